@@ -1,0 +1,54 @@
+package decision
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrFinancialYear means the text is not a UK financial year.
+var ErrFinancialYear = errors.New("not a financial year")
+
+// FinancialYear is a UK financial year (1 April to 31 March) named by the year it starts in:
+// 2024 is 2024-25.
+type FinancialYear int
+
+// String shows the year as "2024-25".
+func (y FinancialYear) String() string {
+	return fmt.Sprintf("%d-%02d", int(y), (int(y)+1)%100)
+}
+
+// FinancialYearRange shows one year ("2024-25") or a span ("2022-23 to 2023-24").
+func FinancialYearRange(start, end FinancialYear) string {
+	if end <= start {
+		return start.String()
+	}
+	return start.String() + " to " + end.String()
+}
+
+// ParseFinancialYear reads "2024-25", "2024/25", "2024/2025", "2024 to 2025" or "FY2024-25".
+// The second year must follow the first.
+func ParseFinancialYear(s string) (FinancialYear, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "FY"))
+	var first, second string
+	for _, sep := range []string{" TO ", "/", "-", "\u2013"} {
+		if a, b, ok := strings.Cut(s, sep); ok {
+			first, second = strings.TrimSpace(a), strings.TrimSpace(b)
+			break
+		}
+	}
+	if len(first) != 4 || !allDigits(first) || !allDigits(second) || (len(second) != 2 && len(second) != 4) {
+		return 0, fmt.Errorf("%w: %q (write it like 2024-25)", ErrFinancialYear, s)
+	}
+	start, _ := strconv.Atoi(first)
+	end, _ := strconv.Atoi(second)
+	if start < 1900 || start > 2200 {
+		return 0, fmt.Errorf("%w: %d is out of range", ErrFinancialYear, start)
+	}
+	if (len(second) == 2 && end != (start+1)%100) || (len(second) == 4 && end != start+1) {
+		return 0, fmt.Errorf("%w: %q does not follow %d", ErrFinancialYear, second, start)
+	}
+	return FinancialYear(start), nil
+}

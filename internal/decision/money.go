@@ -1,0 +1,96 @@
+package decision
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxPence bounds amounts the register accepts: £10 trillion, far above any grant, far below
+// int64 overflow.
+const MaxPence int64 = 1_000_000_000_000_000
+
+// ErrMoney means the text is not an amount of money.
+var ErrMoney = errors.New("not an amount of money")
+
+// FormatPence shows an amount as published: whole pounds without pence ("£2,755,000"),
+// otherwise with them ("£1,479,306.16").
+func FormatPence(p int64) string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	pounds, pence := p/100, p%100
+	s := sign + "£" + groupThousands(pounds)
+	if pence != 0 {
+		s += fmt.Sprintf(".%02d", pence)
+	}
+	return s
+}
+
+func groupThousands(n int64) string {
+	digits := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
+}
+
+// ParsePence reads an amount in pounds as people write it: "£2,755,000", "1479306.16",
+// "GBP 272,708.04", "£2.755m", "495k". It never goes through floating point.
+func ParsePence(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "£")
+	if len(s) >= 3 && strings.EqualFold(s[:3], "GBP") {
+		s = s[3:]
+	}
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	scale := int64(100)
+	switch {
+	case strings.HasSuffix(s, "m"), strings.HasSuffix(s, "M"):
+		scale, s = 100_000_000, s[:len(s)-1]
+	case strings.HasSuffix(s, "k"), strings.HasSuffix(s, "K"):
+		scale, s = 100_000, s[:len(s)-1]
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || !allDigits(whole) || (hasDot && (frac == "" || !allDigits(frac))) {
+		return 0, fmt.Errorf("%w: %q", ErrMoney, s)
+	}
+	if len(whole) > 16 {
+		return 0, fmt.Errorf("%w: too large", ErrMoney)
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	if w > MaxPence/scale {
+		return 0, fmt.Errorf("%w: too large", ErrMoney)
+	}
+	p := w * scale
+	if frac != "" {
+		unit := int64(1)
+		for range frac {
+			unit *= 10
+			if unit > scale {
+				return 0, fmt.Errorf("%w: more decimal places than pence", ErrMoney)
+			}
+		}
+		f, _ := strconv.ParseInt(frac, 10, 64)
+		p += f * (scale / unit)
+	}
+	if p > MaxPence {
+		return 0, fmt.Errorf("%w: too large", ErrMoney)
+	}
+	return p, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

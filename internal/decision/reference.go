@@ -1,0 +1,153 @@
+package decision
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// DefaultSeries is the series a bare number belongs to: staff type "1682" for PCD 1682.
+const DefaultSeries = "PCD"
+
+// yearSeries are the older series whose references carry a year: "DMPCD 2014 23".
+var yearSeries = map[string]bool{"DMPCD": true}
+
+// knownSeries are the series the register accepts. Words that are not a series ("hub 12")
+// are search terms, not references.
+var knownSeries = map[string]bool{"PCD": true, "DMPCD": true, "MD": true, "DD": true, "ADD": true}
+
+// ErrNotReference means the text is not a decision reference; it may still be search words.
+var ErrNotReference = errors.New("not a decision reference")
+
+// maxReferenceLen bounds the text worth parsing; anything longer is search words.
+const maxReferenceLen = 40
+
+// Ref identifies a decision: its series, the year for year-numbered series, and its number.
+type Ref struct {
+	Series string
+	Year   int // 0 unless the series numbers by year
+	Number int
+}
+
+// String gives the canonical reference, as displayed: "PCD 1682", "DMPCD 2014 23".
+func (r Ref) String() string {
+	if r.Year != 0 {
+		return fmt.Sprintf("%s %d %d", r.Series, r.Year, r.Number)
+	}
+	return fmt.Sprintf("%s %d", r.Series, r.Number)
+}
+
+// Slug gives the reference as it appears in a URL: "pcd-1682", "dmpcd-2014-23".
+func (r Ref) Slug() string {
+	return strings.ToLower(strings.ReplaceAll(r.String(), " ", "-"))
+}
+
+// ParseReference reads a reference as staff type it: "pcd1682", " PCD-1682 ", "PCD 1682",
+// "PCD No. 1682", "1682", "pcd-1682", "DMPCD 2014 23". It returns ErrNotReference (wrapped
+// with a reason) for anything else.
+func ParseReference(s string) (Ref, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxReferenceLen {
+		return Ref{}, ErrNotReference
+	}
+	tokens, ok := referenceTokens(s)
+	if !ok || len(tokens) == 0 {
+		return Ref{}, ErrNotReference
+	}
+	series := DefaultSeries
+	if isLetters(tokens[0]) {
+		series = tokens[0]
+		tokens = tokens[1:]
+		if !knownSeries[series] {
+			return Ref{}, fmt.Errorf("%w: unknown series %q", ErrNotReference, series)
+		}
+		if len(tokens) > 0 && (tokens[0] == "NO" || tokens[0] == "NUMBER") {
+			tokens = tokens[1:]
+		}
+	}
+	nums, ok := numbers(tokens)
+	if !ok {
+		return Ref{}, ErrNotReference
+	}
+	switch {
+	case yearSeries[series] && len(nums) == 2:
+		if nums[0] < 1990 || nums[0] > 2200 {
+			return Ref{}, fmt.Errorf("%w: %d is not a year", ErrNotReference, nums[0])
+		}
+		return Ref{Series: series, Year: nums[0], Number: nums[1]}, nil
+	case !yearSeries[series] && len(nums) == 1:
+		return Ref{Series: series, Number: nums[0]}, nil
+	}
+	return Ref{}, ErrNotReference
+}
+
+// referenceTokens splits text into runs of letters and runs of digits, upper-cased, dropping
+// separators. It reports false on any character a reference cannot contain.
+func referenceTokens(s string) ([]string, bool) {
+	var tokens []string
+	var cur strings.Builder
+	kind := 0 // 0 none, 1 letters, 2 digits
+	flush := func() {
+		if cur.Len() > 0 {
+			tokens = append(tokens, cur.String())
+			cur.Reset()
+		}
+		kind = 0
+	}
+	for _, r := range s {
+		switch {
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			if kind != 1 {
+				flush()
+			}
+			kind = 1
+			cur.WriteRune(unicode.ToUpper(r))
+		case r >= '0' && r <= '9':
+			if kind != 2 {
+				flush()
+			}
+			kind = 2
+			cur.WriteRune(r)
+		case isSeparator(r):
+			flush()
+		default:
+			return nil, false
+		}
+	}
+	flush()
+	return tokens, true
+}
+
+func isSeparator(r rune) bool {
+	switch r {
+	case ' ', '\t', '\u00a0', '-', '_', '/', '.', ':', '#', '\u2013', '\u2014':
+		return true
+	}
+	return false
+}
+
+func isLetters(s string) bool {
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func numbers(tokens []string) ([]int, bool) {
+	nums := make([]int, 0, len(tokens))
+	for _, t := range tokens {
+		if isLetters(t) || len(t) > 9 {
+			return nil, false
+		}
+		n, err := strconv.Atoi(t)
+		if err != nil || n <= 0 {
+			return nil, false
+		}
+		nums = append(nums, n)
+	}
+	return nums, true
+}

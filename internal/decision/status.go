@@ -1,0 +1,28 @@
+package decision
+
+// Statuses a decision moves through. The database CHECK lists the same values; the sign-off
+// state machine will own the moves between them.
+const (
+	StatusDraft           = "draft"
+	StatusAwaitingSignoff = "awaiting_signoff"
+	StatusApproved        = "approved"
+	StatusPublished       = "published"
+	StatusWithdrawn       = "withdrawn"
+)
+
+// StatusLabel names a status for people.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusDraft:
+		return "Draft"
+	case StatusAwaitingSignoff:
+		return "Awaiting sign-off"
+	case StatusApproved:
+		return "Approved"
+	case StatusPublished:
+		return "Published"
+	case StatusWithdrawn:
+		return "Withdrawn"
+	}
+	return s
+}
