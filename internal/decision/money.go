@@ -94,3 +94,16 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// FormatPenceShort rounds an amount for a chart label: "£2.76m", "£267k", "£950". Tables
+// beside a chart carry the exact figures.
+func FormatPenceShort(p int64) string {
+	switch {
+	case p >= 100_000_000:
+		tenThousands := (p + 500_000) / 1_000_000 // half up, in units of £10,000
+		return fmt.Sprintf("£%d.%02dm", tenThousands/100, tenThousands%100)
+	case p >= 1_000_000:
+		return fmt.Sprintf("£%dk", (p+50_000)/100_000)
+	}
+	return FormatPence(p - p%100)
+}

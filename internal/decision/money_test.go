@@ -71,3 +71,20 @@ func FuzzParsePence(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatPenceShort(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{
+		{275500000, "£2.76m"},
+		{26735464, "£267k"},
+		{27270804, "£273k"},
+		{95012, "£950"},
+	}
+	for _, tt := range tests {
+		if got := FormatPenceShort(tt.in); got != tt.want {
+			t.Errorf("FormatPenceShort(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+# Decision Register. `make run` and `make test` are all a newcomer needs; both start (or reuse)
+# a private PostgreSQL cluster for this clone when DATABASE_URL is unset (see .ci/devdb).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+GO ?= go
+BIN := bin/decisions
+# The database URL: the caller's, or the private cluster's (started on demand).
+DB = $${DATABASE_URL:-$$(.ci/devdb up)}
+
+.PHONY: run build test test-short bench screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean
+
+build: ## compile the server
+	$(GO) build -o $(BIN) ./cmd/decisions
+
+run: build ## build, start the database, migrate, seed and serve on ADDR (default :8080)
+	DATABASE_URL="$(DB)"; export DATABASE_URL; exec ./$(BIN) serve
+
+test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
+	.ci/need-browser-tools
+	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -race -count=1 ./...
+
+test-short: ## the suite without the browser tests
+	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -count=1 -short ./...
+
+bench: ## benchmarks: Go benchmarks, then a wrk load run against a live server
+	.ci/need-browser-tools --wrk
+	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	DATABASE_URL="$(DB)"; export DATABASE_URL; .ci/loadrun
+
+fuzz: ## run each fuzz target for a short while
+	for f in FuzzParseReference FuzzParsePence FuzzParseFinancialYear; do \
+		$(GO) test ./internal/decision -run '^$$' -fuzz "^$$f\$$" -fuzztime 20s; done
+
+screenshots: ## PNG screenshots of every page type at 1280 and 390 px, into screenshots/
+	.ci/need-browser-tools
+	DATABASE_URL="$(DB)"; export DATABASE_URL; SCREENSHOTS_DIR="$(CURDIR)/screenshots" $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/e2e
+
+generate: ## regenerate templ's Go code
+	$(GO) tool templ generate
+
+check-generated: ## fail when the committed templ code is stale
+	$(GO) tool templ generate
+	git diff --exit-code -- '*_templ.go' || { echo "generated templ code is stale: run 'make generate' and commit"; exit 1; }
+	test -z "$$(git status --porcelain -- '*_templ.go')" || { echo "untracked generated templ code: commit it"; exit 1; }
+
+assets: ## rebuild web/static from web/styles and GOV.UK Frontend (needs Node and npm)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+db-up: ## start the private PostgreSQL cluster and print its URL
+	.ci/devdb up
+
+db-stop: ## stop the private PostgreSQL cluster
+	.ci/devdb stop
+
+db-reset: ## stop the private cluster and delete its data
+	.ci/devdb reset
+
+fmt:
+	gofmt -l -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin screenshots

@@ -1,0 +1,92 @@
+// Package config owns the service's settings: read once from the environment, with defaults
+// that work on a developer's machine, and checked in one pass.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultDatabaseURL is the private cluster `make run` starts (see .ci/devdb).
+const DefaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:54329/decisions?sslmode=disable"
+
+// Config is the service's settings.
+type Config struct {
+	DatabaseURL     string
+	Addr            string
+	BaseURL         string
+	OwnerName       string
+	LogLevel        slog.Level
+	LogFormat       string
+	ShutdownTimeout time.Duration
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every setting, for `decisions serve --help` and the README.
+var Vars = []Var{
+	{"DATABASE_URL", DefaultDatabaseURL, "PostgreSQL connection URL"},
+	{"ADDR", ":8080", "address the HTTP server listens on"},
+	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies"},
+	{"OWNER_NAME", "Mayor’s Office for Policing and Crime", "the public body that keeps the register"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "text", "text for people, json for log collectors"},
+	{"SHUTDOWN_TIMEOUT", "20s", "how long a graceful shutdown waits for requests in flight"},
+}
+
+// Load reads the settings through getenv, filling in defaults.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	c := Config{
+		DatabaseURL: get("DATABASE_URL"),
+		Addr:        get("ADDR"),
+		BaseURL:     strings.TrimRight(get("BASE_URL"), "/"),
+		OwnerName:   get("OWNER_NAME"),
+		LogFormat:   get("LOG_FORMAT"),
+	}
+	var errs []error
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: %w", err))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("LOG_FORMAT: %q is not text or json", c.LogFormat))
+	}
+	d, err := time.ParseDuration(get("SHUTDOWN_TIMEOUT"))
+	if err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a positive duration like 20s", get("SHUTDOWN_TIMEOUT")))
+	}
+	c.ShutdownTimeout = d
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("BASE_URL: %q is not an http(s) address", c.BaseURL))
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// RedactedDatabaseURL is the database URL with its password hidden, for logs.
+func (c Config) RedactedDatabaseURL() string {
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,44 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load() error: %v", err)
+	}
+	if c.Addr != ":8080" || c.DatabaseURL != DefaultDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second {
+		t.Errorf("Load() = %+v", c)
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "soon",
+		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x",
+	}))
+	if err == nil {
+		t.Fatal("Load() accepted bad values")
+	}
+	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+}
+
+func TestRedactedDatabaseURL(t *testing.T) {
+	c := Config{DatabaseURL: "postgres://u:secret@h:1/db"}
+	if got := c.RedactedDatabaseURL(); strings.Contains(got, "secret") {
+		t.Errorf("RedactedDatabaseURL() = %q leaks the password", got)
+	}
+}

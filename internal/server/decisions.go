@@ -1,0 +1,194 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+const (
+	pageSize       = 20
+	maxQueryRunes  = 200
+	maxPageNumber  = 1_000_000
+	homeRecentSize = 5
+)
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	page, err := s.store.ListDecisions(r.Context(), store.ListParams{Limit: homeRecentSize})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
+		Page:   s.page("Decision Register", "home", "/"),
+		Count:  page.Total,
+		Recent: decisionItems(page),
+	}))
+	return nil
+}
+
+func (s *Server) handleAccessibility(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, pages.Accessibility(pages.AccessibilityProps{
+		Page: s.page("Accessibility statement", "accessibility", "/accessibility"),
+	}))
+	return nil
+}
+
+// handleDecisionList lists decisions, and sends a reference typed into the search box
+// straight to its decision.
+func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) error {
+	raw := r.URL.Query().Get("q")
+	if msg := checkQuery(raw); msg != "" {
+		s.renderList(w, r, http.StatusBadRequest, pages.ListProps{Query: displayable(raw), QueryError: msg})
+		return nil
+	}
+	q := strings.Join(strings.Fields(raw), " ")
+	pageNum, err := parsePage(r.URL.Query().Get("page"))
+	if err != nil {
+		return err
+	}
+	if ref, err := decision.ParseReference(q); err == nil {
+		slug, err := s.store.SlugByReference(r.Context(), ref.String())
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/decisions/"+slug, http.StatusSeeOther)
+			return nil
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		case hasSeries(q):
+			return noSuchDecision(ref, q)
+		}
+		// A bare number that is no reference may still be words: "2024".
+	}
+	page, err := s.store.ListDecisions(r.Context(), store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize})
+	if err != nil {
+		return err
+	}
+	if pageNum > 1 && len(page.Decisions) == 0 {
+		return &pageError{Status: http.StatusNotFound, Heading: "Page not found",
+			Message: fmt.Sprintf("There is no page %d of this list.", pageNum), ShowSearch: true, Query: q}
+	}
+	if ref, err := decision.ParseReference(q); err == nil && page.Total == 0 {
+		return noSuchDecision(ref, q)
+	}
+	s.renderList(w, r, http.StatusOK, pages.ListProps{
+		Query: q,
+		Items: decisionItems(page),
+		Total: page.Total,
+		From:  min((pageNum-1)*pageSize+1, page.Total),
+		To:    (pageNum-1)*pageSize + len(page.Decisions),
+		Pages: pagination(pageNum, page.Total, func(n int) string { return listURL(q, n) }),
+	})
+	return nil
+}
+
+func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, p pages.ListProps) {
+	title := "Decisions"
+	if p.QueryError != "" {
+		title = "Error: " + title
+	} else if p.Query != "" {
+		title = "Search results for " + p.Query
+	}
+	p.Page = s.page(title, "decisions", r.URL.RequestURI())
+	s.render(w, r, status, pages.List(p))
+}
+
+// handleDecisionShow shows one decision. Any other spelling of its reference in the address
+// ("PCD1682") moves permanently to the canonical one ("pcd-1682").
+func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) error {
+	slug := chi.URLParam(r, "slug")
+	ref, refErr := decision.ParseReference(slug)
+	if refErr == nil && ref.Slug() != slug {
+		http.Redirect(w, r, "/decisions/"+ref.Slug(), http.StatusMovedPermanently)
+		return nil
+	}
+	d, err := s.store.DecisionBySlug(r.Context(), slug)
+	if errors.Is(err, store.ErrNotFound) && refErr == nil {
+		return noSuchDecision(ref, ref.String())
+	}
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Show(s.showProps(d)))
+	return nil
+}
+
+func noSuchDecision(ref decision.Ref, q string) error {
+	return &pageError{
+		Status:     http.StatusNotFound,
+		Heading:    "Decision not found",
+		Message:    fmt.Sprintf("There is no decision %s in the register.", ref),
+		Hint:       "Check the reference, or search by words from its title.",
+		ShowSearch: true,
+		Query:      q,
+	}
+}
+
+// checkQuery says what is wrong with search text, or returns "" when it is usable.
+func checkQuery(q string) string {
+	switch {
+	case !utf8.ValidString(q):
+		return "Search text contains characters that cannot be read. Type it again"
+	case strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }):
+		return "Search text must not contain control characters"
+	case utf8.RuneCountInString(q) > maxQueryRunes:
+		return fmt.Sprintf("Search text must be %d characters or fewer", maxQueryRunes)
+	}
+	return ""
+}
+
+// displayable keeps as much of rejected search text as can be shown back to its writer.
+func displayable(q string) string {
+	q = strings.ToValidUTF8(q, "\uFFFD")
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, q)
+	if utf8.RuneCountInString(q) > maxQueryRunes*5 {
+		q = string([]rune(q)[:maxQueryRunes*5])
+	}
+	return q
+}
+
+func parsePage(s string) (int, error) {
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxPageNumber {
+		return 0, &pageError{Status: http.StatusBadRequest, Heading: "Page number not recognised",
+			Message: "The page number must be a whole number, 1 or more.", ShowSearch: true}
+	}
+	return n, nil
+}
+
+// hasSeries reports whether the text names a series ("PCD 9999"), not just a number.
+func hasSeries(q string) bool {
+	return strings.ContainsFunc(q, unicode.IsLetter)
+}
+
+func listURL(q string, page int) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/decisions"
+	}
+	return "/decisions?" + v.Encode()
+}

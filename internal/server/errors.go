@@ -1,0 +1,78 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+// pageError is an error a user can act on: its status and words become the error page.
+type pageError struct {
+	Status     int
+	Heading    string
+	Message    string
+	Hint       string
+	ShowSearch bool
+	Query      string
+}
+
+func (e *pageError) Error() string { return e.Heading + ": " + e.Message }
+
+var (
+	errPageNotFound = &pageError{
+		Status:     http.StatusNotFound,
+		Heading:    "Page not found",
+		Message:    "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+		ShowSearch: true,
+	}
+	errMethodNotAllowed = &pageError{
+		Status:  http.StatusMethodNotAllowed,
+		Heading: "That action is not allowed here",
+		Message: "This address cannot be used that way.",
+	}
+)
+
+// handle adapts a handler that returns an error to http.HandlerFunc.
+func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	}
+}
+
+// serveError is the one place an error becomes a response. Users see a page in words they
+// can act on, never err.Error(); anything unexpected is logged with the request id.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *pageError
+	switch {
+	case errors.As(err, &pe):
+	case errors.Is(err, store.ErrNotFound):
+		pe = errPageNotFound
+	case errors.Is(err, store.ErrConflict):
+		pe = &pageError{Status: http.StatusConflict, Heading: "Someone else changed this",
+			Message: "Your change was not saved because it conflicts with another. Reload the page and try again."}
+	case errors.Is(err, r.Context().Err()):
+		// The client went away; there is no one to answer.
+		return
+	default:
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestIDFrom(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+		pe = &pageError{Status: http.StatusInternalServerError, Heading: "Sorry, there is a problem with the service",
+			Message: "Try again later. Nothing you entered has been lost."}
+	}
+	props := pages.ErrorProps{
+		Page:       s.page(pe.Heading, "", r.URL.Path),
+		Heading:    pe.Heading,
+		Message:    pe.Message,
+		Hint:       pe.Hint,
+		ShowSearch: pe.ShowSearch,
+		Query:      pe.Query,
+	}
+	if pe.Status >= 500 {
+		props.RequestID = requestIDFrom(r.Context())
+	}
+	s.render(w, r, pe.Status, pages.Error(props))
+}

@@ -1,0 +1,31 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Routes returns the handler for every route. Middleware runs in the order written,
+// outermost first.
+func (s *Server) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID)
+	r.Use(s.recoverPanics)
+	r.Use(s.logRequests)
+	r.Use(securityHeaders)
+	r.Use(http.NewCrossOriginProtection().Handler)
+
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Get("/static/{name}", s.assets.serve)
+
+	r.Get("/", s.handle(s.handleHome))
+	r.Get("/accessibility", s.handle(s.handleAccessibility))
+	r.Get("/decisions", s.handle(s.handleDecisionList))
+	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
+
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))
+	return r
+}

@@ -1,0 +1,49 @@
+// Package server owns the register's HTTP side: routes, middleware, handlers, and turning
+// errors into error pages. It knows nothing of SQL text; the store does.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/layout"
+	"github.com/decision-register/decisions/web/static"
+)
+
+// Deps are what the server needs from outside.
+type Deps struct {
+	Store     *store.Store
+	Logger    *slog.Logger
+	BaseURL   string // the site's public address, without a trailing slash
+	OwnerName string
+}
+
+// Server serves the register's pages.
+type Server struct {
+	store     *store.Store
+	log       *slog.Logger
+	baseURL   string
+	ownerName string
+	assets    *assets
+}
+
+// New builds a server, fingerprinting the embedded static files.
+func New(d Deps) (*Server, error) {
+	a, err := loadAssets(static.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load static files: %w", err)
+	}
+	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a}, nil
+}
+
+// page fills in the shell's values for a page at path.
+func (s *Server) page(title, nav, path string) layout.Page {
+	return layout.Page{
+		Title:     title,
+		Assets:    layout.Assets{CSS: s.assets.url("app.css"), JS: s.assets.url("app.js"), Favicon: s.assets.url("favicon.svg")},
+		Nav:       nav,
+		OwnerName: s.ownerName,
+		URL:       s.baseURL + path,
+	}
+}

@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DecisionSummary is what a list of decisions shows of each.
+type DecisionSummary struct {
+	ID                int64      `db:"id"`
+	Reference         string     `db:"reference"`
+	Slug              string     `db:"slug"`
+	Number            int        `db:"number"`
+	Title             *string    `db:"title"`
+	Summary           *string    `db:"summary"`
+	DecisionMakerName *string    `db:"decision_maker_name"`
+	DateSigned        *time.Time `db:"date_signed"`
+	Status            string     `db:"status"`
+}
+
+// Decision is one decision's own fields.
+type Decision struct {
+	DecisionSummary
+	Series            string     `db:"series"`
+	TextSource        string     `db:"text_source"`
+	Funder            *string    `db:"funder"`
+	DecisionMakerRole *string    `db:"decision_maker_role"`
+	DatePublished     *time.Time `db:"date_published"`
+	SourceURL         *string    `db:"source_url"`
+	Provenance        string     `db:"provenance"`
+	ProvenanceNote    *string    `db:"provenance_note"`
+	UpdatedAt         time.Time  `db:"updated_at"`
+}
+
+// Section is one numbered part of a decision's body.
+type Section struct {
+	Part     int    `db:"part"`
+	Position int    `db:"position"`
+	Kind     string `db:"kind"`
+	Heading  string `db:"heading"`
+	Body     string `db:"body"`
+}
+
+// FundingLine is one amount a decision records.
+type FundingLine struct {
+	DecisionID  int64   `db:"decision_id"`
+	Position    int     `db:"position"`
+	Funder      *string `db:"funder"`
+	Recipient   *string `db:"recipient"`
+	AmountPence int64   `db:"amount_pence"`
+	Currency    string  `db:"currency"`
+	FYStart     *int    `db:"fy_start"`
+	FYEnd       *int    `db:"fy_end"`
+	Basis       string  `db:"basis"`
+	Kind        string  `db:"kind"`
+	Label       string  `db:"label"`
+	PeriodText  *string `db:"period_text"`
+}
+
+// Link is a typed link between this decision and another, seen from this one.
+type Link struct {
+	Kind     string  `db:"kind"`
+	Outgoing bool    `db:"outgoing"` // this decision is the link's "from" side
+	Ref      string  `db:"reference"`
+	Slug     string  `db:"slug"`
+	Title    *string `db:"title"`
+}
+
+// ChainMember is one decision of a funding chain, with its place in the chain.
+type ChainMember struct {
+	DecisionSummary
+	Depth int `db:"depth"`
+}
+
+// FieldStatus says how sure the register is of one field.
+type FieldStatus struct {
+	Field  string `db:"field"`
+	Status string `db:"status"`
+}
+
+// DecisionDetail is everything a decision page shows.
+type DecisionDetail struct {
+	Decision
+	Recommendations []string
+	Sections        []Section
+	Funding         []FundingLine
+	Links           []Link
+	Chain           []ChainMember
+	ChainFunding    []FundingLine
+	Citations       []string
+	Notes           []string
+	FieldStatuses   []FieldStatus
+}
+
+const summaryColumns = `d.id, d.reference, d.slug, d.number, d.title, d.summary, d.decision_maker_name,
+	d.date_signed, d.status`
+
+// listingOrder puts the newest first, unknown dates after known ones, then the highest number.
+const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
+
+const decisionBySlugSQL = `
+SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
+	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at
+FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
+WHERE d.slug = $1`
+
+const recommendationsSQL = `
+SELECT r.body FROM recommendations r JOIN decisions d ON d.id = r.decision_id
+WHERE d.slug = $1 ORDER BY r.position`
+
+const sectionsSQL = `
+SELECT s.part, s.position, s.kind, s.heading, s.body
+FROM sections s JOIN decisions d ON d.id = s.decision_id
+WHERE d.slug = $1 ORDER BY s.part, s.position`
+
+const fundingColumns = `f.decision_id, f.position, fo.name AS funder, ro.name AS recipient, f.amount_pence,
+	f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text`
+
+const fundingJoins = `
+LEFT JOIN organisations fo ON fo.id = f.funder_id
+LEFT JOIN organisations ro ON ro.id = f.recipient_id`
+
+const fundingSQL = `
+SELECT ` + fundingColumns + `
+FROM funding_lines f JOIN decisions d ON d.id = f.decision_id` + fundingJoins + `
+WHERE d.slug = $1 ORDER BY f.position`
+
+const linksSQL = `
+SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title
+FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
+WHERE d.slug = $1
+UNION ALL
+SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title
+FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
+WHERE d.slug = $1
+ORDER BY 1, 3`
+
+// chainCTE walks "continues" links both ways from the decision with slug $1: depth below zero
+// for earlier decisions, above zero for later ones. The depth bound stops a bad cycle.
+const chainCTE = `
+WITH RECURSIVE
+start AS (SELECT id FROM decisions WHERE slug = $1),
+earlier(id, depth) AS (
+	SELECT id, 0 FROM start
+	UNION
+	SELECT l.to_decision_id, e.depth - 1
+	FROM decision_links l JOIN earlier e ON l.from_decision_id = e.id
+	WHERE l.kind = 'continues' AND e.depth > -500
+),
+later(id, depth) AS (
+	SELECT id, 0 FROM start
+	UNION
+	SELECT l.from_decision_id, a.depth + 1
+	FROM decision_links l JOIN later a ON l.to_decision_id = a.id
+	WHERE l.kind = 'continues' AND a.depth < 500
+),
+chain AS (
+	SELECT id, min(depth) AS depth FROM (SELECT * FROM earlier UNION ALL SELECT * FROM later) c GROUP BY id
+)`
+
+const chainSQL = chainCTE + `
+SELECT ` + summaryColumns + `, c.depth
+FROM chain c JOIN decisions d ON d.id = c.id
+WHERE (SELECT count(*) FROM chain) > 1
+ORDER BY c.depth, d.number`
+
+const chainFundingSQL = chainCTE + `
+SELECT ` + fundingColumns + `
+FROM chain c JOIN funding_lines f ON f.decision_id = c.id` + fundingJoins + `
+WHERE (SELECT count(*) FROM chain) > 1
+ORDER BY f.decision_id, f.position`
+
+const citationsSQL = `
+SELECT c.url FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
+WHERE d.slug = $1 ORDER BY c.position`
+
+const notesSQL = `
+SELECT n.body FROM decision_notes n JOIN decisions d ON d.id = n.decision_id
+WHERE d.slug = $1 ORDER BY n.position`
+
+const fieldStatusesSQL = `
+SELECT f.field, f.status FROM field_statuses f JOIN decisions d ON d.id = f.decision_id
+WHERE d.slug = $1 ORDER BY f.field`
+
+// DecisionBySlug loads everything a decision page shows, in one round trip.
+func (s *Store) DecisionBySlug(ctx context.Context, slug string) (DecisionDetail, error) {
+	var dd DecisionDetail
+	b := &pgx.Batch{}
+	b.Queue(decisionBySlugSQL, slug).Query(func(rows pgx.Rows) error {
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Decision])
+		dd.Decision = d
+		return err
+	})
+	queueRows(b, recommendationsSQL, slug, pgx.RowTo[string], &dd.Recommendations)
+	queueRows(b, sectionsSQL, slug, pgx.RowToStructByName[Section], &dd.Sections)
+	queueRows(b, fundingSQL, slug, pgx.RowToStructByName[FundingLine], &dd.Funding)
+	queueRows(b, linksSQL, slug, pgx.RowToStructByName[Link], &dd.Links)
+	queueRows(b, chainSQL, slug, pgx.RowToStructByName[ChainMember], &dd.Chain)
+	queueRows(b, chainFundingSQL, slug, pgx.RowToStructByName[FundingLine], &dd.ChainFunding)
+	queueRows(b, citationsSQL, slug, pgx.RowTo[string], &dd.Citations)
+	queueRows(b, notesSQL, slug, pgx.RowTo[string], &dd.Notes)
+	queueRows(b, fieldStatusesSQL, slug, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return DecisionDetail{}, fmt.Errorf("decision %q: %w", slug, mapError(err))
+	}
+	return dd, nil
+}
+
+// queueRows queues a query whose rows are collected into *dst.
+func queueRows[T any](b *pgx.Batch, sql string, arg any, fn pgx.RowToFunc[T], dst *[]T) {
+	b.Queue(sql, arg).Query(func(rows pgx.Rows) error {
+		out, err := pgx.CollectRows(rows, fn)
+		*dst = out
+		return err
+	})
+}
+
+// SlugByReference finds the slug of the decision with a canonical reference ("PCD 1682").
+func (s *Store) SlugByReference(ctx context.Context, reference string) (string, error) {
+	var slug string
+	err := s.db.QueryRow(ctx, `SELECT slug FROM decisions WHERE reference = $1`, reference).Scan(&slug)
+	if err != nil {
+		return "", fmt.Errorf("decision %q: %w", reference, mapError(err))
+	}
+	return slug, nil
+}
+
+// ListParams selects a page of decisions.
+type ListParams struct {
+	Words  string // matched, case-insensitively, in titles and summaries; empty for all
+	Limit  int
+	Offset int
+}
+
+// DecisionPage is one page of a list and the size of the whole list.
+type DecisionPage struct {
+	Decisions []DecisionSummary
+	Funding   []FundingLine // the funding lines of the decisions on the page
+	Total     int
+}
+
+const listSQL = `
+SELECT ` + summaryColumns + `
+FROM decisions d
+WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')
+ORDER BY ` + listingOrder + `
+LIMIT $2 OFFSET $3`
+
+const countSQL = `
+SELECT count(*) FROM decisions d
+WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')`
+
+const fundingForSQL = `
+SELECT ` + fundingColumns + `
+FROM funding_lines f` + fundingJoins + `
+WHERE f.decision_id = ANY($1) ORDER BY f.decision_id, f.position`
+
+// ListDecisions returns one page of decisions, newest first, with their funding lines.
+func (s *Store) ListDecisions(ctx context.Context, p ListParams) (DecisionPage, error) {
+	pattern := ""
+	if p.Words != "" {
+		pattern = "%" + likeEscaper.Replace(p.Words) + "%"
+	}
+	var page DecisionPage
+	b := &pgx.Batch{}
+	b.Queue(countSQL, pattern).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	b.Queue(listSQL, pattern, p.Limit, p.Offset).Query(func(rows pgx.Rows) error {
+		var err error
+		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])
+		return err
+	})
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return DecisionPage{}, fmt.Errorf("list decisions: %w", err)
+	}
+	ids := make([]int64, len(page.Decisions))
+	for i, d := range page.Decisions {
+		ids[i] = d.ID
+	}
+	rows, err := s.db.Query(ctx, fundingForSQL, ids)
+	if err != nil {
+		return DecisionPage{}, fmt.Errorf("funding for list: %w", err)
+	}
+	page.Funding, err = pgx.CollectRows(rows, pgx.RowToStructByName[FundingLine])
+	if err != nil {
+		return DecisionPage{}, fmt.Errorf("funding for list: %w", err)
+	}
+	return page, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/golang-migrate/migrate/v4"
+	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers pgx5://
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+
+	"github.com/decision-register/decisions/migrations"
+)
+
+// Migrate brings the database at url up to the newest migration.
+func Migrate(url string) error {
+	m, err := newMigrate(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	return nil
+}
+
+// MigrateDown undoes every migration.
+func MigrateDown(url string) error {
+	m, err := newMigrate(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Down(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate down: %w", err)
+	}
+	return nil
+}
+
+// MigrationVersion reports the database's migration version and whether it is dirty.
+func MigrationVersion(url string) (uint, bool, error) {
+	m, err := newMigrate(url)
+	if err != nil {
+		return 0, false, err
+	}
+	defer m.Close()
+	v, dirty, err := m.Version()
+	if errors.Is(err, migrate.ErrNilVersion) {
+		return 0, false, nil
+	}
+	return v, dirty, err
+}
+
+func newMigrate(url string) (*migrate.Migrate, error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	m, err := migrate.NewWithSourceInstance("iofs", src, pgx5URL(url))
+	if err != nil {
+		return nil, fmt.Errorf("open migrations: %w", err)
+	}
+	return m, nil
+}
+
+// pgx5URL rewrites a postgres:// URL to the scheme golang-migrate's pgx v5 driver wants.
+func pgx5URL(url string) string {
+	for _, scheme := range []string{"postgres://", "postgresql://"} {
+		if rest, ok := strings.CutPrefix(url, scheme); ok {
+			return "pgx5://" + rest
+		}
+	}
+	return url
+}
