@@ -278,7 +278,10 @@ func chain(d store.DecisionDetail) pages.Chain {
 			row.Amount += " *"
 			unclear = append(unclear, m.Reference)
 		}
-		if running[i].AtLeast {
+		switch {
+		case running[i].AtLeast && running[i].Pence == 0:
+			row.Running = ""
+		case running[i].AtLeast:
 			row.Running = "at least " + row.Running
 		}
 		c.Rows = append(c.Rows, row)

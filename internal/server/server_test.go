@@ -1,0 +1,459 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+type testServer struct {
+	url    string
+	client *http.Client
+	pool   *pgxpool.Pool
+}
+
+// newTestServer serves the real routes over HTTP on a fresh database. Its client keeps
+// cookies and never follows redirects, so tests see each response as it is.
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	pool := dbtest.New(t)
+	srv, err := server.New(server.Deps{
+		Store:     store.New(pool),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:   "http://register.test",
+		OwnerName: "Mayor’s Office for Policing and Crime",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Routes())
+	t.Cleanup(ts.Close)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &testServer{url: ts.URL, client: client, pool: pool}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+	doc    *goquery.Document
+}
+
+func (ts *testServer) get(t *testing.T, path string) response {
+	t.Helper()
+	resp, err := ts.client.Get(ts.url + path)
+	if err != nil {
+		t.Fatalf("GET %q: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %q: reading body: %v", path, err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
+}
+
+func (r response) text(sel string) string {
+	return strings.Join(strings.Fields(r.doc.Find(sel).Text()), " ")
+}
+
+func TestReferenceLookupRedirects(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, q := range []string{"pcd1682", "PCD 1682", "1682", " PCD-1682 ", "PCD1682", "pcd-1682", "PCD No. 1682"} {
+		path := "/decisions?q=" + url.QueryEscape(q)
+		r := ts.get(t, path)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/pcd-1682" {
+			t.Errorf("GET %q = %d Location %q, want 303 /decisions/pcd-1682", path, r.status, r.header.Get("Location"))
+		}
+	}
+	for _, path := range []string{"/decisions/PCD1682", "/decisions/pcd1682", "/decisions/PCD-1682", "/decisions/1682"} {
+		r := ts.get(t, path)
+		if r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/decisions/pcd-1682" {
+			t.Errorf("GET %q = %d Location %q, want 301 /decisions/pcd-1682", path, r.status, r.header.Get("Location"))
+		}
+	}
+	r := ts.get(t, "/decisions?q=pcd545")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/pcd-545" {
+		t.Errorf("GET pcd545 = %d %q, want 303 /decisions/pcd-545", r.status, r.header.Get("Location"))
+	}
+}
+
+func TestUnknownReferenceIsA404Page(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/decisions?q=PCD+9999", "/decisions/pcd-9999", "/decisions?q=9999", "/decisions/no-such-thing", "/nowhere"} {
+		r := ts.get(t, path)
+		if r.status != http.StatusNotFound {
+			t.Errorf("GET %q = %d, want 404", path, r.status)
+			continue
+		}
+		if r.doc.Find(`[data-testid="search-form"]`).Length() != 1 {
+			t.Errorf("GET %q: 404 page has no search box", path)
+		}
+	}
+	r := ts.get(t, "/decisions?q=PCD+9999")
+	if got := r.text(`[data-testid="error-message"]`); got != "There is no decision PCD 9999 in the register." {
+		t.Errorf("404 message = %q", got)
+	}
+	if v, _ := r.doc.Find("#search").Attr("value"); v != "PCD 9999" {
+		t.Errorf("404 search box value = %q, want the reference typed", v)
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tests := []struct {
+		query      string
+		wantStatus int
+	}{
+		{"q=" + url.QueryEscape(`<script>alert("x")</script>`), http.StatusOK},
+		{"q=" + url.QueryEscape(`" onmouseover="alert(1)`), http.StatusOK},
+		{"q=" + url.QueryEscape(`%_\'; DROP TABLE decisions; --`), http.StatusOK},
+		{"q=a%00b", http.StatusBadRequest},
+		{"q=%ff%fe", http.StatusBadRequest},
+		{"q=" + strings.Repeat("x", 10000), http.StatusBadRequest},
+		{"page=-1", http.StatusBadRequest},
+		{"page=0", http.StatusBadRequest},
+		{"page=abc", http.StatusBadRequest},
+		{"page=99999999999999999999", http.StatusBadRequest},
+		{"page=" + url.QueryEscape("<b>2</b>"), http.StatusBadRequest},
+		{"page=999", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		path := "/decisions?" + tt.query
+		r := ts.get(t, path)
+		if r.status != tt.wantStatus {
+			t.Errorf("GET %.60q = %d, want %d", path, r.status, tt.wantStatus)
+		}
+		if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, `" onmouseover="`) {
+			t.Errorf("GET %.60q: input reflected unescaped", path)
+		}
+		if r.status == http.StatusBadRequest && r.doc.Find(".govuk-error-message, [data-testid=error-message]").Length() == 0 {
+			t.Errorf("GET %.60q: 400 without a message", path)
+		}
+	}
+	r := ts.get(t, "/decisions?q=a%00b")
+	if r.doc.Find(".govuk-error-summary a[href='#search']").Length() != 1 || r.doc.Find("#search-error").Length() != 1 {
+		t.Errorf("400 search page lacks the error summary link or the inline error")
+	}
+	if v, _ := r.doc.Find("#search").Attr("value"); v != "ab" {
+		t.Errorf("400 search box value = %q, want the input back without the NUL", v)
+	}
+	if !r.doc.Find("title").Is("title") || !strings.HasPrefix(r.text("title"), "Error:") {
+		t.Errorf("400 page title = %q, want it to start with Error:", r.text("title"))
+	}
+}
+
+func TestDecisionListOrderAndRows(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /decisions = %d, want 200", r.status)
+	}
+	var refs []string
+	r.doc.Find(`[data-testid="decision-item"] h3 a`).Each(func(_ int, s *goquery.Selection) {
+		refs = append(refs, strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
+	})
+	want := "PCD 1682,PCD 1532,PCD 1218,PCD 1215,PCD 1047,PCD 960,PCD 956,PCD 914,PCD 867,PCD 545"
+	if got := strings.Join(refs, ","); got != want {
+		t.Errorf("order = %s\nwant %s", got, want)
+	}
+	first := r.doc.Find(`[data-testid="decision-item"]`).First()
+	text := strings.Join(strings.Fields(first.Text()), " ")
+	for _, s := range []string{"Alpha - Social Media Hub", "Date signed: Not recorded", "Sophie Linden", "£2,755,000"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("first row %q lacks %q", text, s)
+		}
+	}
+	if got := r.text(`[data-testid="result-count"]`); !strings.Contains(got, "1 to 10 of 10") {
+		t.Errorf("result count = %q", got)
+	}
+}
+
+func TestPagination(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	ctx := context.Background()
+	// 25 more decisions make two pages.
+	_, err := ts.pool.Exec(ctx, `INSERT INTO decisions (series, number, reference, slug, title, status)
+		SELECT 'PCD', n, 'PCD ' || n, 'pcd-' || n, 'Synthetic decision ' || n, 'published' FROM generate_series(2001, 2025) n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ts.get(t, "/decisions")
+	if n := r.doc.Find(`[data-testid="decision-item"]`).Length(); n != 20 {
+		t.Errorf("page 1 has %d rows, want 20", n)
+	}
+	if href, _ := r.doc.Find(`.govuk-pagination__next a`).Attr("href"); href != "/decisions?page=2" {
+		t.Errorf("next link = %q, want /decisions?page=2", href)
+	}
+	r = ts.get(t, "/decisions?page=2")
+	if n := r.doc.Find(`[data-testid="decision-item"]`).Length(); n != 15 {
+		t.Errorf("page 2 has %d rows, want 15", n)
+	}
+	if cur, _ := r.doc.Find(`[aria-current="page"].govuk-pagination__link`).Attr("href"); cur != "/decisions?page=2" {
+		t.Errorf("current page link = %q", cur)
+	}
+	r = ts.get(t, "/decisions?q=synthetic&page=2")
+	if r.status != http.StatusOK || r.doc.Find(`[data-testid="decision-item"]`).Length() != 5 {
+		t.Errorf("search page 2 = %d with %d rows, want 200 with 5", r.status, r.doc.Find(`[data-testid="decision-item"]`).Length())
+	}
+	if href, _ := r.doc.Find(`.govuk-pagination__prev a`).Attr("href"); href != "/decisions?q=synthetic" {
+		t.Errorf("prev link = %q, want /decisions?q=synthetic", href)
+	}
+}
+
+func TestWordSearch(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions?q=county+LINES")
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	got := r.text(`[data-testid="decision-list"]`)
+	for _, ref := range []string{"PCD 1532", "PCD 1218", "PCD 956"} {
+		if !strings.Contains(got, ref) {
+			t.Errorf("search for county lines lacks %s: %q", ref, got)
+		}
+	}
+	if strings.Contains(got, "PCD 1682") {
+		t.Errorf("search for county lines lists PCD 1682, whose title and summary do not say it")
+	}
+	r = ts.get(t, "/decisions?q=zebra")
+	if r.status != http.StatusOK || !strings.Contains(r.text(`[data-testid="result-count"]`), "No decisions match") {
+		t.Errorf("no-results page = %d %q", r.status, r.text(`[data-testid="result-count"]`))
+	}
+	r = ts.get(t, "/decisions?q=100%25")
+	if r.status != http.StatusOK || r.doc.Find(`[data-testid="decision-item"]`).Length() != 0 {
+		t.Errorf("%% is not matched literally")
+	}
+}
+
+func TestDecisionPage1682(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions/pcd-1682")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /decisions/pcd-1682 = %d", r.status)
+	}
+	checks := map[string]string{
+		`[data-testid="reference"]`:       "PCD 1682",
+		`[data-testid="title"]`:           "Alpha - Social Media Hub",
+		`[data-testid="date-signed"]`:     "Not recorded",
+		`[data-testid="date-published"]`:  "Not recorded",
+		`[data-testid="funder"]`:          "Home Office",
+		`[data-testid="financial-years"]`: "2024-25",
+		`[data-testid="status"]`:          "Published",
+		`[data-testid="funding-total"]`:   "£2,755,000",
+	}
+	for sel, want := range checks {
+		if got := r.text(sel); got != want {
+			t.Errorf("%s = %q, want %q", sel, got, want)
+		}
+	}
+	if got := r.text(`[data-testid="decision-maker"]`); !strings.HasPrefix(got, "Sophie Linden") {
+		t.Errorf("decision maker = %q", got)
+	}
+	var headings []string
+	r.doc.Find(`[data-testid="section"] h3`).Each(func(_ int, s *goquery.Selection) { headings = append(headings, s.Text()) })
+	wantHeadings := "Introduction and background|Issues for consideration|Financial Comments|Legal Comments|Equality Comments|GDPR and Data Privacy|Background/supporting papers"
+	if got := strings.Join(headings, "|"); got != wantHeadings {
+		t.Errorf("sections = %s\nwant %s", got, wantHeadings)
+	}
+	if got := r.text(`[data-testid="recommendations"]`); got != "Approve the request to accept HO grant of £2,755,000 for 2024-25 to fund SMH." {
+		t.Errorf("recommendations = %q", got)
+	}
+	if r.doc.Find(`[data-testid="paraphrase"]`).Length() != 0 {
+		t.Error("PCD 1682's own published text is marked as a paraphrase")
+	}
+	var chain []string
+	r.doc.Find(`[data-testid="chain-row"]`).Each(func(_ int, row *goquery.Selection) {
+		var cells []string
+		row.Find("th, td").Each(func(_ int, c *goquery.Selection) {
+			cells = append(cells, strings.Join(strings.Fields(c.Text()), " "))
+		})
+		chain = append(chain, strings.Join(cells, " | "))
+	})
+	if len(chain) != 7 {
+		t.Fatalf("funding history has %d rows, want 7: %q", len(chain), chain)
+	}
+	wantChain := []string{
+		"PCD 545 | Not recorded | Not recorded | Not recorded",
+		"PCD 867 Project Alpha Social Media Hub | 2020-21 | £1,479,306.16 | at least £1,479,306.16",
+		"PCD 914 Project Alpha Social Media Hub Grant Agreement Variation Proposal | 2020-21 | £267,354.64 | at least £1,746,660.80",
+		"PCD 960 Home Office Funding Project Alpha Social Media Hub 2021/22 | 2021-22 | £1,968,676.24 | at least £3,715,337.04",
+		"PCD 1047 Project Alpha Social Media Hub Continued Home Office Funding 2021/2022 | 2021-22 | £1,170,000 | at least £4,885,337.04",
+		"PCD 1215 Home Office funding for Project Alpha social media hub | 2022-23 to 2023-24 | £2,893,452 * | at least £7,778,789.04",
+		"PCD 1682 (this decision) Alpha - Social Media Hub | 2024-25 | £2,755,000 | at least £10,533,789.04",
+	}
+	for i := range wantChain {
+		if chain[i] != wantChain[i] {
+			t.Errorf("chain row %d = %q\nwant %q", i, chain[i], wantChain[i])
+		}
+	}
+	if n := r.doc.Find(`[data-testid="chart-bar"]`).Length(); n != 7 {
+		t.Errorf("chart has %d bars, want 7", n)
+	}
+	if got := r.text(`[data-testid="related"]`); !strings.Contains(got, "Related to PCD 1532") || !strings.Contains(got, "Continues the funding of PCD 1215") {
+		t.Errorf("related = %q", got)
+	}
+}
+
+func TestDecisionPageHonestAboutUnknowns(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions/pcd-545")
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, sel := range []string{`[data-testid="date-signed"]`, `[data-testid="decision-maker"]`, `[data-testid="financial-years"]`, `[data-testid="source"]`} {
+		if got := r.text(sel); got != "Not recorded" {
+			t.Errorf("PCD 545 %s = %q, want Not recorded", sel, got)
+		}
+	}
+	if got := r.text(`[data-testid="title"]`); got != "Title not recorded" {
+		t.Errorf("PCD 545 title = %q", got)
+	}
+	if r.doc.Find(`[data-testid="funding-none"]`).Length() != 1 {
+		t.Error("PCD 545 does not say no amounts are recorded")
+	}
+	if got := r.text(`[data-testid="related"]`); !strings.Contains(got, "Continued by PCD 867") {
+		t.Errorf("PCD 545 related = %q", got)
+	}
+
+	r = ts.get(t, "/decisions/pcd-960")
+	if r.doc.Find(`[data-testid="inferred"]`).Length() != 1 {
+		t.Error("PCD 960's inferred identity is not marked")
+	}
+	if r.doc.Find(`[data-testid="paraphrase"]`).Length() != 1 {
+		t.Error("PCD 960's paraphrased summary is not marked")
+	}
+
+	r = ts.get(t, "/decisions/pcd-1215")
+	if got := r.text(`[data-testid="funding-total"]`); got != "£2,893,452" {
+		t.Errorf("PCD 1215 total = %q, want £2,893,452 (never doubled)", got)
+	}
+	if !strings.Contains(r.body, "does not make clear whether the amount is for each year") {
+		t.Error("PCD 1215 does not explain its ambiguous amount")
+	}
+
+	r = ts.get(t, "/decisions/pcd-1532")
+	if got := r.text(`[data-testid="funding-total"]`); got != "£1,141,134" {
+		t.Errorf("PCD 1532 total = %q, want £1,141,134 (£570,567 a year for two years; not the in-principle £1m)", got)
+	}
+	if got := r.text(`[data-testid="related"]`); !strings.Contains(got, "Related to PCD 1682") {
+		t.Errorf("PCD 1532 related = %q, want it to show PCD 1682", got)
+	}
+
+	r = ts.get(t, "/decisions/pcd-1047")
+	if got := r.text(`[data-testid="funding-total"]`); got != "£1,170,000" {
+		t.Errorf("PCD 1047 total = %q, want £1,170,000 (PCD 960's £2m is context)", got)
+	}
+}
+
+func TestHomePage(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET / = %d", r.status)
+	}
+	if got := r.text(`[data-testid="decision-count"]`); !strings.Contains(got, "holds 10 decisions") {
+		t.Errorf("count = %q", got)
+	}
+	if n := r.doc.Find(`[data-testid="decision-item"]`).Length(); n != 5 {
+		t.Errorf("home lists %d recent decisions, want 5", n)
+	}
+	if label := r.text(`label[for="search"]`); label != "Reference or words" {
+		t.Errorf("search label = %q", label)
+	}
+}
+
+func TestHeadersAndStatic(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/")
+	csp := r.header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"} {
+		if got := r.header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	if r.header.Get("X-Request-Id") == "" {
+		t.Error("no X-Request-Id")
+	}
+	if r.doc.Find("script:not([src])").Length() != 0 {
+		t.Error("page has an inline script")
+	}
+	css, _ := r.doc.Find(`link[rel="stylesheet"]`).Attr("href")
+	if !strings.HasPrefix(css, "/static/app.") || css == "/static/app.css" {
+		t.Fatalf("stylesheet %q is not fingerprinted", css)
+	}
+	s := ts.get(t, css)
+	if s.status != http.StatusOK || !strings.Contains(s.header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(s.header.Get("Content-Type"), "text/css") {
+		t.Errorf("GET %s = %d %q %q", css, s.status, s.header.Get("Cache-Control"), s.header.Get("Content-Type"))
+	}
+	if s := ts.get(t, "/static/nothing.css"); s.status != http.StatusNotFound {
+		t.Errorf("GET missing static = %d", s.status)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		r := ts.get(t, path)
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"status":"ok"`) || r.header.Get("Content-Type") != "application/json" {
+			t.Errorf("GET %s = %d %q", path, r.status, r.body)
+		}
+	}
+	ts.pool.Close()
+	if r := ts.get(t, "/readyz"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz with the database gone = %d, want 503", r.status)
+	}
+	if r := ts.get(t, "/healthz"); r.status != http.StatusOK {
+		t.Errorf("GET /healthz with the database gone = %d, want 200", r.status)
+	}
+	if r := ts.get(t, "/decisions/pcd-1682"); r.status != http.StatusInternalServerError || !strings.Contains(r.body, "quote reference") {
+		t.Errorf("GET a page with the database gone = %d, want the 500 page with a request id", r.status)
+	}
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	resp, err := ts.client.Post(ts.url+"/decisions", "application/x-www-form-urlencoded", strings.NewReader("q=x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /decisions = %d, want 405", resp.StatusCode)
+	}
+}
