@@ -169,7 +169,7 @@ func TestDecisionListOrderAndRows(t *testing.T) {
 		t.Fatalf("GET /decisions = %d, want 200", r.status)
 	}
 	var refs []string
-	r.doc.Find(`[data-testid="decision-item"] h3 a`).Each(func(_ int, s *goquery.Selection) {
+	r.doc.Find(`[data-testid="decision-item"] h2 a`).Each(func(_ int, s *goquery.Selection) {
 		refs = append(refs, strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
 	})
 	want := "PCD 1682,PCD 1532,PCD 1218,PCD 1215,PCD 1047,PCD 960,PCD 956,PCD 914,PCD 867,PCD 545"

@@ -256,7 +256,7 @@ func List(p ListProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = components.DecisionList(p.Items).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.DecisionList(p.Items, 2).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -98,7 +98,7 @@ func Home(p HomeProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.DecisionList(p.Recent).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.DecisionList(p.Recent, 3).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// browserCtx is the one headless Chromium the package's tests share; each test opens its own
+// tab. It is set up in TestMain, which is the only place a browser can outlive a test.
+var browserCtx context.Context
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithBrowser(m))
+}
+
+func runWithBrowser(m *testing.M) int {
+	path, err := chromiumPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "e2e-chromium-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(filepath.Join(dir, "profile")),
+			chromedp.Env("TMPDIR="+dir),
+			chromedp.WindowSize(1280, 900),
+		)...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start Chromium:", err)
+		return 1
+	}
+	browserCtx = ctx
+	return m.Run()
+}
+
+// chromiumPath finds the browser: $CHROMIUM_PATH, else chromium on the PATH.
+func chromiumPath() (string, error) {
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("Chromium not found: run the tests with `make test`, which installs it, or set CHROMIUM_PATH")
+}
+
+// site is the real server on a fresh database, served over HTTP on loopback.
+type site struct {
+	url  string
+	pool *pgxpool.Pool
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	pool := dbtest.New(t)
+	srv, err := server.New(server.Deps{
+		Store:     store.New(pool),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:   "http://localhost:8080",
+		OwnerName: "Mayor’s Office for Policing and Crime",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Routes())
+	t.Cleanup(ts.Close)
+	return &site{url: ts.URL, pool: pool}
+}
+
+// addSyntheticDecisions adds n plain decisions so lists run to more than one page.
+func (s *site) addSyntheticDecisions(t *testing.T, n int) {
+	t.Helper()
+	_, err := s.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Synthetic grant decision ' || g,
+			'A decision made up for testing lists that run to several pages.', 'published'
+		FROM generate_series(3001, 3000 + $1) g`, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newTab opens a tab in the shared browser, closed when the test ends.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+	})
+	return ctx
+}
+
+func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// axeViolation is what the failure message lists of each axe-core violation.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
+
+// runAxe checks the page open in ctx with axe-core and returns its violations.
+func runAxe(t *testing.T, ctx context.Context) []axeViolation {
+	t.Helper()
+	tags, _ := json.Marshal(axeTags)
+	do(t, ctx, "inject axe-core", chromedp.Evaluate[chromedp.Void](axeSource+";void 0"))
+	script := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.map(n => n.target.join(' '))}))))`, tags)
+	out := run(t, ctx, "run axe-core", chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		t.Fatalf("axe result %q: %v", out, err)
+	}
+	return vs
+}

@@ -1,0 +1,235 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// pageType is one kind of page the register serves, at one address that shows it.
+type pageType struct {
+	name   string
+	path   string
+	status int
+}
+
+// pageTypes are every kind of page, forms with and without errors included. New pages join
+// this list, and so every check below.
+var pageTypes = []pageType{
+	{"home", "/", http.StatusOK},
+	{"list", "/decisions", http.StatusOK},
+	{"list-page-2", "/decisions?page=2", http.StatusOK},
+	{"search-results", "/decisions?q=social+media", http.StatusOK},
+	{"decision-1682", "/decisions/pcd-1682", http.StatusOK},
+	{"decision-545", "/decisions/pcd-545", http.StatusOK},
+	{"decision-960-inferred", "/decisions/pcd-960", http.StatusOK},
+	{"decision-1215-unclear", "/decisions/pcd-1215", http.StatusOK},
+	{"no-results", "/decisions?q=zebra+crossing", http.StatusOK},
+	{"search-form-error", "/decisions?q=" + strings.Repeat("x", 201), http.StatusBadRequest},
+	{"not-found", "/decisions/pcd-9999", http.StatusNotFound},
+	{"accessibility", "/accessibility", http.StatusOK},
+}
+
+func TestPagesPassAxe(t *testing.T) {
+	s := newSite(t)
+	s.addSyntheticDecisions(t, 25)
+	ctx := newTab(t)
+	total := 0
+	for _, p := range pageTypes {
+		resp := run(t, ctx, "open "+p.path, chromedp.NavigateResponse(s.url+p.path))
+		if int(resp.Status) != p.status {
+			t.Errorf("%s: GET %s = %d, want %d", p.name, p.path, resp.Status, p.status)
+		}
+		vs := runAxe(t, ctx)
+		total += len(vs)
+		for _, v := range vs {
+			t.Errorf("%s (%s): axe %s [%s] %s at %s", p.name, p.path, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+	}
+	t.Logf("axe-core %v: %d page types, %d violations", axeTags, len(pageTypes), total)
+}
+
+// vnuMessage is one message of the Nu Html Checker's JSON output.
+type vnuMessage struct {
+	Type     string `json:"type"`
+	URL      string `json:"url"`
+	Message  string `json:"message"`
+	LastLine int    `json:"lastLine"`
+	Extract  string `json:"extract"`
+}
+
+func TestPagesAreValidHTML(t *testing.T) {
+	s := newSite(t)
+	s.addSyntheticDecisions(t, 25)
+	dir := t.TempDir()
+	var files []string
+	for _, p := range pageTypes {
+		resp, err := http.Get(s.url + p.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != p.status {
+			t.Errorf("%s: GET %s = %d, want %d", p.name, p.path, resp.StatusCode, p.status)
+		}
+		f := filepath.Join(dir, p.name+".html")
+		if err := os.WriteFile(f, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	msgs := runVNU(t, files)
+	for _, m := range msgs {
+		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
+	}
+	t.Logf("Nu Html Checker: %d pages, %d errors", len(files), len(msgs))
+}
+
+// runVNU checks files with the Nu Html Checker in one JVM start and returns its errors.
+func runVNU(t *testing.T, files []string) []vnuMessage {
+	t.Helper()
+	jar, err := filepath.Abs("../../web/node_modules/vnu-jar/build/dist/vnu.jar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(jar); err != nil {
+		t.Fatalf("Nu Html Checker missing (%v): run the tests with `make test`, which installs it", err)
+	}
+	args := append([]string{"-jar", jar, "--errors-only", "--format", "json", "--stdout"}, files...)
+	out, err := exec.Command("java", args...).Output()
+	// vnu exits 1 when it finds errors; its JSON says which.
+	var result struct {
+		Messages []vnuMessage `json:"messages"`
+	}
+	if jerr := json.Unmarshal(out, &result); jerr != nil {
+		t.Fatalf("vnu: %v; output %q; json: %v", err, out, jerr)
+	}
+	return result.Messages
+}
+
+// focusState describes the focused element and whether its focus is visible.
+const focusState = `(() => {
+	const e = document.activeElement;
+	if (!e || e === document.body) return JSON.stringify({tag: 'BODY'});
+	const s = getComputedStyle(e);
+	const transparent = c => c === 'transparent' || /rgba\(.*,\s*0\)$/.test(c);
+	const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !transparent(s.outlineColor);
+	const shadow = s.boxShadow && s.boxShadow !== 'none';
+	const yellow = s.backgroundColor === 'rgb(255, 221, 0)';
+	const r = e.getBoundingClientRect();
+	const inView = r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+	return JSON.stringify({tag: e.tagName, id: e.id, href: e.getAttribute('href') || '',
+		text: (e.textContent || '').trim().slice(0, 40), visible: (outline || shadow || yellow) && inView});
+})()`
+
+type focused struct {
+	Tag     string `json:"tag"`
+	ID      string `json:"id"`
+	Href    string `json:"href"`
+	Text    string `json:"text"`
+	Visible bool   `json:"visible"`
+}
+
+// tabUntil presses Tab until the focused element satisfies done, checking at every step that
+// focus is visible.
+func tabUntil(t *testing.T, ctx context.Context, what string, done func(focused) bool) {
+	t.Helper()
+	for i := 0; i < 60; i++ {
+		do(t, ctx, "press Tab", chromedp.KeyEvent("\t"))
+		var f focused
+		if err := json.Unmarshal([]byte(run(t, ctx, "read focus", chromedp.Evaluate[string](focusState))), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Tag != "BODY" && !f.Visible {
+			t.Errorf("tab %d: focus on %s #%s %q (%s) is not visible", i+1, f.Tag, f.ID, f.Text, f.Href)
+		}
+		if done(f) {
+			return
+		}
+	}
+	t.Fatalf("60 presses of Tab never reached %s", what)
+}
+
+func TestKeyboardJourney(t *testing.T) {
+	s := newSite(t)
+	ctx := newTab(t)
+	do(t, ctx, "open home", chromedp.Navigate(s.url+"/"))
+	tabUntil(t, ctx, "the search box", func(f focused) bool { return f.ID == "search" })
+	do(t, ctx, "type words and press Enter",
+		chromedp.KeyEvent("social media hub"),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="result-count"]`)),
+	)
+	tabUntil(t, ctx, "the PCD 1682 result", func(f focused) bool { return f.Href == "/decisions/pcd-1682" })
+	do(t, ctx, "press Enter on PCD 1682", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="title"]`)))
+	if loc := run(t, ctx, "location", chromedp.Location()); loc != s.url+"/decisions/pcd-1682" {
+		t.Errorf("keyboard journey ended at %s, want /decisions/pcd-1682", loc)
+	}
+	// The skip link is the first stop and takes focus past the navigation.
+	do(t, ctx, "reload", chromedp.Navigate(s.url+"/"))
+	tabUntil(t, ctx, "the skip link", func(f focused) bool { return f.Href == "#main-content" })
+}
+
+func TestNarrowScreenDoesNotOverflow(t *testing.T) {
+	s := newSite(t)
+	s.addSyntheticDecisions(t, 25)
+	ctx := newTab(t)
+	do(t, ctx, "narrow the viewport", chromedp.EmulateViewport(320, 800))
+	for _, p := range pageTypes {
+		do(t, ctx, "open "+p.path, chromedp.Navigate(s.url+p.path))
+		w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+		if w > 320 {
+			wide := run(t, ctx, "widest elements", chromedp.Evaluate[string](`[...document.querySelectorAll('body *')]
+				.filter(e => e.getBoundingClientRect().right > 320).slice(0, 5)
+				.map(e => e.tagName + '.' + e.className).join(', ')`))
+			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320 (too wide: %s)", p.name, w, wide)
+		}
+	}
+}
+
+// pageText is the visible text of the page, white space folded.
+func pageText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return strings.Join(strings.Fields(run(t, ctx, "page text", chromedp.Evaluate[string]("document.body.innerText"))), " ")
+}
+
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("SCREENSHOTS_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t)
+	s.addSyntheticDecisions(t, 25)
+	ctx := newTab(t)
+	for _, width := range []int64{1280, 390} {
+		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 900))
+		for _, p := range pageTypes {
+			do(t, ctx, "open "+p.path, chromedp.Navigate(s.url+p.path))
+			png := run(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+			if len(png) < 1000 || string(png[1:4]) != "PNG" {
+				t.Errorf("%s at %d px: screenshot is not a PNG (%d bytes)", p.name, width, len(png))
+			}
+			name := filepath.Join(dir, fmt.Sprintf("%s-%d.png", p.name, width))
+			if err := os.WriteFile(name, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("screenshots of %d page types at 1280 and 390 px in %s", len(pageTypes), dir)
+}
