@@ -54,7 +54,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrConflict):
 		pe = &pageError{Status: http.StatusConflict, Heading: "Someone else changed this",
 			Message: "Your change was not saved because it conflicts with another. Reload the page and try again."}
-	case errors.Is(err, r.Context().Err()):
+	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client went away; there is no one to answer.
 		return
 	default:

@@ -14,6 +14,9 @@ import (
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away mid-render; there is no one to answer
+		}
 		s.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", requestIDFrom(r.Context()))
 		http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
 		return
