@@ -9,7 +9,7 @@ BIN := bin/decisions
 # The database URL: the caller's, or the private cluster's (started on demand).
 DB = $${DATABASE_URL:-$$(.ci/devdb up)}
 
-.PHONY: run build test test-short bench screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean
+.PHONY: run build test bench screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean
 
 build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
@@ -20,9 +20,6 @@ run: build ## build, start the database, migrate, seed and serve on ADDR (defaul
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
 	.ci/need-browser-tools
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -race -count=1 ./...
-
-test-short: ## the suite without the browser tests
-	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -count=1 -short ./...
 
 bench: ## benchmarks: Go benchmarks, then a wrk load run against a live server
 	.ci/need-browser-tools --wrk
