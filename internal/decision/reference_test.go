@@ -50,7 +50,7 @@ func TestParseReferenceRejects(t *testing.T) {
 
 func TestRefStringAndSlug(t *testing.T) {
 	tests := []struct {
-		ref        Ref
+		ref       Ref
 		str, slug string
 	}{
 		{Ref{Series: "PCD", Number: 1682}, "PCD 1682", "pcd-1682"},
