@@ -151,3 +151,18 @@ func numbers(tokens []string) ([]int, bool) {
 	}
 	return nums, true
 }
+
+// ValidSlug reports whether s has the shape of a slug: lower-case letters and digits in
+// groups joined by single hyphens, at most 100 bytes, as the database's CHECK requires.
+func ValidSlug(s string) bool {
+	if s == "" || len(s) > 100 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -87,3 +87,16 @@ func FuzzParseReference(f *testing.F) {
 		}
 	})
 }
+
+func TestValidSlug(t *testing.T) {
+	for _, s := range []string{"pcd-1682", "dmpcd-2014-23", "a"} {
+		if !ValidSlug(s) {
+			t.Errorf("ValidSlug(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "-a", "a-", "a--b", "PCD-1682", "pcd 1682", "pcd-1682\x00", strings.Repeat("a", 101), "é"} {
+		if ValidSlug(s) {
+			t.Errorf("ValidSlug(%q) = true", s)
+		}
+	}
+}

@@ -86,3 +86,21 @@ func TestPrint(t *testing.T) {
 	pages := strings.Count(string(pdf), "/Type /Page\n") + strings.Count(string(pdf), "/Type /Page>") + strings.Count(string(pdf), "/Type/Page")
 	t.Logf("PCD 1682 prints as a %d-byte A4 PDF (%d pages counted)", len(pdf), pages)
 }
+
+// TestPrintButtonIsAnEnhancement checks the print button appears only with JavaScript.
+func TestPrintButtonIsAnEnhancement(t *testing.T) {
+	s := newSite(t)
+	ctx := newTab(t)
+	do(t, ctx, "open PCD 1682", chromedp.Navigate(s.url+"/decisions/pcd-1682"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-app-print]`)))
+	ctx = newTab(t)
+	do(t, ctx, "open PCD 1682 without JavaScript",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate(s.url+"/decisions/pcd-1682"))
+	if shown := run(t, ctx, "button shown", chromedp.Evaluate[bool](`document.querySelector('[data-app-print]').offsetParent !== null`)); shown {
+		t.Error("the print button shows without JavaScript, where it cannot work")
+	}
+}

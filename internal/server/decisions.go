@@ -112,6 +112,9 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		http.Redirect(w, r, "/decisions/"+ref.Slug(), http.StatusMovedPermanently)
 		return nil
 	}
+	if !decision.ValidSlug(slug) {
+		return errPageNotFound
+	}
 	d, err := s.store.DecisionBySlug(r.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())

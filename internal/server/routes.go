@@ -4,17 +4,21 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // Routes returns the handler for every route. Middleware runs in the order written,
 // outermost first.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
+	r.Use(middleware.RedirectSlashes)
 	r.Use(requestID)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
 	r.Use(securityHeaders)
 	r.Use(http.NewCrossOriginProtection().Handler)
+	// HEAD is answered by the GET handlers, for link checkers and monitors.
+	r.Use(middleware.GetHead)
 
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)

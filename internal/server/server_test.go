@@ -457,3 +457,60 @@ func TestMethodNotAllowed(t *testing.T) {
 		t.Errorf("POST /decisions = %d, want 405", resp.StatusCode)
 	}
 }
+
+func TestOddAddresses(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tests := []struct {
+		path     string
+		status   int
+		location string
+	}{
+		{"/decisions/", http.StatusMovedPermanently, "/decisions"},
+		{"/decisions/%3Cscript%3Ealert(1)%3C%2Fscript%3E", http.StatusNotFound, ""},
+		{"/decisions/" + strings.Repeat("a", 5000), http.StatusNotFound, ""},
+		{"/decisions/pcd-1682%00", http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		r := ts.get(t, tt.path)
+		if r.status != tt.status || r.header.Get("Location") != tt.location {
+			t.Errorf("GET %.60q = %d %q, want %d %q", tt.path, r.status, r.header.Get("Location"), tt.status, tt.location)
+		}
+		if strings.Contains(r.body, "<script>alert") {
+			t.Errorf("GET %.60q reflects markup unescaped", tt.path)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodHead, ts.url+"/decisions/pcd-1682", nil)
+	resp, err := ts.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("HEAD /decisions/pcd-1682 = %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestYearNumberedReferences checks the older "DMPCD 2014 23" form end to end.
+func TestYearNumberedReferences(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decisions (series, ref_year, number, reference, slug, title, status)
+		VALUES ('DMPCD', 2014, 23, 'DMPCD 2014 23', 'dmpcd-2014-23', 'An older decision', 'published')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DMPCD 2014 23", "dmpcd-2014-23", "DMPCD/2014/23"} {
+		r := ts.get(t, "/decisions?q="+url.QueryEscape(q))
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/dmpcd-2014-23" {
+			t.Errorf("GET q=%q = %d %q, want 303 /decisions/dmpcd-2014-23", q, r.status, r.header.Get("Location"))
+		}
+	}
+	r := ts.get(t, "/decisions/DMPCD2014-23")
+	if r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/decisions/dmpcd-2014-23" {
+		t.Errorf("GET /decisions/DMPCD2014-23 = %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := ts.get(t, "/decisions/dmpcd-2014-23"); r.status != http.StatusOK || r.text(`[data-testid="reference"]`) != "DMPCD 2014 23" {
+		t.Errorf("GET /decisions/dmpcd-2014-23 = %d %q", r.status, r.text(`[data-testid="reference"]`))
+	}
+}

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"io"
+	"sync"
+)
+
+// syncWriter lets the test read the log while the server writes it.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

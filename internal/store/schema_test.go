@@ -1,0 +1,142 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// TestSchemaRejectsBadData checks that PostgreSQL itself refuses what must never be stored.
+func TestSchemaRejectsBadData(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	tests := []struct {
+		name, sql, wantCode string
+	}{
+		{"duplicate reference", `INSERT INTO decisions (series, number, reference, slug) VALUES ('PCD', 99999, 'PCD 1682', 'pcd-99999')`, "23505"},
+		{"duplicate slug", `INSERT INTO decisions (series, number, reference, slug) VALUES ('PCD', 99999, 'PCD 99999', 'pcd-1682')`, "23505"},
+		{"badly shaped slug", `INSERT INTO decisions (series, number, reference, slug) VALUES ('PCD', 99999, 'PCD 99999', 'PCD 99999')`, "23514"},
+		{"unknown status", `UPDATE decisions SET status = 'maybe' WHERE reference = 'PCD 1682'`, "23514"},
+		{"inferred without a note", `UPDATE decisions SET provenance_note = NULL WHERE reference = 'PCD 960'`, "23514"},
+		{"zero amount", `UPDATE funding_lines SET amount_pence = 0 WHERE position = 1`, "23514"},
+		{"negative amount", `UPDATE funding_lines SET amount_pence = -5 WHERE position = 1`, "23514"},
+		{"unknown funding kind", `UPDATE funding_lines SET kind = 'gift' WHERE position = 1`, "23514"},
+		{"per year without years", `UPDATE funding_lines SET basis = 'per_year', fy_start = NULL, fy_end = NULL WHERE position = 1`, "23514"},
+		{"years backwards", `UPDATE funding_lines SET fy_end = fy_start - 1 WHERE position = 1`, "23514"},
+		{"self link", `INSERT INTO decision_links SELECT id, id, 'related' FROM decisions WHERE reference = 'PCD 1682'`, "23514"},
+		{"duplicate link", `INSERT INTO decision_links SELECT from_decision_id, to_decision_id, kind FROM decision_links LIMIT 1`, "23505"},
+		{"unknown link kind", `UPDATE decision_links SET kind = 'likes'`, "23514"},
+		{"section of part III", `UPDATE sections SET part = 3`, "23514"},
+	}
+	for _, tt := range tests {
+		_, err := pool.Exec(ctx, tt.sql)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != tt.wantCode {
+			t.Errorf("%s: err = %v, want SQLSTATE %s", tt.name, err, tt.wantCode)
+		}
+	}
+}
+
+func TestInTxRollsBack(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	st := store.New(pool)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(tx *store.Store) error {
+		if _, err := tx.DecisionBySlug(ctx, "pcd-1682"); err != nil {
+			return err
+		}
+		if _, err := pool.Exec(ctx, `SELECT 1`); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx = %v, want boom", err)
+	}
+	if _, err := st.DecisionBySlug(ctx, "pcd-0"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DecisionBySlug(missing) = %v, want ErrNotFound", err)
+	}
+	if _, err := st.SlugByReference(ctx, "PCD 0"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SlugByReference(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+// TestMigrationsGoDownAndUp runs every down migration, then every up migration again.
+func TestMigrationsGoDownAndUp(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	if err := store.MigrateDown(url); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var tables int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("%d tables left after migrating down", tables)
+	}
+	if err := store.Migrate(url); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	v, dirty, err := store.MigrationVersion(url)
+	if err != nil || dirty || v < 2 {
+		t.Errorf("version = %d dirty=%t err=%v", v, dirty, err)
+	}
+	if _, err := store.New(pool).DecisionBySlug(context.Background(), "pcd-1682"); err != nil {
+		t.Errorf("PCD 1682 after down and up: %v", err)
+	}
+}
+
+// TestPCD1682IsSeededInFull checks that every line of PCD 1682's Part I text is in one of
+// its sections, in order.
+func TestPCD1682IsSeededInFull(t *testing.T) {
+	t.Parallel()
+	d, err := store.New(dbtest.New(t)).DecisionBySlug(context.Background(), "pcd-1682")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../migrations/seed/PCD-1682.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	part1 := text[strings.Index(text, "PART I - NON-CONFIDENTIAL"):strings.Index(text, "Signed decision document")]
+	var all strings.Builder
+	for _, s := range d.Sections {
+		all.WriteString(s.Heading + "\n" + s.Body + "\n")
+	}
+	seeded := all.String()
+	pos := 0
+	for _, line := range strings.Split(part1, "\n")[1:] {
+		line = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), "."))
+		if line == "" || line == "-" {
+			continue
+		}
+		i := strings.Index(seeded[pos:], line)
+		if i < 0 {
+			t.Errorf("line not seeded in order: %q", line)
+			continue
+		}
+		pos += i
+	}
+	if len(d.Sections) != 7 {
+		t.Errorf("PCD 1682 has %d sections, want 7", len(d.Sections))
+	}
+}
