@@ -32,7 +32,9 @@ func TestServeAndShutDown(t *testing.T) {
 	defer cancel()
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"decisions", "serve"}, func(k string) string { return env[k] }, &syncWriter{w: &out}) }()
+	go func() {
+		done <- run(ctx, []string{"decisions", "serve"}, func(k string) string { return env[k] }, &syncWriter{w: &out})
+	}()
 
 	url := "http://" + addr
 	var resp *http.Response
