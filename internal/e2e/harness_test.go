@@ -5,9 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,9 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/decision-register/decisions/internal/dbtest"
-	"github.com/decision-register/decisions/internal/server"
-	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
 )
 
 //go:embed testdata/axe.min.js
@@ -88,19 +83,8 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	pool := dbtest.New(t)
-	srv, err := server.New(server.Deps{
-		Store:     store.New(pool),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   "http://localhost:8080",
-		OwnerName: "Mayor’s Office for Policing and Crime",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Routes())
-	t.Cleanup(ts.Close)
-	return &site{url: ts.URL, pool: pool}
+	s := testsite.New(t)
+	return &site{url: s.URL, pool: s.Pool}
 }
 
 // addSyntheticDecisions adds n plain decisions so lists run to more than one page.

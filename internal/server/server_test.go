@@ -3,10 +3,8 @@ package server_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,9 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/decision-register/decisions/internal/dbtest"
-	"github.com/decision-register/decisions/internal/server"
-	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
 )
 
 type testServer struct {
@@ -29,21 +25,10 @@ type testServer struct {
 // cookies and never follows redirects, so tests see each response as it is.
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	pool := dbtest.New(t)
-	srv, err := server.New(server.Deps{
-		Store:     store.New(pool),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   "http://register.test",
-		OwnerName: "Mayor’s Office for Policing and Crime",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Routes())
-	t.Cleanup(ts.Close)
+	site := testsite.New(t)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &testServer{url: ts.URL, client: client, pool: pool}
+	return &testServer{url: site.URL, client: client, pool: site.Pool}
 }
 
 type response struct {
