@@ -197,6 +197,10 @@ func TestNarrowScreenDoesNotOverflow(t *testing.T) {
 				.map(e => e.tagName + '.' + e.className).join(', ')`))
 			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320 (too wide: %s)", p.name, w, wide)
 		}
+		// Reflowed pages must pass axe too: targets, contrast and overlap change with the layout.
+		for _, v := range runAxe(t, ctx) {
+			t.Errorf("%s at 320 px: axe %s [%s] %s at %s", p.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
 	}
 }
 
