@@ -57,7 +57,8 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if ref, err := decision.ParseReference(q); err == nil {
+	ref, refErr := decision.ParseReference(q)
+	if refErr == nil {
 		slug, err := s.store.SlugByReference(r.Context(), ref.String())
 		switch {
 		case err == nil:
@@ -78,7 +79,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		return &pageError{Status: http.StatusNotFound, Heading: "Page not found",
 			Message: fmt.Sprintf("There is no page %d of this list.", pageNum), ShowSearch: true, Query: q}
 	}
-	if ref, err := decision.ParseReference(q); err == nil && page.Total == 0 {
+	if refErr == nil && page.Total == 0 {
 		return noSuchDecision(ref, q)
 	}
 	s.renderList(w, r, http.StatusOK, pages.ListProps{

@@ -29,10 +29,14 @@ func deref(s *string) string {
 	return *s
 }
 
+func toLine(f store.FundingLine) decision.Line {
+	return decision.Line{AmountPence: f.AmountPence, Kind: f.Kind, Basis: f.Basis, FYStart: f.FYStart, FYEnd: f.FYEnd}
+}
+
 func lines(fs []store.FundingLine) []decision.Line {
 	out := make([]decision.Line, len(fs))
 	for i, f := range fs {
-		out[i] = decision.Line{AmountPence: f.AmountPence, Kind: f.Kind, Basis: f.Basis, FYStart: f.FYStart, FYEnd: f.FYEnd}
+		out[i] = toLine(f)
 	}
 	return out
 }
@@ -199,14 +203,13 @@ func funding(fs []store.FundingLine) pages.Funding {
 	var f pages.Funding
 	hasExcluded := false
 	for _, l := range fs {
-		dl := lines([]store.FundingLine{l})[0]
 		row := pages.FundingRow{
 			Period:    deref(l.PeriodText),
 			Kind:      decision.KindLabel(l.Kind),
 			Amount:    decision.FormatPence(l.AmountPence),
 			Label:     l.Label,
 			Recipient: deref(l.Recipient),
-			Counts:    dl.Counts(),
+			Counts:    toLine(l).Counts(),
 		}
 		if l.FYStart != nil {
 			end := *l.FYStart
