@@ -30,7 +30,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
-		Page:   s.page("Decision Register", "home", "/"),
+		Page:   s.page("", "home", "/"),
 		Count:  page.Total,
 		Recent: decisionItems(page),
 	}))

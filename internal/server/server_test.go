@@ -263,6 +263,12 @@ func TestDecisionPage1682(t *testing.T) {
 	if got := strings.Join(headings, "|"); got != wantHeadings {
 		t.Errorf("sections = %s\nwant %s", got, wantHeadings)
 	}
+	if href, _ := r.doc.Find(`link[rel="canonical"]`).Attr("href"); href != "http://localhost:8080/decisions/pcd-1682" {
+		t.Errorf("canonical = %q", href)
+	}
+	if title := r.text("title"); title != "PCD 1682: Alpha - Social Media Hub – Decision Register" {
+		t.Errorf("title = %q", title)
+	}
 	if got := r.text(`[data-testid="recommendations"]`); got != "Approve the request to accept HO grant of £2,755,000 for 2024-25 to fund SMH." {
 		t.Errorf("recommendations = %q", got)
 	}
@@ -366,6 +372,9 @@ func TestHomePage(t *testing.T) {
 	}
 	if n := r.doc.Find(`[data-testid="decision-item"]`).Length(); n != 5 {
 		t.Errorf("home lists %d recent decisions, want 5", n)
+	}
+	if title := r.text("title"); title != "Decision Register" {
+		t.Errorf("home title = %q", title)
 	}
 	if label := r.text(`label[for="search"]`); label != "Reference or words" {
 		t.Errorf("search label = %q", label)

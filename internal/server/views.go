@@ -127,6 +127,7 @@ func (s *Server) showProps(d store.DecisionDetail) pages.ShowProps {
 		Notes:           d.Notes,
 		Citations:       d.Citations,
 	}
+	p.Page.Canonical = true
 	if d.Provenance == "inferred" {
 		p.InferredNote = deref(d.ProvenanceNote)
 	}
