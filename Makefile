@@ -19,7 +19,7 @@ run: build ## build, start the database, migrate, seed and serve on ADDR (defaul
 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
 	.ci/need-browser-tools
-	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -race -count=1 ./...
+	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
 
 bench: ## benchmarks: Go benchmarks, then a wrk load run against a live server
 	.ci/need-browser-tools --wrk
