@@ -323,8 +323,13 @@ func TestDecisionPageHonestAboutUnknowns(t *testing.T) {
 	if got := r.text(`[data-testid="title"]`); got != "Title not recorded" {
 		t.Errorf("PCD 545 title = %q", got)
 	}
-	if r.doc.Find(`[data-testid="funding-none"]`).Length() != 1 {
-		t.Error("PCD 545 does not say no amounts are recorded")
+	if got := r.text(`[data-testid="funding-none"]`); !strings.HasPrefix(got, "Not recorded") {
+		t.Errorf("PCD 545 funding = %q, want Not recorded", got)
+	}
+	for _, sel := range []string{`#summary + p`, `#recommendations + p`} {
+		if got := r.text(sel); got != "Not recorded" {
+			t.Errorf("PCD 545 %s = %q, want Not recorded", sel, got)
+		}
 	}
 	if got := r.text(`[data-testid="related"]`); !strings.Contains(got, "Continued by PCD 867") {
 		t.Errorf("PCD 545 related = %q", got)
