@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,4 +152,39 @@ func runAxe(t *testing.T, ctx context.Context) []axeViolation {
 		t.Fatalf("axe result %q: %v", out, err)
 	}
 	return vs
+}
+
+// watchConsole collects the console errors and uncaught exceptions of the tab from now on,
+// CSP violations and failed loads among them, except those expected says are expected. The
+// returned func stops collecting and fails the test for each one.
+func watchConsole(t *testing.T, ctx context.Context, expected func(chromedp.ConsoleMessage) bool) (stop func()) {
+	t.Helper()
+	cctx, cancel := context.WithCancel(ctx)
+	messages := chromedp.Console(cctx)
+	var mu sync.Mutex
+	var bad []chromedp.ConsoleMessage
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && (expected == nil || !expected(m)) {
+				mu.Lock()
+				bad = append(bad, m)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() {
+		t.Helper()
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range bad {
+			t.Errorf("console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
+		}
+	}
 }

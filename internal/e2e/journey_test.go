@@ -21,6 +21,8 @@ func TestReferenceJourney(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSite(t)
 			ctx := newTab(t)
+			stopConsole := watchConsole(t, ctx, nil)
+			defer stopConsole()
 			if !js {
 				do(t, ctx, "disable JavaScript", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 					_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})

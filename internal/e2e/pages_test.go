@@ -43,6 +43,16 @@ func TestPagesPassAxe(t *testing.T) {
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	ctx := newTab(t)
+	// The error pages' own status is reported as a failed load; nothing else may fail.
+	stopConsole := watchConsole(t, ctx, func(m chromedp.ConsoleMessage) bool {
+		for _, p := range pageTypes {
+			if p.status >= 400 && m.URL == s.url+p.path && strings.HasPrefix(m.Text, "Failed to load resource") {
+				return true
+			}
+		}
+		return false
+	})
+	defer stopConsole()
 	total := 0
 	for _, p := range pageTypes {
 		resp := run(t, ctx, "open "+p.path, chromedp.NavigateResponse(s.url+p.path))
