@@ -14,26 +14,22 @@ import (
 
 // Migrate brings the database at url up to the newest migration.
 func Migrate(url string) error {
-	m, err := newMigrate(url)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate up: %w", err)
-	}
-	return nil
+	return migrateWith(url, "up", (*migrate.Migrate).Up)
 }
 
 // MigrateDown undoes every migration.
 func MigrateDown(url string) error {
+	return migrateWith(url, "down", (*migrate.Migrate).Down)
+}
+
+func migrateWith(url, what string, step func(*migrate.Migrate) error) error {
 	m, err := newMigrate(url)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if err := m.Down(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate down: %w", err)
+	if err := step(m); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate %s: %w", what, err)
 	}
 	return nil
 }
