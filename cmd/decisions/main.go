@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -111,7 +112,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer pool.Close()
 
-	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName})
+	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
+		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName,
+		Sessions: sessions})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,12 @@ type Config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
 }
+
+// SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
 // Var documents one environment variable.
 type Var struct {
@@ -39,6 +44,8 @@ var Vars = []Var{
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text for people, json for log collectors"},
 	{"SHUTDOWN_TIMEOUT", "20s", "how long a graceful shutdown waits for requests in flight"},
+	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
+	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -73,6 +80,8 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a positive duration like 20s", get("SHUTDOWN_TIMEOUT")))
 	}
 	c.ShutdownTimeout = d
+	c.SessionIdle = positiveDuration(get, "SESSION_IDLE_TIMEOUT", &errs)
+	c.SessionLifetime = positiveDuration(get, "SESSION_LIFETIME", &errs)
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q is not an http(s) address", c.BaseURL))
 	}
@@ -80,6 +89,14 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
 	}
 	return c, errors.Join(errs...)
+}
+
+func positiveDuration(get func(string) string, name string, errs *[]error) time.Duration {
+	d, err := time.ParseDuration(get(name))
+	if err != nil || d <= 0 {
+		*errs = append(*errs, fmt.Errorf("%s: %q is not a positive duration like 30m", name, get(name)))
+	}
+	return d
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.

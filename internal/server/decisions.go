@@ -25,12 +25,12 @@ const (
 )
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	page, err := s.store.ListDecisions(r.Context(), store.ListParams{Limit: homeRecentSize})
+	page, err := s.store.ListDecisions(r.Context(), s.access(r), store.ListParams{Limit: homeRecentSize})
 	if err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
-		Page:   s.page("", "home", "/"),
+		Page:   s.page(r, "", "home", "/"),
 		Count:  page.Total,
 		Recent: decisionItems(page),
 	}))
@@ -39,7 +39,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleAccessibility(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, pages.Accessibility(pages.AccessibilityProps{
-		Page: s.page("Accessibility statement", "accessibility", "/accessibility"),
+		Page: s.page(r, "Accessibility statement", "accessibility", "/accessibility"),
 	}))
 	return nil
 }
@@ -59,7 +59,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 	}
 	ref, refErr := decision.ParseReference(q)
 	if refErr == nil {
-		slug, err := s.store.SlugByReference(r.Context(), ref.String())
+		slug, err := s.store.SlugByReference(r.Context(), s.access(r), ref.String())
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/decisions/"+slug, http.StatusSeeOther)
@@ -71,7 +71,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		}
 		// A bare number that is no reference may still be words: "2024".
 	}
-	page, err := s.store.ListDecisions(r.Context(), store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize})
+	page, err := s.store.ListDecisions(r.Context(), s.access(r), store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, 
 	} else if p.Query != "" {
 		title = "Search results for " + p.Query
 	}
-	p.Page = s.page(title, "decisions", r.URL.RequestURI())
+	p.Page = s.page(r, title, "decisions", r.URL.RequestURI())
 	s.render(w, r, status, pages.List(p))
 }
 
@@ -116,14 +116,14 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if !decision.ValidSlug(slug) {
 		return errPageNotFound
 	}
-	d, err := s.store.DecisionBySlug(r.Context(), slug)
+	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
 	}
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, pages.Show(s.showProps(d)))
+	s.render(w, r, http.StatusOK, pages.Show(s.showProps(r, d)))
 	return nil
 }
 

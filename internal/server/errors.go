@@ -64,7 +64,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 			Message: "Try again later. Nothing you entered has been lost."}
 	}
 	props := pages.ErrorProps{
-		Page:       s.page(pe.Heading, "", r.URL.Path),
+		Page:       s.page(r, pe.Heading, "", r.URL.Path),
 		Heading:    pe.Heading,
 		Message:    pe.Message,
 		Hint:       pe.Hint,

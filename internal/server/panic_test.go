@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/v2"
+
 	"github.com/decision-register/decisions/internal/server"
 )
 
 func TestPanicBecomesA500Page(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	srv, err := server.New(server.Deps{Logger: slog.New(slog.NewTextHandler(&logs, nil)), BaseURL: "http://x"})
+	srv, err := server.New(server.Deps{Logger: slog.New(slog.NewTextHandler(&logs, nil)), BaseURL: "http://x", Sessions: scs.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

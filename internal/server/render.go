@@ -24,7 +24,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	if status >= 400 || h.Get("Cache-Control") == "" {
+	switch {
+	case userFrom(r) != nil:
+		// A page built for a signed-in person is theirs alone.
+		h.Set("Cache-Control", "private, no-store")
+	case status >= 400 || h.Get("Cache-Control") == "":
 		h.Set("Cache-Control", "no-cache")
 	}
 	w.WriteHeader(status)

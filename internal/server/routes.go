@@ -17,6 +17,8 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.logRequests)
 	r.Use(securityHeaders)
 	r.Use(http.NewCrossOriginProtection().Handler)
+	r.Use(s.sessions.LoadAndSave)
+	r.Use(s.loadUser)
 	// HEAD is answered by the GET handlers, for link checkers and monitors.
 	r.Use(middleware.GetHead)
 
@@ -28,6 +30,10 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/accessibility", s.handle(s.handleAccessibility))
 	r.Get("/decisions", s.handle(s.handleDecisionList))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
+
+	r.Get("/sign-in", s.handle(s.handleSignInForm))
+	r.Post("/sign-in", s.handle(s.handleSignIn))
+	r.Post("/sign-out", s.handle(s.handleSignOut))
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))

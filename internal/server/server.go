@@ -5,6 +5,10 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
@@ -17,6 +21,10 @@ type Deps struct {
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
+	Sessions  *scs.SessionManager
+	// Clock tells the time wherever time decides something (publication, throttling); nil
+	// means the system clock.
+	Clock func() time.Time
 }
 
 // Server serves the register's pages.
@@ -26,6 +34,8 @@ type Server struct {
 	baseURL   string
 	ownerName string
 	assets    *assets
+	sessions  *scs.SessionManager
+	now       func() time.Time
 }
 
 // New builds a server, fingerprinting the embedded static files.
@@ -34,16 +44,37 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a}, nil
+	if d.Sessions == nil {
+		return nil, fmt.Errorf("server: no session manager")
+	}
+	now := d.Clock
+	if now == nil {
+		now = time.Now
+	}
+	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a,
+		sessions: d.Sessions, now: now}, nil
 }
 
-// page fills in the shell's values for a page at path.
-func (s *Server) page(title, nav, path string) layout.Page {
-	return layout.Page{
+// page fills in the shell's values for a page at path, for the person asking.
+func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
+	p := layout.Page{
 		Title:     title,
 		Assets:    layout.Assets{CSS: s.assets.url("app.css"), JS: s.assets.url("app.js"), Favicon: s.assets.url("favicon.svg")},
 		Nav:       nav,
 		OwnerName: s.ownerName,
 		URL:       s.baseURL + path,
 	}
+	if u := userFrom(r); u != nil {
+		p.UserName = u.Name
+		p.Admin = u.Has("admin")
+	}
+	return p
+}
+
+// access is what the person asking may read.
+func (s *Server) access(r *http.Request) store.Access {
+	if u := userFrom(r); u != nil {
+		return store.Staff(u.ID, s.now())
+	}
+	return store.Public(s.now())
 }

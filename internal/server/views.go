@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -110,9 +111,9 @@ func statusColour(status string) string {
 	return "grey"
 }
 
-func (s *Server) showProps(d store.DecisionDetail) pages.ShowProps {
+func (s *Server) showProps(r *http.Request, d store.DecisionDetail) pages.ShowProps {
 	p := pages.ShowProps{
-		Page:            s.page(d.Reference+": "+titleOr(d.Title), "decisions", "/decisions/"+d.Slug),
+		Page:            s.page(r, d.Reference+": "+titleOr(d.Title), "decisions", "/decisions/"+d.Slug),
 		Reference:       d.Reference,
 		Title:           deref(d.Title),
 		KeyInfo:         keyInfo(d),

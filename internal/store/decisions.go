@@ -34,6 +34,9 @@ type Decision struct {
 	Provenance        string     `db:"provenance"`
 	ProvenanceNote    *string    `db:"provenance_note"`
 	UpdatedAt         time.Time  `db:"updated_at"`
+	Version           int        `db:"version"`
+	PublishAt         *time.Time `db:"publish_at"`
+	DeferralReason    *string    `db:"deferral_reason"`
 }
 
 // Section is one numbered part of a decision's body.
@@ -68,6 +71,8 @@ type Link struct {
 	Ref      string  `db:"reference"`
 	Slug     string  `db:"slug"`
 	Title    *string `db:"title"`
+	Series   string  `db:"series"`
+	Number   int     `db:"number"`
 }
 
 // ChainMember is one decision of a funding chain, with its place in the chain.
@@ -104,18 +109,22 @@ const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
 
 const decisionBySlugSQL = `
 SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
-	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at
+	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
+	d.deferral_reason
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
-WHERE d.slug = $1`
+WHERE d.slug = @slug AND ` + visibleD
 
 const recommendationsSQL = `
 SELECT r.body FROM recommendations r JOIN decisions d ON d.id = r.decision_id
-WHERE d.slug = $1 ORDER BY r.position`
+WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY r.position`
 
+// sectionsSQL returns Part II only to those allowed to read it: the rule lives in the
+// database (part_two_reader), so no caller can forget it.
 const sectionsSQL = `
 SELECT s.part, s.position, s.kind, s.heading, s.body
 FROM sections s JOIN decisions d ON d.id = s.decision_id
-WHERE d.slug = $1 ORDER BY s.part, s.position`
+WHERE d.slug = @slug AND ` + visibleD + ` AND ` + partVisible + `
+ORDER BY s.part, s.position`
 
 const fundingColumns = `f.decision_id, f.position, fo.name AS funder, ro.name AS recipient, f.amount_pence,
 	f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text`
@@ -127,36 +136,37 @@ LEFT JOIN organisations ro ON ro.id = f.recipient_id`
 const fundingSQL = `
 SELECT ` + fundingColumns + `
 FROM funding_lines f JOIN decisions d ON d.id = f.decision_id` + fundingJoins + `
-WHERE d.slug = $1 ORDER BY f.position`
+WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY f.position`
 
 const linksSQL = `
-SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title
+SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title, o.series, o.number
 FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
-WHERE d.slug = $1
+WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
 UNION ALL
-SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title
+SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title, o.series, o.number
 FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
-WHERE d.slug = $1
-ORDER BY 1, 3`
+WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
+ORDER BY 1, 6, 7`
 
-// chainCTE walks "continues" links both ways from the decision with slug $1: depth below zero
-// for earlier decisions, above zero for later ones. The depth bound stops a bad cycle.
+// chainCTE walks "continues" links both ways from the decision with slug @slug, through
+// decisions the reader may see: depth below zero for earlier decisions, above zero for later
+// ones. The depth bound stops a bad cycle.
 const chainCTE = `
 WITH RECURSIVE
-start AS (SELECT id FROM decisions WHERE slug = $1),
+start AS (SELECT d.id FROM decisions d WHERE d.slug = @slug AND ` + visibleD + `),
 earlier(id, depth) AS (
 	SELECT id, 0 FROM start
 	UNION
 	SELECT l.to_decision_id, e.depth - 1
-	FROM decision_links l JOIN earlier e ON l.from_decision_id = e.id
-	WHERE l.kind = 'continues' AND e.depth > -500
+	FROM decision_links l JOIN earlier e ON l.from_decision_id = e.id JOIN decisions d ON d.id = l.to_decision_id
+	WHERE l.kind = 'continues' AND e.depth > -500 AND ` + visibleD + `
 ),
 later(id, depth) AS (
 	SELECT id, 0 FROM start
 	UNION
 	SELECT l.from_decision_id, a.depth + 1
-	FROM decision_links l JOIN later a ON l.to_decision_id = a.id
-	WHERE l.kind = 'continues' AND a.depth < 500
+	FROM decision_links l JOIN later a ON l.to_decision_id = a.id JOIN decisions d ON d.id = l.from_decision_id
+	WHERE l.kind = 'continues' AND a.depth < 500 AND ` + visibleD + `
 ),
 chain AS (
 	SELECT id, min(depth) AS depth FROM (SELECT * FROM earlier UNION ALL SELECT * FROM later) c GROUP BY id
@@ -176,34 +186,36 @@ ORDER BY f.decision_id, f.position`
 
 const citationsSQL = `
 SELECT c.url FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
-WHERE d.slug = $1 ORDER BY c.position`
+WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY c.position`
 
 const notesSQL = `
 SELECT n.body FROM decision_notes n JOIN decisions d ON d.id = n.decision_id
-WHERE d.slug = $1 ORDER BY n.position`
+WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY n.position`
 
 const fieldStatusesSQL = `
 SELECT f.field, f.status FROM field_statuses f JOIN decisions d ON d.id = f.decision_id
-WHERE d.slug = $1 ORDER BY f.field`
+WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY f.field`
 
-// DecisionBySlug loads everything a decision page shows, in one round trip.
-func (s *Store) DecisionBySlug(ctx context.Context, slug string) (DecisionDetail, error) {
+// DecisionBySlug loads everything a decision page shows to the reader, in one round trip.
+// A decision the reader may not see is ErrNotFound.
+func (s *Store) DecisionBySlug(ctx context.Context, acc Access, slug string) (DecisionDetail, error) {
 	var dd DecisionDetail
+	args := acc.args(pgx.NamedArgs{"slug": slug})
 	b := &pgx.Batch{}
-	b.Queue(decisionBySlugSQL, slug).Query(func(rows pgx.Rows) error {
+	b.Queue(decisionBySlugSQL, args).Query(func(rows pgx.Rows) error {
 		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Decision])
 		dd.Decision = d
 		return err
 	})
-	queueRows(b, recommendationsSQL, slug, pgx.RowTo[string], &dd.Recommendations)
-	queueRows(b, sectionsSQL, slug, pgx.RowToStructByName[Section], &dd.Sections)
-	queueRows(b, fundingSQL, slug, pgx.RowToStructByName[FundingLine], &dd.Funding)
-	queueRows(b, linksSQL, slug, pgx.RowToStructByName[Link], &dd.Links)
-	queueRows(b, chainSQL, slug, pgx.RowToStructByName[ChainMember], &dd.Chain)
-	queueRows(b, chainFundingSQL, slug, pgx.RowToStructByName[FundingLine], &dd.ChainFunding)
-	queueRows(b, citationsSQL, slug, pgx.RowTo[string], &dd.Citations)
-	queueRows(b, notesSQL, slug, pgx.RowTo[string], &dd.Notes)
-	queueRows(b, fieldStatusesSQL, slug, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
+	queueRows(b, recommendationsSQL, args, pgx.RowTo[string], &dd.Recommendations)
+	queueRows(b, sectionsSQL, args, pgx.RowToStructByName[Section], &dd.Sections)
+	queueRows(b, fundingSQL, args, pgx.RowToStructByName[FundingLine], &dd.Funding)
+	queueRows(b, linksSQL, args, pgx.RowToStructByName[Link], &dd.Links)
+	queueRows(b, chainSQL, args, pgx.RowToStructByName[ChainMember], &dd.Chain)
+	queueRows(b, chainFundingSQL, args, pgx.RowToStructByName[FundingLine], &dd.ChainFunding)
+	queueRows(b, citationsSQL, args, pgx.RowTo[string], &dd.Citations)
+	queueRows(b, notesSQL, args, pgx.RowTo[string], &dd.Notes)
+	queueRows(b, fieldStatusesSQL, args, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return DecisionDetail{}, fmt.Errorf("decision %q: %w", slug, mapError(err))
 	}
@@ -211,18 +223,20 @@ func (s *Store) DecisionBySlug(ctx context.Context, slug string) (DecisionDetail
 }
 
 // queueRows queues a query whose rows are collected into *dst.
-func queueRows[T any](b *pgx.Batch, sql string, arg any, fn pgx.RowToFunc[T], dst *[]T) {
-	b.Queue(sql, arg).Query(func(rows pgx.Rows) error {
+func queueRows[T any](b *pgx.Batch, sql string, args pgx.NamedArgs, fn pgx.RowToFunc[T], dst *[]T) {
+	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
 		out, err := pgx.CollectRows(rows, fn)
 		*dst = out
 		return err
 	})
 }
 
-// SlugByReference finds the slug of the decision with a canonical reference ("PCD 1682").
-func (s *Store) SlugByReference(ctx context.Context, reference string) (string, error) {
+// SlugByReference finds the slug of the decision with a canonical reference ("PCD 1682"),
+// among those the reader may see.
+func (s *Store) SlugByReference(ctx context.Context, acc Access, reference string) (string, error) {
 	var slug string
-	err := s.db.QueryRow(ctx, `SELECT slug FROM decisions WHERE reference = $1`, reference).Scan(&slug)
+	err := s.db.QueryRow(ctx, `SELECT d.slug FROM decisions d WHERE d.reference = @reference AND `+visibleD,
+		acc.args(pgx.NamedArgs{"reference": reference})).Scan(&slug)
 	if err != nil {
 		return "", fmt.Errorf("decision %q: %w", reference, mapError(err))
 	}
@@ -243,32 +257,34 @@ type DecisionPage struct {
 	Total     int
 }
 
+const listWhere = `
+WHERE (@pattern = '' OR d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\') AND ` + visibleD
+
 const listSQL = `
 SELECT ` + summaryColumns + `
-FROM decisions d
-WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')
+FROM decisions d` + listWhere + `
 ORDER BY ` + listingOrder + `
-LIMIT $2 OFFSET $3`
+LIMIT @limit OFFSET @offset`
 
-const countSQL = `
-SELECT count(*) FROM decisions d
-WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')`
+const countSQL = `SELECT count(*) FROM decisions d` + listWhere
 
 const fundingForSQL = `
 SELECT ` + fundingColumns + `
 FROM funding_lines f` + fundingJoins + `
 WHERE f.decision_id = ANY($1) ORDER BY f.decision_id, f.position`
 
-// ListDecisions returns one page of decisions, newest first, with their funding lines.
-func (s *Store) ListDecisions(ctx context.Context, p ListParams) (DecisionPage, error) {
+// ListDecisions returns one page of the decisions the reader may see, newest first, with
+// their funding lines.
+func (s *Store) ListDecisions(ctx context.Context, acc Access, p ListParams) (DecisionPage, error) {
 	pattern := ""
 	if p.Words != "" {
 		pattern = "%" + likeEscaper.Replace(p.Words) + "%"
 	}
+	args := acc.args(pgx.NamedArgs{"pattern": pattern, "limit": p.Limit, "offset": p.Offset})
 	var page DecisionPage
 	b := &pgx.Batch{}
-	b.Queue(countSQL, pattern).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
-	b.Queue(listSQL, pattern, p.Limit, p.Offset).Query(func(rows pgx.Rows) error {
+	b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	b.Queue(listSQL, args).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])
 		return err

@@ -1,20 +1,36 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golang-migrate/migrate/v4"
 	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers pgx5://
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/migrations"
 )
 
-// Migrate brings the database at url up to the newest migration.
+// Migrate brings the database at url up to the newest migration, then hashes the content of
+// any imported decision not yet attested (see AttestImported).
 func Migrate(url string) error {
-	return migrateWith(url, "up", (*migrate.Migrate).Up)
+	if err := migrateWith(url, "up", (*migrate.Migrate).Up); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect to attest imported decisions: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := (&Store{db: conn}).AttestImported(ctx, time.Now()); err != nil {
+		return err
+	}
+	return nil
 }
 
 // MigrateDown undoes every migration.

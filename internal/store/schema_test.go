@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,6 +20,22 @@ func TestSchemaRejectsBadData(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
+	// The seeded decisions are signed, so nothing about them can change at all: the rules
+	// below are tried on a draft.
+	for _, q := range []string{
+		`INSERT INTO decisions (series, number, reference, slug, title) VALUES ('PCD', 99000, 'PCD 99000', 'pcd-99000', 'A draft')`,
+		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label, fy_start, fy_end)
+			SELECT id, 1, 100, 'grant_accepted', 'grant', 2024, 2024 FROM decisions WHERE reference = 'PCD 99000'`,
+		`INSERT INTO decision_links SELECT d.id, o.id, 'related' FROM decisions d, decisions o
+			WHERE d.reference = 'PCD 99000' AND o.reference = 'PCD 1682'`,
+		`INSERT INTO sections (decision_id, position, kind, heading, body)
+			SELECT id, 1, 'other', 'Heading', 'Body' FROM decisions WHERE reference = 'PCD 99000'`,
+	} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			t.Fatalf("set up a draft: %v", err)
+		}
+	}
+	const draft = `(SELECT id FROM decisions WHERE reference = 'PCD 99000')`
 	tests := []struct {
 		name, sql, wantCode string
 	}{
@@ -27,15 +44,26 @@ func TestSchemaRejectsBadData(t *testing.T) {
 		{"badly shaped slug", `INSERT INTO decisions (series, number, reference, slug) VALUES ('PCD', 99999, 'PCD 99999', 'PCD 99999')`, "23514"},
 		{"unknown status", `UPDATE decisions SET status = 'maybe' WHERE reference = 'PCD 1682'`, "23514"},
 		{"inferred without a note", `UPDATE decisions SET provenance_note = NULL WHERE reference = 'PCD 960'`, "23514"},
-		{"zero amount", `UPDATE funding_lines SET amount_pence = 0 WHERE position = 1`, "23514"},
-		{"negative amount", `UPDATE funding_lines SET amount_pence = -5 WHERE position = 1`, "23514"},
-		{"unknown funding kind", `UPDATE funding_lines SET kind = 'gift' WHERE position = 1`, "23514"},
-		{"per year without years", `UPDATE funding_lines SET basis = 'per_year', fy_start = NULL, fy_end = NULL WHERE position = 1`, "23514"},
-		{"years backwards", `UPDATE funding_lines SET fy_end = fy_start - 1 WHERE position = 1`, "23514"},
-		{"self link", `INSERT INTO decision_links SELECT id, id, 'related' FROM decisions WHERE reference = 'PCD 1682'`, "23514"},
-		{"duplicate link", `INSERT INTO decision_links SELECT from_decision_id, to_decision_id, kind FROM decision_links LIMIT 1`, "23505"},
-		{"unknown link kind", `UPDATE decision_links SET kind = 'likes'`, "23514"},
-		{"section of part III", `UPDATE sections SET part = 3`, "23514"},
+		{"zero amount", `UPDATE funding_lines SET amount_pence = 0 WHERE decision_id = ` + draft, "23514"},
+		{"negative amount", `UPDATE funding_lines SET amount_pence = -5 WHERE decision_id = ` + draft, "23514"},
+		{"unknown funding kind", `UPDATE funding_lines SET kind = 'gift' WHERE decision_id = ` + draft, "23514"},
+		{"per year without years", `UPDATE funding_lines SET basis = 'per_year', fy_start = NULL, fy_end = NULL WHERE decision_id = ` + draft, "23514"},
+		{"years backwards", `UPDATE funding_lines SET fy_end = fy_start - 1 WHERE decision_id = ` + draft, "23514"},
+		{"self link", `INSERT INTO decision_links SELECT id, id, 'related' FROM decisions WHERE reference = 'PCD 99000'`, "23514"},
+		{"duplicate link", `INSERT INTO decision_links SELECT from_decision_id, to_decision_id, kind FROM decision_links WHERE from_decision_id = ` + draft, "23505"},
+		{"unknown link kind", `UPDATE decision_links SET kind = 'likes' WHERE from_decision_id = ` + draft, "23514"},
+		{"signed title", `UPDATE decisions SET title = 'Changed' WHERE reference = 'PCD 1682'`, "42501"},
+		{"signed funding", `UPDATE funding_lines SET amount_pence = 1 WHERE decision_id = (SELECT id FROM decisions WHERE reference = 'PCD 1682')`, "42501"},
+		{"signed section deleted", `DELETE FROM sections WHERE decision_id = (SELECT id FROM decisions WHERE reference = 'PCD 1682')`, "42501"},
+		{"signed decision deleted", `DELETE FROM decisions WHERE reference = 'PCD 1682'`, "42501"},
+		{"link from a signed decision", `INSERT INTO decision_links SELECT d.id, o.id, 'related' FROM decisions d, decisions o WHERE d.reference = 'PCD 1682' AND o.reference = 'PCD 99000'`, "42501"},
+		{"signature changed", `UPDATE signatures SET content_hash = repeat('0', 64)`, "42501"},
+		{"audit entry changed", `UPDATE audit_log SET actor = 'someone else'`, "42501"},
+		{"audit entry deleted", `DELETE FROM audit_log`, "42501"},
+		{"audit trail truncated", `TRUNCATE audit_log`, "42501"},
+		{"published back to draft", `UPDATE decisions SET status = 'draft' WHERE reference = 'PCD 1682'`, "23514"},
+		{"draft approved without a signature", `UPDATE decisions SET status = 'awaiting_signoff' WHERE reference = 'PCD 99000'; UPDATE decisions SET status = 'published' WHERE reference = 'PCD 99000'`, "23514"},
+		{"section of part III", `UPDATE sections SET part = 3 WHERE decision_id = ` + draft, "23514"},
 	}
 	for _, tt := range tests {
 		_, err := pool.Exec(ctx, tt.sql)
@@ -53,7 +81,7 @@ func TestInTxRollsBack(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	err := st.InTx(ctx, func(tx *store.Store) error {
-		if _, err := tx.DecisionBySlug(ctx, "pcd-1682"); err != nil {
+		if _, err := tx.DecisionBySlug(ctx, store.Public(time.Now()), "pcd-1682"); err != nil {
 			return err
 		}
 		if _, err := pool.Exec(ctx, `SELECT 1`); err != nil {
@@ -64,10 +92,10 @@ func TestInTxRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("InTx = %v, want boom", err)
 	}
-	if _, err := st.DecisionBySlug(ctx, "pcd-0"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.DecisionBySlug(ctx, store.Public(time.Now()), "pcd-0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("DecisionBySlug(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := st.SlugByReference(ctx, "PCD 0"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.SlugByReference(ctx, store.Public(time.Now()), "PCD 0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SlugByReference(missing) = %v, want ErrNotFound", err)
 	}
 }
@@ -99,7 +127,7 @@ func TestMigrationsGoDownAndUp(t *testing.T) {
 	if err != nil || dirty || v < 2 {
 		t.Errorf("version = %d dirty=%t err=%v", v, dirty, err)
 	}
-	if _, err := store.New(pool).DecisionBySlug(context.Background(), "pcd-1682"); err != nil {
+	if _, err := store.New(pool).DecisionBySlug(context.Background(), store.Public(time.Now()), "pcd-1682"); err != nil {
 		t.Errorf("PCD 1682 after down and up: %v", err)
 	}
 }
@@ -108,7 +136,7 @@ func TestMigrationsGoDownAndUp(t *testing.T) {
 // its sections, in order.
 func TestPCD1682IsSeededInFull(t *testing.T) {
 	t.Parallel()
-	d, err := store.New(dbtest.New(t)).DecisionBySlug(context.Background(), "pcd-1682")
+	d, err := store.New(dbtest.New(t)).DecisionBySlug(context.Background(), store.Public(time.Now()), "pcd-1682")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
@@ -99,7 +100,7 @@ func TestSeedMatchesFacts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := st.DecisionBySlug(ctx, ref.Slug())
+			d, err := st.DecisionBySlug(ctx, store.Public(time.Now()), ref.Slug())
 			if err != nil {
 				t.Fatalf("DecisionBySlug(%q): %v", ref.Slug(), err)
 			}

@@ -15,9 +15,21 @@ import (
 var (
 	// ErrNotFound means the thing asked for does not exist.
 	ErrNotFound = errors.New("not found")
-	// ErrConflict means a write would break a uniqueness rule.
+	// ErrConflict means a write would break a uniqueness rule, or someone else changed the
+	// thing first (a stale version).
 	ErrConflict = errors.New("conflict")
+	// ErrLocked means the database refused to change a record that is kept as it is: signed
+	// content, a signature, the audit trail.
+	ErrLocked = errors.New("locked record")
 )
+
+// CheckError is a write the database refused by a CHECK constraint or a rule trigger.
+type CheckError struct {
+	Constraint string
+	Message    string
+}
+
+func (e *CheckError) Error() string { return "check " + e.Constraint + ": " + e.Message }
 
 // db is what a Store runs queries on: the pool, or a transaction.
 type db interface {
@@ -73,8 +85,16 @@ func mapError(err error) error {
 		return ErrNotFound
 	}
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "23505":
 		return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+	case "23514":
+		return &CheckError{Constraint: pgErr.ConstraintName, Message: pgErr.Message}
+	case "42501":
+		return fmt.Errorf("%w: %s", ErrLocked, pgErr.Message)
 	}
 	return err
 }

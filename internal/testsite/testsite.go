@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -32,6 +34,7 @@ func New(t testing.TB) *Site {
 	pool := dbtest.New(t)
 	srv, err := server.New(server.Deps{
 		Store:     store.New(pool),
+		Sessions:  auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:   BaseURL,
 		OwnerName: "Mayor’s Office for Policing and Crime",

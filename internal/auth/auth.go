@@ -1,0 +1,77 @@
+// Package auth owns passwords and sessions: argon2id hashes, and session settings for
+// alexedwards/scs over PostgreSQL, so every server instance shares the same sessions.
+package auth
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// MinPasswordLength is the shortest password accepted (NCSC guidance: length over rules).
+const MinPasswordLength = 12
+
+// params follow the argon2id RFC's second recommended option, sized for a 2-core server.
+var params = &argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}
+
+// HashPassword returns the argon2id hash of a password.
+func HashPassword(password string) (string, error) {
+	h, err := argon2id.CreateHash(password, params)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+// dummyHash is checked against when an account does not exist, so a failed sign-in takes the
+// same time whether or not it does.
+var dummyHash = func() string {
+	h, err := HashPassword(rand.Text())
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+// CheckPassword reports whether password matches hash. With hash "" it checks a dummy hash,
+// taking the same time, and reports false.
+func CheckPassword(password, hash string) bool {
+	if hash == "" {
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		return false
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	return err == nil && ok
+}
+
+// GeneratePassword makes a random password to print once.
+func GeneratePassword() string { return rand.Text() }
+
+// SessionConfig sets the sessions' lifetimes and cookie.
+type SessionConfig struct {
+	IdleTimeout time.Duration // signed out after this long without a request
+	Lifetime    time.Duration // signed out after this long whatever happens
+	Secure      bool          // send the cookie over HTTPS only
+	// CleanupInterval is how often expired sessions are deleted; 0 for never (tests).
+	CleanupInterval time.Duration
+}
+
+// NewSessions returns a session manager storing sessions in PostgreSQL.
+func NewSessions(pool *pgxpool.Pool, c SessionConfig) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(pool, c.CleanupInterval)
+	sm.IdleTimeout = c.IdleTimeout
+	sm.Lifetime = c.Lifetime
+	sm.Cookie.Name = "register_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = c.Secure
+	sm.Cookie.Path = "/"
+	return sm
+}

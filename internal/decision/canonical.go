@@ -1,0 +1,174 @@
+package decision
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// CanonicalVersion names the serialisation below. A change to it is a new version; hashes
+// made under an older version stay checkable with that version's rules.
+const CanonicalVersion = 1
+
+// Content is what a signature covers: the decision's own words, money and links, not the
+// register's notes about it (provenance, field statuses), which can be reworded without
+// touching a signature.
+type Content struct {
+	Reference       string
+	Title           string
+	Summary         string
+	Funder          string
+	Recommendations []string
+	Sections        []ContentSection // Part I, in order
+	PartTwo         []ContentSection // Part II, in order; enters the hash as its own SHA-256
+	Funding         []ContentFunding // in order
+	Links           []ContentLink    // the links this decision makes, sorted by kind then reference
+}
+
+// ContentSection is one section of Part I or Part II.
+type ContentSection struct {
+	Kind    string `json:"kind" db:"kind"`
+	Heading string `json:"heading" db:"heading"`
+	Body    string `json:"body" db:"body"`
+}
+
+// ContentFunding is one funding line. Amounts are integers in pence.
+type ContentFunding struct {
+	AmountPence int64   `json:"amount_pence" db:"amount_pence"`
+	Currency    string  `json:"currency" db:"currency"`
+	FYStart     *int    `json:"fy_start" db:"fy_start"`
+	FYEnd       *int    `json:"fy_end" db:"fy_end"`
+	Basis       string  `json:"basis" db:"basis"`
+	Kind        string  `json:"kind" db:"kind"`
+	Label       string  `json:"label" db:"label"`
+	PeriodText  *string `json:"period_text" db:"period_text"`
+	Funder      *string `json:"funder" db:"funder"`
+	Recipient   *string `json:"recipient" db:"recipient"`
+}
+
+// ContentLink is a link this decision makes to another, by the other's reference.
+type ContentLink struct {
+	Kind      string `json:"kind" db:"kind"`
+	Reference string `json:"reference" db:"reference"`
+}
+
+// canonicalDoc fixes the order of the keys: Go writes struct fields in declaration order.
+type canonicalDoc struct {
+	Format          string           `json:"format" db:"format"`
+	Reference       string           `json:"reference" db:"reference"`
+	Title           string           `json:"title" db:"title"`
+	Summary         string           `json:"summary" db:"summary"`
+	Funder          string           `json:"funder" db:"funder"`
+	Recommendations []string         `json:"recommendations" db:"recommendations"`
+	Sections        []ContentSection `json:"part_one" db:"part_one"`
+	PartTwoSHA256   *string          `json:"part_two_sha256"`
+	Funding         []ContentFunding `json:"funding" db:"funding"`
+	Links           []ContentLink    `json:"links" db:"links"`
+}
+
+// Canonical serialises content in the documented form (README, "The canonical content"):
+// UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no HTML escaping, every
+// string in Unicode NFC with line endings as "\n", quotes exactly as stored, lists in their
+// stored order (links by kind, then reference), amounts as integers in pence, unknown values as
+// null, and Part II replaced by the SHA-256 of its own canonical bytes. A final newline ends it.
+func Canonical(c Content) []byte {
+	doc := canonicalDoc{
+		Format:          "decision-register/canonical/v1",
+		Reference:       clean(c.Reference),
+		Title:           clean(c.Title),
+		Summary:         clean(c.Summary),
+		Funder:          clean(c.Funder),
+		Recommendations: cleanAll(c.Recommendations),
+		Sections:        cleanSections(c.Sections),
+		Funding:         cleanFunding(c.Funding),
+		Links:           cleanLinks(c.Links),
+	}
+	if len(c.PartTwo) > 0 {
+		h := hashHex(PartTwoCanonical(c.PartTwo))
+		doc.PartTwoSHA256 = &h
+	}
+	return encode(doc)
+}
+
+// PartTwoCanonical serialises Part II alone, by the same rules.
+func PartTwoCanonical(sections []ContentSection) []byte {
+	return encode(struct {
+		Format   string           `json:"format" db:"format"`
+		Sections []ContentSection `json:"part_two" db:"part_two"`
+	}{"decision-register/part-two/v1", cleanSections(sections)})
+}
+
+// ContentHash is the lower-case hex SHA-256 of the canonical content.
+func ContentHash(c Content) string {
+	return hashHex(Canonical(c))
+}
+
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only strings, integers, slices and structs go in: encoding cannot fail.
+		panic("canonical: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+// clean puts text in the one form that is hashed: NFC, "\n" line endings.
+func clean(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return norm.NFC.String(s)
+}
+
+func cleanPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	c := clean(*s)
+	return &c
+}
+
+func cleanAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return out
+}
+
+func cleanSections(ss []ContentSection) []ContentSection {
+	out := make([]ContentSection, len(ss))
+	for i, s := range ss {
+		out[i] = ContentSection{Kind: s.Kind, Heading: clean(s.Heading), Body: clean(s.Body)}
+	}
+	return out
+}
+
+func cleanFunding(fs []ContentFunding) []ContentFunding {
+	out := make([]ContentFunding, len(fs))
+	for i, f := range fs {
+		f.Label = clean(f.Label)
+		f.PeriodText = cleanPtr(f.PeriodText)
+		f.Funder = cleanPtr(f.Funder)
+		f.Recipient = cleanPtr(f.Recipient)
+		out[i] = f
+	}
+	return out
+}
+
+func cleanLinks(ls []ContentLink) []ContentLink {
+	out := make([]ContentLink, len(ls))
+	copy(out, ls)
+	sortLinks(out)
+	return out
+}

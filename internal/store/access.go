@@ -1,0 +1,49 @@
+package store
+
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Access is who is reading, as every read method takes it: the public, or a signed-in member
+// of staff. Its SQL filters (below) decide what comes back, so no handler can forget to hide a
+// draft, a deferred decision or a Part II.
+type Access struct {
+	UserID int64     // the signed-in person; 0 for the public
+	Now    time.Time // publication dates at or before it have come
+}
+
+// Public is the access of anyone not signed in.
+func Public(now time.Time) Access { return Access{Now: now} }
+
+// Staff is the access of a signed-in, active person.
+func Staff(userID int64, now time.Time) Access { return Access{UserID: userID, Now: now} }
+
+// IsStaff reports whether the reader is signed in.
+func (a Access) IsStaff() bool { return a.UserID != 0 }
+
+func (a Access) args(named pgx.NamedArgs) pgx.NamedArgs {
+	var viewer *int64
+	if a.UserID != 0 {
+		viewer = &a.UserID
+	}
+	now := a.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	named["viewer"] = viewer
+	named["now"] = now
+	return named
+}
+
+// visibleD is the one rule for who sees a decision d: the public sees it once it is published,
+// or signed with its publication date come; staff see every decision. visibleO is the same rule
+// for a decision aliased o.
+const (
+	visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now) OR @viewer::bigint IS NOT NULL)`
+	visibleO = `(o.status = 'published' OR (o.status = 'approved' AND o.publish_at <= @now) OR @viewer::bigint IS NOT NULL)`
+)
+
+// partVisible keeps Part II sections (aliased s, of decision d) from all but its readers.
+const partVisible = `(s.part = 1 OR part_two_reader(d.id, @viewer::bigint))`

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// contentSQL reads what a signature covers, Part II included. It is for hashing only: what it
+// returns is never shown, and Part II leaves the store only as its hash through it.
+const contentSQL = `
+SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder
+FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id WHERE d.id = @id`
+
+const contentSectionsSQL = `
+SELECT kind, heading, body FROM sections WHERE decision_id = @id AND part = @part ORDER BY position`
+
+const contentFundingSQL = `
+SELECT f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text,
+	fo.name AS funder, ro.name AS recipient
+FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = @id ORDER BY f.position`
+
+const contentLinksSQL = `
+SELECT l.kind, o.reference FROM decision_links l JOIN decisions o ON o.id = l.to_decision_id
+WHERE l.from_decision_id = @id`
+
+type contentHead struct {
+	Reference string `db:"reference"`
+	Title     string `db:"title"`
+	Summary   string `db:"summary"`
+	Funder    string `db:"funder"`
+}
+
+// Content reads a decision's content as the canonical form takes it.
+func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content, error) {
+	var c decision.Content
+	args := pgx.NamedArgs{"id": decisionID}
+	b := &pgx.Batch{}
+	b.Queue(contentSQL, args).Query(func(rows pgx.Rows) error {
+		h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[contentHead])
+		c.Reference, c.Title, c.Summary, c.Funder = h.Reference, h.Title, h.Summary, h.Funder
+		return err
+	})
+	queueRows(b, `SELECT body FROM recommendations WHERE decision_id = @id ORDER BY position`, args, pgx.RowTo[string], &c.Recommendations)
+	queueRows(b, contentSectionsSQL, pgx.NamedArgs{"id": decisionID, "part": 1}, pgx.RowToStructByName[decision.ContentSection], &c.Sections)
+	queueRows(b, contentSectionsSQL, pgx.NamedArgs{"id": decisionID, "part": 2}, pgx.RowToStructByName[decision.ContentSection], &c.PartTwo)
+	queueRows(b, contentFundingSQL, args, pgx.RowToStructByName[decision.ContentFunding], &c.Funding)
+	queueRows(b, contentLinksSQL, args, pgx.RowToStructByName[decision.ContentLink], &c.Links)
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, mapError(err))
+	}
+	return c, nil
+}
+
+// AttestImported hashes the content of every published decision that has no signature: the
+// decisions signed before the register existed. Their pages say so, and `decisions verify`
+// then covers them like any other.
+func (s *Store) AttestImported(ctx context.Context, at time.Time) (int, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT d.id FROM decisions d
+WHERE d.status = 'published' AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = d.id)
+ORDER BY d.id`)
+	if err != nil {
+		return 0, fmt.Errorf("decisions to attest: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("decisions to attest: %w", err)
+	}
+	for _, id := range ids {
+		err := s.InTx(ctx, func(tx *Store) error {
+			c, err := tx.Content(ctx, id)
+			if err != nil {
+				return err
+			}
+			hash := decision.ContentHash(c)
+			_, err = tx.db.Exec(ctx, `
+INSERT INTO signatures (decision_id, kind, outcome, signed_at, content_hash, canonical_version)
+VALUES ($1, 'imported', 'approved', $2, $3, $4) ON CONFLICT (decision_id) DO NOTHING`, id, at, hash, decision.CanonicalVersion)
+			if err != nil {
+				return fmt.Errorf("attest decision %d: %w", id, mapError(err))
+			}
+			return tx.Audit(ctx, System(at), id, EventImported, map[string]string{"reference": c.Reference, "content_sha256": hash})
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

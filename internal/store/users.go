@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// User is a member of staff with their roles.
+type User struct {
+	ID           int64      `db:"id"`
+	Email        string     `db:"email"`
+	Name         string     `db:"name"`
+	PasswordHash string     `db:"password_hash"`
+	DisabledAt   *time.Time `db:"disabled_at"`
+	Roles        []string   `db:"roles"`
+	StepKinds    []string   `db:"step_kinds"`
+	Series       []string   `db:"series"`
+}
+
+// Grants are what a user may do: roles, the steps an adviser clears, the series a decision
+// maker signs for.
+type Grants struct {
+	Roles     []string
+	StepKinds []string
+	Series    []string
+}
+
+const userSQL = `
+SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at,
+	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
+	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
+	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series
+FROM users u`
+
+// NormaliseEmail is the one form emails are stored and looked up in.
+func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// UserByEmail finds a user, enabled or not.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	return s.oneUser(ctx, userSQL+` WHERE u.email = $1`, NormaliseEmail(email))
+}
+
+// UserByID finds a user, enabled or not.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	return s.oneUser(ctx, userSQL+` WHERE u.id = $1`, id)
+}
+
+func (s *Store) oneUser(ctx context.Context, sql string, arg any) (User, error) {
+	rows, err := s.db.Query(ctx, sql, arg)
+	if err != nil {
+		return User{}, fmt.Errorf("user %v: %w", arg, err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return User{}, fmt.Errorf("user %v: %w", arg, mapError(err))
+	}
+	return u, nil
+}
+
+// Users lists every user by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.Query(ctx, userSQL+` ORDER BY u.disabled_at IS NOT NULL, lower(u.name), u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return users, nil
+}
+
+// CreateUser adds a user with their grants, and audits it. A taken email is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, act Act, email, name, passwordHash string, g Grants) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx *Store) error {
+		err := tx.db.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id`,
+			NormaliseEmail(email), strings.TrimSpace(name), passwordHash).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("add user %s: %w", email, mapError(err))
+		}
+		if err := tx.setGrants(ctx, id, g); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, act, 0, EventUserAdded, map[string]string{"email": NormaliseEmail(email), "grants": g.String()})
+	})
+	return id, err
+}
+
+// SetGrants replaces a user's grants, and audits it.
+func (s *Store) SetGrants(ctx context.Context, act Act, userID int64, g Grants) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.setGrants(ctx, userID, g); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": u.Email, "grants": g.String()})
+	})
+}
+
+// String writes grants for the audit trail.
+func (g Grants) String() string {
+	return "roles=" + strings.Join(g.Roles, ",") + "; steps=" + strings.Join(g.StepKinds, ",") + "; series=" + strings.Join(g.Series, ",")
+}
+
+func (s *Store) setGrants(ctx context.Context, id int64, g Grants) error {
+	for _, q := range []string{`DELETE FROM user_roles WHERE user_id = $1`, `DELETE FROM user_step_kinds WHERE user_id = $1`,
+		`DELETE FROM user_series WHERE user_id = $1`} {
+		if _, err := s.db.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("clear grants: %w", err)
+		}
+	}
+	_, err := s.db.Exec(ctx, `
+INSERT INTO user_roles (user_id, role) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING;`, id, g.Roles)
+	if err == nil {
+		_, err = s.db.Exec(ctx, `INSERT INTO user_step_kinds (user_id, step_kind) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, g.StepKinds)
+	}
+	if err == nil {
+		_, err = s.db.Exec(ctx, `INSERT INTO user_series (user_id, series) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, g.Series)
+	}
+	if err != nil {
+		return fmt.Errorf("set grants: %w", mapError(err))
+	}
+	return nil
+}
+
+// SetUserDisabled disables or enables a user, and audits it. A disabled user cannot sign in,
+// and their sessions stop working at once.
+func (s *Store) SetUserDisabled(ctx context.Context, act Act, userID int64, disabled bool) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var email string
+		err := tx.db.QueryRow(ctx, `
+UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END WHERE id = $1 RETURNING email`,
+			userID, disabled, act.At).Scan(&email)
+		if err != nil {
+			return fmt.Errorf("disable user %d: %w", userID, mapError(err))
+		}
+		what := "enabled"
+		if disabled {
+			what = "disabled"
+		}
+		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": email, "change": what})
+	})
+}
+
+// StepKind is a kind of sign-off step and what its adviser confirms.
+type StepKind struct {
+	Code      string `db:"code"`
+	Name      string `db:"name"`
+	Statement string `db:"statement"`
+}
+
+// StepKinds lists every kind of step.
+func (s *Store) StepKinds(ctx context.Context) ([]StepKind, error) {
+	rows, err := s.db.Query(ctx, `SELECT code, name, statement FROM step_kinds ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("step kinds: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[StepKind])
+}
+
+// SeriesChain is a series' sign-off steps, in order.
+func (s *Store) SeriesChain(ctx context.Context, series string) ([]StepKind, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT k.code, k.name, k.statement FROM series_chain_steps c JOIN step_kinds k ON k.code = c.step_kind
+WHERE c.series = $1 ORDER BY c.position`, series)
+	if err != nil {
+		return nil, fmt.Errorf("chain of %s: %w", series, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[StepKind])
+}
+
+// SetSeriesChain replaces a series' chain with the given step kinds, in order, and audits it.
+func (s *Store) SetSeriesChain(ctx context.Context, act Act, series string, kinds []string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.db.Exec(ctx, `DELETE FROM series_chain_steps WHERE series = $1`, series); err != nil {
+			return fmt.Errorf("clear chain: %w", err)
+		}
+		_, err := tx.db.Exec(ctx, `
+INSERT INTO series_chain_steps (series, position, step_kind)
+SELECT $1, k.ord, k.code FROM unnest($2::text[]) WITH ORDINALITY AS k(code, ord)`, series, kinds)
+		if err != nil {
+			return fmt.Errorf("set chain of %s: %w", series, mapError(err))
+		}
+		return tx.Audit(ctx, act, 0, EventChainChanged, map[string]string{"series": series, "steps": strings.Join(kinds, ",")})
+	})
+}
+
+// SignInFailures counts the failures recorded for each key since a time.
+func (s *Store) SignInFailures(ctx context.Context, keys []string, since time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `
+SELECT coalesce(max(c), 0) FROM (
+	SELECT count(*) AS c FROM sign_in_failures WHERE key = ANY($1) AND at > $2 GROUP BY key) k`, keys, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count sign-in failures: %w", err)
+	}
+	return n, nil
+}
+
+// RecordSignInFailure notes a failed sign-in under each key, and drops failures older than
+// keepSince.
+func (s *Store) RecordSignInFailure(ctx context.Context, keys []string, at, keepSince time.Time) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO sign_in_failures (key, at) SELECT unnest($1::text[]), $2`, keys, at)
+	if err == nil {
+		_, err = s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = ANY($1) AND at < $2`, keys, keepSince)
+	}
+	if err != nil {
+		return fmt.Errorf("record sign-in failure: %w", err)
+	}
+	return nil
+}
+
+// ClearSignInFailures forgets an account's failures after it signs in.
+func (s *Store) ClearSignInFailures(ctx context.Context, key string) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("clear sign-in failures: %w", err)
+	}
+	return nil
+}
+
+// IsCheckViolation reports whether err is a database CHECK (or trigger-raised check) refusal,
+// and names the constraint.
+func IsCheckViolation(err error) (string, bool) {
+	var ce *CheckError
+	if errors.As(err, &ce) {
+		return ce.Constraint, true
+	}
+	return "", false
+}
+
+// Has reports whether the user holds a role.
+func (u User) Has(role string) bool { return slices.Contains(u.Roles, role) }
+
+// Actor is the user as the sign-off rules see them.
+func (u User) Actor() decision.Actor {
+	return decision.Actor{ID: u.ID, Roles: u.Roles, StepKinds: u.StepKinds, Series: u.Series}
+}
+
+// Act is the user acting at a time.
+func (u User) Act(at time.Time) Act { return Act{UserID: u.ID, Name: u.Name, At: at} }
