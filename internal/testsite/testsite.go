@@ -1,12 +1,18 @@
 // Package testsite serves the register's real routes, on a fresh migrated database, over HTTP on
-// loopback: the one way handler, browser and benchmark tests stand up the site.
+// loopback: the one way handler, browser and benchmark tests stand up the site. It also makes
+// staff accounts and signed-in clients, and holds the clock the site tells time by.
 package testsite
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,23 +27,31 @@ import (
 // BaseURL is the public address the test site believes it has; it appears on printed pages.
 const BaseURL = "http://localhost:8080"
 
+// Password is every test user's password.
+const Password = "correct horse battery staple"
+
 // Site is a running test site.
 type Site struct {
 	URL     string // where the test server listens
 	Pool    *pgxpool.Pool
+	Store   *store.Store
 	Handler http.Handler
+	Clock   *Clock
 }
 
 // New starts a site on its own database; both are gone when the test ends.
 func New(t testing.TB) *Site {
 	t.Helper()
 	pool := dbtest.New(t)
+	clock := &Clock{now: time.Now()}
+	st := store.New(pool)
 	srv, err := server.New(server.Deps{
-		Store:     store.New(pool),
+		Store:     st,
 		Sessions:  auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:   BaseURL,
 		OwnerName: "Mayor’s Office for Policing and Crime",
+		Clock:     clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -45,5 +59,69 @@ func New(t testing.TB) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Handler: h}
+	return &Site{URL: ts.URL, Pool: pool, Store: st, Handler: h, Clock: clock}
+}
+
+// Clock is the site's clock, which tests move.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now tells the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var passwordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(Password)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// User adds an active member of staff whose password is Password.
+func (s *Site) User(t testing.TB, email, name string, g store.Grants) store.User {
+	t.Helper()
+	ctx := context.Background()
+	id, err := s.Store.CreateUser(ctx, store.System(s.Clock.Now()), email, name, passwordHash(), g)
+	if err != nil {
+		t.Fatalf("add user %s: %v", email, err)
+	}
+	u, err := s.Store.UserByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// Client is an HTTP client with its own cookies that never follows redirects, so tests see
+// each response as it is. With an email, it has signed in as that user.
+func (s *Site) Client(t testing.TB, email string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if email == "" {
+		return c
+	}
+	form := url.Values{"email": {email}, "password": {Password}}
+	resp, err := c.Post(s.URL+"/sign-in", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s = %d, want 303", email, resp.StatusCode)
+	}
+	return c
 }
