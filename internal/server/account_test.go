@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/testsite"
@@ -82,4 +83,109 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestSignInThrottling(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "maker@example.org", "Max Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	c := site.Client(t, "")
+	post := func(email, password string) (int, string) {
+		resp, err := c.PostForm(site.URL+"/sign-in", url.Values{"email": {email}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, email := range []string{"maker@example.org", "ghost@example.org"} {
+		for i := 0; i < 5; i++ {
+			if status, _ := post(email, "wrong password"); status != http.StatusUnprocessableEntity {
+				t.Fatalf("wrong password %d for %s = %d, want 422", i+1, email, status)
+			}
+		}
+		status, body := post(email, testsite.Password)
+		if status != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed attempts") {
+			t.Errorf("sixth attempt for %s = %d, want 429 with the same words for real and unknown accounts", email, status)
+		}
+	}
+	site.Clock.Advance(16 * time.Minute)
+	if status, _ := post("maker@example.org", testsite.Password); status != http.StatusSeeOther {
+		t.Errorf("sign-in after the throttle window = %d, want 303", status)
+	}
+}
+
+func TestSignInRenewsTheSessionToken(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "a@example.org", "Ann A", store.Grants{Roles: []string{"drafter"}})
+	site.User(t, "b@example.org", "Ben B", store.Grants{Roles: []string{"drafter"}})
+	c := site.Client(t, "a@example.org")
+	before := c.Jar.Cookies(mustURL(t, site.URL))
+	resp, err := c.PostForm(site.URL+"/sign-in", url.Values{"email": {"b@example.org"}, "password": {testsite.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	after := c.Jar.Cookies(mustURL(t, site.URL))
+	if len(before) != 1 || len(after) != 1 || before[0].Value == after[0].Value {
+		t.Fatalf("the session token did not change on sign-in: before %v, after %v", before, after)
+	}
+	old := site.Client(t, "")
+	old.Jar.SetCookies(mustURL(t, site.URL), before)
+	if body, _ := fetch(t, old, site.URL+"/"); strings.Contains(body, "Signed in as") {
+		t.Error("the token from before signing in again still works")
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "a@example.org", "Ann A", store.Grants{Roles: []string{"drafter"}})
+	req, _ := http.NewRequest("POST", site.URL+"/sign-in", strings.NewReader(url.Values{"email": {"a@example.org"}, "password": {testsite.Password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := site.Client(t, "").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin POST /sign-in = %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestStaffPageLeadsToSignInAndBack(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "a@example.org", "Ann A", store.Grants{Roles: []string{"drafter"}})
+	c := site.Client(t, "")
+	_, resp := fetch(t, c, site.URL+"/work")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sign-in?next=%2Fwork" {
+		t.Fatalf("GET /work signed out = %d %q, want 303 to /sign-in?next=%%2Fwork", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	body, _ := fetch(t, c, site.URL+resp.Header.Get("Location"))
+	if !strings.Contains(body, `name="next" value="/work"`) {
+		t.Error("the sign-in page does not carry the page to return to")
+	}
+	resp, err := c.PostForm(site.URL+"/sign-in", url.Values{"email": {"a@example.org"}, "password": {testsite.Password}, "next": {"/work"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/work" {
+		t.Errorf("sign-in with next=/work = %d %q, want 303 /work", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\t/evil.example", `/\evil.example`} {
+		resp, err := c.PostForm(site.URL+"/sign-in", url.Values{"email": {"a@example.org"}, "password": {testsite.Password}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/work" {
+			t.Errorf("sign-in with next=%q redirects to %q, want /work", next, loc)
+		}
+	}
 }

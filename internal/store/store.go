@@ -98,3 +98,12 @@ func mapError(err error) error {
 	}
 	return err
 }
+
+// Exec runs a statement that returns no rows: for tests and one-off maintenance, never for
+// the application's own queries, which live beside their methods.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	if _, err := s.db.Exec(ctx, sql, args...); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
