@@ -3,14 +3,17 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -36,6 +39,10 @@ func TestSchemaRejectsBadData(t *testing.T) {
 		{"duplicate link", `INSERT INTO decision_links SELECT from_decision_id, to_decision_id, kind FROM decision_links LIMIT 1`, "23505"},
 		{"unknown link kind", `UPDATE decision_links SET kind = 'likes'`, "23514"},
 		{"section of part III", `UPDATE sections SET part = 3`, "23514"},
+		{"amount over the maximum", fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE position = 1`, decision.MaxPence+1), "23514"},
+		{"amount in another currency", `UPDATE funding_lines SET currency = 'EUR' WHERE position = 1`, "23514"},
+		{"financial year before the range", fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = NULL WHERE position = 1`, decision.MinYear-1), "23514"},
+		{"financial year after the range", fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = NULL WHERE position = 1`, decision.MaxYear+1), "23514"},
 	}
 	for _, tt := range tests {
 		_, err := pool.Exec(ctx, tt.sql)
@@ -46,17 +53,42 @@ func TestSchemaRejectsBadData(t *testing.T) {
 	}
 }
 
-func TestInTxRollsBack(t *testing.T) {
+// TestSchemaMoneyAndYearEdges checks that the database accepts exactly the range the domain
+// parsers accept: the smallest and largest amount and the first and last financial year.
+func TestSchemaMoneyAndYearEdges(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
-	st := store.New(pool)
 	ctx := context.Background()
-	boom := errors.New("boom")
-	err := st.InTx(ctx, func(tx *store.Store) error {
-		if _, err := tx.DecisionBySlug(ctx, "pcd-1682"); err != nil {
+	for _, sql := range []string{
+		fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE position = 1`, decision.MinPence),
+		fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE position = 1`, decision.MaxPence),
+		fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = %d WHERE position = 1`, decision.MinYear, decision.MaxYear),
+	} {
+		if _, err := pool.Exec(ctx, sql); err != nil {
+			t.Errorf("%s: %v, want it accepted", sql, err)
+		}
+	}
+}
+
+// TestInTxRollsBack writes inside a transaction, sees the write there, and checks that an error
+// undoes it while a nil return keeps it.
+func TestInTxRollsBack(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	setTitle := func(tx *store.Store, title string) error {
+		if err := tx.Exec(ctx, `UPDATE decisions SET title = $1 WHERE slug = 'pcd-1682'`, title); err != nil {
 			return err
 		}
-		if _, err := pool.Exec(ctx, `SELECT 1`); err != nil {
+		d, err := tx.DecisionBySlug(ctx, "pcd-1682")
+		if err == nil && deref(d.Title) != title {
+			err = fmt.Errorf("inside the transaction the title is %q, want %q", deref(d.Title), title)
+		}
+		return err
+	}
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(tx *store.Store) error {
+		if err := setTitle(tx, "Rolled back"); err != nil {
 			return err
 		}
 		return boom
@@ -64,11 +96,87 @@ func TestInTxRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("InTx = %v, want boom", err)
 	}
+	if d, err := st.DecisionBySlug(ctx, "pcd-1682"); err != nil || deref(d.Title) != "Alpha - Social Media Hub" {
+		t.Errorf("after a failed InTx the title is %q (%v), want the write undone", deref(d.Title), err)
+	}
+	if err := st.InTx(ctx, func(tx *store.Store) error { return setTitle(tx, "Committed") }); err != nil {
+		t.Fatalf("InTx = %v", err)
+	}
+	if d, err := st.DecisionBySlug(ctx, "pcd-1682"); err != nil || deref(d.Title) != "Committed" {
+		t.Errorf("after a successful InTx the title is %q (%v), want Committed", deref(d.Title), err)
+	}
 	if _, err := st.DecisionBySlug(ctx, "pcd-0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("DecisionBySlug(missing) = %v, want ErrNotFound", err)
 	}
 	if _, err := st.SlugByReference(ctx, "PCD 0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SlugByReference(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestDecisionPageIsOneSnapshot changes a decision's title and notes in one transaction while
+// a page load is part-way through its batch: the page must show both changes or neither.
+func TestDecisionPageIsOneSnapshot(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	// One connection, its statements already prepared, so the batch runs straight through to the
+	// lock instead of stopping at the lock while preparing, before reading anything.
+	pool, err := pgxpool.New(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	if _, err := st.DecisionBySlug(ctx, "pcd-1682"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	writer, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback(ctx)
+	for _, sql := range []string{
+		`LOCK TABLE decision_notes IN ACCESS EXCLUSIVE MODE`,
+		`UPDATE decisions SET title = 'Changed' WHERE slug = 'pcd-1682'`,
+		`INSERT INTO decision_notes (decision_id, position, body) SELECT id, 99, 'Changed' FROM decisions WHERE slug = 'pcd-1682'`,
+	} {
+		if _, err := writer.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		d   store.DecisionDetail
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		d, err := st.DecisionBySlug(ctx, "pcd-1682")
+		got <- result{d, err}
+	}()
+	dbtest.WaitForLockWaiters(t, conn, 1) // the batch has read the decision and waits for its notes
+	if err := writer.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	newTitle := deref(r.d.Title) == "Changed"
+	newNote := strings.Contains(strings.Join(r.d.Notes, "|"), "Changed")
+	if newTitle != newNote {
+		t.Errorf("the page saw the new title: %t, the new note: %t; want one version of the decision", newTitle, newNote)
 	}
 }
 
