@@ -490,6 +490,27 @@ func TestOddAddresses(t *testing.T) {
 	}
 }
 
+// TestRelatedDecisionsInReferenceOrder checks related decisions are listed by series and number,
+// earlier first, whatever the kind of link: PCD 914 before PCD 1047, not after it as text sorts.
+func TestRelatedDecisionsInReferenceOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
+		SELECT f.id, o.id, 'related' FROM decisions f, decisions o
+		WHERE f.reference = 'PCD 1682' AND o.reference IN ('PCD 914', 'PCD 1047')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ts.get(t, "/decisions/pcd-1682")
+	var refs []string
+	r.doc.Find(`[data-testid="related"] a`).Each(func(_ int, s *goquery.Selection) {
+		refs = append(refs, strings.TrimSpace(s.Text()))
+	})
+	if got, want := strings.Join(refs, ","), "PCD 914,PCD 1047,PCD 1215,PCD 1532"; got != want {
+		t.Errorf("related decisions = %s, want %s", got, want)
+	}
+}
+
 // TestYearNumberedReferences checks the older "DMPCD 2014 23" form end to end.
 func TestYearNumberedReferences(t *testing.T) {
 	t.Parallel()

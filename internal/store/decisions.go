@@ -129,15 +129,19 @@ SELECT ` + fundingColumns + `
 FROM funding_lines f JOIN decisions d ON d.id = f.decision_id` + fundingJoins + `
 WHERE d.slug = $1 ORDER BY f.position`
 
+// linksSQL lists related decisions by series, year and number, earlier decisions first: as
+// text, "PCD 1047" would sort before "PCD 914".
 const linksSQL = `
-SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title
-FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
-WHERE d.slug = $1
-UNION ALL
-SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title
-FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
-WHERE d.slug = $1
-ORDER BY 1, 3`
+SELECT kind, outgoing, reference, slug, title FROM (
+	SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
+	FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
+	WHERE d.slug = $1
+	UNION ALL
+	SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
+	FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
+	WHERE d.slug = $1
+) links
+ORDER BY series, ref_year NULLS FIRST, number, kind`
 
 // chainCTE walks "continues" links both ways from the decision with slug $1: depth below zero
 // for earlier decisions, above zero for later ones. The depth bound stops a bad cycle.
@@ -186,8 +190,18 @@ const fieldStatusesSQL = `
 SELECT f.field, f.status FROM field_statuses f JOIN decisions d ON d.id = f.decision_id
 WHERE d.slug = $1 ORDER BY f.field`
 
-// DecisionBySlug loads everything a decision page shows, in one round trip.
+// DecisionBySlug loads everything a decision page shows, in one round trip, from one snapshot.
 func (s *Store) DecisionBySlug(ctx context.Context, slug string) (DecisionDetail, error) {
+	var dd DecisionDetail
+	err := s.inSnapshot(ctx, func(tx *Store) error {
+		var err error
+		dd, err = tx.decisionBySlug(ctx, slug)
+		return err
+	})
+	return dd, err
+}
+
+func (s *Store) decisionBySlug(ctx context.Context, slug string) (DecisionDetail, error) {
 	var dd DecisionDetail
 	b := &pgx.Batch{}
 	b.Queue(decisionBySlugSQL, slug).Query(func(rows pgx.Rows) error {
