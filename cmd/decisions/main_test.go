@@ -96,6 +96,12 @@ func TestBadConfigAndCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "LOG_LEVEL") {
 		t.Errorf("bad LOG_LEVEL: err = %v", err)
 	}
+	err = run(context.Background(), []string{"decisions"}, func(k string) string {
+		return map[string]string{"BASE_URL": "https://example.org/register"}[k]
+	}, &out)
+	if err == nil || !strings.Contains(err.Error(), "BASE_URL") || !strings.Contains(err.Error(), "scheme and host only") {
+		t.Errorf("BASE_URL with a path: err = %v, want a refusal naming BASE_URL", err)
+	}
 	if err := run(context.Background(), []string{"decisions", "dance"}, func(string) string { return "" }, &out); err == nil {
 		t.Error("unknown command accepted")
 	}

@@ -82,8 +82,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = d
 	c.SessionIdle = positiveDuration(get, "SESSION_IDLE_TIMEOUT", &errs)
 	c.SessionLifetime = positiveDuration(get, "SESSION_LIFETIME", &errs)
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("BASE_URL: %q is not an http(s) address", c.BaseURL))
+	if !schemeAndHostOnly(c.BaseURL) {
+		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
@@ -97,6 +97,14 @@ func positiveDuration(get func(string) string, name string, errs *[]error) time.
 		*errs = append(*errs, fmt.Errorf("%s: %q is not a positive duration like 30m", name, get(name)))
 	}
 	return d
+}
+
+// schemeAndHostOnly reports whether raw is an http(s) address with a host and nothing else:
+// pages append their own paths to it, and it is printed on paper copies.
+func schemeAndHostOnly(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" &&
+		u.User == nil && u.Opaque == "" && u.Path == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.

@@ -36,6 +36,36 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	}
 }
 
+func TestBaseURLIsSchemeAndHostOnly(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // the BaseURL kept, or "" for refused
+	}{
+		{"https://decisions.example.org", "https://decisions.example.org"},
+		{"https://decisions.example.org/", "https://decisions.example.org"},
+		{"http://localhost:8080", "http://localhost:8080"},
+		{"https://example.org/register", ""},
+		{"https://example.org?x=1", ""},
+		{"https://example.org/?", ""},
+		{"https://example.org#top", ""},
+		{"https://user:secret@example.org", ""},
+		{"ftp://example.org", ""},
+		{"example.org", ""},
+		{"https://", ""},
+		{"https://:8080", ""},
+		{"https://example.org:port", ""},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(map[string]string{"BASE_URL": tt.in}))
+		switch {
+		case tt.want == "" && (err == nil || !strings.Contains(err.Error(), "BASE_URL")):
+			t.Errorf("Load(BASE_URL=%q) = %q, %v; want it refused", tt.in, c.BaseURL, err)
+		case tt.want != "" && (err != nil || c.BaseURL != tt.want):
+			t.Errorf("Load(BASE_URL=%q) = %q, %v; want %q", tt.in, c.BaseURL, err, tt.want)
+		}
+	}
+}
+
 func TestRedactedDatabaseURL(t *testing.T) {
 	c := Config{DatabaseURL: "postgres://u:secret@h:1/db"}
 	if got := c.RedactedDatabaseURL(); strings.Contains(got, "secret") {

@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver pgtestdb uses
 	"github.com/peterldowns/pgtestdb"
@@ -91,4 +93,26 @@ func (migrator) Hash() (string, error) {
 
 func (migrator) Migrate(_ context.Context, _ *sql.DB, conf pgtestdb.Config) error {
 	return store.Migrate(conf.URL())
+}
+
+// Querier is what WaitForLockWaiters needs: a pool or a connection.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// WaitForLockWaiters returns once at least n queries in the current database are waiting for a
+// lock: the moment a test that holds a lock knows its requests have reached the database.
+func WaitForLockWaiters(t testing.TB, q Querier, n int) {
+	t.Helper()
+	const waiting = `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`
+	for {
+		var got int
+		if err := q.QueryRow(context.Background(), waiting).Scan(&got); err != nil {
+			t.Fatalf("count lock waiters: %v", err)
+		}
+		if got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // polling pg_stat_activity: PostgreSQL sends no signal
+	}
 }

@@ -10,6 +10,13 @@ import (
 // ErrFinancialYear means the text is not a UK financial year.
 var ErrFinancialYear = errors.New("not a financial year")
 
+// The register's years run from MinYear to MaxYear, as the database's CHECKs on financial years
+// and reference years do.
+const (
+	MinYear = 1990
+	MaxYear = 2200
+)
+
 // FinancialYear is a UK financial year (1 April to 31 March) named by the year it starts in:
 // 2024 is 2024-25.
 type FinancialYear int
@@ -44,7 +51,7 @@ func ParseFinancialYear(s string) (FinancialYear, error) {
 	}
 	start, _ := strconv.Atoi(first)
 	end, _ := strconv.Atoi(second)
-	if start < 1900 || start > 2200 {
+	if start < MinYear || start > MaxYear {
 		return 0, fmt.Errorf("%w: %d is out of range", ErrFinancialYear, start)
 	}
 	if (len(second) == 2 && end != (start+1)%100) || (len(second) == 4 && end != start+1) {

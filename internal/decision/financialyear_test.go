@@ -15,6 +15,14 @@ func TestParseFinancialYear(t *testing.T) {
 	if got, err := ParseFinancialYear("1999/00"); err != nil || got != 1999 {
 		t.Errorf("ParseFinancialYear(1999/00) = %d, %v; want 1999", got, err)
 	}
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{{"1989-90", false}, {"1990-91", true}, {"2200-01", true}, {"2201-02", false}} {
+		if _, err := ParseFinancialYear(tt.in); (err == nil) != tt.ok {
+			t.Errorf("ParseFinancialYear(%q) err = %v, want ok=%t (the database's range is %d to %d)", tt.in, err, tt.ok, MinYear, MaxYear)
+		}
+	}
 	for _, in := range []string{"", "2024", "2024-26", "2024/2026", "24-25", "abcd-ef", "2024-", "1066-67"} {
 		if got, err := ParseFinancialYear(in); !errors.Is(err, ErrFinancialYear) {
 			t.Errorf("ParseFinancialYear(%q) = %d, %v; want ErrFinancialYear", in, got, err)

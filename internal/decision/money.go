@@ -7,12 +7,30 @@ import (
 	"strings"
 )
 
-// MaxPence bounds amounts the register accepts: £10 trillion, far above any grant, far below
-// int64 overflow.
-const MaxPence int64 = 1_000_000_000_000_000
+// The register accepts amounts from MinPence to MaxPence: the database's CHECK on
+// funding_lines.amount_pence holds the same range (migration 000003). MaxPence, £10 trillion, is
+// far above any grant and far enough below int64 overflow that totals cannot reach it.
+const (
+	MinPence int64 = 1
+	MaxPence int64 = 1_000_000_000_000_000
+)
 
 // ErrMoney means the text is not an amount of money.
 var ErrMoney = errors.New("not an amount of money")
+
+// FormatMoney shows an amount in its own currency: pounds as FormatPence does, any other
+// currency with its ISO code ("EUR 1,250.00"), so no amount is ever shown as pounds by mistake.
+func FormatMoney(p int64, currency string) string {
+	if currency == "" || currency == "GBP" {
+		return FormatPence(p)
+	}
+	s := FormatPence(p)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	return sign + currency + " " + strings.TrimPrefix(s, "£")
+}
 
 // FormatPence shows an amount as published: whole pounds without pence ("£2,755,000"),
 // otherwise with them ("£1,479,306.16").
@@ -83,6 +101,9 @@ func ParsePence(s string) (int64, error) {
 	if p > MaxPence {
 		return 0, fmt.Errorf("%w: too large", ErrMoney)
 	}
+	if p < MinPence {
+		return 0, fmt.Errorf("%w: must be more than nothing", ErrMoney)
+	}
 	return p, nil
 }
 
@@ -95,15 +116,20 @@ func allDigits(s string) bool {
 	return true
 }
 
-// FormatPenceShort rounds an amount for a chart label: "£2.76m", "£267k", "£950". Tables
+// FormatPenceShort rounds an amount for a chart label: "£2.76m", "£1m", "£267k", "£950". Tables
 // beside a chart carry the exact figures.
 func FormatPenceShort(p int64) string {
 	switch {
-	case p >= 100_000_000:
-		tenThousands := (p + 500_000) / 1_000_000 // half up, in units of £10,000
-		return fmt.Sprintf("£%d.%02dm", tenThousands/100, tenThousands%100)
+	case p >= 99_950_000: // £999,500 and up would round to "£1000k": count in millions
+		hundredths := (p + 500_000) / 1_000_000 // half up, in units of £10,000
+		return "£" + trimDecimals(fmt.Sprintf("%d.%02d", hundredths/100, hundredths%100)) + "m"
 	case p >= 1_000_000:
 		return fmt.Sprintf("£%dk", (p+50_000)/100_000)
 	}
 	return FormatPence(p - p%100)
+}
+
+// trimDecimals drops trailing zeros after a decimal point, and the point when nothing is left.
+func trimDecimals(s string) string {
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }

@@ -46,9 +46,50 @@ func TestParsePence(t *testing.T) {
 			t.Errorf("ParsePence(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
 		}
 	}
-	for _, in := range []string{"", "£", "abc", "1.2.3", "1.234", "-5", "1e6", "£ .5", "5.", "99999999999999999999", "2.123456789m"} {
+	for _, in := range []string{"", "£", "abc", "1.2.3", "1.234", "-5", "1e6", "£ .5", "5.", "99999999999999999999", "2.123456789m", "0", "£0.00", "0k"} {
 		if got, err := ParsePence(in); !errors.Is(err, ErrMoney) {
 			t.Errorf("ParsePence(%q) = %d, %v; want ErrMoney", in, got, err)
+		}
+	}
+}
+
+// TestParsePenceRange checks each edge of the one range of amounts, which the database's CHECK
+// holds too (see TestSchemaMoneyAndYearEdges in internal/store).
+func TestParsePenceRange(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, false},
+		{"0.01", MinPence, true},
+		{"10000000000000", MaxPence, true},
+		{"10000000000000.01", 0, false},
+		{"10000000m", MaxPence, true},
+		{"10000000.01m", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParsePence(tt.in)
+		if tt.ok != (err == nil) || got != tt.want {
+			t.Errorf("ParsePence(%q) = %d, %v; want %d, ok=%t", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFormatMoney(t *testing.T) {
+	tests := []struct {
+		pence    int64
+		currency string
+		want     string
+	}{
+		{275500000, "GBP", "£2,755,000"},
+		{125000, "EUR", "EUR 1,250"},
+		{147930616, "USD", "USD 1,479,306.16"},
+		{-150, "EUR", "-EUR 1.50"},
+	}
+	for _, tt := range tests {
+		if got := FormatMoney(tt.pence, tt.currency); got != tt.want {
+			t.Errorf("FormatMoney(%d, %q) = %q, want %q", tt.pence, tt.currency, got, tt.want)
 		}
 	}
 }
@@ -62,7 +103,7 @@ func FuzzParsePence(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if p < 0 || p > MaxPence {
+		if p < MinPence || p > MaxPence {
 			t.Fatalf("ParsePence(%q) = %d, out of range", s, p)
 		}
 		again, err := ParsePence(FormatPence(p))
@@ -81,6 +122,12 @@ func TestFormatPenceShort(t *testing.T) {
 		{26735464, "£267k"},
 		{27270804, "£273k"},
 		{95012, "£950"},
+		{99_949_999, "£999k"},
+		{99_950_000, "£1m"},
+		{100_000_000, "£1m"},
+		{150_000_000, "£1.5m"},
+		{999_999, "£9,999"},
+		{1_000_000, "£10k"},
 	}
 	for _, tt := range tests {
 		if got := FormatPenceShort(tt.in); got != tt.want {

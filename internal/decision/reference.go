@@ -73,7 +73,7 @@ func ParseReference(s string) (Ref, error) {
 	}
 	switch {
 	case yearSeries[series] && len(nums) == 2:
-		if nums[0] < 1990 || nums[0] > 2200 {
+		if nums[0] < MinYear || nums[0] > MaxYear {
 			return Ref{}, fmt.Errorf("%w: %d is not a year", ErrNotReference, nums[0])
 		}
 		return Ref{Series: series, Year: nums[0], Number: nums[1]}, nil

@@ -57,12 +57,11 @@ func (a *assets) url(name string) string {
 	return "/static/" + name
 }
 
-func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
+func (a *assets) serve(w http.ResponseWriter, r *http.Request) error {
 	name := chi.URLParam(r, "name")
 	f, ok := a.byName[name]
 	if !ok {
-		http.NotFound(w, r)
-		return
+		return errPageNotFound
 	}
 	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
 		w.Header().Set("Content-Type", ct)
@@ -74,4 +73,5 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", f.etag)
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.data))
+	return nil
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -66,6 +68,25 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", requestIDFrom(r.Context())))
+	})
+}
+
+// redirectSlashes moves "/decisions/" to "/decisions". The target is rebuilt from the decoded
+// path with one leading slash and every unsafe byte escaped, so it can only name a path on this
+// site: browsers drop tabs and newlines and read "\" as "/", which would turn a copied-through
+// "/%09/evil.example/" or "/%5Cevil.example/" into "//evil.example", another host.
+func redirectSlashes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if len(p) <= 1 || !strings.HasSuffix(p, "/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		target := (&url.URL{Path: "/" + strings.Trim(p, "/")}).EscapedPath()
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.Query().Encode()
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -11,11 +12,12 @@ import (
 // outermost first.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RedirectSlashes)
 	r.Use(requestID)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
 	r.Use(securityHeaders)
+	// Inside the log and the headers, so redirects carry both.
+	r.Use(redirectSlashes)
 	r.Use(http.NewCrossOriginProtection().Handler)
 	r.Use(s.sessions.LoadAndSave)
 	r.Use(s.loadUser)
@@ -24,7 +26,7 @@ func (s *Server) Routes() http.Handler {
 
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
-	r.Get("/static/{name}", s.assets.serve)
+	r.Get("/static/{name}", s.handle(s.assets.serve))
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/accessibility", s.handle(s.handleAccessibility))
@@ -36,6 +38,25 @@ func (s *Server) Routes() http.Handler {
 	r.Post("/sign-out", s.handle(s.handleSignOut))
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))
-	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, req *http.Request) error {
+		// RFC 9110 requires the methods the address does allow; chi only adds them itself
+		// when it writes the 405.
+		w.Header().Set("Allow", strings.Join(allowedMethods(r, req.URL.Path), ", "))
+		return errMethodNotAllowed
+	}))
 	return r
+}
+
+// allowedMethods lists the methods some route answers at path. HEAD goes wherever GET does.
+func allowedMethods(r *chi.Mux, path string) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if r.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+			if m == http.MethodGet {
+				allowed = append(allowed, http.MethodHead)
+			}
+		}
+	}
+	return allowed
 }

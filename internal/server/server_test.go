@@ -418,8 +418,10 @@ func TestHeadersAndStatic(t *testing.T) {
 	if s.status != http.StatusOK || !strings.Contains(s.header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(s.header.Get("Content-Type"), "text/css") {
 		t.Errorf("GET %s = %d %q %q", css, s.status, s.header.Get("Cache-Control"), s.header.Get("Content-Type"))
 	}
-	if s := ts.get(t, "/static/nothing.css"); s.status != http.StatusNotFound {
-		t.Errorf("GET missing static = %d", s.status)
+	s = ts.get(t, "/static/nothing.css")
+	if s.status != http.StatusNotFound || !strings.HasPrefix(s.header.Get("Content-Type"), "text/html") ||
+		s.doc.Find(`[data-testid="search-form"]`).Length() != 1 {
+		t.Errorf("GET missing static = %d %q, want the 404 page with its search box", s.status, s.header.Get("Content-Type"))
 	}
 }
 
@@ -455,6 +457,43 @@ func TestMethodNotAllowed(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /decisions = %d, want 405", resp.StatusCode)
 	}
+	if got := resp.Header.Get("Allow"); got != "GET, HEAD" {
+		t.Errorf("POST /decisions Allow = %q, want %q", got, "GET, HEAD")
+	}
+}
+
+// TestRedirectsStayOnSite sends addresses that a careless slash redirect turns into another
+// host: browsers drop tabs and newlines and read a backslash as a slash. Every redirect must
+// name a path on this site, and carry the security headers and a request id like any answer.
+func TestRedirectsStayOnSite(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	site, _ := url.Parse(ts.url)
+	for _, path := range []string{
+		"/%09/evil.example/", "/%0A/evil.example/", "/%0D%0A/evil.example/", "//evil.example/",
+		"/%5Cevil.example/", "/%5C%5Cevil.example/", "/%2F%2Fevil.example/", "/%09%2F/evil.example/",
+		"/%20/evil.example/", "///evil.example//",
+	} {
+		r := ts.get(t, path)
+		loc := r.header.Get("Location")
+		if r.status != http.StatusMovedPermanently {
+			t.Errorf("GET %q = %d, want 301", path, r.status)
+			continue
+		}
+		// Read the address as a browser would before following it.
+		asBrowser := strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(loc)
+		to, err := site.Parse(asBrowser)
+		if err != nil || to.Host != site.Host || !strings.HasPrefix(loc, "/") || strings.HasPrefix(asBrowser, "//") {
+			t.Errorf("GET %q: Location %q leads to %v, want a path on this site", path, loc, to)
+		}
+		if r.header.Get("X-Request-Id") == "" || r.header.Get("Content-Security-Policy") == "" {
+			t.Errorf("GET %q: redirect without a request id or security headers", path)
+		}
+	}
+	r := ts.get(t, "/decisions/?q=pcd+1682")
+	if r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/decisions?q=pcd+1682" {
+		t.Errorf("GET /decisions/?q=pcd+1682 = %d %q, want 301 /decisions?q=pcd+1682", r.status, r.header.Get("Location"))
+	}
 }
 
 func TestOddAddresses(t *testing.T) {
@@ -487,6 +526,30 @@ func TestOddAddresses(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("HEAD /decisions/pcd-1682 = %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestRelatedDecisionsInReferenceOrder checks related decisions are listed by series and number,
+// earlier first, whatever the kind of link: PCD 914 before PCD 1047, not after it as text sorts.
+func TestRelatedDecisionsInReferenceOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	// The seeded decisions are signed, so their links cannot change: a new decision links to them.
+	_, err := ts.pool.Exec(context.Background(), `
+		INSERT INTO decisions (series, number, reference, slug, title, status) VALUES ('PCD', 2000, 'PCD 2000', 'pcd-2000', 'Later', 'published');
+		INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
+		SELECT f.id, o.id, 'related' FROM decisions f, decisions o
+		WHERE f.reference = 'PCD 2000' AND o.reference IN ('PCD 1682', 'PCD 914', 'PCD 1047', 'PCD 1532')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ts.get(t, "/decisions/pcd-2000")
+	var refs []string
+	r.doc.Find(`[data-testid="related"] a`).Each(func(_ int, s *goquery.Selection) {
+		refs = append(refs, strings.TrimSpace(s.Text()))
+	})
+	if got, want := strings.Join(refs, ","), "PCD 914,PCD 1047,PCD 1532,PCD 1682"; got != want {
+		t.Errorf("related decisions = %s, want %s", got, want)
 	}
 }
 

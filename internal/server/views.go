@@ -208,7 +208,7 @@ func funding(fs []store.FundingLine) pages.Funding {
 		row := pages.FundingRow{
 			Period:    deref(l.PeriodText),
 			Kind:      decision.KindLabel(l.Kind),
-			Amount:    decision.FormatPence(l.AmountPence),
+			Amount:    decision.FormatMoney(l.AmountPence, l.Currency),
 			Label:     l.Label,
 			Recipient: deref(l.Recipient),
 			Counts:    toLine(l).Counts(),

@@ -71,8 +71,6 @@ type Link struct {
 	Ref      string  `db:"reference"`
 	Slug     string  `db:"slug"`
 	Title    *string `db:"title"`
-	Series   string  `db:"series"`
-	Number   int     `db:"number"`
 }
 
 // ChainMember is one decision of a funding chain, with its place in the chain.
@@ -138,15 +136,19 @@ SELECT ` + fundingColumns + `
 FROM funding_lines f JOIN decisions d ON d.id = f.decision_id` + fundingJoins + `
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY f.position`
 
+// linksSQL lists related decisions by series, year and number, earlier decisions first: as
+// text, "PCD 1047" would sort before "PCD 914".
 const linksSQL = `
-SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title, o.series, o.number
-FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
-WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
-UNION ALL
-SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title, o.series, o.number
-FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
-WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
-ORDER BY 1, 6, 7`
+SELECT kind, outgoing, reference, slug, title FROM (
+	SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
+	FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
+	WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
+	UNION ALL
+	SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
+	FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
+	WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
+) links
+ORDER BY series, ref_year NULLS FIRST, number, kind`
 
 // chainCTE walks "continues" links both ways from the decision with slug @slug, through
 // decisions the reader may see: depth below zero for earlier decisions, above zero for later
@@ -196,9 +198,19 @@ const fieldStatusesSQL = `
 SELECT f.field, f.status FROM field_statuses f JOIN decisions d ON d.id = f.decision_id
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY f.field`
 
-// DecisionBySlug loads everything a decision page shows to the reader, in one round trip.
-// A decision the reader may not see is ErrNotFound.
+// DecisionBySlug loads everything a decision page shows to the reader, in one round trip,
+// from one snapshot. A decision the reader may not see is ErrNotFound.
 func (s *Store) DecisionBySlug(ctx context.Context, acc Access, slug string) (DecisionDetail, error) {
+	var dd DecisionDetail
+	err := s.inSnapshot(ctx, func(tx *Store) error {
+		var err error
+		dd, err = tx.decisionBySlug(ctx, acc, slug)
+		return err
+	})
+	return dd, err
+}
+
+func (s *Store) decisionBySlug(ctx context.Context, acc Access, slug string) (DecisionDetail, error) {
 	var dd DecisionDetail
 	args := acc.args(pgx.NamedArgs{"slug": slug})
 	b := &pgx.Batch{}

@@ -3,15 +3,18 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -20,22 +23,7 @@ func TestSchemaRejectsBadData(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	// The seeded decisions are signed, so nothing about them can change at all: the rules
-	// below are tried on a draft.
-	for _, q := range []string{
-		`INSERT INTO decisions (series, number, reference, slug, title) VALUES ('PCD', 99000, 'PCD 99000', 'pcd-99000', 'A draft')`,
-		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label, fy_start, fy_end)
-			SELECT id, 1, 100, 'grant_accepted', 'grant', 2024, 2024 FROM decisions WHERE reference = 'PCD 99000'`,
-		`INSERT INTO decision_links SELECT d.id, o.id, 'related' FROM decisions d, decisions o
-			WHERE d.reference = 'PCD 99000' AND o.reference = 'PCD 1682'`,
-		`INSERT INTO sections (decision_id, position, kind, heading, body)
-			SELECT id, 1, 'other', 'Heading', 'Body' FROM decisions WHERE reference = 'PCD 99000'`,
-	} {
-		if _, err := pool.Exec(ctx, q); err != nil {
-			t.Fatalf("set up a draft: %v", err)
-		}
-	}
-	const draft = `(SELECT id FROM decisions WHERE reference = 'PCD 99000')`
+	addDraft(t, pool)
 	tests := []struct {
 		name, sql, wantCode string
 	}{
@@ -52,6 +40,7 @@ func TestSchemaRejectsBadData(t *testing.T) {
 		{"self link", `INSERT INTO decision_links SELECT id, id, 'related' FROM decisions WHERE reference = 'PCD 99000'`, "23514"},
 		{"duplicate link", `INSERT INTO decision_links SELECT from_decision_id, to_decision_id, kind FROM decision_links WHERE from_decision_id = ` + draft, "23505"},
 		{"unknown link kind", `UPDATE decision_links SET kind = 'likes' WHERE from_decision_id = ` + draft, "23514"},
+		{"section of part III", `UPDATE sections SET part = 3 WHERE decision_id = ` + draft, "23514"},
 		{"signed title", `UPDATE decisions SET title = 'Changed' WHERE reference = 'PCD 1682'`, "42501"},
 		{"signed funding", `UPDATE funding_lines SET amount_pence = 1 WHERE decision_id = (SELECT id FROM decisions WHERE reference = 'PCD 1682')`, "42501"},
 		{"signed section deleted", `DELETE FROM sections WHERE decision_id = (SELECT id FROM decisions WHERE reference = 'PCD 1682')`, "42501"},
@@ -63,7 +52,10 @@ func TestSchemaRejectsBadData(t *testing.T) {
 		{"audit trail truncated", `TRUNCATE audit_log`, "42501"},
 		{"published back to draft", `UPDATE decisions SET status = 'draft' WHERE reference = 'PCD 1682'`, "23514"},
 		{"draft approved without a signature", `UPDATE decisions SET status = 'awaiting_signoff' WHERE reference = 'PCD 99000'; UPDATE decisions SET status = 'published' WHERE reference = 'PCD 99000'`, "23514"},
-		{"section of part III", `UPDATE sections SET part = 3 WHERE decision_id = ` + draft, "23514"},
+		{"amount over the maximum", fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE decision_id = `+draft, decision.MaxPence+1), "23514"},
+		{"amount in another currency", `UPDATE funding_lines SET currency = 'EUR' WHERE decision_id = ` + draft, "23514"},
+		{"financial year before the range", fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = NULL WHERE decision_id = `+draft, decision.MinYear-1), "23514"},
+		{"financial year after the range", fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = NULL WHERE decision_id = `+draft, decision.MaxYear+1), "23514"},
 	}
 	for _, tt := range tests {
 		_, err := pool.Exec(ctx, tt.sql)
@@ -74,17 +66,45 @@ func TestSchemaRejectsBadData(t *testing.T) {
 	}
 }
 
+// TestSchemaMoneyAndYearEdges checks that the database accepts exactly the range the domain
+// parsers accept: the smallest and largest amount and the first and last financial year.
+func TestSchemaMoneyAndYearEdges(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	addDraft(t, pool)
+	for _, sql := range []string{
+		fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE decision_id = `+draft, decision.MinPence),
+		fmt.Sprintf(`UPDATE funding_lines SET amount_pence = %d WHERE decision_id = `+draft, decision.MaxPence),
+		fmt.Sprintf(`UPDATE funding_lines SET fy_start = %d, fy_end = %d WHERE decision_id = `+draft, decision.MinYear, decision.MaxYear),
+	} {
+		if _, err := pool.Exec(ctx, sql); err != nil {
+			t.Errorf("%s: %v, want it accepted", sql, err)
+		}
+	}
+}
+
+// TestInTxRollsBack writes inside a transaction, sees the write there, and checks that an error
+// undoes it while a nil return keeps it.
 func TestInTxRollsBack(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	st := store.New(pool)
 	ctx := context.Background()
-	boom := errors.New("boom")
-	err := st.InTx(ctx, func(tx *store.Store) error {
-		if _, err := tx.DecisionBySlug(ctx, store.Public(time.Now()), "pcd-1682"); err != nil {
+	addDraft(t, pool)
+	setTitle := func(tx *store.Store, title string) error {
+		if err := tx.Exec(ctx, `UPDATE decisions SET title = $1 WHERE slug = 'pcd-99000'`, title); err != nil {
 			return err
 		}
-		if _, err := pool.Exec(ctx, `SELECT 1`); err != nil {
+		d, err := tx.DecisionBySlug(ctx, staff, "pcd-99000")
+		if err == nil && deref(d.Title) != title {
+			err = fmt.Errorf("inside the transaction the title is %q, want %q", deref(d.Title), title)
+		}
+		return err
+	}
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(tx *store.Store) error {
+		if err := setTitle(tx, "Rolled back"); err != nil {
 			return err
 		}
 		return boom
@@ -92,11 +112,113 @@ func TestInTxRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("InTx = %v, want boom", err)
 	}
-	if _, err := st.DecisionBySlug(ctx, store.Public(time.Now()), "pcd-0"); !errors.Is(err, store.ErrNotFound) {
+	if d, err := st.DecisionBySlug(ctx, staff, "pcd-99000"); err != nil || deref(d.Title) != "A draft" {
+		t.Errorf("after a failed InTx the title is %q (%v), want the write undone", deref(d.Title), err)
+	}
+	if err := st.InTx(ctx, func(tx *store.Store) error { return setTitle(tx, "Committed") }); err != nil {
+		t.Fatalf("InTx = %v", err)
+	}
+	if d, err := st.DecisionBySlug(ctx, staff, "pcd-99000"); err != nil || deref(d.Title) != "Committed" {
+		t.Errorf("after a successful InTx the title is %q (%v), want Committed", deref(d.Title), err)
+	}
+	if _, err := st.DecisionBySlug(ctx, staff, "pcd-0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("DecisionBySlug(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := st.SlugByReference(ctx, store.Public(time.Now()), "PCD 0"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.SlugByReference(ctx, staff, "PCD 0"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SlugByReference(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+// draft is PCD 99000's id, in SQL.
+const draft = `(SELECT id FROM decisions WHERE reference = 'PCD 99000')`
+
+// staff reads as a signed-in member of staff, who sees drafts.
+var staff = store.Staff(1, time.Now())
+
+// addDraft adds PCD 99000, a draft with a funding line, a link and a section: the seeded
+// decisions are signed, so nothing about them can change.
+func addDraft(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	for _, q := range []string{
+		`INSERT INTO decisions (series, number, reference, slug, title) VALUES ('PCD', 99000, 'PCD 99000', 'pcd-99000', 'A draft')`,
+		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label, fy_start, fy_end)
+			SELECT id, 1, 100, 'grant_accepted', 'grant', 2024, 2024 FROM decisions WHERE reference = 'PCD 99000'`,
+		`INSERT INTO decision_links SELECT d.id, o.id, 'related' FROM decisions d, decisions o
+			WHERE d.reference = 'PCD 99000' AND o.reference = 'PCD 1682'`,
+		`INSERT INTO sections (decision_id, position, kind, heading, body)
+			SELECT id, 1, 'other', 'Heading', 'Body' FROM decisions WHERE reference = 'PCD 99000'`,
+	} {
+		if _, err := pool.Exec(context.Background(), q); err != nil {
+			t.Fatalf("add a draft: %v", err)
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestDecisionPageIsOneSnapshot changes a decision's title and notes in one transaction while
+// a page load is part-way through its batch: the page must show both changes or neither.
+func TestDecisionPageIsOneSnapshot(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	// One connection, its statements already prepared, so the batch runs straight through to the
+	// lock instead of stopping at the lock while preparing, before reading anything.
+	pool, err := pgxpool.New(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	addDraft(t, pool)
+	if _, err := st.DecisionBySlug(ctx, staff, "pcd-99000"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	writer, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback(ctx)
+	for _, sql := range []string{
+		`LOCK TABLE decision_notes IN ACCESS EXCLUSIVE MODE`,
+		`UPDATE decisions SET title = 'Changed' WHERE slug = 'pcd-99000'`,
+		`INSERT INTO decision_notes (decision_id, position, body) SELECT id, 99, 'Changed' FROM decisions WHERE slug = 'pcd-99000'`,
+	} {
+		if _, err := writer.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		d   store.DecisionDetail
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		d, err := st.DecisionBySlug(ctx, staff, "pcd-99000")
+		got <- result{d, err}
+	}()
+	dbtest.WaitForLockWaiters(t, conn, 1) // the batch has read the decision and waits for its notes
+	if err := writer.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	newTitle := deref(r.d.Title) == "Changed"
+	newNote := strings.Contains(strings.Join(r.d.Notes, "|"), "Changed")
+	if newTitle != newNote {
+		t.Errorf("the page saw the new title: %t, the new note: %t; want one version of the decision", newTitle, newNote)
 	}
 }
 

@@ -70,6 +70,21 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	})
 }
 
+// inSnapshot runs fn in a read-only, repeatable-read transaction, so its queries see one version
+// of the data even when it changes between them. Inside a transaction, fn runs in that one.
+func (s *Store) inSnapshot(ctx context.Context, fn func(tx *Store) error) error {
+	beginner, ok := s.db.(interface {
+		BeginTx(context.Context, pgx.TxOptions) (pgx.Tx, error)
+	})
+	if !ok {
+		return fn(s)
+	}
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return pgx.BeginTxFunc(ctx, beginner, opts, func(tx pgx.Tx) error {
+		return fn(&Store{db: tx})
+	})
+}
+
 // Ping reports whether the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
@@ -97,13 +112,4 @@ func mapError(err error) error {
 		return fmt.Errorf("%w: %s", ErrLocked, pgErr.Message)
 	}
 	return err
-}
-
-// Exec runs a statement that returns no rows: for tests and one-off maintenance, never for
-// the application's own queries, which live beside their methods.
-func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
-	if _, err := s.db.Exec(ctx, sql, args...); err != nil {
-		return mapError(err)
-	}
-	return nil
 }

@@ -1,0 +1,10 @@
+package store
+
+import "context"
+
+// Exec runs a statement on whatever the store runs on, so tests can write inside a transaction
+// before the store has write methods of its own.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	_, err := s.db.Exec(ctx, sql, args...)
+	return err
+}

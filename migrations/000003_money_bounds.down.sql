@@ -1,0 +1,3 @@
+ALTER TABLE funding_lines
+    DROP CONSTRAINT IF EXISTS funding_lines_currency_gbp,
+    DROP CONSTRAINT IF EXISTS funding_lines_amount_pence_max;
