@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -52,7 +53,8 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		s.renderList(w, r, http.StatusBadRequest, pages.ListProps{Query: displayable(raw), QueryError: msg})
 		return nil
 	}
-	q := strings.Join(strings.Fields(raw), " ")
+	// Full-width and other compatibility forms ("ＰＣＤ １６８２") read as their plain letters.
+	q := strings.Join(strings.Fields(norm.NFKC.String(raw)), " ")
 	pageNum, err := parsePage(r.URL.Query().Get("page"))
 	if err != nil {
 		return err
@@ -71,7 +73,12 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		}
 		// A bare number that is no reference may still be words: "2024".
 	}
-	page, err := s.store.ListDecisions(r.Context(), store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize})
+	params := store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize}
+	if prefix, words, ok := decision.ParseReferencePrefix(q); ok && refErr != nil {
+		// "pcd 1682 social": the decision named first, then whatever the words find.
+		params.Words, params.Reference = words, prefix.String()
+	}
+	page, err := s.store.ListDecisions(r.Context(), params)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,8 @@ func (r response) text(sel string) string {
 func TestReferenceLookupRedirects(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	for _, q := range []string{"pcd1682", "PCD 1682", "1682", " PCD-1682 ", "PCD1682", "pcd-1682", "PCD No. 1682"} {
+	for _, q := range []string{"pcd1682", "PCD 1682", "1682", " PCD-1682 ", "PCD1682", "pcd-1682", "PCD No. 1682",
+		"ＰＣＤ １６８２", "ＰＣＤ１６８２", "DMPCD 1682", "MOPAC PCD 1682", "mopac pcd1682"} {
 		path := "/decisions?q=" + url.QueryEscape(q)
 		r := ts.get(t, path)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/pcd-1682" {
@@ -229,6 +230,27 @@ func TestWordSearch(t *testing.T) {
 	r = ts.get(t, "/decisions?q=100%25")
 	if r.status != http.StatusOK || r.doc.Find(`[data-testid="decision-item"]`).Length() != 0 {
 		t.Errorf("%% is not matched literally")
+	}
+}
+
+// TestReferenceWithWords finds the decision a reference names among the results of the words
+// typed after it.
+func TestReferenceWithWords(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, q := range []string{"pcd 1682 social", "PCD1682 county lines", "ＰＣＤ １６８２ ｓｏｃｉａｌ"} {
+		r := ts.get(t, "/decisions?q="+url.QueryEscape(q))
+		if r.status != http.StatusOK {
+			t.Fatalf("GET q=%q = %d, want 200", q, r.status)
+		}
+		first := r.text(`[data-testid="decision-item"]:first-child .app-decision-list__title`)
+		if !strings.HasPrefix(first, "PCD 1682") {
+			t.Errorf("GET q=%q: first result %q, want PCD 1682", q, first)
+		}
+	}
+	r := ts.get(t, "/decisions?q="+url.QueryEscape("PCD1682 county lines"))
+	if got := r.text(`[data-testid="decision-list"]`); !strings.Contains(got, "PCD 1532") {
+		t.Errorf("GET q=PCD1682 county lines lacks the county lines decisions: %q", got)
 	}
 }
 

@@ -231,8 +231,11 @@ func (s *Store) SlugByReference(ctx context.Context, reference string) (string, 
 
 // ListParams selects a page of decisions.
 type ListParams struct {
-	Words  string // matched, case-insensitively, in titles and summaries; empty for all
-	Limit  int
+	Words string // matched, case-insensitively, in titles and summaries; empty for all
+	// Reference, when set, is a canonical reference ("PCD 1682") typed with the words: its
+	// decision is listed first, whether or not the words match it.
+	Reference string
+	Limit     int
 	Offset int
 }
 
@@ -241,25 +244,30 @@ type DecisionPage struct {
 	Decisions []DecisionSummary
 	Funding   []FundingLine // the funding lines of the decisions on the page
 	Total     int
+	Dated     int // how many of the Total have a known date signed
 }
+
+const listWhere = `
+WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\' OR d.reference = $2)`
 
 const listSQL = `
 SELECT ` + summaryColumns + `
-FROM decisions d
-WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')
-ORDER BY ` + listingOrder + `
-LIMIT $2 OFFSET $3`
+FROM decisions d` + listWhere + `
+ORDER BY d.reference = $2 DESC, ` + listingOrder + `
+LIMIT $3 OFFSET $4`
 
+// countSQL counts the matches and, of them, those with a known date signed, so a page can say
+// what its order really is.
 const countSQL = `
-SELECT count(*) FROM decisions d
-WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')`
+SELECT count(*), count(d.date_signed) FROM decisions d` + listWhere
 
 const fundingForSQL = `
 SELECT ` + fundingColumns + `
 FROM funding_lines f` + fundingJoins + `
 WHERE f.decision_id = ANY($1) ORDER BY f.decision_id, f.position`
 
-// ListDecisions returns one page of decisions, newest first, with their funding lines.
+// ListDecisions returns one page of decisions, newest first (by date signed, unknown dates
+// last, then by number), with their funding lines.
 func (s *Store) ListDecisions(ctx context.Context, p ListParams) (DecisionPage, error) {
 	pattern := ""
 	if p.Words != "" {
@@ -267,8 +275,8 @@ func (s *Store) ListDecisions(ctx context.Context, p ListParams) (DecisionPage, 
 	}
 	var page DecisionPage
 	b := &pgx.Batch{}
-	b.Queue(countSQL, pattern).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
-	b.Queue(listSQL, pattern, p.Limit, p.Offset).Query(func(rows pgx.Rows) error {
+	b.Queue(countSQL, pattern, p.Reference).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
+	b.Queue(listSQL, pattern, p.Reference, p.Limit, p.Offset).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])
 		return err
