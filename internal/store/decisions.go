@@ -236,7 +236,7 @@ type ListParams struct {
 	// decision is listed first, whether or not the words match it.
 	Reference string
 	Limit     int
-	Offset int
+	Offset    int
 }
 
 // DecisionPage is one page of a list and the size of the whole list.
