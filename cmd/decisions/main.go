@@ -111,7 +111,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer pool.Close()
 
-	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName})
+	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact})
 	if err != nil {
 		return err
 	}

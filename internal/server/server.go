@@ -5,6 +5,8 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"time"
+	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
@@ -17,6 +19,9 @@ type Deps struct {
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
+	Contact   string // how to reach the owner: an email address or a web address
+	// Now tells the time; nil means time.Now. It dates printed pages.
+	Now func() time.Time
 }
 
 // Server serves the register's pages.
@@ -25,6 +30,9 @@ type Server struct {
 	log       *slog.Logger
 	baseURL   string
 	ownerName string
+	contact   string
+	now       func() time.Time
+	london    *time.Location
 	assets    *assets
 }
 
@@ -34,7 +42,16 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a}, nil
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, fmt.Errorf("load time zone: %w", err)
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact,
+		now: now, london: london, assets: a}, nil
 }
 
 // page fills in the shell's values for a page at path.
@@ -45,5 +62,6 @@ func (s *Server) page(title, nav, path string) layout.Page {
 		Nav:       nav,
 		OwnerName: s.ownerName,
 		URL:       s.baseURL + path,
+		Printed:   s.now().In(s.london).Format(dateLayout),
 	}
 }

@@ -82,6 +82,15 @@ type FieldStatus struct {
 	Status string `db:"status"`
 }
 
+// Citation is a page that cites a decision. When that page is the source of a decision the
+// register holds, Reference, Slug and Title are that decision's.
+type Citation struct {
+	URL       string  `db:"url"`
+	Reference *string `db:"reference"`
+	Slug      *string `db:"slug"`
+	Title     *string `db:"title"`
+}
+
 // DecisionDetail is everything a decision page shows.
 type DecisionDetail struct {
 	Decision
@@ -91,7 +100,7 @@ type DecisionDetail struct {
 	Links           []Link
 	Chain           []ChainMember
 	ChainFunding    []FundingLine
-	Citations       []string
+	Citations       []Citation
 	Notes           []string
 	FieldStatuses   []FieldStatus
 }
@@ -174,8 +183,17 @@ FROM chain c JOIN funding_lines f ON f.decision_id = c.id` + fundingJoins + `
 WHERE (SELECT count(*) FROM chain) > 1
 ORDER BY f.decision_id, f.position`
 
+// citationsSQL matches each citing page to the decision whose source it is, ignoring the
+// scheme and a leading "www." (the sources spell london.gov.uk both ways).
 const citationsSQL = `
-SELECT c.url FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
+SELECT c.url, o.reference, o.slug, o.title
+FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
+LEFT JOIN LATERAL (
+	SELECT o.reference, o.slug, o.title FROM decisions o
+	WHERE o.source_url IS NOT NULL AND o.id <> d.id
+		AND regexp_replace(o.source_url, '^https?://(www\.)?', '') = regexp_replace(c.url, '^https?://(www\.)?', '')
+	ORDER BY o.number LIMIT 1
+) o ON true
 WHERE d.slug = $1 ORDER BY c.position`
 
 const notesSQL = `
@@ -201,7 +219,7 @@ func (s *Store) DecisionBySlug(ctx context.Context, slug string) (DecisionDetail
 	queueRows(b, linksSQL, slug, pgx.RowToStructByName[Link], &dd.Links)
 	queueRows(b, chainSQL, slug, pgx.RowToStructByName[ChainMember], &dd.Chain)
 	queueRows(b, chainFundingSQL, slug, pgx.RowToStructByName[FundingLine], &dd.ChainFunding)
-	queueRows(b, citationsSQL, slug, pgx.RowTo[string], &dd.Citations)
+	queueRows(b, citationsSQL, slug, pgx.RowToStructByName[Citation], &dd.Citations)
 	queueRows(b, notesSQL, slug, pgx.RowTo[string], &dd.Notes)
 	queueRows(b, fieldStatusesSQL, slug, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
@@ -227,6 +245,28 @@ func (s *Store) SlugByReference(ctx context.Context, reference string) (string, 
 		return "", fmt.Errorf("decision %q: %w", reference, mapError(err))
 	}
 	return slug, nil
+}
+
+// SlugsByReference maps those of the canonical references ("PCD 1682") that the register
+// holds to their slugs.
+func (s *Store) SlugsByReference(ctx context.Context, references []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(references) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT reference, slug FROM decisions WHERE reference = ANY($1)`, references)
+	if err != nil {
+		return nil, fmt.Errorf("slugs by reference: %w", err)
+	}
+	var ref, slug string
+	_, err = pgx.ForEachRow(rows, []any{&ref, &slug}, func() error {
+		out[ref] = slug
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slugs by reference: %w", err)
+	}
+	return out, nil
 }
 
 // ListParams selects a page of decisions.

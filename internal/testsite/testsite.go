@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -35,6 +36,7 @@ func New(t testing.TB) *Site {
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:   BaseURL,
 		OwnerName: "Mayor’s Office for Policing and Crime",
+		Contact:   config.DefaultContact,
 	})
 	if err != nil {
 		t.Fatal(err)
