@@ -39,13 +39,16 @@ func (m *marker) rich(s string) components.Rich {
 	var out components.Rich
 	last := 0
 	for _, mention := range decision.FindReferences(s) {
-		ref := mention.Ref.String()
-		slug, ok := m.held[ref]
-		if !ok || ref == m.self {
-			continue
-		}
 		out = append(out, m.abbreviate(s[last:mention.Start])...)
-		out = append(out, components.Inline{Text: s[mention.Start:mention.End], Href: "/decisions/" + slug})
+		// A reference is a name, not an abbreviation to explain: it links to its decision
+		// when the register holds it and it is not this page's own.
+		in := components.Inline{Text: s[mention.Start:mention.End]}
+		if ref := mention.Ref.String(); ref != m.self {
+			if slug, ok := m.held[ref]; ok {
+				in.Href = "/decisions/" + slug
+			}
+		}
+		out = append(out, in)
 		last = mention.End
 	}
 	return append(out, m.abbreviate(s[last:])...)
