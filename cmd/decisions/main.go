@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
 	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName,
-		Sessions: sessions})
+		Sessions: sessions, Contact: cfg.Contact})
 	if err != nil {
 		return err
 	}

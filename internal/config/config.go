@@ -14,12 +14,17 @@ import (
 // DefaultDatabaseURL is the private cluster `make run` starts (see .ci/devdb).
 const DefaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:54329/decisions?sslmode=disable"
 
+// DefaultContact is the public page of the Mayor’s Office for Policing and Crime, which links
+// to its contact details.
+const DefaultContact = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac/about-mayors-office-policing-and-crime-mopac"
+
 // Config is the service's settings.
 type Config struct {
 	DatabaseURL     string
 	Addr            string
 	BaseURL         string
 	OwnerName       string
+	Contact         string
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
@@ -41,6 +46,7 @@ var Vars = []Var{
 	{"ADDR", ":8080", "address the HTTP server listens on"},
 	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies"},
 	{"OWNER_NAME", "Mayor’s Office for Policing and Crime", "the public body that keeps the register"},
+	{"CONTACT", DefaultContact, "how to contact the owner, named in the accessibility statement: an email address or an https:// address"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text for people, json for log collectors"},
 	{"SHUTDOWN_TIMEOUT", "20s", "how long a graceful shutdown waits for requests in flight"},
@@ -66,6 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:        get("ADDR"),
 		BaseURL:     strings.TrimRight(get("BASE_URL"), "/"),
 		OwnerName:   get("OWNER_NAME"),
+		Contact:     get("CONTACT"),
 		LogFormat:   get("LOG_FORMAT"),
 	}
 	var errs []error
@@ -84,6 +91,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SessionLifetime = positiveDuration(get, "SESSION_LIFETIME", &errs)
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
+	}
+	if !validContact(c.Contact) {
+		errs = append(errs, fmt.Errorf("CONTACT: %q is neither an email address nor an http(s) address", c.Contact))
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
@@ -105,6 +115,15 @@ func schemeAndHostOnly(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" &&
 		u.User == nil && u.Opaque == "" && u.Path == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
+}
+
+// validContact reports whether c is an email address or an http(s) address.
+func validContact(c string) bool {
+	if local, domain, ok := strings.Cut(c, "@"); ok && !strings.Contains(c, "://") {
+		return local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(c, " <>\"")
+	}
+	u, err := url.Parse(c)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.

@@ -24,12 +24,12 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadRejectsBadValues(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "soon",
-		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x",
+		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us",
 	}))
 	if err == nil {
 		t.Fatal("Load() accepted bad values")
 	}
-	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL"} {
+	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}
@@ -62,6 +62,19 @@ func TestBaseURLIsSchemeAndHostOnly(t *testing.T) {
 			t.Errorf("Load(BASE_URL=%q) = %q, %v; want it refused", tt.in, c.BaseURL, err)
 		case tt.want != "" && (err != nil || c.BaseURL != tt.want):
 			t.Errorf("Load(BASE_URL=%q) = %q, %v; want %q", tt.in, c.BaseURL, err, tt.want)
+		}
+	}
+}
+
+func TestLoadContact(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.Contact != DefaultContact {
+		t.Errorf("Load() Contact = %q, %v; want the default %q", c.Contact, err, DefaultContact)
+	}
+	for _, v := range []string{"accessibility@example.org", "https://example.org/contact"} {
+		c, err := Load(env(map[string]string{"CONTACT": v}))
+		if err != nil || c.Contact != v {
+			t.Errorf("Load(CONTACT=%q) Contact = %q, %v", v, c.Contact, err)
 		}
 	}
 }

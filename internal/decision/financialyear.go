@@ -3,6 +3,7 @@ package decision
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -58,4 +59,38 @@ func ParseFinancialYear(s string) (FinancialYear, error) {
 		return 0, fmt.Errorf("%w: %q does not follow %d", ErrFinancialYear, second, start)
 	}
 	return FinancialYear(start), nil
+}
+
+var periodYearRE = regexp.MustCompile(`\b\d{4}\s*[/\-\x{2013}]\s*\d{2}(?:\d{2})?\b`)
+
+// PeriodSaysMore reports whether a period as published ("01/04/2020 to 31/03/2021") tells a
+// reader more than the financial years start to end do. "2021/22" beside 2021-22, or "2023/24
+// and 2024/25" beside 2023-24 to 2024-25, says nothing more.
+func PeriodSaysMore(period string, start, end FinancialYear) bool {
+	if strings.TrimSpace(period) == "" {
+		return false
+	}
+	var years []FinancialYear
+	rest := periodYearRE.ReplaceAllStringFunc(period, func(y string) string {
+		fy, err := ParseFinancialYear(y)
+		if err != nil {
+			return y
+		}
+		years = append(years, fy)
+		return " "
+	})
+	for _, w := range strings.Fields(rest) {
+		if w != "and" && w != "to" && w != "," && w != "&" {
+			return true
+		}
+	}
+	if len(years) == 0 || years[0] != start || years[len(years)-1] != end {
+		return true
+	}
+	for i := 1; i < len(years); i++ {
+		if years[i] <= years[i-1] {
+			return true
+		}
+	}
+	return false
 }

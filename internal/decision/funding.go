@@ -31,7 +31,9 @@ func KindLabel(kind string) string {
 	case KindAgreedInPrinciple:
 		return "Agreed in principle"
 	case KindContext:
-		return "Context (from another decision)"
+		// Context lines are figures the decision quotes: from another decision, or its own
+		// earlier costs given for comparison (PCD 867's 2019/20 figure).
+		return "Quoted for comparison"
 	}
 	return kind
 }
@@ -91,9 +93,25 @@ func TotalOf(lines []Line) Total {
 // FinancialYearsOf lists the financial years a decision's own money covers, in order. Figures
 // quoted from other decisions do not make a year the decision's own.
 func FinancialYearsOf(lines []Line) []FinancialYear {
+	return yearsWhere(lines, func(l Line) bool { return l.Kind != KindContext })
+}
+
+// AcceptedYearsOf lists the financial years of the money a decision accepted: the years of
+// the lines that count towards its total, in order. Years agreed only in principle, maxima and
+// quoted figures are left out.
+func AcceptedYearsOf(lines []Line) []FinancialYear {
+	return yearsWhere(lines, Line.Counts)
+}
+
+// YearsOfKind lists the financial years of a decision's lines of one kind, in order.
+func YearsOfKind(lines []Line, kind string) []FinancialYear {
+	return yearsWhere(lines, func(l Line) bool { return l.Kind == kind })
+}
+
+func yearsWhere(lines []Line, keep func(Line) bool) []FinancialYear {
 	seen := map[int]bool{}
 	for _, l := range lines {
-		if l.Kind == KindContext || l.FYStart == nil {
+		if !keep(l) || l.FYStart == nil {
 			continue
 		}
 		end := *l.FYStart

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // DefaultSeries is the series a bare number belongs to: staff type "1682" for PCD 1682.
@@ -44,17 +46,48 @@ func (r Ref) Slug() string {
 	return strings.ToLower(strings.ReplaceAll(r.String(), " ", "-"))
 }
 
+// minBareYearSeriesNumber is the smallest number that, written after a year-numbered series
+// with no year ("DMPCD 1682"), cannot be a number within a year and so names a PCD.
+const minBareYearSeriesNumber = 1000
+
+// issuer is the body whose name staff sometimes put before a reference: "MOPAC PCD 1682".
+const issuer = "MOPAC"
+
 // ParseReference reads a reference as staff type it: "pcd1682", " PCD-1682 ", "PCD 1682",
-// "PCD No. 1682", "1682", "pcd-1682", "DMPCD 2014 23". It returns ErrNotReference (wrapped
-// with a reason) for anything else.
+// "PCD No. 1682", "1682", "pcd-1682", "DMPCD 2014 23", "MOPAC PCD 1682", and the same in
+// full-width or other compatibility forms ("ＰＣＤ １６８２"), which are normalised (NFKC) first.
+// "DMPCD 1682", with no year, can only mean PCD 1682. It returns ErrNotReference (wrapped with
+// a reason) for anything else.
 func ParseReference(s string) (Ref, error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(norm.NFKC.String(s))
 	if s == "" || len(s) > maxReferenceLen {
 		return Ref{}, ErrNotReference
 	}
 	tokens, ok := referenceTokens(s)
 	if !ok || len(tokens) == 0 {
 		return Ref{}, ErrNotReference
+	}
+	return refOf(tokens)
+}
+
+// ParseReferencePrefix reads a reference followed by search words: "pcd 1682 social" gives
+// PCD 1682 and "social". ok is false when the text does not start with a reference or has no
+// words after it.
+func ParseReferencePrefix(s string) (ref Ref, words string, ok bool) {
+	fields := strings.Fields(norm.NFKC.String(s))
+	// The longest leading run of fields that is a reference wins: "DMPCD 2014 23 hub".
+	for n := min(len(fields)-1, 4); n >= 1; n-- {
+		r, err := ParseReference(strings.Join(fields[:n], " "))
+		if err == nil {
+			return r, strings.Join(fields[n:], " "), true
+		}
+	}
+	return Ref{}, "", false
+}
+
+func refOf(tokens []string) (Ref, error) {
+	if len(tokens) > 1 && tokens[0] == issuer {
+		tokens = tokens[1:]
 	}
 	series := DefaultSeries
 	if isLetters(tokens[0]) {
@@ -77,6 +110,11 @@ func ParseReference(s string) (Ref, error) {
 			return Ref{}, fmt.Errorf("%w: %d is not a year", ErrNotReference, nums[0])
 		}
 		return Ref{Series: series, Year: nums[0], Number: nums[1]}, nil
+	case yearSeries[series] && len(nums) == 1 && nums[0] >= minBareYearSeriesNumber && (nums[0] < 1990 || nums[0] > 2200):
+		// A year-numbered series without its year. A number that is neither a year nor a
+		// number within a year can only be the current series' ("DMPCD 1682" is PCD 1682);
+		// "DMPCD 23" may be any year's 23rd, so it is no reference.
+		return Ref{Series: DefaultSeries, Number: nums[0]}, nil
 	case !yearSeries[series] && len(nums) == 1:
 		return Ref{Series: series, Number: nums[0]}, nil
 	}

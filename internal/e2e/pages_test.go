@@ -37,6 +37,8 @@ var pageTypes = []pageType{
 	{"search-form-error", "/decisions?q=" + strings.Repeat("x", 201), http.StatusBadRequest},
 	{"not-found", "/decisions/pcd-9999", http.StatusNotFound},
 	{"accessibility", "/accessibility", http.StatusOK},
+	{"glossary", "/glossary", http.StatusOK},
+	{"decision-1532-in-principle", "/decisions/pcd-1532", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

@@ -11,9 +11,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
 )
 
@@ -29,17 +31,36 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	heading := "Most recent decisions"
+	if page.Dated == 0 {
+		heading = "Decisions with the highest reference numbers"
+	}
 	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
-		Page:   s.page(r, "", "home", "/"),
-		Count:  page.Total,
-		Recent: decisionItems(page),
+		Page:          s.page(r, "", "home", "/"),
+		Count:         page.Total,
+		RecentHeading: heading,
+		Order:         orderText(page),
+		Recent:        decisionItems(page),
 	}))
 	return nil
 }
 
 func (s *Server) handleAccessibility(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, pages.Accessibility(pages.AccessibilityProps{
-		Page: s.page(r, "Accessibility statement", "accessibility", "/accessibility"),
+		Page:    s.page(r, "Accessibility statement", "accessibility", "/accessibility"),
+		Contact: contactLink(s.contact),
+	}))
+	return nil
+}
+
+func (s *Server) handleGlossary(w http.ResponseWriter, r *http.Request) error {
+	terms := make([]components.Term, len(decision.Abbreviations))
+	for i, a := range decision.Abbreviations {
+		terms[i] = components.Term{Short: a.Short, Long: a.Long}
+	}
+	s.render(w, r, http.StatusOK, pages.Glossary(pages.GlossaryProps{
+		Page:  s.page(r, "Glossary", "glossary", "/glossary"),
+		Terms: terms,
 	}))
 	return nil
 }
@@ -52,7 +73,8 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		s.renderList(w, r, http.StatusBadRequest, pages.ListProps{Query: displayable(raw), QueryError: msg})
 		return nil
 	}
-	q := strings.Join(strings.Fields(raw), " ")
+	// Full-width and other compatibility forms ("ＰＣＤ １６８２") read as their plain letters.
+	q := strings.Join(strings.Fields(norm.NFKC.String(raw)), " ")
 	pageNum, err := parsePage(r.URL.Query().Get("page"))
 	if err != nil {
 		return err
@@ -71,7 +93,12 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		}
 		// A bare number that is no reference may still be words: "2024".
 	}
-	page, err := s.store.ListDecisions(r.Context(), s.access(r), store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize})
+	params := store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize}
+	if prefix, words, ok := decision.ParseReferencePrefix(q); ok && refErr != nil {
+		// "pcd 1682 social": the decision named first, then whatever the words find.
+		params.Words, params.Reference = words, prefix.String()
+	}
+	page, err := s.store.ListDecisions(r.Context(), s.access(r), params)
 	if err != nil {
 		return err
 	}
@@ -89,6 +116,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		From:  min((pageNum-1)*pageSize+1, page.Total),
 		To:    (pageNum-1)*pageSize + len(page.Decisions),
 		Pages: pagination(pageNum, page.Total, func(n int) string { return listURL(q, n) }),
+		Order: orderText(page),
 	})
 	return nil
 }
@@ -123,7 +151,11 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, pages.Show(s.showProps(r, d)))
+	held, err := s.store.SlugsByReference(r.Context(), s.access(r), mentionedReferences(d))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Show(s.showProps(r, d, held)))
 	return nil
 }
 
@@ -136,6 +168,18 @@ func noSuchDecision(ref decision.Ref, q string) error {
 		ShowSearch: true,
 		Query:      q,
 	}
+}
+
+// orderText says what order a list is really in. With no date signed recorded, "newest first"
+// would claim what the data cannot support: the order is then by reference number.
+func orderText(page store.DecisionPage) string {
+	switch {
+	case page.Dated == 0:
+		return "No date signed is recorded for these decisions, so they are in order of reference number, highest first."
+	case page.Dated < page.Total:
+		return "In order of date signed, newest first. Decisions with no date signed recorded come after, highest reference number first."
+	}
+	return "In order of date signed, newest first."
 }
 
 // checkQuery says what is wrong with search text, or returns "" when it is usable.
@@ -195,4 +239,19 @@ func listURL(q string, page int) string {
 		return "/decisions"
 	}
 	return "/decisions?" + v.Encode()
+}
+
+// contactLink turns the configured contact, an email address or a web address, into a link.
+func contactLink(contact string) pages.Contact {
+	if contact == "" {
+		return pages.Contact{}
+	}
+	if strings.Contains(contact, "@") && !strings.Contains(contact, "://") {
+		return pages.Contact{Href: "mailto:" + contact, Text: contact}
+	}
+	u, err := url.Parse(contact)
+	if err != nil {
+		return pages.Contact{}
+	}
+	return pages.Contact{Href: contact, Text: "its page on " + strings.TrimPrefix(u.Hostname(), "www."), Web: true}
 }

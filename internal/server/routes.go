@@ -30,6 +30,7 @@ func (s *Server) Routes() http.Handler {
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/accessibility", s.handle(s.handleAccessibility))
+	r.Get("/glossary", s.handle(s.handleGlossary))
 	r.Get("/decisions", s.handle(s.handleDecisionList))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 

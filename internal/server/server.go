@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
 	"github.com/alexedwards/scs/v2"
 
@@ -21,9 +22,10 @@ type Deps struct {
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
+	Contact   string // how to reach the owner: an email address or a web address
 	Sessions  *scs.SessionManager
-	// Clock tells the time wherever time decides something (publication, throttling); nil
-	// means the system clock.
+	// Clock tells the time wherever time decides something (publication, throttling, the
+	// date on printed pages); nil means the system clock.
 	Clock func() time.Time
 }
 
@@ -33,9 +35,11 @@ type Server struct {
 	log       *slog.Logger
 	baseURL   string
 	ownerName string
+	contact   string
+	now       func() time.Time
+	london    *time.Location
 	assets    *assets
 	sessions  *scs.SessionManager
-	now       func() time.Time
 }
 
 // New builds a server, fingerprinting the embedded static files.
@@ -47,12 +51,16 @@ func New(d Deps) (*Server, error) {
 	if d.Sessions == nil {
 		return nil, fmt.Errorf("server: no session manager")
 	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, fmt.Errorf("load time zone: %w", err)
+	}
 	now := d.Clock
 	if now == nil {
 		now = time.Now
 	}
-	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a,
-		sessions: d.Sessions, now: now}, nil
+	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact,
+		now: now, london: london, assets: a, sessions: d.Sessions}, nil
 }
 
 // page fills in the shell's values for a page at path, for the person asking.
@@ -63,6 +71,7 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 		Nav:       nav,
 		OwnerName: s.ownerName,
 		URL:       s.baseURL + path,
+		Printed:   s.now().In(s.london).Format(dateLayout),
 	}
 	if u := userFrom(r); u != nil {
 		p.UserName = u.Name

@@ -60,7 +60,8 @@ func (r response) text(sel string) string {
 func TestReferenceLookupRedirects(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	for _, q := range []string{"pcd1682", "PCD 1682", "1682", " PCD-1682 ", "PCD1682", "pcd-1682", "PCD No. 1682"} {
+	for _, q := range []string{"pcd1682", "PCD 1682", "1682", " PCD-1682 ", "PCD1682", "pcd-1682", "PCD No. 1682",
+		"ＰＣＤ １６８２", "ＰＣＤ１６８２", "DMPCD 1682", "MOPAC PCD 1682", "mopac pcd1682"} {
 		path := "/decisions?q=" + url.QueryEscape(q)
 		r := ts.get(t, path)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/pcd-1682" {
@@ -232,6 +233,27 @@ func TestWordSearch(t *testing.T) {
 	}
 }
 
+// TestReferenceWithWords finds the decision a reference names among the results of the words
+// typed after it.
+func TestReferenceWithWords(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, q := range []string{"pcd 1682 social", "PCD1682 county lines", "ＰＣＤ １６８２ ｓｏｃｉａｌ"} {
+		r := ts.get(t, "/decisions?q="+url.QueryEscape(q))
+		if r.status != http.StatusOK {
+			t.Fatalf("GET q=%q = %d, want 200", q, r.status)
+		}
+		first := r.text(`[data-testid="decision-item"]:first-child .app-decision-list__title`)
+		if !strings.HasPrefix(first, "PCD 1682") {
+			t.Errorf("GET q=%q: first result %q, want PCD 1682", q, first)
+		}
+	}
+	r := ts.get(t, "/decisions?q="+url.QueryEscape("PCD1682 county lines"))
+	if got := r.text(`[data-testid="decision-list"]`); !strings.Contains(got, "PCD 1532") {
+		t.Errorf("GET q=PCD1682 county lines lacks the county lines decisions: %q", got)
+	}
+}
+
 func TestDecisionPage1682(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -249,6 +271,7 @@ func TestDecisionPage1682(t *testing.T) {
 		`[data-testid="status"]`:          "Published",
 		`[data-testid="funding-total"]`:   "£2,755,000",
 	}
+	r.doc.Find(`.govuk-summary-list__value p`).Remove() // hints under the values
 	for sel, want := range checks {
 		if got := r.text(sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)
@@ -276,6 +299,7 @@ func TestDecisionPage1682(t *testing.T) {
 		t.Error("PCD 1682's own published text is marked as a paraphrase")
 	}
 	var chain []string
+	r.doc.Find(`.app-card-table__label`).Remove() // labels seen only on narrow screens
 	r.doc.Find(`[data-testid="chain-row"]`).Each(func(_ int, row *goquery.Selection) {
 		var cells []string
 		row.Find("th, td").Each(func(_ int, c *goquery.Selection) {
@@ -315,15 +339,16 @@ func TestDecisionPageHonestAboutUnknowns(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
+	r.doc.Find(`.govuk-summary-list__value p`).Remove() // hints under the values
 	for _, sel := range []string{`[data-testid="date-signed"]`, `[data-testid="decision-maker"]`, `[data-testid="financial-years"]`, `[data-testid="source"]`} {
 		if got := r.text(sel); got != "Not recorded" {
 			t.Errorf("PCD 545 %s = %q, want Not recorded", sel, got)
 		}
 	}
-	if got := r.text(`[data-testid="title"]`); got != "Title not recorded" {
+	if got := r.text(`[data-testid="title"]`); got != "Title: Not recorded" {
 		t.Errorf("PCD 545 title = %q", got)
 	}
-	if got := r.text(`[data-testid="funding-none"]`); !strings.HasPrefix(got, "Not recorded") {
+	if got := r.text(`[data-testid="funding-none"]`); got != "Amount: Not recorded" {
 		t.Errorf("PCD 545 funding = %q, want Not recorded", got)
 	}
 	for _, sel := range []string{`#summary + p`, `#recommendations + p`} {

@@ -3,6 +3,9 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,67 +114,183 @@ func statusColour(status string) string {
 	return "grey"
 }
 
-func (s *Server) showProps(r *http.Request, d store.DecisionDetail) pages.ShowProps {
+func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[string]string) pages.ShowProps {
+	// The marker sees the page's text in the order the page shows it, so each abbreviation is
+	// explained where a reader first meets it.
+	m := newMarker(held, d.Reference)
 	p := pages.ShowProps{
-		Page:            s.page(r, d.Reference+": "+titleOr(d.Title), "decisions", "/decisions/"+d.Slug),
-		Reference:       d.Reference,
-		Title:           deref(d.Title),
-		KeyInfo:         keyInfo(d),
-		Paraphrase:      d.TextSource == "paraphrase" && (d.Summary != nil || len(d.Recommendations) > 0),
-		Summary:         deref(d.Summary),
-		Recommendations: d.Recommendations,
-		Parts:           parts(d.Sections),
-		SourceURL:       deref(d.SourceURL),
-		Funding:         funding(d.Funding),
-		Chain:           chain(d),
-		Related:         related(d.Links),
-		Notes:           d.Notes,
-		Citations:       d.Citations,
+		Page:      s.page(r, d.Reference+titleSuffix(d.Title), "decisions", "/decisions/"+d.Slug),
+		Reference: d.Reference,
+		SourceURL: deref(d.SourceURL),
 	}
 	p.Page.Canonical = true
-	if d.Provenance == "inferred" {
-		p.InferredNote = deref(d.ProvenanceNote)
+	if d.Title != nil {
+		p.Title = m.rich(*d.Title)
 	}
+	if d.Provenance == "inferred" {
+		p.InferredNote = m.rich(deref(d.ProvenanceNote))
+	}
+	p.CitedOnly = citedOnly(d)
+	p.KeyInfo = keyInfo(d, m)
+	p.Paraphrase = d.TextSource == "paraphrase" && (d.Summary != nil || len(d.Recommendations) > 0)
+	if d.Summary != nil {
+		p.Summary = m.rich(*d.Summary)
+	}
+	p.Recommendations = m.richAll(d.Recommendations)
+	p.Parts = parts(d.Sections, m)
+	p.Funding = funding(d.Funding, m)
+	p.Chain = chain(d, m)
+	p.Related = related(d.Links, m)
 	for _, fs := range d.FieldStatuses {
-		p.FieldStatuses = append(p.FieldStatuses, components.SummaryRow{Key: fieldName(fs.Field), Value: fs.Status})
+		p.FieldStatuses = append(p.FieldStatuses, components.SummaryRow{Key: fieldName(fs.Field), Rich: m.rich(fs.Status)})
+	}
+	p.Notes = m.richAll(d.Notes)
+	p.Citations = citations(d.Citations)
+	for _, a := range m.used {
+		p.Abbreviations = append(p.Abbreviations, components.Term{Short: a.Short, Long: a.Long})
 	}
 	return p
 }
 
-func titleOr(t *string) string {
+func titleSuffix(t *string) string {
 	if t == nil {
-		return "title not recorded"
+		return ""
 	}
-	return *t
+	return ": " + *t
 }
 
-func keyInfo(d store.DecisionDetail) []components.SummaryRow {
-	maker := deref(d.DecisionMakerName)
-	role := deref(d.DecisionMakerRole)
-	if maker == "" && role != "" {
-		maker, role = "Name not recorded", "Role: "+role
+// citedOnly says, for a decision whose own page the register has not found, that it is known
+// only from the decisions that cite it.
+func citedOnly(d store.DecisionDetail) components.Rich {
+	if d.SourceURL != nil || len(d.Citations) == 0 {
+		return nil
+	}
+	r := components.Rich{{Text: "No published page of this decision has been found. The register knows of it only because later decisions cite it"}}
+	var citing []store.Citation
+	for _, c := range ownFirst(d.Citations) {
+		if c.Slug != nil {
+			citing = append(citing, c)
+		}
+	}
+	if len(citing) == 0 {
+		return append(r, components.Inline{Text: "."})
+	}
+	r = append(r, components.Inline{Text: ": "})
+	for i, c := range citing {
+		switch {
+		case i > 0 && i == len(citing)-1:
+			r = append(r, components.Inline{Text: " and "})
+		case i > 0:
+			r = append(r, components.Inline{Text: ", "})
+		}
+		r = append(r, components.Inline{Text: *c.Reference, Href: "/decisions/" + *c.Slug})
+	}
+	return append(r, components.Inline{Text: "."})
+}
+
+// ownFirst orders citations: the register's own decisions first, by number, then the others as
+// the sources listed them.
+func ownFirst(cs []store.Citation) []store.Citation {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b store.Citation) int {
+		switch {
+		case a.Reference != nil && b.Reference != nil:
+			ra, _ := decision.ParseReference(*a.Reference)
+			rb, _ := decision.ParseReference(*b.Reference)
+			return ra.Number - rb.Number
+		case a.Reference != nil:
+			return -1
+		case b.Reference != nil:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func citations(cs []store.Citation) []pages.Citation {
+	var out []pages.Citation
+	for _, c := range ownFirst(cs) {
+		pc := pages.Citation{External: c.URL, ExternalText: readableAddress(c.URL)}
+		if c.Slug != nil {
+			pc.Reference, pc.URL, pc.Title = *c.Reference, "/decisions/"+*c.Slug, deref(c.Title)
+			pc.ExternalText = *c.Reference + "’s page on " + host(c.URL)
+		}
+		out = append(out, pc)
+	}
+	return out
+}
+
+// readableAddress names a page elsewhere in words: "london.gov.uk: pcd 1682 alpha social media
+// hub" for .../pcd-1682-alpha-social-media-hub.
+func readableAddress(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	last := path.Base(strings.TrimRight(u.Path, "/"))
+	if last == "." || last == "/" || last == "" {
+		return "A page on " + host(raw)
+	}
+	return "Page on " + host(raw) + ": “" + strings.Join(strings.FieldsFunc(last, func(r rune) bool { return r == '-' || r == '_' }), " ") + "”"
+}
+
+func host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// pastStaff is how the sources mark a decision maker who has since left the post.
+const pastStaff = " (shown as 'Past staff')"
+
+func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
+	maker := components.SummaryRow{Key: "Decision by", Value: deref(d.DecisionMakerName), TestID: "decision-maker"}
+	if role := deref(d.DecisionMakerRole); role != "" {
+		role, past := strings.CutSuffix(role, pastStaff)
+		if d.DecisionMakerName == nil {
+			role = "Role: " + role
+		}
+		maker.Hint = append(maker.Hint, m.rich(role))
+		if past {
+			maker.Hint = append(maker.Hint, components.Plain("The published page lists this person as past staff: they no longer hold the post."))
+		}
+	}
+	ls := lines(d.Funding)
+	years := components.SummaryRow{Key: "Financial years", Value: yearsText(decision.AcceptedYearsOf(ls)), TestID: "financial-years"}
+	if years.Value != "" {
+		years.Hint = append(years.Hint, components.Plain("Of the money this decision accepted."))
+	}
+	if ys := decision.YearsOfKind(ls, decision.KindAgreedInPrinciple); len(ys) > 0 {
+		years.Hint = append(years.Hint, components.Plain("Agreed in principle only, not accepted: "+yearsText(ys)+"."))
+	}
+	status := components.SummaryRow{Key: "Status", Value: decision.StatusLabel(d.Status), Tag: statusColour(d.Status), TestID: "status"}
+	if d.Status == decision.StatusPublished && d.DatePublished == nil {
+		status.Hint = append(status.Hint, components.Plain("Published in this register. The date the decision itself was first published is not recorded."))
 	}
 	source := components.SummaryRow{Key: "Source", TestID: "source"}
 	if d.SourceURL != nil {
 		source.Value, source.Href = "Published decision page", *d.SourceURL
-		source.Hint = "Identity verified from the page"
+		source.Hint = append(source.Hint, components.Plain("Identity verified from the page"))
 		if d.Provenance == "inferred" {
-			source.Hint = "Identity inferred: the page does not show its reference"
+			source.Hint = []components.Rich{components.Plain("Identity inferred: the page does not show its reference")}
 		}
 	}
 	return []components.SummaryRow{
 		{Key: "Reference", Value: d.Reference, TestID: "key-reference"},
 		{Key: "Date signed", Value: formatDate(d.DateSigned), TestID: "date-signed"},
 		{Key: "Date published", Value: formatDate(d.DatePublished), TestID: "date-published"},
-		{Key: "Decision by", Value: maker, Hint: role, TestID: "decision-maker"},
+		maker,
 		{Key: "Funder", Value: deref(d.Funder), TestID: "funder"},
-		{Key: "Financial years", Value: yearsText(decision.FinancialYearsOf(lines(d.Funding))), TestID: "financial-years"},
-		{Key: "Status", Value: decision.StatusLabel(d.Status), Tag: statusColour(d.Status), TestID: "status"},
+		years,
+		status,
 		source,
 	}
 }
 
-func parts(sections []store.Section) []pages.Part {
+func parts(sections []store.Section, m *marker) []pages.Part {
 	var out []pages.Part
 	lastPart := 0
 	for _, sec := range sections {
@@ -182,14 +301,21 @@ func parts(sections []store.Section) []pages.Part {
 		blocks := decision.Blocks(sec.Body)
 		pb := make([]pages.Block, len(blocks))
 		for i, b := range blocks {
-			pb[i] = pages.Block{Text: b.Text, Items: b.Items}
+			pb[i] = pages.Block{Text: m.rich(b.Text), Items: m.richAll(b.Items)}
+			if b.Items == nil {
+				pb[i].Items = nil
+			}
 		}
-		cur := &out[len(out)-1]
-		cur.Sections = append(cur.Sections, pages.Section{
+		ps := pages.Section{
 			ID:      fmt.Sprintf("part-%d-section-%d", sec.Part, sec.Position),
 			Heading: sec.Heading,
 			Blocks:  pb,
-		})
+		}
+		if sec.Kind == "background_papers" {
+			ps.Note = "The background papers are not published, and the register does not hold them."
+		}
+		cur := &out[len(out)-1]
+		cur.Sections = append(cur.Sections, ps)
 	}
 	return out
 }
@@ -201,7 +327,7 @@ func partHeading(part int) string {
 	return "Part I: non-confidential facts and advice"
 }
 
-func funding(fs []store.FundingLine) pages.Funding {
+func funding(fs []store.FundingLine, m *marker) pages.Funding {
 	var f pages.Funding
 	hasExcluded := false
 	for _, l := range fs {
@@ -209,7 +335,7 @@ func funding(fs []store.FundingLine) pages.Funding {
 			Period:    deref(l.PeriodText),
 			Kind:      decision.KindLabel(l.Kind),
 			Amount:    decision.FormatMoney(l.AmountPence, l.Currency),
-			Label:     l.Label,
+			Label:     m.rich(l.Label),
 			Recipient: deref(l.Recipient),
 			Counts:    toLine(l).Counts(),
 		}
@@ -218,7 +344,11 @@ func funding(fs []store.FundingLine) pages.Funding {
 			if l.FYEnd != nil {
 				end = *l.FYEnd
 			}
-			row.Years = decision.FinancialYearRange(decision.FinancialYear(*l.FYStart), decision.FinancialYear(end))
+			start := decision.FinancialYear(*l.FYStart)
+			row.Years = decision.FinancialYearRange(start, decision.FinancialYear(end))
+			if !decision.PeriodSaysMore(row.Period, start, decision.FinancialYear(end)) {
+				row.Period = ""
+			}
 		}
 		switch l.Basis {
 		case decision.BasisPerYear:
@@ -240,33 +370,36 @@ func funding(fs []store.FundingLine) pages.Funding {
 		f.TotalNotes = append(f.TotalNotes, "Amounts given “a year” are counted once for each of their years.")
 	}
 	if hasExcluded {
-		f.TotalNotes = append(f.TotalNotes, "Maxima, agreements in principle and figures quoted from other decisions are shown for context and are not added to the total.")
+		f.TotalNotes = append(f.TotalNotes, "Maxima, agreements in principle and figures quoted for comparison are shown for context and are not added to the total.")
 	}
 	return f
 }
 
-func chain(d store.DecisionDetail) pages.Chain {
+func chain(d store.DecisionDetail, m *marker) pages.Chain {
 	if len(d.Chain) == 0 {
 		return pages.Chain{}
 	}
 	byDecision := linesByDecision(d.ChainFunding)
 	totals := make([]decision.Total, len(d.Chain))
-	for i, m := range d.Chain {
-		totals[i] = decision.TotalOf(lines(byDecision[m.ID]))
+	for i, c := range d.Chain {
+		totals[i] = decision.TotalOf(lines(byDecision[c.ID]))
 	}
 	running := decision.RunningTotals(totals)
 	c := pages.Chain{ChartTitle: fmt.Sprintf("Money accepted by each decision in the funding chain, %s to %s",
 		d.Chain[0].Reference, d.Chain[len(d.Chain)-1].Reference)}
 	var unknown, unclear []string
-	for i, m := range d.Chain {
+	for i, mem := range d.Chain {
 		t := totals[i]
-		ys := decision.FinancialYearsOf(lines(byDecision[m.ID]))
+		ys := decision.AcceptedYearsOf(lines(byDecision[mem.ID]))
 		row := pages.ChainRow{
-			Reference: m.Reference, URL: "/decisions/" + m.Slug, Title: deref(m.Title),
-			Years: yearsText(ys), Current: m.ID == d.ID,
+			Reference: mem.Reference, URL: "/decisions/" + mem.Slug,
+			Years: yearsText(ys), Current: mem.ID == d.ID,
 			Running: decision.FormatPence(running[i].Pence),
 		}
-		bar := components.ChartBar{Reference: m.Reference, Pence: t.Pence, Unclear: t.Unclear, Current: row.Current}
+		if mem.Title != nil {
+			row.Title = m.rich(*mem.Title)
+		}
+		bar := components.ChartBar{Reference: mem.Reference, Pence: t.Pence, Unclear: t.Unclear, Current: row.Current}
 		if len(ys) > 0 {
 			bar.YearFrom = ys[0].String()
 			if len(ys) > 1 {
@@ -277,11 +410,11 @@ func chain(d store.DecisionDetail) pages.Chain {
 			row.Amount = decision.FormatPence(t.Pence)
 			bar.Amount = decision.FormatPenceShort(t.Pence)
 		} else {
-			unknown = append(unknown, m.Reference)
+			unknown = append(unknown, mem.Reference)
 		}
 		if t.Unclear {
 			row.Amount += " *"
-			unclear = append(unclear, m.Reference)
+			unclear = append(unclear, mem.Reference)
 		}
 		switch {
 		case running[i].AtLeast && running[i].Pence == 0:
@@ -301,10 +434,13 @@ func chain(d store.DecisionDetail) pages.Chain {
 	return c
 }
 
-func related(links []store.Link) []pages.Related {
+func related(links []store.Link, m *marker) []pages.Related {
 	out := make([]pages.Related, len(links))
 	for i, l := range links {
-		out[i] = pages.Related{Relation: relation(l), Reference: l.Ref, URL: "/decisions/" + l.Slug, Title: deref(l.Title)}
+		out[i] = pages.Related{Relation: relation(l), Reference: l.Ref, URL: "/decisions/" + l.Slug}
+		if l.Title != nil {
+			out[i].Title = m.rich(*l.Title)
+		}
 	}
 	return out
 }

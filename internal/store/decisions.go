@@ -85,6 +85,15 @@ type FieldStatus struct {
 	Status string `db:"status"`
 }
 
+// Citation is a page that cites a decision. When that page is the source of a decision the
+// register holds, Reference, Slug and Title are that decision's.
+type Citation struct {
+	URL       string  `db:"url"`
+	Reference *string `db:"reference"`
+	Slug      *string `db:"slug"`
+	Title     *string `db:"title"`
+}
+
 // DecisionDetail is everything a decision page shows.
 type DecisionDetail struct {
 	Decision
@@ -94,7 +103,7 @@ type DecisionDetail struct {
 	Links           []Link
 	Chain           []ChainMember
 	ChainFunding    []FundingLine
-	Citations       []string
+	Citations       []Citation
 	Notes           []string
 	FieldStatuses   []FieldStatus
 }
@@ -186,8 +195,17 @@ FROM chain c JOIN funding_lines f ON f.decision_id = c.id` + fundingJoins + `
 WHERE (SELECT count(*) FROM chain) > 1
 ORDER BY f.decision_id, f.position`
 
+// citationsSQL matches each citing page to the decision whose source it is, ignoring the
+// scheme and a leading "www." (the sources spell london.gov.uk both ways).
 const citationsSQL = `
-SELECT c.url FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
+SELECT c.url, o.reference, o.slug, o.title
+FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
+LEFT JOIN LATERAL (
+	SELECT o.reference, o.slug, o.title FROM decisions o
+	WHERE o.source_url IS NOT NULL AND o.id <> d.id AND ` + visibleO + `
+		AND regexp_replace(o.source_url, '^https?://(www\.)?', '') = regexp_replace(c.url, '^https?://(www\.)?', '')
+	ORDER BY o.number LIMIT 1
+) o ON true
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY c.position`
 
 const notesSQL = `
@@ -225,7 +243,7 @@ func (s *Store) decisionBySlug(ctx context.Context, acc Access, slug string) (De
 	queueRows(b, linksSQL, args, pgx.RowToStructByName[Link], &dd.Links)
 	queueRows(b, chainSQL, args, pgx.RowToStructByName[ChainMember], &dd.Chain)
 	queueRows(b, chainFundingSQL, args, pgx.RowToStructByName[FundingLine], &dd.ChainFunding)
-	queueRows(b, citationsSQL, args, pgx.RowTo[string], &dd.Citations)
+	queueRows(b, citationsSQL, args, pgx.RowToStructByName[Citation], &dd.Citations)
 	queueRows(b, notesSQL, args, pgx.RowTo[string], &dd.Notes)
 	queueRows(b, fieldStatusesSQL, args, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
@@ -255,11 +273,37 @@ func (s *Store) SlugByReference(ctx context.Context, acc Access, reference strin
 	return slug, nil
 }
 
+// SlugsByReference maps those of the canonical references ("PCD 1682") that the register
+// holds, and the reader may see, to their slugs.
+func (s *Store) SlugsByReference(ctx context.Context, acc Access, references []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(references) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT d.reference, d.slug FROM decisions d WHERE d.reference = ANY(@references) AND `+visibleD,
+		acc.args(pgx.NamedArgs{"references": references}))
+	if err != nil {
+		return nil, fmt.Errorf("slugs by reference: %w", err)
+	}
+	var ref, slug string
+	_, err = pgx.ForEachRow(rows, []any{&ref, &slug}, func() error {
+		out[ref] = slug
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slugs by reference: %w", err)
+	}
+	return out, nil
+}
+
 // ListParams selects a page of decisions.
 type ListParams struct {
-	Words  string // matched, case-insensitively, in titles and summaries; empty for all
-	Limit  int
-	Offset int
+	Words string // matched, case-insensitively, in titles and summaries; empty for all
+	// Reference, when set, is a canonical reference ("PCD 1682") typed with the words: its
+	// decision is listed first, whether or not the words match it.
+	Reference string
+	Limit     int
+	Offset    int
 }
 
 // DecisionPage is one page of a list and the size of the whole list.
@@ -267,35 +311,40 @@ type DecisionPage struct {
 	Decisions []DecisionSummary
 	Funding   []FundingLine // the funding lines of the decisions on the page
 	Total     int
+	Dated     int // how many of the Total have a known date signed
 }
 
 const listWhere = `
-WHERE (@pattern = '' OR d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\') AND ` + visibleD
+WHERE (@pattern = '' OR d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\' OR d.reference = @reference)
+	AND ` + visibleD
 
 const listSQL = `
 SELECT ` + summaryColumns + `
 FROM decisions d` + listWhere + `
-ORDER BY ` + listingOrder + `
+ORDER BY d.reference = @reference DESC, ` + listingOrder + `
 LIMIT @limit OFFSET @offset`
 
-const countSQL = `SELECT count(*) FROM decisions d` + listWhere
+// countSQL counts the matches and, of them, those with a known date signed, so a page can say
+// what its order really is.
+const countSQL = `
+SELECT count(*), count(d.date_signed) FROM decisions d` + listWhere
 
 const fundingForSQL = `
 SELECT ` + fundingColumns + `
 FROM funding_lines f` + fundingJoins + `
 WHERE f.decision_id = ANY($1) ORDER BY f.decision_id, f.position`
 
-// ListDecisions returns one page of the decisions the reader may see, newest first, with
-// their funding lines.
+// ListDecisions returns one page of the decisions the reader may see, newest first (by date
+// signed, unknown dates last, then by number), with their funding lines.
 func (s *Store) ListDecisions(ctx context.Context, acc Access, p ListParams) (DecisionPage, error) {
 	pattern := ""
 	if p.Words != "" {
 		pattern = "%" + likeEscaper.Replace(p.Words) + "%"
 	}
-	args := acc.args(pgx.NamedArgs{"pattern": pattern, "limit": p.Limit, "offset": p.Offset})
+	args := acc.args(pgx.NamedArgs{"pattern": pattern, "reference": p.Reference, "limit": p.Limit, "offset": p.Offset})
 	var page DecisionPage
 	b := &pgx.Batch{}
-	b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
 	b.Queue(listSQL, args).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])

@@ -126,7 +126,11 @@ func TestSeedMatchesFacts(t *testing.T) {
 				t.Errorf("text source = %q, want %q", d.TextSource, wantSource)
 			}
 			check(t, "recommendations", d.Recommendations, wantRecs)
-			check(t, "citations", d.Citations, nonNil(f.CitedByURLs))
+			urls := []string{}
+			for _, c := range d.Citations {
+				urls = append(urls, c.URL)
+			}
+			check(t, "citations", urls, nonNil(f.CitedByURLs))
 			check(t, "notes", d.Notes, mapStrings(f.Notes, gbp))
 			checkAmounts(t, d, f)
 			checkYears(t, d, f)
@@ -239,4 +243,41 @@ func nonNil(in []string) []string {
 		return []string{}
 	}
 	return in
+}
+
+// TestSeedWordingIsForThePublic checks that what "About this record" shows carries none of the
+// research shorthand the first seed had, and that PCD 1682's own words are called its own.
+func TestSeedWordingIsForThePublic(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	shorthand := []string{"GBP", "do NOT", "probable page", "see label", "Body heading", "available copy", "excerpt", "INFERRED", "->"}
+	for _, f := range loadFacts(t) {
+		ref, err := decision.ParseReference(f.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.DecisionBySlug(ctx, store.Public(time.Now()), ref.Slug())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := append([]string{}, d.Notes...)
+		for _, fs := range d.FieldStatuses {
+			shown = append(shown, fs.Status)
+		}
+		for _, s := range shown {
+			for _, bad := range shorthand {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s shows %q, which contains %q", f.Reference, s, bad)
+				}
+			}
+		}
+		if f.Reference == "PCD 1682" {
+			for _, fs := range d.FieldStatuses {
+				if (fs.Field == "summary" || fs.Field == "recommendations") && !strings.Contains(fs.Status, "own words") {
+					t.Errorf("PCD 1682 %s status = %q, want it to say they are the decision's own words", fs.Field, fs.Status)
+				}
+			}
+		}
+	}
 }

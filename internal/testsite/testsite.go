@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -52,6 +53,7 @@ func New(t testing.TB) *Site {
 		BaseURL:   BaseURL,
 		OwnerName: "Mayor’s Office for Policing and Crime",
 		Clock:     clock.Now,
+		Contact:   config.DefaultContact,
 	})
 	if err != nil {
 		t.Fatal(err)
