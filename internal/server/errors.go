@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/pages"
 )
@@ -54,6 +55,15 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrConflict):
 		pe = &pageError{Status: http.StatusConflict, Heading: "Someone else changed this",
 			Message: "Your change was not saved because it conflicts with another. Reload the page and try again."}
+	case errors.Is(err, store.ErrLocked):
+		pe = &pageError{Status: http.StatusConflict, Heading: "This record cannot change",
+			Message: "It has been signed, or it is part of the audit trail: the register keeps it exactly as it is."}
+	case errors.Is(err, decision.ErrNotAllowed):
+		pe = &pageError{Status: http.StatusForbidden, Heading: "You cannot do that", Message: err.Error()}
+	case errors.As(err, new(*store.CheckError)):
+		// A handler that knows the field shows the message beside it; this is the backstop.
+		pe = &pageError{Status: http.StatusUnprocessableEntity, Heading: "That change was not saved",
+			Message: "Something in it is not allowed by the register's rules. Go back, check what you entered and try again."}
 	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client went away; there is no one to answer.
 		return
