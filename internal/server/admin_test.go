@@ -23,7 +23,9 @@ type adminPage struct {
 	body   string
 }
 
-func (p adminPage) text(sel string) string { return strings.Join(strings.Fields(p.doc.Find(sel).Text()), " ") }
+func (p adminPage) text(sel string) string {
+	return strings.Join(strings.Fields(p.doc.Find(sel).Text()), " ")
+}
 
 // texts is each element's text, spaces collapsed, joined by " | ".
 func (p adminPage) texts(sel string) string {
