@@ -125,6 +125,13 @@ func TestVerifyFindsTampering(t *testing.T) {
 			wantOut: []string{"checked 10 signed decisions: 1 do not match; the first is PCD 1682", "chain intact"},
 		},
 		{
+			name: "Part II added to a signed decision",
+			stmts: []string{`INSERT INTO sections (decision_id, position, part, kind, heading, body)
+				SELECT id, 99, 2, 'other', 'Confidential facts', 'Added after signing' FROM decisions WHERE reference = 'PCD 545'`},
+			want:    []string{"decision PCD 545 does not match its signature"},
+			wantOut: []string{"the first is PCD 545"},
+		},
+		{
 			name:    "signed funding changed",
 			stmts:   []string{`UPDATE funding_lines SET amount_pence = amount_pence + 100 WHERE id = (SELECT min(f.id) FROM funding_lines f JOIN decisions d ON d.id = f.decision_id WHERE d.reference = 'PCD 1215')`},
 			want:    []string{"decision PCD 1215 does not match its signature"},
