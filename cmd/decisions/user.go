@@ -288,7 +288,7 @@ func describeGrants(g store.Grants) string {
 	}
 	parts = append(parts, "roles "+strings.Join(roles, ", "))
 	if len(g.StepKinds) > 0 {
-		parts = append(parts, "steps "+strings.Join(g.StepKinds, ", "))
+		parts = append(parts, "steps "+strings.ReplaceAll(strings.Join(g.StepKinds, ", "), "_", "-"))
 	}
 	if len(g.Series) > 0 {
 		parts = append(parts, "series "+strings.Join(g.Series, ", "))
@@ -359,8 +359,13 @@ maker signs for, and when the account was disabled.`, stdout)
 		if u.DisabledAt != nil {
 			disabled = u.DisabledAt.Format(time.DateOnly)
 		}
+		// Roles and steps are spelt as user add takes them.
+		var steps []string
+		for _, k := range u.StepKinds {
+			steps = append(steps, strings.ReplaceAll(k, "_", "-"))
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, orDash(strings.Join(roles, ",")),
-			orDash(strings.Join(u.StepKinds, ",")), orDash(strings.Join(u.Series, ",")), disabled)
+			orDash(strings.Join(steps, ",")), orDash(strings.Join(u.Series, ",")), disabled)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

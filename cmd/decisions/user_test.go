@@ -102,7 +102,7 @@ func TestUserAddDisableList(t *testing.T) {
 		t.Errorf("user list row 1 = %q", lines[1])
 	}
 	if got := strings.Fields(lines[2]); len(got) != 7 || got[0] != "ada@example.org" || got[3] != "adviser,drafter" ||
-		got[4] != "finance,head_of_unit,legal" || got[6] == "-" {
+		got[4] != "finance,head-of-unit,legal" || got[6] == "-" {
 		t.Errorf("user list row 2 = %q", lines[2])
 	}
 
