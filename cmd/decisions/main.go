@@ -21,7 +21,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "decisions:", err)
 		os.Exit(1)
 	}
@@ -34,14 +34,26 @@ Commands:
   migrate up       apply every migration
   migrate down     undo every migration
   migrate version  print the database's migration version
+  user add         add a member of staff (decisions user add --help)
+  user disable     disable a member of staff's account
+  user list        list staff accounts, their roles and status
+  verify           recompute every signed decision's hash and the audit chain;
+                   exit non-zero on any mismatch
 
 Environment:
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cmd := "serve"
 	if len(args) > 1 {
 		cmd = args[1]
+	}
+	// These commands have a flag set each, and print their own usage with --help.
+	switch cmd {
+	case "user":
+		return runUser(ctx, args[2:], getenv, stdin, stdout)
+	case "verify":
+		return runVerify(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)

@@ -36,7 +36,7 @@ func TestServeAndShutDown(t *testing.T) {
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"decisions", "serve"}, func(k string) string { return env[k] }, &syncWriter{w: &out})
+		done <- run(ctx, []string{"decisions", "serve"}, func(k string) string { return env[k] }, nil, &syncWriter{w: &out})
 	}()
 
 	url := "http://" + addr
@@ -77,7 +77,7 @@ func TestServeAndShutDown(t *testing.T) {
 func TestHelpListsEnvironment(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"decisions", "serve", "--help"}, func(string) string { return "" }, &out); err != nil {
+	if err := run(context.Background(), []string{"decisions", "serve", "--help"}, func(string) string { return "" }, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"DATABASE_URL", "ADDR", "LOG_LEVEL", "BASE_URL"} {
@@ -92,17 +92,17 @@ func TestBadConfigAndCommands(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"decisions"}, func(k string) string {
 		return map[string]string{"LOG_LEVEL": "shouty"}[k]
-	}, &out)
+	}, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "LOG_LEVEL") {
 		t.Errorf("bad LOG_LEVEL: err = %v", err)
 	}
 	err = run(context.Background(), []string{"decisions"}, func(k string) string {
 		return map[string]string{"BASE_URL": "https://example.org/register"}[k]
-	}, &out)
+	}, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "BASE_URL") || !strings.Contains(err.Error(), "scheme and host only") {
 		t.Errorf("BASE_URL with a path: err = %v, want a refusal naming BASE_URL", err)
 	}
-	if err := run(context.Background(), []string{"decisions", "dance"}, func(string) string { return "" }, &out); err == nil {
+	if err := run(context.Background(), []string{"decisions", "dance"}, func(string) string { return "" }, nil, &out); err == nil {
 		t.Error("unknown command accepted")
 	}
 }
@@ -111,7 +111,7 @@ func TestMigrateVersion(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t)}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"decisions", "migrate", "version"}, func(k string) string { return env[k] }, &out); err != nil {
+	if err := run(context.Background(), []string{"decisions", "migrate", "version"}, func(k string) string { return env[k] }, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "version ") || strings.Contains(out.String(), "dirty=true") || strings.HasPrefix(out.String(), "version 0 ") {
@@ -129,7 +129,9 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"decisions"}, func(k string) string { return env[k] }, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"decisions"}, func(k string) string { return env[k] }, nil, io.Discard)
+	}()
 	url := "http://" + addr
 	waitUp(t, url)
 

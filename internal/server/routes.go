@@ -38,6 +38,22 @@ func (s *Server) Routes() http.Handler {
 	r.Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
 
+	// Staff accounts and sign-off chains: admins only.
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireStaff, s.requireAdmin)
+		r.Get("/admin/users", s.handle(s.handleAdminUsers))
+		r.Get("/admin/users/new", s.handle(s.handleAdminUserNew))
+		r.Post("/admin/users/new", s.handle(s.handleAdminUserCreate))
+		r.Get("/admin/users/{id}", s.handle(s.handleAdminUser))
+		r.Post("/admin/users/{id}", s.handle(s.handleAdminUserUpdate))
+		r.Get("/admin/users/{id}/disable", s.handle(s.handleAdminUserStatus(true)))
+		r.Post("/admin/users/{id}/disable", s.handle(s.handleAdminUserStatus(true)))
+		r.Get("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
+		r.Post("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
+		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
+		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
+	})
+
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, req *http.Request) error {
 		// RFC 9110 requires the methods the address does allow; chi only adds them itself

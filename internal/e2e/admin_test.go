@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// adminPageType is an admin page, reached by opening path and, for a form's error state,
+// running submit (JavaScript that fills the form badly and submits it).
+type adminPageType struct {
+	name   string
+	path   string
+	submit string
+	form   url.Values // the same bad form, posted for the HTML checker
+}
+
+// signIn signs the tab in through the sign-in page, as a person would, and lands on next.
+func signIn(t *testing.T, ctx context.Context, siteURL, email, next string) {
+	t.Helper()
+	do(t, ctx, "sign in as "+email,
+		chromedp.Navigate(siteURL+"/sign-in?next="+url.QueryEscape(next)),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testsite.Password),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
+	)
+}
+
+// TestAdminPagesAccessible puts every admin page type, forms with errors included, through
+// axe-core at 1280 and 320 px (with no sideways scrolling at 320) and the Nu Html Checker.
+func TestAdminPagesAccessible(t *testing.T) {
+	site := testsite.New(t)
+	site.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
+	ada := site.User(t, "adviser@example.org", "Ada Adviser", store.Grants{Roles: []string{"adviser"}, StepKinds: []string{"finance"}})
+	user := "/admin/users/" + strconv.FormatInt(ada.ID, 10)
+	pageTypes := []adminPageType{
+		{name: "admin-users", path: "/admin/users"},
+		{name: "admin-user-new", path: "/admin/users/new"},
+		{name: "admin-user-new-errors", path: "/admin/users/new",
+			submit: `document.querySelector('#email').value = 'not an email';
+				document.querySelector('input[name="roles"][value="adviser"]').checked = true;
+				document.querySelector('[data-testid="user-form"]').submit()`,
+			form: url.Values{"email": {"not an email"}, "roles": {"adviser"}}},
+		{name: "admin-user", path: user},
+		{name: "admin-user-errors", path: user,
+			submit: `document.querySelectorAll('input[type="checkbox"]').forEach(c => c.checked = false);
+				document.querySelector('[data-testid="user-form"]').submit()`,
+			form: url.Values{}},
+		{name: "admin-user-disable", path: user + "/disable"},
+		{name: "admin-chain", path: "/admin/chains/PCD"},
+		{name: "admin-chain-errors", path: "/admin/chains/PCD",
+			submit: `document.querySelector('#position-legal').value = 'first';
+				document.querySelector('#position-finance').value = '1';
+				document.querySelector('[data-testid="chain-form"]').submit()`,
+			form: url.Values{"position-legal": {"first"}, "position-finance": {"1"}, "position-head_of_unit": {"1"}}},
+	}
+
+	ctx := newTab(t)
+	stopConsole := watchConsole(t, ctx, func(m chromedp.ConsoleMessage) bool {
+		// A form with errors answers 422, which the browser reports as a failed load.
+		return strings.HasPrefix(m.Text, "Failed to load resource") && strings.Contains(m.Text, "422")
+	})
+	defer stopConsole()
+	signIn(t, ctx, site.URL, "admin@example.org", "/admin/users")
+	for _, p := range pageTypes {
+		do(t, ctx, "set viewport", chromedp.EmulateViewport(1280, 900))
+		do(t, ctx, "open "+p.path, chromedp.Navigate(site.URL+p.path), chromedp.WaitVisible(chromedp.CSS("h1")))
+		if p.submit != "" {
+			do(t, ctx, "submit "+p.name, chromedp.Evaluate[chromedp.Void](p.submit+";void 0"),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)))
+		}
+		for _, v := range runAxe(t, ctx) {
+			t.Errorf("%s (%s): axe %s [%s] %s at %s", p.name, p.path, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+		do(t, ctx, "narrow the viewport", chromedp.EmulateViewport(320, 800))
+		if w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 320 {
+			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320", p.name, w)
+		}
+		for _, v := range runAxe(t, ctx) {
+			t.Errorf("%s at 320 px: axe %s [%s] %s at %s", p.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+	}
+
+	// The same pages, as served, through the Nu Html Checker.
+	c := site.Client(t, "admin@example.org")
+	dir := t.TempDir()
+	var files []string
+	for _, p := range pageTypes {
+		var resp *http.Response
+		var err error
+		if p.form != nil {
+			resp, err = c.PostForm(site.URL+p.path, p.form)
+		} else {
+			resp, err = c.Get(site.URL + p.path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := http.StatusOK
+		if p.form != nil {
+			want = http.StatusUnprocessableEntity
+		}
+		if resp.StatusCode != want {
+			t.Errorf("%s: %s = %d, want %d", p.name, p.path, resp.StatusCode, want)
+		}
+		f := filepath.Join(dir, p.name+".html")
+		if err := os.WriteFile(f, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	for _, m := range runVNU(t, files) {
+		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
+	}
+}

@@ -1,0 +1,519 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+var errNotAdmin = &pageError{
+	Status:  http.StatusForbidden,
+	Heading: "You cannot use this page",
+	Message: "Only admins manage staff accounts and sign-off chains. Ask an admin if something about your account needs to change.",
+}
+
+// requireAdmin lets admins through and shows everyone else a 403 page. It runs after
+// requireStaff, so the person is signed in.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u := userFrom(r); u == nil || !u.Has(decision.RoleAdmin) {
+			s.serveError(w, r, errNotAdmin)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Session keys of the admin pages' post/redirect/get: a success message, and the password of
+// an account just added, shown once on its page and then gone from the session.
+const (
+	adminFlashKey           = "admin_flash"
+	adminNewPasswordKey     = "admin_new_password"
+	adminNewPasswordUserKey = "admin_new_password_user"
+)
+
+func (s *Server) adminRedirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		s.sessions.Put(r.Context(), adminFlashKey, flash)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *Server) popAdminFlash(r *http.Request) string {
+	return s.sessions.PopString(r.Context(), adminFlashKey)
+}
+
+// adminLists are the names a user's grants are chosen from.
+type adminLists struct {
+	kinds  []store.StepKind
+	series []string
+}
+
+func (s *Server) adminLists(r *http.Request) (adminLists, error) {
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return adminLists{}, err
+	}
+	series, err := s.store.KnownSeries(r.Context())
+	if err != nil {
+		return adminLists{}, err
+	}
+	return adminLists{kinds: kinds, series: series}, nil
+}
+
+func (l adminLists) kindName(code string) string {
+	for _, k := range l.kinds {
+		if k.Code == code {
+			return k.Name
+		}
+	}
+	return code
+}
+
+func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return err
+	}
+	p := pages.AdminUsersProps{Page: s.page(r, "Staff accounts", "admin", "/admin/users"), Flash: s.popAdminFlash(r),
+		Series: lists.series}
+	for _, u := range users {
+		var roles, steps []string
+		for _, role := range u.Roles {
+			roles = append(roles, decision.RoleName(role))
+		}
+		for _, k := range u.StepKinds {
+			steps = append(steps, lists.kindName(k))
+		}
+		p.Users = append(p.Users, pages.AdminUserRow{Href: fmt.Sprintf("/admin/users/%d", u.ID), Name: u.Name, Email: u.Email,
+			Roles: strings.Join(roles, ", "), Steps: strings.Join(steps, ", "), Series: strings.Join(u.Series, ", "),
+			Disabled: u.DisabledAt != nil})
+	}
+	s.render(w, r, http.StatusOK, pages.AdminUsers(p))
+	return nil
+}
+
+// adminUserForm is the add-a-user form, or (without email and name) the grants form.
+type adminUserForm struct {
+	Email, Name          string
+	Roles, Steps, Series []string
+}
+
+func decodeAdminUserForm(r *http.Request) (adminUserForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return adminUserForm{}, &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read",
+			Message: "Go back, reload the page and try again."}
+	}
+	return adminUserForm{
+		Email:  strings.TrimSpace(r.PostForm.Get("email")),
+		Name:   strings.TrimSpace(r.PostForm.Get("name")),
+		Roles:  r.PostForm["roles"],
+		Steps:  r.PostForm["steps"],
+		Series: r.PostForm["series"],
+	}, nil
+}
+
+// emailPattern is the database's own rule for an email address.
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+// Validate checks the form against the names the register knows, returning an error per field.
+func (f adminUserForm) Validate(isNew bool, lists adminLists) map[string]string {
+	errs := map[string]string{}
+	if isNew {
+		switch {
+		case f.Email == "":
+			errs["email"] = "Enter an email address"
+		case !emailPattern.MatchString(f.Email):
+			errs["email"] = "Enter an email address in the correct format, like name@example.org"
+		}
+		if f.Name == "" {
+			errs["name"] = "Enter the person’s full name"
+		}
+	}
+	for _, role := range f.Roles {
+		if !slices.Contains(decision.Roles, role) {
+			errs["roles"] = "Choose roles from the list"
+		}
+	}
+	for _, k := range f.Steps {
+		if !slices.ContainsFunc(lists.kinds, func(sk store.StepKind) bool { return sk.Code == k }) {
+			errs["steps"] = "Choose steps from the list"
+		}
+	}
+	for _, series := range f.Series {
+		if !slices.Contains(lists.series, series) {
+			errs["series"] = "Choose series from the list"
+		}
+	}
+	for field, msg := range decision.GrantProblems(f.Roles, f.Steps, f.Series) {
+		if errs[field] == "" {
+			errs[field] = msg
+		}
+	}
+	return errs
+}
+
+func (f adminUserForm) grants() store.Grants {
+	return store.Grants{Roles: f.Roles, StepKinds: f.Steps, Series: f.Series}
+}
+
+// adminUserPage is what a user form page shows besides the form's values.
+type adminUserPage struct {
+	status   int
+	target   *store.User // nil when adding
+	password string
+}
+
+func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg adminUserPage, f adminUserForm, errs map[string]string, lists adminLists) {
+	p := pages.AdminUserFormProps{
+		Flash:      s.popAdminFlash(r),
+		EmailField: components.Field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "off", Value: f.Email, Error: errs["email"]},
+		NameField:  components.Field{ID: "name", Name: "name", Label: "Full name", Hint: "As it will appear on approvals and signatures", Autocomplete: "off", Value: f.Name, Error: errs["name"]},
+		Roles:      components.Choice{ID: "roles", Name: "roles", Legend: "Roles", Hint: "Select all that apply", Error: errs["roles"]},
+		Steps: components.Choice{ID: "steps", Name: "steps", Legend: "Steps this adviser clears",
+			Hint: "For advisers only. Select all that apply", Error: errs["steps"]},
+		Series: components.Choice{ID: "series", Name: "series", Legend: "Series this decision maker signs for",
+			Hint: "For decision makers only. Select all that apply", Error: errs["series"]},
+		Password: pg.password,
+	}
+	roleHints := map[string]string{
+		decision.RoleDrafter:       "Prepares decisions and submits them for sign-off",
+		decision.RoleAdviser:       "Clears the steps of the sign-off chain chosen below",
+		decision.RoleDecisionMaker: "Signs decisions of the series chosen below",
+		decision.RoleAdmin:         "Manages staff accounts and sign-off chains",
+	}
+	for _, role := range decision.Roles {
+		p.Roles.Options = append(p.Roles.Options, components.Option{Value: role, Label: decision.RoleName(role), Hint: roleHints[role],
+			Checked: slices.Contains(f.Roles, role)})
+	}
+	for _, k := range lists.kinds {
+		p.Steps.Options = append(p.Steps.Options, components.Option{Value: k.Code, Label: k.Name, Checked: slices.Contains(f.Steps, k.Code)})
+	}
+	for _, series := range lists.series {
+		p.Series.Options = append(p.Series.Options, components.Option{Value: series, Label: series, Checked: slices.Contains(f.Series, series)})
+	}
+	title, path := "Add a member of staff", "/admin/users/new"
+	if u := pg.target; u != nil {
+		path = fmt.Sprintf("/admin/users/%d", u.ID)
+		title = u.Name
+		p.Email, p.Name, p.Disabled = u.Email, u.Name, u.DisabledAt != nil
+		if u.DisabledAt != nil {
+			p.DisabledOn = u.DisabledAt.Format("2 January 2006")
+			p.StatusAction = path + "/enable"
+		} else if me := userFrom(r); me == nil || me.ID != u.ID {
+			p.StatusAction = path + "/disable"
+		}
+		p.Button = "Save roles"
+	} else {
+		p.New = true
+		p.Button = "Add account"
+	}
+	p.Heading, p.Action = title, path
+	for _, id := range []string{"email", "name", "roles", "steps", "series"} {
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+	}
+	if len(p.Errors) > 0 {
+		title = "Error: " + title
+	}
+	p.Page = s.page(r, title, "admin", path)
+	s.render(w, r, pg.status, pages.AdminUserForm(p))
+}
+
+func (s *Server) handleAdminUserNew(w http.ResponseWriter, r *http.Request) error {
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return err
+	}
+	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK}, adminUserForm{}, nil, lists)
+	return nil
+}
+
+func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) error {
+	f, err := decodeAdminUserForm(r)
+	if err != nil {
+		return err
+	}
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return err
+	}
+	errs := f.Validate(true, lists)
+	if len(errs) > 0 {
+		s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusUnprocessableEntity}, f, errs, lists)
+		return nil
+	}
+	password := auth.GeneratePassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	id, err := s.store.CreateUser(r.Context(), userFrom(r).Act(s.now()), f.Email, f.Name, hash, f.grants())
+	if err != nil {
+		switch _, check := store.IsCheckViolation(err); {
+		case errors.Is(err, store.ErrConflict):
+			errs["email"] = "An account with this email address already exists"
+		case check:
+			errs["email"] = "Enter an email address in the correct format, like name@example.org"
+		default:
+			return err
+		}
+		s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusUnprocessableEntity}, f, errs, lists)
+		return nil
+	}
+	s.sessions.Put(r.Context(), adminNewPasswordKey, password)
+	s.sessions.Put(r.Context(), adminNewPasswordUserKey, strconv.FormatInt(id, 10))
+	s.adminRedirect(w, r, fmt.Sprintf("/admin/users/%d", id), "")
+	return nil
+}
+
+// adminTarget is the user the address names.
+func (s *Server) adminTarget(r *http.Request) (store.User, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		return store.User{}, errPageNotFound
+	}
+	return s.store.UserByID(r.Context(), id)
+}
+
+func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return err
+	}
+	// The password of an account just added is shown once, on its own page only.
+	password := s.sessions.PopString(r.Context(), adminNewPasswordKey)
+	if s.sessions.PopString(r.Context(), adminNewPasswordUserKey) != strconv.FormatInt(u.ID, 10) {
+		password = ""
+	}
+	f := adminUserForm{Roles: u.Roles, Steps: u.StepKinds, Series: u.Series}
+	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK, target: &u, password: password}, f, nil, lists)
+	return nil
+}
+
+func (s *Server) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	f, err := decodeAdminUserForm(r)
+	if err != nil {
+		return err
+	}
+	f.Email, f.Name = "", ""
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return err
+	}
+	errs := f.Validate(false, lists)
+	me := userFrom(r)
+	if me.ID == u.ID && !slices.Contains(f.Roles, decision.RoleAdmin) && errs["roles"] == "" {
+		errs["roles"] = "You cannot remove your own admin role: ask another admin to do it"
+	}
+	if len(errs) > 0 {
+		s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusUnprocessableEntity, target: &u}, f, errs, lists)
+		return nil
+	}
+	if err := s.store.SetGrants(r.Context(), me.Act(s.now()), u.ID, f.grants()); err != nil {
+		return err
+	}
+	s.adminRedirect(w, r, fmt.Sprintf("/admin/users/%d", u.ID), "Roles saved for "+u.Name)
+	return nil
+}
+
+// handleAdminUserStatus asks to confirm disabling or enabling an account (GET), and does it
+// (POST).
+func (s *Server) handleAdminUserStatus(disable bool) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, err := s.adminTarget(r)
+		if err != nil {
+			return err
+		}
+		me := userFrom(r)
+		back := fmt.Sprintf("/admin/users/%d", u.ID)
+		if disable && me.ID == u.ID {
+			return &pageError{Status: http.StatusConflict, Heading: "You cannot disable your own account",
+				Message: "Ask another admin to disable it, so that the register always has an admin who can sign in."}
+		}
+		if (u.DisabledAt != nil) == disable {
+			// Already so: nothing to confirm or do.
+			s.adminRedirect(w, r, back, "")
+			return nil
+		}
+		if r.Method == http.MethodPost {
+			if err := s.store.SetUserDisabled(r.Context(), me.Act(s.now()), u.ID, disable); err != nil {
+				return err
+			}
+			done := "enabled: they can sign in again"
+			if disable {
+				done = "disabled: they have been signed out and cannot sign in"
+			}
+			s.adminRedirect(w, r, back, u.Name+"’s account has been "+done)
+			return nil
+		}
+		p := pages.AdminConfirmProps{Action: r.URL.Path, Cancel: back}
+		if disable {
+			p.Heading = "Disable " + u.Name + "’s account?"
+			p.Message = u.Name + " will be signed out at once and will not be able to sign in. Their approvals, signatures and the audit trail stay as they are. You can enable the account again later."
+			p.Button, p.Warning = "Disable account", true
+		} else {
+			p.Heading = "Enable " + u.Name + "’s account?"
+			p.Message = u.Name + " will be able to sign in again with their password, with the roles the account has."
+			p.Button = "Enable account"
+		}
+		p.Page = s.page(r, p.Heading, "admin", r.URL.Path)
+		s.render(w, r, http.StatusOK, pages.AdminConfirm(p))
+		return nil
+	}
+}
+
+// adminSeries is the series the address names, when the register knows it.
+func (s *Server) adminSeries(r *http.Request) (string, error) {
+	series, ok := decision.ParseSeries(chi.URLParam(r, "series"))
+	if !ok || series != chi.URLParam(r, "series") {
+		return "", errPageNotFound
+	}
+	known, err := s.store.KnownSeries(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(known, series) {
+		return "", errPageNotFound
+	}
+	return series, nil
+}
+
+const maxChainPosition = 99
+
+func (s *Server) handleAdminChain(w http.ResponseWriter, r *http.Request) error {
+	series, err := s.adminSeries(r)
+	if err != nil {
+		return err
+	}
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	positions := map[string]string{}
+	for i, k := range chain {
+		positions[k.Code] = strconv.Itoa(i + 1)
+	}
+	return s.renderAdminChain(w, r, http.StatusOK, series, chain, positions, nil)
+}
+
+func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status int, series string, chain []store.StepKind,
+	positions, errs map[string]string) error {
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	// The chain's steps first, in order, then the rest by name.
+	rank := func(code string) int {
+		if i := slices.IndexFunc(chain, func(k store.StepKind) bool { return k.Code == code }); i >= 0 {
+			return i
+		}
+		return len(chain)
+	}
+	slices.SortStableFunc(kinds, func(a, b store.StepKind) int { return cmp.Compare(rank(a.Code), rank(b.Code)) })
+	path := "/admin/chains/" + series
+	p := pages.AdminChainProps{Flash: s.popAdminFlash(r), Series: series, Action: path}
+	for _, k := range chain {
+		p.Current = append(p.Current, k.Name)
+	}
+	for _, k := range kinds {
+		id := "position-" + k.Code
+		p.Positions = append(p.Positions, components.Field{ID: id, Name: id, Label: k.Name + " position", Hint: k.Statement,
+			Value: positions[k.Code], Error: errs[k.Code], Width: "2", Autocomplete: "off"})
+		if errs[k.Code] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[k.Code]})
+		}
+	}
+	title := series + " sign-off chain"
+	if len(p.Errors) > 0 {
+		title = "Error: " + title
+	}
+	p.Page = s.page(r, title, "admin", path)
+	s.render(w, r, status, pages.AdminChain(p))
+	return nil
+}
+
+func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) error {
+	series, err := s.adminSeries(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read", Message: "Go back, reload the page and try again."}
+	}
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	type step struct {
+		kind store.StepKind
+		pos  int
+	}
+	var steps []step
+	positions, errs := map[string]string{}, map[string]string{}
+	taken := map[int]string{}
+	for _, k := range kinds {
+		v := strings.TrimSpace(r.PostForm.Get("position-" + k.Code))
+		positions[k.Code] = v
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxChainPosition {
+			errs[k.Code] = fmt.Sprintf("Enter the position of %s as a whole number from 1 to %d, or leave it blank", k.Name, maxChainPosition)
+			continue
+		}
+		if other, ok := taken[n]; ok {
+			errs[k.Code] = fmt.Sprintf("%s and %s cannot both be in position %d", other, k.Name, n)
+			continue
+		}
+		taken[n] = k.Name
+		steps = append(steps, step{k, n})
+	}
+	if len(steps) == 0 && len(errs) == 0 && len(kinds) > 0 {
+		errs[kinds[0].Code] = "Give at least one step a position"
+	}
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.renderAdminChain(w, r, http.StatusUnprocessableEntity, series, chain, positions, errs)
+	}
+	slices.SortFunc(steps, func(a, b step) int { return cmp.Compare(a.pos, b.pos) })
+	codes := make([]string, len(steps))
+	for i, st := range steps {
+		codes[i] = st.kind.Code
+	}
+	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+		return err
+	}
+	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")
+	return nil
+}

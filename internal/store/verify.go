@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// SignatureReport is what checking every signed decision's content found.
+type SignatureReport struct {
+	Decisions    int    // signatures checked
+	Mismatches   int    // how many do not hold
+	BadID        int64  // the first decision whose content does not match what was signed, or 0
+	BadReference string // its reference
+	Problem      string // what is wrong with it
+}
+
+type signedDecision struct {
+	ID               int64  `db:"decision_id"`
+	Reference        string `db:"reference"`
+	ContentHash      string `db:"content_hash"`
+	CanonicalVersion int    `db:"canonical_version"`
+}
+
+// VerifySignatures recomputes the canonical content hash of every signed (or imported)
+// decision and compares it with the hash its signature holds. It reads in one snapshot, so
+// a signature written while it runs is either wholly checked or not seen.
+func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
+	var rep SignatureReport
+	err := s.inSnapshot(ctx, func(st *Store) error {
+		rep = SignatureReport{}
+		rows, err := st.db.Query(ctx, `
+SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version
+FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_id`)
+		if err != nil {
+			return fmt.Errorf("read signatures: %w", err)
+		}
+		signed, err := pgx.CollectRows(rows, pgx.RowToStructByName[signedDecision])
+		if err != nil {
+			return fmt.Errorf("read signatures: %w", err)
+		}
+		for _, sd := range signed {
+			rep.Decisions++
+			problem := ""
+			if sd.CanonicalVersion != decision.CanonicalVersion {
+				problem = "it was signed under canonical version " + strconv.Itoa(sd.CanonicalVersion) +
+					", which this program cannot recompute"
+			} else {
+				c, err := st.Content(ctx, sd.ID)
+				if err != nil {
+					return err
+				}
+				if got := decision.ContentHash(c); got != sd.ContentHash {
+					problem = "its content hashes to " + got + " but " + sd.ContentHash + " was signed (the content was changed)"
+				}
+			}
+			if problem == "" {
+				continue
+			}
+			rep.Mismatches++
+			if rep.BadID == 0 {
+				rep.BadID, rep.BadReference, rep.Problem = sd.ID, sd.Reference, problem
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SignatureReport{}, fmt.Errorf("verify signatures: %w", err)
+	}
+	return rep, nil
+}
+
+// KnownSeries lists the series the register knows: those with decisions or a sign-off chain.
+func (s *Store) KnownSeries(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT series FROM decisions UNION SELECT series FROM series_chain_steps ORDER BY series`)
+	if err != nil {
+		return nil, fmt.Errorf("known series: %w", err)
+	}
+	series, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("known series: %w", err)
+	}
+	return series, nil
+}
