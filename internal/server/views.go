@@ -69,12 +69,15 @@ func totalText(t decision.Total) (amount, note string) {
 func decisionItems(page store.DecisionPage) []components.DecisionItem {
 	byDecision := linesByDecision(page.Funding)
 	items := make([]components.DecisionItem, len(page.Decisions))
+	// Titles in a list link to their decisions, so they get no links of their own; only their
+	// abbreviations are explained.
+	m := newMarker(nil, "")
 	for i, d := range page.Decisions {
 		total, note := totalText(decision.TotalOf(lines(byDecision[d.ID])))
 		items[i] = components.DecisionItem{
 			Reference:     d.Reference,
 			URL:           "/decisions/" + d.Slug,
-			Title:         deref(d.Title),
+			Title:         m.abbreviate(deref(d.Title)),
 			DateSigned:    formatDate(d.DateSigned),
 			DecisionMaker: deref(d.DecisionMakerName),
 			Total:         total,

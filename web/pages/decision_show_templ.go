@@ -728,7 +728,7 @@ func fundingTable(f Funding) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, "</tbody><tfoot><tr class=\"govuk-table__row\"><th scope=\"row\" colspan=\"3\" class=\"govuk-table__header\">Total accepted by this decision</th><td class=\"govuk-table__cell govuk-table__cell--numeric app-amount app-card-table__lead\" data-testid=\"funding-total\"><strong>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, "</tbody><tfoot><tr class=\"govuk-table__row\"><th scope=\"row\" colspan=\"3\" class=\"govuk-table__header\">Total accepted by this decision</th><td class=\"govuk-table__cell govuk-table__cell--numeric app-amount\" data-testid=\"funding-total\"><strong>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
