@@ -288,18 +288,32 @@ type DecisionPage struct {
 }
 
 const listWhere = `
-WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\' OR d.reference = $2)`
+WHERE ($1 = '' OR d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\')`
 
 const listSQL = `
 SELECT ` + summaryColumns + `
 FROM decisions d` + listWhere + `
-ORDER BY d.reference = $2 DESC, ` + listingOrder + `
-LIMIT $3 OFFSET $4`
+ORDER BY ` + listingOrder + `
+LIMIT $2 OFFSET $3`
 
 // countSQL counts the matches and, of them, those with a known date signed, so a page can say
 // what its order really is.
 const countSQL = `
 SELECT count(*), count(d.date_signed) FROM decisions d` + listWhere
+
+// A reference typed before the words ($2) matches its decision too, which comes first. These
+// are separate statements so that the plain list keeps its index order.
+const withReferenceWhere = `
+WHERE (d.title ILIKE $1 ESCAPE '\' OR d.summary ILIKE $1 ESCAPE '\' OR d.reference = $2)`
+
+const listWithReferenceSQL = `
+SELECT ` + summaryColumns + `
+FROM decisions d` + withReferenceWhere + `
+ORDER BY d.reference = $2 DESC, ` + listingOrder + `
+LIMIT $3 OFFSET $4`
+
+const countWithReferenceSQL = `
+SELECT count(*), count(d.date_signed) FROM decisions d` + withReferenceWhere
 
 const fundingForSQL = `
 SELECT ` + fundingColumns + `
@@ -315,8 +329,14 @@ func (s *Store) ListDecisions(ctx context.Context, p ListParams) (DecisionPage, 
 	}
 	var page DecisionPage
 	b := &pgx.Batch{}
-	b.Queue(countSQL, pattern, p.Reference).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
-	b.Queue(listSQL, pattern, p.Reference, p.Limit, p.Offset).Query(func(rows pgx.Rows) error {
+	countQ, countArgs := countSQL, []any{pattern}
+	listQ, listArgs := listSQL, []any{pattern, p.Limit, p.Offset}
+	if p.Reference != "" {
+		countQ, countArgs = countWithReferenceSQL, []any{pattern, p.Reference}
+		listQ, listArgs = listWithReferenceSQL, []any{pattern, p.Reference, p.Limit, p.Offset}
+	}
+	b.Queue(countQ, countArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
+	b.Queue(listQ, listArgs...).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])
 		return err
