@@ -17,7 +17,7 @@ import (
 var phoneWidths = []int64{390, 320}
 
 // moneyPages are the decisions whose funding tables the user review read on a phone.
-var moneyPages = []string{"/decisions/pcd-1532", "/decisions/pcd-1682", "/decisions/pcd-1215"}
+var moneyPages = []string{"/decisions/pcd-1532", "/decisions/pcd-1682", "/decisions/pcd-1215", "/decisions/pcd-914"}
 
 // placed is where an element is, and whether it can be seen without scrolling sideways.
 type placed struct {
@@ -42,12 +42,13 @@ const moneyCells = `JSON.stringify([...document.querySelectorAll('table td.app-a
 		return {testid, text: e.innerText.trim(), left: r.left, right: r.right, width: r.width, clipped};
 	}))`
 
-// TestMoneyVisibleOnPhones checks that at phone widths every amount, running total and the
-// decision's own total is inside the viewport, with no sideways scrolling needed to see it.
+// TestMoneyVisibleOnPhones checks that at phone widths, and at a tablet's, every amount,
+// running total and the decision's own total is inside the viewport, with no sideways
+// scrolling needed to see it.
 func TestMoneyVisibleOnPhones(t *testing.T) {
 	s := newSite(t)
 	ctx := newTab(t)
-	for _, width := range phoneWidths {
+	for _, width := range append([]int64{768}, phoneWidths...) {
 		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 800))
 		for _, path := range moneyPages {
 			do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
