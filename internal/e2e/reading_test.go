@@ -235,7 +235,24 @@ func TestPrintHeaderAndStatuses(t *testing.T) {
 	if !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Fatalf("PrintToPDF gave %d bytes that are not a PDF", len(pdf))
 	}
+	// A4 less the 15 mm margins is 180 mm, 680 CSS pixels: every amount must be on the paper.
+	do(t, ctx, "A4 width", chromedp.EmulateViewport(a4Width, 962))
+	for _, path := range moneyPages {
+		do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
+		var cells []placed
+		if err := json.Unmarshal([]byte(run(t, ctx, "money cells", chromedp.Evaluate[string](moneyCells))), &cells); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cells {
+			if c.Width <= 0 || c.Left < 0 || c.Right > a4Width || c.Clipped {
+				t.Errorf("%s on A4: %s %q spans %.0f to %.0f px, want inside 0 to %d", path, c.TestID, c.Text, c.Left, c.Right, a4Width)
+			}
+		}
+	}
 }
+
+// a4Width is the width of an A4 page's content, in CSS pixels, inside 15 mm margins.
+const a4Width = 680
 
 // TestScrollersFocusableOnlyWhenScrolling checks that a table wrapper is a tab stop only while
 // its table is wider than it, and then shows the house focus style.
