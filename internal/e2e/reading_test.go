@@ -75,6 +75,11 @@ func TestMoneyVisibleOnPhones(t *testing.T) {
 			if !sawTotal {
 				t.Errorf("%s at %d px: no total accepted by this decision", path, width)
 			}
+			rightmost := 0.0
+			for _, c := range cells {
+				rightmost = max(rightmost, c.Right)
+			}
+			t.Logf("%s at %d px: %d money cells, rightmost edge %.0f px", path, width, len(cells), rightmost)
 		}
 	}
 }
