@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -119,7 +120,19 @@ func statusColour(status string) string {
 func (s *Server) showProps(d store.DecisionDetail, held map[string]string) pages.ShowProps {
 	// The marker sees the page's text in the order the page shows it, so each abbreviation is
 	// explained where a reader first meets it.
-	m := newMarker(held, d.Reference)
+	known := maps.Clone(held)
+	if known == nil {
+		known = map[string]string{}
+	}
+	// The decisions of the chain and the related ones are held too, and their titles may name
+	// each other.
+	for _, c := range d.Chain {
+		known[c.Reference] = c.Slug
+	}
+	for _, l := range d.Links {
+		known[l.Ref] = l.Slug
+	}
+	m := newMarker(known, d.Reference)
 	p := pages.ShowProps{
 		Page:      s.page(d.Reference+titleSuffix(d.Title), "decisions", "/decisions/"+d.Slug),
 		Reference: d.Reference,
@@ -428,10 +441,10 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 		c.Bars = append(c.Bars, bar)
 	}
 	if len(unclear) > 0 {
-		c.Notes = append(c.Notes, fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published, and drawn in grey.", strings.Join(unclear, ", ")))
+		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published, and drawn in grey.", strings.Join(unclear, ", "))))
 	}
 	if len(unknown) > 0 {
-		c.Notes = append(c.Notes, fmt.Sprintf("No amount is recorded for %s, so running totals are the least the chain accepted.", strings.Join(unknown, ", ")))
+		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("No amount is recorded for %s, so running totals are the least the chain accepted.", strings.Join(unknown, ", "))))
 	}
 	return c
 }
