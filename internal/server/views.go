@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -120,19 +119,7 @@ func statusColour(status string) string {
 func (s *Server) showProps(d store.DecisionDetail, held map[string]string) pages.ShowProps {
 	// The marker sees the page's text in the order the page shows it, so each abbreviation is
 	// explained where a reader first meets it.
-	known := maps.Clone(held)
-	if known == nil {
-		known = map[string]string{}
-	}
-	// The decisions of the chain and the related ones are held too, and their titles may name
-	// each other.
-	for _, c := range d.Chain {
-		known[c.Reference] = c.Slug
-	}
-	for _, l := range d.Links {
-		known[l.Ref] = l.Slug
-	}
-	m := newMarker(known, d.Reference)
+	m := newMarker(held, d.Reference)
 	p := pages.ShowProps{
 		Page:      s.page(d.Reference+titleSuffix(d.Title), "decisions", "/decisions/"+d.Slug),
 		Reference: d.Reference,
