@@ -27,7 +27,7 @@ bench: ## benchmarks: Go benchmarks, then a wrk load run against a live server
 	DATABASE_URL="$(DB)"; export DATABASE_URL; .ci/loadrun
 
 fuzz: ## run each fuzz target for a short while
-	for f in FuzzParseReference FuzzParsePence FuzzParseFinancialYear; do \
+	for f in FuzzParseReference FuzzParsePence FuzzParseFinancialYear FuzzFindReferences; do \
 		$(GO) test ./internal/decision -run '^$$' -fuzz "^$$f\$$" -fuzztime 20s; done
 
 screenshots: ## PNG screenshots of every page type at 1280 and 390 px, into screenshots/

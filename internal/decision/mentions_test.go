@@ -57,3 +57,23 @@ func TestPeriodSaysMore(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFindReferences checks that mentions lie inside the text, in order, without overlapping,
+// and that each names a PCD whose text contains its number.
+func FuzzFindReferences(f *testing.F) {
+	for _, s := range []string{"PCD references 545, 867 and 914.", "PCD1532", "PCD 545/867/914", "PCD 1218 in 2022/23", "PCD-0", "PCD 1, 2, and 3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		end := 0
+		for _, m := range FindReferences(s) {
+			if m.Start < end || m.End <= m.Start || m.End > len(s) {
+				t.Fatalf("FindReferences(%q): mention %+v out of order or bounds (previous end %d)", s, m, end)
+			}
+			if m.Ref.Series != "PCD" || m.Ref.Number <= 0 {
+				t.Fatalf("FindReferences(%q): bad reference %+v", s, m.Ref)
+			}
+			end = m.End
+		}
+	})
+}

@@ -17,7 +17,7 @@ import (
 var phoneWidths = []int64{390, 320}
 
 // moneyPages are the decisions whose funding tables the user review read on a phone.
-var moneyPages = []string{"/decisions/pcd-1532", "/decisions/pcd-1682", "/decisions/pcd-1215"}
+var moneyPages = []string{"/decisions/pcd-1532", "/decisions/pcd-1682", "/decisions/pcd-1215", "/decisions/pcd-914"}
 
 // placed is where an element is, and whether it can be seen without scrolling sideways.
 type placed struct {
@@ -42,12 +42,13 @@ const moneyCells = `JSON.stringify([...document.querySelectorAll('table td.app-a
 		return {testid, text: e.innerText.trim(), left: r.left, right: r.right, width: r.width, clipped};
 	}))`
 
-// TestMoneyVisibleOnPhones checks that at phone widths every amount, running total and the
-// decision's own total is inside the viewport, with no sideways scrolling needed to see it.
+// TestMoneyVisibleOnPhones checks that at phone widths, and at a tablet's, every amount,
+// running total and the decision's own total is inside the viewport, with no sideways
+// scrolling needed to see it.
 func TestMoneyVisibleOnPhones(t *testing.T) {
 	s := newSite(t)
 	ctx := newTab(t)
-	for _, width := range phoneWidths {
+	for _, width := range append([]int64{768}, phoneWidths...) {
 		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 800))
 		for _, path := range moneyPages {
 			do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
@@ -74,6 +75,11 @@ func TestMoneyVisibleOnPhones(t *testing.T) {
 			if !sawTotal {
 				t.Errorf("%s at %d px: no total accepted by this decision", path, width)
 			}
+			rightmost := 0.0
+			for _, c := range cells {
+				rightmost = max(rightmost, c.Right)
+			}
+			t.Logf("%s at %d px: %d money cells, rightmost edge %.0f px", path, width, len(cells), rightmost)
 		}
 	}
 }
@@ -234,7 +240,24 @@ func TestPrintHeaderAndStatuses(t *testing.T) {
 	if !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Fatalf("PrintToPDF gave %d bytes that are not a PDF", len(pdf))
 	}
+	// A4 less the 15 mm margins is 180 mm, 680 CSS pixels: every amount must be on the paper.
+	do(t, ctx, "A4 width", chromedp.EmulateViewport(a4Width, 962))
+	for _, path := range moneyPages {
+		do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
+		var cells []placed
+		if err := json.Unmarshal([]byte(run(t, ctx, "money cells", chromedp.Evaluate[string](moneyCells))), &cells); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cells {
+			if c.Width <= 0 || c.Left < 0 || c.Right > a4Width || c.Clipped {
+				t.Errorf("%s on A4: %s %q spans %.0f to %.0f px, want inside 0 to %d", path, c.TestID, c.Text, c.Left, c.Right, a4Width)
+			}
+		}
+	}
 }
+
+// a4Width is the width of an A4 page's content, in CSS pixels, inside 15 mm margins.
+const a4Width = 680
 
 // TestScrollersFocusableOnlyWhenScrolling checks that a table wrapper is a tab stop only while
 // its table is wider than it, and then shows the house focus style.

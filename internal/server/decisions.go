@@ -94,8 +94,9 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		// A bare number that is no reference may still be words: "2024".
 	}
 	params := store.ListParams{Words: q, Limit: pageSize, Offset: (pageNum - 1) * pageSize}
-	if prefix, words, ok := decision.ParseReferencePrefix(q); ok && refErr != nil {
-		// "pcd 1682 social": the decision named first, then whatever the words find.
+	if prefix, words, ok := decision.ParseReferencePrefix(q); ok && refErr != nil && hasSeries(strings.TrimSuffix(q, words)) {
+		// "pcd 1682 social": the decision named first, then whatever the words find. A bare
+		// number before words ("2024 budget") stays part of the words.
 		params.Words, params.Reference = words, prefix.String()
 	}
 	page, err := s.store.ListDecisions(r.Context(), s.access(r), params)

@@ -95,6 +95,13 @@ func TestReferencesInTextLink(t *testing.T) {
 	if r.doc.Find(`a[href="/decisions/pcd-1215"]`).Length() != 0 {
 		t.Error("PCD 1215's page links to itself")
 	}
+	// The register's own sentences link too: "No amount is recorded for PCD 545, …".
+	note := r.doc.Find(`#funding-history ~ p.govuk-body-s`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.HasPrefix(s.Text(), "No amount is recorded for")
+	})
+	if href, _ := note.Find("a").Attr("href"); href != "/decisions/pcd-545" {
+		t.Errorf("the chain note %q does not link PCD 545", strings.TrimSpace(note.Text()))
+	}
 }
 
 func TestCitedOnlyRecordSaysSo(t *testing.T) {

@@ -102,6 +102,18 @@ func mentionedReferences(d store.DecisionDetail) []string {
 	}
 	seen := map[string]bool{}
 	var refs []string
+	// The register's own sentences name the decisions of the chain ("No amount is recorded for
+	// PCD 545"), and titles may name related decisions.
+	for _, c := range d.Chain {
+		seen[c.Reference] = true
+		refs = append(refs, c.Reference)
+	}
+	for _, l := range d.Links {
+		if !seen[l.Ref] {
+			seen[l.Ref] = true
+			refs = append(refs, l.Ref)
+		}
+	}
 	for _, t := range texts {
 		for _, m := range decision.FindReferences(t) {
 			if r := m.Ref.String(); !seen[r] {

@@ -70,12 +70,15 @@ func totalText(t decision.Total) (amount, note string) {
 func decisionItems(page store.DecisionPage) []components.DecisionItem {
 	byDecision := linesByDecision(page.Funding)
 	items := make([]components.DecisionItem, len(page.Decisions))
+	// Titles in a list link to their decisions, so they get no links of their own; only their
+	// abbreviations are explained.
+	m := newMarker(nil, "")
 	for i, d := range page.Decisions {
 		total, note := totalText(decision.TotalOf(lines(byDecision[d.ID])))
 		items[i] = components.DecisionItem{
 			Reference:     d.Reference,
 			URL:           "/decisions/" + d.Slug,
-			Title:         deref(d.Title),
+			Title:         m.abbreviate(deref(d.Title)),
 			DateSigned:    formatDate(d.DateSigned),
 			DecisionMaker: deref(d.DecisionMakerName),
 			Total:         total,
@@ -426,10 +429,10 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 		c.Bars = append(c.Bars, bar)
 	}
 	if len(unclear) > 0 {
-		c.Notes = append(c.Notes, fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published, and drawn in grey.", strings.Join(unclear, ", ")))
+		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published, and drawn in grey.", strings.Join(unclear, ", "))))
 	}
 	if len(unknown) > 0 {
-		c.Notes = append(c.Notes, fmt.Sprintf("No amount is recorded for %s, so running totals are the least the chain accepted.", strings.Join(unknown, ", ")))
+		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("No amount is recorded for %s, so running totals are the least the chain accepted.", strings.Join(unknown, ", "))))
 	}
 	return c
 }

@@ -315,19 +315,32 @@ type DecisionPage struct {
 }
 
 const listWhere = `
-WHERE (@pattern = '' OR d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\' OR d.reference = @reference)
-	AND ` + visibleD
+WHERE (@pattern = '' OR d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\') AND ` + visibleD
 
 const listSQL = `
 SELECT ` + summaryColumns + `
 FROM decisions d` + listWhere + `
-ORDER BY d.reference = @reference DESC, ` + listingOrder + `
+ORDER BY ` + listingOrder + `
 LIMIT @limit OFFSET @offset`
 
 // countSQL counts the matches and, of them, those with a known date signed, so a page can say
 // what its order really is.
 const countSQL = `
 SELECT count(*), count(d.date_signed) FROM decisions d` + listWhere
+
+// A reference typed before the words (@reference) matches its decision too, which comes first. These
+// are separate statements so that the plain list keeps its index order.
+const withReferenceWhere = `
+WHERE (d.title ILIKE @pattern ESCAPE '\' OR d.summary ILIKE @pattern ESCAPE '\' OR d.reference = @reference) AND ` + visibleD
+
+const listWithReferenceSQL = `
+SELECT ` + summaryColumns + `
+FROM decisions d` + withReferenceWhere + `
+ORDER BY d.reference = @reference DESC, ` + listingOrder + `
+LIMIT @limit OFFSET @offset`
+
+const countWithReferenceSQL = `
+SELECT count(*), count(d.date_signed) FROM decisions d` + withReferenceWhere
 
 const fundingForSQL = `
 SELECT ` + fundingColumns + `
@@ -344,8 +357,12 @@ func (s *Store) ListDecisions(ctx context.Context, acc Access, p ListParams) (De
 	args := acc.args(pgx.NamedArgs{"pattern": pattern, "reference": p.Reference, "limit": p.Limit, "offset": p.Offset})
 	var page DecisionPage
 	b := &pgx.Batch{}
-	b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
-	b.Queue(listSQL, args).Query(func(rows pgx.Rows) error {
+	countQ, listQ := countSQL, listSQL
+	if p.Reference != "" {
+		countQ, listQ = countWithReferenceSQL, listWithReferenceSQL
+	}
+	b.Queue(countQ, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total, &page.Dated) })
+	b.Queue(listQ, args).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Decisions, err = pgx.CollectRows(rows, pgx.RowToStructByName[DecisionSummary])
 		return err

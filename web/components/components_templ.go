@@ -832,7 +832,7 @@ func Pagination(p Pages) templ.Component {
 type DecisionItem struct {
 	Reference     string
 	URL           string
-	Title         string // empty when not recorded
+	Title         Rich   // empty when not recorded
 	DateSigned    string // empty when not recorded
 	DecisionMaker string // empty when not recorded
 	Total         string // empty when no amount is recorded
@@ -898,7 +898,7 @@ func DecisionList(items []DecisionItem, level int) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if d.Title == "" {
+			if len(d.Title) == 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 71, "<dt>Title: </dt><dd>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -998,12 +998,7 @@ func decisionLink(d DecisionItem) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var44 string
-		templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(linkText(d))
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/components/components.templ`, Line: 230, Col: 66}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
+		templ_7745c5c3_Err = RichText(linkText(d)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1015,11 +1010,12 @@ func decisionLink(d DecisionItem) templ.Component {
 	})
 }
 
-func linkText(d DecisionItem) string {
-	if d.Title == "" {
-		return d.Reference
+// linkText is "PCD 1532: County Lines SMIN", or the reference alone when no title is recorded.
+func linkText(d DecisionItem) Rich {
+	if len(d.Title) == 0 {
+		return Rich{{Text: d.Reference}}
 	}
-	return d.Reference + ": " + d.Title
+	return append(Rich{{Text: d.Reference + ": "}}, d.Title...)
 }
 
 // OrNotRecorded shows a value, or "Not recorded" when it is empty.
@@ -1046,12 +1042,12 @@ func OrNotRecorded(v string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			var templ_7745c5c3_Var46 string
-			templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(v)
+			var templ_7745c5c3_Var45 string
+			templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(v)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/components/components.templ`, Line: 245, Col: 5}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/components/components.templ`, Line: 246, Col: 5}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var46))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"io"
+	"strings"
 
 	"github.com/a-h/templ"
 )
@@ -43,7 +44,7 @@ func RichText(r Rich) templ.Component {
 		for _, in := range r {
 			var err error
 			switch {
-			case in.Href != "":
+			case in.Href != "" && safeHref(in.Href):
 				_, err = io.WriteString(w, `<a class="govuk-link" href="`+template.HTMLEscapeString(in.Href)+`">`+template.HTMLEscapeString(in.Text)+`</a>`)
 			case in.Title != "":
 				_, err = io.WriteString(w, `<abbr title="`+template.HTMLEscapeString(in.Title)+`">`+template.HTMLEscapeString(in.Text)+`</abbr>`)
@@ -56,4 +57,11 @@ func RichText(r Rich) templ.Component {
 		}
 		return nil
 	})
+}
+
+// safeHref reports whether a link target is one the register writes: a path on this site or an
+// http(s) address. Anything else is shown as plain text.
+func safeHref(h string) bool {
+	return (strings.HasPrefix(h, "/") && !strings.HasPrefix(h, "//")) ||
+		strings.HasPrefix(h, "https://") || strings.HasPrefix(h, "http://")
 }

@@ -1,0 +1,29 @@
+package components
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+func TestRichText(t *testing.T) {
+	tests := []struct {
+		in   Rich
+		want string
+	}{
+		{Rich{{Text: "Continued by "}, {Text: "PCD 867", Href: "/decisions/pcd-867"}, {Text: ": <title>"}},
+			`Continued by <a class="govuk-link" href="/decisions/pcd-867">PCD 867</a>: &lt;title&gt;`},
+		{Rich{{Text: "HO", Title: `Home "Office"`}}, `<abbr title="Home &#34;Office&#34;">HO</abbr>`},
+		{Rich{{Text: "x", Href: "javascript:alert(1)"}}, `x`},
+		{Rich{{Text: "x", Href: "//evil.example"}}, `x`},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := RichText(tt.in).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("RichText(%+v) = %s, want %s", tt.in, b.String(), tt.want)
+		}
+	}
+}
