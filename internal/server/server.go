@@ -5,6 +5,8 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
@@ -13,19 +15,27 @@ import (
 
 // Deps are what the server needs from outside.
 type Deps struct {
-	Store     *store.Store
+	Store *store.Store
+	// Probe answers readiness checks on a connection of its own, so a pool busy with requests
+	// never makes a healthy instance look unready.
+	Probe     *store.Store
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
+	// RequestTimeout bounds each request; zero means no bound.
+	RequestTimeout time.Duration
 }
 
 // Server serves the register's pages.
 type Server struct {
-	store     *store.Store
-	log       *slog.Logger
-	baseURL   string
-	ownerName string
-	assets    *assets
+	store          *store.Store
+	probe          *store.Store
+	log            *slog.Logger
+	baseURL        string
+	ownerName      string
+	requestTimeout time.Duration
+	assets         *assets
+	draining       atomic.Bool
 }
 
 // New builds a server, fingerprinting the embedded static files.
@@ -34,7 +44,14 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, assets: a}, nil
+	return &Server{store: d.Store, probe: d.Probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+		requestTimeout: d.RequestTimeout, assets: a}, nil
+}
+
+// Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
+// the server shuts down. Everything else keeps answering.
+func (s *Server) Drain() {
+	s.draining.Store(true)
 }
 
 // page fills in the shell's values for a page at path.
