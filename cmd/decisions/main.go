@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -124,15 +126,11 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
+	pool, probe, err := openPools(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	probe, err := store.OpenProbe(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
 	defer probe.Close()
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, RequestTimeout: cfg.RequestTimeout})
@@ -167,6 +165,19 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	pool.Close() // waits for queries being cancelled, at most pgx's one-second cancel deadline
 	logger.Info("stopped")
 	return err
+}
+
+// openPools opens the requests' pool and the readiness checks' own one-connection pool.
+func openPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
+	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
+	if pool, err = store.Open(ctx, cfg.DatabaseURL, opts); err != nil {
+		return nil, nil, err
+	}
+	if probe, err = store.OpenProbe(ctx, cfg.DatabaseURL); err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, probe, nil
 }
 
 // newHTTPServer builds the HTTP server. The channel closes once Shutdown has closed the listener,
