@@ -17,7 +17,7 @@ import (
 type Deps struct {
 	Store *store.Store
 	// Probe answers readiness checks on a connection of its own, so a pool busy with requests
-	// never makes a healthy instance look unready.
+	// never makes a healthy instance look unready. Nil means Store, for tests that do not care.
 	Probe     *store.Store
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
@@ -44,7 +44,11 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	return &Server{store: d.Store, probe: d.Probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+	probe := d.Probe
+	if probe == nil {
+		probe = d.Store
+	}
+	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		requestTimeout: d.RequestTimeout, assets: a}, nil
 }
 
