@@ -1,5 +1,6 @@
 # Decision Register. `make run` and `make test` are all a newcomer needs; both start (or reuse)
-# a private PostgreSQL cluster for this clone when DATABASE_URL is unset (see .ci/devdb).
+# a private PostgreSQL cluster for this clone, on a port of its own, when DATABASE_URL is unset
+# (see .ci/devdb).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := run

@@ -11,8 +11,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/config"
@@ -30,18 +34,23 @@ func main() {
 const usage = `Usage: decisions [command]
 
 Commands:
-  serve            migrate the database, then serve the register (the default)
-  migrate up       apply every migration
-  migrate down     undo every migration
-  migrate version  print the database's migration version
-  user add         add a member of staff (decisions user add --help)
-  user disable     disable a member of staff's account
-  user list        list staff accounts, their roles and status
-  verify           recompute every signed decision's hash and the audit chain;
-                   exit non-zero on any mismatch
+  serve                            migrate the database, then serve the register (the default)
+  migrate up                       apply every migration
+  migrate version                  print the database's migration version and whether it is dirty
+  migrate force N                  record version N and clear the dirty flag, after putting right
+                                   by hand a migration that failed part-way; runs no SQL
+  migrate down ` + dropAllTables + `  undo every migration: drops every table and all its data
+  user add                         add a member of staff (decisions user add --help)
+  user disable                     disable a member of staff's account
+  user list                        list staff accounts, their roles and status
+  verify                           recompute every signed decision's hash and the audit chain;
+                                   exit non-zero on any mismatch
 
 Environment:
 `
+
+// dropAllTables must be given to migrate down, so no one loses the register by a slip.
+const dropAllTables = "--drop-all-tables"
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cmd := "serve"
@@ -64,15 +73,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("configuration: %w", err)
 	}
 	logger := newLogger(cfg, stdout)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, logger)
+		return serve(ctx, stop, cfg, logger)
 	case "migrate":
-		sub := "up"
-		if len(args) > 2 {
-			sub = args[2]
-		}
-		return migrate(cfg, sub, stdout)
+		return migrate(ctx, cfg, args[2:], stdout)
 	}
 	printUsage(stdout)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -81,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, usage)
 	for _, v := range config.Vars {
-		fmt.Fprintf(w, "  %-17s %s (default %q)\n", v.Name, v.Help, v.Default)
+		fmt.Fprintf(w, "  %-21s %s (default %q)\n", v.Name, v.Help, v.Default)
 	}
 }
 
@@ -93,53 +100,64 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func migrate(cfg config.Config, sub string, stdout io.Writer) error {
-	switch sub {
-	case "up":
-		return store.Migrate(cfg.DatabaseURL)
-	case "down":
-		return store.MigrateDown(cfg.DatabaseURL)
-	case "version":
-		v, dirty, err := store.MigrationVersion(cfg.DatabaseURL)
+func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	sub := "up"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch {
+	case sub == "up" && len(args) <= 1:
+		return store.Migrate(ctx, cfg.DatabaseURL)
+	case sub == "down":
+		if len(args) != 2 || args[1] != dropAllTables {
+			return fmt.Errorf("migrate down drops every table and all the data in them: to do it, run `decisions migrate down %s`", dropAllTables)
+		}
+		return store.MigrateDown(ctx, cfg.DatabaseURL)
+	case sub == "force" && len(args) == 2:
+		v, err := strconv.Atoi(args[1])
+		if err != nil || v < -1 {
+			return fmt.Errorf("migrate force: %q is not a migration version (a number, or -1 for none)", args[1])
+		}
+		return store.MigrateForce(ctx, cfg.DatabaseURL, v)
+	case sub == "version" && len(args) <= 1:
+		v, dirty, err := store.MigrationVersion(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "version %d dirty=%t\n", v, dirty)
 		return nil
 	}
-	return fmt.Errorf("unknown migrate command %q: use up, down or version", sub)
+	return fmt.Errorf("unknown migrate command %q: use up, version, force N or down %s", strings.Join(args, " "), dropAllTables)
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
+// serve migrates, then serves until ctx ends (SIGINT or SIGTERM). Then it drains: /readyz answers
+// 503 for DRAIN_DELAY while requests are still served; then it stops accepting connections and
+// waits up to SHUTDOWN_TIMEOUT for requests in flight, cancels any still running, and closes
+// the pools. stopSignals restores the default signal handling, so a second Ctrl-C stops at once.
+func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
-	if err := store.Migrate(cfg.DatabaseURL); err != nil {
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	pool, err := store.Open(ctx, cfg.DatabaseURL)
+	pool, probe, err := openPools(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-
+	defer probe.Close()
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
-	srv, err := server.New(server.Deps{Store: store.New(pool), Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName,
-		Sessions: sessions, Contact: cfg.Contact})
+	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
+		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
+		RequestTimeout: cfg.RequestTimeout})
 	if err != nil {
 		return err
 	}
-	httpServer := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           srv.Routes(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
+	// end of the shutdown timeout cancels them.
+	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	httpServer, shutdownBegun := newHTTPServer(cfg, srv, logger, requestsCtx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -153,15 +171,76 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	stopSignals()
+	drain(srv, cfg.DrainDelay, logger)
+	err = shutdown(httpServer, cancelRequests, cfg.ShutdownTimeout, logger)
+	<-shutdownBegun // its log line comes before "stopped"
+	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	pool.Close() // waits for queries being cancelled, at most pgx's one-second cancel deadline
+	logger.Info("stopped")
+	return err
+}
+
+// openPools opens the requests' pool and the readiness checks' own one-connection pool.
+func openPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
+	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
+	if pool, err = store.Open(ctx, cfg.DatabaseURL, opts); err != nil {
+		return nil, nil, err
+	}
+	if probe, err = store.OpenProbe(ctx, cfg.DatabaseURL); err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, probe, nil
+}
+
+// newHTTPServer builds the HTTP server. The channel closes once Shutdown has closed the listener,
+// after logging that it has.
+func newHTTPServer(cfg config.Config, srv *server.Server, logger *slog.Logger, requestsCtx context.Context) (*http.Server, <-chan struct{}) {
+	hs := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           srv.Routes(),
+		BaseContext:       func(net.Listener) context.Context { return requestsCtx },
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	begun := make(chan struct{})
+	hs.RegisterOnShutdown(func() {
+		logger.Info("shutting down: no new connections; finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+		close(begun)
+	})
+	return hs, begun
+}
+
+// drain makes /readyz answer 503 for delay before the shutdown begins, so a load balancer takes
+// the instance out of rotation while it still answers everything else.
+func drain(srv *server.Server, delay time.Duration, logger *slog.Logger) {
+	srv.Drain()
+	if delay <= 0 {
+		return
+	}
+	logger.Info("draining: /readyz answers 503 while requests are still served", "delay", delay)
+	time.Sleep(delay)
+}
+
+// shutdown stops accepting connections and waits up to timeout for requests in flight; then it
+// cancels the ones left, whose queries PostgreSQL stops, and closes their connections.
+func shutdown(hs *http.Server, cancelRequests context.CancelFunc, timeout time.Duration, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := hs.Shutdown(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	logger.Info("stopped")
-	return nil
+	logger.Warn("shutdown timeout: cancelling the requests still in flight", "timeout", timeout)
+	cancelRequests()
+	if err := hs.Close(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return fmt.Errorf("shutdown: requests still in flight after %s were cancelled", timeout)
 }

@@ -3,74 +3,197 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/store"
 )
 
-func freeAddr(t *testing.T) string {
+// command is the real command running in the test, stopped as a signal would stop it.
+type command struct {
+	stop context.CancelFunc
+	log  *logWatch
+	done chan struct{}
+	err  error // run's result, once done is closed
+}
+
+// start runs the command with env over quiet test defaults: JSON logs, any free port (the
+// command listens, then logs the address it got), no drain.
+func start(t *testing.T, env map[string]string, args ...string) *command {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s"}
+	for k, v := range env {
+		full[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &command{stop: cancel, log: newLogWatch(), done: make(chan struct{})}
+	go func() {
+		c.err = run(ctx, append([]string{"decisions"}, args...), func(k string) string { return full[k] }, nil, c.log)
+		c.log.close()
+		close(c.done)
+	}()
+	t.Cleanup(func() { cancel(); <-c.done })
+	return c
+}
+
+// url waits until the command serves and returns its address.
+func (c *command) url(t *testing.T) string {
+	t.Helper()
+	return "http://" + c.log.waitFor(t, "serving")["addr"].(string)
+}
+
+// wait returns run's result. The bound only keeps a broken shutdown from hanging the suite.
+func (c *command) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-c.done:
+		return c.err
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the command did not stop; its log:\n%s", c.log)
+		return nil
+	}
+}
+
+// logWatch is the command's JSON log: all of it, and its lines one by one as they come.
+type logWatch struct {
+	mu     sync.Mutex
+	all    bytes.Buffer
+	lines  chan map[string]any
+	closed bool
+}
+
+func newLogWatch() *logWatch { return &logWatch{lines: make(chan map[string]any, 10_000)} }
+
+func (l *logWatch) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all.Write(p)
+	var line map[string]any
+	if !l.closed && json.Unmarshal(p, &line) == nil {
+		l.lines <- line
+	}
+	return len(p), nil
+}
+
+func (l *logWatch) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	close(l.lines)
+}
+
+func (l *logWatch) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.all.String()
+}
+
+// waitFor returns the next line whose message starts with msg, failing if the command ends first.
+func (l *logWatch) waitFor(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	for line := range l.lines {
+		if m, _ := line["msg"].(string); strings.HasPrefix(m, msg) {
+			return line
+		}
+	}
+	t.Fatalf("the command ended without logging %q:\n%s", msg, l)
+	return nil
+}
+
+type result struct {
+	status int
+	body   string
+	err    error
+}
+
+// getAsync requests url in the background.
+func getAsync(url string) <-chan result {
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get(url)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- result{status: resp.StatusCode, body: string(b), err: err}
+	}()
+	return got
+}
+
+func get(t *testing.T, url string) result {
+	t.Helper()
+	r := <-getAsync(url)
+	if r.err != nil {
+		t.Fatalf("GET %s: %v", url, r.err)
+	}
+	return r
+}
+
+// lockTable takes an exclusive lock on table until release is called or the test ends.
+func lockTable(t *testing.T, dbURL, table string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	release = func() { tx.Rollback(ctx) }
+	t.Cleanup(func() { release(); conn.Close(ctx) })
+	return release
 }
 
 // TestServeAndShutDown starts the real command, reads a page, then stops it as a signal would
 // and checks that it shuts down cleanly.
 func TestServeAndShutDown(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "ADDR": addr, "LOG_FORMAT": "json"}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"decisions", "serve"}, func(k string) string { return env[k] }, nil, &syncWriter{w: &out})
-	}()
-
-	url := "http://" + addr
-	var resp *http.Response
-	var err error
-	for i := 0; i < 100; i++ {
-		if resp, err = http.Get(url + "/decisions/pcd-1682"); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t)})
+	url := c.url(t)
+	if r := get(t, url+"/decisions/pcd-1682"); r.status != http.StatusOK {
+		t.Errorf("GET /decisions/pcd-1682 = %d", r.status)
 	}
-	if err != nil {
-		t.Fatalf("server never answered: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /decisions/pcd-1682 = %d", resp.StatusCode)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after shutdown = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not shut down within 10 s")
+	c.stop()
+	if err := c.wait(t); err != nil {
+		t.Errorf("run after shutdown = %v, want nil", err)
 	}
 	if _, err := http.Get(url + "/healthz"); err == nil {
 		t.Error("server still answers after shutdown")
 	}
 	for _, want := range []string{`"msg":"serving"`, `"route":"/decisions/{slug}"`, `"msg":"stopped"`} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("log lacks %s:\n%s", want, out.String())
+		if !strings.Contains(c.log.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, c.log)
 		}
+	}
+}
+
+// TestPoolSettingsInDatabaseURL serves with pgxpool's own setting in DATABASE_URL, which the
+// migrations' connection must not pass on to PostgreSQL.
+func TestPoolSettingsInDatabaseURL(t *testing.T) {
+	t.Parallel()
+	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t) + "&pool_max_conns=8"})
+	if r := get(t, c.url(t)+"/decisions/pcd-1682"); r.status != http.StatusOK {
+		t.Errorf("GET /decisions/pcd-1682 = %d", r.status)
+	}
+	c.stop()
+	if err := c.wait(t); err != nil {
+		t.Errorf("run = %v", err)
 	}
 }
 
@@ -80,7 +203,8 @@ func TestHelpListsEnvironment(t *testing.T) {
 	if err := run(context.Background(), []string{"decisions", "serve", "--help"}, func(string) string { return "" }, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"DATABASE_URL", "ADDR", "LOG_LEVEL", "BASE_URL"} {
+	for _, name := range []string{"DATABASE_URL", "ADDR", "LOG_LEVEL", "BASE_URL", "DRAIN_DELAY", "REQUEST_TIMEOUT",
+		"DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "migrate force N", dropAllTables} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf("help lacks %s", name)
 		}
@@ -107,15 +231,73 @@ func TestBadConfigAndCommands(t *testing.T) {
 	}
 }
 
+// migrateCmd runs `decisions migrate ARGS...` and returns what it printed.
+func migrateCmd(dbURL string, args ...string) (string, error) {
+	var out bytes.Buffer
+	env := func(k string) string { return map[string]string{"DATABASE_URL": dbURL}[k] }
+	err := run(context.Background(), append([]string{"decisions", "migrate"}, args...), env, nil, &out)
+	return out.String(), err
+}
+
 func TestMigrateVersion(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t)}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"decisions", "migrate", "version"}, func(k string) string { return env[k] }, nil, &out); err != nil {
+	out, err := migrateCmd(dbtest.URL(t), "version")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "version ") || strings.Contains(out.String(), "dirty=true") || strings.HasPrefix(out.String(), "version 0 ") {
-		t.Errorf("migrate version printed %q", out.String())
+	if !strings.HasPrefix(out, "version ") || strings.Contains(out, "dirty=true") || strings.HasPrefix(out, "version 0 ") {
+		t.Errorf("migrate version printed %q", out)
+	}
+}
+
+// TestMigrateDownNeedsItsFlag checks that dropping every table takes a flag that says so.
+func TestMigrateDownNeedsItsFlag(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	for _, args := range [][]string{{"down"}, {"down", "--yes"}} {
+		if _, err := migrateCmd(dbURL, args...); err == nil || !strings.Contains(err.Error(), dropAllTables) {
+			t.Errorf("migrate %v = %v, want a refusal naming %s", args, err, dropAllTables)
+		}
+	}
+	if out, _ := migrateCmd(dbURL, "version"); strings.HasPrefix(out, "version 0 ") {
+		t.Fatalf("a refused migrate down dropped the tables: %q", out)
+	}
+	if _, err := migrateCmd(dbURL, "down", dropAllTables); err != nil {
+		t.Fatalf("migrate down %s = %v", dropAllTables, err)
+	}
+	if out, _ := migrateCmd(dbURL, "version"); out != "version 0 dirty=false\n" {
+		t.Errorf("after migrate down: %q, want version 0", out)
+	}
+}
+
+// TestMigrateForceClearsDirty sets the dirty flag a failed migration leaves, then forces.
+func TestMigrateForceClearsDirty(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	before, err := migrateCmd(dbURL, "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE schema_migrations SET dirty = true`); err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	if err := conn.QueryRow(context.Background(), `SELECT version FROM schema_migrations`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrateCmd(dbURL, "force", "x"); err == nil {
+		t.Error("migrate force x accepted")
+	}
+	if _, err := migrateCmd(dbURL, "force", strings.Fields(before)[1]); err != nil {
+		t.Fatalf("migrate force: %v", err)
+	}
+	if after, _ := migrateCmd(dbURL, "version"); after != before {
+		t.Errorf("after force: %q, want %q", after, before)
 	}
 }
 
@@ -124,86 +306,84 @@ func TestMigrateVersion(t *testing.T) {
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
-	addr := freeAddr(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "ADDR": addr, "LOG_LEVEL": "error"}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"decisions"}, func(k string) string { return env[k] }, nil, io.Discard)
-	}()
-	url := "http://" + addr
-	waitUp(t, url)
-
-	locker, err := pgx.Connect(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	tx, err := locker.Begin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(context.Background(), "LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
-	type result struct {
-		status int
-		body   string
-		err    error
-	}
-	got := make(chan result, 1)
-	go func() {
-		resp, err := http.Get(url + "/decisions/pcd-1682")
-		if err != nil {
-			got <- result{err: err}
-			return
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		got <- result{status: resp.StatusCode, body: string(b), err: err}
-	}()
-	waitForLockWaiter(t, locker)
-	cancel() // as SIGTERM would
-	time.Sleep(200 * time.Millisecond)
-	if err := tx.Rollback(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := start(t, map[string]string{"DATABASE_URL": dbURL})
+	url := c.url(t)
+	release := lockTable(t, dbURL, "decisions")
+	got := getAsync(url + "/decisions/pcd-1682")
+	dbtest.WaitForLockWaiters(t, dbURL, 1)
+	c.stop() // as SIGTERM would
+	c.log.waitFor(t, "shutting down")
+	release()
 	r := <-got
 	if r.err != nil || r.status != http.StatusOK || !strings.Contains(r.body, "£2,755,000") {
 		t.Errorf("in-flight request = %d, %v; want the whole 200 page", r.status, r.err)
 	}
-	if err := <-done; err != nil {
+	if err := c.wait(t); err != nil {
 		t.Errorf("run = %v, want a clean shutdown", err)
 	}
 }
 
-func waitUp(t *testing.T, url string) {
-	t.Helper()
-	for i := 0; i < 100; i++ {
-		if resp, err := http.Get(url + "/healthz"); err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+// TestShutdownIsBounded holds a request in the database for longer than SHUTDOWN_TIMEOUT and
+// never lets it go: the command must cancel it and exit while the lock is still held. The
+// request deadline and statement timeout are set far away, so only the shutdown can end it.
+func TestShutdownIsBounded(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	c := start(t, map[string]string{"DATABASE_URL": dbURL, "SHUTDOWN_TIMEOUT": "1s",
+		"REQUEST_TIMEOUT": "1h", "DB_STATEMENT_TIMEOUT": "1h"})
+	url := c.url(t)
+	lockTable(t, dbURL, "decisions")
+	got := getAsync(url + "/decisions/pcd-1682")
+	dbtest.WaitForLockWaiters(t, dbURL, 1)
+	began := time.Now()
+	c.stop()
+	err := c.wait(t)
+	t.Logf("stopped %s after the signal, with the lock still held", time.Since(began).Round(time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "cancelled") {
+		t.Errorf("run = %v, want it to say requests were cancelled", err)
 	}
-	t.Fatal("server never answered")
+	if r := <-got; r.err == nil && r.status == http.StatusOK {
+		t.Errorf("the held request got a whole page, want it cut short")
+	}
+	if !strings.Contains(c.log.String(), "shutdown timeout: cancelling") {
+		t.Errorf("log does not say requests were cancelled:\n%s", c.log)
+	}
 }
 
-// waitForLockWaiter waits until some query is blocked behind the test's lock.
-func waitForLockWaiter(t *testing.T, conn *pgx.Conn) {
-	t.Helper()
-	for i := 0; i < 200; i++ {
-		var n int
-		err := conn.QueryRow(context.Background(),
-			`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
+// TestDrainBeforeShutdown checks that after a signal /readyz answers 503 while pages are still
+// served, and only then the shutdown begins.
+func TestDrainBeforeShutdown(t *testing.T) {
+	t.Parallel()
+	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t), "DRAIN_DELAY": "3s"})
+	url := c.url(t)
+	if r := get(t, url+"/readyz"); r.status != http.StatusOK {
+		t.Fatalf("GET /readyz before the signal = %d", r.status)
 	}
-	t.Fatal("the request never reached the database")
+	c.stop()
+	c.log.waitFor(t, "draining")
+	if r := get(t, url+"/readyz"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz while draining = %d, want 503", r.status)
+	}
+	if r := get(t, url+"/decisions/pcd-1682"); r.status != http.StatusOK {
+		t.Errorf("GET a page while draining = %d, want 200", r.status)
+	}
+	c.log.waitFor(t, "shutting down")
+	if err := c.wait(t); err != nil {
+		t.Errorf("run = %v", err)
+	}
+}
+
+// TestSignalDuringMigration holds a lock the start-up migration needs, then signals: the
+// command must stop at once, not when the lock is released.
+func TestSignalDuringMigration(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	lockTable(t, dbURL, "schema_migrations")
+	c := start(t, map[string]string{"DATABASE_URL": dbURL})
+	c.log.waitFor(t, "migrating")
+	dbtest.WaitForLockWaiters(t, dbURL, 1)
+	c.stop()
+	if err := c.wait(t); !errors.Is(err, store.ErrInterrupted) {
+		t.Errorf("run = %v, want the migration interrupted", err)
+	}
 }

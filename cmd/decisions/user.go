@@ -100,7 +100,7 @@ func openStore(ctx context.Context, getenv func(string) string) (*store.Store, f
 	if err != nil {
 		return nil, nil, fmt.Errorf("configuration: %w", err)
 	}
-	pool, err := store.Open(ctx, cfg.DatabaseURL)
+	pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
 	if err != nil {
 		return nil, nil, err
 	}

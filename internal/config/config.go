@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
+	DrainDelay      time.Duration
+	RequestTimeout  time.Duration
+	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
+	DBMaxConns         int32
+	DBStatementTimeout time.Duration
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -49,7 +55,11 @@ var Vars = []Var{
 	{"CONTACT", DefaultContact, "how to contact the owner, named in the accessibility statement: an email address or an https:// address"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text for people, json for log collectors"},
-	{"SHUTDOWN_TIMEOUT", "20s", "how long a graceful shutdown waits for requests in flight"},
+	{"SHUTDOWN_TIMEOUT", "20s", "how long a shutdown waits for requests in flight before cancelling them"},
+	{"DRAIN_DELAY", "5s", "how long /readyz answers 503 before a shutdown begins, so load balancers stop sending requests"},
+	{"REQUEST_TIMEOUT", "10s", "the longest a request may take; its database queries are cancelled then"},
+	{"DB_MAX_CONNS", "10", "connections in the pool; when unset, pool_max_conns in DATABASE_URL wins over the default"},
+	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
 }
@@ -60,12 +70,7 @@ func Load(getenv func(string) string) (Config, error) {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}
-		for _, v := range Vars {
-			if v.Name == name {
-				return v.Default
-			}
-		}
-		return ""
+		return varDefault(name)
 	}
 	c := Config{
 		DatabaseURL: get("DATABASE_URL"),
@@ -82,31 +87,52 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: %q is not text or json", c.LogFormat))
 	}
-	d, err := time.ParseDuration(get("SHUTDOWN_TIMEOUT"))
-	if err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a positive duration like 20s", get("SHUTDOWN_TIMEOUT")))
+	duration := func(name string, min time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d < min {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration of at least %s, like %s", name, get(name), min, varDefault(name)))
+		}
+		return d
 	}
-	c.ShutdownTimeout = d
-	c.SessionIdle = positiveDuration(get, "SESSION_IDLE_TIMEOUT", &errs)
-	c.SessionLifetime = positiveDuration(get, "SESSION_LIFETIME", &errs)
-	if !schemeAndHostOnly(c.BaseURL) {
-		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
+	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", time.Millisecond)
+	c.DrainDelay = duration("DRAIN_DELAY", 0)
+	c.RequestTimeout = duration("REQUEST_TIMEOUT", time.Millisecond)
+	c.DBStatementTimeout = duration("DB_STATEMENT_TIMEOUT", time.Millisecond)
+	n, err := strconv.ParseInt(get("DB_MAX_CONNS"), 10, 32)
+	if err != nil || n < 1 {
+		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
+	c.DBMaxConns = int32(n)
+	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
+	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)
 	if !validContact(c.Contact) {
 		errs = append(errs, fmt.Errorf("CONTACT: %q is neither an email address nor an http(s) address", c.Contact))
 	}
-	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+	if !schemeAndHostOnly(c.BaseURL) {
+		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
+	} else {
+		// A setting in the URL counts unless the variable is set too.
+		if u.Query().Has("pool_max_conns") && strings.TrimSpace(getenv("DB_MAX_CONNS")) == "" {
+			c.DBMaxConns = 0
+		}
+		if u.Query().Has("statement_timeout") && strings.TrimSpace(getenv("DB_STATEMENT_TIMEOUT")) == "" {
+			c.DBStatementTimeout = 0
+		}
 	}
 	return c, errors.Join(errs...)
 }
 
-func positiveDuration(get func(string) string, name string, errs *[]error) time.Duration {
-	d, err := time.ParseDuration(get(name))
-	if err != nil || d <= 0 {
-		*errs = append(*errs, fmt.Errorf("%s: %q is not a positive duration like 30m", name, get(name)))
+func varDefault(name string) string {
+	for _, v := range Vars {
+		if v.Name == name {
+			return v.Default
+		}
 	}
-	return d
+	return ""
 }
 
 // schemeAndHostOnly reports whether raw is an http(s) address with a host and nothing else:

@@ -16,20 +16,45 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load() error: %v", err)
 	}
-	if c.Addr != ":8080" || c.DatabaseURL != DefaultDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second {
+	if c.Addr != ":8080" || c.DatabaseURL != DefaultDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second ||
+		c.DrainDelay != 5*time.Second || c.RequestTimeout != 10*time.Second || c.DBMaxConns != 10 || c.DBStatementTimeout != 5*time.Second {
 		t.Errorf("Load() = %+v", c)
+	}
+}
+
+// TestPoolSettings checks where the pool's size and statement timeout come from: the variable
+// when set, else the URL's own setting (left to pgx: zero here), else the default.
+func TestPoolSettings(t *testing.T) {
+	const withPool = "postgres://u:p@h:5432/db?pool_max_conns=8&statement_timeout=1000"
+	tests := []struct {
+		env         map[string]string
+		conns       int32
+		stmtTimeout time.Duration
+	}{
+		{map[string]string{}, 10, 5 * time.Second},
+		{map[string]string{"DATABASE_URL": withPool}, 0, 0},
+		{map[string]string{"DATABASE_URL": withPool, "DB_MAX_CONNS": "3", "DB_STATEMENT_TIMEOUT": "2s"}, 3, 2 * time.Second},
+		{map[string]string{"DB_MAX_CONNS": "25", "DB_STATEMENT_TIMEOUT": "250ms"}, 25, 250 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(tt.env))
+		if err != nil || c.DBMaxConns != tt.conns || c.DBStatementTimeout != tt.stmtTimeout {
+			t.Errorf("Load(%v) = %d conns, %s, %v; want %d, %s", tt.env, c.DBMaxConns, c.DBStatementTimeout, err, tt.conns, tt.stmtTimeout)
+		}
 	}
 }
 
 func TestLoadRejectsBadValues(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "soon",
-		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us",
+		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us", "DRAIN_DELAY": "-1s", "REQUEST_TIMEOUT": "0s",
+		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast",
 	}))
 	if err == nil {
 		t.Fatal("Load() accepted bad values")
 	}
-	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT"} {
+	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT",
+		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}

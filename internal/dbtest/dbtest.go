@@ -91,23 +91,25 @@ func (migrator) Hash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), err
 }
 
-func (migrator) Migrate(_ context.Context, _ *sql.DB, conf pgtestdb.Config) error {
-	return store.Migrate(conf.URL())
+func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
+	return store.Migrate(ctx, conf.URL())
 }
 
-// Querier is what WaitForLockWaiters needs: a pool or a connection.
-type Querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// WaitForLockWaiters returns once at least n queries in the current database are waiting for a
-// lock: the moment a test that holds a lock knows its requests have reached the database.
-func WaitForLockWaiters(t testing.TB, q Querier, n int) {
+// WaitForLockWaiters returns once at least n queries in the database at url are waiting for a
+// lock: the moment a test that holds a lock knows its requests have reached the database. It
+// watches from a connection of its own: inside a transaction, pg_stat_activity does not change.
+func WaitForLockWaiters(t testing.TB, url string, n int) {
 	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("watch for lock waiters: %v", err)
+	}
+	defer conn.Close(ctx)
 	const waiting = `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`
 	for {
 		var got int
-		if err := q.QueryRow(context.Background(), waiting).Scan(&got); err != nil {
+		if err := conn.QueryRow(ctx, waiting).Scan(&got); err != nil {
 			t.Fatalf("count lock waiters: %v", err)
 		}
 		if got >= n {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -27,6 +28,11 @@ var (
 		Heading:    "Page not found",
 		Message:    "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
 		ShowSearch: true,
+	}
+	errBusy = &pageError{
+		Status:  http.StatusServiceUnavailable,
+		Heading: "Sorry, the service is busy",
+		Message: "Try again in a few minutes. Nothing you entered has been lost.",
 	}
 	errMethodNotAllowed = &pageError{
 		Status:  http.StatusMethodNotAllowed,
@@ -64,15 +70,21 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		// A handler that knows the field shows the message beside it; this is the backstop.
 		pe = &pageError{Status: http.StatusUnprocessableEntity, Heading: "That change was not saved",
 			Message: "Something in it is not allowed by the register's rules. Go back, check what you entered and try again."}
-	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
-		// The client went away; there is no one to answer.
+	case errors.Is(r.Context().Err(), context.Canceled):
+		// The client went away, or a shutdown cut the request short: there is no one to answer.
 		return
+	case errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err):
+		s.log.ErrorContext(r.Context(), "request timed out", "err", err, "request_id", requestIDFrom(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+		pe = errBusy
 	default:
 		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestIDFrom(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = &pageError{Status: http.StatusInternalServerError, Heading: "Sorry, there is a problem with the service",
 			Message: "Try again later. Nothing you entered has been lost."}
 	}
+	// The page must render even when the request's deadline has passed: templ stops on a done context.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
 	props := pages.ErrorProps{
 		Page:       s.page(r, pe.Heading, "", r.URL.Path),
 		Heading:    pe.Heading,

@@ -71,6 +71,19 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// limitDuration gives each request a deadline, so a stuck query cannot hold a connection and a
+// goroutine for ever; the store's queries stop when it passes.
+func (s *Server) limitDuration(next http.Handler) http.Handler {
+	if s.requestTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.requestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // redirectSlashes moves "/decisions/" to "/decisions". The target is rebuilt from the decoded
 // path with one leading slash and every unsafe byte escaped, so it can only name a path on this
 // site: browsers drop tabs and newlines and read "\" as "/", which would turn a copied-through

@@ -16,6 +16,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
 	r.Use(securityHeaders)
+	r.Use(s.limitDuration)
 	// Inside the log and the headers, so redirects carry both.
 	r.Use(redirectSlashes)
 	r.Use(http.NewCrossOriginProtection().Handler)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
@@ -18,7 +19,10 @@ import (
 
 // Deps are what the server needs from outside.
 type Deps struct {
-	Store     *store.Store
+	Store *store.Store
+	// Probe answers readiness checks on a connection of its own, so a pool busy with requests
+	// never makes a healthy instance look unready. Nil means Store, for tests that do not care.
+	Probe     *store.Store
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
@@ -27,19 +31,24 @@ type Deps struct {
 	// Clock tells the time wherever time decides something (publication, throttling, the
 	// date on printed pages); nil means the system clock.
 	Clock func() time.Time
+	// RequestTimeout bounds each request; zero means no bound.
+	RequestTimeout time.Duration
 }
 
 // Server serves the register's pages.
 type Server struct {
-	store     *store.Store
-	log       *slog.Logger
-	baseURL   string
-	ownerName string
-	contact   string
-	now       func() time.Time
-	london    *time.Location
-	assets    *assets
-	sessions  *scs.SessionManager
+	store          *store.Store
+	probe          *store.Store
+	log            *slog.Logger
+	baseURL        string
+	ownerName      string
+	contact        string
+	now            func() time.Time
+	london         *time.Location
+	requestTimeout time.Duration
+	assets         *assets
+	sessions       *scs.SessionManager
+	draining       atomic.Bool
 }
 
 // New builds a server, fingerprinting the embedded static files.
@@ -59,8 +68,19 @@ func New(d Deps) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Server{store: d.Store, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact,
-		now: now, london: london, assets: a, sessions: d.Sessions}, nil
+	probe := d.Probe
+	if probe == nil {
+		probe = d.Store
+	}
+	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		sessions: d.Sessions}, nil
+}
+
+// Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
+// the server shuts down. Everything else keeps answering.
+func (s *Server) Drain() {
+	s.draining.Store(true)
 }
 
 // page fills in the shell's values for a page at path, for the person asking.

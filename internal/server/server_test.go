@@ -8,27 +8,37 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/testsite"
 )
 
 type testServer struct {
+	site   *testsite.Site
 	url    string
 	client *http.Client
 	pool   *pgxpool.Pool
+	probe  *pgxpool.Pool
 }
 
 // newTestServer serves the real routes over HTTP on a fresh database. Its client keeps
 // cookies and never follows redirects, so tests see each response as it is.
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	site := testsite.New(t)
+	return newTestServerWith(t, testsite.Options{})
+}
+
+func newTestServerWith(t *testing.T, o testsite.Options) *testServer {
+	t.Helper()
+	site := testsite.NewWith(t, o)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &testServer{url: site.URL, client: client, pool: site.Pool}
+	return &testServer{site: site, url: site.URL, client: client, pool: site.Pool, probe: site.Probe}
 }
 
 type response struct {
@@ -460,6 +470,7 @@ func TestHealth(t *testing.T) {
 		}
 	}
 	ts.pool.Close()
+	ts.probe.Close()
 	if r := ts.get(t, "/readyz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with the database gone = %d, want 503", r.status)
 	}
@@ -468,6 +479,87 @@ func TestHealth(t *testing.T) {
 	}
 	if r := ts.get(t, "/decisions/pcd-1682"); r.status != http.StatusInternalServerError || !strings.Contains(r.body, "quote reference") {
 		t.Errorf("GET a page with the database gone = %d, want the 500 page with a request id", r.status)
+	}
+}
+
+// holdDecisions locks the decisions table until the test ends or release is called, so page
+// requests wait in the database.
+func holdDecisions(t *testing.T, pool *pgxpool.Pool) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	release = func() { tx.Rollback(ctx) }
+	t.Cleanup(func() { release(); conn.Close(ctx) })
+	return release
+}
+
+// TestReadyWhileThePoolIsBusy takes every connection of the requests' pool with requests stuck
+// behind a lock: the database is healthy, so /readyz must still say ready, at once.
+func TestReadyWhileThePoolIsBusy(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, testsite.Options{MaxConns: 2})
+	release := holdDecisions(t, ts.pool)
+	statuses := make(chan int, 3)
+	for range 3 {
+		go func() {
+			resp, err := http.Get(ts.url + "/decisions/pcd-1682")
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	dbtest.WaitForLockWaiters(t, ts.pool.Config().ConnString(), 2) // both connections are taken; the third request queues
+	if r := ts.get(t, "/readyz"); r.status != http.StatusOK {
+		t.Errorf("GET /readyz with the pool busy = %d %s, want 200", r.status, r.body)
+	}
+	release()
+	for range 3 {
+		if got := <-statuses; got != http.StatusOK {
+			t.Errorf("held request = %d, want 200", got)
+		}
+	}
+}
+
+// TestRequestDeadline holds a page's queries behind a lock that is never released in time: the
+// request's deadline must cancel them and answer the busy page.
+func TestRequestDeadline(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, testsite.Options{RequestTimeout: 200 * time.Millisecond})
+	holdDecisions(t, ts.pool)
+	r := ts.get(t, "/decisions/pcd-1682")
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "the service is busy") || r.header.Get("X-Request-Id") == "" {
+		t.Errorf("GET a page held past its deadline = %d, want the 503 busy page", r.status)
+	}
+	if r := ts.get(t, "/healthz"); r.status != http.StatusOK {
+		t.Errorf("GET /healthz = %d, want 200", r.status)
+	}
+}
+
+// TestDrainingIsNotReady checks that a draining server says so on /readyz and nowhere else.
+func TestDrainingIsNotReady(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	ts.site.Server.Drain()
+	if r := ts.get(t, "/readyz"); r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "draining") {
+		t.Errorf("GET /readyz while draining = %d %s, want 503 draining", r.status, r.body)
+	}
+	for _, path := range []string{"/healthz", "/decisions/pcd-1682"} {
+		if r := ts.get(t, path); r.status != http.StatusOK {
+			t.Errorf("GET %s while draining = %d, want 200", path, r.status)
+		}
 	}
 }
 

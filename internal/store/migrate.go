@@ -4,84 +4,158 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-migrate/migrate/v4"
-	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers pgx5://
+	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/decision-register/decisions/migrations"
 )
 
-// Migrate brings the database at url up to the newest migration, then hashes the content of
-// any imported decision not yet attested (see AttestImported).
-func Migrate(url string) error {
-	if err := migrateWith(url, "up", (*migrate.Migrate).Up); err != nil {
+// ErrInterrupted means a migration command stopped because its context ended.
+var ErrInterrupted = errors.New("migration interrupted")
+
+// Migrate brings the database at url up to the newest migration, then hashes the content of any
+// imported decision not yet attested (see AttestImported). It stops when ctx ends.
+func Migrate(ctx context.Context, url string) error {
+	if err := migrateWith(ctx, url, "up", (*migrate.Migrate).Up); err != nil {
 		return err
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.Connect(ctx, withoutPoolSettings(url))
 	if err != nil {
 		return fmt.Errorf("connect to attest imported decisions: %w", err)
 	}
-	defer conn.Close(ctx)
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := (&Store{db: conn}).AttestImported(ctx, time.Now()); err != nil {
 		return err
 	}
 	return nil
 }
 
-// MigrateDown undoes every migration.
-func MigrateDown(url string) error {
-	return migrateWith(url, "down", (*migrate.Migrate).Down)
+// MigrateDown undoes every migration: every table and its data is dropped.
+func MigrateDown(ctx context.Context, url string) error {
+	return migrateWith(ctx, url, "down", (*migrate.Migrate).Down)
 }
 
-func migrateWith(url, what string, step func(*migrate.Migrate) error) error {
-	m, err := newMigrate(url)
-	if err != nil {
+// MigrateForce records version as the database's migration version and clears the dirty flag,
+// for a migration that failed part-way and was then put right by hand. It runs no SQL of its own.
+func MigrateForce(ctx context.Context, url string, version int) error {
+	return migrateWith(ctx, url, fmt.Sprintf("force %d", version), func(m *migrate.Migrate) error {
+		return m.Force(version)
+	})
+}
+
+// MigrationVersion reports the database's migration version and whether it is dirty.
+func MigrationVersion(ctx context.Context, url string) (uint, bool, error) {
+	var v uint
+	var dirty bool
+	err := migrateWith(ctx, url, "version", func(m *migrate.Migrate) error {
+		var err error
+		v, dirty, err = m.Version()
+		if errors.Is(err, migrate.ErrNilVersion) {
+			return nil
+		}
 		return err
+	})
+	return v, dirty, err
+}
+
+func migrateWith(ctx context.Context, url, what string, step func(*migrate.Migrate) error) error {
+	in := &interrupter{}
+	stop := context.AfterFunc(ctx, in.interrupt)
+	defer stop()
+	m, err := newMigrate(url, in)
+	if err == nil {
+		stopGracefully := context.AfterFunc(ctx, func() { m.GracefulStop <- true })
+		defer stopGracefully()
+		err = step(m)
+		m.Close()
 	}
-	defer m.Close()
-	if err := step(m); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("migrate %s: %w (%w); if `decisions migrate version` says dirty, see the README on migrate force", what, ErrInterrupted, ctx.Err())
+	case err != nil && !errors.Is(err, migrate.ErrNoChange):
 		return fmt.Errorf("migrate %s: %w", what, err)
 	}
 	return nil
 }
 
-// MigrationVersion reports the database's migration version and whether it is dirty.
-func MigrationVersion(url string) (uint, bool, error) {
-	m, err := newMigrate(url)
-	if err != nil {
-		return 0, false, err
-	}
-	defer m.Close()
-	v, dirty, err := m.Version()
-	if errors.Is(err, migrate.ErrNilVersion) {
-		return 0, false, nil
-	}
-	return v, dirty, err
-}
-
-func newMigrate(url string) (*migrate.Migrate, error) {
+func newMigrate(dbURL string, in *interrupter) (*migrate.Migrate, error) {
 	src, err := iofs.New(migrations.FS, ".")
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
-	m, err := migrate.NewWithSourceInstance("iofs", src, pgx5URL(url))
+	cfg, err := pgx.ParseConfig(withoutPoolSettings(dbURL))
 	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(in.track))
+	driver, err := pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open migrations: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
+	if err != nil {
+		driver.Close()
 		return nil, fmt.Errorf("open migrations: %w", err)
 	}
 	return m, nil
 }
 
-// pgx5URL rewrites a postgres:// URL to the scheme golang-migrate's pgx v5 driver wants.
-func pgx5URL(url string) string {
-	for _, scheme := range []string{"postgres://", "postgresql://"} {
-		if rest, ok := strings.CutPrefix(url, scheme); ok {
-			return "pgx5://" + rest
+// withoutPoolSettings drops pgxpool's own URL settings (pool_max_conns, ...), which a plain
+// connection would send to PostgreSQL as unknown parameters.
+func withoutPoolSettings(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL // pgx reports the error
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
 		}
 	}
-	return url
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// interrupter stops the migration's connections when its context ends: golang-migrate's pgx
+// driver runs every statement with context.Background, so a migration waiting on a lock would
+// otherwise ignore SIGTERM until the lock is released.
+type interrupter struct {
+	mu    sync.Mutex
+	conns []*pgconn.PgConn
+	done  bool
+}
+
+func (in *interrupter) track(_ context.Context, c *pgx.Conn) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.done {
+		return ErrInterrupted
+	}
+	in.conns = append(in.conns, c.PgConn())
+	return nil
+}
+
+// interrupt asks PostgreSQL to cancel each connection's statement, which rolls back its
+// transaction, then closes the connection so the driver stops waiting even between statements.
+func (in *interrupter) interrupt() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.done = true
+	for _, c := range in.conns {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = c.CancelRequest(ctx)
+		cancel()
+		_ = c.Conn().Close()
+	}
 }

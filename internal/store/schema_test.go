@@ -207,7 +207,7 @@ func TestDecisionPageIsOneSnapshot(t *testing.T) {
 		d, err := st.DecisionBySlug(ctx, staff, "pcd-99000")
 		got <- result{d, err}
 	}()
-	dbtest.WaitForLockWaiters(t, conn, 1) // the batch has read the decision and waits for its notes
+	dbtest.WaitForLockWaiters(t, url, 1) // the batch has read the decision and waits for its notes
 	if err := writer.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestDecisionPageIsOneSnapshot(t *testing.T) {
 func TestMigrationsGoDownAndUp(t *testing.T) {
 	t.Parallel()
 	url := dbtest.URL(t)
-	if err := store.MigrateDown(url); err != nil {
+	if err := store.MigrateDown(context.Background(), url); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	pool, err := pgxpool.New(context.Background(), url)
@@ -242,10 +242,10 @@ func TestMigrationsGoDownAndUp(t *testing.T) {
 	if tables != 0 {
 		t.Errorf("%d tables left after migrating down", tables)
 	}
-	if err := store.Migrate(url); err != nil {
+	if err := store.Migrate(context.Background(), url); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	v, dirty, err := store.MigrationVersion(url)
+	v, dirty, err := store.MigrationVersion(context.Background(), url)
 	if err != nil || dirty || v < 2 {
 		t.Errorf("version = %d dirty=%t err=%v", v, dirty, err)
 	}

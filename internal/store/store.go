@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,9 +52,42 @@ func New(pool *pgxpool.Pool) *Store {
 	return &Store{db: pool}
 }
 
-// Open connects a pool and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
+// PoolOptions override what the database URL says about the pool; zero values leave the URL's
+// setting (pgxpool's pool_max_conns, PostgreSQL's statement_timeout) or pgx's default.
+type PoolOptions struct {
+	MaxConns         int32
+	StatementTimeout time.Duration
+}
+
+// Open connects a pool and checks that the database answers. The URL may carry pgxpool's own
+// settings (pool_max_conns, pool_max_conn_lifetime, ...).
+func Open(ctx context.Context, url string, opts PoolOptions) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
+	return connect(ctx, cfg)
+}
+
+// OpenProbe connects a pool of one connection for readiness checks, kept open, so a check never
+// waits for a connection behind requests or for a new connection to be made.
+func OpenProbe(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	cfg.MaxConns, cfg.MinConns = 1, 1
+	return connect(ctx, cfg)
+}
+
+func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
@@ -92,6 +127,13 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
+}
+
+// IsTimeout reports whether err is PostgreSQL stopping a statement: statement_timeout, or a
+// cancel sent when a request's deadline passed.
+func IsTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "57014"
 }
 
 // mapError turns pgx's errors into the store's.

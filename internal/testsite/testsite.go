@@ -5,7 +5,6 @@ package testsite
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -33,27 +32,53 @@ const Password = "correct horse battery staple"
 
 // Site is a running test site.
 type Site struct {
-	URL     string // where the test server listens
-	Pool    *pgxpool.Pool
+	URL     string        // where the test server listens
+	Pool    *pgxpool.Pool // the requests' pool
+	Probe   *pgxpool.Pool // the readiness checks' one connection
+	Server  *server.Server
 	Store   *store.Store
 	Handler http.Handler
 	Clock   *Clock
 }
 
+// Options change the site from the defaults a test needs least often.
+type Options struct {
+	RequestTimeout time.Duration // zero: no per-request deadline
+	MaxConns       int32         // zero: pgxpool's default
+}
+
 // New starts a site on its own database; both are gone when the test ends.
 func New(t testing.TB) *Site {
 	t.Helper()
-	pool := dbtest.New(t)
+	return NewWith(t, Options{})
+}
+
+// NewWith starts a site with options.
+func NewWith(t testing.TB, o Options) *Site {
+	t.Helper()
+	url := dbtest.URL(t)
+	pool, err := store.Open(context.Background(), url, store.PoolOptions{MaxConns: o.MaxConns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	probe, err := store.OpenProbe(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(probe.Close)
 	clock := &Clock{now: time.Now()}
 	st := store.New(pool)
 	srv, err := server.New(server.Deps{
-		Store:     st,
-		Sessions:  auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   BaseURL,
-		OwnerName: "Mayor’s Office for Policing and Crime",
-		Clock:     clock.Now,
-		Contact:   config.DefaultContact,
+		Store:          st,
+		Probe:          store.New(probe),
+		Sessions:       auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
+		Logger:         Logger(t),
+		BaseURL:        BaseURL,
+		OwnerName:      "Mayor’s Office for Policing and Crime",
+		Clock:          clock.Now,
+		Contact:        config.DefaultContact,
+		RequestTimeout: o.RequestTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +86,7 @@ func New(t testing.TB) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Store: st, Handler: h, Clock: clock}
+	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock}
 }
 
 // Clock is the site's clock, which tests move.
@@ -126,4 +151,14 @@ func (s *Site) Client(t testing.TB, email string) *http.Client {
 		t.Fatalf("sign in as %s = %d, want 303", email, resp.StatusCode)
 	}
 	return c
+}
+
+// Logger writes to the test's own output, shown when the test fails, so a 500 in a test shows
+// its cause. Benchmarks log errors only: a line per request would swamp them.
+func Logger(t testing.TB) *slog.Logger {
+	level := slog.LevelInfo
+	if _, ok := t.(*testing.B); ok {
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
 }

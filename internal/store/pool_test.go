@@ -1,0 +1,130 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// TestPoolSettingsInTheURL passes pgxpool's own settings in the URL: the pool takes them, and
+// migrations, which go through a plain connection, are not refused for them.
+func TestPoolSettingsInTheURL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t) + "&pool_max_conns=3&pool_max_conn_lifetime=1h"
+	if err := store.Migrate(ctx, url); err != nil {
+		t.Fatalf("Migrate with pool settings in the URL: %v", err)
+	}
+	if _, _, err := store.MigrationVersion(ctx, url); err != nil {
+		t.Fatalf("MigrationVersion with pool settings in the URL: %v", err)
+	}
+	pool, err := store.Open(ctx, url, store.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if got := pool.Config().MaxConns; got != 3 {
+		t.Errorf("MaxConns = %d, want the URL's 3", got)
+	}
+	sized, err := store.Open(ctx, url, store.PoolOptions{MaxConns: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sized.Close()
+	if got := sized.Config().MaxConns; got != 7 {
+		t.Errorf("MaxConns = %d, want the option's 7", got)
+	}
+}
+
+// TestStatementTimeout holds a table lock longer than the pool's statement timeout: PostgreSQL
+// must stop the query and the store must say it timed out.
+func TestStatementTimeout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	pool, err := store.Open(ctx, url, store.PoolOptions{StatementTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.New(pool).SlugByReference(ctx, store.Public(time.Now()), "PCD 1682")
+	if !store.IsTimeout(err) || errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a query held past statement_timeout = %v, want a timeout", err)
+	}
+}
+
+// TestMigrateForce clears a dirty version, as after a migration that failed part-way.
+func TestMigrateForce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE schema_migrations SET dirty = true`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx, url); err == nil {
+		t.Error("Migrate on a dirty database succeeded, want an error")
+	}
+	v, _, err := store.MigrationVersion(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MigrateForce(ctx, url, int(v)); err != nil {
+		t.Fatalf("MigrateForce(%d) = %v", v, err)
+	}
+	if got, dirty, err := store.MigrationVersion(ctx, url); got != v || dirty || err != nil {
+		t.Errorf("after force: version %d dirty=%t err=%v, want %d clean", got, dirty, err, v)
+	}
+}
+
+// TestMigrateStopsWithItsContext holds a lock the migration needs, then ends its context: the
+// migration must give up at once, not when the lock is released.
+func TestMigrateStopsWithItsContext(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	migrateCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- store.Migrate(migrateCtx, url) }()
+	dbtest.WaitForLockWaiters(t, url, 1)
+	cancel()
+	if err := <-done; !errors.Is(err, store.ErrInterrupted) {
+		t.Errorf("Migrate after its context ended = %v, want ErrInterrupted", err)
+	}
+}

@@ -1,0 +1,55 @@
+package testsite_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// recordingTB is a test whose output the test can read.
+type recordingTB struct {
+	testing.TB
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (r *recordingTB) Output() io.Writer { return r }
+
+func (r *recordingTB) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.Write(p)
+}
+
+func (r *recordingTB) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String()
+}
+
+// TestSiteLogsToTheTest checks that the site's log lines, a failed request's cause among them,
+// go to the test's output instead of nowhere.
+func TestSiteLogsToTheTest(t *testing.T) {
+	t.Parallel()
+	rec := &recordingTB{TB: t}
+	site := testsite.New(rec)
+	site.Pool.Close() // every page now fails with a cause worth reading
+	resp, err := http.Get(site.URL + "/decisions/pcd-1682")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("GET with the pool closed = %d, want 500", resp.StatusCode)
+	}
+	for _, want := range []string{"request failed", "closed pool", "status=500"} {
+		if !strings.Contains(rec.String(), want) {
+			t.Errorf("the test's output lacks %q:\n%s", want, rec)
+		}
+	}
+}
