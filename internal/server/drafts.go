@@ -163,7 +163,8 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 	d := ed.d
 	has := func(kind string) bool { _, ok := ed.section(1, kind); return ok }
 	content := pages.TaskGroup{Heading: "Prepare the decision", Tasks: []pages.Task{
-		{Name: "Title and summary", Href: editURL(ed.slug) + "/title", Done: d.Title != nil && d.Summary != nil},
+		{Name: "Title and summary", Href: editURL(ed.slug) + "/title", Started: d.Title != nil || d.Summary != nil,
+			Done: d.Title != nil && d.Summary != nil},
 		{Name: "Recommendations", Href: editURL(ed.slug) + "/recommendations", Done: len(d.Recommendations) > 0},
 	}}
 	partOne := pages.TaskGroup{Heading: "Part I: the sections the public reads"}

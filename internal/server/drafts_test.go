@@ -149,7 +149,19 @@ func TestDraftJourney(t *testing.T) {
 		t.Errorf("task list Cache-Control = %q, want private, no-store", got)
 	}
 
+	if got := tasks.text(`#task-1-1-status`); got != "Incomplete" {
+		t.Errorf("title and summary with a title only: %q, want Incomplete", got)
+	}
+	early := dc.post("/decisions/"+slug+"/submit", url.Values{"version": {dc.version("/decisions/" + slug + "/check")}}, http.StatusUnprocessableEntity)
+	if got := early.text(`[data-testid="error-summary"]`); !strings.Contains(got, "Add a summary before you submit") ||
+		!strings.Contains(got, "Add at least one recommendation before you submit") {
+		t.Errorf("submitting an unfinished draft: %q", got)
+	}
+
 	dc.save(edit+"/title", url.Values{"title": {"Project Beta"}, "summary": {"Accept a grant.\r\n\r\nFor two years."}}, http.StatusSeeOther)
+	if got := dc.get(edit).text(`#task-1-1-status`); got != "Completed" {
+		t.Errorf("title and summary filled in: %q, want Completed", got)
+	}
 	for _, rec := range []string{"Second recommendation", "First recommendation", "Dropped recommendation"} {
 		p := dc.save(edit+"/recommendations", url.Values{"action": {"save"}, "recommendation": {rec}}, http.StatusSeeOther)
 		if p.location != edit+"/recommendations" {
