@@ -415,6 +415,9 @@ var recommendationsPart = draftPart{
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
 		recs := slices.Clone(ed.d.Recommendations)
 		action, arg, _ := strings.Cut(in.Get("action"), ":")
+		if action == "" {
+			action = "save"
+		}
 		i, err := strconv.Atoi(arg)
 		if action != "save" && (err != nil || i < 0 || i >= len(recs)) {
 			// The list changed under the person's feet, or the form was not ours.

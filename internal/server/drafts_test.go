@@ -171,6 +171,11 @@ func TestDraftJourney(t *testing.T) {
 	dc.save(edit+"/recommendations", url.Values{"action": {"up:1"}}, http.StatusSeeOther)
 	dc.save(edit+"/recommendations", url.Values{"action": {"remove:2"}}, http.StatusSeeOther)
 	dc.save(edit+"/sections/introduction-and-background", url.Values{"action": {"save"}, "heading": {"Introduction and background"}, "body": {"Why we ask."}}, http.StatusSeeOther)
+	dc.save(edit+"/sections/legal-comments", url.Values{"action": {"save"}, "heading": {"Legal comments"}, "body": {"Removed later."}}, http.StatusSeeOther)
+	if got := dc.get(edit).text(`#task-2-4-status`); got != "Completed" {
+		t.Errorf("legal comments task after saving: %q, want Completed", got)
+	}
+	dc.save(edit+"/sections/legal-comments", url.Values{"action": {"remove"}}, http.StatusSeeOther)
 	dc.save(edit+"/part-two", url.Values{"action": {"save"}, "body": {"The confidential advice."}}, http.StatusSeeOther)
 	dc.save(edit+"/funding", url.Values{"action": {"save"}, "amount": {"£2.755m"}, "fy_start": {"2024-25"}, "fy_end": {"2025/26"},
 		"basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Home Office grant"}, "funder": {"Home Office"}}, http.StatusSeeOther)
@@ -187,7 +192,7 @@ func TestDraftJourney(t *testing.T) {
 			t.Errorf("check your answers lacks %q:\n%s", want, answers)
 		}
 	}
-	if strings.Contains(answers, "Dropped recommendation") {
+	if strings.Contains(answers, "Dropped recommendation") || strings.Contains(answers, "Removed later.") {
 		t.Error("a removed recommendation is still there")
 	}
 	if got := check.doc.Find(`a:contains("Change")`).Length(); got < 10 {
@@ -397,5 +402,24 @@ func TestDraftingIsForDrafters(t *testing.T) {
 	}
 	if got := dc.get("/decisions/" + slug + "/edit/nonsense").status; got != http.StatusNotFound {
 		t.Errorf("GET an unknown part = %d, want 404", got)
+	}
+}
+
+// TestDraftCheckViolationIsFormError: a value the database refuses by a CHECK becomes a message
+// at the field, not a server error. The test database gains a rule the form does not know.
+func TestDraftCheckViolationIsFormError(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	if _, err := s.Pool.Exec(context.Background(), `ALTER TABLE recommendations ADD CONSTRAINT test_no_forbidden CHECK (body <> 'Forbidden')`); err != nil {
+		t.Fatal(err)
+	}
+	dc := s.client(t, "drafter@example.org")
+	path := "/decisions/" + s.newDraft(t, dc, "Project Beta") + "/edit/recommendations"
+	p := dc.save(path, url.Values{"action": {"save"}, "recommendation": {"Forbidden"}}, http.StatusUnprocessableEntity)
+	if got := p.text("#recommendation-error"); !strings.Contains(got, "The register cannot store this value") {
+		t.Errorf("message by the field %q", got)
+	}
+	if p.value("#recommendation") != "Forbidden" {
+		t.Errorf("typed text not kept: %q", p.value("#recommendation"))
 	}
 }
