@@ -183,7 +183,19 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 			{Name: "Confidential facts and advice", Hint: "Only those who sign it off can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
 		}})
 	}
+	var returned []pages.ReturnedNote
+	if d.Status == decision.StatusDraft {
+		notes, err := s.store.ReturnNotes(r.Context(), ed.slug)
+		if err != nil {
+			return err
+		}
+		for _, n := range notes {
+			returned = append(returned, pages.ReturnedNote{Step: n.Step, Adviser: n.Adviser, Comment: n.Comment,
+				Date: formatDate(&n.ActedAt)})
+		}
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
+		Returned:  returned,
 		Page:      s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
 		Reference: d.Reference,
 		Title:     deref(d.Title),

@@ -423,3 +423,30 @@ func TestDraftCheckViolationIsFormError(t *testing.T) {
 		t.Errorf("typed text not kept: %q", p.value("#recommendation"))
 	}
 }
+
+// TestDraftShowsReturnComments: a decision returned by an adviser shows the comments on its task
+// list until it is submitted again.
+func TestDraftShowsReturnComments(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Project Beta")
+	ctx := context.Background()
+	if err := s.Store.Submit(ctx, s.drafter.Act(s.Clock.Now()), slug, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Pool.Exec(ctx, `
+INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at)
+SELECT id, 'finance', $2, 'returned', 'Say where the money comes from.', repeat('c', 64), $3 FROM decisions WHERE slug = $1;
+`, slug, s.adviser.ID, s.Clock.Now().Add(time.Minute))
+	if err == nil {
+		_, err = s.Pool.Exec(ctx, `UPDATE decisions SET status = 'draft' WHERE slug = $1`, slug)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dc.get("/decisions/" + slug + "/edit")
+	if got := p.text(`[data-testid="returned"]`); !strings.Contains(got, "Finance: Fin Adviser") || !strings.Contains(got, "Say where the money comes from.") {
+		t.Errorf("returned banner %q, want the finance adviser's comment", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -409,4 +410,36 @@ UPDATE decisions SET status = 'awaiting_signoff', version = version + 1, updated
 		}
 		return tx.Audit(ctx, act, id, EventSubmitted, map[string]string{"version": strconv.Itoa(saved + 1)})
 	})
+}
+
+// ReturnNote is an adviser's comment on returning a decision to its drafters.
+type ReturnNote struct {
+	Step    string    `db:"step"`
+	Adviser string    `db:"adviser"`
+	Comment string    `db:"comment"`
+	ActedAt time.Time `db:"acted_at"`
+}
+
+const returnNotesSQL = `
+SELECT k.name AS step, u.name AS adviser, a.comment, a.acted_at
+FROM signoff_actions a
+JOIN decisions d ON d.id = a.decision_id
+JOIN step_kinds k ON k.code = a.step_kind
+JOIN users u ON u.id = a.user_id
+WHERE d.slug = $1 AND a.action = 'returned' AND a.acted_at >= coalesce(
+	(SELECT max(l.at) FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'submitted'), '-infinity')
+ORDER BY a.acted_at, a.id`
+
+// ReturnNotes are the comments of the advisers who returned a decision since it was last
+// submitted: what its drafters have to answer.
+func (s *Store) ReturnNotes(ctx context.Context, slug string) ([]ReturnNote, error) {
+	rows, err := s.db.Query(ctx, returnNotesSQL, slug)
+	if err != nil {
+		return nil, fmt.Errorf("return notes of %s: %w", slug, err)
+	}
+	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ReturnNote])
+	if err != nil {
+		return nil, fmt.Errorf("return notes of %s: %w", slug, err)
+	}
+	return notes, nil
 }
