@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -79,6 +80,7 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)
+	run(t, ctx, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
 }
 
 // TestDraftPagesPassAxe checks every drafting page type with axe-core, at full width and at
@@ -192,4 +194,97 @@ func currentVersion(t *testing.T, ts *testsite.Site, slug string) string {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// By the words a person reads: the control a label names, a button, a link.
+func labelled(label string) string {
+	return fmt.Sprintf(`//*[@id=//label[normalize-space(.)=%q]/@for]`, label)
+}
+func labelNamed(label string) string  { return fmt.Sprintf(`//label[normalize-space(.)=%q]`, label) }
+func buttonNamed(words string) string { return fmt.Sprintf(`//button[normalize-space(.)=%q]`, words) }
+func linkNamed(words string) string   { return fmt.Sprintf(`//a[normalize-space(.)=%q]`, words) }
+
+// TestDraftingJourney is the drafter's half of the whole journey, by the labels a person
+// reads: start a decision, fill in each part, check the answers, submit it for sign-off.
+func TestDraftingJourney(t *testing.T) {
+	ts := testsite.New(t)
+	ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
+	ctx := newTab(t)
+	stopConsole := watchConsole(t, ctx, nil)
+	defer stopConsole()
+	signIn(t, ctx, ts.URL, drafterEmail)
+	// Each step acts on one page and ends on the page it leads to, loaded, so the next step
+	// finds its elements in the document that stays.
+	step := func(what, wait string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		do(t, ctx, what, append(actions, chromedp.WaitVisible(chromedp.CSS(wait)))...)
+		run(t, ctx, what+": wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
+	}
+	const taskList, form, list = `[data-testid="task-list"]`, `[data-testid="draft-form"]`, `[data-testid="draft-list"]`
+	open := func(task string) { step("open "+task, form, chromedp.Click(linkNamed(task))) }
+	back := func() { step("back to the task list", taskList, chromedp.Click(linkNamed("Back to the task list"))) }
+
+	step("start a decision", taskList,
+		chromedp.SendKeys(labelled("Title"), "Project Gamma"),
+		chromedp.Click(buttonNamed("Continue")))
+	if got := pageText(t, ctx); !strings.Contains(got, "PCD 1683 Project Gamma") {
+		t.Fatalf("after starting a decision the page says %q", got)
+	}
+	open("Title and summary")
+	step("write the summary", taskList,
+		chromedp.SendKeys(labelled("Summary"), "Accept the Home Office grant for Project Gamma."),
+		chromedp.Click(buttonNamed("Save and continue")))
+	open("Recommendations")
+	step("add a recommendation", list,
+		chromedp.SendKeys(labelled("Add a recommendation"), "Accept grant funding of £2,755,000 from the Home Office."),
+		chromedp.Click(buttonNamed("Add recommendation")))
+	back()
+	open("Introduction and background")
+	step("write the introduction", taskList,
+		chromedp.SendKeys(labelled("Text"), "Project Gamma continues Project Alpha."),
+		chromedp.Click(buttonNamed("Save and continue")))
+	open("Funding")
+	step("add a funding line", list,
+		chromedp.SendKeys(labelled("Amount"), "£2.755m"),
+		chromedp.SendKeys(labelled("Financial year"), "2024-25"),
+		chromedp.Click(labelNamed("Grant accepted")),
+		chromedp.SendKeys(labelled("What the amount is for"), "Home Office grant"),
+		chromedp.SendKeys(labelled("Funder (optional)"), "Home Office"),
+		chromedp.Click(buttonNamed("Add funding line")))
+	back()
+	open("Links to other decisions")
+	step("link to PCD 1682", list,
+		chromedp.SendKeys(labelled("Decision reference"), "pcd 1682"),
+		chromedp.Click(labelNamed("Continues")),
+		chromedp.Click(buttonNamed("Add link")))
+	back()
+	open("Confidential facts and advice")
+	step("write Part II", taskList,
+		chromedp.SendKeys(labelled("Confidential facts and advice"), "The supplier's prices."),
+		chromedp.Click(buttonNamed("Save and continue")))
+	step("check the answers", `[data-testid="submit-form"]`, chromedp.Click(linkNamed("Check your answers")))
+	answers := pageText(t, ctx)
+	for _, want := range []string{"Accept the Home Office grant for Project Gamma.", "Accept grant funding of £2,755,000 from the Home Office.",
+		"Project Gamma continues Project Alpha.", "£2,755,000 – Home Office grant (Grant accepted · 2024-25 · from Home Office)",
+		"Continues PCD 1682: Alpha", "The supplier's prices."} {
+		if !strings.Contains(answers, want) {
+			t.Errorf("check your answers lacks %q", want)
+		}
+	}
+	step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	st, err := ts.Store.SignoffState(context.Background(), "pcd-1683")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Status != "awaiting_signoff" {
+		t.Errorf("after submitting: status %s, want awaiting_signoff", st.Status)
+	}
+	resp, err := http.Get(ts.URL + "/decisions/pcd-1683")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the public GET /decisions/pcd-1683 = %d, want 404", resp.StatusCode)
+	}
 }
