@@ -268,10 +268,23 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 	if err := partAllowed(r, ed); err != nil {
 		return err
 	}
+	if chi.URLParam(r, "part") == "part-two" {
+		if err := s.auditPartTwoRead(r, ed, "edit"); err != nil {
+			return err
+		}
+	}
 	p := part.page(ed, nil, nil)
 	p.Version = ed.d.Version
 	s.renderDraftForm(w, r, http.StatusOK, ed, p)
 	return nil
+}
+
+// auditPartTwoRead records that someone was shown a draft's Part II, when it has one.
+func (s *Server) auditPartTwoRead(r *http.Request, ed draftEdit, page string) error {
+	if _, ok := ed.section(2, ""); !ok {
+		return nil
+	}
+	return s.store.Audit(r.Context(), ed.user.Act(s.now()), ed.d.ID, store.EventPartTwoRead, map[string]string{"page": page})
 }
 
 func partAllowed(r *http.Request, ed draftEdit) error {
@@ -805,6 +818,11 @@ func (s *Server) handleDraftCheck(w http.ResponseWriter, r *http.Request) error 
 	ed, err := s.loadDraft(r)
 	if err != nil {
 		return err
+	}
+	if ed.readsPartTwo() {
+		if err := s.auditPartTwoRead(r, ed, "check"); err != nil {
+			return err
+		}
 	}
 	s.renderDraftCheck(w, r, http.StatusOK, ed, nil)
 	return nil

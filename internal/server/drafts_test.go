@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,9 @@ func TestDraftJourney(t *testing.T) {
 	}
 	if len(events) < 3 || events[0] != store.EventCreated || events[len(events)-1] != store.EventSubmitted {
 		t.Errorf("audit events = %v, want created, edits, submitted", events)
+	}
+	if !slices.Contains(events, store.EventPartTwoRead) {
+		t.Errorf("audit events = %v: reading Part II on the check page is not recorded", events)
 	}
 	if dc.get(edit).doc.Find(`[data-testid="submitted"]`).Length() != 1 {
 		t.Error("the task list does not say the decision is waiting for sign-off")
