@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
 )
-
-const maxTitleRunes = 300
 
 var errNotDrafter = &pageError{Status: http.StatusForbidden, Heading: "You cannot draft decisions",
 	Message: "Only drafters can start or change a decision. If you need to, ask an admin to give you the drafter role."}
@@ -74,38 +71,27 @@ func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) handleDraftCreate(w http.ResponseWriter, r *http.Request) error {
-	series, title := strings.TrimSpace(r.PostFormValue("series")), decision.CleanText(r.PostFormValue("title"))
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	f := decodeNewDraftForm(r.PostForm)
 	chained, err := s.store.ChainedSeries(r.Context())
 	if err != nil {
 		return err
 	}
-	errs := map[string]string{}
-	if !slices.Contains(chained, series) {
-		errs["series"] = "Select a series"
+	if errs := f.Validate(chained); len(errs) > 0 {
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
 	}
-	checkTitle(errs, title)
-	if len(errs) > 0 {
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, series, r.PostFormValue("title"), errs)
-	}
-	slug, err := s.store.CreateDraft(r.Context(), userFrom(r).Act(s.now()), series, title)
+	slug, err := s.store.CreateDraft(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title)
 	if _, ok := store.IsCheckViolation(err); ok {
-		errs["title"] = "Enter a title the register can store"
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, series, r.PostFormValue("title"), errs)
+		errs := map[string]string{"title": "Enter a title the register can store"}
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
 	}
 	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, editURL(slug), http.StatusSeeOther)
 	return nil
-}
-
-func checkTitle(errs map[string]string, title string) {
-	switch {
-	case title == "":
-		errs["title"] = "Enter a title"
-	case utf8.RuneCountInString(title) > maxTitleRunes:
-		errs["title"] = fmt.Sprintf("Title must be %d characters or fewer", maxTitleRunes)
-	}
 }
 
 func errorTitle(title string, errs map[string]string) string {
@@ -391,16 +377,11 @@ var titlePart = draftPart{
 		}
 	},
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
-		errs := map[string]string{}
-		title, summary := decision.CleanText(in.Get("title")), decision.CleanText(in.Get("summary"))
-		checkTitle(errs, title)
-		if summary == "" {
-			errs["summary"] = "Enter a summary"
-		}
-		if len(errs) > 0 {
+		f := decodeTitleForm(in)
+		if errs := f.Validate(); len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, title, summary)
+		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
 	},
 	saved: func(ed draftEdit) []components.SummaryRow {
 		return []components.SummaryRow{{Key: "Title saved now", Value: deref(ed.d.Title)}, {Key: "Summary saved now", Value: deref(ed.d.Summary)}}
@@ -516,18 +497,11 @@ func sectionPart(kind string) draftPart {
 			if in.Get("action") == "remove" {
 				return nil, s.store.DeleteSection(ctx, act, ed.slug, version, kind)
 			}
-			errs := map[string]string{}
-			heading, body := decision.CleanText(in.Get("heading")), decision.CleanText(in.Get("body"))
-			if heading == "" {
-				errs["heading"] = "Enter a heading"
-			}
-			if body == "" {
-				errs["body"] = "Enter the text of this section"
-			}
-			if len(errs) > 0 {
+			f := decodeSectionForm(in)
+			if errs := f.Validate(); len(errs) > 0 {
 				return errs, nil
 			}
-			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, heading, body)
+			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body)
 		},
 		saved: func(ed draftEdit) []components.SummaryRow {
 			sec, _ := ed.section(1, kind)
@@ -650,7 +624,7 @@ var fundingPart = draftPart{
 			}
 			return nil, err
 		}
-		l, errs := parseFundingLine(in)
+		l, errs := decodeFundingForm(in).Validate()
 		if len(errs) > 0 {
 			return errs, nil
 		}
@@ -666,59 +640,6 @@ var fundingPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/funding" },
 	checkField: "amount",
-}
-
-// parseFundingLine reads a funding line from its form, with a message for each field that is
-// not right.
-func parseFundingLine(in url.Values) (store.NewFundingLine, map[string]string) {
-	errs := map[string]string{}
-	l := store.NewFundingLine{Basis: in.Get("basis"), Kind: in.Get("kind"), Label: decision.CleanText(in.Get("label")),
-		Funder: decision.CleanText(in.Get("funder"))}
-	switch amount := strings.TrimSpace(in.Get("amount")); {
-	case amount == "":
-		errs["amount"] = "Enter an amount"
-	default:
-		p, err := decision.ParsePence(amount)
-		switch {
-		case err != nil:
-			errs["amount"] = "Enter an amount in pounds, like £2,755,000, 2755000 or £2.755m"
-		case p <= 0:
-			errs["amount"] = "Enter an amount more than £0"
-		}
-		l.AmountPence = p
-	}
-	start, err := decision.ParseFinancialYear(in.Get("fy_start"))
-	switch {
-	case strings.TrimSpace(in.Get("fy_start")) == "":
-		errs["fy_start"] = "Enter the financial year, like 2024-25"
-	case err != nil:
-		errs["fy_start"] = "Enter a financial year like 2024-25"
-	default:
-		y := int(start)
-		l.FYStart, l.FYEnd = &y, &y
-	}
-	if raw := strings.TrimSpace(in.Get("fy_end")); raw != "" {
-		end, err := decision.ParseFinancialYear(raw)
-		switch {
-		case err != nil:
-			errs["fy_end"] = "Enter the last financial year like 2026-27, or leave it empty"
-		case l.FYStart != nil && int(end) < *l.FYStart:
-			errs["fy_end"] = "The last financial year must be the same as or after the first"
-		default:
-			y := int(end)
-			l.FYEnd = &y
-		}
-	}
-	if !slices.ContainsFunc(basisLabels, func(o components.Option) bool { return o.Value == l.Basis }) {
-		errs["basis"] = "Select how the amount applies across its years"
-	}
-	if !slices.Contains(decision.FundingKinds, l.Kind) {
-		errs["kind"] = "Select what kind of amount this is"
-	}
-	if l.Label == "" {
-		errs["label"] = "Enter what the amount is for"
-	}
-	return l, errs
 }
 
 // Links --------------------------------------------------------------------------------------------------
@@ -775,22 +696,12 @@ var linksPart = draftPart{
 			}
 			return nil, err
 		}
-		errs := map[string]string{}
-		raw, kind := strings.TrimSpace(in.Get("reference")), in.Get("kind")
-		ref, err := decision.ParseReference(raw)
-		switch {
-		case raw == "":
-			errs["reference"] = "Enter the reference of the other decision"
-		case err != nil:
-			errs["reference"] = "Enter a decision reference like PCD 1215"
-		}
-		if !slices.Contains(decision.LinkKinds, kind) {
-			errs["kind"] = "Select how this decision relates to the other"
-		}
+		f := decodeLinkForm(in)
+		ref, errs := f.Validate()
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		err = s.store.AddLink(ctx, act, ed.slug, version, ref.String(), kind)
+		err := s.store.AddLink(ctx, act, ed.slug, version, ref.String(), f.Kind)
 		switch {
 		case errors.Is(err, store.ErrUnknownReference):
 			return map[string]string{"reference": "There is no decision " + ref.String() + " in the register"}, nil
