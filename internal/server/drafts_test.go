@@ -454,3 +454,76 @@ SELECT id, 'finance', $2, 'returned', 'Say where the money comes from.', repeat(
 		t.Errorf("returned banner %q, want the finance adviser's comment", got)
 	}
 }
+
+// TestDraftRoutesByRole asks every drafting route as every kind of person. Only drafters
+// draft; Part II is for the decision's own drafters; a disabled account is signed out.
+func TestDraftRoutesByRole(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	ctx := context.Background()
+	s.User(t, "other@example.org", "Olive Other", store.Grants{Roles: []string{"drafter"}})
+	s.User(t, "maker@example.org", "Max Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	s.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
+	gone := s.User(t, "gone@example.org", "Gil Gone", store.Grants{Roles: []string{"drafter"}})
+	owner := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, owner, "Project Beta")
+	owner.save("/decisions/"+slug+"/edit/part-two", url.Values{"body": {"Secret Part II text."}}, http.StatusSeeOther)
+	clients := map[string]draftClient{
+		"anonymous":      s.client(t, ""),
+		"drafter":        owner,
+		"other drafter":  s.client(t, "other@example.org"),
+		"adviser":        s.client(t, "finance@example.org"),
+		"decision maker": s.client(t, "maker@example.org"),
+		"admin":          s.client(t, "admin@example.org"),
+		"disabled":       s.client(t, "gone@example.org"),
+	}
+	if err := s.Store.SetUserDisabled(ctx, store.System(time.Now()), gone.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	edit := "/decisions/" + slug + "/edit"
+	const signIn, forbidden = http.StatusSeeOther, http.StatusForbidden
+	routes := []struct {
+		method, path string
+		form         url.Values
+		want         map[string]int // by person; everyone else gets 403, the signed-out 303
+	}{
+		{"GET", "/decisions/new", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"POST", "/decisions/new", url.Values{"series": {"PCD"}}, map[string]int{"drafter": 422, "other drafter": 422}},
+		{"GET", edit, nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", edit + "/title", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"POST", edit + "/title", url.Values{"version": {"999"}, "title": {"Stale"}, "summary": {"Stale"}}, map[string]int{"drafter": 409, "other drafter": 409}},
+		{"GET", edit + "/recommendations", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", edit + "/sections/financial-comments", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", edit + "/part-two", nil, map[string]int{"drafter": 200, "other drafter": forbidden}},
+		{"POST", edit + "/part-two", url.Values{"version": {"999"}, "body": {"Overwritten"}}, map[string]int{"drafter": 409, "other drafter": forbidden}},
+		{"GET", edit + "/funding", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", edit + "/links", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", "/decisions/" + slug + "/check", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"POST", "/decisions/" + slug + "/submit", url.Values{"version": {"999"}}, map[string]int{"drafter": 422, "other drafter": forbidden}},
+	}
+	for _, rt := range routes {
+		for who, c := range clients {
+			want, ok := rt.want[who]
+			switch {
+			case ok:
+			case who == "anonymous" || who == "disabled":
+				want = signIn
+			default:
+				want = forbidden
+			}
+			p := c.do(rt.method, rt.path, rt.form)
+			if p.status != want {
+				t.Errorf("%s %s as %s = %d, want %d", rt.method, rt.path, who, p.status, want)
+			}
+			if want == signIn && !strings.HasPrefix(p.location, "/sign-in") {
+				t.Errorf("%s %s as %s leads to %q, want the sign-in page", rt.method, rt.path, who, p.location)
+			}
+			if who != "drafter" && strings.Contains(p.body, "Secret Part II text.") {
+				t.Errorf("%s %s as %s shows the Part II", rt.method, rt.path, who)
+			}
+		}
+	}
+	if got := clients["anonymous"].get("/decisions/" + slug).status; got != http.StatusNotFound {
+		t.Errorf("GET /decisions/%s anonymous = %d, want 404", slug, got)
+	}
+}
