@@ -288,3 +288,15 @@ func TestDraftingJourney(t *testing.T) {
 		t.Errorf("the public GET /decisions/pcd-1683 = %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestDraftKeyboard reaches the end of the task list and of the longest form by Tab alone,
+// with focus visible at every stop.
+func TestDraftKeyboard(t *testing.T) {
+	ts, slug := newDraftSite(t)
+	ctx := newTab(t)
+	signIn(t, ctx, ts.URL, drafterEmail)
+	do(t, ctx, "open the task list", chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit"))
+	tabUntil(t, ctx, "Check your answers", func(f focused) bool { return f.Href == "/decisions/"+slug+"/check" })
+	do(t, ctx, "open the funding form", chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit/funding"))
+	tabUntil(t, ctx, "the Add funding line button", func(f focused) bool { return f.Tag == "BUTTON" && f.Text == "Add funding line" })
+}
