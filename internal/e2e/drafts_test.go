@@ -70,7 +70,8 @@ func newDraftSite(t *testing.T) (*testsite.Site, string) {
 	return ts, slug
 }
 
-func signIn(t *testing.T, ctx context.Context, base, email string) {
+// signInDrafter signs the tab in through the sign-in page and lands on a drafting page.
+func signInDrafter(t *testing.T, ctx context.Context, base, email string) {
 	t.Helper()
 	do(t, ctx, "sign in as "+email,
 		// Straight to a drafting page: the staff home page is another piece of work.
@@ -92,7 +93,7 @@ func TestDraftPagesPassAxe(t *testing.T) {
 		return strings.HasPrefix(m.Text, "Failed to load resource") && (strings.Contains(m.Text, "422") || strings.Contains(m.Text, "409"))
 	})
 	defer stopConsole()
-	signIn(t, ctx, ts.URL, drafterEmail)
+	signInDrafter(t, ctx, ts.URL, drafterEmail)
 	pages := append(draftPages(slug), draftPage{name: "draft-conflict", path: "/decisions/" + slug + "/edit/title"})
 	for _, p := range pages {
 		for _, width := range []int64{1280, 320} {
@@ -212,7 +213,7 @@ func TestDraftingJourney(t *testing.T) {
 	ctx := newTab(t)
 	stopConsole := watchConsole(t, ctx, nil)
 	defer stopConsole()
-	signIn(t, ctx, ts.URL, drafterEmail)
+	signInDrafter(t, ctx, ts.URL, drafterEmail)
 	// Each step acts on one page and ends on the page it leads to, loaded, so the next step
 	// finds its elements in the document that stays.
 	step := func(what, wait string, actions ...chromedp.Action[chromedp.Void]) {
@@ -294,7 +295,7 @@ func TestDraftingJourney(t *testing.T) {
 func TestDraftKeyboard(t *testing.T) {
 	ts, slug := newDraftSite(t)
 	ctx := newTab(t)
-	signIn(t, ctx, ts.URL, drafterEmail)
+	signInDrafter(t, ctx, ts.URL, drafterEmail)
 	do(t, ctx, "open the task list", chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit"))
 	tabUntil(t, ctx, "Check your answers", func(f focused) bool { return f.Href == "/decisions/"+slug+"/check" })
 	do(t, ctx, "open the funding form", chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit/funding"))
