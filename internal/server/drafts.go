@@ -208,12 +208,12 @@ func kindSlug(kind string) string { return strings.ReplaceAll(kind, "_", "-") }
 
 // draftPart is one page of a draft. page fills the form from the saved draft, or with in (the
 // person's input) when it is not nil; save validates in and saves it, returning per-field
-// errors for the person to fix; saved lists what is saved now, shown when a save is refused
-// because someone else saved first.
+// errors for the person to fix; changed sets what is saved now next to what the person sent,
+// shown when a save is refused because someone else saved first.
 type draftPart struct {
 	page  func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
 	save  func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
-	saved func(ed draftEdit) []components.SummaryRow
+	changed func(ed draftEdit, in url.Values) []change
 	// next is where a successful save leads: the task list, or the same page for lists.
 	next func(ed draftEdit) string
 	// checkField takes the message when the database refuses a value.
@@ -315,7 +315,11 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 		// ed was read at the start of this request: it holds what the other person saved.
 		p := part.page(ed, r.PostForm, nil)
 		p.Version = ed.d.Version
-		p.Conflict = part.saved(ed)
+		for _, c := range part.changed(ed, r.PostForm) {
+			p.Conflict = append(p.Conflict,
+				components.SummaryRow{Key: c.what + ": saved now", Value: c.saved, TestID: "conflict-saved"},
+				components.SummaryRow{Key: c.what + ": yours, not saved", Value: c.yours, TestID: "conflict-yours"})
+		}
 		s.renderDraftForm(w, r, http.StatusConflict, ed, p)
 		return nil
 	case errors.Is(err, store.ErrNotEditable):
@@ -352,6 +356,9 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 	s.render(w, r, status, pages.DraftForm(p))
 }
 
+// change is one thing saved by someone else, and what the person sent instead.
+type change struct{ what, saved, yours string }
+
 // value is the person's input when there is some, else what is saved.
 func value(in url.Values, name, saved string) string {
 	if in != nil {
@@ -383,8 +390,8 @@ var titlePart = draftPart{
 		}
 		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
 	},
-	saved: func(ed draftEdit) []components.SummaryRow {
-		return []components.SummaryRow{{Key: "Title saved now", Value: deref(ed.d.Title)}, {Key: "Summary saved now", Value: deref(ed.d.Summary)}}
+	changed: func(ed draftEdit, in url.Values) []change {
+		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}
 	},
 	next:       toEdit,
 	checkField: "title",
@@ -449,8 +456,14 @@ var recommendationsPart = draftPart{
 		}
 		return nil, s.store.SetRecommendations(ctx, act, ed.slug, version, recs)
 	},
-	saved: func(ed draftEdit) []components.SummaryRow {
-		return []components.SummaryRow{{Key: "Recommendations saved now", Value: numbered(ed.d.Recommendations)}}
+	changed: func(ed draftEdit, in url.Values) []change {
+		yours := "Add: " + in.Get("recommendation")
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action != "save" && action != "" {
+			n, _ := strconv.Atoi(arg)
+			yours = map[string]string{"up": "Move up", "down": "Move down", "remove": "Remove"}[action] +
+				" recommendation " + strconv.Itoa(n+1) + " of the list as you saw it"
+		}
+		return []change{{"Recommendations", numbered(ed.d.Recommendations), yours}}
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/recommendations" },
 	checkField: "recommendation",
@@ -503,9 +516,12 @@ func sectionPart(kind string) draftPart {
 			}
 			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body)
 		},
-		saved: func(ed draftEdit) []components.SummaryRow {
+		changed: func(ed draftEdit, in url.Values) []change {
 			sec, _ := ed.section(1, kind)
-			return []components.SummaryRow{{Key: "Heading saved now", Value: sec.Heading}, {Key: "Text saved now", Value: sec.Body}}
+			if in.Get("action") == "remove" {
+				return []change{{"Section", sec.Heading + "\n\n" + sec.Body, "Remove this section"}}
+			}
+			return []change{{"Heading", sec.Heading, in.Get("heading")}, {"Text", sec.Body, in.Get("body")}}
 		},
 		next:       toEdit,
 		checkField: "body",
@@ -530,9 +546,9 @@ var partTwoPart = draftPart{
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
 		return nil, s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body"))
 	},
-	saved: func(ed draftEdit) []components.SummaryRow {
+	changed: func(ed draftEdit, in url.Values) []change {
 		sec, _ := ed.section(2, "")
-		return []components.SummaryRow{{Key: "Part II saved now", Value: sec.Body}}
+		return []change{{"Part II", sec.Body, in.Get("body")}}
 	},
 	next:       toEdit,
 	checkField: "body",
@@ -630,13 +646,18 @@ var fundingPart = draftPart{
 		}
 		return nil, s.store.AddFundingLine(ctx, act, ed.slug, version, l)
 	},
-	saved: func(ed draftEdit) []components.SummaryRow {
+	changed: func(ed draftEdit, in url.Values) []change {
 		var lines []string
 		for _, f := range ed.d.Funding {
 			text, hint := fundingLineText(f)
 			lines = append(lines, text+" ("+hint+")")
 		}
-		return []components.SummaryRow{{Key: "Funding saved now", Value: numbered(lines)}}
+		yours := "Add: " + strings.Join(slices.DeleteFunc([]string{in.Get("amount"), in.Get("label"), in.Get("fy_start"), in.Get("funder")},
+			func(v string) bool { return strings.TrimSpace(v) == "" }), ", ")
+		if action, _, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			yours = "Remove a funding line"
+		}
+		return []change{{"Funding lines", numbered(lines), yours}}
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/funding" },
 	checkField: "amount",
@@ -710,14 +731,19 @@ var linksPart = draftPart{
 		}
 		return nil, err
 	},
-	saved: func(ed draftEdit) []components.SummaryRow {
+	changed: func(ed draftEdit, in url.Values) []change {
 		var lines []string
 		for _, l := range ed.d.Links {
 			if l.Outgoing {
 				lines = append(lines, linkText(l))
 			}
 		}
-		return []components.SummaryRow{{Key: "Links saved now", Value: numbered(lines)}}
+		yours := "Add: " + decision.LinkKindLabel(in.Get("kind")) + " " + in.Get("reference")
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			kind, ref, _ := strings.Cut(arg, ":")
+			yours = "Remove: " + decision.LinkKindLabel(kind) + " " + ref
+		}
+		return []change{{"Links", numbered(lines), yours}}
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/links" },
 	checkField: "reference",

@@ -327,6 +327,9 @@ func TestDraftConflict(t *testing.T) {
 	if got := p.text(`[data-testid="conflict-saved"]`); !strings.Contains(got, "First person's title") || !strings.Contains(got, "First summary") {
 		t.Errorf("the refused save shows saved %q, want the first person's text", got)
 	}
+	if got := p.text(`[data-testid="conflict-yours"]`); got != "Second person's title Second summary" {
+		t.Errorf("the refused save shows as the person's own %q, want what they sent", got)
+	}
 	if p.value("#title") != "Second person's title" || p.value("#summary") != "Second summary" {
 		t.Errorf("the refused form holds %q / %q, want the second person's text kept", p.value("#title"), p.value("#summary"))
 	}
@@ -347,7 +350,8 @@ func TestDraftConflict(t *testing.T) {
 	stale := second.version(recs)
 	first.save(recs, url.Values{"action": {"save"}, "recommendation": {"Another"}}, http.StatusSeeOther)
 	p = second.post(recs, url.Values{"version": {stale}, "action": {"save"}, "recommendation": {"Mine"}}, http.StatusConflict)
-	if p.value("#recommendation") != "Mine" || !strings.Contains(p.text(`[data-testid="conflict-saved"]`), "2. Another") {
+	if p.value("#recommendation") != "Mine" || !strings.Contains(p.text(`[data-testid="conflict-saved"]`), "2. Another") ||
+		p.text(`[data-testid="conflict-yours"]`) != "Add: Mine" {
 		t.Errorf("refused recommendation: kept %q, saved shown %q", p.value("#recommendation"), p.text(`[data-testid="conflict-saved"]`))
 	}
 }
