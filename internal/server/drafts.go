@@ -211,8 +211,8 @@ func kindSlug(kind string) string { return strings.ReplaceAll(kind, "_", "-") }
 // errors for the person to fix; changed sets what is saved now next to what the person sent,
 // shown when a save is refused because someone else saved first.
 type draftPart struct {
-	page  func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
-	save  func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
+	page    func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
+	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
 	changed func(ed draftEdit, in url.Values) []change
 	// next is where a successful save leads: the task list, or the same page for lists.
 	next func(ed draftEdit) string
