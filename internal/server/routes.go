@@ -55,6 +55,20 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 	})
 
+	// Drafting: drafters only.
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireStaff, s.requireDrafter)
+		r.Get("/decisions/new", s.handle(s.handleDraftNew))
+		r.Post("/decisions/new", s.handle(s.handleDraftCreate))
+		r.Get("/decisions/{slug}/edit", s.handle(s.handleDraftTasks))
+		r.Get("/decisions/{slug}/edit/{part}", s.handle(s.handleDraftPart))
+		r.Post("/decisions/{slug}/edit/{part}", s.handle(s.handleDraftPartSave))
+		r.Get("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPart))
+		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
+		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
+		r.Post("/decisions/{slug}/submit", s.handle(s.handleDraftSubmit))
+	})
+
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, req *http.Request) error {
 		// RFC 9110 requires the methods the address does allow; chi only adds them itself

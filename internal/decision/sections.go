@@ -1,0 +1,74 @@
+package decision
+
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Section kinds of Part I, in the order a decision sets them out. The database CHECK on
+// sections.kind lists the same values.
+var SectionKinds = []string{
+	"introduction_and_background", "issues_for_consideration", "financial_comments",
+	"legal_comments", "equality_comments", "gdpr_and_data_privacy", "background_papers", "other",
+}
+
+// PartTwoKind is the kind of the one section a draft's Part II holds.
+const PartTwoKind = "other"
+
+// SectionKindLabel names a section kind for people; it is also a new section's heading.
+func SectionKindLabel(kind string) string {
+	switch kind {
+	case "introduction_and_background":
+		return "Introduction and background"
+	case "issues_for_consideration":
+		return "Issues for consideration"
+	case "financial_comments":
+		return "Financial comments"
+	case "legal_comments":
+		return "Legal comments"
+	case "equality_comments":
+		return "Equality comments"
+	case "gdpr_and_data_privacy":
+		return "GDPR and data privacy"
+	case "background_papers":
+		return "Background and supporting papers"
+	case "other":
+		return "Other information"
+	}
+	return kind
+}
+
+// Link kinds: how one decision relates to another.
+const (
+	LinkContinues = "continues" // this decision is the next in a funding chain after the other
+	LinkVaries    = "varies"    // this decision varies the other
+	LinkRelated   = "related"
+)
+
+// LinkKinds lists the link kinds a drafter may choose.
+var LinkKinds = []string{LinkContinues, LinkVaries, LinkRelated}
+
+// LinkKindLabel names a link kind for people, from the side of the decision making the link.
+func LinkKindLabel(kind string) string {
+	switch kind {
+	case LinkContinues:
+		return "Continues"
+	case LinkVaries:
+		return "Varies"
+	case LinkRelated:
+		return "Related to"
+	}
+	return kind
+}
+
+// FundingKinds lists the funding line kinds a drafter may choose.
+var FundingKinds = []string{KindGrantAccepted, KindVariation, KindMaximumAfterVariation, KindAgreedInPrinciple, KindContext}
+
+// CleanText is how typed text is stored: line endings as "\n", Unicode NFC, no leading or
+// trailing space. Browsers send textarea line breaks as "\r\n".
+func CleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.TrimSpace(norm.NFC.String(s))
+}

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// The drafting forms: each is decoded from the request as typed, and its Validate returns a
+// message for each field that is not right, keyed by the field's id.
+
+const maxTitleRunes = 300
+
+// newDraftForm starts a decision.
+type newDraftForm struct{ Series, Title string }
+
+func decodeNewDraftForm(in url.Values) newDraftForm {
+	return newDraftForm{Series: strings.TrimSpace(in.Get("series")), Title: decision.CleanText(in.Get("title"))}
+}
+
+// Validate checks the form against the series a draft can be started in.
+func (f newDraftForm) Validate(chained []string) map[string]string {
+	errs := map[string]string{}
+	if !slices.Contains(chained, f.Series) {
+		errs["series"] = "Select a series"
+	}
+	checkTitle(errs, f.Title)
+	return errs
+}
+
+func checkTitle(errs map[string]string, title string) {
+	switch {
+	case title == "":
+		errs["title"] = "Enter a title"
+	case utf8.RuneCountInString(title) > maxTitleRunes:
+		errs["title"] = fmt.Sprintf("Title must be %d characters or fewer", maxTitleRunes)
+	}
+}
+
+// titleForm is a draft's title and summary.
+type titleForm struct{ Title, Summary string }
+
+func decodeTitleForm(in url.Values) titleForm {
+	return titleForm{Title: decision.CleanText(in.Get("title")), Summary: decision.CleanText(in.Get("summary"))}
+}
+
+func (f titleForm) Validate() map[string]string {
+	errs := map[string]string{}
+	checkTitle(errs, f.Title)
+	if f.Summary == "" {
+		errs["summary"] = "Enter a summary"
+	}
+	return errs
+}
+
+// sectionForm is one Part I section.
+type sectionForm struct{ Heading, Body string }
+
+func decodeSectionForm(in url.Values) sectionForm {
+	return sectionForm{Heading: decision.CleanText(in.Get("heading")), Body: decision.CleanText(in.Get("body"))}
+}
+
+func (f sectionForm) Validate() map[string]string {
+	errs := map[string]string{}
+	if f.Heading == "" {
+		errs["heading"] = "Enter a heading"
+	}
+	if f.Body == "" {
+		errs["body"] = "Enter the text of this section"
+	}
+	return errs
+}
+
+// fundingForm is a funding line as typed: amounts and years in any form people write them.
+type fundingForm struct{ Amount, FYStart, FYEnd, Basis, Kind, Label, Funder string }
+
+func decodeFundingForm(in url.Values) fundingForm {
+	return fundingForm{Amount: strings.TrimSpace(in.Get("amount")), FYStart: strings.TrimSpace(in.Get("fy_start")),
+		FYEnd: strings.TrimSpace(in.Get("fy_end")), Basis: in.Get("basis"), Kind: in.Get("kind"),
+		Label: decision.CleanText(in.Get("label")), Funder: decision.CleanText(in.Get("funder"))}
+}
+
+// Validate checks the form and returns the funding line it describes.
+func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
+	errs := map[string]string{}
+	l := store.NewFundingLine{Basis: f.Basis, Kind: f.Kind, Label: f.Label, Funder: f.Funder}
+	if f.Amount == "" {
+		errs["amount"] = "Enter an amount"
+	} else {
+		p, err := decision.ParsePence(f.Amount)
+		switch {
+		case err != nil:
+			errs["amount"] = "Enter an amount in pounds, like £2,755,000, 2755000 or £2.755m"
+		case p <= 0:
+			errs["amount"] = "Enter an amount more than £0"
+		}
+		l.AmountPence = p
+	}
+	if f.FYStart == "" {
+		errs["fy_start"] = "Enter the financial year, like 2024-25"
+	} else if start, err := decision.ParseFinancialYear(f.FYStart); err != nil {
+		errs["fy_start"] = "Enter a financial year like 2024-25"
+	} else {
+		y := int(start)
+		l.FYStart, l.FYEnd = &y, &y
+	}
+	if f.FYEnd != "" {
+		end, err := decision.ParseFinancialYear(f.FYEnd)
+		switch {
+		case err != nil:
+			errs["fy_end"] = "Enter the last financial year like 2026-27, or leave it empty"
+		case l.FYStart != nil && int(end) < *l.FYStart:
+			errs["fy_end"] = "The last financial year must be the same as or after the first"
+		default:
+			y := int(end)
+			l.FYEnd = &y
+		}
+	}
+	if !slices.Contains([]string{decision.BasisTotal, decision.BasisPerYear, decision.BasisUnclear}, f.Basis) {
+		errs["basis"] = "Select how the amount applies across its years"
+	}
+	if !slices.Contains(decision.FundingKinds, f.Kind) {
+		errs["kind"] = "Select what kind of amount this is"
+	}
+	if f.Label == "" {
+		errs["label"] = "Enter what the amount is for"
+	}
+	return l, errs
+}
+
+// linkForm links a draft to another decision, by its reference in any spelling the search box
+// takes ("PCD 1215", "pcd1215", "1215").
+type linkForm struct{ Reference, Kind string }
+
+func decodeLinkForm(in url.Values) linkForm {
+	return linkForm{Reference: strings.TrimSpace(in.Get("reference")), Kind: in.Get("kind")}
+}
+
+// Validate checks the form and returns the reference it names.
+func (f linkForm) Validate() (decision.Ref, map[string]string) {
+	errs := map[string]string{}
+	ref, err := decision.ParseReference(f.Reference)
+	switch {
+	case f.Reference == "":
+		errs["reference"] = "Enter the reference of the other decision"
+	case err != nil:
+		errs["reference"] = "Enter a decision reference like PCD 1215"
+	}
+	if !slices.Contains(decision.LinkKinds, f.Kind) {
+		errs["kind"] = "Select how this decision relates to the other"
+	}
+	return ref, errs
+}

@@ -1,0 +1,859 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+var errNotDrafter = &pageError{Status: http.StatusForbidden, Heading: "You cannot draft decisions",
+	Message: "Only drafters can start or change a decision. If you need to, ask an admin to give you the drafter role."}
+
+var errNotEditable = &pageError{Status: http.StatusConflict, Heading: "This decision can no longer change",
+	Message: "It has been signed or closed since you opened it, so its content is kept as it is."}
+
+var errBadForm = &pageError{Status: http.StatusBadRequest, Heading: "That form could not be read",
+	Message: "Go back to the task list, reload the page and try again."}
+
+// requireDrafter lets only drafters through; it runs after requireStaff.
+func (s *Server) requireDrafter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u := userFrom(r); u == nil || !u.Has(decision.RoleDrafter) {
+			s.serveError(w, r, errNotDrafter)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func editURL(slug string) string  { return "/decisions/" + slug + "/edit" }
+func checkURL(slug string) string { return "/decisions/" + slug + "/check" }
+
+// Starting a decision -----------------------------------------------------------------------------
+
+func (s *Server) handleDraftNew(w http.ResponseWriter, r *http.Request) error {
+	return s.renderDraftNew(w, r, http.StatusOK, decision.DefaultSeries, "", nil)
+}
+
+func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status int, series, title string, errs map[string]string) error {
+	chained, err := s.store.ChainedSeries(r.Context())
+	if err != nil {
+		return err
+	}
+	p := pages.DraftNewProps{
+		Page:        s.page(r, errorTitle("Start a decision", errs), "", "/decisions/new"),
+		SeriesError: errs["series"],
+		Title: components.Field{ID: "title", Name: "title", Label: "Title", Value: title, Error: errs["title"],
+			Hint: "What the decision is about, for example “Alpha – Social Media Hub”"},
+	}
+	for _, c := range chained {
+		p.Series = append(p.Series, components.Option{Value: c, Label: c, Checked: c == series})
+	}
+	for _, id := range []string{"series", "title"} {
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+	}
+	s.render(w, r, status, pages.DraftNew(p))
+	return nil
+}
+
+func (s *Server) handleDraftCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	f := decodeNewDraftForm(r.PostForm)
+	chained, err := s.store.ChainedSeries(r.Context())
+	if err != nil {
+		return err
+	}
+	if errs := f.Validate(chained); len(errs) > 0 {
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
+	}
+	slug, err := s.store.CreateDraft(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title)
+	if _, ok := store.IsCheckViolation(err); ok {
+		errs := map[string]string{"title": "Enter a title the register can store"}
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, editURL(slug), http.StatusSeeOther)
+	return nil
+}
+
+func errorTitle(title string, errs map[string]string) string {
+	if len(errs) > 0 {
+		return "Error: " + title
+	}
+	return title
+}
+
+// The draft being edited -------------------------------------------------------------------------
+
+// draftEdit is a draft as its editor sees it, read at the start of the request.
+type draftEdit struct {
+	user *store.User
+	slug string
+	d    store.DecisionDetail
+	st   decision.Signoff
+}
+
+// loadDraft reads the draft in the URL and checks that the person may change it.
+func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
+	ed := draftEdit{user: userFrom(r), slug: chi.URLParam(r, "slug")}
+	var err error
+	if ed.d, err = s.store.Draft(r.Context(), s.access(r), ed.slug); err != nil {
+		return ed, err
+	}
+	if ed.st, err = s.store.SignoffState(r.Context(), ed.slug); err != nil {
+		return ed, err
+	}
+	if err := ed.st.CanEdit(ed.user.Actor()); err != nil {
+		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
+	}
+	return ed, nil
+}
+
+func (ed draftEdit) section(part int, kind string) (store.Section, bool) {
+	for _, sec := range ed.d.Sections {
+		if sec.Part == part && (part == 2 || sec.Kind == kind) {
+			return sec, true
+		}
+	}
+	return store.Section{}, false
+}
+
+// readsPartTwo reports whether the editor may read (and so change) the draft's Part II.
+func (ed draftEdit) readsPartTwo() bool {
+	return slices.Contains(ed.st.Drafters, ed.user.ID) || ed.user.Has(decision.RoleAdmin)
+}
+
+func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error {
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	d := ed.d
+	has := func(kind string) bool { _, ok := ed.section(1, kind); return ok }
+	content := pages.TaskGroup{Heading: "Prepare the decision", Tasks: []pages.Task{
+		{Name: "Title and summary", Href: editURL(ed.slug) + "/title", Started: d.Title != nil || d.Summary != nil,
+			Done: d.Title != nil && d.Summary != nil},
+		{Name: "Recommendations", Href: editURL(ed.slug) + "/recommendations", Done: len(d.Recommendations) > 0},
+	}}
+	partOne := pages.TaskGroup{Heading: "Part I: the sections the public reads"}
+	for _, kind := range decision.SectionKinds {
+		partOne.Tasks = append(partOne.Tasks, pages.Task{Name: decision.SectionKindLabel(kind),
+			Href: editURL(ed.slug) + "/sections/" + kindSlug(kind), Done: has(kind)})
+	}
+	money := pages.TaskGroup{Heading: "Money and related decisions", Tasks: []pages.Task{
+		{Name: "Funding", Hint: "The amounts the decision accepts, varies or mentions", Href: editURL(ed.slug) + "/funding", Done: len(d.Funding) > 0},
+		{Name: "Links to other decisions", Hint: "Decisions this one continues, varies or relates to", Href: editURL(ed.slug) + "/links", Done: outgoing(d.Links) > 0},
+	}}
+	groups := []pages.TaskGroup{content, partOne, money}
+	if ed.readsPartTwo() {
+		_, ok := ed.section(2, "")
+		groups = append(groups, pages.TaskGroup{Heading: "Part II", Tasks: []pages.Task{
+			{Name: "Confidential facts and advice", Hint: "Only those who sign it off can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
+		}})
+	}
+	var returned []pages.ReturnedNote
+	if d.Status == decision.StatusDraft {
+		notes, err := s.store.ReturnNotes(r.Context(), ed.slug)
+		if err != nil {
+			return err
+		}
+		for _, n := range notes {
+			returned = append(returned, pages.ReturnedNote{Step: n.Step, Adviser: n.Adviser, Comment: n.Comment,
+				Date: formatDate(&n.ActedAt)})
+		}
+	}
+	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
+		Returned:  returned,
+		Page:      s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
+		Reference: d.Reference,
+		Title:     deref(d.Title),
+		Submitted: d.Status == decision.StatusAwaitingSignoff,
+		Groups:    groups,
+		CheckURL:  checkURL(ed.slug),
+	}))
+	return nil
+}
+
+func outgoing(ls []store.Link) int {
+	n := 0
+	for _, l := range ls {
+		if l.Outgoing {
+			n++
+		}
+	}
+	return n
+}
+
+func kindSlug(kind string) string { return strings.ReplaceAll(kind, "_", "-") }
+
+// Parts of a draft ------------------------------------------------------------------------------
+
+// draftPart is one page of a draft. page fills the form from the saved draft, or with in (the
+// person's input) when it is not nil; save validates in and saves it, returning per-field
+// errors for the person to fix; changed sets what is saved now next to what the person sent,
+// shown when a save is refused because someone else saved first.
+type draftPart struct {
+	page    func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
+	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
+	changed func(ed draftEdit, in url.Values) []change
+	// next is where a successful save leads: the task list, or the same page for lists.
+	next func(ed draftEdit) string
+	// checkField takes the message when the database refuses a value.
+	checkField string
+}
+
+// draftParts are the parts of a draft by their name in the URL, but for the sections.
+var draftParts = map[string]draftPart{
+	"title":           titlePart,
+	"recommendations": recommendationsPart,
+	"part-two":        partTwoPart,
+	"funding":         fundingPart,
+	"links":           linksPart,
+}
+
+// partFor finds the part a URL names; sections are one part per kind.
+func partFor(r *http.Request) (draftPart, bool) {
+	if kind := chi.URLParam(r, "kind"); kind != "" {
+		kind = strings.ReplaceAll(kind, "-", "_")
+		if !slices.Contains(decision.SectionKinds, kind) {
+			return draftPart{}, false
+		}
+		return sectionPart(kind), true
+	}
+	p, ok := draftParts[chi.URLParam(r, "part")]
+	return p, ok
+}
+
+func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
+	part, ok := partFor(r)
+	if !ok {
+		return errPageNotFound
+	}
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	if err := partAllowed(r, ed); err != nil {
+		return err
+	}
+	if chi.URLParam(r, "part") == "part-two" {
+		if err := s.auditPartTwoRead(r, ed, "edit"); err != nil {
+			return err
+		}
+	}
+	p := part.page(ed, nil, nil)
+	p.Version = ed.d.Version
+	s.renderDraftForm(w, r, http.StatusOK, ed, p)
+	return nil
+}
+
+// auditPartTwoRead records that someone was shown a draft's Part II, when it has one.
+func (s *Server) auditPartTwoRead(r *http.Request, ed draftEdit, page string) error {
+	if _, ok := ed.section(2, ""); !ok {
+		return nil
+	}
+	return s.store.Audit(r.Context(), ed.user.Act(s.now()), ed.d.ID, store.EventPartTwoRead, map[string]string{"page": page})
+}
+
+func partAllowed(r *http.Request, ed draftEdit) error {
+	if chi.URLParam(r, "part") == "part-two" && !ed.readsPartTwo() {
+		return &pageError{Status: http.StatusForbidden, Heading: "You cannot change this Part II",
+			Message: "Only the people who drafted this decision can read and change its Part II."}
+	}
+	return nil
+}
+
+func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) error {
+	part, ok := partFor(r)
+	if !ok {
+		return errPageNotFound
+	}
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	if err := partAllowed(r, ed); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil || version < 1 {
+		return errBadForm
+	}
+	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, version, r.PostForm)
+	if name, ok := store.IsCheckViolation(err); ok {
+		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", requestIDFrom(r.Context()))
+		errs, err = map[string]string{part.checkField: "The register cannot store this value: check what you entered"}, nil
+	}
+	switch {
+	case len(errs) > 0 && err == nil:
+		p := part.page(ed, r.PostForm, errs)
+		p.Version = version
+		s.renderDraftForm(w, r, http.StatusUnprocessableEntity, ed, p)
+		return nil
+	case errors.Is(err, store.ErrConflict):
+		// ed was read at the start of this request: it holds what the other person saved.
+		p := part.page(ed, r.PostForm, nil)
+		p.Version = ed.d.Version
+		for _, c := range part.changed(ed, r.PostForm) {
+			p.Conflict = append(p.Conflict,
+				components.SummaryRow{Key: c.what + ": saved now", Value: c.saved, TestID: "conflict-saved"},
+				components.SummaryRow{Key: c.what + ": yours, not saved", Value: c.yours, TestID: "conflict-yours"})
+		}
+		s.renderDraftForm(w, r, http.StatusConflict, ed, p)
+		return nil
+	case errors.Is(err, store.ErrNotEditable):
+		return errNotEditable
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, part.next(ed), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status int, ed draftEdit, p pages.DraftFormProps) {
+	for _, in := range p.Inputs {
+		switch {
+		case in.Text != nil && in.Text.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Text.ID, Message: in.Text.Error})
+		case in.Area != nil && in.Area.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Area.ID, Message: in.Area.Error})
+		case in.Radios != nil && in.Radios.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Radios.ID, Message: in.Radios.Error})
+		}
+	}
+	title := p.Heading + " – " + ed.d.Reference
+	switch {
+	case len(p.Errors) > 0:
+		title = "Error: " + title
+	case len(p.Conflict) > 0:
+		title = "Not saved: " + title
+	}
+	p.Page = s.page(r, title, "", r.URL.Path)
+	p.Caption = ed.d.Reference
+	p.Action = r.URL.Path
+	p.Back = editURL(ed.slug)
+	s.render(w, r, status, pages.DraftForm(p))
+}
+
+// change is one thing saved by someone else, and what the person sent instead.
+type change struct{ what, saved, yours string }
+
+// value is the person's input when there is some, else what is saved.
+func value(in url.Values, name, saved string) string {
+	if in != nil {
+		return in.Get(name)
+	}
+	return saved
+}
+
+func toEdit(ed draftEdit) string { return editURL(ed.slug) }
+
+// Title and summary -------------------------------------------------------------------------------
+
+var titlePart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		return pages.DraftFormProps{
+			Heading: "Title and summary",
+			Inputs: []pages.DraftInput{
+				{Text: &components.Field{ID: "title", Name: "title", Label: "Title", Value: value(in, "title", deref(ed.d.Title)), Error: errs["title"]}},
+				{Area: &components.Field{ID: "summary", Name: "summary", Label: "Summary", Rows: 8, Value: value(in, "summary", deref(ed.d.Summary)), Error: errs["summary"],
+					Hint: "What is decided and why, in plain English. Separate paragraphs with a blank line."}},
+			},
+			Submit: "Save and continue",
+		}
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		f := decodeTitleForm(in)
+		if errs := f.Validate(); len(errs) > 0 {
+			return errs, nil
+		}
+		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
+	},
+	changed: func(ed draftEdit, in url.Values) []change {
+		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}
+	},
+	next:       toEdit,
+	checkField: "title",
+}
+
+// Recommendations ----------------------------------------------------------------------------------
+
+var recommendationsPart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		p := pages.DraftFormProps{
+			Heading:   "Recommendations",
+			Intro:     "What the decision maker is asked to approve, one recommendation at a time, in order.",
+			ListTitle: "Recommendations so far",
+			Inputs: []pages.DraftInput{{Area: &components.Field{ID: "recommendation", Name: "recommendation", Label: "Add a recommendation",
+				Rows: 4, Value: value(in, "recommendation", ""), Error: errs["recommendation"],
+				Hint: "For example, “Accept grant funding of £2,755,000 from the Home Office for Project Alpha in 2024-25.”"}}},
+			Submit: "Add recommendation",
+		}
+		n := len(ed.d.Recommendations)
+		for i, rec := range ed.d.Recommendations {
+			ctx := "recommendation " + strconv.Itoa(i+1)
+			it := pages.DraftListItem{Text: rec}
+			if i > 0 {
+				it.Actions = append(it.Actions, pages.DraftAction{Label: "Move up", Context: ctx, Value: "up:" + strconv.Itoa(i)})
+			}
+			if i < n-1 {
+				it.Actions = append(it.Actions, pages.DraftAction{Label: "Move down", Context: ctx, Value: "down:" + strconv.Itoa(i)})
+			}
+			it.Actions = append(it.Actions, pages.DraftAction{Label: "Remove", Context: ctx, Value: "remove:" + strconv.Itoa(i)})
+			p.List = append(p.List, it)
+		}
+		return p
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		recs := slices.Clone(ed.d.Recommendations)
+		action, arg, _ := strings.Cut(in.Get("action"), ":")
+		if action == "" {
+			action = "save"
+		}
+		i, err := strconv.Atoi(arg)
+		if action != "save" && (err != nil || i < 0 || i >= len(recs)) {
+			// The list changed under the person's feet, or the form was not ours.
+			return nil, fmt.Errorf("recommendation %q of %d: %w", arg, len(recs), store.ErrConflict)
+		}
+		switch action {
+		case "up":
+			if i > 0 {
+				recs[i-1], recs[i] = recs[i], recs[i-1]
+			}
+		case "down":
+			if i < len(recs)-1 {
+				recs[i+1], recs[i] = recs[i], recs[i+1]
+			}
+		case "remove":
+			recs = slices.Delete(recs, i, i+1)
+		default:
+			rec := decision.CleanText(in.Get("recommendation"))
+			if rec == "" {
+				return map[string]string{"recommendation": "Enter a recommendation"}, nil
+			}
+			recs = append(recs, rec)
+		}
+		return nil, s.store.SetRecommendations(ctx, act, ed.slug, version, recs)
+	},
+	changed: func(ed draftEdit, in url.Values) []change {
+		yours := "Add: " + in.Get("recommendation")
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action != "save" && action != "" {
+			n, _ := strconv.Atoi(arg)
+			yours = map[string]string{"up": "Move up", "down": "Move down", "remove": "Remove"}[action] +
+				" recommendation " + strconv.Itoa(n+1) + " of the list as you saw it"
+		}
+		return []change{{"Recommendations", numbered(ed.d.Recommendations), yours}}
+	},
+	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/recommendations" },
+	checkField: "recommendation",
+}
+
+func numbered(items []string) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%d. %s", i+1, it)
+	}
+	return b.String()
+}
+
+// Part I sections ------------------------------------------------------------------------------------
+
+func sectionPart(kind string) draftPart {
+	label := decision.SectionKindLabel(kind)
+	return draftPart{
+		page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+			sec, ok := ed.section(1, kind)
+			heading := label
+			if ok {
+				heading = sec.Heading
+			}
+			p := pages.DraftFormProps{
+				Heading: label,
+				Intro:   "Part I is published with the decision.",
+				Inputs: []pages.DraftInput{
+					{Text: &components.Field{ID: "heading", Name: "heading", Label: "Heading", Value: value(in, "heading", heading), Error: errs["heading"]}},
+					{Area: &components.Field{ID: "body", Name: "body", Label: "Text", Rows: 14, Value: value(in, "body", sec.Body), Error: errs["body"],
+						Hint: "Separate paragraphs with a blank line. Start each line of a list with “- ”."}},
+				},
+				Submit: "Save and continue",
+			}
+			if ok {
+				p.Remove = "Remove this section"
+			}
+			return p
+		},
+		save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+			if in.Get("action") == "remove" {
+				return nil, s.store.DeleteSection(ctx, act, ed.slug, version, kind)
+			}
+			f := decodeSectionForm(in)
+			if errs := f.Validate(); len(errs) > 0 {
+				return errs, nil
+			}
+			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body)
+		},
+		changed: func(ed draftEdit, in url.Values) []change {
+			sec, _ := ed.section(1, kind)
+			if in.Get("action") == "remove" {
+				return []change{{"Section", sec.Heading + "\n\n" + sec.Body, "Remove this section"}}
+			}
+			return []change{{"Heading", sec.Heading, in.Get("heading")}, {"Text", sec.Body, in.Get("body")}}
+		},
+		next:       toEdit,
+		checkField: "body",
+	}
+}
+
+// Part II ------------------------------------------------------------------------------------------------
+
+var partTwoPart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		sec, _ := ed.section(2, "")
+		return pages.DraftFormProps{
+			Heading: "Part II: confidential facts and advice",
+			Intro: "Part II is never published. Only the decision maker, the advisers of this series, the people who drafted " +
+				"this decision and admins can read it. The public page says that a Part II exists.",
+			Inputs: []pages.DraftInput{{Area: &components.Field{ID: "body", Name: "body", Label: "Confidential facts and advice", Rows: 14,
+				Value: value(in, "body", sec.Body), Error: errs["body"],
+				Hint: "Leave this empty if the decision has no Part II. Separate paragraphs with a blank line."}}},
+			Submit: "Save and continue",
+		}
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		return nil, s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body"))
+	},
+	changed: func(ed draftEdit, in url.Values) []change {
+		sec, _ := ed.section(2, "")
+		return []change{{"Part II", sec.Body, in.Get("body")}}
+	},
+	next:       toEdit,
+	checkField: "body",
+}
+
+// Funding -----------------------------------------------------------------------------------------------
+
+var basisLabels = []components.Option{
+	{Value: decision.BasisTotal, Label: "In total, across its years"},
+	{Value: decision.BasisPerYear, Label: "In each of its years"},
+	{Value: decision.BasisUnclear, Label: "The papers do not say"},
+}
+
+func options(opts []components.Option, chosen string) []components.Option {
+	out := slices.Clone(opts)
+	for i := range out {
+		out[i].Checked = out[i].Value == chosen
+	}
+	return out
+}
+
+func fundingKindOptions(chosen string) []components.Option {
+	var opts []components.Option
+	for _, k := range decision.FundingKinds {
+		opts = append(opts, components.Option{Value: k, Label: decision.KindLabel(k), Checked: k == chosen})
+	}
+	return opts
+}
+
+func fundingLineText(f store.FundingLine) (string, string) {
+	text := decision.FormatPence(f.AmountPence) + " – " + f.Label
+	hint := []string{decision.KindLabel(f.Kind)}
+	if f.FYStart != nil {
+		end := *f.FYStart
+		if f.FYEnd != nil {
+			end = *f.FYEnd
+		}
+		hint = append(hint, decision.FinancialYearRange(decision.FinancialYear(*f.FYStart), decision.FinancialYear(end)))
+	}
+	if f.Basis == decision.BasisPerYear {
+		hint = append(hint, "each year")
+	}
+	if f.Funder != nil {
+		hint = append(hint, "from "+*f.Funder)
+	}
+	return text, strings.Join(hint, " · ")
+}
+
+var fundingPart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		p := pages.DraftFormProps{
+			Heading:   "Funding",
+			Intro:     "Each amount the decision accepts, varies or mentions, one line at a time.",
+			ListTitle: "Funding lines so far",
+			Inputs: []pages.DraftInput{
+				{Text: &components.Field{ID: "amount", Name: "amount", Label: "Amount", Width: "10", Value: value(in, "amount", ""), Error: errs["amount"],
+					Hint: "In pounds, for example £2,755,000, 2755000 or £2.755m"}},
+				{Text: &components.Field{ID: "fy_start", Name: "fy_start", Label: "Financial year", Width: "5", Value: value(in, "fy_start", ""), Error: errs["fy_start"],
+					Hint: "The first financial year the amount is for, for example 2024-25"}},
+				{Text: &components.Field{ID: "fy_end", Name: "fy_end", Label: "Last financial year (optional)", Width: "5", Value: value(in, "fy_end", ""), Error: errs["fy_end"],
+					Hint: "Leave empty when the amount is for one year"}},
+				{Radios: &components.Choice{ID: "basis", Name: "basis", Legend: "How the amount applies across its years", Error: errs["basis"],
+					Options: options(basisLabels, value(in, "basis", decision.BasisTotal))}},
+				{Radios: &components.Choice{ID: "kind", Name: "kind", Legend: "What kind of amount this is", Error: errs["kind"],
+					Options: fundingKindOptions(value(in, "kind", ""))}},
+				{Text: &components.Field{ID: "label", Name: "label", Label: "What the amount is for", Value: value(in, "label", ""), Error: errs["label"],
+					Hint: "For example, Home Office grant for Project Alpha"}},
+				{Text: &components.Field{ID: "funder", Name: "funder", Label: "Funder (optional)", Value: value(in, "funder", ""), Error: errs["funder"],
+					Hint: "The organisation paying, for example Home Office"}},
+			},
+			Submit: "Add funding line",
+		}
+		for _, f := range ed.d.Funding {
+			text, hint := fundingLineText(f)
+			p.List = append(p.List, pages.DraftListItem{Text: text, Hint: hint, Actions: []pages.DraftAction{
+				{Label: "Remove", Context: "funding line " + text, Value: "remove:" + strconv.Itoa(f.Position)}}})
+		}
+		return p
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			pos, err := strconv.Atoi(arg)
+			if err != nil {
+				return nil, errBadForm
+			}
+			err = s.store.RemoveFundingLine(ctx, act, ed.slug, version, pos)
+			if errors.Is(err, store.ErrNotFound) {
+				err = fmt.Errorf("funding line %d: %w", pos, store.ErrConflict)
+			}
+			return nil, err
+		}
+		l, errs := decodeFundingForm(in).Validate()
+		if len(errs) > 0 {
+			return errs, nil
+		}
+		return nil, s.store.AddFundingLine(ctx, act, ed.slug, version, l)
+	},
+	changed: func(ed draftEdit, in url.Values) []change {
+		var lines []string
+		for _, f := range ed.d.Funding {
+			text, hint := fundingLineText(f)
+			lines = append(lines, text+" ("+hint+")")
+		}
+		yours := "Add: " + strings.Join(slices.DeleteFunc([]string{in.Get("amount"), in.Get("label"), in.Get("fy_start"), in.Get("funder")},
+			func(v string) bool { return strings.TrimSpace(v) == "" }), ", ")
+		if action, _, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			yours = "Remove a funding line"
+		}
+		return []change{{"Funding lines", numbered(lines), yours}}
+	},
+	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/funding" },
+	checkField: "amount",
+}
+
+// Links --------------------------------------------------------------------------------------------------
+
+func linkKindOptions(chosen string) []components.Option {
+	hints := map[string]string{
+		decision.LinkContinues: "This decision is the next in a funding chain after the other",
+		decision.LinkVaries:    "This decision changes what the other decided",
+		decision.LinkRelated:   "The decisions are about related things",
+	}
+	var opts []components.Option
+	for _, k := range decision.LinkKinds {
+		opts = append(opts, components.Option{Value: k, Label: decision.LinkKindLabel(k), Hint: hints[k], Checked: k == chosen})
+	}
+	return opts
+}
+
+func linkText(l store.Link) string {
+	t := decision.LinkKindLabel(l.Kind) + " " + l.Ref
+	if l.Title != nil {
+		t += ": " + *l.Title
+	}
+	return t
+}
+
+var linksPart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		p := pages.DraftFormProps{
+			Heading:   "Links to other decisions",
+			Intro:     "The decisions this one continues, varies or relates to.",
+			ListTitle: "Links so far",
+			Inputs: []pages.DraftInput{
+				{Text: &components.Field{ID: "reference", Name: "reference", Label: "Decision reference", Width: "10",
+					Value: value(in, "reference", ""), Error: errs["reference"], Hint: "For example, PCD 1215"}},
+				{Radios: &components.Choice{ID: "kind", Name: "kind", Legend: "How this decision relates to it", Error: errs["kind"],
+					Options: linkKindOptions(value(in, "kind", ""))}},
+			},
+			Submit: "Add link",
+		}
+		for _, l := range ed.d.Links {
+			if l.Outgoing {
+				p.List = append(p.List, pages.DraftListItem{Text: linkText(l), Actions: []pages.DraftAction{
+					{Label: "Remove", Context: "link: " + linkText(l), Value: "remove:" + l.Kind + ":" + l.Ref}}})
+			}
+		}
+		return p
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			kind, ref, _ := strings.Cut(arg, ":")
+			err := s.store.RemoveLink(ctx, act, ed.slug, version, ref, kind)
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnknownReference) {
+				err = fmt.Errorf("link %s: %w", arg, store.ErrConflict)
+			}
+			return nil, err
+		}
+		f := decodeLinkForm(in)
+		ref, errs := f.Validate()
+		if len(errs) > 0 {
+			return errs, nil
+		}
+		err := s.store.AddLink(ctx, act, ed.slug, version, ref.String(), f.Kind)
+		switch {
+		case errors.Is(err, store.ErrUnknownReference):
+			return map[string]string{"reference": "There is no decision " + ref.String() + " in the register"}, nil
+		case errors.Is(err, store.ErrSelfLink):
+			return map[string]string{"reference": "A decision cannot link to itself"}, nil
+		}
+		return nil, err
+	},
+	changed: func(ed draftEdit, in url.Values) []change {
+		var lines []string
+		for _, l := range ed.d.Links {
+			if l.Outgoing {
+				lines = append(lines, linkText(l))
+			}
+		}
+		yours := "Add: " + decision.LinkKindLabel(in.Get("kind")) + " " + in.Get("reference")
+		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
+			kind, ref, _ := strings.Cut(arg, ":")
+			yours = "Remove: " + decision.LinkKindLabel(kind) + " " + ref
+		}
+		return []change{{"Links", numbered(lines), yours}}
+	},
+	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/links" },
+	checkField: "reference",
+}
+
+// Check your answers and submit ------------------------------------------------------------------------
+
+func (s *Server) handleDraftCheck(w http.ResponseWriter, r *http.Request) error {
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	if ed.readsPartTwo() {
+		if err := s.auditPartTwoRead(r, ed, "check"); err != nil {
+			return err
+		}
+	}
+	s.renderDraftCheck(w, r, http.StatusOK, ed, nil)
+	return nil
+}
+
+func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status int, ed draftEdit, errs []components.FieldError) {
+	d, base := ed.d, editURL(ed.slug)
+	decisionRows := []pages.CheckRow{
+		{ID: "check-title", Key: "Title", Value: deref(d.Title), Change: base + "/title", Hidden: "title"},
+		{ID: "check-summary", Key: "Summary", Value: deref(d.Summary), Change: base + "/title", Hidden: "summary"},
+		{ID: "check-recommendations", Key: "Recommendations", Items: d.Recommendations, Change: base + "/recommendations", Hidden: "recommendations"},
+	}
+	var partOne []pages.CheckRow
+	for _, kind := range decision.SectionKinds {
+		sec, _ := ed.section(1, kind)
+		key := decision.SectionKindLabel(kind)
+		if sec.Heading != "" && sec.Heading != key {
+			key += " (“" + sec.Heading + "”)"
+		}
+		partOne = append(partOne, pages.CheckRow{ID: "check-" + kindSlug(kind), Key: key, Value: sec.Body,
+			Change: base + "/sections/" + kindSlug(kind), Hidden: decision.SectionKindLabel(kind)})
+	}
+	var funding, links []string
+	for _, f := range d.Funding {
+		text, hint := fundingLineText(f)
+		funding = append(funding, text+" ("+hint+")")
+	}
+	for _, l := range d.Links {
+		if l.Outgoing {
+			links = append(links, linkText(l))
+		}
+	}
+	sections := []pages.CheckSection{
+		{Heading: "The decision", Rows: decisionRows},
+		{Heading: "Part I", Rows: partOne},
+		{Heading: "Money and related decisions", Rows: []pages.CheckRow{
+			{ID: "check-funding", Key: "Funding", Items: funding, Change: base + "/funding", Hidden: "funding"},
+			{ID: "check-links", Key: "Links to other decisions", Items: links, Change: base + "/links", Hidden: "links to other decisions"},
+		}},
+	}
+	if ed.readsPartTwo() {
+		sec, _ := ed.section(2, "")
+		sections = append(sections, pages.CheckSection{Heading: "Part II", Rows: []pages.CheckRow{
+			{ID: "check-part-two", Key: "Confidential facts and advice", Value: sec.Body, Change: base + "/part-two", Hidden: "Part II"}}})
+	}
+	title := "Check your answers – " + d.Reference
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	s.render(w, r, status, pages.DraftCheck(pages.DraftCheckProps{
+		Page:      s.page(r, title, "", checkURL(ed.slug)),
+		Reference: d.Reference,
+		Errors:    errs,
+		Sections:  sections,
+		Submitted: d.Status != decision.StatusDraft,
+		Action:    "/decisions/" + ed.slug + "/submit",
+		Version:   d.Version,
+		Back:      base,
+	}))
+}
+
+func (s *Server) handleDraftSubmit(w http.ResponseWriter, r *http.Request) error {
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	if err := ed.st.CanSubmit(ed.user.Actor()); err != nil {
+		return &pageError{Status: http.StatusForbidden, Heading: "You cannot submit this decision", Message: err.Error()}
+	}
+	if !slices.Contains(ed.st.Drafters, ed.user.ID) {
+		return &pageError{Status: http.StatusForbidden, Heading: "You cannot submit this decision",
+			Message: "Only someone who drafted this decision can submit it for sign-off."}
+	}
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return errBadForm
+	}
+	var errs []components.FieldError
+	if ed.d.Title == nil {
+		errs = append(errs, components.FieldError{FieldID: "check-title", Message: "Add a title before you submit"})
+	}
+	if ed.d.Summary == nil {
+		errs = append(errs, components.FieldError{FieldID: "check-summary", Message: "Add a summary before you submit"})
+	}
+	if len(ed.d.Recommendations) == 0 {
+		errs = append(errs, components.FieldError{FieldID: "check-recommendations", Message: "Add at least one recommendation before you submit"})
+	}
+	if len(errs) > 0 {
+		s.renderDraftCheck(w, r, http.StatusUnprocessableEntity, ed, errs)
+		return nil
+	}
+	if err := s.store.Submit(r.Context(), ed.user.Act(s.now()), ed.slug, version); err != nil {
+		return err
+	}
+	http.Redirect(w, r, editURL(ed.slug), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,445 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// Drafting errors callers act on.
+var (
+	// ErrNotEditable means the decision is signed or closed: its content can no longer change.
+	ErrNotEditable = errors.New("decision can no longer change")
+	// ErrUnknownReference means a link names a decision the register does not hold.
+	ErrUnknownReference = errors.New("no decision has that reference")
+	// ErrSelfLink means a decision was asked to link to itself.
+	ErrSelfLink = errors.New("a decision cannot link to itself")
+)
+
+// numberLockSQL serialises numbering within one series, across every server instance: the
+// lock is held until the transaction that takes the number commits, so the next one sees it.
+const numberLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended('decision-number:' || $1, 0))`
+
+const nextNumberSQL = `SELECT coalesce(max(number), 0) + 1 FROM decisions WHERE series = $1 AND ref_year IS NULL`
+
+const insertDraftSQL = `
+INSERT INTO decisions (series, number, reference, slug, title, status, drafted_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7) RETURNING id`
+
+// CreateDraft starts a decision in a series with the series' next free number, and returns
+// its slug. However many start at once, each gets its own number.
+func (s *Store) CreateDraft(ctx context.Context, act Act, series, title string) (string, error) {
+	if act.UserID == 0 {
+		return "", fmt.Errorf("create draft: a draft needs a person to draft it")
+	}
+	var slug string
+	err := s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.db.Exec(ctx, numberLockSQL, series); err != nil {
+			return fmt.Errorf("lock %s numbering: %w", series, err)
+		}
+		var number int
+		if err := tx.db.QueryRow(ctx, nextNumberSQL, series).Scan(&number); err != nil {
+			return fmt.Errorf("next %s number: %w", series, err)
+		}
+		ref := decision.Ref{Series: series, Number: number}
+		var id int64
+		err := tx.db.QueryRow(ctx, insertDraftSQL, series, number, ref.String(), ref.Slug(),
+			decision.CleanText(title), act.UserID, act.At).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", ref, mapError(err))
+		}
+		if _, err := tx.db.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2)`, id, act.UserID); err != nil {
+			return fmt.Errorf("record drafter of %s: %w", ref, mapError(err))
+		}
+		slug = ref.Slug()
+		return tx.Audit(ctx, act, id, EventCreated, map[string]string{"reference": ref.String(), "title": decision.CleanText(title)})
+	})
+	return slug, err
+}
+
+// ChainedSeries lists the series that have a sign-off chain: the ones a draft can go through.
+func (s *Store) ChainedSeries(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT series FROM series_chain_steps ORDER BY series`)
+	if err != nil {
+		return nil, fmt.Errorf("chained series: %w", err)
+	}
+	series, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("chained series: %w", err)
+	}
+	return series, nil
+}
+
+// Draft reads a decision for editing: what DecisionBySlug shows the reader, Part II included
+// when the reader is one of its drafters.
+func (s *Store) Draft(ctx context.Context, acc Access, slug string) (DecisionDetail, error) {
+	return s.DecisionBySlug(ctx, acc, slug)
+}
+
+const lockDecisionSQL = `SELECT id, status, version FROM decisions WHERE slug = $1 FOR UPDATE`
+
+const clearApprovalsSQL = `
+UPDATE signoff_actions SET cleared_at = $2
+WHERE decision_id = $1 AND action = 'approved' AND cleared_at IS NULL
+RETURNING step_kind`
+
+// edit is every change to a draft's content, in one transaction: it locks the decision, refuses
+// a decision that can no longer change and a stale version (someone else saved first), runs
+// fn, moves the version on, counts the editor among the drafters, clears every live approval
+// (they approved other content) and audits which fields changed.
+func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fields string, fn func(tx *Store, id int64) error) error {
+	if act.UserID == 0 {
+		return fmt.Errorf("edit %s: an edit needs a person to make it", slug)
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		var id int64
+		var status string
+		var saved int
+		if err := tx.db.QueryRow(ctx, lockDecisionSQL, slug).Scan(&id, &status, &saved); err != nil {
+			return fmt.Errorf("edit %s: %w", slug, mapError(err))
+		}
+		if status != decision.StatusDraft && status != decision.StatusAwaitingSignoff {
+			return fmt.Errorf("edit %s (%s): %w", slug, status, ErrNotEditable)
+		}
+		if saved != version {
+			return fmt.Errorf("edit %s: version %d is not the saved version %d: %w", slug, version, saved, ErrConflict)
+		}
+		if err := fn(tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.db.Exec(ctx, `UPDATE decisions SET version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
+			return fmt.Errorf("edit %s: %w", slug, mapError(err))
+		}
+		_, err := tx.db.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, act.UserID)
+		if err != nil {
+			return fmt.Errorf("record drafter of %s: %w", slug, mapError(err))
+		}
+		rows, err := tx.db.Query(ctx, clearApprovalsSQL, id, act.At)
+		if err != nil {
+			return fmt.Errorf("clear approvals of %s: %w", slug, err)
+		}
+		cleared, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("clear approvals of %s: %w", slug, mapError(err))
+		}
+		detail := map[string]string{"fields": fields}
+		if len(cleared) > 0 {
+			slices.Sort(cleared)
+			detail["cleared_approvals"] = strings.Join(cleared, ",")
+		}
+		return tx.Audit(ctx, act, id, EventEdited, detail)
+	})
+}
+
+// nullIfEmpty stores empty text as unknown.
+func nullIfEmpty(s string) *string {
+	if s = decision.CleanText(s); s == "" {
+		return nil
+	}
+	return &s
+}
+
+// SetTitleSummary sets a draft's title and summary; empty text is unknown.
+func (s *Store) SetTitleSummary(ctx context.Context, act Act, slug string, version int, title, summary string) error {
+	return s.edit(ctx, act, slug, version, "title,summary", func(tx *Store, id int64) error {
+		_, err := tx.db.Exec(ctx, `UPDATE decisions SET title = $2, summary = $3 WHERE id = $1`, id, nullIfEmpty(title), nullIfEmpty(summary))
+		if err != nil {
+			return fmt.Errorf("set title of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
+// SetRecommendations replaces a draft's recommendations with recs, in order.
+func (s *Store) SetRecommendations(ctx context.Context, act Act, slug string, version int, recs []string) error {
+	clean := make([]string, 0, len(recs))
+	for _, r := range recs {
+		if r = decision.CleanText(r); r != "" {
+			clean = append(clean, r)
+		}
+	}
+	return s.edit(ctx, act, slug, version, "recommendations", func(tx *Store, id int64) error {
+		if _, err := tx.db.Exec(ctx, `DELETE FROM recommendations WHERE decision_id = $1`, id); err != nil {
+			return fmt.Errorf("set recommendations of %s: %w", slug, mapError(err))
+		}
+		_, err := tx.db.Exec(ctx, `
+INSERT INTO recommendations (decision_id, position, body)
+SELECT $1, r.ord, r.body FROM unnest($2::text[]) WITH ORDINALITY AS r(body, ord)`, id, clean)
+		if err != nil {
+			return fmt.Errorf("set recommendations of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
+// SetSection sets the Part I section of a kind, adding it in its place among the others when
+// the draft has none yet.
+func (s *Store) SetSection(ctx context.Context, act Act, slug string, version int, kind, heading, body string) error {
+	if !slices.Contains(decision.SectionKinds, kind) {
+		return &CheckError{Constraint: "sections_kind_check", Message: "unknown section kind " + strconv.Quote(kind)}
+	}
+	return s.edit(ctx, act, slug, version, "part_one:"+kind, func(tx *Store, id int64) error {
+		return tx.rewritePartOne(ctx, id, kind, &decision.ContentSection{Kind: kind,
+			Heading: decision.CleanText(heading), Body: decision.CleanText(body)})
+	})
+}
+
+// DeleteSection removes the Part I section of a kind.
+func (s *Store) DeleteSection(ctx context.Context, act Act, slug string, version int, kind string) error {
+	return s.edit(ctx, act, slug, version, "part_one:"+kind, func(tx *Store, id int64) error {
+		return tx.rewritePartOne(ctx, id, kind, nil)
+	})
+}
+
+// rewritePartOne replaces (or, with nil, removes) the section of a kind and writes Part I back
+// in the order of the kinds, numbered from 1. Writing the whole part keeps the positions
+// dense without juggling a primary key that cannot be deferred.
+func (s *Store) rewritePartOne(ctx context.Context, id int64, kind string, with *decision.ContentSection) error {
+	rows, err := s.db.Query(ctx, `SELECT kind, heading, body FROM sections WHERE decision_id = $1 AND part = 1 ORDER BY position`, id)
+	if err != nil {
+		return fmt.Errorf("read part I: %w", err)
+	}
+	secs, err := pgx.CollectRows(rows, pgx.RowToStructByName[decision.ContentSection])
+	if err != nil {
+		return fmt.Errorf("read part I: %w", err)
+	}
+	secs = slices.DeleteFunc(secs, func(c decision.ContentSection) bool { return c.Kind == kind })
+	if with != nil {
+		secs = append(secs, *with)
+	}
+	order := func(k string) int {
+		if i := slices.Index(decision.SectionKinds, k); i >= 0 {
+			return i
+		}
+		return len(decision.SectionKinds)
+	}
+	slices.SortStableFunc(secs, func(a, b decision.ContentSection) int { return cmp.Compare(order(a.Kind), order(b.Kind)) })
+	if _, err := s.db.Exec(ctx, `DELETE FROM sections WHERE decision_id = $1 AND part = 1`, id); err != nil {
+		return fmt.Errorf("write part I: %w", mapError(err))
+	}
+	for i, c := range secs {
+		_, err := s.db.Exec(ctx, `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES ($1, 1, $2, $3, $4, $5)`,
+			id, i+1, c.Kind, c.Heading, c.Body)
+		if err != nil {
+			return fmt.Errorf("write part I section %s: %w", c.Kind, mapError(err))
+		}
+	}
+	return nil
+}
+
+// PartTwoHeading heads a draft's Part II.
+const PartTwoHeading = "Confidential facts and advice"
+
+// SetPartTwo sets a draft's Part II, its confidential facts and advice; empty text removes it.
+func (s *Store) SetPartTwo(ctx context.Context, act Act, slug string, version int, body string) error {
+	body = decision.CleanText(body)
+	return s.edit(ctx, act, slug, version, "part_two", func(tx *Store, id int64) error {
+		if _, err := tx.db.Exec(ctx, `DELETE FROM sections WHERE decision_id = $1 AND part = 2`, id); err != nil {
+			return fmt.Errorf("set part II of %s: %w", slug, mapError(err))
+		}
+		if body == "" {
+			return nil
+		}
+		_, err := tx.db.Exec(ctx, `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES ($1, 2, 1, $2, $3, $4)`,
+			id, decision.PartTwoKind, PartTwoHeading, body)
+		if err != nil {
+			return fmt.Errorf("set part II of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
+// NewFundingLine is a funding line as a drafter enters it.
+type NewFundingLine struct {
+	AmountPence int64
+	FYStart     *int // the financial year it starts in, 2024 for 2024-25; nil when not known
+	FYEnd       *int
+	Basis       string // decision.BasisTotal, BasisPerYear or BasisUnclear
+	Kind        string // decision.KindGrantAccepted, ...
+	Label       string // what the amount is for
+	Funder      string // the organisation paying; "" when not known
+}
+
+const insertFundingSQL = `
+INSERT INTO funding_lines (decision_id, position, funder_id, amount_pence, currency, fy_start, fy_end, basis, kind, label)
+SELECT $1, coalesce(max(position), 0) + 1, $2, $3, 'GBP', $4, $5, $6, $7, $8 FROM funding_lines WHERE decision_id = $1`
+
+// principalFunderSQL keeps a draft's principal funder as the funder of its first funding line
+// that names one.
+const principalFunderSQL = `
+UPDATE decisions SET funder_id = (
+	SELECT funder_id FROM funding_lines WHERE decision_id = $1 AND funder_id IS NOT NULL ORDER BY position LIMIT 1)
+WHERE id = $1`
+
+// AddFundingLine adds a funding line after a draft's others. A funder the register does not
+// know yet is added as an organisation.
+func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, version int, l NewFundingLine) error {
+	return s.edit(ctx, act, slug, version, "funding", func(tx *Store, id int64) error {
+		var funder *int64
+		if name := decision.CleanText(l.Funder); name != "" {
+			org, err := tx.organisation(ctx, name)
+			if err != nil {
+				return err
+			}
+			funder = &org
+		}
+		_, err := tx.db.Exec(ctx, insertFundingSQL, id, funder, l.AmountPence, l.FYStart, l.FYEnd, l.Basis, l.Kind, decision.CleanText(l.Label))
+		if err != nil {
+			return fmt.Errorf("add funding line to %s: %w", slug, mapError(err))
+		}
+		if _, err := tx.db.Exec(ctx, principalFunderSQL, id); err != nil {
+			return fmt.Errorf("principal funder of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
+// RemoveFundingLine removes the funding line at a position. The others keep theirs.
+func (s *Store) RemoveFundingLine(ctx context.Context, act Act, slug string, version int, position int) error {
+	return s.edit(ctx, act, slug, version, "funding", func(tx *Store, id int64) error {
+		tag, err := tx.db.Exec(ctx, `DELETE FROM funding_lines WHERE decision_id = $1 AND position = $2`, id, position)
+		if err != nil {
+			return fmt.Errorf("remove funding line from %s: %w", slug, mapError(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("funding line %d of %s: %w", position, slug, ErrNotFound)
+		}
+		if _, err := tx.db.Exec(ctx, principalFunderSQL, id); err != nil {
+			return fmt.Errorf("principal funder of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
+// organisation finds an organisation by name, whatever its case, or adds it.
+func (s *Store) organisation(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT id FROM organisations WHERE lower(name) = lower($1) ORDER BY id LIMIT 1`, name).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("organisation %q: %w", name, err)
+	}
+	err = s.db.QueryRow(ctx, `
+INSERT INTO organisations (name) VALUES ($1)
+ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add organisation %q: %w", name, mapError(err))
+	}
+	return id, nil
+}
+
+// AddLink links a draft to the decision with a canonical reference ("PCD 1215"). Adding a link
+// the draft already makes changes nothing but the version.
+func (s *Store) AddLink(ctx context.Context, act Act, slug string, version int, reference, kind string) error {
+	return s.edit(ctx, act, slug, version, "links", func(tx *Store, id int64) error {
+		to, err := tx.decisionIDByReference(ctx, reference)
+		if err != nil {
+			return err
+		}
+		if to == id {
+			return ErrSelfLink
+		}
+		_, err = tx.db.Exec(ctx, `
+INSERT INTO decision_links (from_decision_id, to_decision_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, id, to, kind)
+		if err != nil {
+			return fmt.Errorf("link %s to %s: %w", slug, reference, mapError(err))
+		}
+		return nil
+	})
+}
+
+// RemoveLink removes a link a draft makes.
+func (s *Store) RemoveLink(ctx context.Context, act Act, slug string, version int, reference, kind string) error {
+	return s.edit(ctx, act, slug, version, "links", func(tx *Store, id int64) error {
+		to, err := tx.decisionIDByReference(ctx, reference)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.db.Exec(ctx, `DELETE FROM decision_links WHERE from_decision_id = $1 AND to_decision_id = $2 AND kind = $3`, id, to, kind)
+		if err != nil {
+			return fmt.Errorf("unlink %s from %s: %w", slug, reference, mapError(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("link from %s to %s: %w", slug, reference, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func (s *Store) decisionIDByReference(ctx context.Context, reference string) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT id FROM decisions WHERE reference = $1`, reference).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("%q: %w", reference, ErrUnknownReference)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("decision %q: %w", reference, err)
+	}
+	return id, nil
+}
+
+// Submit sends a draft for sign-off. The caller checks the sign-off rules
+// (decision.Signoff.CanSubmit); Submit makes the move under the decision's lock, so a stale
+// version or a decision no longer in draft is ErrConflict.
+func (s *Store) Submit(ctx context.Context, act Act, slug string, version int) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var id int64
+		var status string
+		var saved int
+		if err := tx.db.QueryRow(ctx, lockDecisionSQL, slug).Scan(&id, &status, &saved); err != nil {
+			return fmt.Errorf("submit %s: %w", slug, mapError(err))
+		}
+		if saved != version || status != decision.StatusDraft {
+			return fmt.Errorf("submit %s: version %d (%s), asked for %d: %w", slug, saved, status, version, ErrConflict)
+		}
+		_, err := tx.db.Exec(ctx, `
+UPDATE decisions SET status = 'awaiting_signoff', version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At)
+		if err != nil {
+			return fmt.Errorf("submit %s: %w", slug, mapError(err))
+		}
+		return tx.Audit(ctx, act, id, EventSubmitted, map[string]string{"version": strconv.Itoa(saved + 1)})
+	})
+}
+
+// ReturnNote is an adviser's comment on returning a decision to its drafters.
+type ReturnNote struct {
+	Step    string    `db:"step"`
+	Adviser string    `db:"adviser"`
+	Comment string    `db:"comment"`
+	ActedAt time.Time `db:"acted_at"`
+}
+
+const returnNotesSQL = `
+SELECT k.name AS step, u.name AS adviser, a.comment, a.acted_at
+FROM signoff_actions a
+JOIN decisions d ON d.id = a.decision_id
+JOIN step_kinds k ON k.code = a.step_kind
+JOIN users u ON u.id = a.user_id
+WHERE d.slug = $1 AND a.action = 'returned' AND a.acted_at >= coalesce(
+	(SELECT max(l.at) FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'submitted'), '-infinity')
+ORDER BY a.acted_at, a.id`
+
+// ReturnNotes are the comments of the advisers who returned a decision since it was last
+// submitted: what its drafters have to answer.
+func (s *Store) ReturnNotes(ctx context.Context, slug string) ([]ReturnNote, error) {
+	rows, err := s.db.Query(ctx, returnNotesSQL, slug)
+	if err != nil {
+		return nil, fmt.Errorf("return notes of %s: %w", slug, err)
+	}
+	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ReturnNote])
+	if err != nil {
+		return nil, fmt.Errorf("return notes of %s: %w", slug, err)
+	}
+	return notes, nil
+}
