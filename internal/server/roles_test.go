@@ -1,0 +1,161 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// The people of the route table. "other" is a drafter who did not write the draft.
+var people = []string{"anonymous", "drafter", "other", "adviser", "maker", "admin", "disabled"}
+
+const (
+	partTwoSecret = "PART-TWO-SECRET"
+	draftSecret   = "DRAFT-TITLE-SECRET"
+)
+
+// roleSite is a site with one person of each kind, signed in, and a draft (PCD 1683) written by
+// the drafter with a Part II.
+type roleSite struct {
+	site    *testsite.Site
+	clients map[string]*http.Client
+}
+
+func newRoleSite(t *testing.T) *roleSite {
+	t.Helper()
+	site := testsite.New(t)
+	grants := map[string]store.Grants{
+		"drafter":  {Roles: []string{"drafter"}},
+		"other":    {Roles: []string{"drafter"}},
+		"adviser":  {Roles: []string{"adviser"}, StepKinds: []string{"finance"}},
+		"maker":    {Roles: []string{"decision_maker"}, Series: []string{"PCD"}},
+		"admin":    {Roles: []string{"admin"}},
+		"disabled": {Roles: []string{"drafter", "adviser", "decision_maker", "admin"}, StepKinds: []string{"legal"}, Series: []string{"PCD"}},
+	}
+	rs := &roleSite{site: site, clients: map[string]*http.Client{"anonymous": site.Client(t, "")}}
+	users := map[string]store.User{}
+	for _, p := range people[1:] {
+		users[p] = site.User(t, p+"@example.org", strings.ToUpper(p[:1])+p[1:]+" Person", grants[p])
+		rs.clients[p] = site.Client(t, p+"@example.org")
+	}
+	ctx := context.Background()
+	act := users["drafter"].Act(site.Clock.Now())
+	slug, err := site.Store.CreateDraft(ctx, act, "PCD", draftSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := site.Store.SetPartTwo(ctx, act, slug, 1, partTwoSecret+" confidential advice"); err != nil {
+		t.Fatal(err)
+	}
+	// Disabled after signing in: the session it holds must stop working at once.
+	if err := site.Store.SetUserDisabled(ctx, store.System(site.Clock.Now()), users["disabled"].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func (rs *roleSite) do(t *testing.T, who, method, path string, form url.Values) (int, string, http.Header) {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if method == http.MethodPost {
+		resp, err = rs.clients[who].PostForm(rs.site.URL+path, form)
+	} else {
+		resp, err = rs.clients[who].Get(rs.site.URL + path)
+	}
+	if err != nil {
+		t.Fatalf("%s %s as %s: %v", method, path, who, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s as %s: reading body: %v", method, path, who, err)
+	}
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// TestEveryRouteForEveryone is the table of who gets what: every route, every kind of person.
+// Statuses are per person in the order of people.
+func TestEveryRouteForEveryone(t *testing.T) {
+	t.Parallel()
+	rs := newRoleSite(t)
+	const (
+		ok   = http.StatusOK
+		see  = http.StatusSeeOther
+		no   = http.StatusForbidden
+		gone = http.StatusNotFound
+	)
+	draft := "/decisions/pcd-1683"
+	tests := []struct {
+		method, path string
+		form         url.Values
+		want         [7]int // anonymous, drafter, other, adviser, maker, admin, disabled
+	}{
+		{"GET", "/", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions/pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions/pcd-1682/canonical", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions/pcd-1682/verify", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/accessibility", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/glossary", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/sign-in", nil, [7]int{ok, see, see, see, see, see, ok}},
+		{"GET", "/work", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"GET", draft, nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
+		{"GET", "/decisions?q=TITLE-SECRET", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions/new", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"GET", draft + "/edit", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"GET", draft + "/check", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"GET", draft + "/signoff", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"GET", "/admin/users", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/admin/users/new", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/admin/chains/PCD", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/decisions/new", url.Values{"series": {"PCD"}, "title": {"Another"}}, [7]int{see, see, see, no, no, no, see}},
+		{"POST", "/admin/users/new", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+	}
+	for _, tt := range tests {
+		for i, who := range people {
+			status, _, _ := rs.do(t, who, tt.method, tt.path, tt.form)
+			if status != tt.want[i] {
+				t.Errorf("%s %s as %s = %d, want %d", tt.method, tt.path, who, status, tt.want[i])
+			}
+		}
+	}
+}
+
+// TestPartTwoAndDraftsNeverLeak reads every page that shows a decision, as every kind of person,
+// and checks Part II reaches only the draft's drafter, the advisers of its chain, the decision
+// makers of its series and admins; and the draft reaches no one outside staff.
+func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
+	t.Parallel()
+	rs := newRoleSite(t)
+	partTwoReaders := map[string]bool{"drafter": true, "adviser": true, "maker": true, "admin": true}
+	paths := []string{"/", "/decisions", "/decisions?q=TITLE-SECRET", "/decisions/pcd-1683",
+		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work"}
+	for _, who := range people {
+		sawPartTwo := false
+		for _, path := range paths {
+			_, body, _ := rs.do(t, who, "GET", path, nil)
+			if strings.Contains(body, partTwoSecret) {
+				sawPartTwo = true
+				if !partTwoReaders[who] {
+					t.Errorf("GET %s as %s shows Part II", path, who)
+				}
+			}
+			if (who == "anonymous" || who == "disabled") && strings.Contains(body, draftSecret) {
+				t.Errorf("GET %s as %s shows the draft", path, who)
+			}
+		}
+		if partTwoReaders[who] && who != "adviser" && who != "maker" {
+			// The draft's own staff page shows its Part II to those allowed.
+			if !sawPartTwo {
+				t.Errorf("%s, who may read Part II, did not see it on any page", who)
+			}
+		}
+	}
+}
