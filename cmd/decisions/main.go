@@ -119,6 +119,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Deferred decisions are released in this process, under the server's clock; the work
+	// stops, and is waited for, before the pool closes.
+	releaseCtx, stopReleases := context.WithCancel(ctx)
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		srv.ReleaseDeferred(releaseCtx, time.Minute)
+	}()
+	defer func() {
+		stopReleases()
+		<-released
+	}()
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           srv.Routes(),

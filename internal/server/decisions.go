@@ -123,7 +123,11 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, pages.Show(s.showProps(r, d)))
+	p := s.showProps(r, d)
+	if err := s.addSignoff(r, &p, d); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Show(p))
 	return nil
 }
 
