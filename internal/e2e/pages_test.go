@@ -37,6 +37,7 @@ var pageTypes = []pageType{
 	{"search-form-error", "/decisions?q=" + strings.Repeat("x", 201), http.StatusBadRequest},
 	{"not-found", "/decisions/pcd-9999", http.StatusNotFound},
 	{"accessibility", "/accessibility", http.StatusOK},
+	{"verify-1682", "/decisions/pcd-1682/verify", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {
