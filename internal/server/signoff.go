@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the register's dates are London's, wherever it runs
 
@@ -22,15 +23,15 @@ import (
 // flashKey holds a one-time message for the next page, after a post.
 const flashKey = "flash"
 
-// london tells the register's dates and times.
-func london() *time.Location {
+// london tells the register's dates and times. Loaded once: time/tzdata is embedded, so it
+// cannot fail.
+var london = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
-		// time/tzdata is embedded: this cannot fail.
 		panic(err)
 	}
 	return loc
-}
+})
 
 func formatTime(t time.Time) string {
 	t = t.In(london())

@@ -534,3 +534,36 @@ func TestImportedDecisionProof(t *testing.T) {
 		t.Errorf("verify PCD 1682: %q", v.text(`[data-testid=verify-result]`))
 	}
 }
+
+func TestRejectionAndPastDeferral(t *testing.T) {
+	t.Parallel()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9006)
+	base := site.URL + "/decisions/" + slug
+	site.approveAll(t, slug)
+	dm := site.Client(t, site.maker.Email)
+	hash := get(t, dm, base+"/signoff").value(`input[name=content_hash]`)
+	yesterday := site.Clock.Now().AddDate(0, 0, -1)
+	past := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"}, "publication": {"defer"},
+		"publish_day": {fmt.Sprint(yesterday.Day())}, "publish_month": {fmt.Sprint(int(yesterday.Month()))},
+		"publish_year": {fmt.Sprint(yesterday.Year())}, "deferral_reason": {"Embargo."}, "content_hash": {hash}})
+	if past.status != http.StatusUnprocessableEntity || !strings.Contains(past.text(`[data-testid=error-summary]`), "must be in the future") {
+		t.Errorf("deferring to yesterday = %d, want 422 saying the date must be in the future", past.status)
+	}
+	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"reject"}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
+		t.Fatalf("rejecting = %d, want 303", p.status)
+	}
+	after := get(t, dm, base+"/signoff")
+	if got := after.text(`[data-testid=status]`); got != "Rejected" {
+		t.Errorf("status after rejection = %q, want Rejected", got)
+	}
+	if !strings.Contains(after.text(`[data-testid=flash]`), "You rejected the decision") {
+		t.Error("no confirmation of the rejection")
+	}
+	if p := get(t, site.Client(t, ""), base); p.status != http.StatusNotFound {
+		t.Errorf("GET a rejected decision anonymously = %d, want 404", p.status)
+	}
+	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"}, "publication": {"now"}, "content_hash": {hash}}); p.status != http.StatusForbidden {
+		t.Errorf("signing a rejected decision = %d, want 403", p.status)
+	}
+}
