@@ -98,7 +98,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Errors:          errs,
 		Slug:            slug,
 		Reference:       d.Reference,
-		Title:           titleOr(d.Title),
+		Title:           deref(d.Title),
 		Status:          decision.StatusLabel(d.Status),
 		StatusTag:       statusColour(d.Status),
 		DeferredUntil:   deferredUntil(v.Record),
@@ -106,9 +106,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		ContentHash:     v.ContentHash,
 		Summary:         deref(d.Summary),
 		Recommendations: d.Recommendations,
-		Parts:           parts(d.Sections),
-		Related:         related(d.Links),
-		Funding:         funding(d.Funding).Rows,
+		Parts:           signoffParts(d.Sections),
+		Funding:         signoffFunding(d.Funding),
+		Links:           signoffLinks(d.Links),
 	}
 	for _, a := range v.Record.Actions {
 		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatTime(a.ActedAt)}
@@ -153,6 +153,52 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
+}
+
+// signoffParts is the text of Part I and Part II as stored.
+func signoffParts(sections []store.Section) []pages.SignoffPart {
+	var out []pages.SignoffPart
+	last := 0
+	for _, sec := range sections {
+		if sec.Part != last {
+			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part)})
+			last = sec.Part
+		}
+		var blocks []pages.SignoffBlock
+		for _, b := range decision.Blocks(sec.Body) {
+			blocks = append(blocks, pages.SignoffBlock{Text: b.Text, Items: b.Items})
+		}
+		cur := &out[len(out)-1]
+		cur.Sections = append(cur.Sections, pages.SignoffSection{
+			ID: "part-" + strconv.Itoa(sec.Part) + "-section-" + strconv.Itoa(sec.Position), Heading: sec.Heading, Blocks: blocks})
+	}
+	return out
+}
+
+func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
+	out := make([]pages.SignoffFunding, len(fs))
+	for i, f := range fs {
+		out[i] = pages.SignoffFunding{Amount: decision.FormatPence(f.AmountPence), Label: f.Label}
+		if f.FYStart != nil {
+			end := *f.FYStart
+			if f.FYEnd != nil {
+				end = *f.FYEnd
+			}
+			out[i].Years = decision.FinancialYearRange(decision.FinancialYear(*f.FYStart), decision.FinancialYear(end))
+		}
+		if f.Basis == decision.BasisPerYear {
+			out[i].Amount += " a year"
+		}
+	}
+	return out
+}
+
+func signoffLinks(ls []store.Link) []pages.SignoffLink {
+	out := make([]pages.SignoffLink, len(ls))
+	for i, l := range ls {
+		out[i] = pages.SignoffLink{Relation: relation(l), Reference: l.Ref, URL: "/decisions/" + l.Slug}
+	}
+	return out
 }
 
 func stepName(rec store.SignoffRecord, code string) string {
