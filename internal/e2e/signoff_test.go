@@ -231,6 +231,9 @@ func TestSignoffPagesAccessible(t *testing.T) {
 		if w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 320 {
 			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320", p.name, w)
 		}
+		for _, w := range run(t, ctx, "split words", chromedp.Evaluate[[]string](wordsSplitAcrossLines)) {
+			t.Errorf("%s at 320 px: %q is split across lines", p.name, w)
+		}
 		for _, v := range runAxe(t, ctx) {
 			if knownConditionalRevealIssue(v) {
 				continue
@@ -261,3 +264,21 @@ func knownConditionalRevealIssue(v axeViolation) bool {
 	}
 	return true
 }
+
+// wordsSplitAcrossLines finds words of the page's visible text broken across two lines: a
+// content hash breaks only between its groups of eight, an address only after a "/".
+const wordsSplitAcrossLines = `(() => {
+	const out = [];
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+		n.parentElement.closest('svg, script, style, [hidden]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+		for (const m of n.data.matchAll(/[\p{L}\p{N}]{2,}/gu)) {
+			const r = document.createRange();
+			r.setStart(n, m.index);
+			r.setEnd(n, m.index + m[0].length);
+			const tops = new Set([...r.getClientRects()].filter(c => c.width > 0).map(c => Math.round(c.top)));
+			if (tops.size > 1) out.push(m[0] + ' in ' + n.parentElement.tagName.toLowerCase());
+		}
+	}
+	return out.slice(0, 10);
+})()`

@@ -638,9 +638,7 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	if detail["interests"] == store.InterestsDeclared {
 		t.Description = append(t.Description, "Interests declared")
 	}
-	if h := detail["content_sha256"]; h != "" {
-		t.Description = append(t.Description, "Content hash "+h)
-	}
+	t.Hash = detail["content_sha256"]
 	return t
 }
 

@@ -190,7 +190,7 @@ func TestSignoffStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rec.Approvals) != len(pcdChain) || len(rec.Actions) != 0 || rec.Signature == nil || rec.Signature.ContentHash != hash ||
-		deref(rec.Signature.SignerRole) != "Deputy Mayor for Policing and Crime" {
+		signerRole(rec.Signature) != "Deputy Mayor for Policing and Crime" {
 		t.Errorf("public SignoffChain = %d approvals, %d actions, signature %+v", len(rec.Approvals), len(rec.Actions), rec.Signature)
 	}
 	if dump := fmt.Sprintf("%+v", rec); strings.Contains(dump, returnSecret) {
@@ -287,11 +287,11 @@ func TestSignDeferRejectRelease(t *testing.T) {
 	}
 }
 
-func deref(s *string) string {
-	if s == nil {
+func signerRole(g *store.Signature) string {
+	if g == nil || g.SignerRole == nil {
 		return ""
 	}
-	return *s
+	return *g.SignerRole
 }
 
 func TestInTxLevelRetriesSerializationFailures(t *testing.T) {
