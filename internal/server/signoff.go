@@ -20,8 +20,8 @@ import (
 	"github.com/decision-register/decisions/web/pages"
 )
 
-// flashKey holds a one-time message for the next page, after a post.
-const flashKey = "flash"
+// signoffFlashKey holds a one-time message for the next page, after a post.
+const signoffFlashKey = "signoff_flash"
 
 // london tells the register's dates and times. Loaded once: time/tzdata is embedded, so it
 // cannot fail.
@@ -33,12 +33,12 @@ var london = sync.OnceValue(func() *time.Location {
 	return loc
 })
 
-func formatTime(t time.Time) string {
+func formatLondonTime(t time.Time) string {
 	t = t.In(london())
 	return t.Format(dateLayout) + " at " + strings.ToLower(t.Format("3:04PM"))
 }
 
-func formatDay(t time.Time) string { return t.In(london()).Format(dateLayout) }
+func formatLondonDay(t time.Time) string { return t.In(london()).Format(dateLayout) }
 
 // refused turns a sign-off the rules refuse into a 403 page with their reason, a stale
 // content hash into a 409 page, and leaves other errors as they are.
@@ -94,7 +94,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	p := pages.SignoffProps{
 		Page:            s.page(r, title, "work", "/decisions/"+slug+"/signoff"),
-		Flash:           s.sessions.PopString(r.Context(), flashKey),
+		Flash:           s.sessions.PopString(r.Context(), signoffFlashKey),
 		Errors:          errs,
 		Slug:            slug,
 		Reference:       d.Reference,
@@ -111,12 +111,12 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Links:           signoffLinks(d.Links),
 	}
 	for _, a := range v.Record.Actions {
-		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatTime(a.ActedAt)}
+		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt)}
 		if a.Action == "returned" {
 			e.What, e.Comment = "Returned at "+a.StepName, deref(a.Comment)
 		}
 		if a.ClearedAt != nil {
-			e.Cleared = formatTime(*a.ClearedAt)
+			e.Cleared = formatLondonTime(*a.ClearedAt)
 		}
 		p.History = append(p.History, e)
 	}
@@ -147,7 +147,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
 		p.Signer = signer
 	case next != "":
-		p.Waiting = "This decision is waiting for the " + stepName(v.Record, next) + " step."
+		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
 	default:
 		p.Waiting = "Every step has approved this decision: it is waiting for its decision maker’s signature."
 	}
@@ -201,7 +201,7 @@ func signoffLinks(ls []store.Link) []pages.SignoffLink {
 	return out
 }
 
-func stepName(rec store.SignoffRecord, code string) string {
+func chainStepName(rec store.SignoffRecord, code string) string {
 	for _, st := range rec.Steps {
 		if st.Code == code {
 			return strings.ToLower(st.Name[:1]) + st.Name[1:]
@@ -214,7 +214,7 @@ func deferredUntil(rec store.SignoffRecord) string {
 	if rec.Status != decision.StatusApproved || rec.PublishAt == nil {
 		return ""
 	}
-	out := formatTime(*rec.PublishAt)
+	out := formatLondonTime(*rec.PublishAt)
 	if rec.Deferral != nil {
 		out += " (" + strings.TrimSuffix(*rec.Deferral, ".") + ")"
 	}
@@ -231,7 +231,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 		for _, st := range rec.Steps {
 			row := pages.SignoffStep{Step: st.Name, Statement: st.Statement, Role: "Adviser", State: "Not yet", Tag: "grey"}
 			if a := st.Approval; a != nil {
-				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatTime(a.ActedAt), a.ContentHash
+				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatLondonTime(a.ActedAt), a.ContentHash
 			} else if waiting {
 				row.State, row.Tag, waiting = "Waiting", "yellow", false
 			}
@@ -240,7 +240,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 	} else {
 		for _, a := range rec.Approvals {
 			out = append(out, pages.SignoffStep{Step: a.StepName, Statement: a.Statement, Role: "Adviser",
-				Name: a.UserName, Date: formatDay(a.ActedAt), Hash: a.ContentHash})
+				Name: a.UserName, Date: formatLondonDay(a.ActedAt), Hash: a.ContentHash})
 		}
 	}
 	sig := pages.SignoffStep{Step: "Signature", Role: "Decision maker", State: "Not yet", Tag: "grey"}
@@ -249,7 +249,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 		if g.Outcome == store.OutcomeRejected {
 			sig.State, sig.Tag = "Rejected", "red"
 		}
-		sig.Name, sig.Date, sig.Hash = deref(g.SignerName), formatDay(g.SignedAt), g.ContentHash
+		sig.Name, sig.Date, sig.Hash = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash
 		if g.SignerRole != nil {
 			sig.Role = *g.SignerRole
 		}
@@ -316,7 +316,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return refused(err)
 	}
-	s.sessions.Put(r.Context(), flashKey, flash)
+	s.sessions.Put(r.Context(), signoffFlashKey, flash)
 	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
 	return nil
 }
@@ -353,9 +353,9 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	case in.Outcome == store.OutcomeRejected:
 		flash = "You rejected the decision. It will not be published."
 	case in.PublishAt.After(now):
-		flash = "You signed the decision. It will be published on " + formatDay(in.PublishAt) + "."
+		flash = "You signed the decision. It will be published on " + formatLondonDay(in.PublishAt) + "."
 	}
-	s.sessions.Put(r.Context(), flashKey, flash)
+	s.sessions.Put(r.Context(), signoffFlashKey, flash)
 	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
 	return nil
 }
@@ -454,10 +454,10 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
 		switch next := it.Signoff.NextStep(); {
 		case it.Status == decision.StatusDraft:
-			item.Note = "Last changed " + formatTime(it.UpdatedAt)
+			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
 			if it.ReturnedComment != nil {
 				item.Returned = &pages.WorkReturn{Step: deref(it.ReturnedStep), By: deref(it.ReturnedBy),
-					When: formatTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
+					When: formatLondonTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
 			}
 			p.Drafts = append(p.Drafts, item)
 		case next != "" && it.Signoff.CanAct(actor, next) == nil:
@@ -532,7 +532,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 			p.Verdict += "The content now does not match what was recorded."
 		}
 	default:
-		p.SignedHash, p.SignedBy, p.SignedOn = g.ContentHash, deref(g.SignerName), formatDay(g.SignedAt)
+		p.SignedHash, p.SignedBy, p.SignedOn = g.ContentHash, deref(g.SignerName), formatLondonDay(g.SignedAt)
 		if v.Matches {
 			p.Verdict = "The content of " + v.Reference + " matches what was signed."
 		} else {
@@ -612,7 +612,7 @@ var eventTitles = map[string]string{
 func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.TimelineEntry {
 	var detail map[string]string
 	_ = json.Unmarshal([]byte(e.Detail), &detail)
-	t := pages.TimelineEntry{Title: eventTitles[e.Event], By: e.Actor, When: formatTime(e.At),
+	t := pages.TimelineEntry{Title: eventTitles[e.Event], By: e.Actor, When: formatLondonTime(e.At),
 		DateTime: e.At.UTC().Format(time.RFC3339)}
 	if t.Title == "" {
 		t.Title = strings.ReplaceAll(e.Event, "_", " ")
@@ -631,7 +631,7 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	}
 	if until := detail["until"]; until != "" {
 		if at, err := time.Parse(time.RFC3339, until); err == nil {
-			until = formatTime(at)
+			until = formatLondonTime(at)
 		}
 		t.Description = append(t.Description, "Until "+until+": "+detail["reason"])
 	}
