@@ -153,6 +153,18 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	if err != nil {
 		return err
 	}
+	// Deferred decisions are released in this process, under the server's clock; the work
+	// stops, and is waited for, before the pool closes.
+	releaseCtx, stopReleases := context.WithCancel(ctx)
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		srv.ReleaseDeferred(releaseCtx, time.Minute)
+	}()
+	defer func() {
+		stopReleases()
+		<-released
+	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))

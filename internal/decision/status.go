@@ -23,6 +23,8 @@ func StatusLabel(s string) string {
 		return "Published"
 	case StatusWithdrawn:
 		return "Withdrawn"
+	case StatusRejected:
+		return "Rejected"
 	}
 	return s
 }

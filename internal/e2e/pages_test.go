@@ -39,6 +39,7 @@ var pageTypes = []pageType{
 	{"accessibility", "/accessibility", http.StatusOK},
 	{"glossary", "/glossary", http.StatusOK},
 	{"decision-1532-in-principle", "/decisions/pcd-1532", http.StatusOK},
+	{"verify-1682", "/decisions/pcd-1682/verify", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

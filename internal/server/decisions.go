@@ -156,7 +156,11 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, pages.Show(s.showProps(r, d, held)))
+	p := s.showProps(r, d, held)
+	if err := s.addSignoff(r, &p, d); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Show(p))
 	return nil
 }
 

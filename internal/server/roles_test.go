@@ -15,10 +15,7 @@ import (
 // The people of the route table. "other" is a drafter who did not write the draft.
 var people = []string{"anonymous", "drafter", "other", "adviser", "maker", "admin", "disabled"}
 
-const (
-	partTwoSecret = "PART-TWO-SECRET"
-	draftSecret   = "DRAFT-TITLE-SECRET"
-)
+const draftSecret = "DRAFT-TITLE-SECRET"
 
 // roleSite is a site with one person of each kind, signed in, and a draft (PCD 1683) written by
 // the drafter with a Part II.

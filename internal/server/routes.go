@@ -34,6 +34,8 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/glossary", s.handle(s.handleGlossary))
 	r.Get("/decisions", s.handle(s.handleDecisionList))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
+	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
+	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))
@@ -67,6 +69,15 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
 		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
 		r.Post("/decisions/{slug}/submit", s.handle(s.handleDraftSubmit))
+	})
+
+	// Sign-off, and each person's work: any member of staff; the rules decide who may act.
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireStaff)
+		r.Get("/work", s.handle(s.handleWork))
+		r.Get("/decisions/{slug}/signoff", s.handle(s.handleSignoff))
+		r.Post("/decisions/{slug}/signoff", s.handle(s.handleSignoffAct))
+		r.Post("/decisions/{slug}/sign", s.handle(s.handleSign))
 	})
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))

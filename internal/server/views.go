@@ -111,7 +111,7 @@ func statusColour(status string) string {
 		return "blue"
 	case decision.StatusAwaitingSignoff:
 		return "yellow"
-	case decision.StatusWithdrawn:
+	case decision.StatusWithdrawn, decision.StatusRejected:
 		return "red"
 	}
 	return "grey"

@@ -1,0 +1,665 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // the register's dates are London's, wherever it runs
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+// signoffFlashKey holds a one-time message for the next page, after a post.
+const signoffFlashKey = "signoff_flash"
+
+// london tells the register's dates and times. Loaded once: time/tzdata is embedded, so it
+// cannot fail.
+var london = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+})
+
+func formatLondonTime(t time.Time) string {
+	t = t.In(london())
+	return t.Format(dateLayout) + " at " + strings.ToLower(t.Format("3:04PM"))
+}
+
+func formatLondonDay(t time.Time) string { return t.In(london()).Format(dateLayout) }
+
+// refused turns a sign-off the rules refuse into a 403 page with their reason, a stale
+// content hash into a 409 page, and leaves other errors as they are.
+func refused(err error) error {
+	if reason, ok := store.IsRefused(err); ok {
+		return &pageError{Status: http.StatusForbidden, Heading: "You cannot do this", Message: reason}
+	}
+	if errors.Is(err, store.ErrStale) {
+		return &pageError{Status: http.StatusConflict, Heading: "The decision changed after you opened it",
+			Message: "Nothing was recorded: someone changed the decision after you opened it, so you would have approved other text than it now holds.",
+			Hint:    "Open its sign-off page again, read it as it is now, and decide again."}
+	}
+	return err
+}
+
+// signoffSlug is the slug in the address, when it is one.
+func signoffSlug(r *http.Request) (string, error) {
+	slug := chi.URLParam(r, "slug")
+	if !decision.ValidSlug(slug) {
+		return "", errPageNotFound
+	}
+	return slug, nil
+}
+
+func (s *Server) handleSignoff(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	return s.renderSignoff(w, r, slug, http.StatusOK, nil, nil, nil)
+}
+
+// renderSignoff shows the sign-off page, with a form kept as typed (and its errors) when one
+// is given. Reading it with Part II in it is audited.
+func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug string, status int,
+	adviser *pages.AdviserForm, signer *pages.SignerForm, errs []components.FieldError) error {
+	u := userFrom(r)
+	v, err := s.store.SignoffView(r.Context(), s.access(r), slug)
+	if err != nil {
+		return err
+	}
+	if v.PartTwo {
+		err := s.store.Audit(r.Context(), u.Act(s.now()), v.Detail.ID, store.EventPartTwoRead,
+			map[string]string{"reference": v.Detail.Reference, "page": "sign-off"})
+		if err != nil {
+			return err
+		}
+	}
+	d := v.Detail
+	title := "Sign-off: " + d.Reference
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	p := pages.SignoffProps{
+		Page:            s.page(r, title, "work", "/decisions/"+slug+"/signoff"),
+		Flash:           s.sessions.PopString(r.Context(), signoffFlashKey),
+		Errors:          errs,
+		Slug:            slug,
+		Reference:       d.Reference,
+		Title:           deref(d.Title),
+		Status:          decision.StatusLabel(d.Status),
+		StatusTag:       statusColour(d.Status),
+		DeferredUntil:   deferredUntil(v.Record),
+		Steps:           signoffSteps(v.Record, true),
+		ContentHash:     v.ContentHash,
+		Summary:         deref(d.Summary),
+		Recommendations: d.Recommendations,
+		Parts:           signoffParts(d.Sections),
+		Funding:         signoffFunding(d.Funding),
+		Links:           signoffLinks(d.Links),
+	}
+	for _, a := range v.Record.Actions {
+		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt)}
+		if a.Action == "returned" {
+			e.What, e.Comment = "Returned at "+a.StepName, deref(a.Comment)
+		}
+		if a.ClearedAt != nil {
+			e.Cleared = formatLondonTime(*a.ClearedAt)
+		}
+		p.History = append(p.History, e)
+	}
+	actor := u.Actor()
+	next := v.State.NextStep()
+	switch {
+	case v.State.Status != decision.StatusAwaitingSignoff:
+	case next != "" && v.State.CanAct(actor, next) == nil:
+		if adviser == nil {
+			adviser = &pages.AdviserForm{}
+		}
+		for _, st := range v.Record.Steps {
+			if st.Code == next {
+				adviser.Step, adviser.StepName, adviser.Statement = st.Code, st.Name, st.Statement
+			}
+		}
+		adviser.Comment = components.Field{ID: "comment", Name: "comment", Label: "Why you are returning it",
+			Hint: "The drafter sees this with the decision.", Value: adviser.Comment.Value, Error: adviser.Comment.Error}
+		p.Adviser = adviser
+	case next == "" && v.State.CanSign(actor) == nil:
+		if signer == nil {
+			signer = &pages.SignerForm{}
+		}
+		signer.InterestsDetail = components.Field{ID: "interests-detail", Name: "interests_detail",
+			Label: "The interests you declare", Value: signer.InterestsDetail.Value, Error: signer.InterestsDetail.Error}
+		signer.DeferralReason = components.Field{ID: "deferral-reason", Name: "deferral_reason",
+			Label: "Why publication is deferred", Hint: "Staff see this; the public see the decision from its date.",
+			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
+		p.Signer = signer
+	case next != "":
+		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
+	default:
+		p.Waiting = "Every step has approved this decision: it is waiting for its decision maker’s signature."
+	}
+	s.render(w, r, status, pages.Signoff(p))
+	return nil
+}
+
+// signoffParts is the text of Part I and Part II as stored.
+func signoffParts(sections []store.Section) []pages.SignoffPart {
+	var out []pages.SignoffPart
+	last := 0
+	for _, sec := range sections {
+		if sec.Part != last {
+			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part)})
+			last = sec.Part
+		}
+		var blocks []pages.SignoffBlock
+		for _, b := range decision.Blocks(sec.Body) {
+			blocks = append(blocks, pages.SignoffBlock{Text: b.Text, Items: b.Items})
+		}
+		cur := &out[len(out)-1]
+		cur.Sections = append(cur.Sections, pages.SignoffSection{
+			ID: "part-" + strconv.Itoa(sec.Part) + "-section-" + strconv.Itoa(sec.Position), Heading: sec.Heading, Blocks: blocks})
+	}
+	return out
+}
+
+func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
+	out := make([]pages.SignoffFunding, len(fs))
+	for i, f := range fs {
+		out[i] = pages.SignoffFunding{Amount: decision.FormatPence(f.AmountPence), Label: f.Label}
+		if f.FYStart != nil {
+			end := *f.FYStart
+			if f.FYEnd != nil {
+				end = *f.FYEnd
+			}
+			out[i].Years = decision.FinancialYearRange(decision.FinancialYear(*f.FYStart), decision.FinancialYear(end))
+		}
+		if f.Basis == decision.BasisPerYear {
+			out[i].Amount += " a year"
+		}
+	}
+	return out
+}
+
+func signoffLinks(ls []store.Link) []pages.SignoffLink {
+	out := make([]pages.SignoffLink, len(ls))
+	for i, l := range ls {
+		out[i] = pages.SignoffLink{Relation: relation(l), Reference: l.Ref, URL: "/decisions/" + l.Slug}
+	}
+	return out
+}
+
+func chainStepName(rec store.SignoffRecord, code string) string {
+	for _, st := range rec.Steps {
+		if st.Code == code {
+			return strings.ToLower(st.Name[:1]) + st.Name[1:]
+		}
+	}
+	return code
+}
+
+func deferredUntil(rec store.SignoffRecord) string {
+	if rec.Status != decision.StatusApproved || rec.PublishAt == nil {
+		return ""
+	}
+	out := formatLondonTime(*rec.PublishAt)
+	if rec.Deferral != nil {
+		out += " (" + strings.TrimSuffix(*rec.Deferral, ".") + ")"
+	}
+	return out
+}
+
+// signoffSteps is the chain as its tables show it. For staff it is every step of the chain
+// with its state; for the public, the approvals the signature rests on, in the order given,
+// and the signature.
+func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
+	var out []pages.SignoffStep
+	if staff {
+		waiting := rec.Status == decision.StatusAwaitingSignoff
+		for _, st := range rec.Steps {
+			row := pages.SignoffStep{Step: st.Name, Statement: st.Statement, Role: "Adviser", State: "Not yet", Tag: "grey"}
+			if a := st.Approval; a != nil {
+				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatLondonTime(a.ActedAt), a.ContentHash
+			} else if waiting {
+				row.State, row.Tag, waiting = "Waiting", "yellow", false
+			}
+			out = append(out, row)
+		}
+	} else {
+		for _, a := range rec.Approvals {
+			out = append(out, pages.SignoffStep{Step: a.StepName, Statement: a.Statement, Role: "Adviser",
+				Name: a.UserName, Date: formatLondonDay(a.ActedAt), Hash: a.ContentHash})
+		}
+	}
+	sig := pages.SignoffStep{Step: "Signature", Role: "Decision maker", State: "Not yet", Tag: "grey"}
+	if g := rec.Signature; g != nil && g.Kind == "signed" {
+		sig.State, sig.Tag = "Signed", "green"
+		if g.Outcome == store.OutcomeRejected {
+			sig.State, sig.Tag = "Rejected", "red"
+		}
+		sig.Name, sig.Date, sig.Hash = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash
+		if g.SignerRole != nil {
+			sig.Role = *g.SignerRole
+		}
+	}
+	if !staff {
+		sig.State = ""
+	}
+	return append(out, sig)
+}
+
+// checkMay refuses, before its form is checked, a sign-off the person may not make at all:
+// their answers would not matter. The store checks again, under the decision's lock.
+func (s *Server) checkMay(r *http.Request, slug string, rule func(decision.Signoff, decision.Actor) error) error {
+	so, err := s.store.SignoffState(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	return refused(rule(so, userFrom(r).Actor()))
+}
+
+// The answers the sign-off forms take.
+const (
+	choiceApprove = "approve"
+	choiceReturn  = "return"
+	choiceReject  = "reject"
+	publishNow    = "now"
+	publishDefer  = "defer"
+)
+
+func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkMay(r, slug, func(so decision.Signoff, a decision.Actor) error { return so.CanAct(a, r.PostFormValue("step")) }); err != nil {
+		return err
+	}
+	f := &pages.AdviserForm{Choice: r.PostFormValue("decision"),
+		Comment: components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))}}
+	step, seen := r.PostFormValue("step"), r.PostFormValue("content_hash")
+	var errs []components.FieldError
+	switch f.Choice {
+	case choiceApprove:
+	case choiceReturn:
+		if f.Comment.Value == "" {
+			f.Comment.Error = "Enter why you are returning the decision"
+			errs = append(errs, components.FieldError{FieldID: "comment", Message: f.Comment.Error})
+		}
+	default:
+		f.ChoiceError = "Select whether you approve this step or return the decision"
+		errs = append(errs, components.FieldError{FieldID: "decision", Message: f.ChoiceError})
+	}
+	if len(errs) > 0 {
+		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, f, nil, errs)
+	}
+	act := userFrom(r).Act(s.now())
+	flash := "You approved this step."
+	if f.Choice == choiceApprove {
+		err = s.store.Approve(r.Context(), act, slug, step, seen)
+	} else {
+		err = s.store.Return(r.Context(), act, slug, step, f.Comment.Value, seen)
+		flash = "You returned the decision to its drafter."
+	}
+	if err != nil {
+		return refused(err)
+	}
+	s.sessions.Put(r.Context(), signoffFlashKey, flash)
+	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkMay(r, slug, decision.Signoff.CanSign); err != nil {
+		return err
+	}
+	now := s.now()
+	f := &pages.SignerForm{
+		Interests:       r.PostFormValue("interests"),
+		InterestsDetail: components.Field{Value: strings.TrimSpace(r.PostFormValue("interests_detail"))},
+		Outcome:         r.PostFormValue("outcome"),
+		Publication:     r.PostFormValue("publication"),
+		Day:             strings.TrimSpace(r.PostFormValue("publish_day")),
+		Month:           strings.TrimSpace(r.PostFormValue("publish_month")),
+		Year:            strings.TrimSpace(r.PostFormValue("publish_year")),
+		DeferralReason:  components.Field{Value: strings.TrimSpace(r.PostFormValue("deferral_reason"))},
+	}
+	in, errs := (*signerForm)(f).validate(now)
+	if len(errs) > 0 {
+		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, nil, f, errs)
+	}
+	in.SeenHash = r.PostFormValue("content_hash")
+	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
+		return refused(err)
+	}
+	flash := "You signed the decision. It is published."
+	switch {
+	case in.Outcome == store.OutcomeRejected:
+		flash = "You rejected the decision. It will not be published."
+	case in.PublishAt.After(now):
+		flash = "You signed the decision. It will be published on " + formatLondonDay(in.PublishAt) + "."
+	}
+	s.sessions.Put(r.Context(), signoffFlashKey, flash)
+	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
+	return nil
+}
+
+// signerForm is the decision maker's form, with its checks.
+type signerForm pages.SignerForm
+
+// validate checks the decision maker's answers, notes the errors on the form, and turns the
+// answers into a signature.
+func (f *signerForm) validate(now time.Time) (store.SignInput, []components.FieldError) {
+	var errs []components.FieldError
+	add := func(id string, msg string, at *string) {
+		*at = msg
+		errs = append(errs, components.FieldError{FieldID: id, Message: msg})
+	}
+	in := store.SignInput{PublishAt: now}
+	switch f.Interests {
+	case store.InterestsNone:
+		in.Interests = store.InterestsNone
+	case store.InterestsDeclared:
+		in.Interests, in.InterestsDetail = store.InterestsDeclared, f.InterestsDetail.Value
+		if f.InterestsDetail.Value == "" {
+			add("interests-detail", "Enter the interests you declare", &f.InterestsDetail.Error)
+		}
+	default:
+		add("interests", "Select whether you have any interests to declare", &f.InterestsError)
+	}
+	switch f.Outcome {
+	case choiceApprove:
+		in.Outcome = store.OutcomeApproved
+	case choiceReject:
+		in.Outcome = store.OutcomeRejected
+	default:
+		add("outcome", "Select whether you approve or reject the decision", &f.OutcomeError)
+	}
+	if f.Outcome != choiceApprove {
+		return in, errs
+	}
+	switch f.Publication {
+	case publishNow:
+	case publishDefer:
+		day, err := f.date()
+		switch {
+		case err != "":
+			add("publish-date-day", err, &f.DateError)
+		case !day.After(now):
+			add("publish-date-day", "The publication date must be in the future", &f.DateError)
+		default:
+			in.PublishAt = day
+		}
+		in.DeferralReason = f.DeferralReason.Value
+		if f.DeferralReason.Value == "" {
+			add("deferral-reason", "Enter why publication is deferred", &f.DeferralReason.Error)
+		}
+	default:
+		add("publication", "Select when the decision is published", &f.PublicationError)
+	}
+	return in, errs
+}
+
+// date is the start, in London, of the publication day typed, or what is wrong with it.
+func (f *signerForm) date() (time.Time, string) {
+	if f.Day == "" && f.Month == "" && f.Year == "" {
+		return time.Time{}, "Enter the date to publish on"
+	}
+	d, errD := strconv.Atoi(f.Day)
+	m, errM := strconv.Atoi(f.Month)
+	y, errY := strconv.Atoi(f.Year)
+	if errD != nil || errM != nil || errY != nil || y < 2000 || y > 2200 {
+		return time.Time{}, "The publication date must be a real date, such as 27 3 2027"
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, london())
+	if t.Day() != d || int(t.Month()) != m {
+		return time.Time{}, "The publication date must be a real date, such as 27 3 2027"
+	}
+	return t, ""
+}
+
+func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	items, err := s.store.Work(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, k := range kinds {
+		names[k.Code] = k.Name
+	}
+	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work")}
+	actor := u.Actor()
+	for _, it := range items {
+		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
+		switch next := it.Signoff.NextStep(); {
+		case it.Status == decision.StatusDraft:
+			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
+			if it.ReturnedComment != nil {
+				item.Returned = &pages.WorkReturn{Step: deref(it.ReturnedStep), By: deref(it.ReturnedBy),
+					When: formatLondonTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
+			}
+			p.Drafts = append(p.Drafts, item)
+		case next != "" && it.Signoff.CanAct(actor, next) == nil:
+			item.URL += "/signoff"
+			item.Note = names[next] + " step"
+			p.Steps = append(p.Steps, item)
+		case next == "" && it.Signoff.CanSign(actor) == nil:
+			item.URL += "/signoff"
+			item.Note = "Every step has approved it"
+			p.Signatures = append(p.Signatures, item)
+		}
+	}
+	s.render(w, r, http.StatusOK, pages.Work(p))
+	return nil
+}
+
+// handleCanonical serves the exact bytes a decision's hash is taken over, so anyone can
+// recompute it: `curl …/canonical | sha256sum`.
+func (s *Server) handleCanonical(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.store.Canonical(r.Context(), s.access(r), slug)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Content-Disposition", `inline; filename="`+slug+`.canonical.json"`)
+	if userFrom(r) != nil {
+		h.Set("Cache-Control", "private, no-store")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	return nil
+}
+
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.store.Verify(r.Context(), s.access(r), slug)
+	if err != nil {
+		return err
+	}
+	p := pages.VerifyProps{
+		Page:         s.page(r, "Check "+v.Reference, "decisions", "/decisions/"+slug+"/verify"),
+		Reference:    v.Reference,
+		URL:          "/decisions/" + slug,
+		CurrentHash:  v.CurrentHash,
+		Matches:      v.Matches,
+		CanonicalURL: s.baseURL + "/decisions/" + slug + "/canonical",
+	}
+	switch g := v.Signature; {
+	case g == nil:
+		p.Verdict = v.Reference + " has not been signed, so there is no signed hash to compare its content with."
+	case !v.Checkable:
+		p.SignedHash = g.ContentHash
+		p.Verdict = "The hash of " + v.Reference + " was recorded under version " + strconv.Itoa(g.CanonicalVersion) +
+			" of the canonical form, which this register does not compute; compare it by that version’s rules."
+	case g.Kind == "imported":
+		p.Imported, p.SignedHash = true, g.ContentHash
+		p.Verdict = v.Reference + " was signed before this register existed; its content was recorded on import. "
+		if v.Matches {
+			p.Verdict += "The content now matches what was recorded."
+		} else {
+			p.Verdict += "The content now does not match what was recorded."
+		}
+	default:
+		p.SignedHash, p.SignedBy, p.SignedOn = g.ContentHash, deref(g.SignerName), formatLondonDay(g.SignedAt)
+		if v.Matches {
+			p.Verdict = "The content of " + v.Reference + " matches what was signed."
+		} else {
+			p.Verdict = "The content of " + v.Reference + " does not match what was signed: it has changed since it was signed."
+		}
+	}
+	s.render(w, r, http.StatusOK, pages.Verify(p))
+	return nil
+}
+
+// addSignoff adds a decision page's sign-off section and, for staff, its timeline. Reading
+// a page with Part II in it is audited.
+func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.DecisionDetail) error {
+	u := userFrom(r)
+	rec, err := s.store.SignoffChain(r.Context(), s.access(r), d.Slug)
+	if err != nil {
+		return err
+	}
+	if g := rec.Signature; g != nil {
+		proof := &pages.SignoffProof{Slug: d.Slug, Imported: g.Kind == "imported", Hash: g.ContentHash}
+		if !proof.Imported {
+			proof.Steps = signoffSteps(rec, false)
+			proof.Interests = "none"
+			if g.Interests != nil && *g.Interests == store.InterestsDeclared {
+				proof.Interests = deref(g.InterestsDetail)
+			}
+		}
+		p.Proof = proof
+	}
+	if u == nil {
+		return nil
+	}
+	if p.Proof == nil {
+		p.Proof = &pages.SignoffProof{Slug: d.Slug}
+	}
+	p.Proof.DeferredUntil = deferredUntil(rec)
+	if rec.Status == decision.StatusAwaitingSignoff || rec.Status == decision.StatusDraft {
+		p.Proof.SignoffURL = "/decisions/" + d.Slug + "/signoff"
+	}
+	for _, sec := range d.Sections {
+		if sec.Part == 2 {
+			err := s.store.Audit(r.Context(), u.Act(s.now()), d.ID, store.EventPartTwoRead,
+				map[string]string{"reference": d.Reference, "page": "decision"})
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	entries, err := s.store.Timeline(r.Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, k := range kinds {
+		names[k.Code] = k.Name
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		p.Timeline = append(p.Timeline, timelineEntry(entries[i], names))
+	}
+	return nil
+}
+
+var eventTitles = map[string]string{
+	store.EventCreated: "Created", store.EventEdited: "Edited", store.EventSubmitted: "Submitted for sign-off",
+	store.EventApproved: "Approved", store.EventReturned: "Returned to the drafter", store.EventSigned: "Signed",
+	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
+	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
+	store.EventImported: "Content recorded on import",
+}
+
+// timelineEntry puts an audit entry in words. Newest entries come first on the page.
+func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.TimelineEntry {
+	var detail map[string]string
+	_ = json.Unmarshal([]byte(e.Detail), &detail)
+	t := pages.TimelineEntry{Title: eventTitles[e.Event], By: e.Actor, When: formatLondonTime(e.At),
+		DateTime: e.At.UTC().Format(time.RFC3339)}
+	if t.Title == "" {
+		t.Title = strings.ReplaceAll(e.Event, "_", " ")
+	}
+	if e.Actor == "system" {
+		t.By = "the register"
+	}
+	if step := detail["step"]; step != "" {
+		t.Title += ": " + cmp.Or(stepNames[step], step)
+	}
+	if c := detail["comment"]; c != "" {
+		t.Description = append(t.Description, "Comment: "+c)
+	}
+	if f := detail["fields"]; f != "" {
+		t.Description = append(t.Description, "Changed: "+f)
+	}
+	if until := detail["until"]; until != "" {
+		if at, err := time.Parse(time.RFC3339, until); err == nil {
+			until = formatLondonTime(at)
+		}
+		t.Description = append(t.Description, "Until "+until+": "+detail["reason"])
+	}
+	if detail["interests"] == store.InterestsDeclared {
+		t.Description = append(t.Description, "Interests declared")
+	}
+	t.Hash = detail["content_sha256"]
+	return t
+}
+
+// ReleaseDeferred records, now and then every interval until ctx ends, the publication of
+// deferred decisions whose date has come, by the server's clock. Any number of instances may
+// run it: the store lets one release at a time.
+func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := s.store.ReleaseDue(ctx, s.now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "release deferred decisions", "err", err)
+		case n > 0:
+			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// ErrStale means the person acted on other content than the decision now holds: someone
+// changed it after they opened it. It is a conflict.
+var ErrStale = fmt.Errorf("%w: the decision changed after it was read", ErrConflict)
+
+// refusal is a sign-off the store refuses for a reason of its own (the rules in package
+// decision give the others); its text is for the person refused.
+type refusal string
+
+func (r refusal) Error() string        { return string(r) }
+func (r refusal) Is(target error) bool { return target == decision.ErrNotAllowed }
+
+// releaseLockKey lets one server instance at a time release deferred decisions.
+const releaseLockKey = 7_310_442_002
+
+// Outcomes of a signature, and what the decision maker says of their interests.
+const (
+	OutcomeApproved   = "approved"
+	OutcomeRejected   = "rejected"
+	InterestsNone     = "none"
+	InterestsDeclared = "declared"
+)
+
+// SignInput is the decision maker's signature.
+type SignInput struct {
+	Outcome         string // OutcomeApproved or OutcomeRejected
+	Interests       string // InterestsNone or InterestsDeclared
+	InterestsDetail string // what they declare, when they do
+	// PublishAt is when the public may see an approved decision: the act's time for now, or
+	// a later date, which then needs a DeferralReason.
+	PublishAt      time.Time
+	DeferralReason string
+	SeenHash       string // the content hash of the text they read
+}
+
+// lockedDecision locks a decision's row for the rest of the transaction, so sign-off acts on
+// it one at a time, and returns its id and reference.
+func (s *Store) lockedDecision(ctx context.Context, slug string) (int64, string, error) {
+	var id int64
+	var ref string
+	err := s.db.QueryRow(ctx, `SELECT id, reference FROM decisions WHERE slug = $1 FOR UPDATE`, slug).Scan(&id, &ref)
+	if err != nil {
+		return 0, "", fmt.Errorf("decision %q: %w", slug, mapError(err))
+	}
+	return id, ref, nil
+}
+
+// actor loads who acts, as the rules see them, from their grants now (not those of their
+// session's start). A disabled account acts on nothing.
+func (s *Store) actor(ctx context.Context, act Act) (User, error) {
+	if act.UserID == 0 {
+		return User{}, refusal("Sign in to sign off decisions.")
+	}
+	u, err := s.UserByID(ctx, act.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.DisabledAt != nil {
+		return User{}, refusal("Your account is disabled.")
+	}
+	return u, nil
+}
+
+// checkSeen recomputes the decision's content hash and refuses when it is not the one the
+// person read: they would approve other text than the decision holds.
+func (s *Store) checkSeen(ctx context.Context, id int64, seen string) (string, error) {
+	c, err := s.Content(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	hash := decision.ContentHash(c)
+	if hash != strings.TrimSpace(seen) {
+		return "", ErrStale
+	}
+	return hash, nil
+}
+
+// signoffError turns the database's separation-of-duties refusal into words for the person.
+func signoffError(what string, err error) error {
+	err = mapError(err)
+	if c, ok := IsCheckViolation(err); ok && c == "separation_of_duties" {
+		return refusal("You wrote part of this decision, so you cannot sign it off.")
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Approve records the adviser's approval of stepKind on the content they read (seenHash).
+// The decision's row is locked first, so the rules see every earlier approval.
+func (s *Store) Approve(ctx context.Context, act Act, slug, stepKind, seenHash string) error {
+	return s.adviserAct(ctx, act, slug, stepKind, "", seenHash)
+}
+
+// Return sends the decision back to draft at stepKind, with the adviser's comment for the
+// drafter. Approvals already given stay: an edit clears them, as it does any approval.
+func (s *Store) Return(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return refusal("Say why you are returning the decision.")
+	}
+	return s.adviserAct(ctx, act, slug, stepKind, comment, seenHash)
+}
+
+func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
+	action, event := "approved", EventApproved
+	if comment != "" {
+		action, event = "returned", EventReturned
+	}
+	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
+		id, ref, err := tx.lockedDecision(ctx, slug)
+		if err != nil {
+			return err
+		}
+		so, err := tx.SignoffState(ctx, slug)
+		if err != nil {
+			return err
+		}
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if err := so.CanAct(u.Actor(), stepKind); err != nil {
+			return err
+		}
+		hash, err := tx.checkSeen(ctx, id, seenHash)
+		if err != nil {
+			return err
+		}
+		var c *string
+		if comment != "" {
+			c = &comment
+		}
+		_, err = tx.db.Exec(ctx, `
+INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, stepKind, u.ID, action, c, hash, act.At)
+		if err != nil {
+			return signoffError("record "+action, err)
+		}
+		detail := map[string]string{"reference": ref, "step": stepKind, "content_sha256": hash}
+		if comment != "" {
+			detail["comment"] = comment
+			if _, err := tx.db.Exec(ctx, `UPDATE decisions SET status = 'draft', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
+				return fmt.Errorf("return %s to draft: %w", ref, mapError(err))
+			}
+		}
+		return tx.Audit(ctx, act, id, event, detail)
+	})
+}
+
+// Sign records the decision maker's signature (or rejection) of the content they read, and
+// publishes the decision now or defers it. One signature per decision: however many try at
+// once, the row lock makes the others find it signed, and the signatures primary key would
+// refuse a second whatever the application did.
+func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) error {
+	if err := in.check(act.At); err != nil {
+		return err
+	}
+	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
+		id, ref, err := tx.lockedDecision(ctx, slug)
+		if err != nil {
+			return err
+		}
+		so, err := tx.SignoffState(ctx, slug)
+		if err != nil {
+			return err
+		}
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if err := so.CanSign(u.Actor()); err != nil {
+			return err
+		}
+		hash, err := tx.checkSeen(ctx, id, in.SeenHash)
+		if err != nil {
+			return err
+		}
+		var detail *string
+		if in.Interests == InterestsDeclared {
+			d := strings.TrimSpace(in.InterestsDetail)
+			detail = &d
+		}
+		_, err = tx.db.Exec(ctx, `
+INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, interests_detail, signed_at,
+	content_hash, canonical_version)
+VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
+			id, in.Outcome, u.ID, u.Name, in.Interests, detail, act.At, hash, decision.CanonicalVersion)
+		if err != nil {
+			return signoffError("record signature", err)
+		}
+		audit := map[string]string{"reference": ref, "content_sha256": hash, "interests": in.Interests}
+		if in.Outcome == OutcomeRejected {
+			_, err = tx.db.Exec(ctx, signRejectedSQL, id, u.Name, act.At)
+			if err != nil {
+				return fmt.Errorf("reject %s: %w", ref, mapError(err))
+			}
+			return tx.Audit(ctx, act, id, EventRejected, audit)
+		}
+		deferred := in.PublishAt.After(act.At)
+		status, publishAt, reason := decision.StatusPublished, act.At, (*string)(nil)
+		if deferred {
+			r := strings.TrimSpace(in.DeferralReason)
+			status, publishAt, reason = decision.StatusApproved, in.PublishAt, &r
+		}
+		_, err = tx.db.Exec(ctx, signApprovedSQL, id, u.Name, act.At, status, publishAt, reason)
+		if err != nil {
+			return fmt.Errorf("sign %s: %w", ref, mapError(err))
+		}
+		if err := tx.Audit(ctx, act, id, EventSigned, audit); err != nil {
+			return err
+		}
+		if deferred {
+			return tx.Audit(ctx, act, id, EventDeferred, map[string]string{"reference": ref,
+				"until": publishAt.UTC().Format(time.RFC3339), "reason": *reason})
+		}
+		return tx.Audit(ctx, act, id, EventPublished, map[string]string{"reference": ref})
+	})
+}
+
+// The register's dates are the dates in London.
+const (
+	signedFields = `decision_maker_name = $2,
+	decision_maker_role = coalesce((SELECT r.role FROM series_signing_roles r WHERE r.series = decisions.series), 'Decision maker'),
+	date_signed = ($3::timestamptz AT TIME ZONE 'Europe/London')::date, updated_at = $3`
+	signRejectedSQL = `UPDATE decisions SET status = 'rejected', ` + signedFields + ` WHERE id = $1`
+	signApprovedSQL = `UPDATE decisions SET status = $4, publish_at = $5, deferral_reason = $6,
+	date_published = ($5::timestamptz AT TIME ZONE 'Europe/London')::date, ` + signedFields + ` WHERE id = $1`
+)
+
+// check refuses a signature the schema would refuse, in words for the decision maker.
+func (in SignInput) check(at time.Time) error {
+	switch {
+	case in.Outcome != OutcomeApproved && in.Outcome != OutcomeRejected:
+		return refusal("Say whether you approve or reject the decision.")
+	case in.Interests != InterestsNone && in.Interests != InterestsDeclared:
+		return refusal("Say whether you have any interests to declare.")
+	case in.Interests == InterestsDeclared && strings.TrimSpace(in.InterestsDetail) == "":
+		return refusal("Describe the interests you declare.")
+	case in.Outcome == OutcomeApproved && in.PublishAt.After(at) && strings.TrimSpace(in.DeferralReason) == "":
+		return refusal("Say why publication is deferred.")
+	}
+	return nil
+}
+
+// ReleaseDue marks as published every signed decision whose deferred publication time has
+// come, and audits each release. The public already sees such a decision from its time (the
+// reads compare publish_at with the reader's clock); this records that it happened. Under an
+// advisory lock, one instance releases while any others skip the round.
+func (s *Store) ReleaseDue(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
+		n = 0
+		var got bool
+		if err := tx.db.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(releaseLockKey)).Scan(&got); err != nil {
+			return fmt.Errorf("lock releases: %w", err)
+		}
+		if !got {
+			return nil
+		}
+		rows, err := tx.db.Query(ctx, `
+UPDATE decisions SET status = 'published', updated_at = $1
+WHERE status = 'approved' AND publish_at <= $1
+RETURNING id, reference, publish_at`, now)
+		if err != nil {
+			return fmt.Errorf("release deferred decisions: %w", err)
+		}
+		type released struct {
+			ID        int64     `db:"id"`
+			Reference string    `db:"reference"`
+			PublishAt time.Time `db:"publish_at"`
+		}
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[released])
+		if err != nil {
+			return fmt.Errorf("release deferred decisions: %w", mapError(err))
+		}
+		for _, r := range rs {
+			err := tx.Audit(ctx, System(now), r.ID, EventReleased,
+				map[string]string{"reference": r.Reference, "publish_at": r.PublishAt.UTC().Format(time.RFC3339)})
+			if err != nil {
+				return err
+			}
+		}
+		n = len(rs)
+		return nil
+	})
+	return n, err
+}
+
+// IsRefused reports whether err is a sign-off the rules refuse, and its reason in words.
+func IsRefused(err error) (string, bool) {
+	if !errors.Is(err, decision.ErrNotAllowed) {
+		return "", false
+	}
+	var r refusal
+	if errors.As(err, &r) {
+		return string(r), true
+	}
+	// The rules' own errors carry their reason as their whole text, unwrapped.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e != decision.ErrNotAllowed && errors.Unwrap(e) == nil {
+			return e.Error(), true
+		}
+	}
+	return "You cannot do this to this decision now.", true
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// SignoffAction is one adviser's approval or return.
+type SignoffAction struct {
+	StepKind    string     `db:"step_kind"`
+	StepName    string     `db:"step_name"`
+	Statement   string     `db:"statement"`
+	Action      string     `db:"action"` // "approved" or "returned"
+	UserName    string     `db:"user_name"`
+	Comment     *string    `db:"comment"`
+	ContentHash string     `db:"content_hash"`
+	ActedAt     time.Time  `db:"acted_at"`
+	ClearedAt   *time.Time `db:"cleared_at"`
+}
+
+// ChainStep is one step of a series' chain, with its live approval if it has one.
+type ChainStep struct {
+	StepKind
+	Approval *SignoffAction
+}
+
+// Signature is a decision maker's signature, or the record of a decision signed before the
+// register existed (Kind "imported").
+type Signature struct {
+	Kind             string    `db:"kind"`
+	Outcome          string    `db:"outcome"`
+	SignerName       *string   `db:"signer_name"`
+	SignerRole       *string   `db:"signer_role"`
+	Interests        *string   `db:"interests"`
+	InterestsDetail  *string   `db:"interests_detail"`
+	SignedAt         time.Time `db:"signed_at"`
+	ContentHash      string    `db:"content_hash"`
+	CanonicalVersion int       `db:"canonical_version"`
+}
+
+// SignoffRecord is a decision's sign-off as a reader may see it.
+type SignoffRecord struct {
+	DecisionID int64
+	Reference  string
+	Status     string
+	PublishAt  *time.Time
+	Deferral   *string
+	// Approvals are the live approvals, in the order given: what the signature rests on.
+	Approvals []SignoffAction
+	// Steps are the series' chain now, in order, each with its live approval.
+	Steps []ChainStep
+	// Actions are every approval and return, cleared ones too, oldest first: for staff only.
+	Actions   []SignoffAction
+	Signature *Signature
+}
+
+const signoffHeadSQL = `
+SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason FROM decisions d
+WHERE d.slug = @slug AND ` + visibleD
+
+const signoffActionsSQL = `
+SELECT a.step_kind, k.name AS step_name, k.statement, a.action, u.name AS user_name, a.comment, a.content_hash,
+	a.acted_at, a.cleared_at
+FROM signoff_actions a JOIN step_kinds k ON k.code = a.step_kind JOIN users u ON u.id = a.user_id
+WHERE a.decision_id = @id AND (@all OR (a.action = 'approved' AND a.cleared_at IS NULL))
+ORDER BY a.acted_at, a.id`
+
+const signatureSQL = `
+SELECT g.kind, g.outcome, g.signer_name, d.decision_maker_role AS signer_role, g.interests, g.interests_detail,
+	g.signed_at, g.content_hash, g.canonical_version
+FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = @id`
+
+// SignoffChain reads a decision's sign-off for the reader: ErrNotFound unless acc may see the
+// decision, and the returns and cleared approvals only for staff.
+func (s *Store) SignoffChain(ctx context.Context, acc Access, slug string) (SignoffRecord, error) {
+	var rec SignoffRecord
+	err := s.db.QueryRow(ctx, signoffHeadSQL, acc.args(pgx.NamedArgs{"slug": slug})).
+		Scan(&rec.DecisionID, &rec.Reference, &rec.Status, &rec.PublishAt, &rec.Deferral)
+	if err != nil {
+		return SignoffRecord{}, fmt.Errorf("sign-off of %q: %w", slug, mapError(err))
+	}
+	args := pgx.NamedArgs{"id": rec.DecisionID, "all": acc.IsStaff()}
+	var chain []StepKind
+	var sigs []Signature
+	b := &pgx.Batch{}
+	queueRows(b, signoffActionsSQL, args, pgx.RowToStructByName[SignoffAction], &rec.Actions)
+	queueRows(b, signatureSQL, args, pgx.RowToStructByName[Signature], &sigs)
+	queueRows(b, `
+SELECT k.code, k.name, k.statement FROM series_chain_steps c JOIN step_kinds k ON k.code = c.step_kind
+WHERE c.series = (SELECT series FROM decisions WHERE id = @id) ORDER BY c.position`, args,
+		pgx.RowToStructByName[StepKind], &chain)
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return SignoffRecord{}, fmt.Errorf("sign-off of %q: %w", slug, mapError(err))
+	}
+	if len(sigs) == 1 {
+		rec.Signature = &sigs[0]
+	}
+	for _, a := range rec.Actions {
+		if a.Action == "approved" && a.ClearedAt == nil {
+			rec.Approvals = append(rec.Approvals, a)
+		}
+	}
+	if !acc.IsStaff() {
+		rec.Actions = nil
+	}
+	for _, k := range chain {
+		st := ChainStep{StepKind: k}
+		for i := range rec.Approvals {
+			if rec.Approvals[i].StepKind == k.Code {
+				st.Approval = &rec.Approvals[i]
+			}
+		}
+		rec.Steps = append(rec.Steps, st)
+	}
+	return rec, nil
+}
+
+// SignoffView is everything the sign-off page shows, read from one snapshot so the content
+// hash is the hash of the text shown.
+type SignoffView struct {
+	Detail      DecisionDetail
+	Record      SignoffRecord
+	State       decision.Signoff
+	ContentHash string
+	PartTwo     bool // the reader was shown Part II
+}
+
+// SignoffView reads a decision for its sign-off page. Part II is in it only for its readers.
+func (s *Store) SignoffView(ctx context.Context, acc Access, slug string) (SignoffView, error) {
+	var v SignoffView
+	err := s.InTxLevel(ctx, pgx.RepeatableRead, func(tx *Store) error {
+		var err error
+		if v.Detail, err = tx.DecisionBySlug(ctx, acc, slug); err != nil {
+			return err
+		}
+		if v.Record, err = tx.SignoffChain(ctx, acc, slug); err != nil {
+			return err
+		}
+		if v.State, err = tx.SignoffState(ctx, slug); err != nil {
+			return err
+		}
+		c, err := tx.Content(ctx, v.Detail.ID)
+		if err != nil {
+			return err
+		}
+		v.ContentHash = decision.ContentHash(c)
+		return nil
+	})
+	for _, sec := range v.Detail.Sections {
+		v.PartTwo = v.PartTwo || sec.Part == 2
+	}
+	return v, err
+}
+
+// Canonical is the canonical bytes of a decision the reader may see: exactly what its hash is
+// taken over. Part II enters them only as its own hash, so they are safe for anyone who may
+// see the decision.
+func (s *Store) Canonical(ctx context.Context, acc Access, slug string) ([]byte, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT d.id FROM decisions d WHERE d.slug = @slug AND `+visibleD,
+		acc.args(pgx.NamedArgs{"slug": slug})).Scan(&id)
+	if err != nil {
+		return nil, fmt.Errorf("decision %q: %w", slug, mapError(err))
+	}
+	c, err := s.Content(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return decision.Canonical(c), nil
+}
+
+// Verification is what recomputing a decision's hash found.
+type Verification struct {
+	Reference   string
+	Status      string
+	CurrentHash string     // the hash of the content the register holds now
+	Signature   *Signature // nil when the decision is not signed
+	Approvals   []SignoffAction
+	// Checkable is false when the signature was made under another version of the canonical
+	// form than this register computes.
+	Checkable bool
+	Matches   bool
+}
+
+// Verify recomputes the hash of a decision the reader may see, from one snapshot, and
+// compares it with the hash its signature recorded.
+func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verification, error) {
+	var v Verification
+	err := s.InTxLevel(ctx, pgx.RepeatableRead, func(tx *Store) error {
+		rec, err := tx.SignoffChain(ctx, acc, slug)
+		if err != nil {
+			return err
+		}
+		c, err := tx.Content(ctx, rec.DecisionID)
+		if err != nil {
+			return err
+		}
+		v = Verification{Reference: rec.Reference, Status: rec.Status, CurrentHash: decision.ContentHash(c),
+			Signature: rec.Signature, Approvals: rec.Approvals}
+		if v.Signature != nil {
+			v.Checkable = v.Signature.CanonicalVersion == decision.CanonicalVersion
+			v.Matches = v.Checkable && v.Signature.ContentHash == v.CurrentHash
+		}
+		return nil
+	})
+	return v, err
+}
+
+// WorkItem is a decision on someone's "Your work" page.
+type WorkItem struct {
+	Slug      string           `db:"slug"`
+	Reference string           `db:"reference"`
+	Title     *string          `db:"title"`
+	Status    string           `db:"status"`
+	UpdatedAt time.Time        `db:"updated_at"`
+	Drafted   bool             `db:"drafted"` // the person is one of its drafters
+	Signoff   decision.Signoff `db:"-"`
+	// The latest return of a draft, if it was returned.
+	ReturnedStep    *string    `db:"returned_step"`
+	ReturnedBy      *string    `db:"returned_by"`
+	ReturnedAt      *time.Time `db:"returned_at"`
+	ReturnedComment *string    `db:"returned_comment"`
+}
+
+type workRow struct {
+	WorkItem
+	Series        string   `db:"series"`
+	Drafters      []int64  `db:"drafters"`
+	Chain         []string `db:"chain"`
+	ApprovedSteps []string `db:"approved_steps"`
+	ApprovedBy    []int64  `db:"approved_by"`
+}
+
+const workSQL = `
+SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
+	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user) AS drafted,
+	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,
+	ARRAY(SELECT c.step_kind FROM series_chain_steps c WHERE c.series = d.series ORDER BY c.position) AS chain,
+	ARRAY(SELECT a.step_kind FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'
+		AND a.cleared_at IS NULL ORDER BY a.id) AS approved_steps,
+	ARRAY(SELECT a.user_id FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'
+		AND a.cleared_at IS NULL ORDER BY a.id) AS approved_by,
+	r.step_name AS returned_step, r.user_name AS returned_by, r.acted_at AS returned_at, r.comment AS returned_comment
+FROM decisions d
+LEFT JOIN LATERAL (
+	SELECT k.name AS step_name, u.name AS user_name, a.acted_at, a.comment
+	FROM signoff_actions a JOIN step_kinds k ON k.code = a.step_kind JOIN users u ON u.id = a.user_id
+	WHERE a.decision_id = d.id AND a.action = 'returned'
+	ORDER BY a.acted_at DESC, a.id DESC LIMIT 1) r ON d.status = 'draft'
+WHERE d.status = 'awaiting_signoff'
+	OR (d.status = 'draft' AND EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user))
+ORDER BY d.updated_at DESC, d.id DESC`
+
+// Work lists the decisions that may need the person: their drafts, with the comment of the
+// latest return, and every decision awaiting sign-off, with where it stands, for the rules to
+// say which wait for them.
+func (s *Store) Work(ctx context.Context, userID int64) ([]WorkItem, error) {
+	rows, err := s.db.Query(ctx, workSQL, pgx.NamedArgs{"user": userID})
+	if err != nil {
+		return nil, fmt.Errorf("work of user %d: %w", userID, err)
+	}
+	wrs, err := pgx.CollectRows(rows, pgx.RowToStructByName[workRow])
+	if err != nil {
+		return nil, fmt.Errorf("work of user %d: %w", userID, err)
+	}
+	items := make([]WorkItem, len(wrs))
+	for i, w := range wrs {
+		so := decision.Signoff{Series: w.Series, Status: w.Status, Drafters: w.Drafters, Chain: w.Chain}
+		for j := range w.ApprovedSteps {
+			so.Approvals = append(so.Approvals, decision.Approval{StepKind: w.ApprovedSteps[j], UserID: w.ApprovedBy[j]})
+		}
+		w.WorkItem.Signoff = so
+		items[i] = w.WorkItem
+	}
+	return items, nil
+}

@@ -1,0 +1,1 @@
+DROP TABLE series_signing_roles;
