@@ -71,6 +71,20 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 	})
 }
 
+// requireRole lets through only people holding role; others get the page refused explains.
+// It runs after requireStaff.
+func (s *Server) requireRole(role string, refused *pageError) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u := userFrom(r); u == nil || !u.Has(role) {
+				s.serveError(w, r, refused)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // localPath keeps a "next" address on this site: a path, never another host.
 func localPath(next string) string {
 	u, err := url.Parse(next)

@@ -25,18 +25,6 @@ var errNotAdmin = &pageError{
 	Message: "Only admins manage staff accounts and sign-off chains. Ask an admin if something about your account needs to change.",
 }
 
-// requireAdmin lets admins through and shows everyone else a 403 page. It runs after
-// requireStaff, so the person is signed in.
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u := userFrom(r); u == nil || !u.Has(decision.RoleAdmin) {
-			s.serveError(w, r, errNotAdmin)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // Session keys of the admin pages' post/redirect/get: a success message, and the password of
 // an account just added, shown once on its page and then gone from the session.
 const (

@@ -27,16 +27,6 @@ var errNotEditable = &pageError{Status: http.StatusConflict, Heading: "This deci
 var errBadForm = &pageError{Status: http.StatusBadRequest, Heading: "That form could not be read",
 	Message: "Go back to the task list, reload the page and try again."}
 
-// requireDrafter lets only drafters through; it runs after requireStaff.
-func (s *Server) requireDrafter(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u := userFrom(r); u == nil || !u.Has(decision.RoleDrafter) {
-			s.serveError(w, r, errNotDrafter)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
 
 func editURL(slug string) string  { return "/decisions/" + slug + "/edit" }
 func checkURL(slug string) string { return "/decisions/" + slug + "/check" }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/decision-register/decisions/internal/decision"
 )
 
 // Routes returns the handler for every route. Middleware runs in the order written,
@@ -43,7 +45,7 @@ func (s *Server) Routes() http.Handler {
 
 	// Staff accounts and sign-off chains: admins only.
 	r.Group(func(r chi.Router) {
-		r.Use(s.requireStaff, s.requireAdmin)
+		r.Use(s.requireStaff, s.requireRole(decision.RoleAdmin, errNotAdmin))
 		r.Get("/admin/users", s.handle(s.handleAdminUsers))
 		r.Get("/admin/users/new", s.handle(s.handleAdminUserNew))
 		r.Post("/admin/users/new", s.handle(s.handleAdminUserCreate))
@@ -59,7 +61,7 @@ func (s *Server) Routes() http.Handler {
 
 	// Drafting: drafters only.
 	r.Group(func(r chi.Router) {
-		r.Use(s.requireStaff, s.requireDrafter)
+		r.Use(s.requireStaff, s.requireRole(decision.RoleDrafter, errNotDrafter))
 		r.Get("/decisions/new", s.handle(s.handleDraftNew))
 		r.Post("/decisions/new", s.handle(s.handleDraftCreate))
 		r.Get("/decisions/{slug}/edit", s.handle(s.handleDraftTasks))
