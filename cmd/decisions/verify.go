@@ -42,9 +42,14 @@ decision and the first bad audit entry.`, stdout)
 	if err != nil {
 		return err
 	}
-	if chain.BadID == 0 {
-		fmt.Fprintf(stdout, "checked %s: chain intact\n", plural(chain.Entries, "audit entry"))
-	} else {
+	switch chain.BadID {
+	case 0:
+		fmt.Fprintf(stdout, "checked %s: chain intact; its head is %s (keep it: a later run must reach it)\n",
+			plural(chain.Entries, "audit entry"), chain.Head)
+	case -1:
+		fmt.Fprintf(stdout, "checked %s: the trail's end is wrong: %s\n", plural(chain.Entries, "audit entry"), chain.Problem)
+		failed = append(failed, "the audit trail's end does not match its head")
+	default:
 		fmt.Fprintf(stdout, "checked %s: chain broken at entry %d: %s\n", plural(chain.Entries, "audit entry"), chain.BadID, chain.Problem)
 		failed = append(failed, fmt.Sprintf("audit entry %d is bad", chain.BadID))
 	}

@@ -109,7 +109,20 @@ func TestVerifyFindsTampering(t *testing.T) {
 			name:    "audit entry forged",
 			stmts:   []string{`UPDATE audit_log SET detail = '{"reference":"PCD 9999"}' WHERE id = (SELECT min(id) + 2 FROM audit_log)`},
 			want:    []string{"audit entry {{third}} is bad"},
-			wantOut: []string{"chain broken at entry {{third}}: its hash does not match its contents", "checked 10 signed decisions: all match"},
+			wantOut: []string{"chain broken at entry {{third}}: its hash does not match its contents"},
+		},
+		{
+			name: "signed title changed and the signature rewritten to match",
+			stmts: []string{`UPDATE decisions SET title = 'Forged' WHERE reference = 'PCD 1682'`,
+				`UPDATE signatures SET content_hash = repeat('a', 64) WHERE decision_id = (SELECT id FROM decisions WHERE reference = 'PCD 1682')`},
+			want:    []string{"decision PCD 1682 does not match its signature"},
+			wantOut: []string{"the first is PCD 1682"},
+		},
+		{
+			name:    "the last audit entries cut off",
+			stmts:   []string{`DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)`},
+			want:    []string{"the audit trail's end does not match its head"},
+			wantOut: []string{"the trail's end is wrong"},
 		},
 		{
 			name:  "audit entry removed",

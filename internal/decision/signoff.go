@@ -25,6 +25,9 @@ const StatusRejected = "rejected"
 // why, in words for them.
 var ErrNotAllowed = errors.New("not allowed")
 
+// ErrNotDrafter is the refusal of someone outside a decision's drafting team.
+var ErrNotDrafter = notAllowed("Only this decision's drafting team can change it. Ask one of them to add you to it.")
+
 func notAllowed(why string) error { return &notAllowedError{why} }
 
 type notAllowedError struct{ why string }
@@ -81,12 +84,15 @@ func (s Signoff) approvedBy(a Actor) bool {
 	return slices.ContainsFunc(s.Approvals, func(ap Approval) bool { return ap.UserID == a.ID })
 }
 
-// CanEdit says whether a may change the decision's content. Drafters edit drafts, and
-// decisions awaiting sign-off (which clears the approvals given to the old content).
+// CanEdit says whether a may change the decision's content. Its drafting team (the drafter who
+// started it, and those they added) edit drafts, and decisions awaiting sign-off (which clears
+// the approvals given to the old content).
 func (s Signoff) CanEdit(a Actor) error {
 	switch {
 	case !a.Has(RoleDrafter):
 		return notAllowed("Only drafters can change a decision.")
+	case !s.drafted(a):
+		return ErrNotDrafter
 	case s.Status != StatusDraft && s.Status != StatusAwaitingSignoff:
 		return notAllowed("This decision has been signed or closed: its content can no longer change.")
 	case s.approvedBy(a):

@@ -143,10 +143,12 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	accountKey, addressKey := "account:"+store.NormaliseEmail(f.Email), "address:"+clientAddress(r)
-	throttled, err := s.throttled(r.Context(), accountKey, addressKey, now)
+	// The attempt counts before the password is checked, so simultaneous guesses are throttled.
+	counts, err := s.store.SignInAttempt(r.Context(), []string{accountKey, addressKey}, now, now.Add(-throttleWindow))
 	if err != nil {
 		return err
 	}
+	throttled := counts[0] > maxAccountFailures || counts[1] > maxAddressFailures
 	u, err := s.store.UserByEmail(r.Context(), f.Email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -156,11 +158,14 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		hash = u.PasswordHash
 	}
 	// The password is checked even when throttled or unknown, so every answer takes as long.
-	ok := auth.CheckPassword(f.Password, hash) && !throttled
-	if !ok {
-		return s.signInFailed(w, r, f, throttled, []string{accountKey, addressKey}, now)
+	ok, err := s.checkPassword(r.Context(), f.Password, hash)
+	if err != nil {
+		return err
 	}
-	if err := s.store.ClearSignInFailures(r.Context(), accountKey); err != nil {
+	if !ok || throttled {
+		return s.signInFailed(w, r, f, throttled, now)
+	}
+	if err := s.store.SignedIn(r.Context(), accountKey, addressKey, now); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
@@ -174,33 +179,33 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) throttled(ctx context.Context, accountKey, addressKey string, now time.Time) (bool, error) {
-	since := now.Add(-throttleWindow)
-	byAccount, err := s.store.SignInFailures(ctx, []string{accountKey}, since)
-	if err != nil {
-		return false, err
+// checkPassword checks a password with at most a few checks at once: each argon2id check takes
+// 64 MiB, so a burst of sign-ins must queue rather than exhaust memory.
+func (s *Server) checkPassword(ctx context.Context, password, hash string) (bool, error) {
+	select {
+	case s.passwordChecks <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
-	byAddress, err := s.store.SignInFailures(ctx, []string{addressKey}, since)
-	if err != nil {
-		return false, err
-	}
-	return byAccount >= maxAccountFailures || byAddress >= maxAddressFailures, nil
+	defer func() { <-s.passwordChecks }()
+	return auth.CheckPassword(password, hash), nil
 }
 
-func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, f signInForm, throttled bool, keys []string, now time.Time) error {
-	if err := s.store.RecordSignInFailure(r.Context(), keys, now, now.Add(-throttleWindow)); err != nil {
-		return err
-	}
-	err := s.store.Audit(r.Context(), store.System(now), 0, store.EventSignInFailed,
-		map[string]string{"email": store.NormaliseEmail(f.Email), "address": clientAddress(r)})
-	if err != nil {
-		return err
-	}
-	f.Password = ""
+// signInFailed answers a failed sign-in. Failures are audited, but not those while throttled:
+// anyone could otherwise grow the trail, which can never shrink, without limit.
+func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, f signInForm, throttled bool, now time.Time) error {
 	msg, status := "Enter a correct email address and password", http.StatusUnprocessableEntity
 	if throttled {
 		msg, status = "Too many failed attempts to sign in. Wait 15 minutes, then try again", http.StatusTooManyRequests
+		s.log.WarnContext(r.Context(), "sign-in throttled", "address", clientAddress(r), "request_id", requestIDFrom(r.Context()))
+	} else {
+		err := s.store.Audit(r.Context(), store.System(now), 0, store.EventSignInFailed,
+			map[string]string{"email": store.NormaliseEmail(f.Email), "address": clientAddress(r)})
+		if err != nil {
+			return err
+		}
 	}
+	f.Password = ""
 	s.renderSignIn(w, r, status, f, map[string]string{"email": msg})
 	return nil
 }

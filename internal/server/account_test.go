@@ -189,3 +189,37 @@ func TestStaffPageLeadsToSignInAndBack(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInThrottlingHoldsUnderABurst: simultaneous wrong guesses for one account are counted
+// one at a time, so no more than the limit are ever checked.
+func TestSignInThrottlingHoldsUnderABurst(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "target@example.org", "Tara Target", store.Grants{Roles: []string{"drafter"}})
+	const burst = 12
+	statuses := make(chan int, burst)
+	for i := 0; i < burst; i++ {
+		go func() {
+			resp, err := site.Client(t, "").PostForm(site.URL+"/sign-in", url.Values{"email": {"target@example.org"}, "password": {"guess"}})
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	checked := 0
+	for i := 0; i < burst; i++ {
+		switch s := <-statuses; s {
+		case http.StatusUnprocessableEntity:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a guess in the burst answered %d", s)
+		}
+	}
+	if checked != 5 {
+		t.Errorf("%d of %d simultaneous guesses were checked, want exactly the limit of 5", checked, burst)
+	}
+}

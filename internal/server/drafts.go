@@ -99,6 +99,7 @@ type draftEdit struct {
 	slug string
 	d    store.DecisionDetail
 	st   decision.Signoff
+	team []store.Drafter
 }
 
 // loadDraft reads the draft in the URL and checks that the person may change it.
@@ -114,7 +115,8 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	if err := ed.st.CanEdit(ed.user.Actor()); err != nil {
 		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
 	}
-	return ed, nil
+	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
+	return ed, err
 }
 
 func (ed draftEdit) section(part int, kind string) (store.Section, bool) {
@@ -152,7 +154,10 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 		{Name: "Funding", Hint: "The amounts the decision accepts, varies or mentions", Href: editURL(ed.slug) + "/funding", Done: len(d.Funding) > 0},
 		{Name: "Links to other decisions", Hint: "Decisions this one continues, varies or relates to", Href: editURL(ed.slug) + "/links", Done: outgoing(d.Links) > 0},
 	}}
-	groups := []pages.TaskGroup{content, partOne, money}
+	team := pages.TaskGroup{Heading: "Drafting team", Tasks: []pages.Task{
+		{Name: "Drafting team", Hint: teamHint(ed.team), Href: editURL(ed.slug) + "/drafters", Done: true},
+	}}
+	groups := []pages.TaskGroup{content, partOne, money, team}
 	if ed.readsPartTwo() {
 		_, ok := ed.section(2, "")
 		groups = append(groups, pages.TaskGroup{Heading: "Part II", Tasks: []pages.Task{
@@ -217,6 +222,53 @@ var draftParts = map[string]draftPart{
 	"part-two":        partTwoPart,
 	"funding":         fundingPart,
 	"links":           linksPart,
+	"drafters":        draftersPart,
+}
+
+func teamHint(team []store.Drafter) string {
+	names := make([]string, len(team))
+	for i, d := range team {
+		names[i] = d.Name
+	}
+	return "Who may change this decision: " + strings.Join(names, ", ")
+}
+
+// draftersPart is the drafting team: those who may change the decision (and so may not sign it
+// off), and the form by which one of them adds another drafter.
+var draftersPart = draftPart{
+	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
+		p := pages.DraftFormProps{
+			Heading:   "Drafting team",
+			Intro:     "The people who may change this decision and read its Part II. None of them may approve a step of it or sign it.",
+			ListTitle: "The team",
+			Inputs: []pages.DraftInput{
+				{Text: &components.Field{ID: "email", Name: "email", Label: "Email address of a drafter to add", Type: "email",
+					Value: value(in, "email", ""), Error: errs["email"], Autocomplete: "off"}},
+			},
+			Submit: "Add to the team",
+		}
+		for _, d := range ed.team {
+			p.List = append(p.List, pages.DraftListItem{Text: d.Name, Hint: d.Email})
+		}
+		return p
+	},
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, _ int, in url.Values) (map[string]string, error) {
+		email := strings.TrimSpace(in.Get("email"))
+		if email == "" {
+			return map[string]string{"email": "Enter the email address of a drafter"}, nil
+		}
+		err := s.store.AddDrafter(ctx, act, ed.slug, email)
+		if errors.Is(err, store.ErrNoSuchDrafter) {
+			return map[string]string{"email": "There is no drafter with that email address: ask an admin to give them the drafter role"}, nil
+		}
+		if _, ok := store.IsCheckViolation(err); ok {
+			return map[string]string{"email": "That person has approved a step of this decision, so they cannot also draft it"}, nil
+		}
+		return nil, err
+	},
+	changed:    func(ed draftEdit, in url.Values) []change { return nil },
+	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/drafters" },
+	checkField: "email",
 }
 
 // partFor finds the part a URL names; sections are one part per kind.

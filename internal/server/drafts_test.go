@@ -320,6 +320,8 @@ func TestDraftConflict(t *testing.T) {
 	s.User(t, "second@example.org", "Sam Second", store.Grants{Roles: []string{"drafter"}})
 	first, second := s.client(t, "drafter@example.org"), s.client(t, "second@example.org")
 	slug := s.newDraft(t, first, "Project Beta")
+	// The first drafter adds the second to the decision's drafting team.
+	first.save("/decisions/"+slug+"/edit/drafters", url.Values{"email": {"second@example.org"}}, http.StatusSeeOther)
 	path := "/decisions/" + slug + "/edit/title"
 	v1, v2 := first.version(path), second.version(path)
 	first.post(path, url.Values{"version": {v1}, "title": {"First person's title"}, "summary": {"First summary"}}, http.StatusSeeOther)
@@ -493,16 +495,19 @@ func TestDraftRoutesByRole(t *testing.T) {
 	}{
 		{"GET", "/decisions/new", nil, map[string]int{"drafter": 200, "other drafter": 200}},
 		{"POST", "/decisions/new", url.Values{"series": {"PCD"}}, map[string]int{"drafter": 422, "other drafter": 422}},
-		{"GET", edit, nil, map[string]int{"drafter": 200, "other drafter": 200}},
-		{"GET", edit + "/title", nil, map[string]int{"drafter": 200, "other drafter": 200}},
-		{"POST", edit + "/title", url.Values{"version": {"999"}, "title": {"Stale"}, "summary": {"Stale"}}, map[string]int{"drafter": 409, "other drafter": 409}},
-		{"GET", edit + "/recommendations", nil, map[string]int{"drafter": 200, "other drafter": 200}},
-		{"GET", edit + "/sections/financial-comments", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		// A drafter outside the decision's drafting team may not change it, nor become a reader
+		// of its Part II by saving something.
+		{"GET", edit, nil, map[string]int{"drafter": 200}},
+		{"GET", edit + "/title", nil, map[string]int{"drafter": 200}},
+		{"POST", edit + "/title", url.Values{"version": {"999"}, "title": {"Stale"}, "summary": {"Stale"}}, map[string]int{"drafter": 409}},
+		{"GET", edit + "/recommendations", nil, map[string]int{"drafter": 200}},
+		{"GET", edit + "/sections/financial-comments", nil, map[string]int{"drafter": 200}},
+		{"GET", edit + "/drafters", nil, map[string]int{"drafter": 200}},
 		{"GET", edit + "/part-two", nil, map[string]int{"drafter": 200, "other drafter": forbidden}},
 		{"POST", edit + "/part-two", url.Values{"version": {"999"}, "body": {"Overwritten"}}, map[string]int{"drafter": 409, "other drafter": forbidden}},
-		{"GET", edit + "/funding", nil, map[string]int{"drafter": 200, "other drafter": 200}},
-		{"GET", edit + "/links", nil, map[string]int{"drafter": 200, "other drafter": 200}},
-		{"GET", "/decisions/" + slug + "/check", nil, map[string]int{"drafter": 200, "other drafter": 200}},
+		{"GET", edit + "/funding", nil, map[string]int{"drafter": 200}},
+		{"GET", edit + "/links", nil, map[string]int{"drafter": 200}},
+		{"GET", "/decisions/" + slug + "/check", nil, map[string]int{"drafter": 200}},
 		{"POST", "/decisions/" + slug + "/submit", url.Values{"version": {"999"}}, map[string]int{"drafter": 422, "other drafter": forbidden}},
 	}
 	for _, rt := range routes {
@@ -530,4 +535,41 @@ func TestDraftRoutesByRole(t *testing.T) {
 	if got := clients["anonymous"].get("/decisions/" + slug).status; got != http.StatusNotFound {
 		t.Errorf("GET /decisions/%s anonymous = %d, want 404", slug, got)
 	}
+}
+
+// TestDraftingTeam: only the team changes a draft; a member adds another drafter, who may then
+// change it; unknown emails and non-drafters are refused by the field.
+func TestDraftingTeam(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	s.User(t, "second@example.org", "Sam Second", store.Grants{Roles: []string{"drafter"}})
+	s.User(t, "reader@example.org", "Rita Reader", store.Grants{Roles: []string{"adviser"}, StepKinds: []string{"legal"}})
+	owner, second := s.client(t, "drafter@example.org"), s.client(t, "second@example.org")
+	slug := s.newDraft(t, owner, "Project Gamma")
+	owner.save("/decisions/"+slug+"/edit/part-two", url.Values{"body": {"Team-only Part II."}}, http.StatusSeeOther)
+	team := "/decisions/" + slug + "/edit/drafters"
+	if p := second.get(team); p.status != http.StatusForbidden {
+		t.Fatalf("GET %s by a drafter outside the team = %d, want 403", team, p.status)
+	}
+	for email, msg := range map[string]string{
+		"":                   "Enter the email address of a drafter",
+		"nobody@example.org": "There is no drafter with that email address",
+		"reader@example.org": "There is no drafter with that email address",
+	} {
+		p := owner.save(team, url.Values{"email": {email}}, http.StatusUnprocessableEntity)
+		if got := p.text("#email-error"); !strings.Contains(got, msg) {
+			t.Errorf("adding %q: message %q, want %q", email, got, msg)
+		}
+		if p.value("#email") != email {
+			t.Errorf("adding %q: the email typed is not kept", email)
+		}
+	}
+	owner.save(team, url.Values{"email": {"second@example.org"}}, http.StatusSeeOther)
+	if p := owner.get(team); !strings.Contains(p.body, "Sam Second") {
+		t.Error("the team page does not list the drafter added")
+	}
+	if p := second.get("/decisions/" + slug + "/edit/part-two"); p.status != http.StatusOK || !strings.Contains(p.body, "Team-only Part II.") {
+		t.Errorf("the drafter added cannot read the team's Part II: %d", p.status)
+	}
+	second.save("/decisions/"+slug+"/edit/title", url.Values{"title": {"Project Gamma"}, "summary": {"Written by the second drafter"}}, http.StatusSeeOther)
 }

@@ -49,7 +49,11 @@ type Server struct {
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
+	passwordChecks chan struct{} // a slot per password check running
 }
+
+// maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
+const maxPasswordChecks = 4
 
 // New builds a server, fingerprinting the embedded static files.
 func New(d Deps) (*Server, error) {
@@ -74,7 +78,7 @@ func New(d Deps) (*Server, error) {
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
-		sessions: d.Sessions}, nil
+		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks)}, nil
 }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -132,5 +134,32 @@ func TestPartTwoOnlyForItsReaders(t *testing.T) {
 	}
 	if strings.Contains(dump(d), secret+" part two") {
 		t.Error("Part II reached a disabled account")
+	}
+}
+
+// TestOnlyTheTeamEdits: the store itself refuses an edit by a drafter outside the decision's
+// drafting team, however the request reached it, so no one makes themselves a Part II reader.
+func TestOnlyTheTeamEdits(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	now := time.Now()
+	drafter, other := plantHidden(t, st, now)
+	err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", 1, "Taken over", "Taken over")
+	if !errors.Is(err, decision.ErrNotAllowed) {
+		t.Fatalf("edit by a drafter outside the team = %v, want ErrNotAllowed", err)
+	}
+	d, err := st.DecisionBySlug(ctx, store.Staff(other, now), "pcd-1683")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(dump(d), secret+" part two") {
+		t.Error("a refused edit made its author a Part II reader")
+	}
+	if err := st.AddDrafter(ctx, store.Act{UserID: drafter, Name: "Dana Drafter", At: now}, "pcd-1683", "reader@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", 1, "Shared", "Shared"); err != nil {
+		t.Errorf("edit by a drafter the team added = %v", err)
 	}
 }

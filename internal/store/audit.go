@@ -41,13 +41,11 @@ const (
 	EventUserAdded       = "user_added"
 	EventUserChanged     = "user_changed"
 	EventChainChanged    = "chain_changed"
+	EventDrafterAdded    = "drafter_added"
 )
 
 // GenesisHash is the previous hash of the first entry.
 var GenesisHash = strings.Repeat("0", 64)
-
-// auditLockKey serialises appends to the chain across every server instance.
-const auditLockKey = 7_310_442_001
 
 // AuditEntry is one entry of the audit trail.
 type AuditEntry struct {
@@ -71,16 +69,14 @@ func EntryHash(e AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Audit appends an entry to the trail. It takes the chain's lock for the rest of its
-// transaction, so entries are written one after another whatever runs at once.
+// Audit appends an entry to the trail. It locks the trail's head (audit_head) for the rest of
+// its transaction, so entries from any number of instances are written one after another, and
+// a transaction whose snapshot is older than the head fails (and is retried) instead of forking
+// the chain.
 func (s *Store) Audit(ctx context.Context, act Act, decisionID int64, event string, detail map[string]string) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		if _, err := tx.db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(auditLockKey)); err != nil {
-			return fmt.Errorf("lock audit chain: %w", err)
-		}
-		prev := GenesisHash
-		err := tx.db.QueryRow(ctx, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&prev)
-		if err != nil && err != pgx.ErrNoRows {
+		var prev string
+		if err := tx.db.QueryRow(ctx, `SELECT hash FROM audit_head FOR UPDATE`).Scan(&prev); err != nil {
 			return fmt.Errorf("audit chain head: %w", err)
 		}
 		if detail == nil {
@@ -95,11 +91,14 @@ func (s *Store) Audit(ctx context.Context, act Act, decisionID int64, event stri
 			e.DecisionID = &decisionID
 		}
 		e.Hash = EntryHash(e)
-		_, err = tx.db.Exec(ctx, `
+		_, err := tx.db.Exec(ctx, `
 INSERT INTO audit_log (at, actor_id, actor, decision_id, event, detail, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.At, e.ActorID, e.Actor, e.DecisionID, e.Event, e.Detail, e.PrevHash, e.Hash)
+		if err == nil {
+			_, err = tx.db.Exec(ctx, `UPDATE audit_head SET hash = $1, entries = entries + 1`, e.Hash)
+		}
 		if err != nil {
-			return fmt.Errorf("append audit entry %s: %w", event, err)
+			return fmt.Errorf("append audit entry %s: %w", event, mapError(err))
 		}
 		return nil
 	})
@@ -123,7 +122,8 @@ func (s *Store) Timeline(ctx context.Context, decisionID int64) ([]AuditEntry, e
 // ChainReport is what checking the audit chain found.
 type ChainReport struct {
 	Entries int
-	BadID   int64  // the first entry that does not hold, or 0
+	Head    string // the last entry's hash, to compare with an earlier run's
+	BadID   int64  // the first entry that does not hold, -1 when the trail's end does not, or 0
 	Problem string // what is wrong with it
 }
 
@@ -156,6 +156,17 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (ChainReport, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return ChainReport{}, fmt.Errorf("read audit chain: %w", err)
+	}
+	var head string
+	var entries int
+	if err := s.db.QueryRow(ctx, `SELECT hash, entries FROM audit_head`).Scan(&head, &entries); err != nil {
+		return ChainReport{}, fmt.Errorf("read audit chain head: %w", err)
+	}
+	rep.Head = head
+	if head != prev || entries != rep.Entries {
+		rep.Problem = fmt.Sprintf("the trail has %d entries ending in %s, but its head records %d ending in %s (entries were removed from its end, or the head was changed)",
+			rep.Entries, prev, entries, head)
+		rep.BadID = -1
 	}
 	return rep, nil
 }

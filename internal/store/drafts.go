@@ -94,7 +94,7 @@ RETURNING step_kind`
 
 // edit is every change to a draft's content, in one transaction: it locks the decision, refuses
 // a decision that can no longer change and a stale version (someone else saved first), runs
-// fn, moves the version on, counts the editor among the drafters, clears every live approval
+// fn, moves the version on, clears every live approval
 // (they approved other content) and audits which fields changed.
 func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fields string, fn func(tx *Store, id int64) error) error {
 	if act.UserID == 0 {
@@ -110,6 +110,9 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 		if status != decision.StatusDraft && status != decision.StatusAwaitingSignoff {
 			return fmt.Errorf("edit %s (%s): %w", slug, status, ErrNotEditable)
 		}
+		if err := tx.requireDrafter(ctx, id, act.UserID); err != nil {
+			return err
+		}
 		if saved != version {
 			return fmt.Errorf("edit %s: version %d is not the saved version %d: %w", slug, version, saved, ErrConflict)
 		}
@@ -118,10 +121,6 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 		}
 		if _, err := tx.db.Exec(ctx, `UPDATE decisions SET version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
 			return fmt.Errorf("edit %s: %w", slug, mapError(err))
-		}
-		_, err := tx.db.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, act.UserID)
-		if err != nil {
-			return fmt.Errorf("record drafter of %s: %w", slug, mapError(err))
 		}
 		rows, err := tx.db.Query(ctx, clearApprovalsSQL, id, act.At)
 		if err != nil {
@@ -442,4 +441,69 @@ func (s *Store) ReturnNotes(ctx context.Context, slug string) ([]ReturnNote, err
 		return nil, fmt.Errorf("return notes of %s: %w", slug, err)
 	}
 	return notes, nil
+}
+
+// Drafter is one of a decision's drafting team.
+type Drafter struct {
+	ID    int64  `db:"id"`
+	Name  string `db:"name"`
+	Email string `db:"email"`
+}
+
+// Drafters lists a decision's drafting team: everyone who may change it (and so may not sign
+// it off), in the order they joined.
+func (s *Store) Drafters(ctx context.Context, slug string) ([]Drafter, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT u.id, u.name, u.email FROM decision_drafters dd
+JOIN decisions d ON d.id = dd.decision_id JOIN users u ON u.id = dd.user_id
+WHERE d.slug = $1 ORDER BY u.name, u.id`, slug)
+	if err != nil {
+		return nil, fmt.Errorf("drafters of %s: %w", slug, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Drafter])
+}
+
+// ErrNoSuchDrafter means the email names no active member of staff with the drafter role.
+var ErrNoSuchDrafter = errors.New("no such drafter")
+
+// AddDrafter adds a member of staff with the drafter role to a draft's team, and audits it. Only
+// a member of the team may add one.
+func (s *Store) AddDrafter(ctx context.Context, act Act, slug, email string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var id int64
+		var status string
+		var version int
+		if err := tx.db.QueryRow(ctx, lockDecisionSQL, slug).Scan(&id, &status, &version); err != nil {
+			return fmt.Errorf("add drafter to %s: %w", slug, mapError(err))
+		}
+		if err := tx.requireDrafter(ctx, id, act.UserID); err != nil {
+			return err
+		}
+		u, err := tx.UserByEmail(ctx, email)
+		if errors.Is(err, ErrNotFound) || (err == nil && (u.DisabledAt != nil || !u.Has(decision.RoleDrafter))) {
+			return ErrNoSuchDrafter
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.db.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, u.ID)
+		if err != nil {
+			return fmt.Errorf("add drafter to %s: %w", slug, mapError(err))
+		}
+		return tx.Audit(ctx, act, id, EventDrafterAdded, map[string]string{"drafter": u.Email})
+	})
+}
+
+// requireDrafter refuses anyone outside the decision's drafting team.
+func (s *Store) requireDrafter(ctx context.Context, decisionID, userID int64) error {
+	var member bool
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM decision_drafters WHERE decision_id = $1 AND user_id = $2)`,
+		decisionID, userID).Scan(&member)
+	if err != nil {
+		return fmt.Errorf("drafting team: %w", err)
+	}
+	if !member {
+		return fmt.Errorf("drafting team of decision %d: %w", decisionID, decision.ErrNotDrafter)
+	}
+	return nil
 }

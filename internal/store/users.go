@@ -197,35 +197,44 @@ SELECT $1, k.ord, k.code FROM unnest($2::text[]) WITH ORDINALITY AS k(code, ord)
 	})
 }
 
-// SignInFailures counts the failures recorded for each key since a time.
-func (s *Store) SignInFailures(ctx context.Context, keys []string, since time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRow(ctx, `
-SELECT coalesce(max(c), 0) FROM (
-	SELECT count(*) AS c FROM sign_in_failures WHERE key = ANY($1) AND at > $2 GROUP BY key) k`, keys, since).Scan(&n)
+// SignInAttempt records a sign-in attempt under each key (the address typed, the client's
+// address), then counts each key's attempts since a time, this one included. Attempts under one
+// key are counted one at a time (an advisory lock per key), so simultaneous guesses cannot all
+// see a count under the limit. Attempts older than since are swept, whatever their key.
+func (s *Store) SignInAttempt(ctx context.Context, keys []string, at, since time.Time) ([]int, error) {
+	counts := make([]int, len(keys))
+	err := s.InTx(ctx, func(tx *Store) error {
+		locks := slices.Clone(keys)
+		slices.Sort(locks) // one order for every caller: no deadlock
+		for _, k := range locks {
+			if _, err := tx.db.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('sign-in:' || $1))`, k); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE at < $1`, since); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if _, err := tx.db.Exec(ctx, `INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)`, k, at); err != nil {
+				return err
+			}
+			if err := tx.db.QueryRow(ctx, `SELECT count(*) FROM sign_in_failures WHERE key = $1 AND at >= $2`, k, since).Scan(&counts[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("count sign-in failures: %w", err)
+		return nil, fmt.Errorf("record sign-in attempt: %w", err)
 	}
-	return n, nil
+	return counts, nil
 }
 
-// RecordSignInFailure notes a failed sign-in under each key, and drops failures older than
-// keepSince.
-func (s *Store) RecordSignInFailure(ctx context.Context, keys []string, at, keepSince time.Time) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO sign_in_failures (key, at) SELECT unnest($1::text[]), $2`, keys, at)
-	if err == nil {
-		_, err = s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = ANY($1) AND at < $2`, keys, keepSince)
-	}
+// SignedIn forgets an account's attempts once it signs in, and this attempt from its address.
+func (s *Store) SignedIn(ctx context.Context, accountKey, addressKey string, at time.Time) error {
+	_, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1 OR (key = $2 AND at = $3)`, accountKey, addressKey, at)
 	if err != nil {
-		return fmt.Errorf("record sign-in failure: %w", err)
-	}
-	return nil
-}
-
-// ClearSignInFailures forgets an account's failures after it signs in.
-func (s *Store) ClearSignInFailures(ctx context.Context, key string) error {
-	if _, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1`, key); err != nil {
-		return fmt.Errorf("clear sign-in failures: %w", err)
+		return fmt.Errorf("forget sign-in attempts: %w", err)
 	}
 	return nil
 }

@@ -20,10 +20,11 @@ type SignatureReport struct {
 }
 
 type signedDecision struct {
-	ID               int64  `db:"decision_id"`
-	Reference        string `db:"reference"`
-	ContentHash      string `db:"content_hash"`
-	CanonicalVersion int    `db:"canonical_version"`
+	ID               int64   `db:"decision_id"`
+	Reference        string  `db:"reference"`
+	ContentHash      string  `db:"content_hash"`
+	CanonicalVersion int     `db:"canonical_version"`
+	AuditedHash      *string `db:"audited_hash"` // what the audit trail recorded at signing
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
@@ -34,7 +35,10 @@ func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
 	err := s.inSnapshot(ctx, func(st *Store) error {
 		rep = SignatureReport{}
 		rows, err := st.db.Query(ctx, `
-SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version
+SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version,
+	(SELECT a.detail::jsonb ->> 'content_sha256' FROM audit_log a
+	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported')
+	 ORDER BY a.id LIMIT 1) AS audited_hash
 FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_id`)
 		if err != nil {
 			return fmt.Errorf("read signatures: %w", err)
@@ -57,6 +61,11 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 				if got := decision.ContentHash(c); got != sd.ContentHash {
 					problem = "its content hashes to " + got + " but " + sd.ContentHash + " was signed (the content was changed)"
 				}
+			}
+			// The signature row itself could be rewritten to match changed content: the audit
+			// trail, whose chain verify checks too, holds the hash as it was at signing.
+			if problem == "" && (sd.AuditedHash == nil || *sd.AuditedHash != sd.ContentHash) {
+				problem = "its signature's hash is not the one the audit trail recorded when it was signed (the signature was changed)"
 			}
 			if problem == "" {
 				continue
