@@ -164,7 +164,11 @@ func TestNoWordSplitAcrossLines(t *testing.T) {
 }
 
 // spaceBeforePunctuation is a space, of any kind, just before , . ; or : in visible text.
-var spaceBeforePunctuation = regexp.MustCompile(`\s+[,.;:]`)
+var (
+	spaceBeforePunctuation = regexp.MustCompile(`\s+[,.;:]`)
+	// noSpaceAfterPunctuation finds "inferred.The page": a sentence joined to the next one.
+	noSpaceAfterPunctuation = regexp.MustCompile(`[a-z][.;:,][A-Z]`)
+)
 
 // TestNoSpaceBeforePunctuation reads the visible text of every decision page, and the other
 // page types, for a space before a comma, full stop, semicolon or colon.
@@ -188,6 +192,10 @@ func TestNoSpaceBeforePunctuation(t *testing.T) {
 		for _, loc := range spaceBeforePunctuation.FindAllStringIndex(text, -1) {
 			from, to := max(loc[0]-30, 0), min(loc[1]+10, len(text))
 			t.Errorf("%s: space before punctuation in %q", path, text[from:to])
+		}
+		for _, loc := range noSpaceAfterPunctuation.FindAllStringIndex(text, -1) {
+			from, to := max(loc[0]-30, 0), min(loc[1]+10, len(text))
+			t.Errorf("%s: no space after punctuation in %q", path, text[from:to])
 		}
 	}
 }
