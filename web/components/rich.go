@@ -4,7 +4,9 @@ import (
 	"context"
 	"html/template"
 	"io"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/a-h/templ"
 )
@@ -60,8 +62,22 @@ func RichText(r Rich) templ.Component {
 }
 
 // safeHref reports whether a link target is one the register writes: a path on this site or an
-// http(s) address. Anything else is shown as plain text.
+// http(s) address. Anything else is shown as plain text. Browsers drop tabs and newlines from an
+// address and read a backslash as a slash, so "/\evil.example" and "/<TAB>/evil.example" lead
+// off the site: an address with a control character or a backslash is refused outright.
 func safeHref(h string) bool {
-	return (strings.HasPrefix(h, "/") && !strings.HasPrefix(h, "//")) ||
-		strings.HasPrefix(h, "https://") || strings.HasPrefix(h, "http://")
+	if strings.ContainsFunc(h, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+		return false
+	}
+	u, err := url.Parse(h)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "":
+		return u.Host == "" && u.User == nil && strings.HasPrefix(h, "/") && !strings.HasPrefix(h, "//")
+	case "http", "https":
+		return u.Host != "" && u.Opaque == ""
+	}
+	return false
 }
