@@ -208,4 +208,33 @@ func TestAccessibilityStatementNamesAContact(t *testing.T) {
 	if !strings.HasPrefix(href, "https://") || a.Text() == "" {
 		t.Errorf("accessibility statement contact = %q %q, want a link", a.Text(), href)
 	}
+	// A sentence with a full stop, whose link says where it leads.
+	const want = "Contact the Mayor’s Office for Policing and Crime (its page on london.gov.uk lists how)."
+	if got := strings.Join(strings.Fields(r.text(`[data-testid="contact"]`)), " "); got != want {
+		t.Errorf("accessibility statement contact = %q, want %q", got, want)
+	}
+	if got := a.Text(); got != "the Mayor’s Office for Policing and Crime" {
+		t.Errorf("contact link text = %q, want the owner's name", got)
+	}
+}
+
+// TestNoSectionsSentenceEnds checks the sentence that sends a reader to the published page of a
+// decision whose text the register does not hold: it ends with a full stop.
+func TestNoSectionsSentenceEnds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	found := 0
+	for _, slug := range []string{"pcd-545", "pcd-867", "pcd-914", "pcd-956", "pcd-960", "pcd-1047", "pcd-1215", "pcd-1218", "pcd-1532", "pcd-1682"} {
+		r := ts.get(t, "/decisions/"+slug)
+		if r.doc.Find(`[data-testid="no-sections"] a`).Length() == 0 {
+			continue
+		}
+		found++
+		if got := r.text(`[data-testid="no-sections"]`); !strings.HasSuffix(got, "published page.") {
+			t.Errorf("GET %q: no-sections text = %q, want it to end \"published page.\"", slug, got)
+		}
+	}
+	if found == 0 {
+		t.Error("no decision page links to its published page for want of its text")
+	}
 }
