@@ -238,3 +238,22 @@ func TestNoSectionsSentenceEnds(t *testing.T) {
 		t.Error("no decision page links to its published page for want of its text")
 	}
 }
+
+// TestGreyIsExplainedByTheChart checks that only the chart speaks of grey bars: on narrow screens
+// the chart is not shown, so the notes under the table must be true without it.
+func TestGreyIsExplainedByTheChart(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions/pcd-1215")
+	if r.doc.Find(`[data-testid="funding-chart"] .app-chart__bar--unclear`).Length() == 0 {
+		t.Fatal("PCD 1215's chart draws no bar in grey")
+	}
+	if got := r.text(`[data-testid="chart-legend"]`); !strings.Contains(got, "Grey bar") {
+		t.Errorf("chart legend = %q, want it to explain the grey bar", got)
+	}
+	r.doc.Find("p, li, td, caption").Each(func(_ int, p *goquery.Selection) {
+		if strings.Contains(strings.ToLower(p.Text()), "grey") {
+			t.Errorf("text outside the chart speaks of grey: %q", strings.Join(strings.Fields(p.Text()), " "))
+		}
+	})
+}
