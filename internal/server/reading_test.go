@@ -257,3 +257,24 @@ func TestGreyIsExplainedByTheChart(t *testing.T) {
 		}
 	})
 }
+
+// TestCardTableLabelsAreNotHidden checks that the labels inside the money tables' cells, shown
+// when the tables become stacked cards on narrow screens, reach assistive technology: WebKit
+// drops the table semantics of a table whose parts are display: block or flex, and then the label
+// is all that says what a figure is.
+func TestCardTableLabelsAreNotHidden(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/decisions/pcd-1532", "/decisions/pcd-1682"} {
+		r := ts.get(t, path)
+		labels := r.doc.Find("table.app-card-table .app-card-table__label")
+		if labels.Length() == 0 {
+			t.Fatalf("GET %q: no card table labels", path)
+		}
+		labels.Each(func(_ int, l *goquery.Selection) {
+			if l.ParentsFiltered("[aria-hidden]").Length() > 0 || l.AttrOr("aria-hidden", "") != "" {
+				t.Errorf("GET %q: label %q is hidden from assistive technology", path, l.Text())
+			}
+		})
+	}
+}
