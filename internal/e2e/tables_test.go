@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -92,4 +94,33 @@ func tableRoles(nodes []*accessibility.Node, name string) (roles, texts map[stri
 		return roles, texts
 	}
 	return nil, nil
+}
+
+// TestPrintedTotalOnce prints PCD 1532 on A4, whose funding table the user review found split
+// across two pages with the total repeated at the foot of each part, and reads the PDF's text with
+// pdftotext: the total is printed once, after the amounts it adds up.
+func TestPrintedTotalOnce(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils) is needed to read the printed page: %v", err)
+	}
+	s := newSite(t)
+	ctx := newTab(t)
+	do(t, ctx, "open PCD 1532", chromedp.Navigate(s.url+"/decisions/pcd-1532"))
+	pdf := run(t, ctx, "print to PDF", chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
+	cmd := exec.Command(pdftotext, "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := string(out)
+	const total = "Total accepted by this decision"
+	if n := strings.Count(text, total); n != 1 {
+		t.Errorf("PCD 1532 on A4 prints %q %d times, want once", total, n)
+	}
+	last := strings.LastIndex(text, "Amounts in this decision")
+	if i := strings.Index(text, total); last < 0 || i < last {
+		t.Errorf("PCD 1532 on A4: the total (at %d) is not after the table's caption (at %d)", i, last)
+	}
 }
