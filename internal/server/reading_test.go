@@ -278,3 +278,15 @@ func TestCardTableLabelsAreNotHidden(t *testing.T) {
 		})
 	}
 }
+
+// TestNoEmptyTestIDs checks that an element carries data-testid only when it has one to give.
+func TestNoEmptyTestIDs(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/", "/decisions", "/decisions/pcd-1682", "/decisions/pcd-1532", "/decisions/pcd-545", "/decisions/pcd-960", "/glossary", "/accessibility"} {
+		r := ts.get(t, path)
+		if n := strings.Count(r.body, `data-testid=""`); n > 0 {
+			t.Errorf("GET %q: %d empty data-testid attributes", path, n)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -47,11 +48,11 @@ func RichText(r Rich) templ.Component {
 			var err error
 			switch {
 			case in.Href != "" && safeHref(in.Href):
-				_, err = io.WriteString(w, `<a class="govuk-link" href="`+template.HTMLEscapeString(in.Href)+`">`+template.HTMLEscapeString(in.Text)+`</a>`)
+				_, err = io.WriteString(w, `<a class="govuk-link" href="`+template.HTMLEscapeString(in.Href)+`">`+textHTML(in.Text)+`</a>`)
 			case in.Title != "":
-				_, err = io.WriteString(w, `<abbr title="`+template.HTMLEscapeString(in.Title)+`">`+template.HTMLEscapeString(in.Text)+`</abbr>`)
+				_, err = io.WriteString(w, `<abbr title="`+template.HTMLEscapeString(in.Title)+`">`+textHTML(in.Text)+`</abbr>`)
 			default:
-				_, err = io.WriteString(w, template.HTMLEscapeString(in.Text))
+				_, err = io.WriteString(w, textHTML(in.Text))
 			}
 			if err != nil {
 				return err
@@ -59,6 +60,27 @@ func RichText(r Rich) templ.Component {
 		}
 		return nil
 	})
+}
+
+// Text renders plain text as RichText does: escaped, financial years kept whole.
+func Text(s string) templ.Component { return RichText(Plain(s)) }
+
+// financialYearRE finds a financial year written with a hyphen, slash or dash: "2025-26", "2021/22".
+var financialYearRE = regexp.MustCompile(`\b\d{4}[-/\x{2010}-\x{2013}]\d{2}\b`)
+
+// textHTML escapes s and keeps each financial year on one line: a browser may break a line after
+// a hyphen or slash, and "2025-" / "26" reads as two numbers. A span, not a non-breaking hyphen,
+// so that the text copies and searches as written.
+func textHTML(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range financialYearRE.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString(`<span class="app-nowrap">` + template.HTMLEscapeString(s[m[0]:m[1]]) + `</span>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return b.String()
 }
 
 // safeHref reports whether a link target is one the register writes: a path on this site or an
