@@ -105,8 +105,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxConns = int32(n)
 	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
 	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)
-	if !validContact(c.Contact) {
-		errs = append(errs, fmt.Errorf("CONTACT: %q is neither an email address nor an http(s) address", c.Contact))
+	if _, err := ParseContact(c.Contact); err != nil {
+		errs = append(errs, fmt.Errorf("CONTACT: %w", err))
 	}
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
@@ -143,13 +143,27 @@ func schemeAndHostOnly(raw string) bool {
 		u.User == nil && u.Opaque == "" && u.Path == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
 }
 
-// validContact reports whether c is an email address or an http(s) address.
-func validContact(c string) bool {
+// Contact is CONTACT read: an email address, or a web page that says how to get in touch.
+type Contact struct {
+	Email bool   // Href is a mailto: address
+	Href  string // the link to it
+	Site  string // the web page's host without "www.", such as "london.gov.uk"
+}
+
+// ParseContact reads CONTACT, an email address or an http(s) address. It is the one place that
+// decides what the value means: Load validates with it and the accessibility statement links with it.
+func ParseContact(c string) (Contact, error) {
 	if local, domain, ok := strings.Cut(c, "@"); ok && !strings.Contains(c, "://") {
-		return local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(c, " <>\"")
+		if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(c, " <>\"") {
+			return Contact{}, fmt.Errorf("%q is not an email address", c)
+		}
+		return Contact{Email: true, Href: "mailto:" + c}, nil
 	}
 	u, err := url.Parse(c)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return Contact{}, fmt.Errorf("%q is neither an email address nor an http(s) address", c)
+	}
+	return Contact{Href: c, Site: strings.TrimPrefix(u.Hostname(), "www.")}, nil
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.

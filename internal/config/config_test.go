@@ -104,6 +104,30 @@ func TestLoadContact(t *testing.T) {
 	}
 }
 
+func TestParseContact(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Contact
+		ok   bool
+	}{
+		{"accessibility@example.org", Contact{Email: true, Href: "mailto:accessibility@example.org"}, true},
+		{"https://www.london.gov.uk/contact", Contact{Href: "https://www.london.gov.uk/contact", Site: "london.gov.uk"}, true},
+		{"http://example.org", Contact{Href: "http://example.org", Site: "example.org"}, true},
+		{"", Contact{}, false},
+		{"ring us", Contact{}, false},
+		{"a@b", Contact{}, false},
+		{"@example.org", Contact{}, false},
+		{"javascript:alert(1)", Contact{}, false},
+		{"https://", Contact{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseContact(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("ParseContact(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestRedactedDatabaseURL(t *testing.T) {
 	c := Config{DatabaseURL: "postgres://u:secret@h:1/db"}
 	if got := c.RedactedDatabaseURL(); strings.Contains(got, "secret") {

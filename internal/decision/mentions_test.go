@@ -22,6 +22,16 @@ func TestFindReferences(t *testing.T) {
 		{"named as the earlier approval by PCD-956, PCD 960 and PCD 1682.", []string{
 			"PCD-956", "PCD 956", "PCD 960", "PCD 960", "PCD 1682", "PCD 1682"}},
 		{"the PCD series, 12 staff", nil},
+		{"PCDs 545 and 867 were earlier", []string{"PCDs 545", "PCD 545", "867", "PCD 867"}},
+		{"continued under PCD 960, 1047 and 1215.", []string{"PCD 960", "PCD 960", "1047", "PCD 1047", "1215", "PCD 1215"}},
+		// Numbers after a reference that count, date or measure something are not references.
+		{"under PCD 1215, 12 months later", []string{"PCD 1215", "PCD 1215"}},
+		{"PCD 1532 and 2 further years", []string{"PCD 1532", "PCD 1532"}},
+		{"under PCD 960, 2021/22", []string{"PCD 960", "PCD 960"}},
+		{"see PCD 1218/2022", []string{"PCD 1218", "PCD 1218"}},
+		{"PCD 960, 1 April 2021", []string{"PCD 960", "PCD 960"}},
+		{"PCD 960, 272,708 pounds", []string{"PCD 960", "PCD 960"}},
+		{"PCD references 545, 2 months later", []string{"PCD references 545", "PCD 545"}},
 		{"2024/25 only", nil},
 	}
 	for _, tt := range tests {
@@ -61,7 +71,7 @@ func TestPeriodSaysMore(t *testing.T) {
 // FuzzFindReferences checks that mentions lie inside the text, in order, without overlapping,
 // and that each names a PCD whose text contains its number.
 func FuzzFindReferences(f *testing.F) {
-	for _, s := range []string{"PCD references 545, 867 and 914.", "PCD1532", "PCD 545/867/914", "PCD 1218 in 2022/23", "PCD-0", "PCD 1, 2, and 3"} {
+	for _, s := range []string{"PCD references 545, 867 and 914.", "PCD1532", "PCD 545/867/914", "PCD 1218 in 2022/23", "PCD-0", "PCD 1, 2, and 3", "under PCD 1215, 12 months later", "PCD 960, 1 April 2021", "see PCD 1218/2022"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -125,13 +125,14 @@ func TestChartTextReadable(t *testing.T) {
 	}
 }
 
-// splitWords finds words of the page's visible text that are broken across two lines.
+// splitWords finds words of the page's visible text that are broken across two lines. A financial
+// year ("2025-26", "2021/22") counts as one word: broken at its hyphen it reads as two numbers.
 const splitWords = `(() => {
 	const out = [];
 	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
 		n.parentElement.closest('svg, script, style, [hidden]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
 	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-		for (const m of n.data.matchAll(/[\p{L}\p{N}]{2,}/gu)) {
+		for (const m of n.data.matchAll(/\d{4}[-\u2010-\u2013\/]\d{2}(?!\d)|[\p{L}\p{N}]{2,}/gu)) {
 			const r = document.createRange();
 			r.setStart(n, m.index);
 			r.setEnd(n, m.index + m[0].length);
@@ -139,11 +140,11 @@ const splitWords = `(() => {
 			if (tops.size > 1) out.push(m[0] + ' in ' + n.parentElement.tagName.toLowerCase() + '.' + n.parentElement.className);
 		}
 	}
-	return out.slice(0, 10);
+	return out.slice(0, 40);
 })()`
 
 // TestNoWordSplitAcrossLines checks every page type at desktop and phone widths for a word
-// broken in the middle ("Intelligenc / e").
+// broken in the middle ("Intelligenc / e", "2025- / 26").
 func TestNoWordSplitAcrossLines(t *testing.T) {
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
@@ -161,10 +162,33 @@ func TestNoWordSplitAcrossLines(t *testing.T) {
 			}
 		}
 	}
+	// Squeezed to a few characters, every line holding a financial year breaks wherever it may:
+	// a year must still not break at its hyphen.
+	do(t, ctx, "set viewport", chromedp.EmulateViewport(320, 900))
+	for _, path := range []string{"/decisions/pcd-1532", "/decisions/pcd-1682", "/decisions/pcd-1215"} {
+		do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
+		squeezed := run(t, ctx, "squeeze", chromedp.Evaluate[int](`[...document.querySelectorAll('main td, main th, main dd, main p, main li')]
+			.filter(e => /\d{4}-\d{2}/.test(e.textContent)).map(e => { e.style.width = '4ch'; e.style.display = 'block'; }).length`))
+		if squeezed == 0 {
+			t.Fatalf("%s: no financial years found", path)
+		}
+		for _, w := range run(t, ctx, "split words", chromedp.Evaluate[[]string](splitWords)) {
+			if financialYear.MatchString(w) {
+				t.Errorf("%s squeezed: %q is split across lines", path, w)
+			}
+		}
+	}
 }
 
+// financialYear is the start of splitWords' report of a financial year.
+var financialYear = regexp.MustCompile(`^\d{4}[-\x{2010}-\x{2013}/]\d{2} in `)
+
 // spaceBeforePunctuation is a space, of any kind, just before , . ; or : in visible text.
-var spaceBeforePunctuation = regexp.MustCompile(`\s+[,.;:]`)
+var (
+	spaceBeforePunctuation = regexp.MustCompile(`\s+[,.;:]`)
+	// noSpaceAfterPunctuation finds "inferred.The page": a sentence joined to the next one.
+	noSpaceAfterPunctuation = regexp.MustCompile(`[a-z][.;:,][A-Z]`)
+)
 
 // TestNoSpaceBeforePunctuation reads the visible text of every decision page, and the other
 // page types, for a space before a comma, full stop, semicolon or colon.
@@ -188,6 +212,10 @@ func TestNoSpaceBeforePunctuation(t *testing.T) {
 		for _, loc := range spaceBeforePunctuation.FindAllStringIndex(text, -1) {
 			from, to := max(loc[0]-30, 0), min(loc[1]+10, len(text))
 			t.Errorf("%s: space before punctuation in %q", path, text[from:to])
+		}
+		for _, loc := range noSpaceAfterPunctuation.FindAllStringIndex(text, -1) {
+			from, to := max(loc[0]-30, 0), min(loc[1]+10, len(text))
+			t.Errorf("%s: no space after punctuation in %q", path, text[from:to])
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -248,15 +249,12 @@ func listURL(q string, page int) string {
 
 // contactLink turns the configured contact, an email address or a web address, into a link.
 func contactLink(contact string) pages.Contact {
-	if contact == "" {
-		return pages.Contact{}
-	}
-	if strings.Contains(contact, "@") && !strings.Contains(contact, "://") {
-		return pages.Contact{Href: "mailto:" + contact, Text: contact}
-	}
-	u, err := url.Parse(contact)
+	c, err := config.ParseContact(contact)
 	if err != nil {
 		return pages.Contact{}
 	}
-	return pages.Contact{Href: contact, Text: "its page on " + strings.TrimPrefix(u.Hostname(), "www."), Web: true}
+	if c.Email {
+		return pages.Contact{Href: c.Href, Text: contact}
+	}
+	return pages.Contact{Href: c.Href, Text: "its page on " + c.Site, Web: true}
 }

@@ -208,4 +208,85 @@ func TestAccessibilityStatementNamesAContact(t *testing.T) {
 	if !strings.HasPrefix(href, "https://") || a.Text() == "" {
 		t.Errorf("accessibility statement contact = %q %q, want a link", a.Text(), href)
 	}
+	// A sentence with a full stop, whose link says where it leads.
+	const want = "Contact the Mayor’s Office for Policing and Crime (its page on london.gov.uk lists how)."
+	if got := strings.Join(strings.Fields(r.text(`[data-testid="contact"]`)), " "); got != want {
+		t.Errorf("accessibility statement contact = %q, want %q", got, want)
+	}
+	if got := a.Text(); got != "the Mayor’s Office for Policing and Crime" {
+		t.Errorf("contact link text = %q, want the owner's name", got)
+	}
+}
+
+// TestNoSectionsSentenceEnds checks the sentence that sends a reader to the published page of a
+// decision whose text the register does not hold: it ends with a full stop.
+func TestNoSectionsSentenceEnds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	found := 0
+	for _, slug := range []string{"pcd-545", "pcd-867", "pcd-914", "pcd-956", "pcd-960", "pcd-1047", "pcd-1215", "pcd-1218", "pcd-1532", "pcd-1682"} {
+		r := ts.get(t, "/decisions/"+slug)
+		if r.doc.Find(`[data-testid="no-sections"] a`).Length() == 0 {
+			continue
+		}
+		found++
+		if got := r.text(`[data-testid="no-sections"]`); !strings.HasSuffix(got, "published page.") {
+			t.Errorf("GET %q: no-sections text = %q, want it to end \"published page.\"", slug, got)
+		}
+	}
+	if found == 0 {
+		t.Error("no decision page links to its published page for want of its text")
+	}
+}
+
+// TestGreyIsExplainedByTheChart checks that only the chart speaks of grey bars: on narrow screens
+// the chart is not shown, so the notes under the table must be true without it.
+func TestGreyIsExplainedByTheChart(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions/pcd-1215")
+	if r.doc.Find(`[data-testid="funding-chart"] .app-chart__bar--unclear`).Length() == 0 {
+		t.Fatal("PCD 1215's chart draws no bar in grey")
+	}
+	if got := r.text(`[data-testid="chart-legend"]`); !strings.Contains(got, "Grey bar") {
+		t.Errorf("chart legend = %q, want it to explain the grey bar", got)
+	}
+	r.doc.Find("p, li, td, caption").Each(func(_ int, p *goquery.Selection) {
+		if strings.Contains(strings.ToLower(p.Text()), "grey") {
+			t.Errorf("text outside the chart speaks of grey: %q", strings.Join(strings.Fields(p.Text()), " "))
+		}
+	})
+}
+
+// TestCardTableLabelsAreNotHidden checks that the labels inside the money tables' cells, shown
+// when the tables become stacked cards on narrow screens, reach assistive technology: WebKit
+// drops the table semantics of a table whose parts are display: block or flex, and then the label
+// is all that says what a figure is.
+func TestCardTableLabelsAreNotHidden(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/decisions/pcd-1532", "/decisions/pcd-1682"} {
+		r := ts.get(t, path)
+		labels := r.doc.Find("table.app-card-table .app-card-table__label")
+		if labels.Length() == 0 {
+			t.Fatalf("GET %q: no card table labels", path)
+		}
+		labels.Each(func(_ int, l *goquery.Selection) {
+			if l.ParentsFiltered("[aria-hidden]").Length() > 0 || l.AttrOr("aria-hidden", "") != "" {
+				t.Errorf("GET %q: label %q is hidden from assistive technology", path, l.Text())
+			}
+		})
+	}
+}
+
+// TestNoEmptyTestIDs checks that an element carries data-testid only when it has one to give.
+func TestNoEmptyTestIDs(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/", "/decisions", "/decisions/pcd-1682", "/decisions/pcd-1532", "/decisions/pcd-545", "/decisions/pcd-960", "/glossary", "/accessibility"} {
+		r := ts.get(t, path)
+		if n := strings.Count(r.body, `data-testid=""`); n > 0 {
+			t.Errorf("GET %q: %d empty data-testid attributes", path, n)
+		}
+	}
 }

@@ -429,7 +429,7 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 		c.Bars = append(c.Bars, bar)
 	}
 	if len(unclear) > 0 {
-		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published, and drawn in grey.", strings.Join(unclear, ", "))))
+		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("* %s: the published text does not make clear whether the amount is for each year or for all its years. It is counted once, as published.", strings.Join(unclear, ", "))))
 	}
 	if len(unknown) > 0 {
 		c.Notes = append(c.Notes, m.rich(fmt.Sprintf("No amount is recorded for %s, so running totals are the least the chain accepted.", strings.Join(unknown, ", "))))

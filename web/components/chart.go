@@ -19,6 +19,7 @@ const (
 	chartPlotTop   = 30
 	chartPlotH     = 200
 	chartLabelH    = 64
+	chartLegendH   = 24 // room for the legend, drawn only when a bar is grey
 	chartBarMargin = 8
 )
 
@@ -28,7 +29,23 @@ type chartBarGeom struct {
 	CX         float64 // the bar's centre, for labels
 }
 
-func chartHeight() int { return chartPlotTop + chartPlotH + chartLabelH }
+func chartHeight(bars []ChartBar) int {
+	if anyUnclear(bars) {
+		return chartPlotTop + chartPlotH + chartLabelH + chartLegendH
+	}
+	return chartPlotTop + chartPlotH + chartLabelH
+}
+
+// anyUnclear reports whether a bar is drawn in grey, which the chart's legend then explains: the
+// explanation belongs to the chart, since on narrow screens only the table is shown.
+func anyUnclear(bars []ChartBar) bool {
+	for _, b := range bars {
+		if b.Unclear && b.Amount != "" {
+			return true
+		}
+	}
+	return false
+}
 
 func chartGeometry(bars []ChartBar) []chartBarGeom {
 	var max int64

@@ -4,7 +4,10 @@ import (
 	"context"
 	"html/template"
 	"io"
+	"net/url"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/a-h/templ"
 )
@@ -45,11 +48,11 @@ func RichText(r Rich) templ.Component {
 			var err error
 			switch {
 			case in.Href != "" && safeHref(in.Href):
-				_, err = io.WriteString(w, `<a class="govuk-link" href="`+template.HTMLEscapeString(in.Href)+`">`+template.HTMLEscapeString(in.Text)+`</a>`)
+				_, err = io.WriteString(w, `<a class="govuk-link" href="`+template.HTMLEscapeString(in.Href)+`">`+textHTML(in.Text)+`</a>`)
 			case in.Title != "":
-				_, err = io.WriteString(w, `<abbr title="`+template.HTMLEscapeString(in.Title)+`">`+template.HTMLEscapeString(in.Text)+`</abbr>`)
+				_, err = io.WriteString(w, `<abbr title="`+template.HTMLEscapeString(in.Title)+`">`+textHTML(in.Text)+`</abbr>`)
 			default:
-				_, err = io.WriteString(w, template.HTMLEscapeString(in.Text))
+				_, err = io.WriteString(w, textHTML(in.Text))
 			}
 			if err != nil {
 				return err
@@ -59,9 +62,44 @@ func RichText(r Rich) templ.Component {
 	})
 }
 
+// Text renders plain text as RichText does: escaped, financial years kept whole.
+func Text(s string) templ.Component { return RichText(Plain(s)) }
+
+// financialYearRE finds a financial year written with a hyphen, slash or dash: "2025-26", "2021/22".
+var financialYearRE = regexp.MustCompile(`\b\d{4}[-/\x{2010}-\x{2013}]\d{2}\b`)
+
+// textHTML escapes s and keeps each financial year on one line: a browser may break a line after
+// a hyphen or slash, and "2025-" / "26" reads as two numbers. A span, not a non-breaking hyphen,
+// so that the text copies and searches as written.
+func textHTML(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range financialYearRE.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString(`<span class="app-nowrap">` + template.HTMLEscapeString(s[m[0]:m[1]]) + `</span>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return b.String()
+}
+
 // safeHref reports whether a link target is one the register writes: a path on this site or an
-// http(s) address. Anything else is shown as plain text.
+// http(s) address. Anything else is shown as plain text. Browsers drop tabs and newlines from an
+// address and read a backslash as a slash, so "/\evil.example" and "/<TAB>/evil.example" lead
+// off the site: an address with a control character or a backslash is refused outright.
 func safeHref(h string) bool {
-	return (strings.HasPrefix(h, "/") && !strings.HasPrefix(h, "//")) ||
-		strings.HasPrefix(h, "https://") || strings.HasPrefix(h, "http://")
+	if strings.ContainsFunc(h, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+		return false
+	}
+	u, err := url.Parse(h)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "":
+		return u.Host == "" && u.User == nil && strings.HasPrefix(h, "/") && !strings.HasPrefix(h, "//")
+	case "http", "https":
+		return u.Host != "" && u.Opaque == ""
+	}
+	return false
 }
