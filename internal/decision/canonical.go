@@ -25,6 +25,7 @@ type Content struct {
 	Recommendations []string
 	Sections        []ContentSection // Part I, in order
 	PartTwo         []ContentSection // Part II, in order; enters the hash as its own SHA-256
+	PartTwoSalt     string           // random, kept with the decision, never published
 	Funding         []ContentFunding // in order
 	Links           []ContentLink    // the links this decision makes, sorted by kind then reference
 }
@@ -58,16 +59,16 @@ type ContentLink struct {
 
 // canonicalDoc fixes the order of the keys: Go writes struct fields in declaration order.
 type canonicalDoc struct {
-	Format          string           `json:"format" db:"format"`
-	Reference       string           `json:"reference" db:"reference"`
-	Title           string           `json:"title" db:"title"`
-	Summary         string           `json:"summary" db:"summary"`
-	Funder          string           `json:"funder" db:"funder"`
-	Recommendations []string         `json:"recommendations" db:"recommendations"`
-	Sections        []ContentSection `json:"part_one" db:"part_one"`
+	Format          string           `json:"format"`
+	Reference       string           `json:"reference"`
+	Title           string           `json:"title"`
+	Summary         string           `json:"summary"`
+	Funder          string           `json:"funder"`
+	Recommendations []string         `json:"recommendations"`
+	Sections        []ContentSection `json:"part_one"`
 	PartTwoSHA256   *string          `json:"part_two_sha256"`
-	Funding         []ContentFunding `json:"funding" db:"funding"`
-	Links           []ContentLink    `json:"links" db:"links"`
+	Funding         []ContentFunding `json:"funding"`
+	Links           []ContentLink    `json:"links"`
 }
 
 // Canonical serialises content in the documented form (README, "The canonical content"):
@@ -88,18 +89,20 @@ func Canonical(c Content) []byte {
 		Links:           cleanLinks(c.Links),
 	}
 	if len(c.PartTwo) > 0 {
-		h := hashHex(PartTwoCanonical(c.PartTwo))
+		h := hashHex(PartTwoCanonical(c.PartTwoSalt, c.PartTwo))
 		doc.PartTwoSHA256 = &h
 	}
 	return encode(doc)
 }
 
-// PartTwoCanonical serialises Part II alone, by the same rules.
-func PartTwoCanonical(sections []ContentSection) []byte {
+// PartTwoCanonical serialises Part II alone, by the same rules, with the decision's salt first:
+// without it, anyone could confirm a guess at a short Part II by hashing it.
+func PartTwoCanonical(salt string, sections []ContentSection) []byte {
 	return encode(struct {
-		Format   string           `json:"format" db:"format"`
-		Sections []ContentSection `json:"part_two" db:"part_two"`
-	}{"decision-register/part-two/v1", cleanSections(sections)})
+		Format   string           `json:"format"`
+		Salt     string           `json:"salt"`
+		Sections []ContentSection `json:"part_two"`
+	}{"decision-register/part-two/v1", salt, cleanSections(sections)})
 }
 
 // ContentHash is the lower-case hex SHA-256 of the canonical content.

@@ -13,7 +13,8 @@ import (
 // contentSQL reads what a signature covers, Part II included. It is for hashing only: what it
 // returns is never shown, and Part II leaves the store only as its hash through it.
 const contentSQL = `
-SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder
+SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder,
+	d.part_two_salt
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id WHERE d.id = @id`
 
 const contentSectionsSQL = `
@@ -33,6 +34,7 @@ type contentHead struct {
 	Title     string `db:"title"`
 	Summary   string `db:"summary"`
 	Funder    string `db:"funder"`
+	Salt      string `db:"part_two_salt"`
 }
 
 // Content reads a decision's content as the canonical form takes it.
@@ -42,7 +44,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	b := &pgx.Batch{}
 	b.Queue(contentSQL, args).Query(func(rows pgx.Rows) error {
 		h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[contentHead])
-		c.Reference, c.Title, c.Summary, c.Funder = h.Reference, h.Title, h.Summary, h.Funder
+		c.Reference, c.Title, c.Summary, c.Funder, c.PartTwoSalt = h.Reference, h.Title, h.Summary, h.Funder, h.Salt
 		return err
 	})
 	queueRows(b, `SELECT body FROM recommendations WHERE decision_id = @id ORDER BY position`, args, pgx.RowTo[string], &c.Recommendations)
