@@ -404,11 +404,28 @@ func (s *Store) Submit(ctx context.Context, act Act, slug string, version int) e
 		}
 		_, err := tx.db.Exec(ctx, `
 UPDATE decisions SET status = 'awaiting_signoff', version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At)
+		if err == nil {
+			err = tx.recordChain(ctx, id)
+		}
 		if err != nil {
 			return fmt.Errorf("submit %s: %w", slug, mapError(err))
 		}
 		return tx.Audit(ctx, act, id, EventSubmitted, map[string]string{"version": strconv.Itoa(saved + 1)})
 	})
+}
+
+// recordChain fixes a decision's sign-off chain as its series' chain stands now: each
+// submission takes the chain of its day, and a later change to the series' chain does not reach
+// a decision already in flight.
+func (s *Store) recordChain(ctx context.Context, id int64) error {
+	_, err := s.db.Exec(ctx, `DELETE FROM decision_chain_steps WHERE decision_id = $1`, id)
+	if err == nil {
+		_, err = s.db.Exec(ctx, `
+INSERT INTO decision_chain_steps (decision_id, position, step_kind)
+SELECT d.id, c.position, c.step_kind FROM decisions d JOIN series_chain_steps c ON c.series = d.series
+WHERE d.id = $1`, id)
+	}
+	return err
 }
 
 // ReturnNote is an adviser's comment on returning a decision to its drafters.

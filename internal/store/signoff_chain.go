@@ -91,8 +91,8 @@ func (s *Store) SignoffChain(ctx context.Context, acc Access, slug string) (Sign
 	queueRows(b, signoffActionsSQL, args, pgx.RowToStructByName[SignoffAction], &rec.Actions)
 	queueRows(b, signatureSQL, args, pgx.RowToStructByName[Signature], &sigs)
 	queueRows(b, `
-SELECT k.code, k.name, k.statement FROM series_chain_steps c JOIN step_kinds k ON k.code = c.step_kind
-WHERE c.series = (SELECT series FROM decisions WHERE id = @id) ORDER BY c.position`, args,
+SELECT k.code, k.name, k.statement FROM decision_chains c JOIN step_kinds k ON k.code = c.step_kind
+WHERE c.decision_id = @id ORDER BY c.position`, args,
 		pgx.RowToStructByName[StepKind], &chain)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return SignoffRecord{}, fmt.Errorf("sign-off of %q: %w", slug, mapError(err))
@@ -240,7 +240,7 @@ const workSQL = `
 SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user) AS drafted,
 	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,
-	ARRAY(SELECT c.step_kind FROM series_chain_steps c WHERE c.series = d.series ORDER BY c.position) AS chain,
+	ARRAY(SELECT c.step_kind FROM decision_chains c WHERE c.decision_id = d.id ORDER BY c.position) AS chain,
 	ARRAY(SELECT a.step_kind FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'
 		AND a.cleared_at IS NULL ORDER BY a.id) AS approved_steps,
 	ARRAY(SELECT a.user_id FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'

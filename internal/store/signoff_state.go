@@ -12,7 +12,7 @@ import (
 const signoffStateSQL = `
 SELECT d.series, d.status,
 	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,
-	ARRAY(SELECT c.step_kind FROM series_chain_steps c WHERE c.series = d.series ORDER BY c.position) AS chain
+	ARRAY(SELECT c.step_kind FROM decision_chains c WHERE c.decision_id = d.id ORDER BY c.position) AS chain
 FROM decisions d WHERE d.slug = $1`
 
 const liveApprovalsSQL = `

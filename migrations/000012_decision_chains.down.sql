@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS decision_chains;
+DROP TABLE IF EXISTS decision_chain_steps;
