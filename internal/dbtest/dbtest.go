@@ -31,6 +31,13 @@ func URL(t testing.TB) string {
 	return pgtestdb.Custom(t, conf, migrator{}).URL()
 }
 
+// EmptyURL returns a URL for a fresh database with no migrations applied, dropped when the
+// test ends: for tests of the migrations themselves.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return pgtestdb.Custom(t, config(t), pgtestdb.NoopMigrator{}).URL()
+}
+
 // New returns a pool on a fresh migrated database, closed before the database is dropped.
 func New(t testing.TB) *pgxpool.Pool {
 	t.Helper()

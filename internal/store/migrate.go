@@ -28,7 +28,11 @@ func Migrate(ctx context.Context, url string) error {
 	if err := migrateWith(ctx, url, "up", (*migrate.Migrate).Up); err != nil {
 		return err
 	}
-	conn, err := pgx.Connect(ctx, withoutPoolSettings(url))
+	cfg, err := migrationConnConfig(url)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect to attest imported decisions: %w", err)
 	}
@@ -92,9 +96,9 @@ func newMigrate(dbURL string, in *interrupter) (*migrate.Migrate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
-	cfg, err := pgx.ParseConfig(withoutPoolSettings(dbURL))
+	cfg, err := migrationConnConfig(dbURL)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
+		return nil, err
 	}
 	db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(in.track))
 	driver, err := pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
@@ -108,6 +112,19 @@ func newMigrate(dbURL string, in *interrupter) (*migrate.Migrate, error) {
 		return nil, fmt.Errorf("open migrations: %w", err)
 	}
 	return m, nil
+}
+
+// migrationConnConfig is the connection the migrations (and the attestation after them) use:
+// the URL without pgxpool's settings, and with no statement_timeout. The URL's
+// statement_timeout is meant for requests; a migration that took longer would be cancelled
+// part-way and leave the version dirty.
+func migrationConnConfig(dbURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(withoutPoolSettings(dbURL))
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	cfg.RuntimeParams["statement_timeout"] = "0"
+	return cfg, nil
 }
 
 // withoutPoolSettings drops pgxpool's own URL settings (pool_max_conns, ...), which a plain

@@ -128,3 +128,18 @@ func TestMigrateStopsWithItsContext(t *testing.T) {
 		t.Errorf("Migrate after its context ended = %v, want ErrInterrupted", err)
 	}
 }
+
+// TestMigrateIgnoresStatementTimeout migrates a fresh database through a URL whose
+// statement_timeout (1 ms) is meant for requests: the migrations and the attestation after them
+// must run without it, or they are cancelled part-way and leave the version dirty.
+func TestMigrateIgnoresStatementTimeout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.EmptyURL(t) + "&statement_timeout=1"
+	if err := store.Migrate(ctx, url); err != nil {
+		t.Fatalf("Migrate with statement_timeout=1 in the URL = %v", err)
+	}
+	if v, dirty, err := store.MigrationVersion(ctx, url); v == 0 || dirty || err != nil {
+		t.Errorf("after Migrate: version %d dirty=%t err=%v, want the newest, clean", v, dirty, err)
+	}
+}
