@@ -68,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		printUsage(stdout)
 		return nil
 	}
+	if cmd != "serve" && cmd != "migrate" {
+		printUsage(stdout)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
@@ -75,19 +79,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	logger := newLogger(cfg, stdout)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch cmd {
-	case "serve":
-		return serve(ctx, stop, cfg, logger)
-	case "migrate":
+	if cmd == "migrate" {
 		return migrate(ctx, cfg, args[2:], stdout)
 	}
-	printUsage(stdout)
-	return fmt.Errorf("unknown command %q", cmd)
+	return serve(ctx, stop, cfg, logger)
 }
 
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, usage)
 	for _, v := range config.Vars {
+		if v.Default == "" {
+			fmt.Fprintf(w, "  %-21s %s\n", v.Name, v.Help)
+			continue
+		}
 		fmt.Fprintf(w, "  %-21s %s (default %q)\n", v.Name, v.Help, v.Default)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -228,6 +229,26 @@ func TestBadConfigAndCommands(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"decisions", "dance"}, func(string) string { return "" }, nil, &out); err == nil {
 		t.Error("unknown command accepted")
+	}
+}
+
+// TestDatabaseURLRequired checks that every command that touches the database refuses to run
+// without DATABASE_URL, in one line saying where to get one, while the help needs none.
+func TestDatabaseURLRequired(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	for _, args := range [][]string{{}, {"serve"}, {"migrate", "up"}, {"migrate", "version"}, {"user", "list"}, {"verify"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"decisions"}, args...), noEnv, nil, &out)
+		if !errors.Is(err, config.ErrNoDatabaseURL) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("decisions %v without DATABASE_URL = %v, want one line naming DATABASE_URL", args, err)
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), append([]string{"decisions"}, args...), noEnv, nil, &out); err != nil || !strings.Contains(out.String(), "DATABASE_URL") {
+			t.Errorf("decisions %v without DATABASE_URL = %v, want the usage", args, err)
+		}
 	}
 }
 
