@@ -408,3 +408,26 @@ func TestSignalDuringMigration(t *testing.T) {
 		t.Errorf("run = %v, want the migration interrupted", err)
 	}
 }
+
+// TestBadPoolSettingStopsBeforeMigrating starts serve on a fresh database with a pool setting
+// pgxpool refuses: the command must stop before it migrates, not after.
+func TestBadPoolSettingStopsBeforeMigrating(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.EmptyURL(t)
+	c := start(t, map[string]string{"DATABASE_URL": dbURL + "&pool_max_conns=zz"})
+	if err := c.wait(t); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+		t.Errorf("run = %v, want a refusal naming pool_max_conns", err)
+	}
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var migrated bool
+	if err := conn.QueryRow(context.Background(), `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&migrated); err != nil {
+		t.Fatal(err)
+	}
+	if migrated {
+		t.Error("the command migrated before refusing its pool setting")
+	}
+}

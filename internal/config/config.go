@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNoDatabaseURL means DATABASE_URL is unset. It has no default: each clone's private cluster
@@ -117,6 +119,9 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, ErrNoDatabaseURL)
 	} else if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
+	} else if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+		// Checked here, so a bad pool setting stops the command before it migrates.
+		errs = append(errs, fmt.Errorf("DATABASE_URL: %w", err))
 	} else {
 		// A setting in the URL counts unless the variable is set too.
 		if u.Query().Has("pool_max_conns") && strings.TrimSpace(getenv("DB_MAX_CONNS")) == "" {

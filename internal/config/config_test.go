@@ -136,3 +136,14 @@ func TestDatabaseURLRequired(t *testing.T) {
 		t.Errorf("%q does not say where to get a URL", ErrNoDatabaseURL)
 	}
 }
+
+// TestPoolSettingsChecked checks that pgxpool's settings in DATABASE_URL are checked on load,
+// before anything migrates, not when the pool opens.
+func TestPoolSettingsChecked(t *testing.T) {
+	for _, q := range []string{"&pool_max_conns=zz", "&pool_max_conn_lifetime=forever", "&pool_max_conns=0"} {
+		_, err := Load(env(map[string]string{"DATABASE_URL": testDatabaseURL + q}))
+		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), ":p@") {
+			t.Errorf("Load with %s = %v, want an error naming DATABASE_URL, without the password", q, err)
+		}
+	}
+}
