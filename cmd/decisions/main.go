@@ -128,6 +128,10 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		if err != nil {
 			return err
 		}
+		if v < 0 {
+			fmt.Fprintln(stdout, "no migration applied")
+			return nil
+		}
 		fmt.Fprintf(stdout, "version %d dirty=%t\n", v, dirty)
 		return nil
 	}

@@ -271,6 +271,28 @@ func TestMigrateVersion(t *testing.T) {
 	}
 }
 
+// TestMigrateVersionOnlyReads asks an empty database its version: the answer is that no
+// migration is applied, and the question must not create golang-migrate's table.
+func TestMigrateVersionOnlyReads(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.EmptyURL(t)
+	if out, err := migrateCmd(dbURL, "version"); out != "no migration applied\n" || err != nil {
+		t.Errorf("migrate version on an empty database = %q, %v; want no migration applied", out, err)
+	}
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var created bool
+	if err := conn.QueryRow(context.Background(), `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&created); err != nil {
+		t.Fatal(err)
+	}
+	if created {
+		t.Error("migrate version created schema_migrations")
+	}
+}
+
 // TestMigrateDownNeedsItsFlag checks that dropping every table takes a flag that says so.
 func TestMigrateDownNeedsItsFlag(t *testing.T) {
 	t.Parallel()
@@ -286,8 +308,8 @@ func TestMigrateDownNeedsItsFlag(t *testing.T) {
 	if _, err := migrateCmd(dbURL, "down", dropAllTables); err != nil {
 		t.Fatalf("migrate down %s = %v", dropAllTables, err)
 	}
-	if out, _ := migrateCmd(dbURL, "version"); out != "version 0 dirty=false\n" {
-		t.Errorf("after migrate down: %q, want version 0", out)
+	if out, _ := migrateCmd(dbURL, "version"); out != "no migration applied\n" {
+		t.Errorf("after migrate down: %q, want no migration applied", out)
 	}
 }
 

@@ -56,20 +56,43 @@ func MigrateForce(ctx context.Context, url string, version int) error {
 	})
 }
 
-// MigrationVersion reports the database's migration version and whether it is dirty.
-func MigrationVersion(ctx context.Context, url string) (uint, bool, error) {
-	var v uint
-	var dirty bool
-	err := migrateWith(ctx, url, "version", func(m *migrate.Migrate) error {
-		var err error
-		v, dirty, err = m.Version()
-		if errors.Is(err, migrate.ErrNilVersion) {
+// MigrationVersion reports the database's migration version and whether it is dirty; the
+// version is -1 when no migration has been applied. It only reads: it creates no table, and
+// does not wait for golang-migrate's lock, so it answers while a migration runs.
+func MigrationVersion(ctx context.Context, url string) (version int, dirty bool, err error) {
+	cfg, err := migrationConnConfig(url)
+	if err != nil {
+		return 0, false, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return 0, false, fmt.Errorf("migrate version: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	version = -1
+	err = pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, migrationsTableSQL).Scan(&exists); err != nil || !exists {
+			return err
+		}
+		err := tx.QueryRow(ctx, migrationVersionSQL).Scan(&version, &dirty)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		return err
 	})
-	return v, dirty, err
+	if err != nil {
+		return 0, false, fmt.Errorf("migrate version: %w", err)
+	}
+	return version, dirty, nil
 }
+
+// golang-migrate keeps its version in schema_migrations, in the connection's current schema:
+// one row, or none when no migration is applied.
+const (
+	migrationsTableSQL  = `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	migrationVersionSQL = `SELECT version, dirty FROM schema_migrations LIMIT 1`
+)
 
 func migrateWith(ctx context.Context, url, what string, step func(*migrate.Migrate) error) error {
 	in := &interrupter{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-migrate/migrate/v4/database"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/internal/dbtest"
@@ -141,5 +142,47 @@ func TestMigrateIgnoresStatementTimeout(t *testing.T) {
 	}
 	if v, dirty, err := store.MigrationVersion(ctx, url); v == 0 || dirty || err != nil {
 		t.Errorf("after Migrate: version %d dirty=%t err=%v, want the newest, clean", v, dirty, err)
+	}
+}
+
+// TestMigrationVersionDoesNotWaitForTheLock holds golang-migrate's advisory lock, as a
+// migration running elsewhere does: asking the version must answer at once, not wait for it.
+func TestMigrationVersionDoesNotWaitForTheLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var dbName, schema string
+	if err := conn.QueryRow(ctx, `SELECT current_database(), current_schema()`).Scan(&dbName, &schema); err != nil {
+		t.Fatal(err)
+	}
+	lockID, err := database.GenerateAdvisoryLockId(dbName, schema, "schema_migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		v     int
+		dirty bool
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		v, dirty, err := store.MigrationVersion(ctx, url)
+		got <- answer{v, dirty, err}
+	}()
+	select {
+	case a := <-got:
+		if a.v <= 0 || a.dirty || a.err != nil {
+			t.Errorf("MigrationVersion = %d, %t, %v; want the newest version, clean", a.v, a.dirty, a.err)
+		}
+	case <-time.After(60 * time.Second): // a safety net: without the lock the answer is immediate
+		t.Fatal("MigrationVersion still waits for golang-migrate's lock after 60s")
 	}
 }
