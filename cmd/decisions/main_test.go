@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -381,7 +383,15 @@ func TestShutdownIsBounded(t *testing.T) {
 	began := time.Now()
 	c.stop()
 	err := c.wait(t)
-	t.Logf("stopped %s after the signal, with the lock still held", time.Since(began).Round(time.Millisecond))
+	took := time.Since(began)
+	t.Logf("stopped %s after the signal, with the lock still held", took.Round(time.Millisecond))
+	// Unbounded, the command would wait for the lock, which the test never releases, and wait
+	// would fail after its 60 s. Bounded, it stops after SHUTDOWN_TIMEOUT (1 s) plus the
+	// cancellation and closing (pgx waits at most a second for a cancelled query). 10 s on top
+	// is generous under -race on a loaded machine, and still far below the wait's own bound.
+	if bound := time.Second + 10*time.Second; took > bound {
+		t.Errorf("run stopped %s after the signal, want under SHUTDOWN_TIMEOUT + 10s = %s", took, bound)
+	}
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Errorf("run = %v, want it to say requests were cancelled", err)
 	}
@@ -394,15 +404,21 @@ func TestShutdownIsBounded(t *testing.T) {
 }
 
 // TestDrainBeforeShutdown checks that after a signal /readyz answers 503 while pages are still
-// served, and only then the shutdown begins.
+// served, and only then the shutdown begins. The drain is far longer than the checks could take
+// (30 s), so they never race its end; a second signal then ends it at once, as it does for
+// someone pressing Ctrl-C twice.
+//
+// Not parallel: the second signal is a real SIGINT to the test process, which every command
+// running at that moment would receive. Parallel tests wait until the sequential ones are done.
 func TestDrainBeforeShutdown(t *testing.T) {
-	t.Parallel()
-	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t), "DRAIN_DELAY": "3s"})
+	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t), "DRAIN_DELAY": "30s"})
 	url := c.url(t)
 	if r := get(t, url+"/readyz"); r.status != http.StatusOK {
 		t.Fatalf("GET /readyz before the signal = %d", r.status)
 	}
 	c.stop()
+	// Logged once the command listens for the second signal, so the SIGINT below cannot kill
+	// the test process.
 	c.log.waitFor(t, "draining")
 	if r := get(t, url+"/readyz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz while draining = %d, want 503", r.status)
@@ -410,9 +426,13 @@ func TestDrainBeforeShutdown(t *testing.T) {
 	if r := get(t, url+"/decisions/pcd-1682"); r.status != http.StatusOK {
 		t.Errorf("GET a page while draining = %d, want 200", r.status)
 	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	c.log.waitFor(t, "second signal: ending the drain")
 	c.log.waitFor(t, "shutting down")
 	if err := c.wait(t); err != nil {
-		t.Errorf("run = %v", err)
+		t.Errorf("run = %v, want a clean exit: no request was in flight", err)
 	}
 }
 
