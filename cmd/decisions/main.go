@@ -176,8 +176,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.
-	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelRequests()
+	requestsCtx, cancelRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelRequests(nil)
 	httpServer, shutdownBegun := newHTTPServer(cfg, srv, logger, requestsCtx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -260,7 +260,7 @@ func drain(now context.Context, srv *server.Server, delay time.Duration, logger 
 // shutdown stops accepting connections and waits up to timeout for requests in flight, or until
 // now ends (a second signal); then it cancels the ones left, whose queries PostgreSQL stops, and
 // closes their connections.
-func shutdown(now context.Context, hs *http.Server, cancelRequests context.CancelFunc, timeout time.Duration, logger *slog.Logger) error {
+func shutdown(now context.Context, hs *http.Server, cancelRequests context.CancelCauseFunc, timeout time.Duration, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(now, timeout)
 	defer cancel()
 	err := hs.Shutdown(ctx)
@@ -275,9 +275,10 @@ func shutdown(now context.Context, hs *http.Server, cancelRequests context.Cance
 	default:
 		return err
 	}
-	cancelRequests()
-	if err := hs.Close(); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	err = fmt.Errorf("shutdown: requests still in flight %s were cancelled", why)
+	cancelRequests(err) // the cause each cancelled request logs
+	if closeErr := hs.Close(); closeErr != nil {
+		return fmt.Errorf("shutdown: %w", closeErr)
 	}
-	return fmt.Errorf("shutdown: requests still in flight %s were cancelled", why)
+	return err
 }

@@ -401,6 +401,17 @@ func TestShutdownIsBounded(t *testing.T) {
 	if !strings.Contains(c.log.String(), "shutdown timeout: cancelling") {
 		t.Errorf("log does not say requests were cancelled:\n%s", c.log)
 	}
+	// The held request answers nothing; its log line says so, and why.
+	var cancelled bool
+	for l := range strings.Lines(c.log.String()) {
+		var line struct{ Level, Msg, Reason string }
+		if json.Unmarshal([]byte(l), &line) == nil && line.Msg == "request cancelled" {
+			cancelled = line.Level == "WARN" && strings.Contains(line.Reason, "shutdown")
+		}
+	}
+	if !cancelled {
+		t.Errorf("log lacks a WARN \"request cancelled\" line giving the shutdown as its reason:\n%s", c.log)
+	}
 }
 
 // TestDrainBeforeShutdown checks that after a signal /readyz answers 503 while pages are still
