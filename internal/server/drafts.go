@@ -27,7 +27,6 @@ var errNotEditable = &pageError{Status: http.StatusConflict, Heading: "This deci
 var errBadForm = &pageError{Status: http.StatusBadRequest, Heading: "That form could not be read",
 	Message: "Go back to the task list, reload the page and try again."}
 
-
 func editURL(slug string) string  { return "/decisions/" + slug + "/edit" }
 func checkURL(slug string) string { return "/decisions/" + slug + "/check" }
 
