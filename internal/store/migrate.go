@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +54,13 @@ func MigrateDown(ctx context.Context, url string) error {
 // MigrateForce records version as the database's migration version and clears the dirty flag,
 // for a migration that failed part-way and was then put right by hand. It runs no SQL of its own.
 func MigrateForce(ctx context.Context, url string, version int) error {
+	versions, err := migrationVersions()
+	if err != nil {
+		return err
+	}
+	if version != -1 && !slices.Contains(versions, version) {
+		return fmt.Errorf("migrate force: there is no migration %d: the versions are %v, or -1 for none", version, versions)
+	}
 	return migrateWith(ctx, url, fmt.Sprintf("force %d", version), func(m *migrate.Migrate) error {
 		return m.Force(version)
 	})
@@ -85,6 +95,25 @@ func MigrationVersion(ctx context.Context, url string) (version int, dirty bool,
 		return 0, false, fmt.Errorf("migrate version: %w", err)
 	}
 	return version, dirty, nil
+}
+
+// migrationVersions lists the embedded migrations' versions, in order.
+func migrationVersions() ([]int, error) {
+	names, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var versions []int
+	for _, n := range names {
+		digits, _, _ := strings.Cut(n, "_")
+		v, err := strconv.Atoi(digits)
+		if err != nil {
+			return nil, fmt.Errorf("read migrations: %s does not start with its version", n)
+		}
+		versions = append(versions, v)
+	}
+	slices.Sort(versions)
+	return versions, nil
 }
 
 // golang-migrate keeps its version in schema_migrations, in the connection's current schema:

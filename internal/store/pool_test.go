@@ -99,6 +99,15 @@ func TestMigrateForce(t *testing.T) {
 	if got, dirty, err := store.MigrationVersion(ctx, url); got != v || dirty || err != nil {
 		t.Errorf("after force: version %d dirty=%t err=%v, want %d clean", got, dirty, err, v)
 	}
+	// A version with no migration (6 was never written) is refused, and changes nothing.
+	for _, bad := range []int{6, 999, -2} {
+		if err := store.MigrateForce(ctx, url, bad); err == nil {
+			t.Errorf("MigrateForce(%d) accepted a version with no migration", bad)
+		}
+	}
+	if got, dirty, err := store.MigrationVersion(ctx, url); got != v || dirty || err != nil {
+		t.Errorf("after refused forces: version %d dirty=%t err=%v, want %d clean", got, dirty, err, v)
+	}
 }
 
 // TestMigrateStopsWithItsContext holds a lock the migration needs, then ends its context: the
