@@ -96,8 +96,11 @@ func redirectSlashes(next http.Handler) http.Handler {
 			return
 		}
 		target := (&url.URL{Path: "/" + strings.Trim(p, "/")}).EscapedPath()
+		// The query goes on as sent: re-encoding would reorder its parameters. It cannot move
+		// the target off the site, because the path before it is rebuilt, and the request's
+		// parser has already refused control characters in it.
 		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.Query().Encode()
+			target += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
