@@ -68,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		printUsage(stdout)
 		return nil
 	}
+	if cmd != "serve" && cmd != "migrate" {
+		printUsage(stdout)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
@@ -75,19 +79,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	logger := newLogger(cfg, stdout)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch cmd {
-	case "serve":
-		return serve(ctx, stop, cfg, logger)
-	case "migrate":
+	if cmd == "migrate" {
 		return migrate(ctx, cfg, args[2:], stdout)
 	}
-	printUsage(stdout)
-	return fmt.Errorf("unknown command %q", cmd)
+	return serve(ctx, stop, cfg, logger)
 }
 
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, usage)
 	for _, v := range config.Vars {
+		if v.Default == "" {
+			fmt.Fprintf(w, "  %-21s %s\n", v.Name, v.Help)
+			continue
+		}
 		fmt.Fprintf(w, "  %-21s %s (default %q)\n", v.Name, v.Help, v.Default)
 	}
 }
@@ -124,6 +128,10 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		if err != nil {
 			return err
 		}
+		if v < 0 {
+			fmt.Fprintln(stdout, "no migration applied")
+			return nil
+		}
 		fmt.Fprintf(stdout, "version %d dirty=%t\n", v, dirty)
 		return nil
 	}
@@ -133,7 +141,8 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 // serve migrates, then serves until ctx ends (SIGINT or SIGTERM). Then it drains: /readyz answers
 // 503 for DRAIN_DELAY while requests are still served; then it stops accepting connections and
 // waits up to SHUTDOWN_TIMEOUT for requests in flight, cancels any still running, and closes
-// the pools. stopSignals restores the default signal handling, so a second Ctrl-C stops at once.
+// the pools. A second signal ends the drain and the wait at once (requests still in flight are
+// cancelled) and restores the default handling, so a third kills the process.
 func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
@@ -167,8 +176,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.
-	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelRequests()
+	requestsCtx, cancelRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelRequests(nil)
 	httpServer, shutdownBegun := newHTTPServer(cfg, srv, logger, requestsCtx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -183,9 +192,12 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	now, stopNow := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopNow()
+	context.AfterFunc(now, stopNow)
 	stopSignals()
-	drain(srv, cfg.DrainDelay, logger)
-	err = shutdown(httpServer, cancelRequests, cfg.ShutdownTimeout, logger)
+	drain(now, srv, cfg.DrainDelay, logger)
+	err = shutdown(now, httpServer, cancelRequests, cfg.ShutdownTimeout, logger)
 	<-shutdownBegun // its log line comes before "stopped"
 	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
@@ -230,29 +242,43 @@ func newHTTPServer(cfg config.Config, srv *server.Server, logger *slog.Logger, r
 }
 
 // drain makes /readyz answer 503 for delay before the shutdown begins, so a load balancer takes
-// the instance out of rotation while it still answers everything else.
-func drain(srv *server.Server, delay time.Duration, logger *slog.Logger) {
+// the instance out of rotation while it still answers everything else. It ends early when now
+// does (a second signal).
+func drain(now context.Context, srv *server.Server, delay time.Duration, logger *slog.Logger) {
 	srv.Drain()
 	if delay <= 0 {
 		return
 	}
-	logger.Info("draining: /readyz answers 503 while requests are still served", "delay", delay)
-	time.Sleep(delay)
+	logger.Info("draining: /readyz answers 503 while requests are still served; a second signal stops at once", "delay", delay)
+	select {
+	case <-time.After(delay):
+	case <-now.Done():
+		logger.Warn("second signal: ending the drain")
+	}
 }
 
-// shutdown stops accepting connections and waits up to timeout for requests in flight; then it
-// cancels the ones left, whose queries PostgreSQL stops, and closes their connections.
-func shutdown(hs *http.Server, cancelRequests context.CancelFunc, timeout time.Duration, logger *slog.Logger) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+// shutdown stops accepting connections and waits up to timeout for requests in flight, or until
+// now ends (a second signal); then it cancels the ones left, whose queries PostgreSQL stops, and
+// closes their connections.
+func shutdown(now context.Context, hs *http.Server, cancelRequests context.CancelCauseFunc, timeout time.Duration, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(now, timeout)
 	defer cancel()
 	err := hs.Shutdown(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
+	var why string
+	switch {
+	case errors.Is(err, context.Canceled):
+		why = "on a second signal"
+		logger.Warn("second signal: cancelling the requests still in flight")
+	case errors.Is(err, context.DeadlineExceeded):
+		why = "after " + timeout.String()
+		logger.Warn("shutdown timeout: cancelling the requests still in flight", "timeout", timeout)
+	default:
 		return err
 	}
-	logger.Warn("shutdown timeout: cancelling the requests still in flight", "timeout", timeout)
-	cancelRequests()
-	if err := hs.Close(); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	err = fmt.Errorf("shutdown: requests still in flight %s were cancelled", why)
+	cancelRequests(err) // the cause each cancelled request logs
+	if closeErr := hs.Close(); closeErr != nil {
+		return fmt.Errorf("shutdown: %w", closeErr)
 	}
-	return fmt.Errorf("shutdown: requests still in flight after %s were cancelled", timeout)
+	return err
 }

@@ -7,13 +7,16 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -231,6 +234,26 @@ func TestBadConfigAndCommands(t *testing.T) {
 	}
 }
 
+// TestDatabaseURLRequired checks that every command that touches the database refuses to run
+// without DATABASE_URL, in one line saying where to get one, while the help needs none.
+func TestDatabaseURLRequired(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	for _, args := range [][]string{{}, {"serve"}, {"migrate", "up"}, {"migrate", "version"}, {"user", "list"}, {"verify"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"decisions"}, args...), noEnv, nil, &out)
+		if !errors.Is(err, config.ErrNoDatabaseURL) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("decisions %v without DATABASE_URL = %v, want one line naming DATABASE_URL", args, err)
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), append([]string{"decisions"}, args...), noEnv, nil, &out); err != nil || !strings.Contains(out.String(), "DATABASE_URL") {
+			t.Errorf("decisions %v without DATABASE_URL = %v, want the usage", args, err)
+		}
+	}
+}
+
 // migrateCmd runs `decisions migrate ARGS...` and returns what it printed.
 func migrateCmd(dbURL string, args ...string) (string, error) {
 	var out bytes.Buffer
@@ -250,6 +273,28 @@ func TestMigrateVersion(t *testing.T) {
 	}
 }
 
+// TestMigrateVersionOnlyReads asks an empty database its version: the answer is that no
+// migration is applied, and the question must not create golang-migrate's table.
+func TestMigrateVersionOnlyReads(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.EmptyURL(t)
+	if out, err := migrateCmd(dbURL, "version"); out != "no migration applied\n" || err != nil {
+		t.Errorf("migrate version on an empty database = %q, %v; want no migration applied", out, err)
+	}
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var created bool
+	if err := conn.QueryRow(context.Background(), `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&created); err != nil {
+		t.Fatal(err)
+	}
+	if created {
+		t.Error("migrate version created schema_migrations")
+	}
+}
+
 // TestMigrateDownNeedsItsFlag checks that dropping every table takes a flag that says so.
 func TestMigrateDownNeedsItsFlag(t *testing.T) {
 	t.Parallel()
@@ -265,8 +310,8 @@ func TestMigrateDownNeedsItsFlag(t *testing.T) {
 	if _, err := migrateCmd(dbURL, "down", dropAllTables); err != nil {
 		t.Fatalf("migrate down %s = %v", dropAllTables, err)
 	}
-	if out, _ := migrateCmd(dbURL, "version"); out != "version 0 dirty=false\n" {
-		t.Errorf("after migrate down: %q, want version 0", out)
+	if out, _ := migrateCmd(dbURL, "version"); out != "no migration applied\n" {
+		t.Errorf("after migrate down: %q, want no migration applied", out)
 	}
 }
 
@@ -290,8 +335,10 @@ func TestMigrateForceClearsDirty(t *testing.T) {
 	if err := conn.QueryRow(context.Background(), `SELECT version FROM schema_migrations`).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := migrateCmd(dbURL, "force", "x"); err == nil {
-		t.Error("migrate force x accepted")
+	for _, bad := range []string{"x", "6", "999"} { // no migration 6: the files go from 5 to 7
+		if _, err := migrateCmd(dbURL, "force", bad); err == nil {
+			t.Errorf("migrate force %s accepted", bad)
+		}
 	}
 	if _, err := migrateCmd(dbURL, "force", strings.Fields(before)[1]); err != nil {
 		t.Fatalf("migrate force: %v", err)
@@ -338,7 +385,15 @@ func TestShutdownIsBounded(t *testing.T) {
 	began := time.Now()
 	c.stop()
 	err := c.wait(t)
-	t.Logf("stopped %s after the signal, with the lock still held", time.Since(began).Round(time.Millisecond))
+	took := time.Since(began)
+	t.Logf("stopped %s after the signal, with the lock still held", took.Round(time.Millisecond))
+	// Unbounded, the command would wait for the lock, which the test never releases, and wait
+	// would fail after its 60 s. Bounded, it stops after SHUTDOWN_TIMEOUT (1 s) plus the
+	// cancellation and closing (pgx waits at most a second for a cancelled query). 10 s on top
+	// is generous under -race on a loaded machine, and still far below the wait's own bound.
+	if bound := time.Second + 10*time.Second; took > bound {
+		t.Errorf("run stopped %s after the signal, want under SHUTDOWN_TIMEOUT + 10s = %s", took, bound)
+	}
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Errorf("run = %v, want it to say requests were cancelled", err)
 	}
@@ -348,18 +403,35 @@ func TestShutdownIsBounded(t *testing.T) {
 	if !strings.Contains(c.log.String(), "shutdown timeout: cancelling") {
 		t.Errorf("log does not say requests were cancelled:\n%s", c.log)
 	}
+	// The held request answers nothing; its log line says so, and why.
+	var cancelled bool
+	for l := range strings.Lines(c.log.String()) {
+		var line struct{ Level, Msg, Reason string }
+		if json.Unmarshal([]byte(l), &line) == nil && line.Msg == "request cancelled" {
+			cancelled = line.Level == "WARN" && strings.Contains(line.Reason, "shutdown")
+		}
+	}
+	if !cancelled {
+		t.Errorf("log lacks a WARN \"request cancelled\" line giving the shutdown as its reason:\n%s", c.log)
+	}
 }
 
 // TestDrainBeforeShutdown checks that after a signal /readyz answers 503 while pages are still
-// served, and only then the shutdown begins.
+// served, and only then the shutdown begins. The drain is far longer than the checks could take
+// (30 s), so they never race its end; a second signal then ends it at once, as it does for
+// someone pressing Ctrl-C twice.
+//
+// Not parallel: the second signal is a real SIGINT to the test process, which every command
+// running at that moment would receive. Parallel tests wait until the sequential ones are done.
 func TestDrainBeforeShutdown(t *testing.T) {
-	t.Parallel()
-	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t), "DRAIN_DELAY": "3s"})
+	c := start(t, map[string]string{"DATABASE_URL": dbtest.URL(t), "DRAIN_DELAY": "30s"})
 	url := c.url(t)
 	if r := get(t, url+"/readyz"); r.status != http.StatusOK {
 		t.Fatalf("GET /readyz before the signal = %d", r.status)
 	}
 	c.stop()
+	// Logged once the command listens for the second signal, so the SIGINT below cannot kill
+	// the test process.
 	c.log.waitFor(t, "draining")
 	if r := get(t, url+"/readyz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz while draining = %d, want 503", r.status)
@@ -367,9 +439,13 @@ func TestDrainBeforeShutdown(t *testing.T) {
 	if r := get(t, url+"/decisions/pcd-1682"); r.status != http.StatusOK {
 		t.Errorf("GET a page while draining = %d, want 200", r.status)
 	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	c.log.waitFor(t, "second signal: ending the drain")
 	c.log.waitFor(t, "shutting down")
 	if err := c.wait(t); err != nil {
-		t.Errorf("run = %v", err)
+		t.Errorf("run = %v, want a clean exit: no request was in flight", err)
 	}
 }
 
@@ -385,5 +461,28 @@ func TestSignalDuringMigration(t *testing.T) {
 	c.stop()
 	if err := c.wait(t); !errors.Is(err, store.ErrInterrupted) {
 		t.Errorf("run = %v, want the migration interrupted", err)
+	}
+}
+
+// TestBadPoolSettingStopsBeforeMigrating starts serve on a fresh database with a pool setting
+// pgxpool refuses: the command must stop before it migrates, not after.
+func TestBadPoolSettingStopsBeforeMigrating(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.EmptyURL(t)
+	c := start(t, map[string]string{"DATABASE_URL": dbURL + "&pool_max_conns=zz"})
+	if err := c.wait(t); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+		t.Errorf("run = %v, want a refusal naming pool_max_conns", err)
+	}
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var migrated bool
+	if err := conn.QueryRow(context.Background(), `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&migrated); err != nil {
+		t.Fatal(err)
+	}
+	if migrated {
+		t.Error("the command migrated before refusing its pool setting")
 	}
 }

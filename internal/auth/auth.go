@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -30,20 +31,21 @@ func HashPassword(password string) (string, error) {
 }
 
 // dummyHash is checked against when an account does not exist, so a failed sign-in takes the
-// same time whether or not it does.
-var dummyHash = func() string {
+// same time whether or not it does. It is made on the first such check, not at start-up: a hash
+// costs 64 MB and most of a second, which no command but a sign-in needs.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword(rand.Text())
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 // CheckPassword reports whether password matches hash. With hash "" it checks a dummy hash,
 // taking the same time, and reports false.
 func CheckPassword(password, hash string) bool {
 	if hash == "" {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash())
 		return false
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)

@@ -10,10 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// DefaultDatabaseURL is the private cluster `make run` starts (see .ci/devdb).
-const DefaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:54329/decisions?sslmode=disable"
+// ErrNoDatabaseURL means DATABASE_URL is unset. It has no default: each clone's private cluster
+// has a port of its own (.ci/devdb), so any fixed default could name another clone's database.
+var ErrNoDatabaseURL = errors.New("DATABASE_URL is not set: `make run` sets it for the private cluster, or run `.ci/devdb url`")
 
 // DefaultContact is the public page of the Mayor’s Office for Policing and Crime, which links
 // to its contact details.
@@ -41,14 +44,14 @@ type Config struct {
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
-// Var documents one environment variable.
+// Var documents one environment variable. One with no Default is required.
 type Var struct {
 	Name, Default, Help string
 }
 
 // Vars lists every setting, for `decisions serve --help` and the README.
 var Vars = []Var{
-	{"DATABASE_URL", DefaultDatabaseURL, "PostgreSQL connection URL"},
+	{"DATABASE_URL", "", "PostgreSQL connection URL, required: `make run` and `make test` set it for this clone's private cluster, `.ci/devdb url` prints it"},
 	{"ADDR", ":8080", "address the HTTP server listens on"},
 	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies"},
 	{"OWNER_NAME", "Mayor’s Office for Policing and Crime", "the public body that keeps the register"},
@@ -112,8 +115,13 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
 	}
 	u, err := url.Parse(c.DatabaseURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+	if c.DatabaseURL == "" {
+		errs = append(errs, ErrNoDatabaseURL)
+	} else if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		errs = append(errs, errors.New("DATABASE_URL: not a postgres:// URL"))
+	} else if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+		// Checked here, so a bad pool setting stops the command before it migrates.
+		errs = append(errs, fmt.Errorf("DATABASE_URL: %w", err))
 	} else {
 		// A setting in the URL counts unless the variable is set too.
 		if u.Query().Has("pool_max_conns") && strings.TrimSpace(getenv("DB_MAX_CONNS")) == "" {

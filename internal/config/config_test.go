@@ -1,14 +1,26 @@
 package config
 
 import (
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 )
 
+const testDatabaseURL = "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"
+
+// env is m over a DATABASE_URL, the one variable with no default.
 func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+	return func(k string) string {
+		if v, ok := m[k]; ok {
+			return v
+		}
+		if k == "DATABASE_URL" {
+			return testDatabaseURL
+		}
+		return ""
+	}
 }
 
 func TestLoadDefaults(t *testing.T) {
@@ -16,7 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load() error: %v", err)
 	}
-	if c.Addr != ":8080" || c.DatabaseURL != DefaultDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second ||
+	if c.Addr != ":8080" || c.DatabaseURL != testDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second ||
 		c.DrainDelay != 5*time.Second || c.RequestTimeout != 10*time.Second || c.DBMaxConns != 10 || c.DBStatementTimeout != 5*time.Second {
 		t.Errorf("Load() = %+v", c)
 	}
@@ -132,5 +144,30 @@ func TestRedactedDatabaseURL(t *testing.T) {
 	c := Config{DatabaseURL: "postgres://u:secret@h:1/db"}
 	if got := c.RedactedDatabaseURL(); strings.Contains(got, "secret") {
 		t.Errorf("RedactedDatabaseURL() = %q leaks the password", got)
+	}
+}
+
+// TestDatabaseURLRequired checks that an unset DATABASE_URL stops the command with one line
+// saying where to get one, instead of falling back to a port another clone's cluster may hold.
+func TestDatabaseURLRequired(t *testing.T) {
+	for _, v := range []string{"", "  "} {
+		_, err := Load(env(map[string]string{"DATABASE_URL": v}))
+		if !errors.Is(err, ErrNoDatabaseURL) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Load with DATABASE_URL=%q = %v, want ErrNoDatabaseURL alone", v, err)
+		}
+	}
+	if !strings.Contains(ErrNoDatabaseURL.Error(), ".ci/devdb url") {
+		t.Errorf("%q does not say where to get a URL", ErrNoDatabaseURL)
+	}
+}
+
+// TestPoolSettingsChecked checks that pgxpool's settings in DATABASE_URL are checked on load,
+// before anything migrates, not when the pool opens.
+func TestPoolSettingsChecked(t *testing.T) {
+	for _, q := range []string{"&pool_max_conns=zz", "&pool_max_conn_lifetime=forever", "&pool_max_conns=0"} {
+		_, err := Load(env(map[string]string{"DATABASE_URL": testDatabaseURL + q}))
+		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), ":p@") {
+			t.Errorf("Load with %s = %v, want an error naming DATABASE_URL, without the password", q, err)
+		}
 	}
 }

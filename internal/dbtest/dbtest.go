@@ -31,6 +31,13 @@ func URL(t testing.TB) string {
 	return pgtestdb.Custom(t, conf, migrator{}).URL()
 }
 
+// EmptyURL returns a URL for a fresh database with no migrations applied, dropped when the
+// test ends: for tests of the migrations themselves.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return pgtestdb.Custom(t, config(t), pgtestdb.NoopMigrator{}).URL()
+}
+
 // New returns a pool on a fresh migrated database, closed before the database is dropped.
 func New(t testing.TB) *pgxpool.Pool {
 	t.Helper()
@@ -107,6 +114,11 @@ func WaitForLockWaiters(t testing.TB, url string, n int) {
 	}
 	defer conn.Close(ctx)
 	const waiting = `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`
+	// Polling pg_stat_activity: PostgreSQL sends no signal. The bound is a safety net, not a
+	// timing assertion: a test whose queries never reach the lock fails instead of hanging.
+	giveUp := time.After(lockWaitBound)
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
 	for {
 		var got int
 		if err := conn.QueryRow(ctx, waiting).Scan(&got); err != nil {
@@ -115,6 +127,14 @@ func WaitForLockWaiters(t testing.TB, url string, n int) {
 		if got >= n {
 			return
 		}
-		time.Sleep(10 * time.Millisecond) // polling pg_stat_activity: PostgreSQL sends no signal
+		select {
+		case <-poll.C:
+		case <-giveUp:
+			t.Fatalf("waited %s for %d queries to wait for a lock; %d do", lockWaitBound, n, got)
+		}
 	}
 }
+
+// lockWaitBound is far longer than a query takes to reach a lock, even under -race on a
+// loaded machine.
+const lockWaitBound = 2 * time.Minute

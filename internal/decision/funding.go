@@ -1,6 +1,9 @@
 package decision
 
-import "sort"
+import (
+	"math"
+	"sort"
+)
 
 // Funding line kinds. Only money the decision itself accepts or varies counts towards its
 // total; maxima, in-principle agreements and figures quoted from other decisions do not.
@@ -65,6 +68,9 @@ type Total struct {
 	Known   bool // at least one line counts
 	Unclear bool // a counted amount may be per year or for all its years; shown as published
 	PerYear bool // a counted amount was multiplied by its years
+	// Overflow means the lines add up to more than an int64 of pence holds (44 yearly lines at
+	// MaxPence over the widest range of years do). Pence is then math.MaxInt64: a lower bound.
+	Overflow bool
 }
 
 // TotalOf adds up the lines that count. An amount paid each year counts once for each year; an
@@ -76,18 +82,44 @@ func TotalOf(lines []Line) Total {
 			continue
 		}
 		t.Known = true
+		amount, ok := l.AmountPence, true
 		switch l.Basis {
 		case BasisPerYear:
-			t.Pence += l.AmountPence * int64(l.years())
+			amount, ok = mulPence(amount, int64(l.years()))
 			t.PerYear = true
 		case BasisUnclear:
-			t.Pence += l.AmountPence
 			t.Unclear = true
-		default:
-			t.Pence += l.AmountPence
+		}
+		if ok {
+			t.Pence, ok = addPence(t.Pence, amount)
+		}
+		if !ok {
+			t.Pence, t.Overflow = math.MaxInt64, true
 		}
 	}
 	return t
+}
+
+// addPence adds two amounts, reporting false if the sum does not fit in an int64.
+func addPence(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
+}
+
+// mulPence multiplies an amount by a count of years, reporting false if the product does not
+// fit in an int64.
+func mulPence(a, n int64) (int64, bool) {
+	if a == 0 || n == 0 {
+		return 0, true
+	}
+	p := a * n
+	if p/n != a || (a == -1 && n == math.MinInt64) || (n == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return p, true
 }
 
 // FinancialYearsOf lists the financial years a decision's own money covers, in order. Figures
@@ -133,8 +165,9 @@ func yearsWhere(lines []Line, keep func(Line) bool) []FinancialYear {
 // Running is the cumulative total of a funding chain up to one decision.
 type Running struct {
 	Pence int64
-	// AtLeast means an earlier decision's amount is not recorded or unclear, so the true
-	// running total may be higher.
+	// AtLeast means an earlier decision's amount is not recorded or unclear, or the total
+	// passed an int64 of pence (Pence is then math.MaxInt64), so the true running total may
+	// be higher.
 	AtLeast bool
 }
 
@@ -143,7 +176,12 @@ func RunningTotals(totals []Total) []Running {
 	out := make([]Running, len(totals))
 	var r Running
 	for i, t := range totals {
-		r.Pence += t.Pence
+		sum, ok := addPence(r.Pence, t.Pence)
+		if !ok || t.Overflow {
+			// A lower bound, shown as "at least".
+			sum, r.AtLeast = math.MaxInt64, true
+		}
+		r.Pence = sum
 		if !t.Known || t.Unclear {
 			r.AtLeast = true
 		}

@@ -9,7 +9,8 @@ import (
 
 // The register accepts amounts from MinPence to MaxPence: the database's CHECK on
 // funding_lines.amount_pence holds the same range (migration 000003). MaxPence, £10 trillion, is
-// far above any grant and far enough below int64 overflow that totals cannot reach it.
+// far above any grant. Totals can still pass an int64 (44 yearly lines at MaxPence over 211
+// years), so TotalOf and RunningTotals stop at math.MaxInt64 and say so.
 const (
 	MinPence int64 = 1
 	MaxPence int64 = 1_000_000_000_000_000
@@ -121,7 +122,8 @@ func allDigits(s string) bool {
 func FormatPenceShort(p int64) string {
 	switch {
 	case p >= 99_950_000: // £999,500 and up would round to "£1000k": count in millions
-		hundredths := (p + 500_000) / 1_000_000 // half up, in units of £10,000
+		// Half up, in units of £10,000; rounding the remainder alone cannot overflow.
+		hundredths := p/1_000_000 + (p%1_000_000+500_000)/1_000_000
 		return "£" + trimDecimals(fmt.Sprintf("%d.%02d", hundredths/100, hundredths%100)) + "m"
 	case p >= 1_000_000:
 		return fmt.Sprintf("£%dk", (p+50_000)/100_000)

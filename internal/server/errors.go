@@ -71,7 +71,14 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		pe = &pageError{Status: http.StatusUnprocessableEntity, Heading: "That change was not saved",
 			Message: "Something in it is not allowed by the register's rules. Go back, check what you entered and try again."}
 	case errors.Is(r.Context().Err(), context.Canceled):
-		// The client went away, or a shutdown cut the request short: there is no one to answer.
+		// The client went away, or a shutdown cut the request short: there is no one to answer,
+		// but the log says why the request ended without a status.
+		reason := "the client went away"
+		if cause := context.Cause(r.Context()); cause != nil && !errors.Is(cause, context.Canceled) {
+			reason = cause.Error()
+		}
+		s.log.WarnContext(r.Context(), "request cancelled", "reason", reason, "err", err,
+			"request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path)
 		return
 	case errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err):
 		s.log.ErrorContext(r.Context(), "request timed out", "err", err, "request_id", requestIDFrom(r.Context()),

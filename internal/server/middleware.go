@@ -64,7 +64,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
 		}
-		s.log.LogAttrs(r.Context(), levelFor(ww.Status()), "request",
+		s.log.LogAttrs(r.Context(), s.levelFor(r, route, ww.Status()), "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", requestIDFrom(r.Context())))
@@ -96,8 +96,11 @@ func redirectSlashes(next http.Handler) http.Handler {
 			return
 		}
 		target := (&url.URL{Path: "/" + strings.Trim(p, "/")}).EscapedPath()
+		// The query goes on as sent: re-encoding would reorder its parameters. It cannot move
+		// the target off the site, because the path before it is rebuilt, and the request's
+		// parser has already refused control characters in it.
 		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.Query().Encode()
+			target += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
@@ -120,8 +123,15 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-func levelFor(status int) slog.Level {
+// levelFor is a request's log level: errors for 5xx, warnings for 4xx and for requests cut
+// short before answering. A draining server's /readyz 503 is expected: it is how the load
+// balancer learns to stop sending requests, so it is not an error.
+func (s *Server) levelFor(r *http.Request, route string, status int) slog.Level {
 	switch {
+	case route == "/readyz" && status == http.StatusServiceUnavailable && s.draining.Load():
+		return slog.LevelInfo
+	case status == 0 && r.Context().Err() != nil:
+		return slog.LevelWarn
 	case status >= 500:
 		return slog.LevelError
 	case status >= 400:

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,5 +32,31 @@ func TestPanicBecomesA500Page(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "boom") {
 		t.Errorf("the panic was not logged: %q", logs.String())
+	}
+}
+
+// TestDrainingReadyzIsNotAnError checks the log level of /readyz's 503 while draining: it is
+// how a load balancer learns to stop sending requests, expected on every deploy, not an error.
+func TestDrainingReadyzIsNotAnError(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	srv, err := server.New(server.Deps{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), BaseURL: "http://x", Sessions: scs.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Drain()
+	rec := httptest.NewRecorder()
+	srv.Routes().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("GET /readyz while draining = %d, want 503", rec.Code)
+	}
+	var line struct{ Level, Msg, Route string }
+	for l := range strings.Lines(logs.String()) {
+		if err := json.Unmarshal([]byte(l), &line); err == nil && line.Msg == "request" && line.Route == "/readyz" {
+			break
+		}
+	}
+	if line.Route != "/readyz" || line.Level != "INFO" {
+		t.Errorf("GET /readyz while draining logged %+v, want level INFO; log:\n%s", line, logs.String())
 	}
 }

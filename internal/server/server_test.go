@@ -607,9 +607,12 @@ func TestRedirectsStayOnSite(t *testing.T) {
 			t.Errorf("GET %q: redirect without a request id or security headers", path)
 		}
 	}
-	r := ts.get(t, "/decisions/?q=pcd+1682")
-	if r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/decisions?q=pcd+1682" {
-		t.Errorf("GET /decisions/?q=pcd+1682 = %d %q, want 301 /decisions?q=pcd+1682", r.status, r.header.Get("Location"))
+	// The query is kept as sent, its parameters in their order.
+	for _, q := range []string{"q=pcd+1682", "q=pcd%201682&page=2&from=2020", "z=1&a=2&q=%2F%2Fevil.example"} {
+		r := ts.get(t, "/decisions/?"+q)
+		if want := "/decisions?" + q; r.status != http.StatusMovedPermanently || r.header.Get("Location") != want {
+			t.Errorf("GET /decisions/?%s = %d %q, want 301 %s", q, r.status, r.header.Get("Location"), want)
+		}
 	}
 }
 

@@ -64,7 +64,15 @@ func totalText(t decision.Total) (amount, note string) {
 	case t.PerYear:
 		note = "counting each year of a yearly amount"
 	}
-	return decision.FormatPence(t.Pence), note
+	return totalAmount(t), note
+}
+
+// totalAmount shows a total, as a lower bound when it is too large to count.
+func totalAmount(t decision.Total) string {
+	if t.Overflow {
+		return "more than " + decision.FormatPence(t.Pence)
+	}
+	return decision.FormatPence(t.Pence)
 }
 
 func decisionItems(page store.DecisionPage) []components.DecisionItem {
@@ -364,7 +372,7 @@ func funding(fs []store.FundingLine, m *marker) pages.Funding {
 	}
 	t := decision.TotalOf(lines(fs))
 	if t.Known {
-		f.Total = decision.FormatPence(t.Pence)
+		f.Total = totalAmount(t)
 	}
 	if t.Unclear {
 		f.TotalNotes = append(f.TotalNotes, "Note: the published text does not make clear whether the amount is for each year or for all the years together. It is counted once, as published.")
@@ -410,7 +418,7 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 			}
 		}
 		if t.Known {
-			row.Amount = decision.FormatPence(t.Pence)
+			row.Amount = totalAmount(t)
 			bar.Amount = decision.FormatPenceShort(t.Pence)
 		} else {
 			unknown = append(unknown, mem.Reference)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +31,11 @@ func Migrate(ctx context.Context, url string) error {
 	if err := migrateWith(ctx, url, "up", (*migrate.Migrate).Up); err != nil {
 		return err
 	}
-	conn, err := pgx.Connect(ctx, withoutPoolSettings(url))
+	cfg, err := migrationConnConfig(url)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect to attest imported decisions: %w", err)
 	}
@@ -47,25 +54,74 @@ func MigrateDown(ctx context.Context, url string) error {
 // MigrateForce records version as the database's migration version and clears the dirty flag,
 // for a migration that failed part-way and was then put right by hand. It runs no SQL of its own.
 func MigrateForce(ctx context.Context, url string, version int) error {
+	versions, err := migrationVersions()
+	if err != nil {
+		return err
+	}
+	if version != -1 && !slices.Contains(versions, version) {
+		return fmt.Errorf("migrate force: there is no migration %d: the versions are %v, or -1 for none", version, versions)
+	}
 	return migrateWith(ctx, url, fmt.Sprintf("force %d", version), func(m *migrate.Migrate) error {
 		return m.Force(version)
 	})
 }
 
-// MigrationVersion reports the database's migration version and whether it is dirty.
-func MigrationVersion(ctx context.Context, url string) (uint, bool, error) {
-	var v uint
-	var dirty bool
-	err := migrateWith(ctx, url, "version", func(m *migrate.Migrate) error {
-		var err error
-		v, dirty, err = m.Version()
-		if errors.Is(err, migrate.ErrNilVersion) {
+// MigrationVersion reports the database's migration version and whether it is dirty; the
+// version is -1 when no migration has been applied. It only reads: it creates no table, and
+// does not wait for golang-migrate's lock, so it answers while a migration runs.
+func MigrationVersion(ctx context.Context, url string) (version int, dirty bool, err error) {
+	cfg, err := migrationConnConfig(url)
+	if err != nil {
+		return 0, false, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return 0, false, fmt.Errorf("migrate version: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	version = -1
+	err = pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, migrationsTableSQL).Scan(&exists); err != nil || !exists {
+			return err
+		}
+		err := tx.QueryRow(ctx, migrationVersionSQL).Scan(&version, &dirty)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		return err
 	})
-	return v, dirty, err
+	if err != nil {
+		return 0, false, fmt.Errorf("migrate version: %w", err)
+	}
+	return version, dirty, nil
 }
+
+// migrationVersions lists the embedded migrations' versions, in order.
+func migrationVersions() ([]int, error) {
+	names, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var versions []int
+	for _, n := range names {
+		digits, _, _ := strings.Cut(n, "_")
+		v, err := strconv.Atoi(digits)
+		if err != nil {
+			return nil, fmt.Errorf("read migrations: %s does not start with its version", n)
+		}
+		versions = append(versions, v)
+	}
+	slices.Sort(versions)
+	return versions, nil
+}
+
+// golang-migrate keeps its version in schema_migrations, in the connection's current schema:
+// one row, or none when no migration is applied.
+const (
+	migrationsTableSQL  = `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	migrationVersionSQL = `SELECT version, dirty FROM schema_migrations LIMIT 1`
+)
 
 func migrateWith(ctx context.Context, url, what string, step func(*migrate.Migrate) error) error {
 	in := &interrupter{}
@@ -92,9 +148,9 @@ func newMigrate(dbURL string, in *interrupter) (*migrate.Migrate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
-	cfg, err := pgx.ParseConfig(withoutPoolSettings(dbURL))
+	cfg, err := migrationConnConfig(dbURL)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
+		return nil, err
 	}
 	db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(in.track))
 	driver, err := pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
@@ -108,6 +164,19 @@ func newMigrate(dbURL string, in *interrupter) (*migrate.Migrate, error) {
 		return nil, fmt.Errorf("open migrations: %w", err)
 	}
 	return m, nil
+}
+
+// migrationConnConfig is the connection the migrations (and the attestation after them) use:
+// the URL without pgxpool's settings, and with no statement_timeout. The URL's
+// statement_timeout is meant for requests; a migration that took longer would be cancelled
+// part-way and leave the version dirty.
+func migrationConnConfig(dbURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(withoutPoolSettings(dbURL))
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	cfg.RuntimeParams["statement_timeout"] = "0"
+	return cfg, nil
 }
 
 // withoutPoolSettings drops pgxpool's own URL settings (pool_max_conns, ...), which a plain

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-migrate/migrate/v4/database"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/internal/dbtest"
@@ -98,6 +99,15 @@ func TestMigrateForce(t *testing.T) {
 	if got, dirty, err := store.MigrationVersion(ctx, url); got != v || dirty || err != nil {
 		t.Errorf("after force: version %d dirty=%t err=%v, want %d clean", got, dirty, err, v)
 	}
+	// A version with no migration (6 was never written) is refused, and changes nothing.
+	for _, bad := range []int{6, 999, -2} {
+		if err := store.MigrateForce(ctx, url, bad); err == nil {
+			t.Errorf("MigrateForce(%d) accepted a version with no migration", bad)
+		}
+	}
+	if got, dirty, err := store.MigrationVersion(ctx, url); got != v || dirty || err != nil {
+		t.Errorf("after refused forces: version %d dirty=%t err=%v, want %d clean", got, dirty, err, v)
+	}
 }
 
 // TestMigrateStopsWithItsContext holds a lock the migration needs, then ends its context: the
@@ -124,7 +134,69 @@ func TestMigrateStopsWithItsContext(t *testing.T) {
 	go func() { done <- store.Migrate(migrateCtx, url) }()
 	dbtest.WaitForLockWaiters(t, url, 1)
 	cancel()
-	if err := <-done; !errors.Is(err, store.ErrInterrupted) {
-		t.Errorf("Migrate after its context ended = %v, want ErrInterrupted", err)
+	select {
+	case err := <-done:
+		if !errors.Is(err, store.ErrInterrupted) {
+			t.Errorf("Migrate after its context ended = %v, want ErrInterrupted", err)
+		}
+	case <-time.After(60 * time.Second): // a safety net: an interrupted migration returns at once
+		t.Fatal("Migrate still runs 60s after its context ended")
+	}
+}
+
+// TestMigrateIgnoresStatementTimeout migrates a fresh database through a URL whose
+// statement_timeout (1 ms) is meant for requests: the migrations and the attestation after them
+// must run without it, or they are cancelled part-way and leave the version dirty.
+func TestMigrateIgnoresStatementTimeout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.EmptyURL(t) + "&statement_timeout=1"
+	if err := store.Migrate(ctx, url); err != nil {
+		t.Fatalf("Migrate with statement_timeout=1 in the URL = %v", err)
+	}
+	if v, dirty, err := store.MigrationVersion(ctx, url); v == 0 || dirty || err != nil {
+		t.Errorf("after Migrate: version %d dirty=%t err=%v, want the newest, clean", v, dirty, err)
+	}
+}
+
+// TestMigrationVersionDoesNotWaitForTheLock holds golang-migrate's advisory lock, as a
+// migration running elsewhere does: asking the version must answer at once, not wait for it.
+func TestMigrationVersionDoesNotWaitForTheLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var dbName, schema string
+	if err := conn.QueryRow(ctx, `SELECT current_database(), current_schema()`).Scan(&dbName, &schema); err != nil {
+		t.Fatal(err)
+	}
+	lockID, err := database.GenerateAdvisoryLockId(dbName, schema, "schema_migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		v     int
+		dirty bool
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		v, dirty, err := store.MigrationVersion(ctx, url)
+		got <- answer{v, dirty, err}
+	}()
+	select {
+	case a := <-got:
+		if a.v <= 0 || a.dirty || a.err != nil {
+			t.Errorf("MigrationVersion = %d, %t, %v; want the newest version, clean", a.v, a.dirty, a.err)
+		}
+	case <-time.After(60 * time.Second): // a safety net: without the lock the answer is immediate
+		t.Fatal("MigrationVersion still waits for golang-migrate's lock after 60s")
 	}
 }
