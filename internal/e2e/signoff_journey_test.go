@@ -41,12 +41,28 @@ func visitor(t *testing.T, base string) (*person, func()) {
 func staff(t *testing.T, base, email string) (*person, func()) {
 	t.Helper()
 	p, stop := visitor(t, base)
-	p.step("open sign in", `[data-testid="sign-in-form"]`, chromedp.Navigate(base+"/sign-in"))
-	p.step("sign in as "+email, `[data-testid="account"]`,
+	p.step("open the sign-in page", `[data-testid="sign-in-form"]`, chromedp.Navigate(base+"/sign-in"))
+	p.signIn(email, `[data-testid="account"]`)
+	return p, stop
+}
+
+// atWork opens a fresh browser context at "Your work", which sends a person who has not
+// signed in to the sign-in page and, once they have, back to it.
+func atWork(t *testing.T, base, email string) (*person, func()) {
+	t.Helper()
+	p, stop := visitor(t, base)
+	p.step("ask for Your work", `[data-testid="sign-in-form"]`, chromedp.Navigate(base+"/work"))
+	p.signIn(email, `[data-testid="work-counts"]`)
+	return p, stop
+}
+
+// signIn fills in the sign-in form open by its labels and waits for wait.
+func (p *person) signIn(email, wait string) {
+	p.t.Helper()
+	p.step("sign in as "+email, wait,
 		chromedp.SendKeys(labelled("Email address"), email),
 		chromedp.SendKeys(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")))
-	return p, stop
 }
 
 // step acts on the page open and waits for the page it leads to, loaded, so the next step
@@ -154,8 +170,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 
 	// Each adviser in turn finds the step on Your work and approves it.
 	for _, a := range journeyAdvisers {
-		p, closeAdviser := staff(t, ts.URL, a.email)
-		p.step(a.name+" opens Your work", `[data-testid="steps"]`, chromedp.Click(linkNamed("Your work")))
+		p, closeAdviser := atWork(t, ts.URL, a.email)
 		p.step(a.name+" opens PCD 1683", `[data-testid="adviser-form"]`, chromedp.Click(linkNamed("PCD 1683")))
 		if got := p.text(); !strings.Contains(got, "Your step: "+a.step) {
 			t.Errorf("%s's form is not for the %s step: %q", a.name, a.step, got)
@@ -170,8 +185,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 	}
 
 	// The decision maker declares no interest and signs, publishing now.
-	dm, closeDM := staff(t, ts.URL, "dmpc@example.org")
-	dm.step("open Your work", `[data-testid="signatures"]`, chromedp.Click(linkNamed("Your work")))
+	dm, closeDM := atWork(t, ts.URL, "dmpc@example.org")
 	dm.step("open PCD 1683", `[data-testid="signer-form"]`, chromedp.Click(linkNamed("PCD 1683")))
 	dm.step("declare no interest, approve, publish now, sign", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I have no interests to declare")),
@@ -196,6 +210,9 @@ func TestWholeSignoffJourney(t *testing.T) {
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("the public chain reads\n%v\nwant\n%v", rows, want)
 	}
+	if strings.Contains(v.text(), "supplier's prices") {
+		t.Error("the public page shows Part II")
+	}
 	shown := run(t, v.ctx, "content hash", chromedp.Text(chromedp.CSS(`[data-testid="content-hash"]`)))
 	resp, err := http.Get(ts.URL + "/decisions/pcd-1683/canonical")
 	if err != nil {
@@ -219,14 +236,17 @@ func TestWholeSignoffJourney(t *testing.T) {
 	}
 }
 
-// formatDay is a date as the register's pages write it.
-func formatDay(t time.Time) string {
+// inLondon is t on the register's calendar, London's.
+func inLondon(t time.Time) time.Time {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		panic(err)
 	}
-	return t.In(loc).Format("2 January 2006")
+	return t.In(loc)
 }
+
+// formatDay is a date as the register's pages write it.
+func formatDay(t time.Time) string { return inLondon(t).Format("2 January 2006") }
 
 // TestEditAfterApprovalClearsIt has the drafter change the summary after the first adviser
 // approved: that approval was of other words, so the step waits again.
@@ -258,9 +278,8 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9502)
 	f.approve(t, slug, signoffChain...)
-	tomorrow := f.Clock.Now().Add(24 * time.Hour)
-	dm, _ := staff(t, f.URL, "dmpc@example.org")
-	dm.step("open Your work", `[data-testid="signatures"]`, chromedp.Click(linkNamed("Your work")))
+	tomorrow := inLondon(f.Clock.Now()).AddDate(0, 0, 1)
+	dm, _ := atWork(t, f.URL, "dmpc@example.org")
 	dm.step("open PCD 9502", `[data-testid="signer-form"]`, chromedp.Click(linkNamed("PCD 9502")))
 	dm.step("sign, publishing tomorrow", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I have no interests to declare")),
@@ -271,8 +290,11 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 		chromedp.SendKeys(labelled("Year"), tomorrow.Format("2006")),
 		chromedp.SendKeys(labelled("Why publication is deferred"), "The grant is announced tomorrow."),
 		chromedp.Click(buttonNamed("Sign")))
-	if got := dm.text(); !strings.Contains(got, "It will be published on "+formatDay(tomorrow)) {
-		t.Errorf("after signing the page says %q", got)
+	got := dm.text()
+	for _, want := range []string{"It will be published on " + formatDay(tomorrow), "Publication deferred until"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after signing the page lacks %q: %q", want, got)
+		}
 	}
 
 	v, _ := visitor(t, f.URL)
