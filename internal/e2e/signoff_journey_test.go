@@ -20,27 +20,26 @@ import (
 // person is one member of the public or of staff at their own browser: a browser context of
 // its own in the shared Chromium, so nobody's cookies reach anyone else.
 type person struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t   *testing.T
+	ctx context.Context
 }
 
-// visitor opens a fresh browser context, signed in as nobody. It closes with close, or when
-// the test ends.
-func visitor(t *testing.T, base string) (*person, func()) {
+// visitor opens a fresh browser context, signed in as nobody. It closes when the returned
+// func is called or the test ends, whichever comes first.
+func visitor(t *testing.T) (*person, func()) {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	stop := func() { cancelTimeout(); cancel() }
 	t.Cleanup(stop)
-	return &person{t: t, ctx: ctx, base: base}, stop
+	return &person{t: t, ctx: ctx}, stop
 }
 
 // staff opens a fresh browser context and signs in through /sign-in by its labels, landing
 // where the site sends a person who asked for nothing in particular.
 func staff(t *testing.T, base, email string) (*person, func()) {
 	t.Helper()
-	p, stop := visitor(t, base)
+	p, stop := visitor(t)
 	p.step("open the sign-in page", `[data-testid="sign-in-form"]`, chromedp.Navigate(base+"/sign-in"))
 	p.signIn(email, `[data-testid="account"]`)
 	return p, stop
@@ -50,7 +49,7 @@ func staff(t *testing.T, base, email string) (*person, func()) {
 // signed in to the sign-in page and, once they have, back to it.
 func atWork(t *testing.T, base, email string) (*person, func()) {
 	t.Helper()
-	p, stop := visitor(t, base)
+	p, stop := visitor(t)
 	p.step("ask for Your work", `[data-testid="sign-in-form"]`, chromedp.Navigate(base+"/work"))
 	p.signIn(email, `[data-testid="work-counts"]`)
 	return p, stop
@@ -66,7 +65,8 @@ func (p *person) signIn(email, wait string) {
 }
 
 // step acts on the page open and waits for the page it leads to, loaded, so the next step
-// finds its elements in the document that stays.
+// finds its elements in the document that stays. Each step's time goes to the test's log, so
+// a slow journey says where.
 func (p *person) step(what, wait string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
 	start := time.Now()
@@ -106,7 +106,7 @@ var journeyAdvisers = []struct{ kind, email, name, step string }{
 // anonymous visitor reads its chain and checks its hash.
 func TestWholeSignoffJourney(t *testing.T) {
 	ts := testsite.New(t)
-	ts.User(t, "drafter@example.org", "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
+	ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
 	for _, a := range journeyAdvisers {
 		ts.User(t, a.email, a.name, store.Grants{Roles: []string{"adviser"}, StepKinds: []string{a.kind}})
 	}
@@ -114,7 +114,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 	const taskList, form, list = `[data-testid="task-list"]`, `[data-testid="draft-form"]`, `[data-testid="draft-list"]`
 
 	// The drafter. Nothing links to the start page, so they type its address.
-	d, closeDrafter := staff(t, ts.URL, "drafter@example.org")
+	d, closeDrafter := staff(t, ts.URL, drafterEmail)
 	stopConsole := watchConsole(t, d.ctx, nil)
 	d.step("open the start page", `[data-testid="draft-new-form"]`, chromedp.Navigate(ts.URL+"/decisions/new"))
 	d.step("start a decision", taskList,
@@ -198,7 +198,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 	closeDM()
 
 	// Anyone: the chain with names and dates, and a hash they can check.
-	v, _ := visitor(t, ts.URL)
+	v, _ := visitor(t)
 	v.step("open PCD 1683", `[data-testid="signoff-chain"]`, chromedp.Navigate(ts.URL+"/decisions/pcd-1683"))
 	today := formatDay(ts.Clock.Now())
 	rows := v.chain()
@@ -254,7 +254,7 @@ func TestEditAfterApprovalClearsIt(t *testing.T) {
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9501)
 	f.approve(t, slug, "head_of_unit")
-	d, _ := staff(t, f.URL, "drafter@example.org")
+	d, _ := staff(t, f.URL, drafterEmail)
 	// Nothing links a submitted decision to its task list, so the drafter types its address.
 	d.step("open the task list", `[data-testid="task-list"]`, chromedp.Navigate(f.URL+"/decisions/"+slug+"/edit"))
 	d.step("open Title and summary", `[data-testid="draft-form"]`, chromedp.Click(linkNamed("Title and summary")))
@@ -297,7 +297,7 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 		}
 	}
 
-	v, _ := visitor(t, f.URL)
+	v, _ := visitor(t)
 	v.step("open the decision", "h1", chromedp.Navigate(f.URL+"/decisions/"+slug))
 	if h := run(t, v.ctx, "heading", chromedp.Text(chromedp.CSS("h1"))); h != "Decision not found" {
 		t.Errorf("before its date the public read %q, want Decision not found", h)
