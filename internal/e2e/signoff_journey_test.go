@@ -303,7 +303,8 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 		t.Errorf("before its date the public read %q, want Decision not found", h)
 	}
 	f.Clock.Advance(48 * time.Hour)
-	v.step("open the decision again", `[data-testid="signoff-chain"]`, chromedp.Reload())
+	// Reload waits for the new page to load, so a 404 fails at once rather than at a timeout.
+	v.step("open the decision again", "h1", chromedp.Reload())
 	if got := v.text(); !strings.Contains(got, "Violence reduction grant") || !strings.Contains(got, "Sophie Signer") {
 		t.Errorf("after its date the public page says %q", got)
 	}
