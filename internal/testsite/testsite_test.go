@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/testsite"
 )
@@ -46,6 +47,11 @@ func TestSiteLogsToTheTest(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("GET with the pool closed = %d, want 500", resp.StatusCode)
+	}
+	// The request's own log line is written after its response is sent: wait for it (bounded).
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(rec.String(), "status=500") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 	for _, want := range []string{"request failed", "closed pool", "status=500"} {
 		if !strings.Contains(rec.String(), want) {
