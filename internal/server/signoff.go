@@ -101,7 +101,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Title:           deref(d.Title),
 		Status:          decision.StatusLabel(d.Status),
 		StatusTag:       statusColour(d.Status),
-		DeferredUntil:   deferredUntil(v.Record),
+		StaffNote:       staffNote(v.Record),
 		Steps:           signoffSteps(v.Record, true),
 		ContentHash:     v.ContentHash,
 		Summary:         deref(d.Summary),
@@ -210,15 +210,20 @@ func chainStepName(rec store.SignoffRecord, code string) string {
 	return code
 }
 
-func deferredUntil(rec store.SignoffRecord) string {
-	if rec.Status != decision.StatusApproved || rec.PublishAt == nil {
-		return ""
+// staffNote says, for staff, what became of a signed decision the public cannot read yet:
+// rejected, or published on a later day. Dates are London days.
+func staffNote(rec store.SignoffRecord) string {
+	switch {
+	case rec.Status == decision.StatusRejected && rec.Signature != nil:
+		return "Rejected on " + formatLondonDay(rec.Signature.SignedAt) + "."
+	case rec.Status == decision.StatusApproved && rec.PublishAt != nil:
+		out := "Publication deferred until " + formatLondonDay(*rec.PublishAt) + "."
+		if rec.Deferral != nil {
+			out += " Reason: " + strings.TrimSuffix(*rec.Deferral, ".") + "."
+		}
+		return out
 	}
-	out := formatLondonTime(*rec.PublishAt)
-	if rec.Deferral != nil {
-		out += " (" + strings.TrimSuffix(*rec.Deferral, ".") + ")"
-	}
-	return out
+	return ""
 }
 
 // signoffSteps is the chain as its tables show it. For staff it is every step of the chain
@@ -448,13 +453,16 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work")}
+	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"),
+		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
+		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
 	actor := u.Actor()
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
 		switch next := it.Signoff.NextStep(); {
 		case it.Status == decision.StatusDraft:
 			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
+			item.EditURL = "/decisions/" + it.Slug + "/edit"
 			if it.ReturnedComment != nil {
 				item.Returned = &pages.WorkReturn{Step: deref(it.ReturnedStep), By: deref(it.ReturnedBy),
 					When: formatLondonTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
@@ -568,7 +576,7 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	if p.Proof == nil {
 		p.Proof = &pages.SignoffProof{Slug: d.Slug}
 	}
-	p.Proof.DeferredUntil = deferredUntil(rec)
+	p.Proof.StaffNote = staffNote(rec)
 	if rec.Status == decision.StatusAwaitingSignoff || rec.Status == decision.StatusDraft {
 		p.Proof.SignoffURL = "/decisions/" + d.Slug + "/signoff"
 	}

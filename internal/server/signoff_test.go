@@ -424,7 +424,7 @@ func TestDeferredPublication(t *testing.T) {
 		t.Errorf("GET canonical of a deferred decision anonymously = %d, want 404", p.status)
 	}
 	staff := get(t, dm, base)
-	if got := staff.text(`[data-testid=deferred]`); !strings.Contains(got, "Publication deferred until "+tomorrow.Format("2 January 2006")) {
+	if got := staff.text(`[data-testid=staff-note]`); !strings.Contains(got, "Publication deferred until "+tomorrow.Format("2 January 2006")) {
 		t.Errorf("staff see %q, want the deferral date", got)
 	}
 	if n, err := site.Store.ReleaseDue(context.Background(), site.Clock.Now()); err != nil || n != 0 {
@@ -437,7 +437,7 @@ func TestDeferredPublication(t *testing.T) {
 	if pub.status != http.StatusOK {
 		t.Fatalf("GET a deferred decision anonymously after its date = %d, want 200", pub.status)
 	}
-	if pub.doc.Find(`[data-testid=deferred]`).Length() != 0 {
+	if pub.doc.Find(`[data-testid=staff-note]`).Length() != 0 {
 		t.Error("the public sees the deferral note")
 	}
 	if !strings.Contains(pub.text(`[data-testid=interests]`), "My partner chairs a charity") {

@@ -12,13 +12,13 @@ import templruntime "github.com/a-h/templ/runtime"
 // SignoffProof is the sign-off part of a decision's page: who approved and signed it, and the
 // hash anyone can check.
 type SignoffProof struct {
-	Slug          string
-	Imported      bool // signed before the register existed; its content recorded on import
-	Steps         []SignoffStep
-	Interests     string // the decision maker's declaration, in words
-	Hash          string
-	DeferredUntil string // for staff: when the public will see it
-	SignoffURL    string // for staff: the sign-off page, while sign-off is under way
+	Slug       string
+	Imported   bool // signed before the register existed; its content recorded on import
+	Steps      []SignoffStep
+	Interests  string // the decision maker's declaration, in words
+	Hash       string
+	StaffNote  string // for staff: rejected on, or publication deferred until
+	SignoffURL string // for staff: the sign-off page, while sign-off is under way
 }
 
 // TimelineEntry is one event of a decision's audit trail, for staff.
@@ -86,21 +86,21 @@ func signoffProof(p SignoffProof) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if p.DeferredUntil != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"govuk-inset-text\" data-testid=\"deferred\">Publication deferred until ")
+		if p.StaffNote != "" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"govuk-inset-text\" data-testid=\"staff-note\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(p.DeferredUntil)
+			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(p.StaffNote)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/decision_signoff.templ`, Line: 38, Col: 99}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/decision_signoff.templ`, Line: 38, Col: 70}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, ".</div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
