@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,6 +110,10 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Parts:           signoffParts(d.Sections),
 		Funding:         signoffFunding(d.Funding),
 		Links:           signoffLinks(d.Links),
+		ChangeURL:       changeURL(u, v.State, slug),
+	}
+	if d.Status == decision.StatusPublished {
+		p.PublicURL = "/decisions/" + slug
 	}
 	for _, a := range v.Record.Actions {
 		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt)}
@@ -142,6 +147,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		}
 		signer.InterestsDetail = components.Field{ID: "interests-detail", Name: "interests_detail",
 			Label: "The interests you declare", Value: signer.InterestsDetail.Value, Error: signer.InterestsDetail.Error}
+		signer.RejectionReason = components.Field{ID: "rejection-reason", Name: "rejection_reason",
+			Label: "Why you are rejecting it", Hint: "Its drafting team sees this.",
+			Value: signer.RejectionReason.Value, Error: signer.RejectionReason.Error}
 		signer.DeferralReason = components.Field{ID: "deferral-reason", Name: "deferral_reason",
 			Label: "Why publication is deferred", Hint: "Staff see this; the public see the decision from its date.",
 			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
@@ -153,6 +161,15 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
+}
+
+// changeURL is the task list of a decision, for a drafter of its team while it may change.
+func changeURL(u *store.User, so decision.Signoff, slug string) string {
+	if u == nil || !u.Has(decision.RoleDrafter) || !slices.Contains(so.Drafters, u.ID) ||
+		(so.Status != decision.StatusDraft && so.Status != decision.StatusAwaitingSignoff) {
+		return ""
+	}
+	return "/decisions/" + slug + "/edit"
 }
 
 // signoffParts is the text of Part I and Part II as stored.
@@ -178,7 +195,8 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
 	out := make([]pages.SignoffFunding, len(fs))
 	for i, f := range fs {
-		out[i] = pages.SignoffFunding{Amount: decision.FormatPence(f.AmountPence), Label: f.Label}
+		out[i] = pages.SignoffFunding{Kind: decision.KindLabel(f.Kind), Amount: decision.FormatPence(f.AmountPence),
+			Basis: basisText(f.Basis), Label: f.Label, Counts: toLine(f).Counts()}
 		if f.FYStart != nil {
 			end := *f.FYStart
 			if f.FYEnd != nil {
@@ -186,11 +204,19 @@ func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
 			}
 			out[i].Years = decision.FinancialYearRange(decision.FinancialYear(*f.FYStart), decision.FinancialYear(end))
 		}
-		if f.Basis == decision.BasisPerYear {
-			out[i].Amount += " a year"
-		}
 	}
 	return out
+}
+
+// basisText says how an amount applies across its years, in words.
+func basisText(basis string) string {
+	switch basis {
+	case decision.BasisPerYear:
+		return "a year"
+	case decision.BasisTotal:
+		return "in total"
+	}
+	return "(the source does not say whether for each year or in total)"
 }
 
 func signoffLinks(ls []store.Link) []pages.SignoffLink {
@@ -215,7 +241,11 @@ func chainStepName(rec store.SignoffRecord, code string) string {
 func staffNote(rec store.SignoffRecord) string {
 	switch {
 	case rec.Status == decision.StatusRejected && rec.Signature != nil:
-		return "Rejected on " + formatLondonDay(rec.Signature.SignedAt) + "."
+		out := "Rejected on " + formatLondonDay(rec.Signature.SignedAt) + "."
+		if rec.RejectionReason != nil && *rec.RejectionReason != "" {
+			out += " Reason: " + strings.TrimSuffix(*rec.RejectionReason, ".") + "."
+		}
+		return out
 	case rec.Status == decision.StatusApproved && rec.PublishAt != nil:
 		out := "Publication deferred until " + formatLondonDay(*rec.PublishAt) + "."
 		if rec.Deferral != nil {
@@ -344,6 +374,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		Month:           strings.TrimSpace(r.PostFormValue("publish_month")),
 		Year:            strings.TrimSpace(r.PostFormValue("publish_year")),
 		DeferralReason:  components.Field{Value: strings.TrimSpace(r.PostFormValue("deferral_reason"))},
+		RejectionReason: components.Field{Value: strings.TrimSpace(r.PostFormValue("rejection_reason"))},
 	}
 	in, errs := (*signerForm)(f).validate(now)
 	if len(errs) > 0 {
@@ -392,7 +423,10 @@ func (f *signerForm) validate(now time.Time) (store.SignInput, []components.Fiel
 	case choiceApprove:
 		in.Outcome = store.OutcomeApproved
 	case choiceReject:
-		in.Outcome = store.OutcomeRejected
+		in.Outcome, in.RejectionReason = store.OutcomeRejected, f.RejectionReason.Value
+		if f.RejectionReason.Value == "" {
+			add("rejection-reason", "Enter why you are rejecting the decision", &f.RejectionReason.Error)
+		}
 	default:
 		add("outcome", "Select whether you approve or reject the decision", &f.OutcomeError)
 	}
@@ -460,6 +494,13 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
 		switch next := it.Signoff.NextStep(); {
+		case it.Status == decision.StatusRejected:
+			item.Note = "Rejected"
+			if it.RejectedAt != nil {
+				item.Rejected = &pages.WorkReturn{By: deref(it.RejectedBy), When: formatLondonTime(*it.RejectedAt),
+					Comment: deref(it.RejectedReason)}
+			}
+			p.Rejected = append(p.Rejected, item)
 		case it.Status == decision.StatusDraft:
 			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
 			item.EditURL = "/decisions/" + it.Slug + "/edit"
@@ -579,6 +620,11 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	p.Proof.StaffNote = staffNote(rec)
 	if rec.Status == decision.StatusAwaitingSignoff || rec.Status == decision.StatusDraft {
 		p.Proof.SignoffURL = "/decisions/" + d.Slug + "/signoff"
+		so, err := s.store.SignoffState(r.Context(), d.Slug)
+		if err != nil {
+			return err
+		}
+		p.Proof.ChangeURL = changeURL(u, so, d.Slug)
 	}
 	for _, sec := range d.Sections {
 		if sec.Part == 2 {

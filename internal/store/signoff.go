@@ -43,6 +43,8 @@ type SignInput struct {
 	// a later date, which then needs a DeferralReason.
 	PublishAt      time.Time
 	DeferralReason string
+	// RejectionReason is why the decision maker rejects it, for its drafting team.
+	RejectionReason string
 	SeenHash       string // the content hash of the text they read
 }
 
@@ -206,6 +208,7 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 			if err != nil {
 				return fmt.Errorf("reject %s: %w", ref, mapError(err))
 			}
+			audit["reason"] = strings.TrimSpace(in.RejectionReason)
 			return tx.Audit(ctx, act, id, EventRejected, audit)
 		}
 		deferred := in.PublishAt.After(act.At)
@@ -252,6 +255,8 @@ func (in SignInput) check(at time.Time) error {
 		return refusal("Say whether you have any interests to declare.")
 	case in.Interests == InterestsDeclared && strings.TrimSpace(in.InterestsDetail) == "":
 		return refusal("Describe the interests you declare.")
+	case in.Outcome == OutcomeRejected && strings.TrimSpace(in.RejectionReason) == "":
+		return refusal("Say why you reject the decision.")
 	case in.Outcome == OutcomeApproved && in.PublishAt.After(at) && strings.TrimSpace(in.DeferralReason) == "":
 		return refusal("Say why publication is deferred.")
 	}
