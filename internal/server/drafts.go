@@ -206,10 +206,10 @@ func (s *Server) waitingFor(r *http.Request, so decision.Signoff) (string, error
 	}
 	for _, k := range kinds {
 		if k.Code == next {
-			return "Waiting for the " + strings.ToLower(k.Name[:1]) + k.Name[1:] + "’s approval.", nil
+			return "Waiting for approval at the " + strings.ToLower(k.Name[:1]) + k.Name[1:] + " step.", nil
 		}
 	}
-	return "Waiting for the " + next + " step.", nil
+	return "Waiting for approval at the " + next + " step.", nil
 }
 
 func outgoing(ls []store.Link) int {

@@ -648,10 +648,48 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	for i := len(entries) - 1; i >= 0; i-- {
-		p.Timeline = append(p.Timeline, timelineEntry(entries[i], names))
-	}
+	p.Timeline = timeline(entries, names)
 	return nil
+}
+
+// timeline is the audit trail newest first, in words. Readings of Part II one after another by
+// the same person on the same London day show as one line with their count, at the latest
+// reading's time; the trail itself keeps each.
+func timeline(entries []store.AuditEntry, stepNames map[string]string) []pages.TimelineEntry {
+	var out []pages.TimelineEntry
+	reads := 0
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Event == store.EventPartTwoRead && i < len(entries)-1 && reads > 0 {
+			prev := entries[i+1]
+			if prev.Event == e.Event && prev.Actor == e.Actor && prev.ActorID != nil && e.ActorID != nil &&
+				*prev.ActorID == *e.ActorID && formatLondonDay(prev.At) == formatLondonDay(e.At) {
+				reads++
+				last := &out[len(out)-1]
+				last.Title = eventTitles[e.Event] + " " + strconv.Itoa(reads) + " times"
+				continue
+			}
+		}
+		reads = 0
+		if e.Event == store.EventPartTwoRead {
+			reads = 1
+		}
+		out = append(out, timelineEntry(e, stepNames))
+	}
+	return out
+}
+
+// fieldLabels name the parts of a draft an edit changed as its task list does.
+var fieldLabels = map[string]string{
+	"title,summary": "Title and summary", "recommendations": "Recommendations", "part_two": "Part II",
+	"funding": "Funding", "links": "Links", "drafters": "Drafting team",
+}
+
+func fieldLabel(f string) string {
+	if kind, ok := strings.CutPrefix(f, "part_one:"); ok {
+		return "Part I: " + decision.SectionKindLabel(kind)
+	}
+	return cmp.Or(fieldLabels[f], f)
 }
 
 var eventTitles = map[string]string{
@@ -659,7 +697,7 @@ var eventTitles = map[string]string{
 	store.EventApproved: "Approved", store.EventReturned: "Returned to the drafter", store.EventSigned: "Signed",
 	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
-	store.EventImported: "Content recorded on import",
+	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -680,8 +718,14 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	if c := detail["comment"]; c != "" {
 		t.Description = append(t.Description, "Comment: "+c)
 	}
+	if d := detail["drafter"]; d != "" {
+		t.Description = append(t.Description, "Drafter: "+d)
+	}
+	if e.Event == store.EventRejected && detail["reason"] != "" {
+		t.Description = append(t.Description, "Reason: "+detail["reason"])
+	}
 	if f := detail["fields"]; f != "" {
-		t.Description = append(t.Description, "Changed: "+f)
+		t.Description = append(t.Description, "Changed: "+fieldLabel(f))
 	}
 	if until := detail["until"]; until != "" {
 		if at, err := time.Parse(time.RFC3339, until); err == nil {
