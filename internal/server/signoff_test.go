@@ -537,7 +537,7 @@ func TestRejectionAndPastDeferral(t *testing.T) {
 	if past.status != http.StatusUnprocessableEntity || !strings.Contains(past.text(`[data-testid=error-summary]`), "must be in the future") {
 		t.Errorf("deferring to yesterday = %d, want 422 saying the date must be in the future", past.status)
 	}
-	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"reject"}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
+	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"reject"}, "rejection_reason": {"Not value for money."}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
 		t.Fatalf("rejecting = %d, want 303", p.status)
 	}
 	after := get(t, dm, base+"/signoff")

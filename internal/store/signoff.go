@@ -45,7 +45,7 @@ type SignInput struct {
 	DeferralReason string
 	// RejectionReason is why the decision maker rejects it, for its drafting team.
 	RejectionReason string
-	SeenHash       string // the content hash of the text they read
+	SeenHash        string // the content hash of the text they read
 }
 
 // lockedDecision locks a decision's row for the rest of the transaction, so sign-off acts on

@@ -325,7 +325,7 @@ type AdminUserFormProps struct {
 	Disabled     bool
 	DisabledOn   string
 	StatusAction string // the address of the disable or enable confirmation; "" when not offered
-	Password     string // the one-time password, shown once after adding
+	Password     string // the initial password, shown once after adding
 	// The fields.
 	EmailField components.Field
 	NameField  components.Field
@@ -377,7 +377,7 @@ func AdminUserForm(p AdminUserFormProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.Password != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"govuk-panel govuk-panel--confirmation\" data-testid=\"one-time-password\"><h2 class=\"govuk-panel__title\">Account added</h2><div class=\"govuk-panel__body\">One-time password<br><strong class=\"app-wrap\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"govuk-panel govuk-panel--confirmation\" data-testid=\"initial-password\"><h2 class=\"govuk-panel__title\">Account added</h2><div class=\"govuk-panel__body\">Initial password<br><strong class=\"app-wrap\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -403,7 +403,7 @@ func AdminUserForm(p AdminUserFormProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, " securely; it is not stored anywhere you can read it again.</strong></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, " securely; it is not stored anywhere you can read it again. Ask them to change it after signing in, from “Change your password” on their work page.</strong></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
