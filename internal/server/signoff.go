@@ -503,7 +503,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			p.Rejected = append(p.Rejected, item)
 		case it.Status == decision.StatusDraft:
 			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
-			item.EditURL = "/decisions/" + it.Slug + "/edit"
+			if p.Drafter {
+				item.EditURL = "/decisions/" + it.Slug + "/edit"
+			}
 			if it.ReturnedComment != nil {
 				item.Returned = &pages.WorkReturn{Step: deref(it.ReturnedStep), By: deref(it.ReturnedBy),
 					When: formatLondonTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
