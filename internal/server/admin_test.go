@@ -169,7 +169,11 @@ func TestAdminAddsUserAndChangesRoles(t *testing.T) {
 	p.doc.Find(`[data-testid="user-row"]`).Each(func(_ int, s *goquery.Selection) {
 		if strings.Contains(s.Text(), "ada@example.org") {
 			var cells []string
-			s.Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, td.Text()) })
+			// Each cell, less the label it shows as a card on narrow screens.
+			s.Find("td").Each(func(_ int, td *goquery.Selection) {
+				td.Find(".app-card-table__label").Remove()
+				cells = append(cells, strings.TrimSpace(td.Text()))
+			})
 			row = strings.Join(cells, " | ")
 		}
 	})
