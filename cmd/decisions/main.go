@@ -43,6 +43,7 @@ Commands:
   user add                         add a member of staff (decisions user add --help)
   user disable                     disable a member of staff's account
   user list                        list staff accounts, their roles and status
+  user password                    set a new password for an account
   verify                           recompute every signed decision's hash and the audit chain;
                                    exit non-zero on any mismatch
 

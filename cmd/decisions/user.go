@@ -26,6 +26,7 @@ Commands:
   add       add a member of staff with their roles
   disable   disable an account: its sessions stop working at once
   list      list every account with its roles and status
+  password  set a new password for an account
 
 Run "decisions user <command> --help" for a command's flags.
 `
@@ -37,7 +38,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, userUsage)
 		if len(args) == 0 {
-			return errors.New("user: name a command: add, disable or list")
+			return errors.New("user: name a command: add, disable, list or password")
 		}
 		return nil
 	}
@@ -48,6 +49,8 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return userDisable(ctx, args[1:], getenv, stdout)
 	case "list":
 		return userList(ctx, args[1:], getenv, stdout)
+	case "password":
+		return userPassword(ctx, args[1:], getenv, stdin, stdout)
 	}
 	fmt.Fprint(stdout, userUsage)
 	return fmt.Errorf("unknown user command %q", args[0])
@@ -72,8 +75,13 @@ func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: decisions %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(w, "Usage: decisions %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprint(w, "\nFlags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }
@@ -328,6 +336,53 @@ Their approvals and signatures stay on the record.`, stdout)
 		return err
 	}
 	fmt.Fprintf(stdout, "Disabled %s <%s>\n", u.Name, u.Email)
+	return nil
+}
+
+func userPassword(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlagSet("user password", `user password --email E
+
+Sets a new password for an account, for someone who has forgotten theirs. The password is read
+from the first line of standard input when it is not a terminal (echo "$PASSWORD" | decisions
+user password ...); otherwise one is generated and printed once. Passwords have at least `+
+		fmt.Sprint(auth.MinPasswordLength)+` characters. Ask the person to change it after signing in.`, stdout)
+	email := fs.String("email", "", "the account's `email` address (required)")
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	if strings.TrimSpace(*email) == "" {
+		return errors.New("user password: --email is required")
+	}
+	st, closeDB, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	u, err := st.UserByEmail(ctx, *email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("user password: there is no account with the email address %s", store.NormaliseEmail(*email))
+	}
+	if err != nil {
+		return err
+	}
+	password, generated, err := readPassword(stdin)
+	if err != nil {
+		return fmt.Errorf("user password: %w", err)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPassword(ctx, cliActor(), u.ID, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Set a new password for %s <%s>\n", u.Name, u.Email)
+	if generated {
+		fmt.Fprintf(stdout, "Password (shown this once; pass it on securely): %s\n", password)
+	}
+	if u.DisabledAt != nil {
+		fmt.Fprintln(stdout, "The account is disabled: the person cannot sign in until an admin enables it.")
+	}
 	return nil
 }
 

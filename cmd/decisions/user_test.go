@@ -182,7 +182,8 @@ func TestUserCommandsHelp(t *testing.T) {
 		{[]string{"user", "add", "--help"}, []string{"Usage: decisions user add", "-email", "-name", "-role", "-step", "-series", "standard input"}},
 		{[]string{"user", "disable", "--help"}, []string{"Usage: decisions user disable", "-email"}},
 		{[]string{"user", "list", "--help"}, []string{"Usage: decisions user list"}},
-		{[]string{"user", "--help"}, []string{"add", "disable", "list"}},
+		{[]string{"user", "--help"}, []string{"add", "disable", "list", "password"}},
+		{[]string{"user", "password", "--help"}, []string{"Usage: decisions user password", "-email", "standard input", "change it"}},
 		{[]string{"verify", "--help"}, []string{"Usage: decisions verify", "audit"}},
 		{[]string{"--help"}, []string{"user add", "verify"}},
 	} {
@@ -196,8 +197,78 @@ func TestUserCommandsHelp(t *testing.T) {
 			}
 		}
 	}
+	// A command without flags has no empty "Flags:" heading.
+	for _, args := range [][]string{{"user", "list", "--help"}, {"verify", "--help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), append([]string{"decisions"}, args...), func(string) string { return "" }, nil, &out); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if strings.Contains(out.String(), "Flags:") {
+			t.Errorf("%v prints a Flags: heading with no flags under it:\n%s", args, out.String())
+		}
+	}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"decisions", "user", "promote"}, func(string) string { return "" }, nil, &out); err == nil {
 		t.Error("user promote accepted")
+	}
+}
+
+func TestUserPassword(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	pool, st := openPool(t, dbURL)
+	ctx := context.Background()
+	if out, err := runCmd(t, dbURL, strings.NewReader("the first passphrase\n"), "user", "add", "--email", "bo@example.org",
+		"--name", "Bo Drafter", "--role", "drafter"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+
+	// From standard input: used as given, never printed.
+	const next = "the second passphrase"
+	out, err := runCmd(t, dbURL, strings.NewReader(next+"\n"), "user", "password", "--email", "BO@example.org")
+	if err != nil {
+		t.Fatalf("user password: %v\n%s", err, out)
+	}
+	if strings.Contains(out, next) || !strings.Contains(out, "bo@example.org") {
+		t.Errorf("user password printed:\n%s", out)
+	}
+	u, err := st.UserByEmail(ctx, "bo@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !auth.CheckPassword(next, u.PasswordHash) || auth.CheckPassword("the first passphrase", u.PasswordHash) {
+		t.Error("the new password from standard input is not the one that works")
+	}
+
+	// With no input to read, one is generated and printed once.
+	out, err = runCmd(t, dbURL, nil, "user", "password", "--email", "bo@example.org")
+	if err != nil {
+		t.Fatalf("user password (generated): %v\n%s", err, out)
+	}
+	_, generated, ok := strings.Cut(strings.TrimSpace(out), "Password (shown this once; pass it on securely): ")
+	if !ok {
+		t.Fatalf("no generated password printed:\n%s", out)
+	}
+	if u, _ = st.UserByEmail(ctx, "bo@example.org"); !auth.CheckPassword(generated, u.PasswordHash) {
+		t.Error("the generated password does not work")
+	}
+
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE event = 'user_changed' AND detail LIKE '%"change":"password"%'`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d password changes audited (%v), want 2", n, err)
+	}
+	for _, tt := range []struct {
+		stdin io.Reader
+		args  []string
+		want  string
+	}{
+		{strings.NewReader("short\n"), []string{"--email", "bo@example.org"}, "too short"},
+		{strings.NewReader(next + "\n"), []string{"--email", "nobody@example.org"}, "no account"},
+		{nil, nil, "--email is required"},
+	} {
+		_, err := runCmd(t, dbURL, tt.stdin, append([]string{"user", "password"}, tt.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("user password %v = %v, want an error saying %q", tt.args, err, tt.want)
+		}
 	}
 }

@@ -187,6 +187,9 @@ func TestSignoffPagesAccessible(t *testing.T) {
 		{"signoff-waiting", "drafter@example.org", "/decisions/" + waiting + "/signoff", nil, "", http.StatusOK},
 		{"decision-staff-timeline", "drafter@example.org", "/decisions/" + waiting, nil, "", http.StatusOK},
 		{"verify-unsigned", "drafter@example.org", "/decisions/" + waiting + "/verify", nil, "", http.StatusOK},
+		{"work-drafter", "drafter@example.org", "/work", nil, "", http.StatusOK},
+		{"account-password", "drafter@example.org", "/account/password", nil, "", http.StatusOK},
+		{"account-password-error", "drafter@example.org", "/account/password", url.Values{}, "/account/password", http.StatusUnprocessableEntity},
 	}
 	dir := t.TempDir()
 	var files []string
@@ -226,7 +229,7 @@ func TestSignoffPagesAccessible(t *testing.T) {
 		} else {
 			do(t, ctx, "submit the form empty",
 				chromedp.Navigate(f.URL+p.open),
-				chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button, [data-testid="signer-form"] button`)),
+				chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button, [data-testid="signer-form"] button, [data-testid="password-form"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
 			)
 		}
@@ -249,7 +252,7 @@ func TestSignoffPagesAccessible(t *testing.T) {
 }
 
 // conditionalRadios are the radios that reveal a question when chosen.
-var conditionalRadios = map[string]bool{"#decision-2": true, "#interests-2": true, "#publication-2": true}
+var conditionalRadios = map[string]bool{"#decision-2": true, "#interests-2": true, "#outcome-2": true, "#publication-2": true}
 
 // knownConditionalRevealIssue is GOV.UK Frontend's documented choice, kept on purpose: its
 // JavaScript sets aria-expanded on radios that reveal a question, which ARIA does not list
@@ -284,3 +287,61 @@ const wordsSplitAcrossLines = `(() => {
 	}
 	return out.slice(0, 10);
 })()`
+
+// cellsOffScreen lists the body cells of the table sel that are cut off: wider than the table's
+// scroll region, or out of the viewport. Column headers, hidden on narrow screens, are not
+// counted.
+const cellsOffScreen = `((sel) => {
+	const t = document.querySelector(sel);
+	if (!t) return ['no table ' + sel];
+	const box = (t.closest('.app-table-wrapper') || t.parentElement).getBoundingClientRect();
+	const out = [];
+	if (t.scrollWidth > Math.ceil(box.width) + 1) out.push('table ' + t.scrollWidth + 'px in ' + box.width + 'px');
+	for (const c of t.querySelectorAll('tbody th, tbody td')) {
+		const r = c.getBoundingClientRect();
+		if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 || r.right > window.innerWidth + 1)) {
+			out.push(c.textContent.trim().slice(0, 30) + ' at ' + Math.round(r.left) + '-' + Math.round(r.right));
+		}
+	}
+	return out;
+})`
+
+// TestStaffTablesFitPhones opens the tables that have more columns than a phone has room for, the
+// public sign-off chain, the staff sign-off chain and the admin's list of accounts, at phone
+// widths: each is stacked as cards, so no column is cut off or left to scroll sideways.
+func TestStaffTablesFitPhones(t *testing.T) {
+	f := newSignoffFixture(t)
+	f.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
+	slug := f.awaiting(t, 9601)
+	f.approve(t, slug, signoffChain...)
+	var id int64
+	if err := f.Pool.QueryRow(context.Background(), `SELECT id FROM decisions WHERE slug = $1`, slug).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Store.Content(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Store.Sign(context.Background(), f.maker.Act(f.Clock.Now()), slug, store.SignInput{Outcome: store.OutcomeApproved,
+		Interests: store.InterestsNone, PublishAt: f.Clock.Now(), SeenHash: decision.ContentHash(c)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tabs := []struct {
+		ctx         context.Context
+		path, table string
+	}{
+		{newTab(t), "/decisions/" + slug, `[data-testid="signoff-chain"]`},
+		{staffTab(t, f.URL, "dmpc@example.org"), "/decisions/" + slug + "/signoff", `[data-testid="signoff-chain"]`},
+		{staffTab(t, f.URL, "admin@example.org"), "/admin/users", `[data-testid="users"]`},
+	}
+	for _, width := range phoneWidths {
+		for _, tb := range tabs {
+			do(t, tb.ctx, "set viewport", chromedp.EmulateViewport(width, 800))
+			do(t, tb.ctx, "open "+tb.path, chromedp.Navigate(f.URL+tb.path), chromedp.WaitVisible(chromedp.CSS(tb.table)))
+			for _, cut := range run(t, tb.ctx, "cells off screen", chromedp.Evaluate[[]string](cellsOffScreen+"('"+tb.table+"')")) {
+				t.Errorf("%s at %d px: %s is cut off", tb.path, width, cut)
+			}
+		}
+	}
+}

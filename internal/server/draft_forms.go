@@ -85,26 +85,37 @@ func decodeFundingForm(in url.Values) fundingForm {
 		Label: decision.CleanText(in.Get("label")), Funder: decision.CleanText(in.Get("funder"))}
 }
 
+// The messages for amounts and years say the whole range the register (and its database)
+// accepts, with examples.
+var (
+	amountMessage = fmt.Sprintf("Enter an amount from £%d.%02d to £%d trillion, like £2,755,000 or £2.755m",
+		decision.MinPence/100, decision.MinPence%100, decision.MaxPence/100/1_000_000_000_000)
+	yearMessage = "Enter a financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
+		decision.FinancialYear(decision.MaxYear).String() + ", like 2024-25"
+	lastYearMessage = "Enter the last financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
+		decision.FinancialYear(decision.MaxYear).String() + ", like 2026-27, or leave it empty"
+)
+
 // Validate checks the form and returns the funding line it describes.
 func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	errs := map[string]string{}
 	l := store.NewFundingLine{Basis: f.Basis, Kind: f.Kind, Label: f.Label, Funder: f.Funder}
 	if f.Amount == "" {
-		errs["amount"] = "Enter an amount"
+		errs["amount"] = amountMessage
 	} else {
 		p, err := decision.ParsePence(f.Amount)
 		switch {
 		case err != nil:
-			errs["amount"] = "Enter an amount in pounds, like £2,755,000, 2755000 or £2.755m"
-		case p <= 0:
-			errs["amount"] = "Enter an amount more than £0"
+			errs["amount"] = amountMessage
+		case p < decision.MinPence || p > decision.MaxPence:
+			errs["amount"] = amountMessage
 		}
 		l.AmountPence = p
 	}
 	if f.FYStart == "" {
-		errs["fy_start"] = "Enter the financial year, like 2024-25"
+		errs["fy_start"] = yearMessage
 	} else if start, err := decision.ParseFinancialYear(f.FYStart); err != nil {
-		errs["fy_start"] = "Enter a financial year like 2024-25"
+		errs["fy_start"] = yearMessage
 	} else {
 		y := int(start)
 		l.FYStart, l.FYEnd = &y, &y
@@ -113,7 +124,7 @@ func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 		end, err := decision.ParseFinancialYear(f.FYEnd)
 		switch {
 		case err != nil:
-			errs["fy_end"] = "Enter the last financial year like 2026-27, or leave it empty"
+			errs["fy_end"] = lastYearMessage
 		case l.FYStart != nil && int(end) < *l.FYStart:
 			errs["fy_end"] = "The last financial year must be the same as or after the first"
 		default:

@@ -52,3 +52,20 @@ func TestLinkFormValidate(t *testing.T) {
 		t.Errorf("a bad reference and kind: errors %v, want both", errs)
 	}
 }
+
+func TestFundingFormMessagesSayTheRange(t *testing.T) {
+	const money = "Enter an amount from £0.01 to £10 trillion, like £2,755,000 or £2.755m"
+	const year = "Enter a financial year from 1990-91 to 2200-01, like 2024-25"
+	for _, tt := range []struct{ amount, fy, wantAmount, wantYear string }{
+		{"", "", money, year},
+		{"lots", "1989-90", money, year},
+		{"£0", "2201-02", money, year},
+		{"£20 trillion", "sometime", money, year},
+	} {
+		f := fundingForm{Amount: tt.amount, FYStart: tt.fy, Basis: "total", Kind: "grant_accepted", Label: "Grant"}
+		_, errs := f.Validate()
+		if errs["amount"] != tt.wantAmount || errs["fy_start"] != tt.wantYear {
+			t.Errorf("amount %q, year %q: messages %q, %q; want %q, %q", tt.amount, tt.fy, errs["amount"], errs["fy_start"], tt.wantAmount, tt.wantYear)
+		}
+	}
+}

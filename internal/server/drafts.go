@@ -174,16 +174,42 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 				Date: formatDate(&n.ActedAt)})
 		}
 	}
+	waiting := ""
+	if d.Status == decision.StatusAwaitingSignoff {
+		if waiting, err = s.waitingFor(r, ed.st); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
-		Returned:  returned,
-		Page:      s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
-		Reference: d.Reference,
-		Title:     deref(d.Title),
-		Submitted: d.Status == decision.StatusAwaitingSignoff,
-		Groups:    groups,
-		CheckURL:  checkURL(ed.slug),
+		Waiting:    waiting,
+		SignoffURL: "/decisions/" + ed.slug + "/signoff",
+		Returned:   returned,
+		Page:       s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
+		Reference:  d.Reference,
+		Title:      deref(d.Title),
+		Submitted:  d.Status == decision.StatusAwaitingSignoff,
+		Groups:     groups,
+		CheckURL:   checkURL(ed.slug),
 	}))
 	return nil
+}
+
+// waitingFor says whose act a decision awaiting sign-off waits for.
+func (s *Server) waitingFor(r *http.Request, so decision.Signoff) (string, error) {
+	next := so.NextStep()
+	if next == "" {
+		return "Waiting for the decision maker’s signature.", nil
+	}
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return "", err
+	}
+	for _, k := range kinds {
+		if k.Code == next {
+			return "Waiting for approval at the " + strings.ToLower(k.Name[:1]) + k.Name[1:] + " step.", nil
+		}
+	}
+	return "Waiting for approval at the " + next + " step.", nil
 }
 
 func outgoing(ls []store.Link) int {
@@ -895,6 +921,7 @@ func (s *Server) handleDraftSubmit(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.Submit(r.Context(), ed.user.Act(s.now()), ed.slug, version); err != nil {
 		return err
 	}
+	// The task list's banner says whom it now waits for.
 	http.Redirect(w, r, editURL(ed.slug), http.StatusSeeOther)
 	return nil
 }

@@ -77,6 +77,8 @@ func (s *Server) Routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireStaff)
 		r.Get("/work", s.handle(s.handleWork))
+		r.Get("/account/password", s.handle(s.handlePasswordForm))
+		r.Post("/account/password", s.handle(s.handlePasswordChange))
 		r.Get("/decisions/{slug}/signoff", s.handle(s.handleSignoff))
 		r.Post("/decisions/{slug}/signoff", s.handle(s.handleSignoffAct))
 		r.Post("/decisions/{slug}/sign", s.handle(s.handleSign))

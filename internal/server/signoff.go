@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,7 +102,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Title:           deref(d.Title),
 		Status:          decision.StatusLabel(d.Status),
 		StatusTag:       statusColour(d.Status),
-		DeferredUntil:   deferredUntil(v.Record),
+		StaffNote:       staffNote(v.Record),
 		Steps:           signoffSteps(v.Record, true),
 		ContentHash:     v.ContentHash,
 		Summary:         deref(d.Summary),
@@ -109,6 +110,10 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Parts:           signoffParts(d.Sections),
 		Funding:         signoffFunding(d.Funding),
 		Links:           signoffLinks(d.Links),
+		ChangeURL:       changeURL(u, v.State, slug),
+	}
+	if d.Status == decision.StatusPublished {
+		p.PublicURL = "/decisions/" + slug
 	}
 	for _, a := range v.Record.Actions {
 		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt)}
@@ -142,6 +147,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		}
 		signer.InterestsDetail = components.Field{ID: "interests-detail", Name: "interests_detail",
 			Label: "The interests you declare", Value: signer.InterestsDetail.Value, Error: signer.InterestsDetail.Error}
+		signer.RejectionReason = components.Field{ID: "rejection-reason", Name: "rejection_reason",
+			Label: "Why you are rejecting it", Hint: "Its drafting team sees this.",
+			Value: signer.RejectionReason.Value, Error: signer.RejectionReason.Error}
 		signer.DeferralReason = components.Field{ID: "deferral-reason", Name: "deferral_reason",
 			Label: "Why publication is deferred", Hint: "Staff see this; the public see the decision from its date.",
 			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
@@ -153,6 +161,15 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
+}
+
+// changeURL is the task list of a decision, for a drafter of its team while it may change.
+func changeURL(u *store.User, so decision.Signoff, slug string) string {
+	if u == nil || !u.Has(decision.RoleDrafter) || !slices.Contains(so.Drafters, u.ID) ||
+		(so.Status != decision.StatusDraft && so.Status != decision.StatusAwaitingSignoff) {
+		return ""
+	}
+	return "/decisions/" + slug + "/edit"
 }
 
 // signoffParts is the text of Part I and Part II as stored.
@@ -178,7 +195,8 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
 	out := make([]pages.SignoffFunding, len(fs))
 	for i, f := range fs {
-		out[i] = pages.SignoffFunding{Amount: decision.FormatPence(f.AmountPence), Label: f.Label}
+		out[i] = pages.SignoffFunding{Kind: decision.KindLabel(f.Kind), Amount: decision.FormatPence(f.AmountPence),
+			Basis: basisText(f.Basis), Label: f.Label, Counts: toLine(f).Counts()}
 		if f.FYStart != nil {
 			end := *f.FYStart
 			if f.FYEnd != nil {
@@ -186,11 +204,19 @@ func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
 			}
 			out[i].Years = decision.FinancialYearRange(decision.FinancialYear(*f.FYStart), decision.FinancialYear(end))
 		}
-		if f.Basis == decision.BasisPerYear {
-			out[i].Amount += " a year"
-		}
 	}
 	return out
+}
+
+// basisText says how an amount applies across its years, in words.
+func basisText(basis string) string {
+	switch basis {
+	case decision.BasisPerYear:
+		return "a year"
+	case decision.BasisTotal:
+		return "in total"
+	}
+	return "(the source does not say whether for each year or in total)"
 }
 
 func signoffLinks(ls []store.Link) []pages.SignoffLink {
@@ -210,15 +236,24 @@ func chainStepName(rec store.SignoffRecord, code string) string {
 	return code
 }
 
-func deferredUntil(rec store.SignoffRecord) string {
-	if rec.Status != decision.StatusApproved || rec.PublishAt == nil {
-		return ""
+// staffNote says, for staff, what became of a signed decision the public cannot read yet:
+// rejected, or published on a later day. Dates are London days.
+func staffNote(rec store.SignoffRecord) string {
+	switch {
+	case rec.Status == decision.StatusRejected && rec.Signature != nil:
+		out := "Rejected on " + formatLondonDay(rec.Signature.SignedAt) + "."
+		if rec.RejectionReason != nil && *rec.RejectionReason != "" {
+			out += " Reason: " + strings.TrimSuffix(*rec.RejectionReason, ".") + "."
+		}
+		return out
+	case rec.Status == decision.StatusApproved && rec.PublishAt != nil:
+		out := "Publication deferred until " + formatLondonDay(*rec.PublishAt) + "."
+		if rec.Deferral != nil {
+			out += " Reason: " + strings.TrimSuffix(*rec.Deferral, ".") + "."
+		}
+		return out
 	}
-	out := formatLondonTime(*rec.PublishAt)
-	if rec.Deferral != nil {
-		out += " (" + strings.TrimSuffix(*rec.Deferral, ".") + ")"
-	}
-	return out
+	return ""
 }
 
 // signoffSteps is the chain as its tables show it. For staff it is every step of the chain
@@ -339,6 +374,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		Month:           strings.TrimSpace(r.PostFormValue("publish_month")),
 		Year:            strings.TrimSpace(r.PostFormValue("publish_year")),
 		DeferralReason:  components.Field{Value: strings.TrimSpace(r.PostFormValue("deferral_reason"))},
+		RejectionReason: components.Field{Value: strings.TrimSpace(r.PostFormValue("rejection_reason"))},
 	}
 	in, errs := (*signerForm)(f).validate(now)
 	if len(errs) > 0 {
@@ -387,7 +423,10 @@ func (f *signerForm) validate(now time.Time) (store.SignInput, []components.Fiel
 	case choiceApprove:
 		in.Outcome = store.OutcomeApproved
 	case choiceReject:
-		in.Outcome = store.OutcomeRejected
+		in.Outcome, in.RejectionReason = store.OutcomeRejected, f.RejectionReason.Value
+		if f.RejectionReason.Value == "" {
+			add("rejection-reason", "Enter why you are rejecting the decision", &f.RejectionReason.Error)
+		}
 	default:
 		add("outcome", "Select whether you approve or reject the decision", &f.OutcomeError)
 	}
@@ -448,13 +487,25 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work")}
+	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"),
+		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
+		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
 	actor := u.Actor()
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
 		switch next := it.Signoff.NextStep(); {
+		case it.Status == decision.StatusRejected:
+			item.Note = "Rejected"
+			if it.RejectedAt != nil {
+				item.Rejected = &pages.WorkReturn{By: deref(it.RejectedBy), When: formatLondonTime(*it.RejectedAt),
+					Comment: deref(it.RejectedReason)}
+			}
+			p.Rejected = append(p.Rejected, item)
 		case it.Status == decision.StatusDraft:
 			item.Note = "Last changed " + formatLondonTime(it.UpdatedAt)
+			if p.Drafter {
+				item.EditURL = "/decisions/" + it.Slug + "/edit"
+			}
 			if it.ReturnedComment != nil {
 				item.Returned = &pages.WorkReturn{Step: deref(it.ReturnedStep), By: deref(it.ReturnedBy),
 					When: formatLondonTime(*it.ReturnedAt), Comment: *it.ReturnedComment}
@@ -568,9 +619,14 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	if p.Proof == nil {
 		p.Proof = &pages.SignoffProof{Slug: d.Slug}
 	}
-	p.Proof.DeferredUntil = deferredUntil(rec)
+	p.Proof.StaffNote = staffNote(rec)
 	if rec.Status == decision.StatusAwaitingSignoff || rec.Status == decision.StatusDraft {
 		p.Proof.SignoffURL = "/decisions/" + d.Slug + "/signoff"
+		so, err := s.store.SignoffState(r.Context(), d.Slug)
+		if err != nil {
+			return err
+		}
+		p.Proof.ChangeURL = changeURL(u, so, d.Slug)
 	}
 	for _, sec := range d.Sections {
 		if sec.Part == 2 {
@@ -594,10 +650,48 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	for i := len(entries) - 1; i >= 0; i-- {
-		p.Timeline = append(p.Timeline, timelineEntry(entries[i], names))
-	}
+	p.Timeline = timeline(entries, names)
 	return nil
+}
+
+// timeline is the audit trail newest first, in words. Readings of Part II one after another by
+// the same person on the same London day show as one line with their count, at the latest
+// reading's time; the trail itself keeps each.
+func timeline(entries []store.AuditEntry, stepNames map[string]string) []pages.TimelineEntry {
+	var out []pages.TimelineEntry
+	reads := 0
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Event == store.EventPartTwoRead && i < len(entries)-1 && reads > 0 {
+			prev := entries[i+1]
+			if prev.Event == e.Event && prev.Actor == e.Actor && prev.ActorID != nil && e.ActorID != nil &&
+				*prev.ActorID == *e.ActorID && formatLondonDay(prev.At) == formatLondonDay(e.At) {
+				reads++
+				last := &out[len(out)-1]
+				last.Title = eventTitles[e.Event] + " " + strconv.Itoa(reads) + " times"
+				continue
+			}
+		}
+		reads = 0
+		if e.Event == store.EventPartTwoRead {
+			reads = 1
+		}
+		out = append(out, timelineEntry(e, stepNames))
+	}
+	return out
+}
+
+// fieldLabels name the parts of a draft an edit changed as its task list does.
+var fieldLabels = map[string]string{
+	"title,summary": "Title and summary", "recommendations": "Recommendations", "part_two": "Part II",
+	"funding": "Funding", "links": "Links", "drafters": "Drafting team",
+}
+
+func fieldLabel(f string) string {
+	if kind, ok := strings.CutPrefix(f, "part_one:"); ok {
+		return "Part I: " + decision.SectionKindLabel(kind)
+	}
+	return cmp.Or(fieldLabels[f], f)
 }
 
 var eventTitles = map[string]string{
@@ -605,7 +699,7 @@ var eventTitles = map[string]string{
 	store.EventApproved: "Approved", store.EventReturned: "Returned to the drafter", store.EventSigned: "Signed",
 	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
-	store.EventImported: "Content recorded on import",
+	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -626,8 +720,14 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	if c := detail["comment"]; c != "" {
 		t.Description = append(t.Description, "Comment: "+c)
 	}
+	if d := detail["drafter"]; d != "" {
+		t.Description = append(t.Description, "Drafter: "+d)
+	}
+	if e.Event == store.EventRejected && detail["reason"] != "" {
+		t.Description = append(t.Description, "Reason: "+detail["reason"])
+	}
 	if f := detail["fields"]; f != "" {
-		t.Description = append(t.Description, "Changed: "+f)
+		t.Description = append(t.Description, "Changed: "+fieldLabel(f))
 	}
 	if until := detail["until"]; until != "" {
 		if at, err := time.Parse(time.RFC3339, until); err == nil {

@@ -424,7 +424,7 @@ func TestDeferredPublication(t *testing.T) {
 		t.Errorf("GET canonical of a deferred decision anonymously = %d, want 404", p.status)
 	}
 	staff := get(t, dm, base)
-	if got := staff.text(`[data-testid=deferred]`); !strings.Contains(got, "Publication deferred until "+tomorrow.Format("2 January 2006")) {
+	if got := staff.text(`[data-testid=staff-note]`); !strings.Contains(got, "Publication deferred until "+tomorrow.Format("2 January 2006")) {
 		t.Errorf("staff see %q, want the deferral date", got)
 	}
 	if n, err := site.Store.ReleaseDue(context.Background(), site.Clock.Now()); err != nil || n != 0 {
@@ -437,7 +437,7 @@ func TestDeferredPublication(t *testing.T) {
 	if pub.status != http.StatusOK {
 		t.Fatalf("GET a deferred decision anonymously after its date = %d, want 200", pub.status)
 	}
-	if pub.doc.Find(`[data-testid=deferred]`).Length() != 0 {
+	if pub.doc.Find(`[data-testid=staff-note]`).Length() != 0 {
 		t.Error("the public sees the deferral note")
 	}
 	if !strings.Contains(pub.text(`[data-testid=interests]`), "My partner chairs a charity") {
@@ -537,7 +537,7 @@ func TestRejectionAndPastDeferral(t *testing.T) {
 	if past.status != http.StatusUnprocessableEntity || !strings.Contains(past.text(`[data-testid=error-summary]`), "must be in the future") {
 		t.Errorf("deferring to yesterday = %d, want 422 saying the date must be in the future", past.status)
 	}
-	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"reject"}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
+	if p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"reject"}, "rejection_reason": {"Not value for money."}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
 		t.Fatalf("rejecting = %d, want 303", p.status)
 	}
 	after := get(t, dm, base+"/signoff")

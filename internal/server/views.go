@@ -149,6 +149,7 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 	}
 	p.Recommendations = m.richAll(d.Recommendations)
 	p.Parts = parts(d.Sections, m)
+	p.PartTwoWithheld = d.HasPartTwo && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
 	p.Funding = funding(d.Funding, m)
 	p.Chain = chain(d, m)
 	p.Related = related(d.Links, m)
@@ -289,16 +290,20 @@ func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
 			source.Hint = []components.Rich{components.Plain("Identity inferred: the page does not show its reference")}
 		}
 	}
-	return []components.SummaryRow{
-		{Key: "Reference", Value: d.Reference, TestID: "key-reference"},
+	dates := []components.SummaryRow{
 		{Key: "Date signed", Value: formatDate(d.DateSigned), TestID: "date-signed"},
 		{Key: "Date published", Value: formatDate(d.DatePublished), TestID: "date-published"},
-		maker,
-		{Key: "Funder", Value: deref(d.Funder), TestID: "funder"},
-		years,
-		status,
-		source,
 	}
+	switch {
+	case d.Status == decision.StatusRejected:
+		// Never signed into effect nor published: the sign-off section says when it was rejected.
+		dates = nil
+	case d.Status == decision.StatusApproved && d.PublishAt != nil:
+		dates[1].Value = "Not yet: deferred until " + formatLondonDay(*d.PublishAt)
+	}
+	rows := append([]components.SummaryRow{{Key: "Reference", Value: d.Reference, TestID: "key-reference"}}, dates...)
+	return append(rows, maker, components.SummaryRow{Key: "Funder", Value: deref(d.Funder), TestID: "funder"},
+		years, status, source)
 }
 
 func parts(sections []store.Section, m *marker) []pages.Part {

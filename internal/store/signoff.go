@@ -43,7 +43,9 @@ type SignInput struct {
 	// a later date, which then needs a DeferralReason.
 	PublishAt      time.Time
 	DeferralReason string
-	SeenHash       string // the content hash of the text they read
+	// RejectionReason is why the decision maker rejects it, for its drafting team.
+	RejectionReason string
+	SeenHash        string // the content hash of the text they read
 }
 
 // lockedDecision locks a decision's row for the rest of the transaction, so sign-off acts on
@@ -206,6 +208,7 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 			if err != nil {
 				return fmt.Errorf("reject %s: %w", ref, mapError(err))
 			}
+			audit["reason"] = strings.TrimSpace(in.RejectionReason)
 			return tx.Audit(ctx, act, id, EventRejected, audit)
 		}
 		deferred := in.PublishAt.After(act.At)
@@ -229,14 +232,18 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 	})
 }
 
-// The register's dates are the dates in London.
+// The register's dates are the dates in London. A rejection is dated by its signature row
+// alone: the decision's "Date signed" means it was signed into effect. "Date published" is
+// set when the public can first read it: at signing, or by the release job when deferred.
 const (
 	signedFields = `decision_maker_name = $2,
 	decision_maker_role = coalesce((SELECT r.role FROM series_signing_roles r WHERE r.series = decisions.series), 'Decision maker'),
-	date_signed = ($3::timestamptz AT TIME ZONE 'Europe/London')::date, updated_at = $3`
+	updated_at = $3`
 	signRejectedSQL = `UPDATE decisions SET status = 'rejected', ` + signedFields + ` WHERE id = $1`
 	signApprovedSQL = `UPDATE decisions SET status = $4, publish_at = $5, deferral_reason = $6,
-	date_published = ($5::timestamptz AT TIME ZONE 'Europe/London')::date, ` + signedFields + ` WHERE id = $1`
+	date_signed = ($3::timestamptz AT TIME ZONE 'Europe/London')::date,
+	date_published = CASE WHEN $4 = 'published' THEN ($5::timestamptz AT TIME ZONE 'Europe/London')::date END,
+	` + signedFields + ` WHERE id = $1`
 )
 
 // check refuses a signature the schema would refuse, in words for the decision maker.
@@ -248,6 +255,8 @@ func (in SignInput) check(at time.Time) error {
 		return refusal("Say whether you have any interests to declare.")
 	case in.Interests == InterestsDeclared && strings.TrimSpace(in.InterestsDetail) == "":
 		return refusal("Describe the interests you declare.")
+	case in.Outcome == OutcomeRejected && strings.TrimSpace(in.RejectionReason) == "":
+		return refusal("Say why you reject the decision.")
 	case in.Outcome == OutcomeApproved && in.PublishAt.After(at) && strings.TrimSpace(in.DeferralReason) == "":
 		return refusal("Say why publication is deferred.")
 	}
@@ -270,7 +279,8 @@ func (s *Store) ReleaseDue(ctx context.Context, now time.Time) (int, error) {
 			return nil
 		}
 		rows, err := tx.db.Query(ctx, `
-UPDATE decisions SET status = 'published', updated_at = $1
+UPDATE decisions SET status = 'published', updated_at = $1,
+	date_published = (publish_at AT TIME ZONE 'Europe/London')::date
 WHERE status = 'approved' AND publish_at <= $1
 RETURNING id, reference, publish_at`, now)
 		if err != nil {

@@ -50,6 +50,8 @@ type SignoffRecord struct {
 	Status     string
 	PublishAt  *time.Time
 	Deferral   *string
+	// RejectionReason is why its decision maker rejected it, when they did.
+	RejectionReason *string
 	// Approvals are the live approvals, in the order given: what the signature rests on.
 	Approvals []SignoffAction
 	// Steps are the series' chain now, in order, each with its live approval.
@@ -59,8 +61,13 @@ type SignoffRecord struct {
 	Signature *Signature
 }
 
+// rejectionReasonSQL is the decision maker's reason for rejecting decision d. Only staff see
+// a rejected decision at all.
+const rejectionReasonSQL = `(SELECT l.detail::jsonb ->> 'reason' FROM audit_log l
+	WHERE l.decision_id = d.id AND l.event = 'rejected' AND d.status = 'rejected' ORDER BY l.id DESC LIMIT 1)`
+
 const signoffHeadSQL = `
-SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason FROM decisions d
+SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason, ` + rejectionReasonSQL + ` FROM decisions d
 WHERE d.slug = @slug AND ` + visibleD
 
 const signoffActionsSQL = `
@@ -80,7 +87,7 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id =
 func (s *Store) SignoffChain(ctx context.Context, acc Access, slug string) (SignoffRecord, error) {
 	var rec SignoffRecord
 	err := s.db.QueryRow(ctx, signoffHeadSQL, acc.args(pgx.NamedArgs{"slug": slug})).
-		Scan(&rec.DecisionID, &rec.Reference, &rec.Status, &rec.PublishAt, &rec.Deferral)
+		Scan(&rec.DecisionID, &rec.Reference, &rec.Status, &rec.PublishAt, &rec.Deferral, &rec.RejectionReason)
 	if err != nil {
 		return SignoffRecord{}, fmt.Errorf("sign-off of %q: %w", slug, mapError(err))
 	}
@@ -225,6 +232,10 @@ type WorkItem struct {
 	ReturnedBy      *string    `db:"returned_by"`
 	ReturnedAt      *time.Time `db:"returned_at"`
 	ReturnedComment *string    `db:"returned_comment"`
+	// Why the decision maker rejected it, for its drafters.
+	RejectedBy     *string    `db:"rejected_by"`
+	RejectedAt     *time.Time `db:"rejected_at"`
+	RejectedReason *string    `db:"rejected_reason"`
 }
 
 type workRow struct {
@@ -245,15 +256,19 @@ SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
 		AND a.cleared_at IS NULL ORDER BY a.id) AS approved_steps,
 	ARRAY(SELECT a.user_id FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'
 		AND a.cleared_at IS NULL ORDER BY a.id) AS approved_by,
-	r.step_name AS returned_step, r.user_name AS returned_by, r.acted_at AS returned_at, r.comment AS returned_comment
+	r.step_name AS returned_step, r.user_name AS returned_by, r.acted_at AS returned_at, r.comment AS returned_comment,
+	x.actor AS rejected_by, x.at AS rejected_at, x.detail::jsonb ->> 'reason' AS rejected_reason
 FROM decisions d
+LEFT JOIN LATERAL (
+	SELECT l.actor, l.at, l.detail FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'rejected'
+	ORDER BY l.id DESC LIMIT 1) x ON d.status = 'rejected'
 LEFT JOIN LATERAL (
 	SELECT k.name AS step_name, u.name AS user_name, a.acted_at, a.comment
 	FROM signoff_actions a JOIN step_kinds k ON k.code = a.step_kind JOIN users u ON u.id = a.user_id
 	WHERE a.decision_id = d.id AND a.action = 'returned'
 	ORDER BY a.acted_at DESC, a.id DESC LIMIT 1) r ON d.status = 'draft'
 WHERE d.status = 'awaiting_signoff'
-	OR (d.status = 'draft' AND EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user))
+	OR (d.status IN ('draft', 'rejected') AND EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user))
 ORDER BY d.updated_at DESC, d.id DESC`
 
 // Work lists the decisions that may need the person: their drafts, with the comment of the

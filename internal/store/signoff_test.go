@@ -247,8 +247,21 @@ func TestSignDeferRejectRelease(t *testing.T) {
 	}
 	rejected := db.awaiting(9202)
 	h = approveAll(rejected)
-	if err := db.st.Sign(ctx, db.maker.Act(now), rejected, store.SignInput{Outcome: "rejected", Interests: "none", SeenHash: h}); err != nil {
+	if err := db.st.Sign(ctx, db.maker.Act(now), rejected, store.SignInput{Outcome: "rejected", Interests: "none", SeenHash: h}); !errors.Is(err, decision.ErrNotAllowed) {
+		t.Errorf("rejecting without a reason: %v, want refused", err)
+	}
+	if err := db.st.Sign(ctx, db.maker.Act(now), rejected, store.SignInput{Outcome: "rejected", Interests: "none",
+		RejectionReason: "Not value for money.", SeenHash: h}); err != nil {
 		t.Fatal(err)
+	}
+	// A rejection is not a signing into effect, nor a deferral a publication: neither date is set.
+	var rejectedSigned, deferredPublished *time.Time
+	if err := db.pool.QueryRow(ctx, `SELECT (SELECT date_signed FROM decisions WHERE slug = $1),
+		(SELECT date_published FROM decisions WHERE slug = $2)`, rejected, deferred).Scan(&rejectedSigned, &deferredPublished); err != nil {
+		t.Fatal(err)
+	}
+	if rejectedSigned != nil || deferredPublished != nil {
+		t.Errorf("rejected decision's date signed %v, deferred decision's date published %v; want neither", rejectedSigned, deferredPublished)
 	}
 	if _, err := db.st.SignoffChain(ctx, store.Public(until.Add(time.Hour)), rejected); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the public sees a rejected decision: %v", err)

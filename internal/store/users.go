@@ -154,6 +154,19 @@ UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END W
 	})
 }
 
+// SetPassword replaces a user's password hash, and audits that it changed (never the hash).
+func (s *Store) SetPassword(ctx context.Context, act Act, userID int64, passwordHash string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var email string
+		err := tx.db.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING email`,
+			userID, passwordHash).Scan(&email)
+		if err != nil {
+			return fmt.Errorf("set password of user %d: %w", userID, mapError(err))
+		}
+		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": email, "change": "password"})
+	})
+}
+
 // StepKind is a kind of sign-off step and what its adviser confirms.
 type StepKind struct {
 	Code      string `db:"code"`

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+// passwordFlashKey holds the confirmation shown after a password change.
+const passwordFlashKey = "password_flash"
+
+// passwordForm is a person's change of their own password.
+type passwordForm struct{ Current, New, Confirm string }
+
+// Validate checks the form's own rules; whether the current password is right is the
+// handler's check, against the stored hash.
+func (f passwordForm) Validate() map[string]string {
+	errs := map[string]string{}
+	if f.Current == "" {
+		errs["current-password"] = "Enter your current password"
+	}
+	switch {
+	case f.New == "":
+		errs["new-password"] = "Enter a new password"
+	case len([]rune(f.New)) < auth.MinPasswordLength:
+		errs["new-password"] = "Enter a new password of at least " + strconv.Itoa(auth.MinPasswordLength) + " characters"
+	case f.New == f.Current:
+		errs["new-password"] = "Enter a new password that is different from your current one"
+	}
+	if errs["new-password"] == "" && f.Confirm != f.New {
+		errs["confirm-password"] = "Enter the same new password again"
+	}
+	return errs
+}
+
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
+	s.renderPassword(w, r, http.StatusOK, nil)
+	return nil
+}
+
+func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) {
+	title := "Change your password"
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	p := pages.ChangePasswordProps{
+		Page:  s.page(r, title, "", "/account/password"),
+		Flash: s.sessions.PopString(r.Context(), passwordFlashKey),
+		Current: components.Field{ID: "current-password", Name: "current_password", Label: "Current password",
+			Type: "password", Autocomplete: "current-password", Error: errs["current-password"]},
+		New: components.Field{ID: "new-password", Name: "new_password", Label: "New password",
+			Hint: "At least " + strconv.Itoa(auth.MinPasswordLength) + " characters. A few unrelated words make a long password easy to remember.",
+			Type: "password", Autocomplete: "new-password", Error: errs["new-password"]},
+		Confirm: components.Field{ID: "confirm-password", Name: "confirm_password", Label: "New password again",
+			Type: "password", Autocomplete: "new-password", Error: errs["confirm-password"]},
+	}
+	for _, id := range []string{"current-password", "new-password", "confirm-password"} {
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+	}
+	s.render(w, r, status, pages.ChangePassword(p))
+}
+
+// handlePasswordChange changes the signed-in person's password. The session carries on under
+// a new token, as after signing in.
+func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	f := passwordForm{Current: r.PostFormValue("current_password"), New: r.PostFormValue("new_password"),
+		Confirm: r.PostFormValue("confirm_password")}
+	errs := f.Validate()
+	if errs["current-password"] == "" {
+		ok, err := s.checkPassword(r.Context(), f.Current, u.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			errs["current-password"] = "Your current password is not right"
+		}
+	}
+	if len(errs) > 0 {
+		s.renderPassword(w, r, http.StatusUnprocessableEntity, errs)
+		return nil
+	}
+	hash, err := auth.HashPassword(f.New)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(r.Context(), u.Act(s.now()), u.ID, hash); err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been changed")
+	http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+	return nil
+}
