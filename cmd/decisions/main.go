@@ -43,6 +43,8 @@ Commands:
   user add                         add a member of staff (decisions user add --help)
   user disable                     disable a member of staff's account
   user list                        list staff accounts, their roles and status
+  seed-synthetic                   add N made-up decisions for load runs
+                                   (decisions seed-synthetic --help)
   verify                           recompute every signed decision's hash and the audit chain;
                                    exit non-zero on any mismatch
 
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[2:], getenv, stdin, stdout)
 	case "verify":
 		return runVerify(ctx, args[2:], getenv, stdout)
+	case "seed-synthetic":
+		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)
