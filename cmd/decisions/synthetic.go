@@ -42,11 +42,14 @@ decisions drafted by people, unless --force is given.`, stdout)
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, getenv)
+	// A batch's COPY is one statement that may outlast the timeout meant for page queries,
+	// all the more on a busy machine.
+	pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: 2, StatementTimeout: 10 * time.Minute})
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer pool.Close()
+	st := store.New(pool)
 
 	state, err := st.SyntheticState(ctx)
 	if err != nil {
