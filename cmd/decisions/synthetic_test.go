@@ -117,6 +117,23 @@ FROM decisions d WHERE synthetic`).Scan(&n.total, &n.published, &n.drafts, &n.de
 	if out, err := runCmd(t, first, nil, "verify"); err != nil {
 		t.Fatalf("verify after a second run: %v\n%s", err, out)
 	}
+
+	// The mark is not content: the signed-content trigger lets it change, and not the title.
+	tx, err := pool1.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	const signedOne = `(SELECT decision_id FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE d.synthetic LIMIT 1)`
+	if _, err := tx.Exec(ctx, `UPDATE decisions SET synthetic = false WHERE id = `+signedOne); err != nil {
+		t.Errorf("unmarking a signed synthetic decision: %v, want it allowed", err)
+	}
+	if _, err := tx.Exec(ctx, `SAVEPOINT s`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE decisions SET title = 'changed' WHERE id = `+signedOne); err == nil {
+		t.Error("changing a signed synthetic decision's title was allowed")
+	}
 }
 
 func TestSeedSyntheticRefusesPeoplesRecords(t *testing.T) {
