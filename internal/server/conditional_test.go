@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/synthetic"
 	"github.com/decision-register/decisions/internal/testsite"
 )
 
@@ -145,5 +146,35 @@ func TestStaffPagesAreNotConditional(t *testing.T) {
 	if resp.Header.Get("ETag") != "" || resp.Header.Get("Last-Modified") != "" || resp.Header.Get("Cache-Control") != "private, no-store" {
 		t.Errorf("signed-in page: ETag %q Last-Modified %q Cache-Control %q, want no validators and private, no-store",
 			resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), resp.Header.Get("Cache-Control"))
+	}
+}
+
+func TestSyntheticDecisionSaysSo(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	ctx := t.Context()
+	orgs, err := site.Store.EnsureOrganisations(ctx, synthetic.Organisations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := synthetic.New(3, nil, time.Now())
+	var batch []store.SyntheticDecision
+	slug := ""
+	for len(batch) < 40 {
+		d := gen.Next()
+		if slug == "" && d.Status == "published" {
+			slug = d.Ref().Slug()
+		}
+		batch = append(batch, d)
+	}
+	if err := site.Store.LoadSynthetic(ctx, batch, orgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := site.Client(t, "")
+	for path, want := range map[string]int{"/decisions/" + slug: 1, "/decisions/pcd-1682": 0} {
+		resp, body := do(t, c, site.URL+path, nil)
+		if got := strings.Count(string(body), `data-testid="synthetic"`); resp.StatusCode != http.StatusOK || got != want {
+			t.Errorf("GET %q = %d with %d synthetic warnings, want 200 with %d", path, resp.StatusCode, got, want)
+		}
 	}
 }

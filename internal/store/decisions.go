@@ -37,6 +37,7 @@ type Decision struct {
 	Version           int        `db:"version"`
 	PublishAt         *time.Time `db:"publish_at"`
 	DeferralReason    *string    `db:"deferral_reason"`
+	Synthetic         bool       `db:"synthetic"` // made up by seed-synthetic, not a real decision
 }
 
 // Section is one numbered part of a decision's body.
@@ -117,7 +118,7 @@ const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
 const decisionBySlugSQL = `
 SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
 	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
-	d.deferral_reason
+	d.deferral_reason, d.synthetic
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
 WHERE d.slug = @slug AND ` + visibleD
 
