@@ -22,10 +22,13 @@ test: ## the whole suite, browser tests included, against a real PostgreSQL and 
 	.ci/need-browser-tools
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
 
-bench: ## benchmarks: Go benchmarks, then a wrk load run against a live server
+# How many synthetic decisions the load run's database holds: BENCH_N=1000000 for the large run.
+BENCH_N ?= 100000
+
+bench: ## benchmarks: Go benchmarks, then a wrk load run over BENCH_N synthetic decisions (bench/results-N.txt)
 	.ci/need-browser-tools --wrk
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
-	DATABASE_URL="$(DB)"; export DATABASE_URL; .ci/loadrun
+	DATABASE_URL="$(DB)"; export DATABASE_URL; BENCH_N="$(BENCH_N)" .ci/loadrun
 
 fuzz: ## run each fuzz target for a short while
 	for f in FuzzParseReference FuzzParsePence FuzzParseFinancialYear FuzzFindReferences; do \

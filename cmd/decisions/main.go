@@ -44,6 +44,8 @@ Commands:
   user disable                     disable a member of staff's account
   user list                        list staff accounts, their roles and status
   user password                    set a new password for an account
+  seed-synthetic                   add N made-up decisions for load runs
+                                   (decisions seed-synthetic --help)
   verify                           recompute every signed decision's hash and the audit chain;
                                    exit non-zero on any mismatch
 
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[2:], getenv, stdin, stdout)
 	case "verify":
 		return runVerify(ctx, args[2:], getenv, stdout)
+	case "seed-synthetic":
+		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)

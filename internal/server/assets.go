@@ -41,8 +41,9 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		hash := hex.EncodeToString(sum[:])[:10]
 		ext := path.Ext(p)
 		hashed := strings.TrimSuffix(p, ext) + "." + hash + ext
-		a.byName[hashed] = asset{data: data, immutable: true, etag: `"` + hash + `"`}
-		a.byName[p] = asset{data: data, etag: `"` + hash + `"`}
+		// Weak: the same file goes out compressed or not (see compress.go).
+		a.byName[hashed] = asset{data: data, immutable: true, etag: `W/"` + hash + `"`}
+		a.byName[p] = asset{data: data, etag: `W/"` + hash + `"`}
 		a.urls[p] = "/static/" + hashed
 		return nil
 	})

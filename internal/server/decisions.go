@@ -161,6 +161,19 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addSignoff(r, &p, d); err != nil {
 		return err
 	}
+	if userFrom(r) == nil {
+		etag, err := s.pageETag(p)
+		if err != nil {
+			return err
+		}
+		changed, err := s.store.RegisterChangedAt(r.Context(), s.now())
+		if err != nil {
+			return err
+		}
+		if s.notModified(w, r, etag, latest(d.UpdatedAt, changed, s.started)) {
+			return nil
+		}
+	}
 	s.render(w, r, http.StatusOK, pages.Show(p))
 	return nil
 }

@@ -24,6 +24,10 @@ func (s *Server) Routes() http.Handler {
 	r.Use(http.NewCrossOriginProtection().Handler)
 	r.Use(s.sessions.LoadAndSave)
 	r.Use(s.loadUser)
+	// Inside loadUser, which it needs (staff pages are padded), and outside every handler, so
+	// pages, errors, static files and exports are all compressed; outside it, the few responses
+	// written by the middleware above (redirects, cross-origin refusals) are small.
+	r.Use(s.compress)
 	// HEAD is answered by the GET handlers, for link checkers and monitors.
 	r.Use(middleware.GetHead)
 

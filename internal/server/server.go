@@ -50,6 +50,10 @@ type Server struct {
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
 	passwordChecks chan struct{} // a slot per password check running
+	compressor     *compressor
+	// build names this program, so a deploy changes every page's ETag (see conditional.go).
+	build   string
+	started time.Time
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -72,13 +76,18 @@ func New(d Deps) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
+	comp, err := newCompressor()
+	if err != nil {
+		return nil, err
+	}
 	probe := d.Probe
 	if probe == nil {
 		probe = d.Store
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
-		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks)}, nil
+		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
+		build: buildID(a), started: time.Now()}, nil
 }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before

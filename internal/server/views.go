@@ -135,6 +135,7 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 		SourceURL: deref(d.SourceURL),
 	}
 	p.Page.Canonical = true
+	p.Synthetic = d.Synthetic
 	if d.Title != nil {
 		p.Title = m.rich(*d.Title)
 	}

@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+)
+
+// SyntheticDecision is one generated decision with everything that hangs off it, as
+// `decisions seed-synthetic` loads it. Organisations are named; links point at decisions of
+// the same run by their index in it, or at decisions already loaded by reference.
+type SyntheticDecision struct {
+	Series            string
+	Number            int
+	Title             string
+	Summary           string
+	Funder            string // an organisation's name
+	DecisionMakerName string
+	DecisionMakerRole string
+	DateSigned        *time.Time
+	DatePublished     *time.Time
+	Status            string // draft, approved (deferred), published or rejected
+	PublishAt         *time.Time
+	DeferralReason    *string
+	SignedAt          *time.Time // when the signature was made: set for every signed status
+	Recommendations   []string
+	Sections          []decision.ContentSection // Part I
+	PartTwo           []decision.ContentSection
+	Funding           []decision.ContentFunding // funders and recipients by name
+	Continues         string                    // the reference of the decision this one continues, or ""
+	PartTwoSalt       string                    // 32 hex digits, as the decisions table keeps it
+}
+
+// Ref is the decision's reference.
+func (d SyntheticDecision) Ref() decision.Ref {
+	return decision.Ref{Series: d.Series, Number: d.Number}
+}
+
+// Content is what a signature on the decision covers, exactly as Store.Content reads it back.
+func (d SyntheticDecision) Content() decision.Content {
+	c := decision.Content{
+		Reference:       d.Ref().String(),
+		Title:           d.Title,
+		Summary:         d.Summary,
+		Funder:          d.Funder,
+		Recommendations: d.Recommendations,
+		Sections:        d.Sections,
+		PartTwo:         d.PartTwo,
+		PartTwoSalt:     d.PartTwoSalt,
+		Funding:         d.Funding,
+	}
+	if d.Continues != "" {
+		c.Links = []decision.ContentLink{{Kind: "continues", Reference: d.Continues}}
+	}
+	return c
+}
+
+// SyntheticState is what the database already holds, as seed-synthetic needs to know it.
+type SyntheticState struct {
+	Synthetic    int            // decisions made by earlier runs
+	PeopleWork   int            // decisions drafted by people, and staff accounts
+	LastNumber   map[string]int // the highest number used in each series, by anyone
+	Organisation map[string]int64
+}
+
+// SyntheticState reports what the database holds before a synthetic run.
+func (s *Store) SyntheticState(ctx context.Context) (SyntheticState, error) {
+	st := SyntheticState{LastNumber: map[string]int{}, Organisation: map[string]int64{}}
+	err := s.db.QueryRow(ctx, `
+SELECT (SELECT count(*) FROM decisions WHERE synthetic),
+	(SELECT count(*) FROM decisions WHERE NOT synthetic AND drafted_by IS NOT NULL) + (SELECT count(*) FROM users)`).
+		Scan(&st.Synthetic, &st.PeopleWork)
+	if err != nil {
+		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT series, max(number) FROM decisions GROUP BY series`)
+	if err != nil {
+		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+	}
+	var series string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&series, &n}, func() error { st.LastNumber[series] = n; return nil }); err != nil {
+		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+	}
+	return st, nil
+}
+
+// EnsureOrganisations adds the organisations not yet held and returns every one's id by name.
+func (s *Store) EnsureOrganisations(ctx context.Context, names []string) (map[string]int64, error) {
+	if _, err := s.db.Exec(ctx, `
+INSERT INTO organisations (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, names); err != nil {
+		return nil, fmt.Errorf("add organisations: %w", mapError(err))
+	}
+	rows, err := s.db.Query(ctx, `SELECT name, id FROM organisations WHERE name = ANY($1)`, names)
+	if err != nil {
+		return nil, fmt.Errorf("organisations: %w", err)
+	}
+	out := map[string]int64{}
+	var name string
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&name, &id}, func() error { out[name] = id; return nil }); err != nil {
+		return nil, fmt.Errorf("organisations: %w", err)
+	}
+	return out, nil
+}
+
+// LoadSynthetic loads a batch of synthetic decisions in one transaction with COPY. Each signed
+// decision (published, deferred or rejected) gets an 'imported' signature over its canonical
+// content hash and an audit entry recording that hash, chained in Go from the trail's head,
+// which stays locked until the batch commits: `decisions verify` checks them like any other.
+// orgs maps every organisation named in the batch to its id.
+func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, orgs map[string]int64, at time.Time) error {
+	at = at.UTC().Truncate(time.Microsecond)
+	return s.InTx(ctx, func(tx *Store) error {
+		conn, ok := tx.db.(pgx.Tx)
+		if !ok {
+			return fmt.Errorf("load synthetic decisions: not in a transaction")
+		}
+		var head string
+		var entries int64
+		if err := conn.QueryRow(ctx, `SELECT hash, entries FROM audit_head FOR UPDATE`).Scan(&head, &entries); err != nil {
+			return fmt.Errorf("audit chain head: %w", err)
+		}
+		orgID := func(name *string) any {
+			if name == nil {
+				return nil
+			}
+			return orgs[*name]
+		}
+		refs := make([]string, len(batch))
+		_, err := conn.CopyFrom(ctx, pgx.Identifier{"decisions"}, []string{"series", "number", "reference", "slug",
+			"title", "summary", "text_source", "funder_id", "decision_maker_name", "decision_maker_role", "date_signed",
+			"date_published", "status", "publish_at", "deferral_reason", "provenance", "created_at", "updated_at", "synthetic",
+			"part_two_salt"},
+			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
+				d := batch[i]
+				refs[i] = d.Ref().String()
+				return []any{d.Series, d.Number, refs[i], d.Ref().Slug(), d.Title, d.Summary, "published",
+					orgID(&d.Funder), d.DecisionMakerName, d.DecisionMakerRole, d.DateSigned, d.DatePublished, d.Status,
+					d.PublishAt, d.DeferralReason, "verified", at, at, true, d.PartTwoSalt}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("copy decisions: %w", mapError(err))
+		}
+		ids := map[string]int64{}
+		continued := []string{}
+		for _, d := range batch {
+			if d.Continues != "" {
+				continued = append(continued, d.Continues)
+			}
+		}
+		rows, err := conn.Query(ctx, `SELECT reference, id FROM decisions WHERE reference = ANY($1) OR reference = ANY($2)`, refs, continued)
+		if err != nil {
+			return fmt.Errorf("synthetic ids: %w", err)
+		}
+		var ref string
+		var id int64
+		if _, err := pgx.ForEachRow(rows, []any{&ref, &id}, func() error { ids[ref] = id; return nil }); err != nil {
+			return fmt.Errorf("synthetic ids: %w", err)
+		}
+
+		var recs, secs, funds, links, sigs, audits [][]any
+		for i, d := range batch {
+			did := ids[refs[i]]
+			for p, r := range d.Recommendations {
+				recs = append(recs, []any{did, p + 1, r})
+			}
+			for p, sec := range d.Sections {
+				secs = append(secs, []any{did, 1, p + 1, sec.Kind, sec.Heading, sec.Body})
+			}
+			for p, sec := range d.PartTwo {
+				secs = append(secs, []any{did, 2, p + 1, sec.Kind, sec.Heading, sec.Body})
+			}
+			for p, f := range d.Funding {
+				funds = append(funds, []any{did, p + 1, orgID(f.Funder), orgID(f.Recipient), f.AmountPence, f.Currency,
+					f.FYStart, f.FYEnd, f.Basis, f.Kind, f.Label, f.PeriodText})
+			}
+			if d.Continues != "" {
+				to, ok := ids[d.Continues]
+				if !ok {
+					return fmt.Errorf("synthetic %s continues %s, which is not held", refs[i], d.Continues)
+				}
+				links = append(links, []any{did, to, "continues"})
+			}
+			if d.SignedAt == nil {
+				continue
+			}
+			outcome := "approved"
+			if d.Status == "rejected" {
+				outcome = "rejected"
+			}
+			hash := decision.ContentHash(d.Content())
+			sigs = append(sigs, []any{did, "imported", outcome, *d.SignedAt, hash, decision.CanonicalVersion})
+			detail, _ := json.Marshal(map[string]string{"reference": refs[i], "content_sha256": hash, "synthetic": "true"})
+			e := AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail), PrevHash: head}
+			e.Hash = EntryHash(e)
+			head = e.Hash
+			audits = append(audits, []any{e.At, nil, e.Actor, did, e.Event, e.Detail, e.PrevHash, e.Hash})
+		}
+		copies := []struct {
+			table string
+			cols  []string
+			rows  [][]any
+		}{
+			{"recommendations", []string{"decision_id", "position", "body"}, recs},
+			{"sections", []string{"decision_id", "part", "position", "kind", "heading", "body"}, secs},
+			{"funding_lines", []string{"decision_id", "position", "funder_id", "recipient_id", "amount_pence", "currency",
+				"fy_start", "fy_end", "basis", "kind", "label", "period_text"}, funds},
+			{"decision_links", []string{"from_decision_id", "to_decision_id", "kind"}, links},
+			// Signatures last: the content triggers refuse child rows of a signed decision.
+			{"signatures", []string{"decision_id", "kind", "outcome", "signed_at", "content_hash", "canonical_version"}, sigs},
+			{"audit_log", []string{"at", "actor_id", "actor", "decision_id", "event", "detail", "prev_hash", "hash"}, audits},
+		}
+		for _, c := range copies {
+			if len(c.rows) == 0 {
+				continue
+			}
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+				return fmt.Errorf("copy %s: %w", c.table, mapError(err))
+			}
+		}
+		if len(audits) > 0 {
+			if _, err := conn.Exec(ctx, `UPDATE audit_head SET hash = $1, entries = entries + $2`, head, len(audits)); err != nil {
+				return fmt.Errorf("audit chain head: %w", err)
+			}
+		}
+		return nil
+	})
+}
