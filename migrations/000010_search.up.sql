@@ -126,8 +126,8 @@ SET search_vector = decision_search_document(d.id, d.reference, d.title, d.summa
 CREATE INDEX decisions_search_idx ON decisions USING gin (search_vector);
 -- Suggestions for a search that finds nothing: close spellings of words in titles.
 CREATE INDEX decisions_title_trgm_idx ON decisions USING gin (title gin_trgm_ops);
--- Keyset orders with no NULLs: an unknown date signed sorts as the earliest, an unknown total as -1.
-CREATE INDEX decisions_newest_idx ON decisions ((coalesce(date_signed, '-infinity'::date)) DESC, number DESC, id DESC);
+-- Keyset orders with no NULLs: an unknown date signed sorts as 0001-01-01, before any real one, an unknown total as -1.
+CREATE INDEX decisions_newest_idx ON decisions ((coalesce(date_signed, '0001-01-01'::date)) DESC, number DESC, id DESC);
 CREATE INDEX decisions_amount_idx ON decisions ((coalesce(total_pence, -1)) DESC, id DESC);
 CREATE INDEX funding_lines_years_idx ON funding_lines (fy_start, fy_end);
 CREATE INDEX decisions_funder_idx ON decisions (funder_id);
