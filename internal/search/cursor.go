@@ -30,6 +30,11 @@ var NoDate = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const cursorVersion = 1
 
+const secondsPerDay = 24 * 60 * 60
+
+// maxDate bounds the dates a cursor may carry.
+var maxDate = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+
 var sortCodes = map[string]byte{SortRelevance: 1, SortNewest: 2, SortAmount: 3}
 
 const macLen = 8
@@ -46,7 +51,8 @@ func EncodeCursor(c Cursor, q Query) string {
 	case SortRelevance:
 		b = binary.BigEndian.AppendUint32(b, math.Float32bits(c.Rank))
 	case SortNewest:
-		days := int32(c.Date.Sub(NoDate).Hours() / 24)
+		// Days since 1970, not a time.Duration, which overflows after 292 years.
+		days := int32(c.Date.Unix() / secondsPerDay)
 		b = binary.BigEndian.AppendUint32(b, uint32(days))
 		b = binary.BigEndian.AppendUint32(b, uint32(c.Number))
 	case SortAmount:
@@ -87,11 +93,11 @@ func DecodeCursor(s string, q Query) (Cursor, error) {
 		}
 		rest = rest[4:]
 	case SortNewest:
-		days := int32(binary.BigEndian.Uint32(rest))
-		if days < 0 || days > 366*2300 {
+		days := int64(int32(binary.BigEndian.Uint32(rest)))
+		if days < NoDate.Unix()/secondsPerDay || days > maxDate.Unix()/secondsPerDay {
 			return Cursor{}, ErrCursor
 		}
-		c.Date = NoDate.AddDate(0, 0, int(days))
+		c.Date = time.Unix(days*secondsPerDay, 0).UTC()
 		c.Number = int32(binary.BigEndian.Uint32(rest[4:]))
 		rest = rest[8:]
 	case SortAmount:

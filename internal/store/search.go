@@ -23,6 +23,7 @@ type SearchResult struct {
 	Funder     *string   `db:"funder"`
 	TotalPence *int64    `db:"total_pence"`
 	Rank       float32   `db:"rank"`
+	UpdatedAt  time.Time `db:"updated_at"`
 	KeyDate    time.Time `db:"key_date"`
 	KeyAmount  int64     `db:"key_amount"`
 	// Snippet holds the matched words between search.MarkStart and search.MarkEnd. The
@@ -164,7 +165,7 @@ const headlineOptions = `'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
 	', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'`
 
 const resultColumns = summaryColumns + `, d.series, (SELECT o.name FROM organisations o WHERE o.id = d.funder_id) AS funder,
-	d.total_pence, ` + keyDate + ` AS key_date, ` + keyAmount + ` AS key_amount`
+	d.total_pence, d.updated_at, ` + keyDate + ` AS key_date, ` + keyAmount + ` AS key_amount`
 
 // Search returns one page of the decisions the reader may see that match q, in q's order,
 // starting at q's cursor, with at most limit results.
@@ -187,7 +188,7 @@ LIMIT @limit`
 		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
 	}
 	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
-	p.status, p.series, p.funder, p.total_pence, p.key_date, p.key_amount, p.rank,
+	p.status, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
 	(SELECT ` + snippet + ` FROM decisions d WHERE d.id = p.id) AS snippet
 FROM (` + pageSQL + `) p`
 	countSQL := `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE ` + where + ` LIMIT ` + fmt.Sprint(CountCap+1) + `) c`
@@ -307,4 +308,53 @@ func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, 
 		return "", nil
 	}
 	return strings.Join(fields, " "), nil
+}
+
+// ExportRow is one decision of an export: its summary and the financial years of its funding
+// lines, as the site writes them.
+type ExportRow struct {
+	SearchResult
+	FinancialYears string `db:"financial_years"`
+}
+
+// MaxExportRows bounds one export; a bigger one is asked for in parts by filters.
+const MaxExportRows = 100_000
+
+// SearchEach streams the decisions the reader may see that match q, in q's order from its
+// cursor, at most limit of them, calling fn for each row as it arrives from the database:
+// nothing is held but the row in hand.
+func (s *Store) SearchEach(ctx context.Context, acc Access, q search.Query, limit int, fn func(ExportRow) error) error {
+	where, args := searchSQL(acc, q)
+	rank := "0::real"
+	if q.Q != "" {
+		rank = rankExpr
+	}
+	orderBy, seek := order(q, q.Cursor, args)
+	args["limit"] = min(limit, MaxExportRows)
+	sql := `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet,
+	coalesce((SELECT string_agg(financial_year_text(y), ' ' ORDER BY y) FROM (
+		SELECT DISTINCT generate_series(f.fy_start, coalesce(f.fy_end, f.fy_start)) AS y
+		FROM funding_lines f WHERE f.decision_id = d.id) ys), '') AS financial_years
+FROM decisions d
+WHERE ` + where + seek + `
+ORDER BY ` + orderBy + `
+LIMIT @limit`
+	rows, err := s.db.Query(ctx, sql, args)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row, err := pgx.RowToStructByName[ExportRow](rows)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
 }

@@ -220,7 +220,7 @@ func searchAll(t *testing.T, st *store.Store, acc store.Access, q search.Query, 
 		if page.Next == nil {
 			// Walk back by Prev and check each page is the one seen going forward.
 			for i := len(pages) - 1; i > 0; i-- {
-				q.Cursor = page.Prev
+				q.Cursor = roundTrip(t, page.Prev, q)
 				if q.Cursor == nil {
 					t.Fatalf("%v: page %d has no Prev", q.Values(), i+1)
 				}
@@ -241,10 +241,24 @@ func searchAll(t *testing.T, st *store.Store, acc store.Access, q search.Query, 
 			}
 			return ids
 		}
-		q.Cursor = page.Next
+		q.Cursor = roundTrip(t, page.Next, q)
 	}
 	t.Fatal("more than 100 pages")
 	return nil
+}
+
+// roundTrip passes a cursor through its text form, as a page link does.
+func roundTrip(t *testing.T, c *search.Cursor, q search.Query) *search.Cursor {
+	t.Helper()
+	if c == nil {
+		return nil
+	}
+	q.Cursor = nil
+	got, err := search.DecodeCursor(search.EncodeCursor(*c, q), q)
+	if err != nil {
+		t.Fatalf("cursor %+v does not round-trip: %v", *c, err)
+	}
+	return &got
 }
 
 // TestSearchFiltersMatchBruteForce checks every filter, and every pair of filters, in each
