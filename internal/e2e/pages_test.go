@@ -27,7 +27,7 @@ type pageType struct {
 var pageTypes = []pageType{
 	{"home", "/", http.StatusOK},
 	{"list", "/decisions", http.StatusOK},
-	{"list-filtered", "/decisions?q=synthetic&series=pcd&min=0&from=2000-01-01&sort=newest", http.StatusOK},
+	{"list-filtered", "/decisions?q=social+media&funder=home+office&series=pcd&min=100000&fy=2022-23&sort=amount", http.StatusOK},
 	{"list-filter-errors", "/decisions?fy=nonsense&min=abc&from=2024-99-01&sort=price", http.StatusBadRequest},
 	{"search-results", "/decisions?q=social+media", http.StatusOK},
 	{"decision-1682", "/decisions/pcd-1682", http.StatusOK},

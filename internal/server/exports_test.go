@@ -410,3 +410,31 @@ func jsonType(v any, t string) bool {
 	}
 	return false
 }
+
+// TestExportsRefuseHostileInput: every parameter of every export, with hostile values, gives
+// a 400 or a normal answer, never a 500, and never reflects markup unescaped.
+func TestExportsRefuseHostileInput(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	values := []string{`<script>alert("x")</script>`, "a\x00b", "\xff\xfe", strings.Repeat("9", 10000), "-5",
+		"99999999999999999999", "2024-13-45", "'; DROP TABLE decisions; --", "AQIAAAAAAAAAB9YAAAAAAAAAEDewShBXHgeb"}
+	for _, path := range []string{"/decisions.csv", "/decisions.atom", "/api/v1/decisions"} {
+		for _, name := range []string{"q", "fy", "maker", "funder", "series", "status", "min", "max", "from", "to", "sort", "cursor"} {
+			for _, v := range values {
+				p := path + "?" + name + "=" + url.QueryEscape(v)
+				r := ts.get(t, p)
+				if r.status != http.StatusOK && r.status != http.StatusBadRequest {
+					t.Errorf("GET %.70q = %d, want 200 or 400", p, r.status)
+				}
+				if strings.Contains(r.body, "<script>") {
+					t.Errorf("GET %.70q reflects markup", p)
+				}
+			}
+		}
+	}
+	for _, p := range []string{"/api/v1/decisions/%3Cscript%3E", "/api/v1/decisions/pcd-1682%00", "/api/v1/decisions/" + strings.Repeat("a", 5000)} {
+		if r := ts.get(t, p); r.status != http.StatusNotFound && r.status != http.StatusBadRequest {
+			t.Errorf("GET %.70q = %d, want 404", p, r.status)
+		}
+	}
+}
