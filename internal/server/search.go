@@ -110,6 +110,11 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, 
 		title = "Search results"
 	}
 	p.Page = s.page(r, title, "decisions", r.URL.RequestURI())
+	for _, e := range p.Exports {
+		if strings.HasPrefix(e.URL, "/decisions.atom") {
+			p.Page.Feed = e.URL
+		}
+	}
 	s.render(w, r, status, pages.List(p))
 }
 

@@ -55,6 +55,9 @@ func TestSearchPageFilters(t *testing.T) {
 	if v, _ := r.doc.Find(`[data-testid="filter-form"] input[name="q"]`).Attr("value"); v != "alpha" {
 		t.Errorf("filter form carries q %q", v)
 	}
+	if feed, _ := r.doc.Find(`link[rel="alternate"][type="application/atom+xml"]`).Attr("href"); !strings.HasPrefix(feed, "/decisions.atom?") {
+		t.Errorf("feed link in the head = %q", feed)
+	}
 	if href, _ := r.doc.Find(`[data-testid="exports"] a`).First().Attr("href"); !strings.HasPrefix(href, "/decisions.csv?") || !strings.Contains(href, "fy=2022-23") {
 		t.Errorf("CSV link = %q", href)
 	}
