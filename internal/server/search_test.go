@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,5 +89,37 @@ func TestSearchPageFilters(t *testing.T) {
 	}
 	if r = ts.get(t, "/decisions?q=PCD+1682&funder=home+office"); r.status != http.StatusOK || !strings.Contains(r.text(`[data-testid="decision-list"]`), "PCD 1682") {
 		t.Errorf("reference with a filter = %d", r.status)
+	}
+}
+
+// TestStaffSearchStatus: staff filter by status and find drafts; the public finds none of it.
+func TestStaffSearchStatus(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Quokka conservation draft")
+	p := dc.get("/decisions?status=draft&q=quokka")
+	if p.status != http.StatusOK || !strings.Contains(p.text(`[data-testid="decision-list"]`), "Quokka") {
+		t.Errorf("staff status=draft&q=quokka = %d %q", p.status, p.text(`[data-testid="decision-list"]`))
+	}
+	if p = dc.get("/decisions?status=published&q=quokka"); strings.Contains(p.text(`[data-testid="decision-list"]`), "Quokka") {
+		t.Errorf("staff status=published lists a draft")
+	}
+	if p = dc.get("/decisions.csv?status=draft"); !strings.Contains(p.body, "Quokka") {
+		t.Errorf("staff CSV of drafts lacks the draft")
+	}
+	public := s.Site.Client(t, "")
+	for _, path := range []string{"/decisions?q=quokka", "/decisions.csv?q=quokka", "/decisions.atom?q=quokka",
+		"/api/v1/decisions?q=quokka", "/api/v1/decisions/" + slug} {
+		resp, err := public.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, resp.Body)
+		resp.Body.Close()
+		if strings.Contains(b.String(), "Quokka") {
+			t.Errorf("public GET %s shows the draft", path)
+		}
 	}
 }
