@@ -27,7 +27,8 @@ type pageType struct {
 var pageTypes = []pageType{
 	{"home", "/", http.StatusOK},
 	{"list", "/decisions", http.StatusOK},
-	{"list-page-2", "/decisions?page=2", http.StatusOK},
+	{"list-filtered", "/decisions?q=social+media&funder=home+office&series=pcd&min=100000&fy=2022-23&sort=amount", http.StatusOK},
+	{"list-filter-errors", "/decisions?fy=nonsense&min=abc&from=2024-99-01&sort=price", http.StatusBadRequest},
 	{"search-results", "/decisions?q=social+media", http.StatusOK},
 	{"decision-1682", "/decisions/pcd-1682", http.StatusOK},
 	{"decision-545", "/decisions/pcd-545", http.StatusOK},

@@ -39,6 +39,12 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/accessibility", s.handle(s.handleAccessibility))
 	r.Get("/glossary", s.handle(s.handleGlossary))
 	r.Get("/decisions", s.handle(s.handleDecisionList))
+	// Open data: the same search as /decisions.
+	r.Get("/decisions.csv", s.handle(s.handleDecisionsCSV))
+	r.Get("/decisions.atom", s.handle(s.handleDecisionsAtom))
+	r.Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
+	r.Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
+	r.Get("/api/v1/openapi.json", s.handle(s.handleOpenAPI))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))

@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/search"
+)
+
+// SearchResult is one decision found by a search, with its sort key and, when words were
+// searched, a snippet of its Part I text around them.
+type SearchResult struct {
+	DecisionSummary
+	Series     string    `db:"series"`
+	Funder     *string   `db:"funder"`
+	TotalPence *int64    `db:"total_pence"`
+	Rank       float32   `db:"rank"`
+	UpdatedAt  time.Time `db:"updated_at"`
+	KeyDate    time.Time `db:"key_date"`
+	KeyAmount  int64     `db:"key_amount"`
+	// Snippet holds the matched words between search.MarkStart and search.MarkEnd. The
+	// sentinels are removed from the text before marking, so each one is a mark.
+	Snippet string `db:"snippet"`
+}
+
+// Key is the result's place in the order of q, for a cursor.
+func (r SearchResult) Key(back bool) search.Cursor {
+	return search.Cursor{Back: back, Rank: r.Rank, Date: r.KeyDate, Number: int32(r.Number), Amount: r.KeyAmount, ID: r.ID}
+}
+
+// SearchPage is one page of a search.
+type SearchPage struct {
+	Results []SearchResult
+	Funding []FundingLine // the funding lines of the decisions on the page
+	// Count is the number of matches, exact up to CountCap; Capped means there are more.
+	Count  int
+	Capped bool
+	// Next and Prev are the cursors of the pages after and before this one, or nil.
+	Next, Prev *search.Cursor
+}
+
+// CountCap is how many matches a search counts exactly; beyond it, "more than 1,000".
+const CountCap = 1000
+
+const (
+	keyDate   = `coalesce(d.date_signed, '0001-01-01'::date)`
+	keyAmount = `coalesce(d.total_pence, -1)`
+	// rankExpr ranks title and reference matches (weight A) far above the rest, words close
+	// together above scattered ones (cover density), and an exact reference above everything.
+	rankExpr = `(ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', d.search_vector, websearch_to_tsquery('english', @q))
+		+ CASE WHEN d.reference = @reference THEN 1000 ELSE 0 END)::real`
+)
+
+// searchSQL builds the statement for q: constant fragments only, joined by what q uses. User
+// text only ever travels as arguments.
+func searchSQL(acc Access, q search.Query) (where string, args pgx.NamedArgs) {
+	args = acc.args(pgx.NamedArgs{})
+	conds := []string{visibleD}
+	ref, words := referenceIn(q.Q)
+	args["reference"] = ref
+	args["q"] = words
+	switch {
+	case ref != "" && words != "":
+		// "pcd 1682 social": the decision named, and whatever the words find.
+		conds = append(conds, `(d.reference = @reference OR d.search_vector @@ websearch_to_tsquery('english', @q))`)
+	case ref != "":
+		conds = append(conds, `(d.reference = @reference OR d.search_vector @@ websearch_to_tsquery('english', @q))`)
+		args["q"] = q.Q
+	case q.Q != "":
+		conds = append(conds, `d.search_vector @@ websearch_to_tsquery('english', @q)`)
+	}
+	if q.FY != nil {
+		args["fy"] = int(*q.FY)
+		conds = append(conds, `EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id
+			AND f.fy_start <= @fy AND coalesce(f.fy_end, f.fy_start) >= @fy)`)
+	}
+	if q.Maker != "" {
+		args["maker"] = q.Maker
+		conds = append(conds, `lower(d.decision_maker_name) = lower(@maker)`)
+	}
+	if q.Funder != "" {
+		args["funder"] = q.Funder
+		conds = append(conds, `(EXISTS (SELECT 1 FROM organisations o WHERE o.id = d.funder_id AND lower(o.name) = lower(@funder))
+			OR EXISTS (SELECT 1 FROM funding_lines f JOIN organisations o ON o.id = f.funder_id
+				WHERE f.decision_id = d.id AND lower(o.name) = lower(@funder)))`)
+	}
+	if q.Series != "" {
+		args["series"] = q.Series
+		conds = append(conds, `d.series = @series`)
+	}
+	if q.Status != "" && acc.IsStaff() {
+		args["status"] = q.Status
+		conds = append(conds, `d.status = @status`)
+	}
+	if q.MinPence != nil {
+		args["min"] = *q.MinPence
+		conds = append(conds, `d.total_pence >= @min`)
+	}
+	if q.MaxPence != nil {
+		args["max"] = *q.MaxPence
+		conds = append(conds, `d.total_pence <= @max`)
+	}
+	if q.From != nil {
+		args["from"] = *q.From
+		conds = append(conds, `d.date_signed >= @from`)
+	}
+	if q.To != nil {
+		args["to"] = *q.To
+		conds = append(conds, `d.date_signed <= @to`)
+	}
+	return strings.Join(conds, "\n\tAND "), args
+}
+
+// order returns the ORDER BY of q's sort (reversed for a page going back) and the keyset
+// condition that starts after (or before) cursor c.
+func order(q search.Query, c *search.Cursor, args pgx.NamedArgs) (orderBy, seek string) {
+	dir, cmp := "DESC", "<"
+	if c != nil && c.Back {
+		dir, cmp = "ASC", ">"
+	}
+	var cols []string
+	var vals []string
+	switch q.Sort {
+	case search.SortRelevance:
+		cols, vals = []string{rankExpr, "d.id"}, []string{"@k_rank::real", "@k_id::bigint"}
+	case search.SortAmount:
+		cols, vals = []string{keyAmount, "d.id"}, []string{"@k_amount::bigint", "@k_id::bigint"}
+	default:
+		cols, vals = []string{keyDate, "d.number", "d.id"}, []string{"@k_date::date", "@k_number::integer", "@k_id::bigint"}
+	}
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c + " " + dir
+	}
+	orderBy = strings.Join(parts, ", ")
+	if c != nil {
+		args["k_rank"], args["k_date"], args["k_number"], args["k_amount"], args["k_id"] = c.Rank, c.Date, c.Number, c.Amount, c.ID
+		seek = "\n\tAND (" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.Join(vals, ", ") + ")"
+	}
+	return orderBy, seek
+}
+
+// MarkStart and MarkEnd enclose the matched words of a snippet: private-use characters that
+// are stripped from the text first, so only ts_headline's marks remain.
+const (
+	MarkStart = "\uE000"
+	MarkEnd   = "\uE001"
+)
+
+// snippetDoc is the Part I text of a decision d, the only text a snippet is taken from.
+const snippetDoc = `translate(concat_ws(' ', d.summary,
+	(SELECT string_agg(r.body, ' ' ORDER BY r.position) FROM recommendations r WHERE r.decision_id = d.id),
+	(SELECT string_agg(s.body, ' ' ORDER BY s.position) FROM sections s WHERE s.decision_id = d.id AND s.part = 1)),
+	E'\uE000\uE001', '')`
+
+const headlineOptions = `'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) ||
+	', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'`
+
+const resultColumns = summaryColumns + `, d.series, (SELECT o.name FROM organisations o WHERE o.id = d.funder_id) AS funder,
+	d.total_pence, d.updated_at, ` + keyDate + ` AS key_date, ` + keyAmount + ` AS key_amount`
+
+// Search returns one page of the decisions the reader may see that match q, in q's order,
+// starting at q's cursor, with at most limit results.
+func (s *Store) Search(ctx context.Context, acc Access, q search.Query, limit int) (SearchPage, error) {
+	where, args := searchSQL(acc, q)
+	rank := "0::real"
+	snippet := "coalesce(d.summary, '')"
+	if q.Q != "" {
+		rank = rankExpr
+	}
+	orderBy, seek := order(q, q.Cursor, args)
+	args["limit"] = limit + 1
+	pageSQL := `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet
+FROM decisions d
+WHERE ` + where + seek + `
+ORDER BY ` + orderBy + `
+LIMIT @limit`
+	if q.Q != "" {
+		// Headlines for the page's rows only: ts_headline reads the whole text.
+		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
+	}
+	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
+	p.status, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
+	(SELECT ` + snippet + ` FROM decisions d WHERE d.id = p.id) AS snippet
+FROM (` + pageSQL + `) p`
+	countSQL := `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE ` + where + ` LIMIT ` + fmt.Sprint(CountCap+1) + `) c`
+
+	var page SearchPage
+	b := &pgx.Batch{}
+	b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Count) })
+	b.Queue(pageSQL, args).Query(func(rows pgx.Rows) error {
+		var err error
+		page.Results, err = pgx.CollectRows(rows, pgx.RowToStructByName[SearchResult])
+		return err
+	})
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return SearchPage{}, fmt.Errorf("search: %w", err)
+	}
+	if page.Count > CountCap {
+		page.Count, page.Capped = CountCap, true
+	}
+	back := q.Cursor != nil && q.Cursor.Back
+	more := len(page.Results) > limit
+	if more {
+		page.Results = page.Results[:limit]
+	}
+	if back {
+		slices.Reverse(page.Results)
+	}
+	if n := len(page.Results); n > 0 {
+		first, last := page.Results[0].Key(true), page.Results[n-1].Key(false)
+		switch {
+		case back:
+			page.Next = &last
+			if more {
+				page.Prev = &first
+			}
+		default:
+			if more {
+				page.Next = &last
+			}
+			if q.Cursor != nil {
+				page.Prev = &first
+			}
+		}
+	}
+	ids := make([]int64, len(page.Results))
+	for i, r := range page.Results {
+		ids[i] = r.ID
+	}
+	rows, err := s.db.Query(ctx, fundingForSQL, ids)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("funding for search: %w", err)
+	}
+	page.Funding, err = pgx.CollectRows(rows, pgx.RowToStructByName[FundingLine])
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("funding for search: %w", err)
+	}
+	return page, nil
+}
+
+// referenceIn splits search text into the canonical reference it starts with ("pcd 1682
+// social" gives "PCD 1682"), whose decision ranks first, and the words after it. A bare number
+// before words ("2024 budget") stays part of the words.
+func referenceIn(q string) (ref, words string) {
+	if r, err := decision.ParseReference(q); err == nil {
+		return r.String(), ""
+	}
+	if r, rest, ok := decision.ParseReferencePrefix(q); ok && strings.ContainsFunc(strings.TrimSuffix(q, rest), unicode.IsLetter) {
+		return r.String(), rest
+	}
+	return "", q
+}
+
+// suggestSQL finds the word of the titles the reader may see closest in spelling to @word.
+const suggestSQL = `
+WITH t AS (SELECT d.title FROM decisions d WHERE @word <% d.title AND ` + visibleD + ` LIMIT 50)
+SELECT w FROM (SELECT DISTINCT lower(x) AS w FROM t, regexp_split_to_table(t.title, '[^[:alpha:]]+') x) ws
+WHERE length(w) >= 3 AND similarity(w, @word) >= 0.3
+ORDER BY similarity(w, @word) DESC, w
+LIMIT 1`
+
+// maxSuggestWords bounds the work a suggestion does.
+const maxSuggestWords = 6
+
+// Suggest returns search text close in spelling to words that found nothing ("socal meda"
+// gives "social media"), from the titles the reader may see, or "" when it has nothing better.
+func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, error) {
+	fields := strings.Fields(strings.ToLower(words))
+	if len(fields) == 0 || len(fields) > maxSuggestWords {
+		return "", nil
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return "", fmt.Errorf("suggest: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read only
+	// The default (0.6) misses a dropped letter in a short word: "knfe" is 0.6 from "knife".
+	if _, err := tx.Exec(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)`); err != nil {
+		return "", fmt.Errorf("suggest: %w", err)
+	}
+	changed := false
+	for i, f := range fields {
+		if len([]rune(f)) < 3 || !strings.ContainsFunc(f, unicode.IsLetter) {
+			continue
+		}
+		var w string
+		err := tx.QueryRow(ctx, suggestSQL, acc.args(pgx.NamedArgs{"word": f})).Scan(&w)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("suggest: %w", err)
+		}
+		if w != f {
+			fields[i], changed = w, true
+		}
+	}
+	if !changed {
+		return "", nil
+	}
+	return strings.Join(fields, " "), nil
+}
+
+// ExportRow is one decision of an export: its summary and the financial years of its funding
+// lines, as the site writes them.
+type ExportRow struct {
+	SearchResult
+	FinancialYears string `db:"financial_years"`
+}
+
+// MaxExportRows bounds one export; a bigger one is asked for in parts by filters.
+const MaxExportRows = 100_000
+
+// SearchEach streams the decisions the reader may see that match q, in q's order from its
+// cursor, at most limit of them, calling fn for each row as it arrives from the database:
+// nothing is held but the row in hand.
+func (s *Store) SearchEach(ctx context.Context, acc Access, q search.Query, limit int, fn func(ExportRow) error) error {
+	where, args := searchSQL(acc, q)
+	rank := "0::real"
+	if q.Q != "" {
+		rank = rankExpr
+	}
+	orderBy, seek := order(q, q.Cursor, args)
+	args["limit"] = min(limit, MaxExportRows)
+	sql := `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet,
+	coalesce((SELECT string_agg(financial_year_text(y), ' ' ORDER BY y) FROM (
+		SELECT DISTINCT generate_series(f.fy_start, coalesce(f.fy_end, f.fy_start)) AS y
+		FROM funding_lines f WHERE f.decision_id = d.id) ys), '') AS financial_years
+FROM decisions d
+WHERE ` + where + seek + `
+ORDER BY ` + orderBy + `
+LIMIT @limit`
+	rows, err := s.db.Query(ctx, sql, args)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row, err := pgx.RowToStructByName[ExportRow](rows)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}

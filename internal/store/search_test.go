@@ -1,0 +1,498 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/search"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// genDecision is a generated decision as the brute-force search sees it.
+type genDecision struct {
+	id        int64
+	series    string
+	number    int
+	title     string
+	summary   string
+	partOne   string
+	partTwo   string
+	maker     string
+	funder    string // the decision's funder
+	lineFund  []string
+	years     [][2]int
+	total     *int64
+	signed    *time.Time
+	status    string
+	publishAt *time.Time
+}
+
+var (
+	genSeries = []string{"GA", "GB", "GC"}
+	genMakers = []string{"Mira Maker", "Sol Signer", "Ada Approver"}
+	genOrgs   = []string{"Home Office", "Youth Fund", "City Trust"}
+	genWords  = []string{"qzalf", "qzbrav", "qzchar", "qzdelt"}
+)
+
+// generate inserts n decisions drawn from a seeded source, and returns them.
+func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(8, 8))
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	for _, o := range genOrgs {
+		exec(t, st, `INSERT INTO organisations (name) VALUES ($1) ON CONFLICT DO NOTHING`, o)
+	}
+	var out []genDecision
+	for i := range n {
+		g := genDecision{series: pick(genSeries), number: 100 + i, maker: pick(genMakers), status: "published"}
+		g.title = "Generated " + pick(genWords)
+		g.summary = "A summary about " + pick(genWords)
+		g.partOne = "Part one text " + pick(genWords)
+		g.partTwo = secret + " " + pick(genWords)
+		if rng.IntN(3) > 0 {
+			g.funder = pick(genOrgs)
+		}
+		if rng.IntN(4) > 0 {
+			d := time.Date(2021+rng.IntN(4), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+			g.signed = &d
+		}
+		switch rng.IntN(10) {
+		case 0:
+			g.status = "draft"
+		case 1:
+			g.status = "approved"
+			p := now.Add(time.Duration(rng.IntN(2)*2-1) * 24 * time.Hour) // deferred, or come
+			g.publishAt = &p
+		}
+		ref := fmt.Sprintf("%s %d", g.series, g.number)
+		var funder any
+		if g.funder != "" {
+			funder = g.funder
+		}
+		id, err := st.QueryID(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary,
+			decision_maker_name, funder_id, date_signed, status, publish_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM organisations WHERE name = $8), $9, $10, $11) RETURNING id`,
+			g.series, g.number, ref, strings.ToLower(strings.ReplaceAll(ref, " ", "-")), g.title, g.summary,
+			g.maker, funder, g.signed, g.status, g.publishAt)
+		g.id = id
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(t, st, `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
+			($1, 1, 1, 'other', 'Background', $2), ($1, 2, 1, 'other', 'Confidential', $3)`, g.id, g.partOne, g.partTwo)
+		var lines []decision.Line
+		for pos := range rng.IntN(3) {
+			fy := 2021 + rng.IntN(4)
+			end := fy + rng.IntN(2)
+			kind := []string{"grant_accepted", "variation", "context"}[rng.IntN(3)]
+			basis := []string{"total", "per_year"}[rng.IntN(2)]
+			amount := int64(1+rng.IntN(50)) * 100_000
+			org := pick(genOrgs)
+			exec(t, st, `INSERT INTO funding_lines (decision_id, position, funder_id, amount_pence, fy_start, fy_end, basis, kind, label)
+				VALUES ($1, $2, (SELECT id FROM organisations WHERE name = $3), $4, $5, $6, $7, $8, 'Line')`,
+				g.id, pos+1, org, amount, fy, end, basis, kind)
+			g.lineFund = append(g.lineFund, org)
+			g.years = append(g.years, [2]int{fy, end})
+			lines = append(lines, decision.Line{AmountPence: amount, Kind: kind, Basis: basis, FYStart: &fy, FYEnd: &end})
+		}
+		if tot := decision.TotalOf(lines); tot.Known {
+			g.total = &tot.Pence
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func (g genDecision) visible(acc store.Access) bool {
+	return acc.IsStaff() || g.status == "published" || (g.status == "approved" && !g.publishAt.After(acc.Now))
+}
+
+// matches is the brute-force answer to q.
+func (g genDecision) matches(q search.Query, acc store.Access) bool {
+	if !g.visible(acc) {
+		return false
+	}
+	if q.Q != "" && !strings.Contains(g.title+" "+g.summary+" "+g.partOne, q.Q) {
+		return false
+	}
+	if q.FY != nil && !slices.ContainsFunc(g.years, func(y [2]int) bool { return y[0] <= int(*q.FY) && int(*q.FY) <= y[1] }) {
+		return false
+	}
+	if q.Maker != "" && !strings.EqualFold(g.maker, q.Maker) {
+		return false
+	}
+	if q.Funder != "" && !strings.EqualFold(g.funder, q.Funder) && !slices.ContainsFunc(g.lineFund, func(f string) bool { return strings.EqualFold(f, q.Funder) }) {
+		return false
+	}
+	if q.Series != "" && g.series != q.Series {
+		return false
+	}
+	if q.Status != "" && g.status != q.Status {
+		return false
+	}
+	if q.MinPence != nil && (g.total == nil || *g.total < *q.MinPence) {
+		return false
+	}
+	if q.MaxPence != nil && (g.total == nil || *g.total > *q.MaxPence) {
+		return false
+	}
+	if q.From != nil && (g.signed == nil || g.signed.Before(*q.From)) {
+		return false
+	}
+	if q.To != nil && (g.signed == nil || g.signed.After(*q.To)) {
+		return false
+	}
+	return true
+}
+
+// bruteOrder sorts matches as the store must: newest (unknown dates last, then number, then
+// id) or amount (unknown last, then id), all descending.
+func bruteOrder(gs []genDecision, sort string) {
+	slices.SortFunc(gs, func(a, b genDecision) int {
+		if sort == search.SortAmount {
+			ta, tb := int64(-1), int64(-1)
+			if a.total != nil {
+				ta = *a.total
+			}
+			if b.total != nil {
+				tb = *b.total
+			}
+			if ta != tb {
+				return cmpDesc(ta, tb)
+			}
+			return cmpDesc(a.id, b.id)
+		}
+		da, db := search.NoDate, search.NoDate
+		if a.signed != nil {
+			da = *a.signed
+		}
+		if b.signed != nil {
+			db = *b.signed
+		}
+		if c := db.Compare(da); c != 0 {
+			return c
+		}
+		if a.number != b.number {
+			return cmpDesc(int64(a.number), int64(b.number))
+		}
+		return cmpDesc(a.id, b.id)
+	})
+}
+
+func cmpDesc(a, b int64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+// searchAll walks every page of q forward by cursor, then back again, and returns the ids in
+// order, keeping only generated decisions (the migrations' seeded ones are there too).
+func searchAll(t *testing.T, st *store.Store, acc store.Access, q search.Query, isGen map[int64]bool) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int64
+	var pages [][]int64
+	for range 100 {
+		page, err := st.Search(ctx, acc, q, 7)
+		if err != nil {
+			t.Fatalf("Search(%v): %v", q.Values(), err)
+		}
+		var these []int64
+		for _, r := range page.Results {
+			these = append(these, r.ID)
+			if isGen[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		pages = append(pages, these)
+		if page.Next == nil {
+			// Walk back by Prev and check each page is the one seen going forward.
+			for i := len(pages) - 1; i > 0; i-- {
+				q.Cursor = roundTrip(t, page.Prev, q)
+				if q.Cursor == nil {
+					t.Fatalf("%v: page %d has no Prev", q.Values(), i+1)
+				}
+				page, err = st.Search(ctx, acc, q, 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var back []int64
+				for _, r := range page.Results {
+					back = append(back, r.ID)
+				}
+				if !slices.Equal(back, pages[i-1]) {
+					t.Fatalf("%v: page %d going back = %v, going forward %v", q.Values(), i, back, pages[i-1])
+				}
+			}
+			if len(pages) > 1 && page.Prev != nil {
+				t.Errorf("%v: the first page, reached going back, has a Prev", q.Values())
+			}
+			return ids
+		}
+		q.Cursor = roundTrip(t, page.Next, q)
+	}
+	t.Fatal("more than 100 pages")
+	return nil
+}
+
+// roundTrip passes a cursor through its text form, as a page link does.
+func roundTrip(t *testing.T, c *search.Cursor, q search.Query) *search.Cursor {
+	t.Helper()
+	if c == nil {
+		return nil
+	}
+	q.Cursor = nil
+	got, err := search.DecodeCursor(search.EncodeCursor(*c, q), q)
+	if err != nil {
+		t.Fatalf("cursor %+v does not round-trip: %v", *c, err)
+	}
+	return &got
+}
+
+// TestSearchFiltersMatchBruteForce checks every filter, and every pair of filters, in each
+// order, against an answer computed in Go over a generated set.
+func TestSearchFiltersMatchBruteForce(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	now := time.Now()
+	gen := generate(t, st, 60, now)
+	isGen := map[int64]bool{}
+	for _, g := range gen {
+		isGen[g.id] = true
+	}
+	filters := []url.Values{
+		{"q": {"qzalf"}}, {"fy": {"2023-24"}}, {"maker": {"sol signer"}}, {"funder": {"Youth Fund"}},
+		{"series": {"gb"}}, {"min": {"5000"}}, {"max": {"20000"}}, {"from": {"2022-03-01"}}, {"to": {"2023-06-30"}},
+	}
+	var cases []url.Values
+	for i, a := range filters {
+		cases = append(cases, a)
+		for _, b := range filters[i+1:] {
+			v := url.Values{}
+			for k, x := range a {
+				v[k] = x
+			}
+			for k, x := range b {
+				v[k] = x
+			}
+			cases = append(cases, v)
+		}
+	}
+	accs := map[string]store.Access{"public": store.Public(now), "staff": store.Staff(1, now)}
+	for _, c := range cases {
+		for accName, acc := range accs {
+			for _, sort := range []string{search.SortNewest, search.SortAmount, search.SortRelevance} {
+				v := url.Values{}
+				for k, x := range c {
+					v[k] = x
+				}
+				v.Set("sort", sort)
+				q, err := search.Parse(search.ParamsOf(v), acc.IsStaff())
+				if err != nil {
+					t.Fatalf("Parse(%v): %v", v, err)
+				}
+				var want []genDecision
+				for _, g := range gen {
+					if g.matches(q, acc) {
+						want = append(want, g)
+					}
+				}
+				got := searchAll(t, st, acc, q, isGen)
+				if q.Sort == search.SortRelevance {
+					// Every match ranks the same here; compare as sets.
+					slices.Sort(got)
+					slices.SortFunc(want, func(a, b genDecision) int { return cmpDesc(b.id, a.id) })
+				} else {
+					bruteOrder(want, q.Sort)
+				}
+				wantIDs := make([]int64, len(want))
+				for i, g := range want {
+					wantIDs[i] = g.id
+				}
+				if !slices.Equal(got, wantIDs) {
+					t.Errorf("%s %v: got %v, want %v", accName, v, got, wantIDs)
+				}
+			}
+		}
+	}
+}
+
+// TestSearchStatusFilter is staff only: each status finds exactly its decisions.
+func TestSearchStatusFilter(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	now := time.Now()
+	gen := generate(t, st, 30, now)
+	isGen := map[int64]bool{}
+	for _, g := range gen {
+		isGen[g.id] = true
+	}
+	staff := store.Staff(1, now)
+	for _, status := range []string{"draft", "approved", "published"} {
+		q, err := search.Parse(search.Params{Status: status}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []genDecision
+		for _, g := range gen {
+			if g.matches(q, staff) {
+				want = append(want, g)
+			}
+		}
+		bruteOrder(want, q.Sort)
+		got := searchAll(t, st, staff, q, isGen)
+		if len(got) != len(want) {
+			t.Errorf("status=%s: %d found, want %d", status, len(got), len(want))
+		}
+	}
+	if _, err := search.Parse(search.Params{Status: "draft"}, false); err == nil {
+		t.Error("the public may filter by status draft")
+	}
+}
+
+// TestSearchNeverLeaks plants Part II text, drafts and deferred decisions, and checks no
+// public search finds them, counts them, or shows their text in a snippet or suggestion.
+func TestSearchNeverLeaks(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	now := time.Now()
+	plantHidden(t, st, now)
+	gen := generate(t, st, 20, now)
+	public := store.Public(now)
+	for _, words := range []string{secret, strings.ToLower(secret), "planted", "secret", "confidential", "part two", "deferred", "draft title", "money"} {
+		q, err := search.Parse(search.Params{Q: words}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := st.Search(ctx, public, q, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Results {
+			if strings.Contains(strings.ToUpper(dump(r)), "PLANTED") || r.Status != "published" && r.Status != "approved" {
+				t.Errorf("Search(public, %q) found hidden %s: %s", words, r.Reference, dump(r))
+			}
+			for _, g := range gen {
+				if g.id == r.ID && !g.visible(public) {
+					t.Errorf("Search(public, %q) found %s, which the public may not see", words, r.Reference)
+				}
+			}
+		}
+		if words == secret && page.Count != 0 {
+			t.Errorf("Search(public, %q) counts %d", words, page.Count)
+		}
+		if s, err := st.Suggest(ctx, public, words); err != nil || strings.Contains(strings.ToUpper(s), "PLANTED") {
+			t.Errorf("Suggest(public, %q) = %q, %v", words, s, err)
+		}
+	}
+	// Every snippet of every public search over the generated words stays Part I.
+	for _, w := range genWords {
+		q, _ := search.Parse(search.Params{Q: w}, false)
+		page, err := st.Search(ctx, public, q, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Results {
+			if strings.Contains(r.Snippet, secret) {
+				t.Errorf("snippet of %s for %q shows Part II: %q", r.Reference, w, r.Snippet)
+			}
+		}
+	}
+}
+
+// TestSearchRelevance: an exact reference first, a phrase over scattered words, a title match
+// over a body match.
+func TestSearchRelevance(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	now := time.Now()
+	add := func(num int, title, summary, body string) {
+		ref := fmt.Sprintf("MD %d", num)
+		exec(t, st, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+			VALUES ('MD', $1, $2, $3, $4, $5, 'published')`, num, ref, fmt.Sprintf("md-%d", num), title, summary)
+		exec(t, st, `INSERT INTO sections (decision_id, part, position, kind, heading, body)
+			SELECT id, 1, 1, 'other', 'Background', $2 FROM decisions WHERE reference = $1`, ref, body)
+	}
+	add(9001, "Knife crime funding", "Money for youth work.", "Nothing about it here.")
+	add(9002, "Annual accounts", "The accounts for the year.", "Some text mentions knife crime once.")
+	add(9003, "Programme one", "Gang violence reduction.", "Work in schools.")
+	add(9004, "Programme two", "Gang members, and later on, violence.", "Work in schools.")
+	add(9005, "Reference words", "Mentions MD 9002 in passing.", "md 9005 text.")
+	public := store.Public(now)
+	order := func(words string) []string {
+		q, err := search.Parse(search.Params{Q: words}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := st.Search(ctx, public, q, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, r := range page.Results {
+			refs = append(refs, r.Reference)
+		}
+		return refs
+	}
+	if got := order("knife crime"); len(got) != 2 || got[0] != "MD 9001" {
+		t.Errorf(`"knife crime" = %v, want the title match MD 9001 first, then MD 9002`, got)
+	}
+	if got := order("gang violence programme"); len(got) != 2 || got[0] != "MD 9003" {
+		t.Errorf(`"gang violence programme" = %v, want the words together (MD 9003) before the scattered (MD 9004)`, got)
+	}
+	if got := order(`"gang violence"`); !slices.Contains(got, "MD 9003") || slices.Contains(got, "MD 9004") {
+		t.Errorf(`quoted "gang violence" = %v, want the phrase only`, got)
+	}
+	if got := order("md 9002 passing"); len(got) != 2 || got[0] != "MD 9002" || got[1] != "MD 9005" {
+		t.Errorf(`"md 9002 passing" = %v, want MD 9002 first, then MD 9005`, got)
+	}
+	if got := order("-knife crime"); slices.Contains(got, "MD 9001") {
+		t.Errorf(`"-knife crime" = %v, want no decision with knife`, got)
+	}
+	// Snippets mark the matched words, and only those.
+	q, _ := search.Parse(search.Params{Q: "accounts"}, false)
+	page, err := st.Search(ctx, public, q, 20)
+	if err != nil || len(page.Results) == 0 {
+		t.Fatalf("accounts: %v, %d results", err, len(page.Results))
+	}
+	if s := page.Results[0].Snippet; !strings.Contains(s, store.MarkStart+"accounts"+store.MarkEnd) {
+		t.Errorf("snippet = %q, want accounts marked", s)
+	}
+	if s, err := st.Suggest(ctx, public, "knfe crme"); err != nil || s != "knife crime" {
+		t.Errorf(`Suggest("knfe crme") = %q, %v, want "knife crime"`, s, err)
+	}
+}
+
+// TestSearchSignedDecisionsStayIndexed: the search triggers only write search columns, which
+// the signed-content trigger allows; a signed decision's index is built like any other.
+func TestSearchSignedDecisionsStayIndexed(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	ctx := context.Background()
+	q, _ := search.Parse(search.Params{Q: "gang violence"}, false)
+	page, err := st.Search(ctx, store.Public(time.Now()), q, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Count == 0 {
+		t.Error(`"gang violence" finds nothing among the seeded decisions (PCD 960's recommendation)`)
+	}
+	exec(t, st, `UPDATE organisations SET name = name || ' (renamed)' WHERE NOT EXISTS (
+		SELECT 1 FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE d.funder_id = organisations.id)
+		AND NOT EXISTS (SELECT 1 FROM signatures g JOIN funding_lines f ON f.decision_id = g.decision_id
+		WHERE organisations.id IN (f.funder_id, f.recipient_id))`)
+}

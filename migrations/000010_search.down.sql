@@ -1,0 +1,26 @@
+-- pg_trgm stays installed: dropping an extension is a database-wide choice, not this migration's.
+DROP INDEX IF EXISTS decisions_funder_idx;
+DROP INDEX IF EXISTS funding_lines_years_idx;
+DROP INDEX IF EXISTS decisions_amount_idx;
+DROP INDEX IF EXISTS decisions_newest_idx;
+DROP INDEX IF EXISTS decisions_title_trgm_idx;
+DROP INDEX IF EXISTS decisions_search_idx;
+DROP TRIGGER organisations_search ON organisations;
+DROP FUNCTION organisation_renamed();
+DROP TRIGGER funding_lines_search_delete ON funding_lines;
+DROP TRIGGER funding_lines_search_update ON funding_lines;
+DROP TRIGGER funding_lines_search_insert ON funding_lines;
+DROP TRIGGER sections_search_delete ON sections;
+DROP TRIGGER sections_search_update ON sections;
+DROP TRIGGER sections_search_insert ON sections;
+DROP TRIGGER recommendations_search_delete ON recommendations;
+DROP TRIGGER recommendations_search_update ON recommendations;
+DROP TRIGGER recommendations_search_insert ON recommendations;
+DROP FUNCTION decision_parts_changed();
+DROP FUNCTION refresh_decision_search(bigint[]);
+DROP TRIGGER decisions_search ON decisions;
+DROP FUNCTION decisions_search_row();
+DROP FUNCTION decision_total_pence(bigint);
+DROP FUNCTION decision_search_document(bigint, text, text, text, bigint, text, text);
+DROP FUNCTION financial_year_text(integer);
+ALTER TABLE decisions DROP COLUMN total_pence, DROP COLUMN search_vector;
