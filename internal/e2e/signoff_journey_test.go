@@ -189,9 +189,9 @@ func TestWholeSignoffJourney(t *testing.T) {
 	dm.step("open PCD 1683", `[data-testid="signer-form"]`, chromedp.Click(linkNamed("PCD 1683")))
 	dm.step("declare no interest, approve, publish now, sign", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I have no interests to declare")),
-		chromedp.Click(labelNamed("Approve and sign")),
+		chromedp.Click(labelNamed("Sign and approve")),
 		chromedp.Click(labelNamed("Publish now")),
-		chromedp.Click(buttonNamed("Sign")))
+		chromedp.Click(buttonNamed("Record your decision")))
 	if got := dm.text(); !strings.Contains(got, "You signed the decision. It is published.") {
 		t.Errorf("after signing the page says %q", got)
 	}
@@ -283,13 +283,13 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 	dm.step("open PCD 9502", `[data-testid="signer-form"]`, chromedp.Click(linkNamed("PCD 9502")))
 	dm.step("sign, publishing tomorrow", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I have no interests to declare")),
-		chromedp.Click(labelNamed("Approve and sign")),
+		chromedp.Click(labelNamed("Sign and approve")),
 		chromedp.Click(labelNamed("Defer publication until a date")),
 		chromedp.SendKeys(labelled("Day"), tomorrow.Format("2")),
 		chromedp.SendKeys(labelled("Month"), tomorrow.Format("1")),
 		chromedp.SendKeys(labelled("Year"), tomorrow.Format("2006")),
 		chromedp.SendKeys(labelled("Why publication is deferred"), "The grant is announced tomorrow."),
-		chromedp.Click(buttonNamed("Sign")))
+		chromedp.Click(buttonNamed("Record your decision")))
 	got := dm.text()
 	for _, want := range []string{"It will be published on " + formatDay(tomorrow), "Publication deferred until"} {
 		if !strings.Contains(got, want) {
