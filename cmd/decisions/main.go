@@ -202,7 +202,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	context.AfterFunc(now, stopNow)
 	stopSignals()
 	drain(now, srv, cfg.DrainDelay, logger)
-	err = shutdown(now, httpServer, cancelRequests, cfg.ShutdownTimeout, logger)
+	err = shutdown(now, httpServer, srv.InFlight, cancelRequests, cfg.ShutdownTimeout, logger)
 	<-shutdownBegun // its log line comes before "stopped"
 	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
@@ -265,12 +265,15 @@ func drain(now context.Context, srv *server.Server, delay time.Duration, logger 
 // shutdown stops accepting connections and waits up to timeout for requests in flight, or until
 // now ends (a second signal); then it cancels the ones left, whose queries PostgreSQL stops, and
 // closes their connections.
-func shutdown(now context.Context, hs *http.Server, cancelRequests context.CancelCauseFunc, timeout time.Duration, logger *slog.Logger) error {
+func shutdown(now context.Context, hs *http.Server, inFlight func() int64, cancelRequests context.CancelCauseFunc, timeout time.Duration, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(now, timeout)
 	defer cancel()
 	err := hs.Shutdown(ctx)
 	var why string
 	switch {
+	case err != nil && inFlight() == 0:
+		// Cut short with no request running: only idle connections were left to close.
+		return hs.Close()
 	case errors.Is(err, context.Canceled):
 		why = "on a second signal"
 		logger.Warn("second signal: cancelling the requests still in flight")

@@ -304,6 +304,26 @@ func describeGrants(g store.Grants) string {
 	return strings.Join(parts, "; ")
 }
 
+// accountByEmail opens the database and finds the account a command names by --email.
+func accountByEmail(ctx context.Context, cmd, email string, getenv func(string) string) (*store.Store, store.User, func(), error) {
+	if strings.TrimSpace(email) == "" {
+		return nil, store.User{}, nil, errors.New(cmd + ": --email is required")
+	}
+	st, closeDB, err := openStore(ctx, getenv)
+	if err != nil {
+		return nil, store.User{}, nil, err
+	}
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		err = fmt.Errorf("%s: there is no account with the email address %s", cmd, store.NormaliseEmail(email))
+	}
+	if err != nil {
+		closeDB()
+		return nil, store.User{}, nil, err
+	}
+	return st, u, closeDB, nil
+}
+
 func userDisable(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlagSet("user disable", `user disable --email E
 
@@ -313,21 +333,11 @@ Their approvals and signatures stay on the record.`, stdout)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	if strings.TrimSpace(*email) == "" {
-		return errors.New("user disable: --email is required")
-	}
-	st, closeDB, err := openStore(ctx, getenv)
+	st, u, closeDB, err := accountByEmail(ctx, "user disable", *email, getenv)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	u, err := st.UserByEmail(ctx, *email)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("user disable: there is no account with the email address %s", store.NormaliseEmail(*email))
-	}
-	if err != nil {
-		return err
-	}
 	if u.DisabledAt != nil {
 		fmt.Fprintf(stdout, "%s <%s> was already disabled on %s\n", u.Name, u.Email, u.DisabledAt.Format(time.DateOnly))
 		return nil
@@ -350,21 +360,11 @@ user password ...); otherwise one is generated and printed once. Passwords have 
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	if strings.TrimSpace(*email) == "" {
-		return errors.New("user password: --email is required")
-	}
-	st, closeDB, err := openStore(ctx, getenv)
+	st, u, closeDB, err := accountByEmail(ctx, "user password", *email, getenv)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	u, err := st.UserByEmail(ctx, *email)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("user password: there is no account with the email address %s", store.NormaliseEmail(*email))
-	}
-	if err != nil {
-		return err
-	}
 	password, generated, err := readPassword(stdin)
 	if err != nil {
 		return fmt.Errorf("user password: %w", err)

@@ -309,16 +309,22 @@ func partFor(r *http.Request) (draftPart, bool) {
 	return p, ok
 }
 
-func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
+// loadPart reads the part of a draft the URL names, and checks the person may open it.
+func (s *Server) loadPart(r *http.Request) (draftPart, draftEdit, error) {
 	part, ok := partFor(r)
 	if !ok {
-		return errPageNotFound
+		return draftPart{}, draftEdit{}, errPageNotFound
 	}
 	ed, err := s.loadDraft(r)
 	if err != nil {
-		return err
+		return draftPart{}, draftEdit{}, err
 	}
-	if err := partAllowed(r, ed); err != nil {
+	return part, ed, partAllowed(r, ed)
+}
+
+func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
+	part, ed, err := s.loadPart(r)
+	if err != nil {
 		return err
 	}
 	if chi.URLParam(r, "part") == "part-two" {
@@ -349,15 +355,8 @@ func partAllowed(r *http.Request, ed draftEdit) error {
 }
 
 func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) error {
-	part, ok := partFor(r)
-	if !ok {
-		return errPageNotFound
-	}
-	ed, err := s.loadDraft(r)
+	part, ed, err := s.loadPart(r)
 	if err != nil {
-		return err
-	}
-	if err := partAllowed(r, ed); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {

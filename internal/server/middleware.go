@@ -57,6 +57,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // logRequests writes one line per request: method, route pattern, status, duration, id.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)

@@ -49,6 +49,7 @@ type Server struct {
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
+	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
@@ -89,6 +90,9 @@ func New(d Deps) (*Server, error) {
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
 		build: buildID(a), started: time.Now()}, nil
 }
+
+// InFlight is how many requests are being handled now.
+func (s *Server) InFlight() int64 { return s.inFlight.Load() }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
 // the server shuts down. Everything else keeps answering.

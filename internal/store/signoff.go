@@ -121,15 +121,7 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment
 		action, event = "returned", EventReturned
 	}
 	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
-		id, ref, err := tx.lockedDecision(ctx, slug)
-		if err != nil {
-			return err
-		}
-		so, err := tx.SignoffState(ctx, slug)
-		if err != nil {
-			return err
-		}
-		u, err := tx.actor(ctx, act)
+		id, ref, so, u, err := tx.startAct(ctx, act, slug)
 		if err != nil {
 			return err
 		}
@@ -161,6 +153,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, stepKind, u.ID, action, c, hash, act.A
 	})
 }
 
+// startAct begins a sign-off act inside its transaction: it locks the decision, then reads where
+// it stands and the actor's grants as they are now.
+func (s *Store) startAct(ctx context.Context, act Act, slug string) (int64, string, decision.Signoff, User, error) {
+	id, ref, err := s.lockedDecision(ctx, slug)
+	if err != nil {
+		return 0, "", decision.Signoff{}, User{}, err
+	}
+	so, err := s.SignoffState(ctx, slug)
+	if err != nil {
+		return 0, "", decision.Signoff{}, User{}, err
+	}
+	u, err := s.actor(ctx, act)
+	return id, ref, so, u, err
+}
+
 // Sign records the decision maker's signature (or rejection) of the content they read, and
 // publishes the decision now or defers it. One signature per decision: however many try at
 // once, the row lock makes the others find it signed, and the signatures primary key would
@@ -170,15 +177,7 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		return err
 	}
 	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
-		id, ref, err := tx.lockedDecision(ctx, slug)
-		if err != nil {
-			return err
-		}
-		so, err := tx.SignoffState(ctx, slug)
-		if err != nil {
-			return err
-		}
-		u, err := tx.actor(ctx, act)
+		id, ref, so, u, err := tx.startAct(ctx, act, slug)
 		if err != nil {
 			return err
 		}
