@@ -114,6 +114,25 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/admin/chains/PCD", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"POST", "/decisions/new", url.Values{"series": {"PCD"}, "title": {"Another"}}, [7]int{see, see, see, no, no, no, see}},
 		{"POST", "/admin/users/new", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		{"GET", "/healthz", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/readyz", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions.csv", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/decisions.atom", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/decisions", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/openapi.json", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/decisions/pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/decisions/pcd-1683", nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
+		{"GET", "/account/password", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"POST", "/account/password", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		// A draft is not waiting for sign-off: nobody may act on it yet.
+		{"POST", draft + "/signoff", url.Values{}, [7]int{see, no, no, no, no, no, see}},
+		{"POST", draft + "/sign", url.Values{}, [7]int{see, no, no, no, no, no, see}},
+		{"POST", draft + "/edit/title", url.Values{"title": {"No version"}}, [7]int{see, 400, no, no, no, no, see}},
+		{"POST", draft + "/submit", url.Values{}, [7]int{see, 400, no, no, no, no, see}},
+		{"GET", "/admin/users/1", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/users/1", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		{"GET", "/admin/users/1/disable", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/chains/PCD", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {
@@ -133,6 +152,7 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 	rs := newRoleSite(t)
 	partTwoReaders := map[string]bool{"drafter": true, "adviser": true, "maker": true, "admin": true}
 	paths := []string{"/", "/decisions", "/decisions?q=TITLE-SECRET", "/decisions/pcd-1683",
+		"/decisions.csv?q=TITLE-SECRET", "/decisions.atom", "/api/v1/decisions?q=TITLE-SECRET", "/api/v1/decisions/pcd-1683",
 		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work"}
 	for _, who := range people {
 		sawPartTwo := false
