@@ -24,8 +24,12 @@ const (
 	maxAddressFailures = 20 // per client address
 )
 
-// sessionUserKey holds the signed-in user's id in the session.
-const sessionUserKey = "user_id"
+// sessionUserKey holds the signed-in user's id in the session, and sessionEpochKey the epoch
+// the user had then: when a password change moves it on, older sessions stop working.
+const (
+	sessionUserKey  = "user_id"
+	sessionEpochKey = "user_epoch"
+)
 
 // loadUser puts the signed-in, active user (if any) in the request's context. A disabled
 // account's session stops working at once.
@@ -41,7 +45,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.serveError(w, r, err)
 			return
 		}
-		if err != nil || u.DisabledAt != nil {
+		if err != nil || u.DisabledAt != nil || s.sessions.GetInt(r.Context(), sessionEpochKey) != u.SessionEpoch {
 			s.sessions.Remove(r.Context(), sessionUserKey)
 			next.ServeHTTP(w, r)
 			return
@@ -172,6 +176,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
 	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
 		return err
 	}

@@ -95,6 +95,8 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	// This session carries on under the new epoch; the person's other sessions end.
+	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch+1)
 	s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been changed")
 	http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 	return nil

@@ -349,6 +349,7 @@ func TestChangeYourPassword(t *testing.T) {
 			t.Errorf("%s: POST = %d, want 422 with an error on %s", tt.name, p.status, tt.field)
 		}
 	}
+	elsewhere := site.Client(t, u.Email) // the same person signed in on another device
 	before := c.Jar.Cookies(mustURL(t, site.URL))
 	p := post(t, c, site.URL+"/account/password", url.Values{"current_password": {testsite.Password}, "new_password": {fresh}, "confirm_password": {fresh}})
 	if p.status != http.StatusSeeOther || p.location != "/account/password" {
@@ -363,6 +364,9 @@ func TestChangeYourPassword(t *testing.T) {
 	}
 	if p := get(t, c, site.URL+"/work"); p.status != http.StatusOK {
 		t.Errorf("GET /work after changing the password = %d, want 200 (still signed in)", p.status)
+	}
+	if p := get(t, elsewhere, site.URL+"/work"); p.status != http.StatusSeeOther {
+		t.Errorf("GET /work in the person's other session after the change = %d, want 303 to sign in again", p.status)
 	}
 	signIn := func(pw string) int {
 		return post(t, site.Client(t, ""), site.URL+"/sign-in", url.Values{"email": {u.Email}, "password": {pw}}).status

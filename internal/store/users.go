@@ -20,6 +20,7 @@ type User struct {
 	Name         string     `db:"name"`
 	PasswordHash string     `db:"password_hash"`
 	DisabledAt   *time.Time `db:"disabled_at"`
+	SessionEpoch int        `db:"session_epoch"` // moves on when sessions must end
 	Roles        []string   `db:"roles"`
 	StepKinds    []string   `db:"step_kinds"`
 	Series       []string   `db:"series"`
@@ -34,7 +35,7 @@ type Grants struct {
 }
 
 const userSQL = `
-SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at,
+SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch,
 	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
 	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
 	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series
@@ -158,7 +159,7 @@ UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END W
 func (s *Store) SetPassword(ctx context.Context, act Act, userID int64, passwordHash string) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		var email string
-		err := tx.db.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING email`,
+		err := tx.db.QueryRow(ctx, `UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING email`,
 			userID, passwordHash).Scan(&email)
 		if err != nil {
 			return fmt.Errorf("set password of user %d: %w", userID, mapError(err))
