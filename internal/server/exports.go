@@ -45,14 +45,6 @@ func plainBadRequest(w http.ResponseWriter, errs search.Errors) {
 	}
 }
 
-func (s *Server) cacheHeaders(w http.ResponseWriter, r *http.Request) {
-	if userFrom(r) != nil {
-		w.Header().Set("Cache-Control", "private, no-store")
-	} else {
-		w.Header().Set("Cache-Control", "no-cache")
-	}
-}
-
 // CSVHeader names the columns of /decisions.csv.
 var CSVHeader = []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
 	"series", "status", "total_pence", "total", "financial_years"}

@@ -35,6 +35,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	_, _ = w.Write(buf.Bytes())
 }
 
+// cacheHeaders keeps what was built for a signed-in person out of every cache, and has anything
+// public revalidated: for responses that do not go through render.
+func (s *Server) cacheHeaders(w http.ResponseWriter, r *http.Request) {
+	if userFrom(r) != nil {
+		w.Header().Set("Cache-Control", "private, no-store")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+}
+
 // writeJSON writes a small JSON body, for machines.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

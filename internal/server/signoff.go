@@ -540,11 +540,7 @@ func (s *Server) handleCanonical(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Content-Disposition", `inline; filename="`+slug+`.canonical.json"`)
-	if userFrom(r) != nil {
-		h.Set("Cache-Control", "private, no-store")
-	} else {
-		h.Set("Cache-Control", "no-cache")
-	}
+	s.cacheHeaders(w, r)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 	return nil
