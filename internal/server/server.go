@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/static"
@@ -33,6 +34,13 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// MaxConcurrent bounds the requests handled at once (see admit); zero means no bound.
+	MaxConcurrent int
+	// SearchRate and ExportRate limit each client's searches, API calls and verifications, and
+	// its CSV and Atom downloads; zero values mean no limit.
+	SearchRate, ExportRate RateLimit
+	// Metrics counts requests, sign-off actions and refusals; nil makes a set nobody serves.
+	Metrics *metrics.Metrics
 }
 
 // Server serves the register's pages.
@@ -52,6 +60,10 @@ type Server struct {
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	metrics        *metrics.Metrics
+	slots          chan struct{} // a slot per request being handled, when bounded
+	searchRate     RateLimit
+	exportRate     RateLimit
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -85,10 +97,19 @@ func New(d Deps) (*Server, error) {
 	if probe == nil {
 		probe = d.Store
 	}
-	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+	m := d.Metrics
+	if m == nil {
+		m = metrics.New()
+	}
+	s := &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+		build: buildID(a), started: time.Now(), metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
+		searchRate: d.SearchRate, exportRate: d.ExportRate}
+	// A session that cannot be loaded or saved (the database is down) gets the same page as
+	// any other failure, a 503 saying to try again, not scs's bare 500.
+	d.Sessions.ErrorFunc = s.serveError
+	return s, nil
 }
 
 // InFlight is how many requests are being handled now.

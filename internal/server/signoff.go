@@ -351,6 +351,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return refused(err)
 	}
+	s.metrics.SignoffAction(map[bool]string{true: "approved", false: "returned"}[f.Choice == choiceApprove], 1)
 	s.sessions.Put(r.Context(), signoffFlashKey, flash)
 	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
 	return nil
@@ -384,6 +385,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}
+	s.metrics.SignoffAction(map[bool]string{true: "rejected", false: "signed"}[in.Outcome == store.OutcomeRejected], 1)
 	flash := "You signed the decision. It is published."
 	switch {
 	case in.Outcome == store.OutcomeRejected:
@@ -750,6 +752,7 @@ func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
 		case err != nil && ctx.Err() == nil:
 			s.log.ErrorContext(ctx, "release deferred decisions", "err", err)
 		case n > 0:
+			s.metrics.SignoffAction("released", n)
 			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
 		}
 		select {
