@@ -6,6 +6,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +23,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	signoff  *prometheus.CounterVec
 	refused  *prometheus.CounterVec
+	pools    *poolCollector
 }
 
 // New makes the service's collectors, with the Go runtime's and the process's.
@@ -45,8 +47,9 @@ func New() *Metrics {
 			Name: "decisions_rate_limited_total",
 			Help: "Requests refused with 429 by a per-client rate limit, by limit.",
 		}, []string{"limit"}),
+		pools: &poolCollector{pools: map[string]*pgxpool.Pool{}},
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.signoff, m.refused,
+	m.reg.MustRegister(m.requests, m.duration, m.signoff, m.refused, m.pools,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -84,13 +87,15 @@ func (m *Metrics) RateLimited(limit string) {
 
 // WatchPool reports a pgx pool's use under the given name ("requests", "probe").
 func (m *Metrics) WatchPool(name string, pool *pgxpool.Pool) {
-	m.reg.MustRegister(&poolCollector{pool: pool, labels: prometheus.Labels{"pool": name}})
+	m.pools.mu.Lock()
+	defer m.pools.mu.Unlock()
+	m.pools.pools[name] = pool
 }
 
 // poolCollector reads pgxpool's statistics when scraped, so the figures are current.
 type poolCollector struct {
-	pool   *pgxpool.Pool
-	labels prometheus.Labels
+	mu    sync.Mutex
+	pools map[string]*pgxpool.Pool
 }
 
 var poolDescs = struct {
@@ -119,10 +124,20 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.pool.Stat()
-	name := c.labels["pool"]
-	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, name) }
-	counter := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, name) }
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name, pool := range c.pools {
+		collectPool(ch, name, pool.Stat())
+	}
+}
+
+func collectPool(ch chan<- prometheus.Metric, name string, s *pgxpool.Stat) {
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, name)
+	}
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, name)
+	}
 	gauge(poolDescs.acquired, float64(s.AcquiredConns()))
 	gauge(poolDescs.idle, float64(s.IdleConns()))
 	gauge(poolDescs.total, float64(s.TotalConns()))

@@ -115,6 +115,9 @@ func New(d Deps) (*Server, error) {
 // InFlight is how many requests are being handled now.
 func (s *Server) InFlight() int64 { return s.inFlight.Load() }
 
+// Admitted is how many requests are past the bound on requests handled at once (see admit).
+func (s *Server) Admitted() int { return len(s.slots) }
+
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
 // the server shuts down. Everything else keeps answering.
 func (s *Server) Drain() {

@@ -20,6 +20,7 @@ import (
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -39,12 +40,19 @@ type Site struct {
 	Store   *store.Store
 	Handler http.Handler
 	Clock   *Clock
+	Metrics *metrics.Metrics // what the site counts; serve Metrics.Handler() to scrape it
 }
 
 // Options change the site from the defaults a test needs least often.
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
+	MaxConcurrent  int           // zero: no bound on requests handled at once
+	// SearchRate and ExportRate are per-client limits; zero: none, so tests can make as many
+	// requests as they like.
+	SearchRate, ExportRate server.RateLimit
+	// DatabaseURL is a database to serve instead of a fresh one (a fault test's own cluster).
+	DatabaseURL string
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -56,7 +64,10 @@ func New(t testing.TB) *Site {
 // NewWith starts a site with options.
 func NewWith(t testing.TB, o Options) *Site {
 	t.Helper()
-	url := dbtest.URL(t)
+	url := o.DatabaseURL
+	if url == "" {
+		url = dbtest.URL(t)
+	}
 	pool, err := store.Open(context.Background(), url, store.PoolOptions{MaxConns: o.MaxConns})
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +80,9 @@ func NewWith(t testing.TB, o Options) *Site {
 	t.Cleanup(probe.Close)
 	clock := &Clock{now: time.Now()}
 	st := store.New(pool)
+	m := metrics.New()
+	m.WatchPool("requests", pool)
+	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{
 		Store:          st,
 		Probe:          store.New(probe),
@@ -79,6 +93,10 @@ func NewWith(t testing.TB, o Options) *Site {
 		Clock:          clock.Now,
 		Contact:        config.DefaultContact,
 		RequestTimeout: o.RequestTimeout,
+		MaxConcurrent:  o.MaxConcurrent,
+		SearchRate:     o.SearchRate,
+		ExportRate:     o.ExportRate,
+		Metrics:        m,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +104,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock}
+	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Metrics: m}
 }
 
 // Clock is the site's clock, which tests move.
