@@ -176,4 +176,3 @@ func figures(pool *pgxpool.Pool) stats {
 	return stats{goroutines: runtime.NumGoroutine(), acquired: st.AcquiredConns(), idle: st.IdleConns(), total: st.TotalConns(),
 		acquires: st.AcquireCount(), canceledAcquires: st.CanceledAcquireCount()}
 }
-
