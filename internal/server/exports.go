@@ -371,6 +371,10 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) err
 		s.writeJSON(w, r, http.StatusNotFound, APIError{Errors: []APIFieldError{{Message: "There is no such decision in the register."}}})
 		return nil
 	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		s.serveError(w, r, err) // the client went away: logged, with no one to answer
+		return nil
+	}
 	if unavailable, busy := store.IsUnavailable(err), errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err); unavailable || busy {
 		s.log.ErrorContext(r.Context(), "api: database unavailable or slow", "err", err, "request_id", requestIDFrom(r.Context()))
 		w.Header().Set("Retry-After", retryAfter)

@@ -177,7 +177,7 @@ func IsUnavailable(err error) bool {
 	}
 	var connectErr *pgconn.ConnectError
 	var netErr *net.OpError
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }

@@ -5,6 +5,7 @@ package testsite
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -179,4 +180,42 @@ func Logger(t testing.TB) *slog.Logger {
 		level = slog.LevelError
 	}
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
+}
+
+// AwaitingDecision makes PCD decision number, awaiting sign-off, with a recommendation, a
+// Part I section, a Part II section holding partTwo, a funding line and its drafters, straight
+// in SQL (drafting has its own pages), and returns its slug.
+func AwaitingDecision(t testing.TB, pool *pgxpool.Pool, number int, partTwo string, drafters ...int64) string {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := pool.QueryRow(ctx, `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Violence reduction grant ' || $1::text,
+	'To accept a grant.', 'awaiting_signoff')
+RETURNING id`, number).Scan(&id)
+	if err != nil {
+		t.Fatalf("insert decision: %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO recommendations (decision_id, position, body) VALUES ($1, 1, 'Accept the grant of £2,755,000.')`,
+		`INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
+			($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'The public reasons.'),
+			($1, 2, 1, 'other', 'Confidential facts and advice', $2)`,
+		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label) VALUES ($1, 1, 275500000, 'grant_accepted', 'Home Office grant')`,
+	} {
+		args := []any{id}
+		if strings.Contains(q, "$2") {
+			args = append(args, partTwo)
+		}
+		if _, err := pool.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("insert content: %v", err)
+		}
+	}
+	for _, d := range drafters {
+		if _, err := pool.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2)`, id, d); err != nil {
+			t.Fatalf("insert drafter: %v", err)
+		}
+	}
+	return fmt.Sprintf("pcd-%d", number)
 }
