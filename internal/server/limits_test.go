@@ -155,8 +155,13 @@ func TestStuckDatabase(t *testing.T) {
 	if after.goroutines > before.goroutines+2 || after.acquired != 0 {
 		t.Errorf("after the lock went: %s; want goroutines back to %d (±2) and no connection held", after, before.goroutines)
 	}
-	if r := ts.get(t, "/decisions/pcd-1682"); r.status != http.StatusOK {
-		t.Errorf("GET a page after the lock went = %d, want 200", r.status)
+	// Served again: the deadline is short, so on a loaded machine a first try may still be late.
+	var status int
+	for deadline := time.Now().Add(30 * time.Second); status != http.StatusOK && time.Now().Before(deadline); {
+		status = ts.get(t, "/decisions/pcd-1682").status
+	}
+	if status != http.StatusOK {
+		t.Errorf("GET a page after the lock went = %d, want 200", status)
 	}
 }
 
