@@ -128,10 +128,13 @@ type APIDecisionSummary struct {
 
 // APIDecisionList is a page of /api/v1/decisions.
 type APIDecisionList struct {
-	Count       int                  `json:"count"`
-	CountCapped bool                 `json:"count_capped"` // there are more than count
-	Decisions   []APIDecisionSummary `json:"decisions"`
-	Links       APIListLinks         `json:"links"`
+	Count       int  `json:"count"`
+	CountCapped bool `json:"count_capped"` // there are more than count
+	// CountEstimated says count is an estimate (two significant figures), for words that
+	// match too many decisions to count on every search.
+	CountEstimated bool                 `json:"count_estimated"`
+	Decisions      []APIDecisionSummary `json:"decisions"`
+	Links          APIListLinks         `json:"links"`
 }
 
 // APIListLinks are the addresses of a list page and its neighbours.
@@ -162,7 +165,8 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
-	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
+	q = orderedAs(q, page)
+	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, CountEstimated: page.Estimated, Decisions: []APIDecisionSummary{},
 		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
 			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
 	for _, d := range page.Results {

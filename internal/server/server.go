@@ -52,6 +52,7 @@ type Server struct {
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -88,7 +89,7 @@ func New(d Deps) (*Server, error) {
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge)}, nil
 }
 
 // InFlight is how many requests are being handled now.
