@@ -83,9 +83,9 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		if row.DateSigned != nil {
 			date = row.DateSigned.Format(time.DateOnly)
 		}
-		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, deref(row.Title),
-			deref(row.Summary), date, deref(row.DecisionMakerName), deref(row.Funder), row.Series, row.Status,
-			total, pounds, row.FinancialYears}); err != nil {
+		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, csvText(deref(row.Title)),
+			csvText(deref(row.Summary)), date, csvText(deref(row.DecisionMakerName)), csvText(deref(row.Funder)),
+			row.Series, row.Status, total, pounds, row.FinancialYears}); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
@@ -108,6 +108,17 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 	}
 	cw.Flush()
 	return nil
+}
+
+// csvText keeps a spreadsheet from running text as a formula (CSV injection, OWASP): text that
+// starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe, which
+// spreadsheets show as text and hide. Only the free-text columns are touched; the JSON API
+// gives every value exactly as it is held.
+func csvText(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // APIDecisionSummary is one decision in /api/v1/decisions.

@@ -33,6 +33,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 }
 
 // Server serves the register's pages.
@@ -46,6 +48,7 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
@@ -87,7 +90,7 @@ func New(d Deps) (*Server, error) {
 		probe = d.Store
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
 		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge)}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -439,29 +440,48 @@ func (s *Store) SearchEach(ctx context.Context, acc Access, q search.Query, limi
 	orderBy, seek := order(q, q.Cursor, args)
 	args["limit"] = min(limit, MaxExportRows)
 	sql := `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet,
-	coalesce((SELECT string_agg(financial_year_text(y), ' ' ORDER BY y) FROM (
-		SELECT DISTINCT generate_series(f.fy_start, coalesce(f.fy_end, f.fy_start)) AS y
-		FROM funding_lines f WHERE f.decision_id = d.id) ys), '') AS financial_years
+	array_to_string(ARRAY(SELECT financial_year_text(y) FROM unnest(d.financial_years) y ORDER BY y), ' ') AS financial_years
 FROM decisions d
 WHERE ` + where + seek + `
 ORDER BY ` + orderBy + `
 LIMIT @limit`
-	rows, err := s.db.Query(ctx, sql, args)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		row, err := pgx.RowToStructByName[ExportRow](rows)
+	// One snapshot for the whole download, and one statement that may stream for as long as
+	// the request's own deadline (EXPORT_TIMEOUT), not the pool's statement_timeout for pages.
+	return s.inSnapshot(ctx, func(tx *Store) error {
+		if err := tx.statementTimeoutFrom(ctx); err != nil {
+			return err
+		}
+		rows, err := tx.db.Query(ctx, sql, args)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		if err := fn(row); err != nil {
-			return err
+		defer rows.Close()
+		for rows.Next() {
+			row, err := pgx.RowToStructByName[ExportRow](rows)
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
 		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return nil
+	})
+}
+
+// statementTimeoutFrom sets the transaction's statement_timeout to the time left before ctx's
+// deadline, when it has one.
+func (s *Store) statementTimeoutFrom(ctx context.Context) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("export: %w", err)
+	ms := max(time.Until(deadline).Milliseconds(), 1)
+	if _, err := s.db.Exec(ctx, `SELECT set_config('statement_timeout', $1, true)`, strconv.FormatInt(ms, 10)); err != nil {
+		return fmt.Errorf("statement timeout: %w", err)
 	}
 	return nil
 }
