@@ -167,7 +167,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate)})
 	if err != nil {
 		return err

@@ -41,6 +41,8 @@ type Deps struct {
 	SearchRate, ExportRate RateLimit
 	// Metrics counts requests, sign-off actions and refusals; nil makes a set nobody serves.
 	Metrics *metrics.Metrics
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 }
 
 // Server serves the register's pages.
@@ -54,6 +56,7 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
@@ -64,6 +67,7 @@ type Server struct {
 	slots          chan struct{} // a slot per request being handled, when bounded
 	searchRate     RateLimit
 	exportRate     RateLimit
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -93,6 +97,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := newPageCache(pageCacheSize, pageCacheMaxAge)
+	if err != nil {
+		return nil, err
+	}
 	probe := d.Probe
 	if probe == nil {
 		probe = d.Store
@@ -102,9 +110,9 @@ func New(d Deps) (*Server, error) {
 		m = metrics.New()
 	}
 	s := &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
+		build: buildID(a), started: time.Now(), pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
 		searchRate: d.SearchRate, exportRate: d.ExportRate}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
