@@ -696,6 +696,8 @@ var eventTitles = map[string]string{
 	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
+	store.EventCorrectionStarted: "Correction started", store.EventCorrectionEdited: "Correction edited",
+	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -719,7 +721,8 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	if d := detail["drafter"]; d != "" {
 		t.Description = append(t.Description, "Drafter: "+d)
 	}
-	if e.Event == store.EventRejected && detail["reason"] != "" {
+	if (e.Event == store.EventRejected || e.Event == store.EventCorrected || e.Event == store.EventWithdrawn ||
+		e.Event == store.EventCorrectionStarted) && detail["reason"] != "" {
 		t.Description = append(t.Description, "Reason: "+detail["reason"])
 	}
 	if f := detail["fields"]; f != "" {

@@ -463,3 +463,35 @@ ORDER BY v.decision_id, v.number`)
 	}
 	return rep, nil
 }
+
+// ChangeNote is a decision's latest correction and its withdrawal, for feeds and the API.
+type ChangeNote struct {
+	DecisionID       int64      `db:"id"`
+	WithdrawnAt      *time.Time `db:"withdrawn_at"`
+	WithdrawalReason *string    `db:"withdrawal_reason"`
+	CorrectedAt      *time.Time `db:"corrected_at"`
+	CorrectionReason *string    `db:"correction_reason"`
+}
+
+// ChangeNotes reads the change notes of decisions the caller has already found through an
+// access-filtered read (a search's results).
+func (s *Store) ChangeNotes(ctx context.Context, ids []int64) (map[int64]ChangeNote, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT d.id, d.withdrawn_at, d.withdrawal_reason, v.signed_at AS corrected_at, v.reason AS correction_reason
+FROM decisions d LEFT JOIN LATERAL (
+	SELECT signed_at, reason FROM decision_versions WHERE decision_id = d.id AND number > 1 ORDER BY number DESC LIMIT 1
+) v ON true
+WHERE d.id = ANY($1) AND (d.withdrawn_at IS NOT NULL OR v.signed_at IS NOT NULL)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("change notes: %w", err)
+	}
+	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ChangeNote])
+	if err != nil {
+		return nil, fmt.Errorf("change notes: %w", err)
+	}
+	out := make(map[int64]ChangeNote, len(notes))
+	for _, n := range notes {
+		out[n.DecisionID] = n
+	}
+	return out, nil
+}

@@ -100,7 +100,7 @@ func searchSQL(acc Access, q search.Query) (where string, args pgx.NamedArgs) {
 		args["status"] = q.Status
 		conds = append(conds, `d.status = @status`)
 	}
-	if q.Status == "" && q.Q == "" && q.FY == nil && q.Maker == "" && q.Funder == "" && q.Series == "" &&
+	if !q.KeepWithdrawn && q.Status == "" && q.Q == "" && q.FY == nil && q.Maker == "" && q.Funder == "" && q.Series == "" &&
 		q.MinPence == nil && q.MaxPence == nil && q.From == nil && q.To == nil {
 		// The default list (no words, no filter) is the register as it stands: a withdrawn
 		// decision leaves it, but any search still finds it, marked withdrawn.
