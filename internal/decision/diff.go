@@ -49,6 +49,20 @@ func WordDiff(old, new string) []DiffRun {
 		add(DiffSame, w)
 	}
 	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	if len(ma)*len(mb) > maxDiffCells {
+		// Too much rewritten to compare word by word in bounded memory: the middle is shown
+		// as removed, then added, which is still true.
+		for _, w := range ma {
+			add(DiffRemoved, w)
+		}
+		for _, w := range mb {
+			add(DiffAdded, w)
+		}
+		for _, w := range a[len(a)-suf:] {
+			add(DiffSame, w)
+		}
+		return runs
+	}
 	// lcs[i][j] is the length of the longest common subsequence of ma[i:] and mb[j:].
 	lcs := make([][]int, len(ma)+1)
 	for i := range lcs {
@@ -69,12 +83,13 @@ func WordDiff(old, new string) []DiffRun {
 		case i < len(ma) && j < len(mb) && ma[i] == mb[j]:
 			add(DiffSame, ma[i])
 			i, j = i+1, j+1
-		case j < len(mb) && (i == len(ma) || lcs[i][j+1] >= lcs[i+1][j]):
-			add(DiffAdded, mb[j])
-			j++
-		default:
+		case i < len(ma) && (j == len(mb) || lcs[i+1][j] >= lcs[i][j+1]):
+			// Removed words come before the words that replace them.
 			add(DiffRemoved, ma[i])
 			i++
+		default:
+			add(DiffAdded, mb[j])
+			j++
 		}
 	}
 	for _, w := range a[len(a)-suf:] {
@@ -82,6 +97,9 @@ func WordDiff(old, new string) []DiffRun {
 	}
 	return runs
 }
+
+// maxDiffCells bounds the LCS table (4 million cells, 32 MB) a difference may take.
+const maxDiffCells = 4_000_000
 
 // DiffChanged reports whether the runs hold any change.
 func DiffChanged(runs []DiffRun) bool {
@@ -93,14 +111,14 @@ func DiffChanged(runs []DiffRun) bool {
 	return false
 }
 
-// words splits s into words, each with the whitespace before it (and the last with the
-// whitespace after it), so the words joined give back s.
+// words splits s into words, each with the whitespace before it (the first with any at the
+// start, the last with any at the end), so the words joined give back s.
 func words(s string) []string {
 	var out []string
 	start, sawWord, prevSpace := 0, false, true
 	for i, r := range s {
 		space := unicode.IsSpace(r)
-		if !space && prevSpace && sawWord {
+		if space && !prevSpace && sawWord {
 			out = append(out, s[start:i])
 			start = i
 		}
@@ -108,7 +126,11 @@ func words(s string) []string {
 		prevSpace = space
 	}
 	if start < len(s) {
-		out = append(out, s[start:])
+		if len(out) > 0 && strings.TrimSpace(s[start:]) == "" {
+			out[len(out)-1] += s[start:]
+		} else {
+			out = append(out, s[start:])
+		}
 	}
 	return out
 }
