@@ -687,6 +687,12 @@ func fieldLabel(f string) string {
 	if kind, ok := strings.CutPrefix(f, "part_one:"); ok {
 		return "Part I: " + decision.SectionKindLabel(kind)
 	}
+	if n, ok := strings.CutPrefix(f, "funding:"); ok {
+		return "Funding line " + n
+	}
+	if f == "reason" {
+		return "Reason for the correction"
+	}
 	return cmp.Or(fieldLabels[f], f)
 }
 
