@@ -149,6 +149,7 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 	pages := []corrPage{
 		{"decision-corrected-withdrawn", "", "/decisions/pcd-1682", false, http.StatusOK},
 		{"version-2", "", "/decisions/pcd-1682/versions/2", false, http.StatusOK},
+		{"verify-corrected", "", "/decisions/pcd-1682/verify", false, http.StatusOK},
 		{"search-withdrawn", "", "/decisions?q=social+media+hub", false, http.StatusOK},
 		{"correction-drafter", "drafter@example.org", c, false, http.StatusOK},
 		{"correction-funding", "drafter@example.org", c + "/funding/1", false, http.StatusOK},

@@ -586,6 +586,19 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 			p.Verdict = "The content of " + v.Reference + " does not match what was signed: it has changed since it was signed."
 		}
 	}
+	if n := len(v.Versions); n > 1 {
+		// A corrected decision is checked against its latest signed version; each earlier one
+		// has its own page and hash.
+		last := v.Versions[n-1]
+		p.Imported, p.SignedHash, p.SignedBy, p.SignedOn = false, last.ContentHash, versionSigner(last), formatLondonDay(last.SignedAt)
+		p.Versions = versionLinks(slug, v.Versions)
+		if v.Matches {
+			p.Verdict = "The content of " + v.Reference + " matches its latest signed version, version " + strconv.Itoa(n) +
+				" (a correction approved on " + p.SignedOn + ")."
+		} else {
+			p.Verdict = "The content of " + v.Reference + " does not match its latest signed version: it has changed since."
+		}
+	}
 	s.render(w, r, http.StatusOK, pages.Verify(p))
 	return nil
 }
