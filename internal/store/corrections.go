@@ -392,6 +392,10 @@ func (s *Store) Withdraw(ctx context.Context, act Act, slug, reason string, from
 		_, err = tx.db.Exec(ctx, `
 UPDATE decisions SET status = 'withdrawn', withdrawn_at = $2, withdrawal_reason = $3, withdrawn_by = $4, updated_at = $5
 WHERE id = $1`, id, from, reason, u.ID, act.At)
+		if err == nil {
+			// A withdrawn decision is no longer corrected: a correction in progress ends.
+			_, err = tx.db.Exec(ctx, `UPDATE corrections SET status = 'abandoned', updated_at = $2 WHERE decision_id = $1 AND status = 'draft'`, id, act.At)
+		}
 		if err != nil {
 			return fmt.Errorf("withdraw %s: %w", slug, mapError(err))
 		}

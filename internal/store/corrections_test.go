@@ -228,8 +228,14 @@ func TestWithdrawal(t *testing.T) {
 	if why, ok := store.IsRefused(err); !ok || !strings.Contains(why, "decision maker for PCD or an admin") {
 		t.Fatalf("a drafter withdrawing = %v, want refused", err)
 	}
+	if err := db.st.StartCorrection(ctx, db.drafter.Act(db.now), slug, "Begun before the withdrawal."); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.st.Withdraw(ctx, db.maker.Act(db.now), slug, "Superseded by PCD 1700.", on); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := db.st.OpenCorrection(ctx, store.Staff(db.drafter.ID, db.now), slug); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a correction stays open after the withdrawal: %v", err)
 	}
 	public := store.Public(db.now)
 	d, err := db.st.DecisionBySlug(ctx, public, slug)
