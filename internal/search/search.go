@@ -51,6 +51,9 @@ type Query struct {
 	// otherwise leaves them out; the feeds set it, so their readers see a withdrawal. Never
 	// from a URL.
 	KeepWithdrawn bool
+	// RankLimit, when above zero, replaces the store's bound on how many matches a search
+	// ranks by relevance (store.DefaultRankLimit). Not a URL parameter: for tests.
+	RankLimit int
 }
 
 // FieldError is what is wrong with one parameter.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -80,14 +81,34 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if !decision.ValidSlug(slug) {
 		return errPageNotFound
 	}
-	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
+	var key pageKey
+	public := userFrom(r) == nil
+	// One reading of the clock for the key and the page: read twice, a page built just after a
+	// deferred publication could be kept under the key from just before it.
+	now := s.now()
+	if public {
+		st, err := s.store.RegisterState(r.Context(), now, slug)
+		if err != nil {
+			return err
+		}
+		key = pageKey{state: st, day: now.In(s.london).Format(dateLayout)}
+		if p, ok := s.pages.get(slug, key, now); ok {
+			s.serveCached(w, r, p)
+			return nil
+		}
+	}
+	acc := s.access(r)
+	if public {
+		acc = store.Public(now)
+	}
+	d, err := s.store.DecisionBySlug(r.Context(), acc, slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
 	}
 	if err != nil {
 		return err
 	}
-	held, err := s.store.SlugsByReference(r.Context(), s.access(r), mentionedReferences(d))
+	held, err := s.store.SlugsByReference(r.Context(), acc, mentionedReferences(d))
 	if err != nil {
 		return err
 	}
@@ -98,20 +119,25 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addCorrections(r, &p, d); err != nil {
 		return err
 	}
-	if userFrom(r) == nil {
-		etag, err := s.pageETag(p)
-		if err != nil {
-			return err
-		}
-		changed, err := s.store.RegisterChangedAt(r.Context(), s.now())
-		if err != nil {
-			return err
-		}
-		if s.notModified(w, r, etag, latest(d.UpdatedAt, changed, s.started)) {
-			return nil
-		}
+	if !public {
+		s.render(w, r, http.StatusOK, pages.Show(p))
+		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.Show(p))
+	etag, err := s.pageETag(p)
+	if err != nil {
+		return err
+	}
+	var html bytes.Buffer
+	if err := pages.Show(p).Render(r.Context(), &html); err != nil {
+		s.renderFailed(w, r, err)
+		return nil
+	}
+	kept, err := s.pages.put(slug, cachedPage{key: key, etag: etag, built: now,
+		modified: latest(d.UpdatedAt, key.state.ChangedAt, s.started)}, html.Bytes())
+	if err != nil {
+		return fmt.Errorf("keep page %s: %w", slug, err)
+	}
+	s.serveCached(w, r, kept)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -83,9 +84,9 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		if row.DateSigned != nil {
 			date = row.DateSigned.Format(time.DateOnly)
 		}
-		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, deref(row.Title),
-			deref(row.Summary), date, deref(row.DecisionMakerName), deref(row.Funder), row.Series, row.Status,
-			total, pounds, row.FinancialYears}); err != nil {
+		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, csvText(deref(row.Title)),
+			csvText(deref(row.Summary)), date, csvText(deref(row.DecisionMakerName)), csvText(deref(row.Funder)),
+			row.Series, row.Status, total, pounds, row.FinancialYears}); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
@@ -108,6 +109,20 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 	}
 	cw.Flush()
 	return nil
+}
+
+// csvText keeps a spreadsheet from running text as a formula (CSV injection, OWASP): text that
+// starts with =, +, -, @ (or their full-width forms), a tab or a carriage return, after any
+// spaces, gets a leading apostrophe, which spreadsheets show as text and hide. Only the
+// free-text columns are touched; the JSON API gives every value exactly as it is held.
+func csvText(v string) string {
+	if strings.HasPrefix(v, "\t") || strings.HasPrefix(v, "\r") {
+		return "'" + v
+	}
+	if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(v, " ")); strings.ContainsRune("=+-@＝＋－＠", r) {
+		return "'" + v
+	}
+	return v
 }
 
 // APIDecisionSummary is one decision in /api/v1/decisions.
@@ -162,6 +177,7 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
+	q = orderedAs(q, page)
 	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
 		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
 			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
