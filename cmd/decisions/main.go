@@ -21,6 +21,7 @@ import (
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/signedpdf"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -46,6 +47,8 @@ Commands:
   user password                    set a new password for an account
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
+  signed-pdf --missing             make the signed decision documents that are missing
+                                   (decisions signed-pdf --help)
   verify                           recompute every signed decision's hash and the audit chain;
                                    exit non-zero on any mismatch
 
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runVerify(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
+	case "signed-pdf":
+		return runSignedPDF(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)
@@ -161,9 +166,18 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer probe.Close()
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	// The signed decision documents are printed by a Chromium started on demand; without one,
+	// signing still works and the documents wait (see MakeSignedPDFs).
+	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
+	defer pdf.Close()
+	if cfg.ChromiumPath == "" {
+		if _, err := signedpdf.FindChromium(); err != nil {
+			logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
+		}
+	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout})
+		RequestTimeout: cfg.RequestTimeout, PDF: pdf})
 	if err != nil {
 		return err
 	}
@@ -175,9 +189,15 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(released)
 		srv.ReleaseDeferred(releaseCtx, time.Minute)
 	}()
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		srv.MakeSignedPDFs(releaseCtx, time.Minute)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
+		<-printed
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

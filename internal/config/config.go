@@ -39,6 +39,9 @@ type Config struct {
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
+	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
+	ChromiumPath string
+	PDFTimeout   time.Duration
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -65,6 +68,8 @@ var Vars = []Var{
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
+	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
+	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -76,12 +81,13 @@ func Load(getenv func(string) string) (Config, error) {
 		return varDefault(name)
 	}
 	c := Config{
-		DatabaseURL: get("DATABASE_URL"),
-		Addr:        get("ADDR"),
-		BaseURL:     strings.TrimRight(get("BASE_URL"), "/"),
-		OwnerName:   get("OWNER_NAME"),
-		Contact:     get("CONTACT"),
-		LogFormat:   get("LOG_FORMAT"),
+		DatabaseURL:  get("DATABASE_URL"),
+		Addr:         get("ADDR"),
+		BaseURL:      strings.TrimRight(get("BASE_URL"), "/"),
+		OwnerName:    get("OWNER_NAME"),
+		Contact:      get("CONTACT"),
+		LogFormat:    get("LOG_FORMAT"),
+		ChromiumPath: get("CHROMIUM_PATH"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
@@ -101,6 +107,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DrainDelay = duration("DRAIN_DELAY", 0)
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", time.Millisecond)
 	c.DBStatementTimeout = duration("DB_STATEMENT_TIMEOUT", time.Millisecond)
+	c.PDFTimeout = duration("PDF_TIMEOUT", time.Second)
 	n, err := strconv.ParseInt(get("DB_MAX_CONNS"), 10, 32)
 	if err != nil || n < 1 {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))

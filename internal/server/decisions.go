@@ -95,6 +95,9 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addSignoff(r, &p, d); err != nil {
 		return err
 	}
+	if err := s.addSignedDocument(r, &p, d.Slug); err != nil {
+		return err
+	}
 	if userFrom(r) == nil {
 		etag, err := s.pageETag(p)
 		if err != nil {

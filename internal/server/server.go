@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
+	"github.com/decision-register/decisions/web/pages"
 	"github.com/decision-register/decisions/web/static"
 )
 
@@ -33,6 +35,13 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// PDF prints signed decision documents; nil leaves them waiting (see MakeSignedPDFs).
+	PDF PDFRenderer
+}
+
+// PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
+type PDFRenderer interface {
+	Render(ctx context.Context, p pages.SignedDocumentProps) ([]byte, error)
 }
 
 // Server serves the register's pages.
@@ -55,6 +64,8 @@ type Server struct {
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
+	pdf     PDFRenderer
+	signed  chan struct{} // a decision was signed here: its document is due
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -88,7 +99,7 @@ func New(d Deps) (*Server, error) {
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+		build: buildID(a), started: time.Now(), pdf: d.PDF, signed: make(chan struct{}, 1)}, nil
 }
 
 // InFlight is how many requests are being handled now.

@@ -384,6 +384,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}
+	s.wakeSignedPDFs()
 	flash := "You signed the decision. It is published."
 	switch {
 	case in.Outcome == store.OutcomeRejected:

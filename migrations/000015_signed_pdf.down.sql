@@ -1,0 +1,2 @@
+DROP TABLE signed_pdfs;
+DROP TABLE signed_pdf_jobs;
