@@ -128,6 +128,10 @@ func printIn(ctx context.Context, browser context.Context, html []byte) ([]byte,
 	stopWatch := context.AfterFunc(ctx, cancel)
 	defer stopWatch()
 	return chromedp.Run(tab, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		// A page with no address: the document is set in it, not loaded from anywhere.
+		if _, err := chromedp.Navigate("about:blank")(ctx, t); err != nil {
+			return nil, fmt.Errorf("open a blank page: %w", err)
+		}
 		if _, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			return nil, fmt.Errorf("turn scripts off: %w", err)
 		}

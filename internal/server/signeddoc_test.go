@@ -1,0 +1,265 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/signedpdf"
+	"github.com/decision-register/decisions/internal/signedpdf/pdftest"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// worker is another server instance on the site's database and clock, printing with pdf.
+func (ss *signoffSite) worker(t *testing.T, pdf server.PDFRenderer) *server.Server {
+	t.Helper()
+	srv, err := server.New(server.Deps{Store: ss.Store, Logger: testsite.Logger(t), Clock: ss.Clock.Now, PDF: pdf,
+		BaseURL: testsite.BaseURL, OwnerName: "Mayor’s Office for Policing and Crime",
+		Sessions: auth.NewSessions(ss.Pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: time.Hour})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// likePCD1682 makes decision PCD number awaiting sign-off with PCD 1682's title, summary,
+// recommendations, Part I sections and funding lines, and a secret Part II.
+func (ss *signoffSite) likePCD1682(t *testing.T, number int) string {
+	t.Helper()
+	ctx := context.Background()
+	var id, from int64
+	err := ss.Pool.QueryRow(ctx, `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status, funder_id)
+SELECT 'PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, title, summary, 'awaiting_signoff', funder_id
+FROM decisions WHERE slug = 'pcd-1682'
+RETURNING id, (SELECT id FROM decisions WHERE slug = 'pcd-1682')`, number).Scan(&id, &from)
+	if err != nil {
+		t.Fatalf("copy PCD 1682: %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO recommendations (decision_id, position, body) SELECT $1, position, body FROM recommendations WHERE decision_id = $2`,
+		`INSERT INTO sections (decision_id, part, position, kind, heading, body)
+			SELECT $1, part, position, kind, heading, body FROM sections WHERE decision_id = $2 AND part = 1`,
+		`INSERT INTO sections (decision_id, part, position, kind, heading, body) SELECT $1, 2, 1, 'other', 'Confidential', '` + partTwoSecret + `' WHERE $2 > 0`,
+		`INSERT INTO funding_lines (decision_id, position, funder_id, recipient_id, amount_pence, currency, fy_start, fy_end, basis, kind, label, period_text)
+			SELECT $1, position, funder_id, recipient_id, amount_pence, currency, fy_start, fy_end, basis, kind, label, period_text
+			FROM funding_lines WHERE decision_id = $2`,
+		`INSERT INTO decision_drafters (decision_id, user_id) SELECT $1, id FROM users WHERE email = 'drafter@example.org' AND $2 > 0`,
+	} {
+		if _, err := ss.Pool.Exec(ctx, q, id, from); err != nil {
+			t.Fatalf("copy PCD 1682's content: %v", err)
+		}
+	}
+	return fmt.Sprintf("pcd-%d", number)
+}
+
+// sign has every adviser approve and the decision maker sign, publishing at publishAt.
+func (ss *signoffSite) sign(t *testing.T, slug string, publishAt time.Time) {
+	t.Helper()
+	ss.approveAll(t, slug)
+	in := store.SignInput{Outcome: store.OutcomeApproved, Interests: store.InterestsNone, PublishAt: publishAt,
+		SeenHash: ss.hashOf(t, slug)}
+	if publishAt.After(ss.Clock.Now()) {
+		in.DeferralReason = "Embargoed until the announcement."
+	}
+	if err := ss.Store.Sign(context.Background(), ss.maker.Act(ss.Clock.Now()), slug, in); err != nil {
+		t.Fatalf("sign %s: %v", slug, err)
+	}
+}
+
+func (ss *signoffSite) pdfCount(t *testing.T, slug string) int {
+	t.Helper()
+	var n int
+	err := ss.Pool.QueryRow(context.Background(), `SELECT count(*) FROM signed_pdfs p JOIN decisions d ON d.id = p.decision_id
+WHERE d.slug = $1`, slug).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// drain has worker make every document that is due, and returns how many it made.
+func drain(t *testing.T, ctx context.Context, worker *server.Server) int {
+	n := 0
+	for {
+		made, err := worker.MakeSignedPDF(ctx)
+		if err != nil {
+			t.Errorf("MakeSignedPDF: %v", err)
+		}
+		if !made {
+			return n
+		}
+		n++
+	}
+}
+
+// TestSignedDecisionDocument signs a decision while the PDF generator is broken: the signature
+// stands and the page says its document is being prepared. Once the generator works, the
+// retry makes one document, read here as a reader's software would: the reference, every
+// Part I heading, the funding figures, the sign-off's names, the hash and the page's address,
+// and never Part II. Two workers racing make one document per decision.
+func TestSignedDecisionDocument(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.likePCD1682(t, 9101)
+	deferred := site.likePCD1682(t, 9102)
+	site.sign(t, slug, site.Clock.Now())
+	site.sign(t, deferred, site.Clock.Now().Add(48*time.Hour))
+
+	public := site.Client(t, "")
+	if p := get(t, public, site.URL+"/decisions/"+slug); p.status != http.StatusOK || p.doc.Find(`[data-testid=signed-document-pending]`).Length() != 1 {
+		t.Fatalf("GET the signed decision = %d, with %d 'being prepared' notes; want 200 and one", p.status,
+			p.doc.Find(`[data-testid=signed-document-pending]`).Length())
+	}
+
+	// The generator is broken: nothing is made, the signatures stand, the jobs wait.
+	broken := site.worker(t, signedpdf.New(signedpdf.Config{Path: filepath.Join(t.TempDir(), "no-chromium")}))
+	if made, err := broken.MakeSignedPDF(ctx); !made || err == nil {
+		t.Fatalf("MakeSignedPDF with no browser = %t, %v; want true and an error", made, err)
+	}
+	if made, err := broken.MakeSignedPDF(ctx); !made || err == nil {
+		t.Fatalf("MakeSignedPDF with no browser, second decision = %t, %v; want true and an error", made, err)
+	}
+	if made, err := broken.MakeSignedPDF(ctx); made || err != nil {
+		t.Fatalf("MakeSignedPDF with both put off = %t, %v; want false, nil", made, err)
+	}
+	var status, lastError string
+	err := site.Pool.QueryRow(ctx, `SELECT d.status, j.last_error FROM decisions d JOIN signed_pdf_jobs j ON j.decision_id = d.id
+JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status, &lastError)
+	if err != nil || status != decision.StatusPublished || !strings.Contains(lastError, "no-chromium") {
+		t.Fatalf("after a failed print: status %q, job error %q, %v; want published and the error recorded", status, lastError, err)
+	}
+
+	// A minute on, the retry is due; two workers sharing one browser race for the jobs.
+	site.Clock.Advance(2 * time.Minute)
+	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH")})
+	t.Cleanup(pdf.Close)
+	workers := []*server.Server{site.worker(t, pdf), site.worker(t, pdf)}
+	var wg sync.WaitGroup
+	made := make([]int, len(workers))
+	for i, w := range workers {
+		wg.Go(func() { made[i] = drain(t, ctx, w) })
+	}
+	wg.Wait()
+	if made[0]+made[1] != 2 {
+		t.Errorf("the workers made %d and %d documents, want 2 in all", made[0], made[1])
+	}
+	for _, s := range []string{slug, deferred} {
+		if n := site.pdfCount(t, s); n != 1 {
+			t.Errorf("%s has %d signed documents, want 1", s, n)
+		}
+	}
+
+	page := get(t, public, site.URL+"/decisions/"+slug)
+	link := page.doc.Find(`[data-testid=signed-document] a`)
+	href, _ := link.Attr("href")
+	if href != "/decisions/"+slug+"/signed-decision.pdf" || !strings.HasPrefix(link.Text(), "Signed decision document (PDF, ") {
+		t.Fatalf("the decision page links %q %q, want its signed decision document", href, link.Text())
+	}
+	resp, err := public.Get(site.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+		resp.Header.Get("Content-Disposition") != `inline; filename="`+slug+`-signed-decision.pdf"` ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("ETag") == "" {
+		t.Fatalf("GET %s = %d %v", href, resp.StatusCode, resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodGet, site.URL+href, nil)
+	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+	if again, err := public.Do(req); err != nil || again.StatusCode != http.StatusNotModified {
+		t.Errorf("GET %s with its ETag = %v, %v; want 304", href, again, err)
+	} else {
+		again.Body.Close()
+	}
+
+	pdftest.CheckAccessible(t, body, "PCD 9101: Alpha - Social Media Hub")
+	text := pdftest.Text(t, body)
+	d, err := site.Store.DecisionBySlug(ctx, store.Public(site.Clock.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"PCD 9101", site.hashOf(t, slug), testsite.BaseURL + "/decisions/" + slug, "Sophie Signer"}
+	for _, k := range chainSteps {
+		want = append(want, "Adviser "+k)
+	}
+	for _, s := range d.Sections {
+		want = append(want, s.Heading)
+	}
+	for _, f := range d.Funding {
+		want = append(want, decision.FormatMoney(f.AmountPence, f.Currency))
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the signed PDF's text lacks %q", w)
+		}
+	}
+	if len(d.Sections) < 5 || len(d.Funding) == 0 {
+		t.Errorf("the copy of PCD 1682 has %d sections and %d funding lines: the test checks too little", len(d.Sections), len(d.Funding))
+	}
+	if strings.Contains(text, partTwoSecret) {
+		t.Error("the signed PDF holds Part II")
+	}
+
+	// The deferred decision's document exists, but the public may not read it before its date.
+	if p := get(t, public, site.URL+"/decisions/"+deferred+"/signed-decision.pdf"); p.status != http.StatusNotFound {
+		t.Errorf("GET the deferred decision's PDF = %d, want 404 before its publication", p.status)
+	}
+	site.Clock.Advance(49 * time.Hour)
+	if p := get(t, public, site.URL+"/decisions/"+deferred+"/signed-decision.pdf"); p.status != http.StatusOK {
+		t.Errorf("GET the deferred decision's PDF after its publication = %d, want 200", p.status)
+	}
+}
+
+// TestSignedPDFClaimLost: a worker whose claim ran out (it stalled past the lease) and was taken
+// over cannot store a second document, nor put the job off.
+func TestSignedPDFClaimLost(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9103)
+	site.sign(t, slug, site.Clock.Now())
+	stalled, err := site.Store.ClaimSignedPDF(ctx, site.Clock.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Store.ClaimSignedPDF(ctx, site.Clock.Now(), time.Minute); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a second claim within the lease: %v, want ErrNotFound", err)
+	}
+	later := site.Clock.Now().Add(2 * time.Minute)
+	fresh, err := site.Store.ClaimSignedPDF(ctx, later, time.Minute)
+	if err != nil || fresh.Attempts != 2 {
+		t.Fatalf("a claim after the lease ran out: %+v, %v; want the job's second attempt", fresh, err)
+	}
+	if err := site.Store.FinishSignedPDF(ctx, fresh, []byte("%PDF-1.4 fresh"), later); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.Store.FinishSignedPDF(ctx, stalled, []byte("%PDF-1.4 stalled"), later); !errors.Is(err, store.ErrClaimLost) {
+		t.Errorf("the stalled worker's finish: %v, want ErrClaimLost", err)
+	}
+	if err := site.Store.FailSignedPDF(ctx, stalled, "stalled", later); !errors.Is(err, store.ErrClaimLost) {
+		t.Errorf("the stalled worker's failure: %v, want ErrClaimLost", err)
+	}
+	if n := site.pdfCount(t, slug); n != 1 {
+		t.Errorf("%d signed documents, want 1", n)
+	}
+	_, err = site.Pool.Exec(ctx, `UPDATE signed_pdfs SET created_at = now()`)
+	if err == nil || !strings.Contains(err.Error(), "signed_pdfs rows cannot be changed") {
+		t.Errorf("changing a signed document: %v, want it refused", err)
+	}
+}
