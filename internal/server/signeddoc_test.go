@@ -258,6 +258,10 @@ func TestSignedPDFClaimLost(t *testing.T) {
 	if n := site.pdfCount(t, slug); n != 1 {
 		t.Errorf("%d signed documents, want 1", n)
 	}
+	var audited int
+	if err := site.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE event = $1`, store.EventSignedDocument).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("%d audit entries for the document (%v), want 1", audited, err)
+	}
 	_, err = site.Pool.Exec(ctx, `UPDATE signed_pdfs SET created_at = now()`)
 	if err == nil || !strings.Contains(err.Error(), "signed_pdfs rows cannot be changed") {
 		t.Errorf("changing a signed document: %v, want it refused", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -118,7 +119,8 @@ VALUES ($1, $2, $3, $4, $5)`, job.DecisionID, hex.EncodeToString(sum[:]), len(pd
 		if err != nil {
 			return fmt.Errorf("close the signed document job of %s: %w", job.Reference, mapError(err))
 		}
-		return nil
+		return tx.Audit(ctx, System(now), job.DecisionID, EventSignedDocument, map[string]string{
+			"reference": job.Reference, "file_sha256": hex.EncodeToString(sum[:]), "bytes": strconv.Itoa(len(pdf))})
 	})
 }
 
