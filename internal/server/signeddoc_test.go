@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -265,5 +267,45 @@ func TestSignedPDFClaimLost(t *testing.T) {
 	_, err = site.Pool.Exec(ctx, `UPDATE signed_pdfs SET created_at = now()`)
 	if err == nil || !strings.Contains(err.Error(), "signed_pdfs rows cannot be changed") {
 		t.Errorf("changing a signed document: %v, want it refused", err)
+	}
+}
+
+// TestSigningWakesTheDocumentLoop: the loop serve runs makes the document as soon as the
+// decision maker signs on that instance, not at its next tick (an hour away here).
+func TestSigningWakesTheDocumentLoop(t *testing.T) {
+	t.Parallel()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9104)
+	site.approveAll(t, slug)
+	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH")})
+	t.Cleanup(pdf.Close)
+	instance := site.worker(t, pdf)
+	ts := httptest.NewServer(instance.Routes())
+	t.Cleanup(ts.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		instance.MakeSignedPDFs(ctx, time.Hour)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-stopped
+	})
+
+	dm := site.Client(t, "")
+	if p := post(t, dm, ts.URL+"/sign-in", url.Values{"email": {site.maker.Email}, "password": {testsite.Password}}); p.status != http.StatusSeeOther {
+		t.Fatalf("sign in = %d", p.status)
+	}
+	p := post(t, dm, ts.URL+"/decisions/"+slug+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"},
+		"publication": {"now"}, "content_hash": {site.hashOf(t, slug)}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("POST sign = %d, want 303", p.status)
+	}
+	// Bounded, not timed: a print takes a second or two; a minute is ample on a loaded machine.
+	for deadline := time.Now().Add(time.Minute); site.pdfCount(t, slug) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no signed document a minute after the signature")
+		}
 	}
 }
