@@ -1,2 +1,1 @@
-DROP TABLE signed_pdfs;
 DROP TABLE signed_pdf_jobs;

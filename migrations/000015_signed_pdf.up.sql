@@ -1,9 +1,10 @@
 -- The signed decision document: a PDF of a decision made after its signature (it prints the
--- content hash, so it cannot be part of what was signed). A decision signed into effect in the
--- register gets a job in the signature's own transaction; server instances claim due jobs one
--- at a time (FOR UPDATE SKIP LOCKED, with a lease in case an instance dies mid-print) and put a
--- failure off with a growing delay, so a missing or broken PDF generator never loses or holds up
--- a signature. The claim token makes the finish idempotent: only the current claim may store.
+-- content hash, so it cannot be part of what was signed), kept as a `documents` row of kind
+-- 'signed' (migration 000014). A decision signed into effect in the register gets a job here in
+-- the signature's own transaction; server instances claim due jobs one at a time (FOR UPDATE
+-- SKIP LOCKED, with a lease in case an instance dies mid-print) and put a failure off with a
+-- growing delay, so a missing or broken PDF generator never loses or holds up a signature. The
+-- claim token makes the finish idempotent: only the current claim may store the document.
 CREATE TABLE signed_pdf_jobs (
     decision_id     bigint PRIMARY KEY REFERENCES signatures (decision_id) ON DELETE RESTRICT,
     created_at      timestamptz NOT NULL,
@@ -16,15 +17,3 @@ CREATE TABLE signed_pdf_jobs (
     CHECK ((claim_token IS NULL) = (claimed_until IS NULL))
 );
 CREATE INDEX signed_pdf_jobs_due ON signed_pdf_jobs (next_attempt_at, decision_id) WHERE done_at IS NULL;
-
--- The documents themselves: one per decision, kept as made.
-CREATE TABLE signed_pdfs (
-    decision_id bigint PRIMARY KEY REFERENCES signatures (decision_id) ON DELETE RESTRICT,
-    sha256      text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-    size_bytes  integer NOT NULL CHECK (size_bytes > 0),
-    content     bytea NOT NULL,
-    created_at  timestamptz NOT NULL,
-    CHECK (octet_length(content) = size_bytes)
-);
-CREATE TRIGGER signed_pdfs_kept BEFORE UPDATE OR DELETE ON signed_pdfs
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();

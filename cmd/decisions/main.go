@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/signedpdf"
@@ -166,6 +168,14 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer probe.Close()
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	blobs, err := blobstore.Open(ctx, cfg.DocumentsURL)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		logger.Warn("pdftotext is not installed: PDF documents cannot be attached until it is (Debian: apt-get install poppler-utils)")
+	}
 	// The signed decision documents are printed by a Chromium started on demand; without one,
 	// signing still works and the documents wait (see MakeSignedPDFs).
 	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
@@ -177,7 +187,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, PDF: pdf})
+		RequestTimeout: cfg.RequestTimeout, Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf})
 	if err != nil {
 		return err
 	}

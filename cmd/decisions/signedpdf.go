@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/signedpdf"
@@ -23,7 +24,8 @@ content hash) of every decision signed in the register that has none yet: decisi
 before this command existed, and any whose document failed and is waiting to be tried again.
 Decisions signed before the register existed (imported) and synthetic ones get none. Prints
 each document made, and exits non-zero if any failed; those are tried again by the servers,
-or by running this again. Needs Chromium (CHROMIUM_PATH, or chromium on the PATH).`, stdout)
+or by running this again. Needs Chromium (CHROMIUM_PATH, or chromium on the PATH) and the
+document store the servers use (DOCUMENTS_URL).`, stdout)
 	missing := fs.Bool("missing", false, "make the documents that are missing (required: nothing else is done)")
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -42,10 +44,15 @@ or by running this again. Needs Chromium (CHROMIUM_PATH, or chromium on the PATH
 	}
 	defer pool.Close()
 	st := store.New(pool)
+	blobs, err := blobstore.Open(ctx, cfg.DocumentsURL)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
 	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
 	defer pdf.Close()
 	srv, err := server.New(server.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(stdout, nil)), BaseURL: cfg.BaseURL,
-		OwnerName: cfg.OwnerName, Contact: cfg.Contact, PDF: pdf,
+		OwnerName: cfg.OwnerName, Contact: cfg.Contact, PDF: pdf, Blobs: blobs,
 		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Minute, Lifetime: time.Minute})})
 	if err != nil {
 		return err

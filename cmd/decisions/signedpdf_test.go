@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/signedpdf/pdftest"
@@ -57,9 +59,10 @@ RETURNING id`, number, synthetic).Scan(&id)
 		}
 	}
 
+	documents := t.TempDir()
 	signedPDF := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		env := map[string]string{"DATABASE_URL": dbURL, "CHROMIUM_PATH": os.Getenv("CHROMIUM_PATH")}
+		env := map[string]string{"DATABASE_URL": dbURL, "CHROMIUM_PATH": os.Getenv("CHROMIUM_PATH"), "DOCUMENTS_URL": documents}
 		err := run(ctx, append([]string{"decisions", "signed-pdf"}, args...), func(k string) string { return env[k] }, nil, &out)
 		return out.String(), err
 	}
@@ -74,19 +77,33 @@ RETURNING id`, number, synthetic).Scan(&id)
 	if err != nil || !strings.Contains(out, "0 decisions waiting") {
 		t.Fatalf("signed-pdf --missing again = %v:\n%s\nwant nothing left to do", err, out)
 	}
-	rows, err := pool.Query(ctx, `SELECT d.reference, p.content FROM signed_pdfs p JOIN decisions d ON d.id = p.decision_id`)
+	blobs, err := blobstore.Open(ctx, documents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	rows, err := pool.Query(ctx, `SELECT d.reference, doc.sha256 FROM documents doc JOIN decisions d ON d.id = doc.decision_id
+WHERE doc.kind = 'signed'`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var refs []string
 	for rows.Next() {
-		var ref string
-		var pdf []byte
-		if err := rows.Scan(&ref, &pdf); err != nil {
+		var ref, sha string
+		if err := rows.Scan(&ref, &sha); err != nil {
 			t.Fatal(err)
 		}
 		refs = append(refs, ref)
+		r, err := blobs.Open(ctx, sha)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if text := pdftest.Text(t, pdf); !strings.Contains(text, hashes[9201]) || !strings.Contains(text, "£42,500") {
 			t.Errorf("%s's signed document lacks its hash or its amount:\n%s", ref, text)
 		}

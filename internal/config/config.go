@@ -42,6 +42,9 @@ type Config struct {
 	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
 	ChromiumPath string
 	PDFTimeout   time.Duration
+	// DocumentsURL is where documents' bytes are kept: a gocloud.dev/blob URL or a directory.
+	DocumentsURL     string
+	DocumentMaxBytes int64
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -70,6 +73,8 @@ var Vars = []Var{
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
 	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
 	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
+	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
+	{"DOCUMENT_MAX_BYTES", "26214400", "the largest document a drafter may attach, in bytes (25 MB)"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -113,6 +118,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
 	c.DBMaxConns = int32(n)
+	c.DocumentsURL = get("DOCUMENTS_URL")
+	if strings.Contains(c.DocumentsURL, "://") {
+		if du, err := url.Parse(c.DocumentsURL); err != nil || (du.Scheme != "file" && du.Scheme != "s3") {
+			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %q is not a file:// or s3:// URL or a directory", c.DocumentsURL))
+		}
+	}
+	c.DocumentMaxBytes, err = strconv.ParseInt(get("DOCUMENT_MAX_BYTES"), 10, 64)
+	if err != nil || c.DocumentMaxBytes < 1 {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_BYTES: %q is not a whole number of bytes, 1 or more", get("DOCUMENT_MAX_BYTES")))
+	}
 	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
 	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)
 	if _, err := ParseContact(c.Contact); err != nil {

@@ -48,7 +48,6 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
-	r.Get("/decisions/{slug}/signed-decision.pdf", s.handle(s.handleSignedPDF))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

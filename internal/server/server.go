@@ -13,6 +13,8 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/pages"
@@ -35,6 +37,12 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// Blobs keeps documents' bytes under their SHA-256. Nil only in tests that touch no
+	// document: attaching or downloading one is then an error.
+	Blobs *blobstore.Store
+	// DocumentMaxBytes is the largest document a drafter may attach; zero means
+	// document.DefaultMaxBytes.
+	DocumentMaxBytes int64
 	// PDF prints signed decision documents; nil leaves them waiting (see MakeSignedPDFs).
 	PDF PDFRenderer
 }
@@ -64,8 +72,11 @@ type Server struct {
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
-	pdf     PDFRenderer
-	signed  chan struct{} // a decision was signed here: its document is due
+	// blobs holds documents' bytes; maxDocument is the largest a drafter may attach.
+	blobs       *blobstore.Store
+	maxDocument int64
+	pdf         PDFRenderer
+	signed      chan struct{} // a decision was signed here: its document is due
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -79,6 +90,10 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Sessions == nil {
 		return nil, fmt.Errorf("server: no session manager")
+	}
+	maxDocument := d.DocumentMaxBytes
+	if maxDocument <= 0 {
+		maxDocument = document.DefaultMaxBytes
 	}
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
@@ -99,7 +114,8 @@ func New(d Deps) (*Server, error) {
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), pdf: d.PDF, signed: make(chan struct{}, 1)}, nil
+		build: buildID(a), started: time.Now(), blobs: d.Blobs, maxDocument: maxDocument, pdf: d.PDF,
+		signed: make(chan struct{}, 1)}, nil
 }
 
 // InFlight is how many requests are being handled now.

@@ -3,16 +3,14 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -114,12 +112,33 @@ func (s *Server) MakeSignedPDF(ctx context.Context) (bool, error) {
 		return true, fmt.Errorf("signed document of %s (attempt %d, next at %s): %w", job.Reference, job.Attempts,
 			retry.UTC().Format(time.RFC3339), err)
 	}
-	if err := s.store.FinishSignedPDF(ctx, job, pdf, s.now()); err != nil {
+	if err := s.storeSignedPDF(ctx, job, pdf); err != nil {
 		return true, err
 	}
 	s.log.InfoContext(ctx, "made the signed decision document", "reference", job.Reference, "bytes", len(pdf))
 	return true, nil
 }
+
+// signedDocumentName is the name readers see of the signed decision document.
+const signedDocumentName = "Signed decision document"
+
+// storeSignedPDF keeps the document's bytes in the blob store under their hash, then records it
+// as the decision's signed decision document. The bytes go first: a record never points at
+// nothing, and bytes a lost claim stored are only a file no record names.
+func (s *Server) storeSignedPDF(ctx context.Context, job store.SignedPDFJob, pdf []byte) error {
+	if s.blobs == nil {
+		return errors.New("no document store is configured")
+	}
+	sum := sha256.Sum256(pdf)
+	sha := hex.EncodeToString(sum[:])
+	if err := s.blobs.Put(ctx, sha, pdfType, bytes.NewReader(pdf)); err != nil {
+		return fmt.Errorf("signed document of %s: %w", job.Reference, err)
+	}
+	return s.store.FinishSignedPDF(ctx, job, store.NewDocument{Name: signedDocumentName, MediaType: pdfType,
+		SHA256: sha, Size: int64(len(pdf))}, s.now())
+}
+
+const pdfType = "application/pdf"
 
 func (s *Server) printSignedPDF(ctx context.Context, job store.SignedPDFJob) ([]byte, error) {
 	if s.pdf == nil {
@@ -165,62 +184,13 @@ func (s *Server) wakeSignedPDFs() {
 	}
 }
 
-// handleSignedPDF serves a decision's signed document to whoever may see the decision.
-func (s *Server) handleSignedPDF(w http.ResponseWriter, r *http.Request) error {
-	slug := chi.URLParam(r, "slug")
-	if !decision.ValidSlug(slug) {
-		return errPageNotFound
-	}
-	info, pdf, err := s.store.SignedPDF(r.Context(), s.access(r), slug)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `inline; filename="`+signedPDFName(slug)+`"`)
-	// The document never changes; whether this reader may see it can (a deferred decision),
-	// so caches ask each time and the hash answers.
-	h.Set("ETag", `"`+info.SHA256+`"`)
-	if userFrom(r) != nil {
-		h.Set("Cache-Control", "private, no-store")
-	} else {
-		h.Set("Cache-Control", "no-cache")
-	}
-	http.ServeContent(w, r, "", info.CreatedAt, bytes.NewReader(pdf))
-	return nil
-}
-
-// signedPDFName is the file's name when saved: the slug is lower-case letters, digits and
-// hyphens (decision.ValidSlug), so it needs no quoting.
-func signedPDFName(slug string) string { return slug + "-signed-decision.pdf" }
-
-// addSignedDocument lists a decision's signed document on its page, or says it is being made.
-// Only a decision signed in the register has one; those signed before it existed do not.
+// addSignedDocument says, on a decision's page, that its signed decision document is being
+// made; once made, it is listed with the decision's other documents.
 func (s *Server) addSignedDocument(r *http.Request, p *pages.ShowProps, slug string) error {
 	if p.Proof == nil || p.Proof.Imported || p.Proof.Hash == "" {
-		return nil
+		return nil // only a decision signed in the register has one
 	}
-	info, err := s.store.SignedPDFInfo(r.Context(), s.access(r), slug)
-	if err != nil {
-		return err
-	}
-	switch {
-	case info.Ready():
-		p.SignedDocument = &pages.SignedDocumentLink{URL: "/decisions/" + slug + "/signed-decision.pdf",
-			Size: fileSize(info.Size), Hash: info.SHA256}
-	case info.Pending:
-		p.SignedDocument = &pages.SignedDocumentLink{Pending: true}
-	}
-	return nil
-}
-
-// fileSize is a file's size as GOV.UK writes it: "850 bytes", "52 KB", "1.4 MB".
-func fileSize(n int) string {
-	switch {
-	case n < 1024:
-		return strconv.Itoa(n) + " bytes"
-	case n < 1024*1024:
-		return strconv.Itoa((n+512)/1024) + " KB"
-	}
-	return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
+	pending, err := s.store.SignedPDFPending(r.Context(), s.access(r), slug)
+	p.SignedDocumentPending = pending
+	return err
 }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +29,7 @@ import (
 // worker is another server instance on the site's database and clock, printing with pdf.
 func (ss *signoffSite) worker(t *testing.T, pdf server.PDFRenderer) *server.Server {
 	t.Helper()
-	srv, err := server.New(server.Deps{Store: ss.Store, Logger: testsite.Logger(t), Clock: ss.Clock.Now, PDF: pdf,
+	srv, err := server.New(server.Deps{Store: ss.Store, Logger: testsite.Logger(t), Clock: ss.Clock.Now, PDF: pdf, Blobs: ss.Blobs,
 		BaseURL: testsite.BaseURL, OwnerName: "Mayor’s Office for Policing and Crime",
 		Sessions: auth.NewSessions(ss.Pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: time.Hour})})
 	if err != nil {
@@ -84,8 +86,8 @@ func (ss *signoffSite) sign(t *testing.T, slug string, publishAt time.Time) {
 func (ss *signoffSite) pdfCount(t *testing.T, slug string) int {
 	t.Helper()
 	var n int
-	err := ss.Pool.QueryRow(context.Background(), `SELECT count(*) FROM signed_pdfs p JOIN decisions d ON d.id = p.decision_id
-WHERE d.slug = $1`, slug).Scan(&n)
+	err := ss.Pool.QueryRow(context.Background(), `SELECT count(*) FROM documents doc JOIN decisions d ON d.id = doc.decision_id
+WHERE d.slug = $1 AND doc.kind = 'signed'`, slug).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,31 +167,11 @@ JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status
 		}
 	}
 
-	page := get(t, public, site.URL+"/decisions/"+slug)
-	link := page.doc.Find(`[data-testid=signed-document] a`)
-	href, _ := link.Attr("href")
-	if href != "/decisions/"+slug+"/signed-decision.pdf" || !strings.HasPrefix(link.Text(), "Signed decision document (PDF, ") {
-		t.Fatalf("the decision page links %q %q, want its signed decision document", href, link.Text())
+	// Made, it is listed with the decision's documents, and no longer "being prepared".
+	if p := get(t, public, site.URL+"/decisions/"+slug); p.doc.Find(`[data-testid=signed-document-pending]`).Length() != 0 {
+		t.Error("the decision page still says its signed document is being prepared")
 	}
-	resp, err := public.Get(site.URL + href)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
-		resp.Header.Get("Content-Disposition") != `inline; filename="`+slug+`-signed-decision.pdf"` ||
-		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("ETag") == "" {
-		t.Fatalf("GET %s = %d %v", href, resp.StatusCode, resp.Header)
-	}
-	req, _ := http.NewRequest(http.MethodGet, site.URL+href, nil)
-	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
-	if again, err := public.Do(req); err != nil || again.StatusCode != http.StatusNotModified {
-		t.Errorf("GET %s with its ETag = %v, %v; want 304", href, again, err)
-	} else {
-		again.Body.Close()
-	}
-
+	body := signedDocument(t, site, slug, store.Public(site.Clock.Now()))
 	pdftest.CheckAccessible(t, body, "PCD 9101: Alpha - Social Media Hub")
 	text := pdftest.Text(t, body)
 	d, err := site.Store.DecisionBySlug(ctx, store.Public(site.Clock.Now()), slug)
@@ -218,14 +200,39 @@ JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status
 		t.Error("the signed PDF holds Part II")
 	}
 
-	// The deferred decision's document exists, but the public may not read it before its date.
-	if p := get(t, public, site.URL+"/decisions/"+deferred+"/signed-decision.pdf"); p.status != http.StatusNotFound {
-		t.Errorf("GET the deferred decision's PDF = %d, want 404 before its publication", p.status)
+	// The deferred decision's document exists, but the public may not see it before its date.
+	if docs, err := site.Store.Documents(ctx, store.Public(site.Clock.Now()), deferred); err != nil || len(docs) != 0 {
+		t.Errorf("the deferred decision's documents for the public: %v, %v; want none before its publication", docs, err)
 	}
 	site.Clock.Advance(49 * time.Hour)
-	if p := get(t, public, site.URL+"/decisions/"+deferred+"/signed-decision.pdf"); p.status != http.StatusOK {
-		t.Errorf("GET the deferred decision's PDF after its publication = %d, want 200", p.status)
+	signedDocument(t, site, deferred, store.Public(site.Clock.Now()))
+}
+
+// signedDocument finds the decision's signed decision document as acc sees it, and returns its
+// bytes from the blob store, checked against its hash.
+func signedDocument(t *testing.T, site *signoffSite, slug string, acc store.Access) []byte {
+	t.Helper()
+	docs, err := site.Store.Documents(context.Background(), acc, slug)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(docs) != 1 || docs[0].Kind != store.DocumentSigned || docs[0].Name != "Signed decision document" ||
+		docs[0].MediaType != "application/pdf" {
+		t.Fatalf("%s's documents = %+v, want its signed decision document", slug, docs)
+	}
+	r, err := site.Blobs.Open(context.Background(), docs[0].SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	body, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != docs[0].SHA256 || int64(len(body)) != docs[0].Size {
+		t.Fatalf("%s's signed document: %d bytes that do not match its record %+v", slug, len(body), docs[0])
+	}
+	return body
 }
 
 // TestSignedPDFClaimLost: a worker whose claim ran out (it stalled past the lease) and was taken
@@ -248,10 +255,13 @@ func TestSignedPDFClaimLost(t *testing.T) {
 	if err != nil || fresh.Attempts != 2 {
 		t.Fatalf("a claim after the lease ran out: %+v, %v; want the job's second attempt", fresh, err)
 	}
-	if err := site.Store.FinishSignedPDF(ctx, fresh, []byte("%PDF-1.4 fresh"), later); err != nil {
+	doc := func(sha string) store.NewDocument {
+		return store.NewDocument{Name: "Signed decision document", MediaType: "application/pdf", SHA256: strings.Repeat(sha, 64), Size: 9}
+	}
+	if err := site.Store.FinishSignedPDF(ctx, fresh, doc("a"), later); err != nil {
 		t.Fatal(err)
 	}
-	if err := site.Store.FinishSignedPDF(ctx, stalled, []byte("%PDF-1.4 stalled"), later); !errors.Is(err, store.ErrClaimLost) {
+	if err := site.Store.FinishSignedPDF(ctx, stalled, doc("b"), later); !errors.Is(err, store.ErrClaimLost) {
 		t.Errorf("the stalled worker's finish: %v, want ErrClaimLost", err)
 	}
 	if err := site.Store.FailSignedPDF(ctx, stalled, "stalled", later); !errors.Is(err, store.ErrClaimLost) {
@@ -261,12 +271,15 @@ func TestSignedPDFClaimLost(t *testing.T) {
 		t.Errorf("%d signed documents, want 1", n)
 	}
 	var audited int
-	if err := site.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE event = $1`, store.EventSignedDocument).Scan(&audited); err != nil || audited != 1 {
-		t.Errorf("%d audit entries for the document (%v), want 1", audited, err)
+	err = site.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE event = $1 AND detail::jsonb ->> 'kind' = 'signed'`,
+		store.EventDocumentAdded).Scan(&audited)
+	if err != nil || audited != 1 {
+		t.Errorf("%d audit entries for the signed document (%v), want 1", audited, err)
 	}
-	_, err = site.Pool.Exec(ctx, `UPDATE signed_pdfs SET created_at = now()`)
-	if err == nil || !strings.Contains(err.Error(), "signed_pdfs rows cannot be changed") {
-		t.Errorf("changing a signed document: %v, want it refused", err)
+	// A job asked for again (as signed-pdf --missing would) for a decision that has its document
+	// is not made twice.
+	if n, err := site.Store.EnqueueMissingSignedPDFs(ctx, later); err != nil || n != 0 {
+		t.Errorf("EnqueueMissingSignedPDFs with the document made = %d, %v; want 0", n, err)
 	}
 }
 

@@ -697,7 +697,6 @@ var eventTitles = map[string]string{
 	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
-	store.EventSignedDocument: "Signed decision document made",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.

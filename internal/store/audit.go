@@ -42,8 +42,8 @@ const (
 	EventUserChanged     = "user_changed"
 	EventChainChanged    = "chain_changed"
 	EventDrafterAdded    = "drafter_added"
-	// EventSignedDocument records the signed decision document made after a signature.
-	EventSignedDocument = "signed_document_made"
+	EventDocumentAdded   = "document_added"
+	EventDocumentRemoved = "document_removed"
 )
 
 // GenesisHash is the previous hash of the first entry.

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,7 +48,7 @@ func (s *Store) EnqueueMissingSignedPDFs(ctx context.Context, now time.Time) (in
 	tag, err := s.db.Exec(ctx, `
 INSERT INTO signed_pdf_jobs (decision_id, created_at, next_attempt_at)
 SELECT g.decision_id, $1, $1 FROM signatures g JOIN decisions d ON d.id = g.decision_id
-WHERE `+needsSignedPDF+` AND NOT EXISTS (SELECT 1 FROM signed_pdfs p WHERE p.decision_id = g.decision_id)
+WHERE `+needsSignedPDF+` AND NOT EXISTS (SELECT 1 FROM documents doc WHERE doc.decision_id = g.decision_id AND doc.kind = 'signed')
 ON CONFLICT (decision_id) DO UPDATE SET next_attempt_at = least(signed_pdf_jobs.next_attempt_at, $1)
 WHERE signed_pdf_jobs.done_at IS NULL`, now)
 	if err != nil {
@@ -101,26 +98,25 @@ WHERE decision_id = $1 AND claim_token = $2::uuid AND done_at IS NULL FOR UPDATE
 	return nil
 }
 
-// FinishSignedPDF stores the document the claim made and closes the job, in one transaction;
-// ErrClaimLost, storing nothing, when the claim is no longer the worker's.
-func (s *Store) FinishSignedPDF(ctx context.Context, job SignedPDFJob, pdf []byte, now time.Time) error {
-	sum := sha256.Sum256(pdf)
+// FinishSignedPDF records the document the claim made (its bytes already in the blob store)
+// as the decision's signed decision document, and closes the job, in one transaction;
+// ErrClaimLost, recording nothing, when the claim is no longer the worker's. A decision that
+// already holds a signed document keeps it, and its job closes.
+func (s *Store) FinishSignedPDF(ctx context.Context, job SignedPDFJob, doc NewDocument, now time.Time) error {
 	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
 		if err := tx.lockClaim(ctx, job); err != nil {
 			return err
 		}
-		_, err := tx.db.Exec(ctx, `INSERT INTO signed_pdfs (decision_id, sha256, size_bytes, content, created_at)
-VALUES ($1, $2, $3, $4, $5)`, job.DecisionID, hex.EncodeToString(sum[:]), len(pdf), pdf, now)
-		if err != nil {
-			return fmt.Errorf("store the signed document of %s: %w", job.Reference, mapError(err))
+		err := tx.AddSignedDocument(ctx, System(now), job.DecisionID, doc)
+		if err != nil && !errors.Is(err, ErrConflict) {
+			return fmt.Errorf("store the signed document of %s: %w", job.Reference, err)
 		}
 		_, err = tx.db.Exec(ctx, `UPDATE signed_pdf_jobs SET done_at = $2, claim_token = NULL, claimed_until = NULL,
 	last_error = NULL WHERE decision_id = $1`, job.DecisionID, now)
 		if err != nil {
 			return fmt.Errorf("close the signed document job of %s: %w", job.Reference, mapError(err))
 		}
-		return tx.Audit(ctx, System(now), job.DecisionID, EventSignedDocument, map[string]string{
-			"reference": job.Reference, "file_sha256": hex.EncodeToString(sum[:]), "bytes": strconv.Itoa(len(pdf))})
+		return nil
 	})
 }
 
@@ -139,48 +135,15 @@ func (s *Store) FailSignedPDF(ctx context.Context, job SignedPDFJob, why string,
 	})
 }
 
-// SignedPDFInfo is what a decision's page says of its signed document.
-type SignedPDFInfo struct {
-	Pending   bool // asked for and not yet made
-	SHA256    string
-	Size      int
-	CreatedAt time.Time
-}
-
-// Ready reports whether the document exists.
-func (i SignedPDFInfo) Ready() bool { return i.SHA256 != "" }
-
-// SignedPDFInfo says whether the decision the reader may see at slug has a signed document, or
-// is waiting for one. ErrNotFound when the reader may not see the decision.
-func (s *Store) SignedPDFInfo(ctx context.Context, acc Access, slug string) (SignedPDFInfo, error) {
-	var i SignedPDFInfo
-	var sha *string
-	var size *int
-	var created *time.Time
+// SignedPDFPending reports whether the decision the reader may see at slug is waiting for its
+// signed decision document. ErrNotFound when the reader may not see the decision.
+func (s *Store) SignedPDFPending(ctx context.Context, acc Access, slug string) (bool, error) {
+	var pending bool
 	err := s.db.QueryRow(ctx, `
-SELECT p.sha256, p.size_bytes, p.created_at, (j.decision_id IS NOT NULL AND j.done_at IS NULL)
-FROM decisions d LEFT JOIN signed_pdfs p ON p.decision_id = d.id LEFT JOIN signed_pdf_jobs j ON j.decision_id = d.id
-WHERE d.slug = @slug AND `+visibleD, acc.args(pgx.NamedArgs{"slug": slug})).Scan(&sha, &size, &created, &i.Pending)
+SELECT EXISTS (SELECT 1 FROM signed_pdf_jobs j WHERE j.decision_id = d.id AND j.done_at IS NULL)
+FROM decisions d WHERE d.slug = @slug AND `+visibleD, acc.args(pgx.NamedArgs{"slug": slug})).Scan(&pending)
 	if err != nil {
-		return SignedPDFInfo{}, fmt.Errorf("signed document of %q: %w", slug, mapError(err))
+		return false, fmt.Errorf("signed document of %q: %w", slug, mapError(err))
 	}
-	if sha != nil {
-		i.SHA256, i.Size, i.CreatedAt = *sha, *size, *created
-	}
-	return i, nil
-}
-
-// SignedPDF is the signed document of the decision the reader may see at slug: ErrNotFound
-// when it has none or the reader may not see it.
-func (s *Store) SignedPDF(ctx context.Context, acc Access, slug string) (SignedPDFInfo, []byte, error) {
-	var i SignedPDFInfo
-	var content []byte
-	err := s.db.QueryRow(ctx, `
-SELECT p.sha256, p.size_bytes, p.created_at, p.content
-FROM decisions d JOIN signed_pdfs p ON p.decision_id = d.id
-WHERE d.slug = @slug AND `+visibleD, acc.args(pgx.NamedArgs{"slug": slug})).Scan(&i.SHA256, &i.Size, &i.CreatedAt, &content)
-	if err != nil {
-		return SignedPDFInfo{}, nil, fmt.Errorf("signed document of %q: %w", slug, mapError(err))
-	}
-	return i, content, nil
+	return pending, nil
 }

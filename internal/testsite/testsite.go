@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
@@ -39,12 +40,15 @@ type Site struct {
 	Store   *store.Store
 	Handler http.Handler
 	Clock   *Clock
+	Blobs   *blobstore.Store // the documents' bytes, in a directory of the test's own
 }
 
 // Options change the site from the defaults a test needs least often.
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
+	// DocumentMaxBytes is the largest document a drafter may attach; zero: the default, 25 MB.
+	DocumentMaxBytes int64
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -67,18 +71,25 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	t.Cleanup(probe.Close)
+	blobs, err := blobstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
 	clock := &Clock{now: time.Now()}
 	st := store.New(pool)
 	srv, err := server.New(server.Deps{
-		Store:          st,
-		Probe:          store.New(probe),
-		Sessions:       auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
-		Logger:         Logger(t),
-		BaseURL:        BaseURL,
-		OwnerName:      "Mayor’s Office for Policing and Crime",
-		Clock:          clock.Now,
-		Contact:        config.DefaultContact,
-		RequestTimeout: o.RequestTimeout,
+		Store:            st,
+		Probe:            store.New(probe),
+		Sessions:         auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
+		Logger:           Logger(t),
+		BaseURL:          BaseURL,
+		OwnerName:        "Mayor’s Office for Policing and Crime",
+		Clock:            clock.Now,
+		Contact:          config.DefaultContact,
+		RequestTimeout:   o.RequestTimeout,
+		Blobs:            blobs,
+		DocumentMaxBytes: o.DocumentMaxBytes,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +97,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock}
+	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs}
 }
 
 // Clock is the site's clock, which tests move.
