@@ -146,7 +146,7 @@ func printIn(ctx context.Context, browser context.Context, html []byte) ([]byte,
 		// The print stylesheet's @page rule sets A4 and the margins; the paper size is A4
 		// too, for a document without one.
 		return chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize(),
-			chromedp.PDFOutlineAndTagged(), chromedp.PDFPrintBackground())(ctx, t)
+			chromedp.PDFOutlineAndTagged())(ctx, t)
 	})
 }
 
