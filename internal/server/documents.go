@@ -106,15 +106,17 @@ func documentHint(d store.Document) string {
 	return document.TypeName(d.MediaType) + ", " + document.FormatSize(d.Size)
 }
 
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
 // handleDocumentUpload attaches a document to a draft. The file streams to a temporary file
 // while it is hashed, is checked by its content, then goes to the blob store: a 25 MB upload is
 // never held in memory. Anything refused comes back as a message by its field, the name kept.
-// The Remove buttons post plain forms here too.
+// The Remove buttons post plain forms to the same address, which documentsPart.save answers.
 func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) error {
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
-		return s.handleDraftPartSave(w, r)
-	}
+	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if s.blobs == nil {
 		return errors.New("upload document: no document store")
 	}

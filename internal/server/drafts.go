@@ -362,6 +362,9 @@ func partAllowed(r *http.Request, ed draftEdit) error {
 }
 
 func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) error {
+	if isMultipart(r) && chi.URLParam(r, "part") == "documents" {
+		return s.handleDocumentUpload(w, r)
+	}
 	part, ed, err := s.loadPart(r)
 	if err != nil {
 		return err

@@ -78,7 +78,6 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/decisions/{slug}/edit", s.handle(s.handleDraftTasks))
 		r.Get("/decisions/{slug}/edit/{part}", s.handle(s.handleDraftPart))
 		r.Post("/decisions/{slug}/edit/{part}", s.handle(s.handleDraftPartSave))
-		r.Post("/decisions/{slug}/edit/documents", s.handle(s.handleDocumentUpload))
 		r.Get("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPart))
 		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
 		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
