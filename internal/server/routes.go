@@ -48,6 +48,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
+	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

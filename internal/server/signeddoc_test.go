@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -167,11 +168,27 @@ JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status
 		}
 	}
 
-	// Made, it is listed with the decision's documents, and no longer "being prepared".
-	if p := get(t, public, site.URL+"/decisions/"+slug); p.doc.Find(`[data-testid=signed-document-pending]`).Length() != 0 {
+	// Made, it is listed with the decision's documents, and no longer "being prepared"; its
+	// download is the file the record names.
+	body := signedDocument(t, site, slug, store.Public(site.Clock.Now()))
+	page := get(t, public, site.URL+"/decisions/"+slug)
+	if page.doc.Find(`[data-testid=signed-document-pending]`).Length() != 0 {
 		t.Error("the decision page still says its signed document is being prepared")
 	}
-	body := signedDocument(t, site, slug, store.Public(site.Clock.Now()))
+	link := page.doc.Find(`[data-testid=document] [data-testid=document-link]`)
+	href, _ := link.Attr("href")
+	if link.Length() != 1 || link.Text() != "Signed decision document" {
+		t.Fatalf("the decision page lists %d documents (%q), want its signed decision document", link.Length(), link.Text())
+	}
+	resp, err := public.Get(site.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	download, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(download, body) {
+		t.Errorf("GET %s = %d %q, %d bytes; want the signed PDF", href, resp.StatusCode, resp.Header.Get("Content-Type"), len(download))
+	}
 	pdftest.CheckAccessible(t, body, "PCD 9101: Alpha - Social Media Hub")
 	text := pdftest.Text(t, body)
 	d, err := site.Store.DecisionBySlug(ctx, store.Public(site.Clock.Now()), slug)

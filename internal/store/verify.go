@@ -28,7 +28,8 @@ type signedDecision struct {
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
-// decision and compares it with the hash its signature holds. It reads in one snapshot, so
+// decision, under the canonical version its signature recorded, and compares it with the hash
+// the signature holds. It reads in one snapshot, so
 // a signature written while it runs is either wholly checked or not seen.
 func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
 	var rep SignatureReport
@@ -50,17 +51,15 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 		for _, sd := range signed {
 			rep.Decisions++
 			problem := ""
-			if sd.CanonicalVersion != decision.CanonicalVersion {
+			c, err := st.Content(ctx, sd.ID)
+			if err != nil {
+				return err
+			}
+			if got, ok := decision.ContentHashAs(sd.CanonicalVersion, c); !ok {
 				problem = "it was signed under canonical version " + strconv.Itoa(sd.CanonicalVersion) +
 					", which this program cannot recompute"
-			} else {
-				c, err := st.Content(ctx, sd.ID)
-				if err != nil {
-					return err
-				}
-				if got := decision.ContentHash(c); got != sd.ContentHash {
-					problem = "its content hashes to " + got + " but " + sd.ContentHash + " was signed (the content was changed)"
-				}
+			} else if got != sd.ContentHash {
+				problem = "its content hashes to " + got + " but " + sd.ContentHash + " was signed (the content was changed)"
 			}
 			// The signature row itself could be rewritten to match changed content: the audit
 			// trail, whose chain verify checks too, holds the hash as it was at signing.

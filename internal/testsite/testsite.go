@@ -4,12 +4,14 @@
 package testsite
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -172,4 +175,38 @@ func Logger(t testing.TB) *slog.Logger {
 		level = slog.LevelError
 	}
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
+}
+
+// Attach stores body as a supporting document of the decision with slug, straight to the blob
+// store and the database (no drafting journey, no edit), for tests that need a decision with
+// documents. The database still refuses it on a signed decision.
+func (s *Site) Attach(t testing.TB, slug, name string, body []byte) document.File {
+	t.Helper()
+	ctx := context.Background()
+	f, err := document.Ingest(ctx, s.Blobs, bytes.NewReader(body), document.DefaultMaxBytes)
+	if err != nil {
+		t.Fatalf("attach %s to %s: %v", name, slug, err)
+	}
+	_, err = s.Pool.Exec(ctx, `
+INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at)
+SELECT d.id, coalesce((SELECT max(position) FROM documents WHERE decision_id = d.id), 0) + 1, 'supporting', $2, $3, $4, $5, $6, $7
+FROM decisions d WHERE d.slug = $1`, slug, name, f.MediaType, f.Size, f.SHA256, f.Text, s.Clock.Now())
+	if err != nil {
+		t.Fatalf("attach %s to %s: %v", name, slug, err)
+	}
+	return f
+}
+
+// Published adds a published decision with a title and summary and no signature (as if
+// imported before attestation), so documents may still be attached to it; it returns the slug.
+func (s *Site) Published(t testing.TB, number int, title string) string {
+	t.Helper()
+	slug := "pcd-" + strconv.Itoa(number)
+	_, err := s.Pool.Exec(context.Background(), `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
+VALUES ('PCD', $1::integer, 'PCD ' || $1::integer::text, $2, $3, 'A decision made for a test.', 'published', '2026-11-02')`, number, slug, title)
+	if err != nil {
+		t.Fatalf("add published decision %d: %v", number, err)
+	}
+	return slug
 }

@@ -419,7 +419,7 @@ func signedDocumentPending() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<h2 class=\"govuk-heading-l\" id=\"signed-document\">Signed decision document</h2><p class=\"govuk-body\" data-testid=\"signed-document-pending\">The signed decision document, a PDF of the decision as signed, is being prepared. It will be listed with the decision’s documents when it is ready.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<h3 class=\"govuk-heading-m\">Signed decision document</h3><p class=\"govuk-body\" data-testid=\"signed-document-pending\">The signed decision document, a PDF of the decision as signed, is being prepared. It will be listed here when it is ready.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
