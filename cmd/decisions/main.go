@@ -180,10 +180,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	// signing still works and the documents wait (see MakeSignedPDFs).
 	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
 	defer pdf.Close()
-	if cfg.ChromiumPath == "" {
-		if _, err := signedpdf.FindChromium(); err != nil {
-			logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
-		}
+	if err := signedpdf.Available(cfg.ChromiumPath); err != nil {
+		logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
 	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,

@@ -86,6 +86,19 @@ func FindChromium() (string, error) {
 	return "", errors.New("no Chromium found on the PATH (chromium, chromium-browser or google-chrome): install it or set CHROMIUM_PATH")
 }
 
+// Available reports why the browser at path ("" for the one FindChromium finds) cannot print,
+// or nil when it is there to try.
+func Available(path string) error {
+	if path == "" {
+		_, err := FindChromium()
+		return err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("Chromium at %q: %w", path, err)
+	}
+	return nil
+}
+
 // PrintHTML prints a whole HTML document to an A4 PDF, tagged and with an outline. The
 // document must carry everything it shows (its stylesheet inline): the page has no address,
 // scripts are off and no host name resolves, so nothing is fetched.
@@ -161,16 +174,12 @@ func (r *Renderer) acquire() (context.Context, error) {
 	if r.browser != nil {
 		return r.browser, nil
 	}
+	if err := Available(r.cfg.Path); err != nil {
+		return nil, err
+	}
 	path := r.cfg.Path
 	if path == "" {
-		p, err := FindChromium()
-		if err != nil {
-			return nil, err
-		}
-		path = p
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("Chromium at %q: %w", path, err)
+		path, _ = FindChromium()
 	}
 	dir, err := os.MkdirTemp("", "signedpdf-chromium-")
 	if err != nil {
