@@ -16,6 +16,7 @@ build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
 
 run: build ## build, start the database, migrate, seed and serve on ADDR (default :8080)
+	.ci/need-browser-tools --documents
 	DATABASE_URL="$(DB)"; export DATABASE_URL; exec ./$(BIN) serve
 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
