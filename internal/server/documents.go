@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -65,9 +66,15 @@ var documentsPart = draftPart{
 		return p
 	},
 	// save handles the Remove buttons, which post a plain form; attaching is handleDocumentUpload.
+	// A plain form that asks to attach carries no file.
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
 		action, sha, _ := strings.Cut(in.Get("action"), ":")
-		if action != "remove" || !blobstore.ValidHash(sha) {
+		if action != "remove" {
+			errs := validateDocumentName(in.Get("name"))
+			errs["file"] = "Select a document to attach"
+			return errs, nil
+		}
+		if !blobstore.ValidHash(sha) {
 			return nil, errBadForm
 		}
 		err := s.store.RemoveDocument(ctx, act, ed.slug, version, sha)
@@ -145,12 +152,7 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 		return errBadForm
 	}
 	name := decision.CleanText(in.Get("name"))
-	switch {
-	case name == "":
-		errs["name"] = "Enter a name for the document"
-	case utf8.RuneCountInString(name) > maxDocumentName:
-		errs["name"] = "The name must be " + strconv.Itoa(maxDocumentName) + " characters or fewer"
-	}
+	maps.Copy(errs, validateDocumentName(name))
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
 		if err == nil {
@@ -218,6 +220,17 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 		errs["file"] = "Select a document to attach"
 	}
 	return in, pending, errs, nil
+}
+
+func validateDocumentName(name string) map[string]string {
+	errs := map[string]string{}
+	switch name = decision.CleanText(name); {
+	case name == "":
+		errs["name"] = "Enter a name for the document"
+	case utf8.RuneCountInString(name) > maxDocumentName:
+		errs["name"] = "The name must be " + strconv.Itoa(maxDocumentName) + " characters or fewer"
+	}
+	return errs
 }
 
 func tooLarge(err error) bool {
