@@ -115,7 +115,7 @@ func (r *Renderer) PrintHTML(ctx context.Context, html []byte) ([]byte, error) {
 	}
 	defer func() { <-r.slot }()
 
-	browser, err := r.acquire()
+	browser, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +163,9 @@ func printIn(ctx context.Context, browser context.Context, html []byte) ([]byte,
 	})
 }
 
-// acquire returns the running browser, starting one when there is none.
-func (r *Renderer) acquire() (context.Context, error) {
+// acquire returns the running browser, starting one when there is none; a start that outlasts
+// ctx is stopped, the browser killed.
+func (r *Renderer) acquire(ctx context.Context) (context.Context, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.idle != nil {
@@ -201,8 +202,16 @@ func (r *Renderer) acquire() (context.Context, error) {
 			chromedp.UserDataDir(filepath.Join(dir, "profile")),
 			chromedp.Env("TMPDIR="+dir),
 		)...)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	if err := chromedp.Do(browser); err != nil {
+	browser, cancel := chromedp.NewContext(alloc)
+	// Once only: a second call waits for a browser that a start stopped early never frees.
+	cancelBrowser := sync.OnceFunc(cancel)
+	stopWatch := context.AfterFunc(ctx, cancelBrowser)
+	err = chromedp.Do(browser)
+	stopWatch()
+	if ctx.Err() != nil {
+		err = ctx.Err() // the print's time ran out during the start, which was stopped
+	}
+	if err != nil {
 		cancelBrowser()
 		cancelAlloc()
 		os.RemoveAll(dir)

@@ -2,10 +2,12 @@ package signedpdf_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/signedpdf"
 	"github.com/decision-register/decisions/internal/signedpdf/pdftest"
@@ -66,5 +68,16 @@ func TestRenderWithoutChromium(t *testing.T) {
 	_, err := r.Render(context.Background(), document())
 	if err == nil || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("Render with no browser: err = %v, want one naming %s", err, missing)
+	}
+}
+
+// TestRenderTimeout: a print that outlasts its time, here from the browser's start, is an error,
+// not a hang.
+func TestRenderTimeout(t *testing.T) {
+	t.Parallel()
+	r := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH"), Timeout: time.Millisecond})
+	t.Cleanup(r.Close)
+	if _, err := r.Render(context.Background(), document()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Render with a millisecond to print: err = %v, want the deadline exceeded", err)
 	}
 }
