@@ -197,18 +197,43 @@ func (p *Pending) zipPart(mediaType string) (*zip.File, error) {
 	return nil, &Refusal{"The selected file is not a complete " + TypeName(mediaType) + ": save it again and upload it"}
 }
 
+// checkUTF8 reads the file in chunks, a character cut at a chunk's end carried to the next, so
+// a 25 MB CSV is checked without holding it.
 func (p *Pending) checkUTF8() error {
 	if _, err := p.tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	b, err := io.ReadAll(p.tmp)
-	if err != nil {
-		return err
+	buf := make([]byte, 64<<10)
+	carry := 0
+	for {
+		n, err := p.tmp.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		end := len(chunk)
+		if err == nil {
+			// Hold back the start of a character that may go on in the next chunk.
+			for i := 1; i <= utf8.UTFMax-1 && i <= end; i++ {
+				if utf8.RuneStart(chunk[end-i]) {
+					if !utf8.FullRune(chunk[end-i:]) {
+						end -= i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(chunk[:end]) {
+			return &Refusal{"The selected CSV file must be saved as UTF-8"}
+		}
+		carry = copy(buf, chunk[end:])
+		if err == io.EOF {
+			if carry > 0 {
+				return &Refusal{"The selected CSV file must be saved as UTF-8"}
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if !utf8.Valid(b) {
-		return &Refusal{"The selected CSV file must be saved as UTF-8"}
-	}
-	return nil
 }
 
 // Store writes the file to the blob store under its hash.

@@ -1216,7 +1216,7 @@ func documents(p ShowProps) templ.Component {
 			}
 		}
 		if len(p.Supporting) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "<p class=\"govuk-body-s\" data-testid=\"documents-fingerprint\">Each document’s SHA-256 fingerprint is part of the decision’s content hash: a downloaded copy whose fingerprint (<code>sha256sum</code>) is the one shown is the document that was signed.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "<p class=\"govuk-body-s\" data-testid=\"documents-fingerprint\">Each supporting document’s SHA-256 fingerprint is part of the decision’s content hash. To check a downloaded copy, compare its fingerprint (<code>sha256sum</code> prints it) with the one shown here.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
