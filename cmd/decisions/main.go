@@ -185,7 +185,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, Blobs: blobs,
+		DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf})
 	if err != nil {
 		return err
 	}
