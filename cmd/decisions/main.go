@@ -173,7 +173,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes})
 	if err != nil {
 		return err
 	}

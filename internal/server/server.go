@@ -35,6 +35,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 	// Blobs keeps documents' bytes under their SHA-256. Nil only in tests that touch no
 	// document: attaching or downloading one is then an error.
 	Blobs *blobstore.Store
@@ -54,12 +56,14 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -101,9 +105,10 @@ func New(d Deps) (*Server, error) {
 		probe = d.Store
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), blobs: d.Blobs, maxDocument: maxDocument}, nil
+		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge),
+		blobs: d.Blobs, maxDocument: maxDocument}, nil
 }
 
 // InFlight is how many requests are being handled now.
