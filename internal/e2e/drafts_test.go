@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -334,10 +335,23 @@ func TestDocumentUploadJourney(t *testing.T) {
 	})
 	defer stopConsole()
 	signInDrafter(t, ctx, ts.URL, drafterEmail)
+	// Each step marks the page it starts on, then waits for a page without the mark: an error
+	// page follows an error page here, and its error summary is already visible on the old one.
 	step := func(what, wait string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		do(t, ctx, what, append(actions, chromedp.WaitVisible(chromedp.CSS(wait)))...)
-		run(t, ctx, what+": wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
+		actions = append([]chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "yes"`)}, actions...)
+		do(t, ctx, what, actions...)
+		// While the next page loads, evaluating fails (the document is gone): try again.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !document.documentElement.dataset.left`))
+			if err == nil && left {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the next page never loaded (%v)", what, err)
+			}
+		}
+		do(t, ctx, what+": see "+wait, chromedp.WaitVisible(chromedp.CSS(wait)))
 	}
 	step("open the task list", `[data-testid="task-list"]`, chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit"))
 	step("open supporting documents", `[data-testid="draft-form"]`, chromedp.Click(linkNamed("Supporting documents")))

@@ -111,6 +111,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := newPageCache(pageCacheSize, pageCacheMaxAge)
+	if err != nil {
+		return nil, err
+	}
 	probe := d.Probe
 	if probe == nil {
 		probe = d.Store
@@ -118,8 +122,8 @@ func New(d Deps) (*Server, error) {
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge), blobs: d.Blobs,
-		maxDocument: maxDocument, pdf: d.PDF, signed: make(chan struct{}, 1)}, nil
+		build: buildID(a), started: time.Now(), pages: pages, blobs: d.Blobs, maxDocument: maxDocument,
+		pdf: d.PDF, signed: make(chan struct{}, 1)}, nil
 }
 
 // InFlight is how many requests are being handled now.
