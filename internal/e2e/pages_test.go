@@ -41,6 +41,7 @@ var pageTypes = []pageType{
 	{"glossary", "/glossary", http.StatusOK},
 	{"decision-1532-in-principle", "/decisions/pcd-1532", http.StatusOK},
 	{"verify-1682", "/decisions/pcd-1682/verify", http.StatusOK},
+	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {
