@@ -15,8 +15,8 @@ DB = $${DATABASE_URL:-$$(.ci/devdb up)}
 build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
 
-run: build ## build, start the database, migrate, seed and serve on ADDR (default :8080)
-	DATABASE_URL="$(DB)"; export DATABASE_URL; exec ./$(BIN) serve
+run: build ## build, start the database, migrate (an explicit step: serve never does it), seed and serve on ADDR (default :8080)
+	DATABASE_URL="$(DB)"; export DATABASE_URL; ./$(BIN) migrate up && exec ./$(BIN) serve
 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
 	.ci/need-browser-tools

@@ -149,8 +149,7 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 // the pools. A second signal ends the drain and the wait at once (requests still in flight are
 // cancelled) and restores the default handling, so a third kills the process.
 func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
-	logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+	if err := prepareSchema(ctx, cfg, logger); err != nil {
 		return err
 	}
 	pool, probe, err := openPools(ctx, cfg)
@@ -159,12 +158,24 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	defer pool.Close()
 	defer probe.Close()
+	replica := pool
+	if cfg.DatabaseReadURL != "" {
+		opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
+		if replica, err = store.Open(ctx, cfg.DatabaseReadURL, opts); err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+		defer replica.Close()
+		logger.Info("public reads from a replica", "database", config.Redacted(cfg.DatabaseReadURL))
+	}
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
-	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
-		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout})
+	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: store.New(replica),
+		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
+		RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
+		return err
+	}
+	if err := srv.PublishAssets(ctx); err != nil {
 		return err
 	}
 	// Deferred decisions are released in this process, under the server's clock; the work
@@ -173,7 +184,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	released := make(chan struct{})
 	go func() {
 		defer close(released)
-		srv.ReleaseDeferred(releaseCtx, time.Minute)
+		srv.ReleaseDeferred(releaseCtx, cfg.ReleaseInterval)
 	}()
 	defer func() {
 		stopReleases()
@@ -210,6 +221,25 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	pool.Close() // waits for queries being cancelled, at most pgx's one-second cancel deadline
 	logger.Info("stopped")
 	return err
+}
+
+// prepareSchema migrates when MIGRATE_ON_START says so (one instance, as `make run` once did);
+// otherwise migrations are a step of their own, `decisions migrate up`, run once before a new
+// release starts, and serve only checks that the database is not behind.
+func prepareSchema(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if cfg.MigrateOnStart {
+		logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
+		return store.Migrate(ctx, cfg.DatabaseURL)
+	}
+	have, want, err := store.CheckSchema(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	if have > want {
+		logger.Info("the database has a newer release's migrations; this release runs on it until replaced",
+			"database_version", have, "program_version", want)
+	}
+	return nil
 }
 
 // openPools opens the requests' pool and the readiness checks' own one-connection pool.

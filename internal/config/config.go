@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,6 +40,14 @@ type Config struct {
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
+	// DatabaseReadURL is a read replica for the public's reads; empty means DatabaseURL.
+	DatabaseReadURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and X-Request-Id count.
+	TrustedProxies []netip.Prefix
+	// ReleaseInterval is how often deferred decisions whose time has come are released.
+	ReleaseInterval time.Duration
+	// MigrateOnStart makes serve apply migrations first, for a single instance.
+	MigrateOnStart bool
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -65,6 +74,10 @@ var Vars = []Var{
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
+	{"DATABASE_READ_URL", "", "optional: a read replica (postgres:// URL) for what the public reads: pages, search, exports, the API; staff and every write use DATABASE_URL"},
+	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
+	{"RELEASE_INTERVAL", "1m", "how often each instance checks for deferred decisions whose publication time has come"},
+	{"MIGRATE_ON_START", "false", "true: serve applies migrations before it starts (one instance); otherwise run `decisions migrate up` first, and serve refuses a database that is behind"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -106,6 +119,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
 	c.DBMaxConns = int32(n)
+	c.ReleaseInterval = duration("RELEASE_INTERVAL", 10*time.Millisecond)
+	switch v := get("MIGRATE_ON_START"); v {
+	case "true", "false":
+		c.MigrateOnStart = v == "true"
+	default:
+		errs = append(errs, fmt.Errorf("MIGRATE_ON_START: %q is not true or false", v))
+	}
+	if c.TrustedProxies, err = ParseProxies(get("TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %w", err))
+	}
 	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
 	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)
 	if _, err := ParseContact(c.Contact); err != nil {
@@ -113,6 +136,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
+	}
+	c.DatabaseReadURL = get("DATABASE_READ_URL")
+	if c.DatabaseReadURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil || !strings.HasPrefix(c.DatabaseReadURL, "postgres") {
+			errs = append(errs, errors.New("DATABASE_READ_URL: not a postgres:// URL"))
+		}
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if c.DatabaseURL == "" {
@@ -132,6 +161,23 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// ParseProxies reads TRUSTED_PROXIES: CIDRs or single addresses, separated by commas or spaces.
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address or a CIDR such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 func varDefault(name string) string {
@@ -175,8 +221,11 @@ func ParseContact(c string) (Contact, error) {
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.
-func (c Config) RedactedDatabaseURL() string {
-	u, err := url.Parse(c.DatabaseURL)
+func (c Config) RedactedDatabaseURL() string { return Redacted(c.DatabaseURL) }
+
+// Redacted is a database URL with its password hidden, for logs.
+func Redacted(dbURL string) string {
+	u, err := url.Parse(dbURL)
 	if err != nil {
 		return "(unparseable)"
 	}

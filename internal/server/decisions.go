@@ -24,7 +24,7 @@ const (
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	// The capped count: an exact count(*) of a million decisions on every visit costs a second.
-	page, err := s.store.Search(r.Context(), s.access(r), search.Query{Sort: search.SortNewest}, homeRecentSize)
+	page, err := s.reader(r).Search(r.Context(), s.access(r), search.Query{Sort: search.SortNewest}, homeRecentSize)
 	if err != nil {
 		return err
 	}
@@ -80,14 +80,14 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if !decision.ValidSlug(slug) {
 		return errPageNotFound
 	}
-	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
+	d, err := s.reader(r).DecisionBySlug(r.Context(), s.access(r), slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
 	}
 	if err != nil {
 		return err
 	}
-	held, err := s.store.SlugsByReference(r.Context(), s.access(r), mentionedReferences(d))
+	held, err := s.reader(r).SlugsByReference(r.Context(), s.access(r), mentionedReferences(d))
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		changed, err := s.store.RegisterChangedAt(r.Context(), s.now())
+		changed, err := s.reader(r).RegisterChangedAt(r.Context(), s.now())
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
@@ -22,7 +23,10 @@ type Deps struct {
 	Store *store.Store
 	// Probe answers readiness checks on a connection of its own, so a pool busy with requests
 	// never makes a healthy instance look unready. Nil means Store, for tests that do not care.
-	Probe     *store.Store
+	Probe *store.Store
+	// Replica serves what anyone may read (public pages, search, exports, the API) to people
+	// not signed in: a streaming replica's pool, say. Nil means Store.
+	Replica   *store.Store
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
@@ -33,12 +37,16 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the register's pages.
 type Server struct {
 	store          *store.Store
+	replica        *store.Store
 	probe          *store.Store
+	trustedProxies []netip.Prefix
 	log            *slog.Logger
 	baseURL        string
 	ownerName      string
@@ -81,11 +89,14 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	probe := d.Probe
+	probe, replica := d.Probe, d.Replica
 	if probe == nil {
 		probe = d.Store
 	}
-	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+	if replica == nil {
+		replica = d.Store
+	}
+	return &Server{store: d.Store, replica: replica, probe: probe, trustedProxies: d.TrustedProxies, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
 		build: buildID(a), started: time.Now()}, nil
@@ -115,6 +126,17 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 		p.Admin = u.Has("admin")
 	}
 	return p
+}
+
+// reader is the store that answers the person asking's reads. The public's go to the replica,
+// which may lag the primary by a moment: harmless for pages anyone may read, and it keeps them
+// up while the primary restarts. Staff read the primary, so they always see their own writes,
+// and every write goes there.
+func (s *Server) reader(r *http.Request) *store.Store {
+	if userFrom(r) == nil {
+		return s.replica
+	}
+	return s.store
 }
 
 // access is what the person asking may read.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ type Site struct {
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
+	TrustedProxies []netip.Prefix
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -79,6 +81,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		Clock:          clock.Now,
 		Contact:        config.DefaultContact,
 		RequestTimeout: o.RequestTimeout,
+		TrustedProxies: o.TrustedProxies,
 	})
 	if err != nil {
 		t.Fatal(err)
