@@ -18,8 +18,9 @@ build: ## compile the server
 run: build ## build, start the database, migrate (an explicit step: serve never does it), seed and serve on ADDR (default :8080)
 	DATABASE_URL="$(DB)"; export DATABASE_URL; ./$(BIN) migrate up && exec ./$(BIN) serve
 
-test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
+test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium (and nginx, for the fleet tests)
 	.ci/need-browser-tools
+	.ci/proxy install
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
 
 # How many synthetic decisions the load run's database holds: BENCH_N=1000000 for the large run.

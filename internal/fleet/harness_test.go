@@ -54,33 +54,32 @@ func TestMain(m *testing.M) {
 }
 
 // binaries builds, once for all the tests, this release's binary and a "next release": the
-// same source with a changed stylesheet, copied to a folder of its own.
+// same source with a changed stylesheet, put in its place by go build's -overlay, so only the
+// packages that embed it are compiled again.
 func binaries(t *testing.T) (current, next string) {
 	t.Helper()
 	builds.once.Do(func() {
 		builds.current = filepath.Join(binDir, "decisions-current")
 		builds.next = filepath.Join(binDir, "decisions-next")
-		src := filepath.Join(binDir, "next-src")
-		if builds.err = goBuild(repoRoot, builds.current); builds.err != nil {
+		if builds.err = goBuild(builds.current); builds.err != nil {
 			return
 		}
-		copyTree := exec.Command("bash", "-c", `mkdir -p "$1" && git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$1"`, "copy", src)
-		copyTree.Dir = repoRoot
-		if out, err := copyTree.CombinedOutput(); err != nil {
-			builds.err = fmt.Errorf("copy the source: %v\n%s", err, out)
-			return
-		}
-		css, err := os.OpenFile(filepath.Join(src, "web/static/app.css"), os.O_APPEND|os.O_WRONLY, 0)
+		stylesheet := filepath.Join(repoRoot, "web/static/app.css")
+		css, err := os.ReadFile(stylesheet)
 		if err != nil {
 			builds.err = err
 			return
 		}
-		_, err = fmt.Fprintln(css, nextReleaseMarker)
-		if err = joinErr(err, css.Close()); err != nil {
-			builds.err = err
+		changed := filepath.Join(binDir, "app.css")
+		if builds.err = os.WriteFile(changed, append(css, nextReleaseMarker+"\n"...), 0o644); builds.err != nil {
 			return
 		}
-		builds.err = goBuild(src, builds.next)
+		overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{stylesheet: changed}})
+		overlayFile := filepath.Join(binDir, "overlay.json")
+		if builds.err = os.WriteFile(overlayFile, overlay, 0o644); builds.err != nil {
+			return
+		}
+		builds.err = goBuild(builds.next, "-overlay", overlayFile)
 	})
 	if builds.err != nil {
 		t.Fatal(builds.err)
@@ -88,20 +87,13 @@ func binaries(t *testing.T) (current, next string) {
 	return builds.current, builds.next
 }
 
-func goBuild(dir, out string) error {
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/decisions")
-	cmd.Dir = dir
+func goBuild(out string, flags ...string) error {
+	cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", out, "./cmd/decisions")...)
+	cmd.Dir = repoRoot
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build in %s: %v\n%s", dir, err, b)
+		return fmt.Errorf("go build: %v\n%s", err, b)
 	}
 	return nil
-}
-
-func joinErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // instance is one server process.
