@@ -96,10 +96,14 @@ func New(d Deps) (*Server, error) {
 	if replica == nil {
 		replica = d.Store
 	}
-	return &Server{store: d.Store, replica: replica, probe: probe, trustedProxies: d.TrustedProxies, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
-		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+	s := &Server{store: d.Store, replica: replica, probe: probe, trustedProxies: d.TrustedProxies, log: d.Logger,
+		baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
+		requestTimeout: d.RequestTimeout, assets: a, sessions: d.Sessions,
+		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now()}
+	// A session that cannot be loaded or saved (the primary is down, say) is answered like any
+	// other failure: the error page, logged with the request id, not scs's bare text.
+	d.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.serveError(w, r, err) }
+	return s, nil
 }
 
 // InFlight is how many requests are being handled now.
