@@ -134,42 +134,11 @@ FROM decisions WHERE series = 'PCD' AND title LIKE 'Started on instance %'`).Sca
 // exactly once, by one instance or the other.
 func (f *fleet) testRelease(t *testing.T) {
 	ctx := context.Background()
-	advisers := map[string]store.User{}
-	for _, k := range chainSteps {
-		advisers[k] = addUser(t, f.store, strings.ReplaceAll(k, "_", "-")+"@example.org", "Adviser "+k,
-			store.Grants{Roles: []string{"adviser"}, StepKinds: []string{k}})
-	}
-	maker := addUser(t, f.store, "dmpc@example.org", "Sophie Signer",
-		store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	signer := newSigner(t, f.store)
 	publishAt := time.Now().Add(time.Second)
 	var ids []int64
 	for number := 9001; number <= 9003; number++ {
-		var id int64
-		err := f.pool.QueryRow(ctx, `
-INSERT INTO decisions (series, number, reference, slug, title, summary, status)
-VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Embargoed grant ' || $1::text,
-	'To accept a grant.', 'awaiting_signoff')
-RETURNING id`, number).Scan(&id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-		slug := fmt.Sprintf("pcd-%d", number)
-		c, err := f.store.Content(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hash := decision.ContentHash(c)
-		for _, k := range chainSteps {
-			if err := f.store.Approve(ctx, advisers[k].Act(time.Now()), slug, k, hash); err != nil {
-				t.Fatalf("approve %s: %v", k, err)
-			}
-		}
-		err = f.store.Sign(ctx, maker.Act(time.Now()), slug, store.SignInput{Outcome: store.OutcomeApproved,
-			Interests: store.InterestsNone, PublishAt: publishAt, DeferralReason: "Embargo.", SeenHash: hash})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ids = append(ids, signer.sign(t, f.pool, number, publishAt))
 	}
 	released := func(l logLine) bool { return l.msg() == "released deferred decisions" }
 	deadline := time.Now().Add(30 * time.Second)
@@ -249,6 +218,60 @@ func (f *fleet) testProxyHeaders(t *testing.T) {
 			t.Errorf("%s: nginx's access log has no request %s: the instance did not keep the proxy's id", tt.name, id)
 		}
 	}
+}
+
+// signer is the staff who take a decision through the PCD chain: an adviser per step and a
+// decision maker.
+type signer struct {
+	store    *store.Store
+	advisers map[string]store.User
+	maker    store.User
+}
+
+func newSigner(t *testing.T, st *store.Store) *signer {
+	t.Helper()
+	s := &signer{store: st, advisers: map[string]store.User{}}
+	for _, k := range chainSteps {
+		s.advisers[k] = addUser(t, st, strings.ReplaceAll(k, "_", "-")+"@example.org", "Adviser "+k,
+			store.Grants{Roles: []string{"adviser"}, StepKinds: []string{k}})
+	}
+	s.maker = addUser(t, st, "dmpc@example.org", "Sophie Signer", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	return s
+}
+
+// sign makes decision PCD number, awaiting sign-off, straight in SQL (drafting has its own
+// pages and tests), has every step approve it and signs it for publication at publishAt.
+func (s *signer) sign(t *testing.T, pool *pgxpool.Pool, number int, publishAt time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := pool.QueryRow(ctx, `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Embargoed grant ' || $1::text,
+	'To accept a grant.', 'awaiting_signoff')
+RETURNING id`, number).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug := fmt.Sprintf("pcd-%d", number)
+	c, err := s.store.Content(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := decision.ContentHash(c)
+	for _, k := range chainSteps {
+		if err := s.store.Approve(ctx, s.advisers[k].Act(time.Now()), slug, k, hash); err != nil {
+			t.Fatalf("approve %s: %v", k, err)
+		}
+	}
+	in := store.SignInput{Outcome: store.OutcomeApproved, Interests: store.InterestsNone, PublishAt: publishAt, SeenHash: hash}
+	if publishAt.After(time.Now()) {
+		in.DeferralReason = "Embargo."
+	}
+	if err := s.store.Sign(ctx, s.maker.Act(time.Now()), slug, in); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // TestRollingDeploy runs this release and the next (its stylesheet changed) side by side

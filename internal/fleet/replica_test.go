@@ -45,6 +45,7 @@ func TestReadReplica(t *testing.T) {
 	}
 	defer primary.Close()
 	addUser(t, store.New(primary), "sam@example.org", "Sam Staff", store.Grants{Roles: []string{"drafter"}})
+	signer := newSigner(t, store.New(primary))
 	replica, err := pgx.Connect(ctx, replicaURL)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,21 @@ WHERE application_name = 'register-public' AND backend_type = 'client backend' A
 	if err != nil || publicQueries == 0 {
 		t.Errorf("the replica ran %d of the public's queries (%v), want some", publicQueries, err)
 	}
+
+	// With the replica's replay paused, a decision published on the primary is on staff's
+	// pages at once and not on the public's until replay resumes: each reads where it should.
+	if _, err := replica.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	signer.sign(t, primary, 9001, time.Now())
+	check("replay paused", staff, "/decisions/pcd-9001", http.StatusOK)
+	check("replay paused", public, "/decisions/pcd-9001", http.StatusNotFound)
+	if _, err := replica.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the public to see the decision once replay resumes", func() bool {
+		return do(t, public, http.MethodGet, base+"/decisions/pcd-9001", nil).status == http.StatusOK
+	})
 
 	devdb(primaryPort, "stop")
 	for _, p := range publicPages {
