@@ -158,18 +158,20 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	defer pool.Close()
 	defer probe.Close()
-	replica := pool
+	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
 	if cfg.DatabaseReadURL != "" {
-		opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
-		if replica, err = store.Open(ctx, cfg.DatabaseReadURL, opts); err != nil {
-			return fmt.Errorf("read replica: %w", err)
+		rpool, rprobe, err := openReplicaPools(ctx, cfg)
+		if err != nil {
+			return err
 		}
-		defer replica.Close()
+		defer rpool.Close()
+		defer rprobe.Close()
+		replica, replicaProbe = store.New(rpool), store.New(rprobe)
 		logger.Info("public reads from a replica", "database", config.Redacted(cfg.DatabaseReadURL))
 	}
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
-	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: store.New(replica),
+	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
@@ -251,6 +253,19 @@ func openPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Poo
 	if probe, err = store.OpenProbe(ctx, cfg.DatabaseURL); err != nil {
 		pool.Close()
 		return nil, nil, err
+	}
+	return pool, probe, nil
+}
+
+// openReplicaPools opens the public reads' pool on the replica, and its readiness probe.
+func openReplicaPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
+	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
+	if pool, err = store.Open(ctx, cfg.DatabaseReadURL, opts); err != nil {
+		return nil, nil, fmt.Errorf("read replica: %w", err)
+	}
+	if probe, err = store.OpenProbe(ctx, cfg.DatabaseReadURL); err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("read replica: %w", err)
 	}
 	return pool, probe, nil
 }

@@ -23,10 +23,7 @@ type Deps struct {
 	Store *store.Store
 	// Probe answers readiness checks on a connection of its own, so a pool busy with requests
 	// never makes a healthy instance look unready. Nil means Store, for tests that do not care.
-	Probe *store.Store
-	// Replica serves what anyone may read (public pages, search, exports, the API) to people
-	// not signed in: a streaming replica's pool, say. Nil means Store.
-	Replica   *store.Store
+	Probe     *store.Store
 	Logger    *slog.Logger
 	BaseURL   string // the site's public address, without a trailing slash
 	OwnerName string
@@ -37,6 +34,13 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+
+	// Replica serves what anyone may read (public pages, search, exports, the API) to people
+	// not signed in: a streaming replica's pool, say. Nil means Store.
+	Replica *store.Store
+	// ReplicaProbe checks the replica for readiness, as Probe does the primary; nil when there
+	// is no replica.
+	ReplicaProbe *store.Store
 	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id are believed.
 	TrustedProxies []netip.Prefix
 }
@@ -46,6 +50,7 @@ type Server struct {
 	store          *store.Store
 	replica        *store.Store
 	probe          *store.Store
+	replicaProbe   *store.Store
 	trustedProxies []netip.Prefix
 	log            *slog.Logger
 	baseURL        string
@@ -96,7 +101,7 @@ func New(d Deps) (*Server, error) {
 	if replica == nil {
 		replica = d.Store
 	}
-	s := &Server{store: d.Store, replica: replica, probe: probe, trustedProxies: d.TrustedProxies, log: d.Logger,
+	s := &Server{store: d.Store, replica: replica, probe: probe, replicaProbe: d.ReplicaProbe, trustedProxies: d.TrustedProxies, log: d.Logger,
 		baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
 		requestTimeout: d.RequestTimeout, assets: a, sessions: d.Sessions,
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now()}
