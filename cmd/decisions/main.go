@@ -173,7 +173,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 
 	// Replica serves what anyone may read (public pages, search, exports, the API) to people
 	// not signed in: a streaming replica's pool, say. Nil means Store.
@@ -59,12 +61,14 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -103,8 +107,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{store: d.Store, replica: replica, probe: probe, replicaProbe: d.ReplicaProbe, trustedProxies: d.TrustedProxies, log: d.Logger,
 		baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
-		requestTimeout: d.RequestTimeout, assets: a, sessions: d.Sessions,
-		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now()}
+		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
+		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
+		pages: newPageCache(pageCacheSize, pageCacheMaxAge)}
 	// A session that cannot be loaded or saved (the primary is down, say) is answered like any
 	// other failure: the error page, logged with the request id, not scs's bare text.
 	d.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.serveError(w, r, err) }
