@@ -129,16 +129,15 @@ FROM decisions WHERE series = 'PCD' AND title LIKE 'Started on instance %'`).Sca
 	}
 }
 
-// testRelease signs several decisions for publication a moment from now and lets both
+// testRelease signs several decisions for publication a moment after signing and lets both
 // instances' release loops (every 100 ms) race for them: each is released, and audited,
 // exactly once, by one instance or the other.
 func (f *fleet) testRelease(t *testing.T) {
 	ctx := context.Background()
 	signer := newSigner(t, f.store)
-	publishAt := time.Now().Add(time.Second)
 	var ids []int64
 	for number := 9001; number <= 9003; number++ {
-		ids = append(ids, signer.sign(t, f.pool, number, publishAt))
+		ids = append(ids, signer.sign(t, f.pool, number, 2*time.Second))
 	}
 	released := func(l logLine) bool { return l.msg() == "released deferred decisions" }
 	deadline := time.Now().Add(30 * time.Second)
@@ -240,8 +239,9 @@ func newSigner(t *testing.T, st *store.Store) *signer {
 }
 
 // sign makes decision PCD number, awaiting sign-off, straight in SQL (drafting has its own
-// pages and tests), has every step approve it and signs it for publication at publishAt.
-func (s *signer) sign(t *testing.T, pool *pgxpool.Pool, number int, publishAt time.Time) int64 {
+// pages and tests), has every step approve it and signs it for publication after deferral
+// (from the moment of signing, so a slow machine cannot turn it into an immediate one), or now.
+func (s *signer) sign(t *testing.T, pool *pgxpool.Pool, number int, deferral time.Duration) int64 {
 	t.Helper()
 	ctx := context.Background()
 	var id int64
@@ -264,11 +264,12 @@ RETURNING id`, number).Scan(&id)
 			t.Fatalf("approve %s: %v", k, err)
 		}
 	}
-	in := store.SignInput{Outcome: store.OutcomeApproved, Interests: store.InterestsNone, PublishAt: publishAt, SeenHash: hash}
-	if publishAt.After(time.Now()) {
+	at := time.Now()
+	in := store.SignInput{Outcome: store.OutcomeApproved, Interests: store.InterestsNone, PublishAt: at.Add(deferral), SeenHash: hash}
+	if deferral > 0 {
 		in.DeferralReason = "Embargo."
 	}
-	if err := s.store.Sign(ctx, s.maker.Act(time.Now()), slug, in); err != nil {
+	if err := s.store.Sign(ctx, s.maker.Act(at), slug, in); err != nil {
 		t.Fatal(err)
 	}
 	return id

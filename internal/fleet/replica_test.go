@@ -97,7 +97,7 @@ WHERE application_name = 'register-public' AND backend_type = 'client backend' A
 	if _, err := replica.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
 		t.Fatal(err)
 	}
-	signer.sign(t, primary, 9001, time.Now())
+	signer.sign(t, primary, 9001, 0)
 	check("replay paused", staff, "/decisions/pcd-9001", http.StatusOK)
 	check("replay paused", public, "/decisions/pcd-9001", http.StatusNotFound)
 	if _, err := replica.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {

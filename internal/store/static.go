@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,8 +18,11 @@ const staticFileRetention = 30 * 24 * time.Hour
 // other instance, and forgets those no release has published for staticFileRetention.
 func (s *Store) PublishStaticFiles(ctx context.Context, files map[string][]byte, now time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
+		// In name order, so instances starting together take the rows' locks in one order and
+		// never deadlock.
 		b := &pgx.Batch{}
-		for name, data := range files {
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			data := files[name]
 			b.Queue(`
 INSERT INTO static_files (name, data, seen_at) VALUES ($1, $2, $3)
 ON CONFLICT (name) DO UPDATE SET seen_at = greatest(static_files.seen_at, excluded.seen_at)`, name, data, now)
