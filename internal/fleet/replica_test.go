@@ -17,8 +17,9 @@ import (
 // TestReadReplica runs an instance on a primary of its own and a streaming replica of it
 // (.ci/devdb, pg_basebackup -R), with DATABASE_READ_URL set. The public's reads reach the
 // replica, staff read the primary; while the primary is stopped the public pages, search and
-// exports still answer from the replica (and /readyz says so) while staff pages do not; once
-// it is back, everything recovers without a restart.
+// exports still answer from the replica (and /readyz says so) while staff pages do not, and a
+// deferred decision appears there at its time by the same rule as on the primary; once the
+// primary is back, everything recovers without a restart.
 func TestReadReplica(t *testing.T) {
 	t.Parallel()
 	current, _ := binaries(t)
@@ -107,7 +108,19 @@ WHERE application_name = 'register-public' AND backend_type = 'client backend' A
 		return do(t, public, http.MethodGet, base+"/decisions/pcd-9001", nil).status == http.StatusOK
 	})
 
+	// A decision deferred a few seconds: hidden until its time, then shown from the replica by
+	// the same time rule, though the primary, where its release would be recorded, is down.
+	signer.sign(t, primary, 9002, 6*time.Second)
+	waitFor(t, 30*time.Second, "the deferred decision to reach the replica", func() bool {
+		var n int
+		return replica.QueryRow(ctx, `SELECT count(*) FROM decisions WHERE slug = 'pcd-9002' AND status = 'approved'`).Scan(&n) == nil && n == 1
+	})
+	check("before its time", public, "/decisions/pcd-9002", http.StatusNotFound)
+
 	devdb(primaryPort, "stop")
+	waitFor(t, 30*time.Second, "the deferred decision to show from the replica at its time", func() bool {
+		return do(t, public, http.MethodGet, base+"/decisions/pcd-9002", nil).status == http.StatusOK
+	})
 	for _, p := range publicPages {
 		check("primary stopped", public, p, http.StatusOK)
 	}
