@@ -226,6 +226,10 @@ FROM (` + pageSQL + `) p`
 	countSQL := `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE ` + where + ` LIMIT ` + fmt.Sprint(CountCap+1) + `) c`
 
 	b := &pgx.Batch{}
+	// One implicit transaction: a setting made local here holds for the rest of the batch.
+	if byMatches(q, est) {
+		b.Queue(matchesFirst)
+	}
 	if !page.Estimated {
 		b.Queue(countSQL, args).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Count) })
 	}
@@ -278,6 +282,20 @@ FROM (` + pageSQL + `) p`
 		return SearchPage{}, fmt.Errorf("funding for search: %w", err)
 	}
 	return page, nil
+}
+
+// matchesFirst makes the planner collect a search's matches from the indexes before ordering
+// them, for the rest of the transaction (see byMatches).
+const matchesFirst = `SELECT set_config('enable_indexscan', 'off', true)`
+
+// byMatches reports whether a search with words and filters, estimated at est matches (more
+// than the rank limit), should collect its matches from the indexes (words, years, funders)
+// and sort them, rather than walk decisions newest first testing each. The planner expects the
+// matches spread evenly over time, but filters are not: a financial year or a date range puts
+// them all in one stretch, and walking to it read 24,842 decisions (3 s at 100,000) where the
+// matches were 1,657 (0.1 s to collect and sort). Up to 10,000 matches, collecting is bounded.
+func byMatches(q search.Query, est int) bool {
+	return est > 0 && est <= 10*CountCap && q.Q != "" && q.HasFilters() && q.Sort != search.SortRelevance
 }
 
 // funderIDs are the ids of the organisations named name, in any case; none for "".
@@ -430,7 +448,8 @@ func (s *Store) SearchEach(ctx context.Context, acc Access, q search.Query, limi
 	}
 	where, args := searchSQL(acc, q, funders)
 	// In the order the page for the same query has.
-	if _, _, err := s.plan(ctx, &q, where, args); err != nil {
+	est, _, err := s.plan(ctx, &q, where, args)
+	if err != nil {
 		return err
 	}
 	rank := "0::real"
@@ -450,6 +469,11 @@ LIMIT @limit`
 	return s.inSnapshot(ctx, func(tx *Store) error {
 		if err := tx.statementTimeoutFrom(ctx); err != nil {
 			return err
+		}
+		if byMatches(q, est) {
+			if _, err := tx.db.Exec(ctx, matchesFirst); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
 		}
 		rows, err := tx.db.Query(ctx, sql, args)
 		if err != nil {

@@ -549,6 +549,45 @@ func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
 	if !slices.Equal(got, wantIDs) {
 		t.Errorf("broad search, page by page = %v, want newest first %v", got, wantIDs)
 	}
+	// With filters too, the matches are collected from the indexes and sorted (byMatches):
+	// the same decisions, in the same order, as walking would give.
+	for _, v := range []url.Values{{"q": {"qzalf"}, "from": {"2022-01-01"}}, {"q": {"qzalf"}, "funder": {"Home Office"}, "sort": {"amount"}}} {
+		fq, err := search.Parse(search.ParamsOf(v), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fwant []genDecision
+		for _, g := range gen {
+			if g.matches(fq, acc) {
+				fwant = append(fwant, g)
+			}
+		}
+		fq.RankLimit = 1
+		first, err := st.Search(ctx, acc, fq, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !first.Estimated {
+			t.Errorf("%v: not estimated with a rank limit of 1", v)
+		}
+		sort := search.SortNewest
+		if v.Get("sort") == "amount" {
+			sort = search.SortAmount
+		}
+		bruteOrder(fwant, sort)
+		var got, wantIDs []int64
+		for _, r := range first.Results {
+			if slices.ContainsFunc(gen, func(g genDecision) bool { return g.id == r.ID }) {
+				got = append(got, r.ID)
+			}
+		}
+		for _, g := range fwant {
+			wantIDs = append(wantIDs, g.id)
+		}
+		if !slices.Equal(got, wantIDs) {
+			t.Errorf("%v: got %v, want %v", v, got, wantIDs)
+		}
+	}
 	// A typed reference still ranks its decision first, whatever the estimate.
 	ref := fmt.Sprintf("%s %d", want[len(want)-1].series, want[len(want)-1].number)
 	q, err = search.Parse(search.ParamsOf(url.Values{"q": {ref + " qzalf"}}), false)
