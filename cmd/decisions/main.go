@@ -152,7 +152,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	if err := prepareSchema(ctx, cfg, logger); err != nil {
 		return err
 	}
-	pool, probe, err := openPools(ctx, cfg)
+	pool, probe, err := openPools(ctx, cfg.DatabaseURL, cfg)
 	if err != nil {
 		return err
 	}
@@ -160,9 +160,9 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer probe.Close()
 	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
 	if cfg.DatabaseReadURL != "" {
-		rpool, rprobe, err := openReplicaPools(ctx, cfg)
+		rpool, rprobe, err := openPools(ctx, cfg.DatabaseReadURL, cfg)
 		if err != nil {
-			return err
+			return fmt.Errorf("read replica: %w", err)
 		}
 		defer rpool.Close()
 		defer rprobe.Close()
@@ -244,28 +244,16 @@ func prepareSchema(ctx context.Context, cfg config.Config, logger *slog.Logger) 
 	return nil
 }
 
-// openPools opens the requests' pool and the readiness checks' own one-connection pool.
-func openPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
+// openPools opens the requests' pool on the database at url (the primary, or the replica) and
+// the readiness checks' own one-connection pool.
+func openPools(ctx context.Context, url string, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
 	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
-	if pool, err = store.Open(ctx, cfg.DatabaseURL, opts); err != nil {
+	if pool, err = store.Open(ctx, url, opts); err != nil {
 		return nil, nil, err
 	}
-	if probe, err = store.OpenProbe(ctx, cfg.DatabaseURL); err != nil {
+	if probe, err = store.OpenProbe(ctx, url); err != nil {
 		pool.Close()
 		return nil, nil, err
-	}
-	return pool, probe, nil
-}
-
-// openReplicaPools opens the public reads' pool on the replica, and its readiness probe.
-func openReplicaPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
-	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
-	if pool, err = store.Open(ctx, cfg.DatabaseReadURL, opts); err != nil {
-		return nil, nil, fmt.Errorf("read replica: %w", err)
-	}
-	if probe, err = store.OpenProbe(ctx, cfg.DatabaseReadURL); err != nil {
-		pool.Close()
-		return nil, nil, fmt.Errorf("read replica: %w", err)
 	}
 	return pool, probe, nil
 }
