@@ -98,6 +98,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := newPageCache(pageCacheSize, pageCacheMaxAge)
+	if err != nil {
+		return nil, err
+	}
 	probe, replica := d.Probe, d.Replica
 	if probe == nil {
 		probe = d.Store
@@ -109,7 +113,7 @@ func New(d Deps) (*Server, error) {
 		baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
 		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
-		pages: newPageCache(pageCacheSize, pageCacheMaxAge)}
+		pages: pages}
 	// A session that cannot be loaded or saved (the primary is down, say) is answered like any
 	// other failure: the error page, logged with the request id, not scs's bare text.
 	d.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.serveError(w, r, err) }
