@@ -20,6 +20,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/config"
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -159,6 +160,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer pool.Close()
 	defer probe.Close()
 	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
+	var replicaPool *pgxpool.Pool
 	if cfg.DatabaseReadURL != "" {
 		rpool, rprobe, err := openPools(ctx, cfg.DatabaseReadURL, cfg)
 		if err != nil {
@@ -166,19 +168,35 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		}
 		defer rpool.Close()
 		defer rprobe.Close()
+		replicaPool = rpool
 		replica, replicaProbe = store.New(rpool), store.New(rprobe)
 		logger.Info("public reads from a replica", "database", config.Redacted(cfg.DatabaseReadURL))
 	}
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	m := metrics.New()
+	m.WatchPool("requests", pool)
+	m.WatchPool("probe", probe)
+	if replicaPool != nil {
+		m.WatchPool("replica", replicaPool)
+	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, TrustedProxies: cfg.TrustedProxies})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
+		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
+		TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}
 	if err := srv.PublishAssets(ctx); err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	// Deferred decisions are released in this process, under the server's clock; the work
 	// stops, and is waited for, before the pool closes.
@@ -242,6 +260,22 @@ func prepareSchema(ctx context.Context, cfg config.Config, logger *slog.Logger) 
 			"database_version", have, "program_version", want)
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on a listener of its own, apart from the public site, until the
+// returned function stops it.
+func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	logger.Info("serving metrics", "addr", ln.Addr().String())
+	go func() { _ = hs.Serve(ln) }()
+	return func() { _ = hs.Close() }, nil
 }
 
 // openPools opens the requests' pool on the database at url (the primary, or the replica) and
