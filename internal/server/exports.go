@@ -512,7 +512,7 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 	for i, d := range page.Results {
 		ids[i] = d.ID
 	}
-	notes, err := s.store.ChangeNotes(r.Context(), ids)
+	notes, err := s.reader(r).ChangeNotes(r.Context(), ids)
 	if err != nil {
 		return err
 	}
