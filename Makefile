@@ -15,15 +15,16 @@ DB = $${DATABASE_URL:-$$(.ci/devdb up)}
 build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
 
-run: build ## build, start the database, migrate, seed and serve on ADDR (default :8080)
+run: build ## build, start the database, migrate (an explicit step: serve never does it), seed and serve on ADDR (default :8080)
 	.ci/need-browser-tools --documents
 	@# Chromium prints the signed decision documents; without it the register still serves and
 	@# signs, and the documents wait until it is installed.
 	.ci/need-browser-tools --chromium || echo "make run: no Chromium: signed decision documents will wait until it is installed" >&2
-	DATABASE_URL="$(DB)"; export DATABASE_URL; exec ./$(BIN) serve
+	DATABASE_URL="$(DB)"; export DATABASE_URL; ./$(BIN) migrate up && exec ./$(BIN) serve
 
-test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium
+test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium (and nginx, for the fleet tests)
 	.ci/need-browser-tools
+	.ci/proxy install
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
 
 # How many synthetic decisions the load run's database holds: BENCH_N=1000000 for the large run.

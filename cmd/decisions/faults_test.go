@@ -293,7 +293,7 @@ func TestPostgresRestartsUnderLoad(t *testing.T) {
 	const requestTimeout = 5 * time.Second
 	addr := freePort(t)
 	c := start(t, map[string]string{"DATABASE_URL": dbURL, "ADDR": addr, "REQUEST_TIMEOUT": requestTimeout.String(), "DB_STATEMENT_TIMEOUT": "3s",
-		"LOG_LEVEL": "error", "RATE_LIMIT_SEARCH": "off", "RATE_LIMIT_EXPORTS": "off"}, "serve")
+		"LOG_LEVEL": "error", "RATE_LIMIT_SEARCH": "off", "RATE_LIMIT_EXPORTS": "off", "MIGRATE_ON_START": "true"}, "serve")
 	go func() {
 		for range c.log.lines { // the whole log is kept for a failure; nobody waits for lines
 		}

@@ -157,16 +157,28 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 // the pools. A second signal ends the drain and the wait at once (requests still in flight are
 // cancelled) and restores the default handling, so a third kills the process.
 func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
-	logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+	if err := prepareSchema(ctx, cfg, logger); err != nil {
 		return err
 	}
-	pool, probe, err := openPools(ctx, cfg)
+	pool, probe, err := openPools(ctx, cfg.DatabaseURL, cfg)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	defer probe.Close()
+	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
+	var replicaPool *pgxpool.Pool
+	if cfg.DatabaseReadURL != "" {
+		rpool, rprobe, err := openPools(ctx, cfg.DatabaseReadURL, cfg)
+		if err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+		defer rpool.Close()
+		defer rprobe.Close()
+		replicaPool = rpool
+		replica, replicaProbe = store.New(rpool), store.New(rprobe)
+		logger.Info("public reads from a replica", "database", config.Redacted(cfg.DatabaseReadURL))
+	}
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
 	blobs, err := blobstore.Open(ctx, cfg.DocumentsURL)
@@ -187,12 +199,18 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
-	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
-		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
+	if replicaPool != nil {
+		m.WatchPool("replica", replicaPool)
+	}
+	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
+		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
-		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf})
+		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
+		return err
+	}
+	if err := srv.PublishAssets(ctx); err != nil {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
@@ -208,7 +226,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	released := make(chan struct{})
 	go func() {
 		defer close(released)
-		srv.ReleaseDeferred(releaseCtx, time.Minute)
+		srv.ReleaseDeferred(releaseCtx, cfg.ReleaseInterval)
 	}()
 	printed := make(chan struct{})
 	go func() {
@@ -253,6 +271,25 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	return err
 }
 
+// prepareSchema migrates when MIGRATE_ON_START says so (one instance, as `make run` once did);
+// otherwise migrations are a step of their own, `decisions migrate up`, run once before a new
+// release starts, and serve only checks that the database is not behind.
+func prepareSchema(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if cfg.MigrateOnStart {
+		logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
+		return store.Migrate(ctx, cfg.DatabaseURL)
+	}
+	have, want, err := store.CheckSchema(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	if have > want {
+		logger.Info("the database has a newer release's migrations; this release runs on it until replaced",
+			"database_version", have, "program_version", want)
+	}
+	return nil
+}
+
 // serveMetrics serves /metrics on a listener of its own, apart from the public site, until the
 // returned function stops it.
 func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
@@ -269,13 +306,14 @@ func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (stop fu
 	return func() { _ = hs.Close() }, nil
 }
 
-// openPools opens the requests' pool and the readiness checks' own one-connection pool.
-func openPools(ctx context.Context, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
+// openPools opens the requests' pool on the database at url (the primary, or the replica) and
+// the readiness checks' own one-connection pool.
+func openPools(ctx context.Context, url string, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
 	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
-	if pool, err = store.Open(ctx, cfg.DatabaseURL, opts); err != nil {
+	if pool, err = store.Open(ctx, url, opts); err != nil {
 		return nil, nil, err
 	}
-	if probe, err = store.OpenProbe(ctx, cfg.DatabaseURL); err != nil {
+	if probe, err = store.OpenProbe(ctx, url); err != nil {
 		pool.Close()
 		return nil, nil, err
 	}

@@ -455,7 +455,7 @@ func TestSignalDuringMigration(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
 	lockTable(t, dbURL, "schema_migrations")
-	c := start(t, map[string]string{"DATABASE_URL": dbURL})
+	c := start(t, map[string]string{"DATABASE_URL": dbURL, "MIGRATE_ON_START": "true"})
 	c.log.waitFor(t, "migrating")
 	dbtest.WaitForLockWaiters(t, dbURL, 1)
 	c.stop()
@@ -469,7 +469,7 @@ func TestSignalDuringMigration(t *testing.T) {
 func TestBadPoolSettingStopsBeforeMigrating(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.EmptyURL(t)
-	c := start(t, map[string]string{"DATABASE_URL": dbURL + "&pool_max_conns=zz"})
+	c := start(t, map[string]string{"DATABASE_URL": dbURL + "&pool_max_conns=zz", "MIGRATE_ON_START": "true"})
 	if err := c.wait(t); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 		t.Errorf("run = %v, want a refusal naming pool_max_conns", err)
 	}
@@ -484,5 +484,42 @@ func TestBadPoolSettingStopsBeforeMigrating(t *testing.T) {
 	}
 	if migrated {
 		t.Error("the command migrated before refusing its pool setting")
+	}
+}
+
+// TestServeDoesNotMigrate starts serve on a database with no migrations: it refuses, naming
+// the step to run, and leaves the database as it was. Migrating is `decisions migrate up`'s job
+// (or MIGRATE_ON_START's), so a rolling deploy's instances never race to migrate.
+func TestServeDoesNotMigrate(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.EmptyURL(t)
+	c := start(t, map[string]string{"DATABASE_URL": dbURL})
+	if err := c.wait(t); !errors.Is(err, store.ErrSchemaBehind) || !strings.Contains(err.Error(), "decisions migrate up") {
+		t.Errorf("run = %v, want a refusal that says to run decisions migrate up", err)
+	}
+	if out, err := migrateCmd(dbURL, "version"); err != nil || out != "no migration applied\n" {
+		t.Errorf("migrate version after serve = %q, %v; want no migration applied", out, err)
+	}
+}
+
+// TestServeOnANewerSchema starts serve on a database a newer release has migrated further:
+// this release keeps serving it (migrations expand before they contract).
+func TestServeOnANewerSchema(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE schema_migrations SET version = 9999`); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, map[string]string{"DATABASE_URL": dbURL})
+	if line := c.log.waitFor(t, "the database has a newer release's migrations"); line["database_version"] != float64(9999) {
+		t.Errorf("logged %v, want database_version 9999", line)
+	}
+	if r := get(t, c.url(t)+"/decisions/pcd-1682"); r.status != http.StatusOK {
+		t.Errorf("GET /decisions/pcd-1682 = %d, want 200", r.status)
 	}
 }

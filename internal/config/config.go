@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,6 +52,14 @@ type Config struct {
 	MaxConcurrent int
 	// SearchRate and ExportRate are per-client limits; zero Requests for none.
 	SearchRate, ExportRate Rate
+	// DatabaseReadURL is a read replica for the public's reads; empty means DatabaseURL.
+	DatabaseReadURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and X-Request-Id count.
+	TrustedProxies []netip.Prefix
+	// ReleaseInterval is how often deferred decisions whose time has come are released.
+	ReleaseInterval time.Duration
+	// MigrateOnStart makes serve apply migrations first, for a single instance.
+	MigrateOnStart bool
 }
 
 // Rate is a number of requests per window, read from "N/DURATION" such as "120/1m", or "off".
@@ -106,6 +115,10 @@ var Vars = []Var{
 	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
 	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
 	{"DOCUMENT_MAX_BYTES", "26214400", "the largest document a drafter may attach, in bytes (25 MB)"},
+	{"DATABASE_READ_URL", "", "optional: a read replica (postgres:// URL) for what the public reads: pages, search, exports, the API; staff and every write use DATABASE_URL"},
+	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
+	{"RELEASE_INTERVAL", "1m", "how often each instance checks for deferred decisions whose publication time has come"},
+	{"MIGRATE_ON_START", "false", "true: serve applies migrations before it starts (one instance); otherwise run `decisions migrate up` first, and serve refuses a database that is behind"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -160,6 +173,16 @@ func Load(getenv func(string) string) (Config, error) {
 	if err != nil || c.DocumentMaxBytes < 1 {
 		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_BYTES: %q is not a whole number of bytes, 1 or more", get("DOCUMENT_MAX_BYTES")))
 	}
+	c.ReleaseInterval = duration("RELEASE_INTERVAL", 10*time.Millisecond)
+	switch v := get("MIGRATE_ON_START"); v {
+	case "true", "false":
+		c.MigrateOnStart = v == "true"
+	default:
+		errs = append(errs, fmt.Errorf("MIGRATE_ON_START: %q is not true or false", v))
+	}
+	if c.TrustedProxies, err = ParseProxies(get("TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %w", err))
+	}
 	m, err := strconv.Atoi(get("MAX_CONCURRENT_REQUESTS"))
 	if err != nil || m < 1 {
 		errs = append(errs, fmt.Errorf("MAX_CONCURRENT_REQUESTS: %q is not a whole number, 1 or more", get("MAX_CONCURRENT_REQUESTS")))
@@ -182,6 +205,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
 	}
+	c.DatabaseReadURL = get("DATABASE_READ_URL")
+	if c.DatabaseReadURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil || !strings.HasPrefix(c.DatabaseReadURL, "postgres") {
+			errs = append(errs, errors.New("DATABASE_READ_URL: not a postgres:// URL"))
+		}
+	}
 	u, err := url.Parse(c.DatabaseURL)
 	if c.DatabaseURL == "" {
 		errs = append(errs, ErrNoDatabaseURL)
@@ -200,6 +229,23 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// ParseProxies reads TRUSTED_PROXIES: CIDRs or single addresses, separated by commas or spaces.
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address or a CIDR such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 func varDefault(name string) string {
@@ -243,8 +289,11 @@ func ParseContact(c string) (Contact, error) {
 }
 
 // RedactedDatabaseURL is the database URL with its password hidden, for logs.
-func (c Config) RedactedDatabaseURL() string {
-	u, err := url.Parse(c.DatabaseURL)
+func (c Config) RedactedDatabaseURL() string { return Redacted(c.DatabaseURL) }
+
+// Redacted is a database URL with its password hidden, for logs.
+func Redacted(dbURL string) string {
+	u, err := url.Parse(dbURL)
 	if err != nil {
 		return "(unparseable)"
 	}

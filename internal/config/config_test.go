@@ -63,13 +63,16 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us", "DRAIN_DELAY": "-1s", "REQUEST_TIMEOUT": "0s",
 		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast", "DOCUMENTS_URL": "ftp://files.example", "DOCUMENT_MAX_BYTES": "25MB",
 		"MAX_CONCURRENT_REQUESTS": "0", "RATE_LIMIT_SEARCH": "lots", "RATE_LIMIT_EXPORTS": "5/1ms",
+		"DATABASE_READ_URL": "mysql://replica", "TRUSTED_PROXIES": "10.0.0.0/8, the proxy", "RELEASE_INTERVAL": "often",
+		"MIGRATE_ON_START": "yes",
 	}))
 	if err == nil {
 		t.Fatal("Load() accepted bad values")
 	}
 	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT",
 		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "DOCUMENTS_URL", "DOCUMENT_MAX_BYTES",
-		"MAX_CONCURRENT_REQUESTS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS"} {
+		"MAX_CONCURRENT_REQUESTS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS",
+		"DATABASE_READ_URL", "TRUSTED_PROXIES", "RELEASE_INTERVAL", "MIGRATE_ON_START"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}
@@ -189,6 +192,30 @@ func TestPoolSettingsChecked(t *testing.T) {
 		_, err := Load(env(map[string]string{"DATABASE_URL": testDatabaseURL + q}))
 		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), ":p@") {
 			t.Errorf("Load with %s = %v, want an error naming DATABASE_URL, without the password", q, err)
+		}
+	}
+}
+
+func TestParseProxies(t *testing.T) {
+	got, err := ParseProxies("10.0.0.0/8, 192.168.1.7 ::1,2001:db8::/32 10.1.2.3/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.168.1.7/32", "::1/128", "2001:db8::/32", "10.0.0.0/8"}
+	if len(got) != len(want) {
+		t.Fatalf("ParseProxies = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("ParseProxies[%d] = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if ps, err := ParseProxies(""); err != nil || len(ps) != 0 {
+		t.Errorf("ParseProxies(\"\") = %v, %v; want none: no proxy is trusted by default", ps, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example.org", "10.0.0.1:80"} {
+		if _, err := ParseProxies(bad); err == nil {
+			t.Errorf("ParseProxies(%q) accepted it", bad)
 		}
 	}
 }

@@ -536,7 +536,7 @@ func (s *Server) versionFrom(r *http.Request) (string, int, []store.Version, err
 	if err != nil || n < 1 || strconv.Itoa(n) != chi.URLParam(r, "n") {
 		return "", 0, nil, errPageNotFound
 	}
-	vs, err := s.store.Versions(r.Context(), s.access(r), slug)
+	vs, err := s.reader(r).Versions(r.Context(), s.access(r), slug)
 	if err != nil {
 		return "", 0, nil, err
 	}
@@ -630,7 +630,7 @@ func (s *Server) addCorrections(r *http.Request, p *pages.ShowProps, d store.Dec
 	if d.Status == decision.StatusWithdrawn && d.WithdrawnAt != nil {
 		p.Withdrawn = &pages.WithdrawnNotice{Date: formatLondonDay(*d.WithdrawnAt), Reason: deref(d.WithdrawalReason)}
 	}
-	vs, err := s.store.Versions(r.Context(), s.access(r), d.Slug)
+	vs, err := s.reader(r).Versions(r.Context(), s.access(r), d.Slug)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ const (
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	// The capped count: an exact count(*) of a million decisions on every visit costs a second.
-	page, err := s.store.Search(r.Context(), s.access(r), search.Query{Sort: search.SortNewest}, homeRecentSize)
+	page, err := s.reader(r).Search(r.Context(), s.access(r), search.Query{Sort: search.SortNewest}, homeRecentSize)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	// deferred publication could be kept under the key from just before it.
 	now := s.now()
 	if public {
-		st, err := s.store.RegisterState(r.Context(), now, slug)
+		st, err := s.reader(r).RegisterState(r.Context(), now, slug)
 		if err != nil {
 			return err
 		}
@@ -101,14 +101,14 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if public {
 		acc = store.Public(now)
 	}
-	d, err := s.store.DecisionBySlug(r.Context(), acc, slug)
+	d, err := s.reader(r).DecisionBySlug(r.Context(), acc, slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
 	}
 	if err != nil {
 		return err
 	}
-	held, err := s.store.SlugsByReference(r.Context(), acc, mentionedReferences(d))
+	held, err := s.reader(r).SlugsByReference(r.Context(), acc, mentionedReferences(d))
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 	cw.UseCRLF = true
 	started := false
 	n := 0
-	err = s.store.SearchEach(r.Context(), acc, q, store.MaxExportRows, func(row store.ExportRow) error {
+	err = s.reader(r).SearchEach(r.Context(), acc, q, store.MaxExportRows, func(row store.ExportRow) error {
 		if !started {
 			w.WriteHeader(http.StatusOK)
 			started = true
@@ -174,7 +174,7 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 		s.writeJSON(w, r, http.StatusBadRequest, apiErrors(errs))
 		return nil
 	}
-	page, err := s.store.Search(r.Context(), acc, q, pageSize)
+	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
@@ -339,11 +339,11 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 		return s.apiError(w, r, store.ErrNotFound)
 	}
 	acc := s.access(r)
-	d, err := s.store.DecisionBySlug(r.Context(), acc, slug)
+	d, err := s.reader(r).DecisionBySlug(r.Context(), acc, slug)
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
-	v, err := s.store.Verify(r.Context(), acc, slug)
+	v, err := s.reader(r).Verify(r.Context(), acc, slug)
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
@@ -520,7 +520,7 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	q.Sort, q.Cursor, q.KeepWithdrawn = search.SortNewest, nil, true
-	page, err := s.store.Search(r.Context(), acc, q, atomSize)
+	page, err := s.reader(r).Search(r.Context(), acc, q, atomSize)
 	if err != nil {
 		return err
 	}
@@ -528,7 +528,7 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 	for i, d := range page.Results {
 		ids[i] = d.ID
 	}
-	notes, err := s.store.ChangeNotes(r.Context(), ids)
+	notes, err := s.reader(r).ChangeNotes(r.Context(), ids)
 	if err != nil {
 		return err
 	}

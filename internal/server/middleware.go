@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,24 +16,10 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
-
-// requestID gives each request an id, in its context and in the X-Request-Id header, so a
-// user's report can be matched to a log line.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-	})
-}
-
-func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+const (
+	requestIDKey ctxKey = iota
+	clientKey
+)
 
 // recoverPanics turns a panic into a logged 500 page instead of a dropped connection.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
@@ -72,7 +56,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.log.LogAttrs(r.Context(), s.levelFor(r, route, ww.Status()), "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", took),
-			slog.String("request_id", requestIDFrom(r.Context())))
+			slog.String("request_id", requestIDFrom(r.Context())), slog.String("client", clientAddress(r)))
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 // outermost first.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID)
+	r.Use(s.identify)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
 	r.Use(securityHeaders)
@@ -35,7 +35,7 @@ func (s *Server) Routes() http.Handler {
 
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
-	r.Get("/static/{name}", s.handle(s.assets.serve))
+	r.Get("/static/{name}", s.handle(s.handleStatic))
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/accessibility", s.handle(s.handleAccessibility))

@@ -50,7 +50,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		ref, refErr = decision.ParseReference(q.Q)
 	}
 	if refErr == nil {
-		slug, err := s.store.SlugByReference(r.Context(), acc, ref.String())
+		slug, err := s.reader(r).SlugByReference(r.Context(), acc, ref.String())
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/decisions/"+slug, http.StatusSeeOther)
@@ -62,7 +62,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		}
 		// A bare number that is no reference may still be words: "2024".
 	}
-	page, err := s.store.Search(r.Context(), acc, q, pageSize)
+	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		Exports:  exportLinks(q),
 	}
 	if page.Count == 0 && q.Q != "" {
-		if sugg, err := s.store.Suggest(r.Context(), acc, q.Q); err != nil {
+		if sugg, err := s.reader(r).Suggest(r.Context(), acc, q.Q); err != nil {
 			return err
 		} else if sugg != "" {
 			sq := q

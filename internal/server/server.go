@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
@@ -55,6 +56,15 @@ type Deps struct {
 	DocumentMaxBytes int64
 	// PDF prints signed decision documents; nil leaves them waiting (see MakeSignedPDFs).
 	PDF PDFRenderer
+
+	// Replica serves what anyone may read (public pages, search, exports, the API) to people
+	// not signed in: a streaming replica's pool, say. Nil means Store.
+	Replica *store.Store
+	// ReplicaProbe checks the replica for readiness, as Probe does the primary; nil when there
+	// is no replica.
+	ReplicaProbe *store.Store
+	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -65,7 +75,10 @@ type PDFRenderer interface {
 // Server serves the register's pages.
 type Server struct {
 	store          *store.Store
+	replica        *store.Store
 	probe          *store.Store
+	replicaProbe   *store.Store
+	trustedProxies []netip.Prefix
 	log            *slog.Logger
 	baseURL        string
 	ownerName      string
@@ -127,18 +140,22 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	probe := d.Probe
+	probe, replica := d.Probe, d.Replica
 	if probe == nil {
 		probe = d.Store
+	}
+	if replica == nil {
+		replica = d.Store
 	}
 	m := d.Metrics
 	if m == nil {
 		m = metrics.New()
 	}
-	s := &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
-		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
+	s := &Server{store: d.Store, replica: replica, probe: probe, replicaProbe: d.ReplicaProbe, trustedProxies: d.TrustedProxies,
+		log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
+		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
+		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
+		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
 		searchRate: d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1)}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
@@ -174,6 +191,17 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 		p.Admin = u.Has("admin")
 	}
 	return p
+}
+
+// reader is the store that answers the person asking's reads. The public's go to the replica,
+// which may lag the primary by a moment: harmless for pages anyone may read, and it keeps them
+// up while the primary restarts. Staff read the primary, so they always see their own writes,
+// and every write goes there.
+func (s *Server) reader(r *http.Request) *store.Store {
+	if userFrom(r) == nil {
+		return s.replica
+	}
+	return s.store
 }
 
 // access is what the person asking may read.

@@ -539,7 +539,7 @@ func (s *Server) handleCanonical(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Canonical(r.Context(), s.access(r), slug)
+	b, err := s.reader(r).Canonical(r.Context(), s.access(r), slug)
 	if err != nil {
 		return err
 	}
@@ -558,7 +558,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.store.Verify(r.Context(), s.access(r), slug)
+	v, err := s.reader(r).Verify(r.Context(), s.access(r), slug)
 	if err != nil {
 		return err
 	}
@@ -614,7 +614,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 // a page with Part II in it is audited.
 func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.DecisionDetail) error {
 	u := userFrom(r)
-	rec, err := s.store.SignoffChain(r.Context(), s.access(r), d.Slug)
+	rec, err := s.reader(r).SignoffChain(r.Context(), s.access(r), d.Slug)
 	if err != nil {
 		return err
 	}

@@ -228,3 +228,29 @@ func (in *interrupter) interrupt() {
 		_ = c.Conn().Close()
 	}
 }
+
+// ErrSchemaBehind means the database lacks migrations this program needs: run `decisions
+// migrate up` before starting it.
+var ErrSchemaBehind = errors.New("the database is behind this program")
+
+// CheckSchema reports whether this program can serve the database at url without migrating:
+// its version is this program's newest migration or later, and clean. A later one is a newer
+// release's: migrations only expand the schema while the previous release may still run on it
+// (README, "Adding a migration"), so this one keeps working there during a rolling deploy.
+func CheckSchema(ctx context.Context, url string) (have, want int, err error) {
+	versions, err := migrationVersions()
+	if err != nil {
+		return 0, 0, err
+	}
+	want = versions[len(versions)-1]
+	have, dirty, err := MigrationVersion(ctx, url)
+	switch {
+	case err != nil:
+		return have, want, err
+	case dirty:
+		return have, want, fmt.Errorf("migration %d failed part-way (dirty): put it right, then `decisions migrate force N`", have)
+	case have < want:
+		return have, want, fmt.Errorf("%w: it is at migration %d and this program needs %d: run `decisions migrate up` first (or set MIGRATE_ON_START=true)", ErrSchemaBehind, have, want)
+	}
+	return have, want, nil
+}

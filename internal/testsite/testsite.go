@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -60,7 +61,8 @@ type Options struct {
 	// requests as they like.
 	SearchRate, ExportRate server.RateLimit
 	// DatabaseURL is a database to serve instead of a fresh one (a fault test's own cluster).
-	DatabaseURL string
+	DatabaseURL    string
+	TrustedProxies []netip.Prefix
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -112,6 +114,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		SearchRate:       o.SearchRate,
 		ExportRate:       o.ExportRate,
 		Metrics:          m,
+		TrustedProxies:   o.TrustedProxies,
 	})
 	if err != nil {
 		t.Fatal(err)
