@@ -201,6 +201,9 @@ type Verification struct {
 	// this register does not compute. CurrentHash is taken under the signature's version.
 	Checkable bool
 	Matches   bool
+	// Versions are its signed versions, once it has been corrected: then the content now is
+	// compared with the latest.
+	Versions []Version
 }
 
 // Verify recomputes the hash of a decision the reader may see, from one snapshot, and
@@ -223,6 +226,12 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 				v.CurrentHash, v.Checkable = h, true
 			}
 			v.Matches = v.Checkable && v.Signature.ContentHash == v.CurrentHash
+		}
+		if v.Versions, err = tx.Versions(ctx, acc, slug); err != nil {
+			return err
+		}
+		if n := len(v.Versions); n > 1 {
+			v.Matches = v.Versions[n-1].ContentHash == v.CurrentHash
 		}
 		return nil
 	})
