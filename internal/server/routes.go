@@ -53,6 +53,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
+	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
 	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
