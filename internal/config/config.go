@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/threesixty"
 )
 
 // ErrNoDatabaseURL means DATABASE_URL is unset. It has no default: each clone's private cluster
@@ -39,6 +41,8 @@ type Config struct {
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
+	// ThreeSixtyPrefix starts the identifiers of the 360Giving exports.
+	ThreeSixtyPrefix string
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -65,6 +69,7 @@ var Vars = []Var{
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
+	{"THREESIXTY_PREFIX", threesixty.DefaultPrefix, "the publisher prefix 360Giving issued to the owner (360G-…), starting every identifier in /360giving.json and .csv; the default says none has been issued"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -76,12 +81,13 @@ func Load(getenv func(string) string) (Config, error) {
 		return varDefault(name)
 	}
 	c := Config{
-		DatabaseURL: get("DATABASE_URL"),
-		Addr:        get("ADDR"),
-		BaseURL:     strings.TrimRight(get("BASE_URL"), "/"),
-		OwnerName:   get("OWNER_NAME"),
-		Contact:     get("CONTACT"),
-		LogFormat:   get("LOG_FORMAT"),
+		DatabaseURL:      get("DATABASE_URL"),
+		Addr:             get("ADDR"),
+		BaseURL:          strings.TrimRight(get("BASE_URL"), "/"),
+		OwnerName:        get("OWNER_NAME"),
+		Contact:          get("CONTACT"),
+		LogFormat:        get("LOG_FORMAT"),
+		ThreeSixtyPrefix: get("THREESIXTY_PREFIX"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
@@ -111,8 +117,14 @@ func Load(getenv func(string) string) (Config, error) {
 	if _, err := ParseContact(c.Contact); err != nil {
 		errs = append(errs, fmt.Errorf("CONTACT: %w", err))
 	}
+	if !threesixty.ValidPrefix(c.ThreeSixtyPrefix) {
+		errs = append(errs, fmt.Errorf("THREESIXTY_PREFIX: %q is not a 360Giving prefix: 360G- then letters and digits, like 360G-mopac", c.ThreeSixtyPrefix))
+	}
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
+	}
+	if !threesixty.ValidPrefix(c.ThreeSixtyPrefix) {
+		errs = append(errs, fmt.Errorf("THREESIXTY_PREFIX: %q is not a 360Giving prefix: 360G- then letters and digits, like 360G-mopac", c.ThreeSixtyPrefix))
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if c.DatabaseURL == "" {

@@ -42,6 +42,9 @@ func (s *Server) Routes() http.Handler {
 	// Open data: the same search as /decisions.
 	r.Get("/decisions.csv", s.handle(s.handleDecisionsCSV))
 	r.Get("/decisions.atom", s.handle(s.handleDecisionsAtom))
+	r.Get("/360giving", s.handle(s.handleThreeSixty))
+	r.Get("/360giving.json", s.handle(s.handleThreeSixtyJSON))
+	r.Get("/360giving.csv", s.handle(s.handleThreeSixtyCSV))
 	r.Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
 	r.Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
 	r.Get("/api/v1/openapi.json", s.handle(s.handleOpenAPI))

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/threesixty"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/static"
 )
@@ -33,6 +34,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ThreeSixtyPrefix starts the 360Giving exports' identifiers; "" is threesixty.DefaultPrefix.
+	ThreeSixtyPrefix string
 }
 
 // Server serves the register's pages.
@@ -46,6 +49,7 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	threeSixty     threesixty.Builder
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
@@ -85,10 +89,14 @@ func New(d Deps) (*Server, error) {
 	if probe == nil {
 		probe = d.Store
 	}
+	prefix := d.ThreeSixtyPrefix
+	if prefix == "" {
+		prefix = threesixty.DefaultPrefix
+	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+		build: buildID(a), started: time.Now(), threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}, nil
 }
 
 // InFlight is how many requests are being handled now.
