@@ -44,6 +44,9 @@ Commands:
   user disable                     disable a member of staff's account
   user list                        list staff accounts, their roles and status
   user password                    set a new password for an account
+  org list                         list the organisations the register names, with their org-ids
+  org set-id                       record an organisation's org-id, for 360Giving data
+                                   (decisions org set-id --help)
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
   verify                           recompute every signed decision's hash and the audit chain;
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[2:], getenv, stdin, stdout)
 	case "verify":
 		return runVerify(ctx, args[2:], getenv, stdout)
+	case "org":
+		return runOrg(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	}

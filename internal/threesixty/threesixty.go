@@ -354,3 +354,11 @@ func (g Grant) CSVRow() []string {
 		g.RecipientOrganization[0].ID, g.RecipientOrganization[0].Name,
 		g.FundingOrganization[0].ID, g.FundingOrganization[0].Name, g.DateModified}
 }
+
+var orgIDPattern = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{2,}-[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+
+// ValidOrgID reports whether s has the form of an org-id.guide identifier: a list's code (a
+// country or XI, a dash, the list's own letters: "GB-CHC", "GB-COH", "XI-IATI"), a dash, then
+// the organisation's identifier in that list ("GB-CHC-1092948"). The database holds the same
+// rule; whether the list and the number are real is for whoever sets it to have checked.
+func ValidOrgID(s string) bool { return orgIDPattern.MatchString(s) }

@@ -207,3 +207,14 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	ys, _ := json.Marshal(y)
 	return string(xs) == string(ys)
 }
+
+func TestValidOrgID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"GB-CHC-1092948": true, "GB-COH-01234567": true, "XI-IATI-ABC": true, "GB-SC-SC012345": true, "GB-GOR-D1234": true,
+		"": false, "GB-CHC": false, "GB-CHC-": false, "gb-chc-1": false, "GB-C-1": false, "GB-CHC-1 2": false, "360G-x-1": false,
+	} {
+		if got := threesixty.ValidOrgID(id); got != want {
+			t.Errorf("ValidOrgID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
