@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -403,5 +404,29 @@ func TestThreeSixtyLinksAndErrors(t *testing.T) {
 	}
 	if href, _ := p.doc.Find(`[data-testid="error-summary"] a`).Attr("href"); href != "/decisions?fy=nonsense&min=abc" {
 		t.Errorf("error summary links to %q, want the search page with the same parameters", href)
+	}
+}
+
+// TestDraftFundingNamesItsRecipient: a drafter names a funding line's recipient as well as its
+// funder, so a decision made in the register can be published as 360Giving data.
+func TestDraftFundingNamesItsRecipient(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Project Gamma")
+	edit := "/decisions/" + slug + "/edit"
+	dc.save(edit+"/funding", url.Values{"action": {"save"}, "amount": {"£125,000.50"}, "fy_start": {"2025-26"},
+		"basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Grant to the Hub"}, "funder": {"Home Office"},
+		"recipient": {"Metropolitan Police Service"}}, http.StatusSeeOther)
+	dc.save(edit+"/funding", url.Values{"action": {"save"}, "amount": {"£1,000"}, "fy_start": {"2025-26"},
+		"basis": {"total"}, "kind": {"context"}, "label": {"Quoted"}}, http.StatusSeeOther)
+	if got := dc.get(edit + "/funding").text(`main`); !strings.Contains(got, "from Home Office · to Metropolitan Police Service") {
+		t.Errorf("the funding page does not show the recipient:\n%s", got)
+	}
+	rows, _ := s.Pool.Query(context.Background(), `SELECT o.name FROM funding_lines f JOIN decisions d ON d.id = f.decision_id
+		LEFT JOIN organisations o ON o.id = f.recipient_id WHERE d.slug = $1 ORDER BY f.position`, slug)
+	recipients, err := pgx.CollectRows(rows, pgx.RowTo[*string])
+	if err != nil || len(recipients) != 2 || recipients[0] == nil || *recipients[0] != "Metropolitan Police Service" || recipients[1] != nil {
+		t.Errorf("recipients %v (%v), want the Metropolitan Police Service's existing record, then none", recipients, err)
 	}
 }
