@@ -399,7 +399,7 @@ func TestThreeSixtyLinksAndErrors(t *testing.T) {
 	}
 	p := ts.get(t, "/360giving?fy=nonsense&min=abc")
 	if p.status != http.StatusBadRequest || p.doc.Find(`[data-testid="error-summary"] li`).Length() != 2 ||
-		!strings.Contains(p.body, "Enter a financial year like 2024-25") {
+		!strings.Contains(p.doc.Find(`[data-testid="error-summary"]`).Text(), "Enter a financial year like 2024-25") {
 		t.Errorf("GET /360giving with two bad parameters = %d, want 400 with both messages", p.status)
 	}
 	if href, _ := p.doc.Find(`[data-testid="error-summary"] a`).Attr("href"); href != "/decisions?fy=nonsense&min=abc" {
