@@ -47,19 +47,26 @@ func grantCountHeaders(w http.ResponseWriter, c threesixty.Counts) {
 	}
 }
 
-// streamGrants runs a grant export of q: start is called with the counts before the first
-// grant, then each grant that can be a 360Giving record is written. A failure before start
-// is returned (an error page); after it half a file has gone, so it is logged and the
-// response ends.
-func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request, q search.Query,
-	start func(threesixty.Counts) error, write func(threesixty.Grant) error) error {
+// streamGrants runs the grant export the request asks for: a bad parameter is a 400 in words;
+// otherwise start is called with the query and the counts before the first grant, then write
+// with each grant that can be a 360Giving record. A failure before start is returned (an
+// error page); after it half a file has gone, so it is logged and the response ends. It
+// reports whether the export ran to its end.
+func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request,
+	start func(search.Query, threesixty.Counts) error, write func(threesixty.Grant) error) (bool, error) {
+	q, err := threeSixtyQuery(r)
+	var errs search.Errors
+	if errors.As(err, &errs) {
+		plainBadRequest(w, errs)
+		return false, nil
+	}
 	started := false
 	n := 0
-	err := s.store.GrantsEach(r.Context(), s.now(), q, store.MaxExportRows, func(c threesixty.Counts) error {
+	err = s.store.GrantsEach(r.Context(), s.now(), q, store.MaxExportRows, func(c threesixty.Counts) error {
 		grantCountHeaders(w, c)
 		s.cacheHeaders(w, r)
 		started = true
-		return start(c)
+		return start(q, c)
 	}, func(l store.GrantLine) error {
 		g, missing := s.threeSixty.Grant(l.Line())
 		if len(missing) > 0 {
@@ -70,22 +77,16 @@ func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request, q search.Q
 	})
 	if err != nil && started {
 		s.log.ErrorContext(r.Context(), "360giving export failed midway", "err", err, "grants", n)
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // handleThreeSixtyJSON writes a 360Giving data package: its metadata (whose description says
 // what was left out), then its grants one by one as the database sends them.
 func (s *Server) handleThreeSixtyJSON(w http.ResponseWriter, r *http.Request) error {
-	q, err := threeSixtyQuery(r)
-	var errs search.Errors
-	if errors.As(err, &errs) {
-		plainBadRequest(w, errs)
-		return nil
-	}
 	first := true
-	err = s.streamGrants(w, r, q, func(c threesixty.Counts) error {
+	done, err := s.streamGrants(w, r, func(q search.Query, c threesixty.Counts) error {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		meta, err := json.MarshalIndent(s.threeSixtyPackage(q, c), "", "  ")
@@ -108,7 +109,7 @@ func (s *Server) handleThreeSixtyJSON(w http.ResponseWriter, r *http.Request) er
 		_, err = w.Write(append([]byte(sep), b...))
 		return err
 	})
-	if err != nil {
+	if !done {
 		return err
 	}
 	end := "\n  ]\n}\n"
@@ -151,16 +152,10 @@ func searchWords(q search.Query) []string {
 // handleThreeSixtyCSV writes the grants as the standard's flattened CSV, one row a grant; the
 // counts of what was left out travel in the response's headers.
 func (s *Server) handleThreeSixtyCSV(w http.ResponseWriter, r *http.Request) error {
-	q, err := threeSixtyQuery(r)
-	var errs search.Errors
-	if errors.As(err, &errs) {
-		plainBadRequest(w, errs)
-		return nil
-	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	n := 0
-	err = s.streamGrants(w, r, q, func(threesixty.Counts) error {
+	done, err := s.streamGrants(w, r, func(search.Query, threesixty.Counts) error {
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
 		h.Set("Content-Disposition", `attachment; filename="360giving.csv"`)
@@ -176,11 +171,10 @@ func (s *Server) handleThreeSixtyCSV(w http.ResponseWriter, r *http.Request) err
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if done {
+		cw.Flush()
 	}
-	cw.Flush()
-	return nil
+	return err
 }
 
 // handleThreeSixty is the page about the 360Giving exports: what they hold, how many grants a

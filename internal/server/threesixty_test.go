@@ -173,20 +173,6 @@ func grantsOf(t *testing.T, ts *testServer, query string) (grantPackage, int, in
 	return pkg, published, leftOut, reasons
 }
 
-func sameJSON(t *testing.T, a, b []byte) bool {
-	t.Helper()
-	var x, y any
-	if err := json.Unmarshal(a, &x); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &y); err != nil {
-		t.Fatal(err)
-	}
-	xs, _ := json.Marshal(x)
-	ys, _ := json.Marshal(y)
-	return string(xs) == string(ys)
-}
-
 // TestThreeSixtyExports: both exports of the whole register validate against 360Giving 1.4.3,
 // hold the published grants with their values exactly, leave out the seeded decisions' grants
 // (no award date) and say so in the headers, the package and the page, and hold nothing that
@@ -429,4 +415,13 @@ func TestDraftFundingNamesItsRecipient(t *testing.T) {
 	if err != nil || len(recipients) != 2 || recipients[0] == nil || *recipients[0] != "Metropolitan Police Service" || recipients[1] != nil {
 		t.Errorf("recipients %v (%v), want the Metropolitan Police Service's existing record, then none", recipients, err)
 	}
+}
+
+func sameJSON(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	same, err := threesixtytest.SameJSON(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return same
 }

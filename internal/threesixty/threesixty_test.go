@@ -186,26 +186,12 @@ func TestCSVColumns(t *testing.T) {
 		t.Errorf("unflattened CSV does not validate: %v", err)
 	}
 	want, _ := json.Marshal(map[string]any{"grants": []threesixty.Grant{g}})
-	if !jsonEqual(t, pkg, want) {
+	if !sameJSON(t, pkg, want) {
 		t.Errorf("unflattened CSV =\n%s\nwant\n%s", pkg, want)
 	}
 	if _, err := threesixtytest.Unflatten([][]string{{"Identifier", "Grant Reference"}}); err == nil {
 		t.Error("a column the schema does not title is read, want an error")
 	}
-}
-
-func jsonEqual(t *testing.T, a, b []byte) bool {
-	t.Helper()
-	var x, y any
-	if err := json.Unmarshal(a, &x); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &y); err != nil {
-		t.Fatal(err)
-	}
-	xs, _ := json.Marshal(x)
-	ys, _ := json.Marshal(y)
-	return string(xs) == string(ys)
 }
 
 func TestValidOrgID(t *testing.T) {
@@ -217,4 +203,13 @@ func TestValidOrgID(t *testing.T) {
 			t.Errorf("ValidOrgID(%q) = %v, want %v", id, got, want)
 		}
 	}
+}
+
+func sameJSON(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	same, err := threesixtytest.SameJSON(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return same
 }

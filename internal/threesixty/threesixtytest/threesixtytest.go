@@ -210,3 +210,18 @@ func typeOf(root, prop map[string]any) string {
 	t, _ := resolve(root, prop)["type"].(string)
 	return t
 }
+
+// SameJSON reports whether two JSON texts hold the same values, whatever their layout and key
+// order.
+func SameJSON(a, b []byte) (bool, error) {
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		return false, err
+	}
+	xs, _ := json.Marshal(x)
+	ys, _ := json.Marshal(y)
+	return bytes.Equal(xs, ys), nil
+}
