@@ -202,7 +202,7 @@ func (s *Server) handleThreeSixty(w http.ResponseWriter, r *http.Request) error 
 	}
 	p.Page = s.page(r, "Grants as 360Giving data", "", r.URL.RequestURI())
 	p.Published, p.LeftOut, p.Reasons = c.Published, c.LeftOut, c.ReasonTexts()
-	p.Summary = c.Summary()
+	p.Headline = c.Headline()
 	if q.Q != "" || q.HasFilters() {
 		p.Search = strings.Join(searchWords(q), ", ")
 		p.SearchURL = searchURL("/decisions", q, nil)

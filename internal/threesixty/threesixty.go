@@ -161,16 +161,23 @@ func (c *Counts) Add(k Known, n int) {
 	}
 }
 
+// Headline says the counts alone: "3 grants published; 8 left out".
+func (c Counts) Headline() string {
+	s := fmt.Sprintf("%s published", plural(c.Published, "grant"))
+	if c.LeftOut == 0 {
+		return s + "; none left out"
+	}
+	return s + fmt.Sprintf("; %d left out", c.LeftOut)
+}
+
 // Summary says the counts in a sentence: "3 grants published; 8 left out: 8 have no award
 // date (…), 7 have no recipient recorded."
 func (c Counts) Summary() string {
-	s := fmt.Sprintf("%s published", plural(c.Published, "grant"))
+	s := c.Headline()
 	if c.LeftOut == 0 {
-		return s + "; none left out."
+		return s + "."
 	}
-	s += fmt.Sprintf("; %d left out", c.LeftOut)
-	parts := c.ReasonTexts()
-	s += ": " + strings.Join(parts, ", ")
+	s += ": " + strings.Join(c.ReasonTexts(), ", ")
 	if c.overlap() {
 		s += " (a grant can lack more than one)"
 	}
