@@ -124,7 +124,7 @@ func (s *Server) handleThreeSixtyJSON(w http.ResponseWriter, r *http.Request) er
 func (s *Server) threeSixtyPackage(q search.Query, c threesixty.Counts) threesixty.Package {
 	title := "Grants in the " + s.ownerName + "’s decisions"
 	if q.Q != "" || q.HasFilters() {
-		title += ": " + strings.Join(searchWords(q), ", ")
+		title += " (search: " + strings.Join(searchWords(q), ", ") + ")"
 	}
 	return threesixty.Package{
 		Version: threesixty.PackageVersion, Title: title,
