@@ -34,6 +34,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 	// ThreeSixtyPrefix starts the 360Giving exports' identifiers; "" is threesixty.DefaultPrefix.
 	ThreeSixtyPrefix string
 }
@@ -49,6 +51,7 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	threeSixty     threesixty.Builder
 	assets         *assets
 	sessions       *scs.SessionManager
@@ -56,6 +59,7 @@ type Server struct {
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -94,9 +98,10 @@ func New(d Deps) (*Server, error) {
 		prefix = threesixty.DefaultPrefix
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}, nil
+		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge),
+		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}, nil
 }
 
 // InFlight is how many requests are being handled now.

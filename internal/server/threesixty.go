@@ -149,6 +149,10 @@ func searchWords(q search.Query) []string {
 	return out
 }
 
+// threeSixtyTextColumns are the CSV's free-text columns, kept from running as spreadsheet
+// formulas as /decisions.csv's are (csvText); the JSON package holds every value as it is.
+var threeSixtyTextColumns = map[string]bool{"Title": true, "Description": true, "Recipient Org:Name": true, "Funding Org:Name": true}
+
 // handleThreeSixtyCSV writes the grants as the standard's flattened CSV, one row a grant; the
 // counts of what was left out travel in the response's headers.
 func (s *Server) handleThreeSixtyCSV(w http.ResponseWriter, r *http.Request) error {
@@ -162,7 +166,13 @@ func (s *Server) handleThreeSixtyCSV(w http.ResponseWriter, r *http.Request) err
 		w.WriteHeader(http.StatusOK)
 		return cw.Write(threesixty.CSVHeader)
 	}, func(g threesixty.Grant) error {
-		if err := cw.Write(g.CSVRow()); err != nil {
+		row := g.CSVRow()
+		for i, title := range threesixty.CSVHeader {
+			if threeSixtyTextColumns[title] {
+				row[i] = csvText(row[i])
+			}
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {

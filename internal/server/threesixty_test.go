@@ -431,3 +431,31 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 	}
 	return same
 }
+
+// TestThreeSixtyCSVKeepsFormulasAsText: free text that a spreadsheet would run as a formula is
+// written as text in the CSV, as /decisions.csv does; the JSON holds it exactly.
+func TestThreeSixtyCSVKeepsFormulasAsText(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	_, err := ts.pool.Exec(context.Background(), `
+WITH o AS (INSERT INTO organisations (name) VALUES ('@Formula Trust') RETURNING id),
+d AS (INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
+	VALUES ('MD', 901, 'MD 901', 'md-901', 'A grant', '=HYPERLINK("http://evil.example") looks like a formula', 'published', DATE '2024-05-01')
+	RETURNING id)
+INSERT INTO funding_lines (decision_id, position, funder_id, recipient_id, amount_pence, basis, kind, label)
+SELECT d.id, 1, (SELECT id FROM organisations WHERE name = 'Home Office'), o.id, 100, 'total', 'grant_accepted', 'Grant'
+FROM d, o`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := csvRows(t, ts, "/360giving.csv?series=MD")
+	if len(rows) != 2 || rows[1][2] != `'=HYPERLINK("http://evil.example") looks like a formula` || rows[1][11] != "'@Formula Trust" {
+		t.Errorf("CSV rows %q, want the description and recipient written as text", rows)
+	}
+	var pkg grantPackage
+	getJSON(t, ts, "/360giving.json?series=MD", &pkg)
+	if len(pkg.Grants) != 1 || !strings.HasPrefix(pkg.Grants[0].Description, "=HYPERLINK") ||
+		pkg.Grants[0].RecipientOrganization[0].Name != "@Formula Trust" || len(pkg.Grants[0].PlannedDates) != 0 {
+		t.Errorf("JSON grants %+v, want the values exactly as held, and no planned dates", pkg.Grants)
+	}
+}

@@ -69,9 +69,17 @@ const grantKnownColumns = `d.title IS NOT NULL AS title, d.summary IS NOT NULL A
 	f.recipient_id IS NOT NULL AS recipient, f.basis <> 'unclear' AS amount_clear`
 
 // grantQueries builds the statements of a grant export of q: the counts by what is known of
-// each grant, and the grants themselves.
-func grantQueries(now time.Time, q search.Query, limit int) (countSQL, linesSQL string, args pgx.NamedArgs) {
-	where, args := searchSQL(Public(now), q)
+// each grant, and the grants themselves, with the decisions in the order the page for the
+// same query has.
+func (s *Store) grantQueries(ctx context.Context, now time.Time, q search.Query, limit int) (countSQL, linesSQL string, args pgx.NamedArgs, err error) {
+	funders, err := s.funderIDs(ctx, q.Funder)
+	if err != nil {
+		return "", "", nil, err
+	}
+	where, args := searchSQL(Public(now), q, funders)
+	if _, _, err := s.plan(ctx, &q, where, args); err != nil {
+		return "", "", nil, err
+	}
 	args["limit"] = min(limit, MaxExportRows)
 	orderBy, seek := order(q, q.Cursor, args)
 	matched := grantDecisionsSQL(where, orderBy, seek)
@@ -88,7 +96,7 @@ JOIN funding_lines f ON f.decision_id = d.id AND f.kind = 'grant_accepted'
 LEFT JOIN organisations fo ON fo.id = f.funder_id
 LEFT JOIN organisations ro ON ro.id = f.recipient_id
 ORDER BY m.ord, f.position`
-	return countSQL, linesSQL, args
+	return countSQL, linesSQL, args, nil
 }
 
 func (s *Store) countGrants(ctx context.Context, sql string, args pgx.NamedArgs) (threesixty.Counts, error) {
@@ -110,7 +118,10 @@ func (s *Store) countGrants(ctx context.Context, sql string, args pgx.NamedArgs)
 // GrantCounts counts the accepted grants of the published decisions that match q (see
 // GrantsEach): how many a 360Giving export of q holds, and how many it leaves out and why.
 func (s *Store) GrantCounts(ctx context.Context, now time.Time, q search.Query, limit int) (threesixty.Counts, error) {
-	countSQL, _, args := grantQueries(now, q, limit)
+	countSQL, _, args, err := s.grantQueries(ctx, now, q, limit)
+	if err != nil {
+		return threesixty.Counts{}, err
+	}
 	return s.countGrants(ctx, countSQL, args)
 }
 
@@ -123,8 +134,16 @@ func (s *Store) GrantCounts(ctx context.Context, now time.Time, q search.Query, 
 // decisions, as SearchEach does.
 func (s *Store) GrantsEach(ctx context.Context, now time.Time, q search.Query, limit int,
 	counted func(threesixty.Counts) error, fn func(GrantLine) error) error {
-	countSQL, linesSQL, args := grantQueries(now, q, limit)
+	// One snapshot for the whole download, its statements bound by the request's own deadline
+	// (EXPORT_TIMEOUT) as SearchEach's are, not by the pool's statement_timeout for pages.
 	return s.inSnapshot(ctx, func(tx *Store) error {
+		if err := tx.statementTimeoutFrom(ctx); err != nil {
+			return err
+		}
+		countSQL, linesSQL, args, err := tx.grantQueries(ctx, now, q, limit)
+		if err != nil {
+			return err
+		}
 		c, err := tx.countGrants(ctx, countSQL, args)
 		if err != nil {
 			return err
