@@ -77,7 +77,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // goroutine for ever; the store's queries stop when it passes. A download streams for longer,
 // under its own deadline, and the server's write timeout (meant for pages) moves with it.
 func (s *Server) limitDuration(next http.Handler) http.Handler {
-	if s.requestTimeout <= 0 {
+	if s.requestTimeout <= 0 && s.exportTimeout <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -87,6 +87,10 @@ func (s *Server) limitDuration(next http.Handler) http.Handler {
 			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(limit + 5*time.Second)); err != nil {
 				s.log.WarnContext(r.Context(), "export write deadline", "err", err)
 			}
+		}
+		if limit <= 0 {
+			next.ServeHTTP(w, r)
+			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()

@@ -70,15 +70,22 @@ const grantKnownColumns = `d.title IS NOT NULL AS title, d.summary IS NOT NULL A
 
 // grantQueries builds the statements of a grant export of q: the counts by what is known of
 // each grant, and the grants themselves, with the decisions in the order the page for the
-// same query has.
+// same query has, and plans them as the page's search is planned (for the rest of the
+// transaction it runs in).
 func (s *Store) grantQueries(ctx context.Context, now time.Time, q search.Query, limit int) (countSQL, linesSQL string, args pgx.NamedArgs, err error) {
 	funders, err := s.funderIDs(ctx, q.Funder)
 	if err != nil {
 		return "", "", nil, err
 	}
 	where, args := searchSQL(Public(now), q, funders)
-	if _, _, err := s.plan(ctx, &q, where, args); err != nil {
+	pl, err := s.plan(ctx, &q, where, args)
+	if err != nil {
 		return "", "", nil, err
+	}
+	if pl.byMatches {
+		if _, err := s.db.Exec(ctx, matchesFirst); err != nil {
+			return "", "", nil, fmt.Errorf("plan grants: %w", err)
+		}
 	}
 	args["limit"] = min(limit, MaxExportRows)
 	orderBy, seek := order(q, q.Cursor, args)
@@ -118,18 +125,17 @@ func (s *Store) countGrants(ctx context.Context, sql string, args pgx.NamedArgs)
 // GrantCounts counts the accepted grants of the published decisions that match q (see
 // GrantsEach): how many a 360Giving export of q holds, and how many it leaves out and why.
 func (s *Store) GrantCounts(ctx context.Context, now time.Time, q search.Query, limit int) (threesixty.Counts, error) {
-	countSQL, _, args, err := s.grantQueries(ctx, now, q, limit)
-	if err != nil {
-		return threesixty.Counts{}, err
-	}
-	return s.countGrants(ctx, countSQL, args)
+	var c threesixty.Counts
+	err := s.GrantsEach(ctx, now, q, limit, func(got threesixty.Counts) error { c = got; return nil }, nil)
+	return c, err
 }
 
 // GrantsEach reads the accepted grants (funding lines of kind grant_accepted) of the published
 // decisions that match q, as the public sees them whoever asks: drafts, deferred and withdrawn
 // decisions never, Part II never (no grant field comes from it). First it calls counted with
 // how many there are, by what is known of each; then fn for each grant, complete or not, in
-// q's order and then the line's, as rows arrive, holding nothing but the row in hand. Both read
+// q's order and then the line's, as rows arrive, holding nothing but the row in hand (a nil fn
+// reads the counts only). Both read
 // one snapshot, so the counts describe exactly the grants that follow. limit bounds the
 // decisions, as SearchEach does.
 func (s *Store) GrantsEach(ctx context.Context, now time.Time, q search.Query, limit int,
@@ -148,7 +154,7 @@ func (s *Store) GrantsEach(ctx context.Context, now time.Time, q search.Query, l
 		if err != nil {
 			return err
 		}
-		if err := counted(c); err != nil {
+		if err := counted(c); err != nil || fn == nil {
 			return err
 		}
 		rows, err := tx.db.Query(ctx, linesSQL, args)
