@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
@@ -384,6 +385,17 @@ func apiErrors(errs search.Errors) APIError {
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		s.writeJSON(w, r, http.StatusNotFound, APIError{Errors: []APIFieldError{{Message: "There is no such decision in the register."}}})
+		return nil
+	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		s.serveError(w, r, err) // the client went away: logged, with no one to answer
+		return nil
+	}
+	if unavailable, busy := store.IsUnavailable(err), errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err); unavailable || busy {
+		s.log.ErrorContext(r.Context(), "api: database unavailable or slow", "err", err, "request_id", requestIDFrom(r.Context()))
+		w.Header().Set("Retry-After", retryAfter)
+		s.writeJSON(w, r, http.StatusServiceUnavailable, APIError{Errors: []APIFieldError{{
+			Message: "The register is temporarily unavailable. Try again in a few seconds."}}})
 		return nil
 	}
 	s.log.ErrorContext(r.Context(), "api", "err", err)

@@ -54,7 +54,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests writes one line per request: method, route pattern, status, duration, id.
+// logRequests writes one line per request: method, route pattern, status, duration, id; and
+// counts it in the metrics.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.inFlight.Add(1)
@@ -66,9 +67,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
 		}
+		took := time.Since(start)
+		s.metrics.Request(r.Method, route, ww.Status(), took)
 		s.log.LogAttrs(r.Context(), s.levelFor(r, route, ww.Status()), "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
+			slog.Int("status", ww.Status()), slog.Duration("duration", took),
 			slog.String("request_id", requestIDFrom(r.Context())))
 	})
 }

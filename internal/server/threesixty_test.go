@@ -17,8 +17,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/synthetic"
+	"github.com/decision-register/decisions/internal/testsite"
 	"github.com/decision-register/decisions/internal/threesixty"
 	"github.com/decision-register/decisions/internal/threesixty/threesixtytest"
 )
@@ -460,5 +462,20 @@ FROM d, o`)
 	if len(pkg.Grants) != 1 || !strings.HasPrefix(pkg.Grants[0].Description, "=HYPERLINK") ||
 		pkg.Grants[0].RecipientOrganization[0].Name != "@Formula Trust" || len(pkg.Grants[0].PlannedDates) != 0 {
 		t.Errorf("JSON grants %+v, want the values exactly as held, and no planned dates", pkg.Grants)
+	}
+}
+
+// TestThreeSixtyExportsAreRateLimited: the 360Giving files share the exports' allowance per
+// client, as /decisions.csv and /decisions.atom do.
+func TestThreeSixtyExportsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, testsite.Options{ExportRate: server.RateLimit{Requests: 2, Window: time.Minute}})
+	for _, path := range []string{"/360giving.json", "/decisions.csv"} {
+		if r := ts.get(t, path); r.status != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200 within the allowance", path, r.status)
+		}
+	}
+	if r := ts.get(t, "/360giving.csv"); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("third export = %d, want 429 with Retry-After", r.status)
 	}
 }
