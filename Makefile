@@ -16,6 +16,10 @@ build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
 
 run: build ## build, start the database, migrate, seed and serve on ADDR (default :8080)
+	.ci/need-browser-tools --documents
+	@# Chromium prints the signed decision documents; without it the register still serves and
+	@# signs, and the documents wait until it is installed.
+	.ci/need-browser-tools --chromium || echo "make run: no Chromium: signed decision documents will wait until it is installed" >&2
 	DATABASE_URL="$(DB)"; export DATABASE_URL; exec ./$(BIN) serve
 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium

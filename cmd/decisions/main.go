@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -19,9 +20,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/signedpdf"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -50,6 +53,8 @@ Commands:
                                    (decisions org set-id --help)
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
+  signed-pdf --missing             make the signed decision documents that are missing
+                                   (decisions signed-pdf --help)
   verify                           recompute every signed decision's hash and the audit chain;
                                    exit non-zero on any mismatch
 
@@ -74,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runOrg(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
+	case "signed-pdf":
+		return runSignedPDF(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)
@@ -167,6 +174,21 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer probe.Close()
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	blobs, err := blobstore.Open(ctx, cfg.DocumentsURL)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		logger.Warn("pdftotext is not installed: PDF documents cannot be attached until it is (Debian: apt-get install poppler-utils)")
+	}
+	// The signed decision documents are printed by a Chromium started on demand; without one,
+	// signing still works and the documents wait (see MakeSignedPDFs).
+	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
+	defer pdf.Close()
+	if err := signedpdf.Available(cfg.ChromiumPath); err != nil {
+		logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
+	}
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
@@ -174,6 +196,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
+		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf,
 		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix})
 	if err != nil {
 		return err
@@ -193,9 +216,15 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(released)
 		srv.ReleaseDeferred(releaseCtx, time.Minute)
 	}()
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		srv.MakeSignedPDFs(releaseCtx, time.Minute)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
+		<-printed
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

@@ -33,7 +33,7 @@ type command struct {
 // command listens, then logs the address it got), no drain.
 func start(t *testing.T, env map[string]string, args ...string) *command {
 	t.Helper()
-	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s"}
+	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s", "DOCUMENTS_URL": t.TempDir()}
 	for k, v := range env {
 		full[k] = v
 	}

@@ -44,6 +44,12 @@ type Config struct {
 	DBStatementTimeout time.Duration
 	// ThreeSixtyPrefix starts the identifiers of the 360Giving exports.
 	ThreeSixtyPrefix string
+	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
+	ChromiumPath string
+	PDFTimeout   time.Duration
+	// DocumentsURL is where documents' bytes are kept: a gocloud.dev/blob URL or a directory.
+	DocumentsURL     string
+	DocumentMaxBytes int64
 	// MetricsAddr is where Prometheus metrics are served; empty for nowhere.
 	MetricsAddr   string
 	MaxConcurrent int
@@ -101,6 +107,10 @@ var Vars = []Var{
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
 	{"THREESIXTY_PREFIX", threesixty.DefaultPrefix, "the publisher prefix 360Giving issued to the owner (360G-…), starting every identifier in /360giving.json and .csv; the default says none has been issued"},
+	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
+	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
+	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
+	{"DOCUMENT_MAX_BYTES", "26214400", "the largest document a drafter may attach, in bytes (25 MB)"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -118,6 +128,7 @@ func Load(getenv func(string) string) (Config, error) {
 		OwnerName:        get("OWNER_NAME"),
 		Contact:          get("CONTACT"),
 		LogFormat:        get("LOG_FORMAT"),
+		ChromiumPath:     get("CHROMIUM_PATH"),
 		ThreeSixtyPrefix: get("THREESIXTY_PREFIX"),
 	}
 	var errs []error
@@ -139,11 +150,22 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", time.Millisecond)
 	c.ExportTimeout = duration("EXPORT_TIMEOUT", time.Millisecond)
 	c.DBStatementTimeout = duration("DB_STATEMENT_TIMEOUT", time.Millisecond)
+	c.PDFTimeout = duration("PDF_TIMEOUT", time.Second)
 	n, err := strconv.ParseInt(get("DB_MAX_CONNS"), 10, 32)
 	if err != nil || n < 1 {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
 	c.DBMaxConns = int32(n)
+	c.DocumentsURL = get("DOCUMENTS_URL")
+	if strings.Contains(c.DocumentsURL, "://") {
+		if du, err := url.Parse(c.DocumentsURL); err != nil || (du.Scheme != "file" && du.Scheme != "s3") {
+			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %q is not a file:// or s3:// URL or a directory", c.DocumentsURL))
+		}
+	}
+	c.DocumentMaxBytes, err = strconv.ParseInt(get("DOCUMENT_MAX_BYTES"), 10, 64)
+	if err != nil || c.DocumentMaxBytes < 1 {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_BYTES: %q is not a whole number of bytes, 1 or more", get("DOCUMENT_MAX_BYTES")))
+	}
 	m, err := strconv.Atoi(get("MAX_CONCURRENT_REQUESTS"))
 	if err != nil || m < 1 {
 		errs = append(errs, fmt.Errorf("MAX_CONCURRENT_REQUESTS: %q is not a whole number, 1 or more", get("MAX_CONCURRENT_REQUESTS")))

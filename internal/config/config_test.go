@@ -29,7 +29,8 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatalf("Load() error: %v", err)
 	}
 	if c.Addr != ":8080" || c.DatabaseURL != testDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second ||
-		c.DrainDelay != 5*time.Second || c.RequestTimeout != 10*time.Second || c.DBMaxConns != 10 || c.DBStatementTimeout != 5*time.Second {
+		c.DrainDelay != 5*time.Second || c.RequestTimeout != 10*time.Second || c.DBMaxConns != 10 || c.DBStatementTimeout != 5*time.Second ||
+		c.DocumentsURL != "data/documents" || c.DocumentMaxBytes != 25<<20 {
 		t.Errorf("Load() = %+v", c)
 	}
 }
@@ -60,14 +61,14 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "soon",
 		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us", "DRAIN_DELAY": "-1s", "REQUEST_TIMEOUT": "0s",
-		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast",
+		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast", "DOCUMENTS_URL": "ftp://files.example", "DOCUMENT_MAX_BYTES": "25MB",
 		"MAX_CONCURRENT_REQUESTS": "0", "RATE_LIMIT_SEARCH": "lots", "RATE_LIMIT_EXPORTS": "5/1ms",
 	}))
 	if err == nil {
 		t.Fatal("Load() accepted bad values")
 	}
 	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT",
-		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT",
+		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "DOCUMENTS_URL", "DOCUMENT_MAX_BYTES",
 		"MAX_CONCURRENT_REQUESTS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)

@@ -10,9 +10,17 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// CanonicalVersion names the serialisation below. A change to it is a new version; hashes
-// made under an older version stay checkable with that version's rules.
-const CanonicalVersion = 1
+// CanonicalVersion names the serialisation below that new hashes are taken under. A change to
+// it is a new version; hashes made under an older version stay checkable with that version's
+// rules (CanonicalAs), and each signature records the version it used.
+//
+//   - Version 1: the decision's text, money and links.
+//   - Version 2: version 1 and, after the links, the supporting documents (name, media type,
+//     size and SHA-256 of each, in the order they were attached).
+const CanonicalVersion = 2
+
+// KnownCanonical reports whether this program computes a canonical version.
+func KnownCanonical(version int) bool { return version == 1 || version == 2 }
 
 // Content is what a signature covers: the decision's own words, money and links, not the
 // register's notes about it (provenance, field statuses), which can be reworded without
@@ -23,11 +31,22 @@ type Content struct {
 	Summary         string
 	Funder          string
 	Recommendations []string
-	Sections        []ContentSection // Part I, in order
-	PartTwo         []ContentSection // Part II, in order; enters the hash as its own SHA-256
-	PartTwoSalt     string           // random, kept with the decision, never published
-	Funding         []ContentFunding // in order
-	Links           []ContentLink    // the links this decision makes, sorted by kind then reference
+	Sections        []ContentSection  // Part I, in order
+	PartTwo         []ContentSection  // Part II, in order; enters the hash as its own SHA-256
+	PartTwoSalt     string            // random, kept with the decision, never published
+	Funding         []ContentFunding  // in order
+	Links           []ContentLink     // the links this decision makes, sorted by kind then reference
+	Documents       []ContentDocument // the supporting documents, in the order attached (from version 2)
+}
+
+// ContentDocument is one supporting document: the bytes enter the hash as their own SHA-256,
+// so the decision's hash covers every byte of every paper without holding them. The signed
+// decision document is not one: it is made from the signed content, hash included.
+type ContentDocument struct {
+	Name      string `json:"name" db:"name"`
+	MediaType string `json:"media_type" db:"media_type"`
+	Size      int64  `json:"size" db:"size_bytes"`
+	SHA256    string `json:"sha256" db:"sha256"`
 }
 
 // ContentSection is one section of Part I or Part II.
@@ -71,12 +90,49 @@ type canonicalDoc struct {
 	Links           []ContentLink    `json:"links"`
 }
 
-// Canonical serialises content in the documented form (README, "The canonical content"):
-// UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no HTML escaping, every
-// string in Unicode NFC with line endings as "\n", quotes exactly as stored, lists in their
-// stored order (links by kind, then reference), amounts as integers in pence, unknown values as
-// null, and Part II replaced by the SHA-256 of its own canonical bytes. A final newline ends it.
+// canonicalDocV2 is version 2: version 1's keys, then the documents.
+type canonicalDocV2 struct {
+	canonicalDoc
+	Documents []ContentDocument `json:"documents"`
+}
+
+// Canonical serialises content in the documented form of the current version (README, "The
+// canonical content"): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
+// HTML escaping, every string in Unicode NFC with line endings as "\n", quotes exactly as
+// stored, lists in their stored order (links by kind, then reference; documents in the order
+// attached), amounts and sizes as integers, unknown values as null, Part II replaced by the
+// SHA-256 of its own canonical bytes, and each document by its name, media type, size and the
+// SHA-256 of its bytes. A final newline ends it.
 func Canonical(c Content) []byte {
+	b, _ := CanonicalAs(CanonicalVersion, c)
+	return b
+}
+
+// CanonicalAs serialises content under a version of the form; false for a version this program
+// does not know. Version 1 leaves the documents out: a decision signed under it had none (the
+// database refuses documents on a signed decision).
+func CanonicalAs(version int, c Content) ([]byte, bool) {
+	doc := canonicalV1(c)
+	switch version {
+	case 1:
+		return encode(doc), true
+	case 2:
+		doc.Format = "decision-register/canonical/v2"
+		return encode(canonicalDocV2{canonicalDoc: doc, Documents: cleanDocuments(c.Documents)}), true
+	}
+	return nil, false
+}
+
+// ContentHashAs is the hash of content under a version of the form; false for an unknown one.
+func ContentHashAs(version int, c Content) (string, bool) {
+	b, ok := CanonicalAs(version, c)
+	if !ok {
+		return "", false
+	}
+	return hashHex(b), true
+}
+
+func canonicalV1(c Content) canonicalDoc {
 	doc := canonicalDoc{
 		Format:          "decision-register/canonical/v1",
 		Reference:       clean(c.Reference),
@@ -92,7 +148,7 @@ func Canonical(c Content) []byte {
 		h := hashHex(PartTwoCanonical(c.PartTwoSalt, c.PartTwo))
 		doc.PartTwoSHA256 = &h
 	}
-	return encode(doc)
+	return doc
 }
 
 // PartTwoCanonical serialises Part II alone, by the same rules, with the decision's salt first:
@@ -165,6 +221,15 @@ func cleanFunding(fs []ContentFunding) []ContentFunding {
 		f.Funder = cleanPtr(f.Funder)
 		f.Recipient = cleanPtr(f.Recipient)
 		out[i] = f
+	}
+	return out
+}
+
+func cleanDocuments(ds []ContentDocument) []ContentDocument {
+	out := make([]ContentDocument, len(ds))
+	for i, d := range ds {
+		d.Name = clean(d.Name)
+		out[i] = d
 	}
 	return out
 }

@@ -22,16 +22,47 @@ func sampleContent() Content {
 	}
 }
 
-// TestCanonicalBytes pins the documented form: any change to it is a new canonical version.
+// canonicalV1Body is version 1 of sampleContent after its format key.
+const canonicalV1Body = `"reference":"PCD 1683","title":"Alpha & <Omega>",` +
+	`"summary":"Accept a grant.","funder":"Home Office","recommendations":["Accept the grant.","Sign the agreement."],` +
+	`"part_one":[{"kind":"financial_comments","heading":"Financial Comments","body":"£2,755,000 in \"2024-25\"."}],` +
+	`"part_two_sha256":null,"funding":[{"amount_pence":275500000,"currency":"GBP","fy_start":2024,"fy_end":2024,` +
+	`"basis":"total","kind":"grant_accepted","label":"grant","period_text":"2024/25","funder":"Home Office","recipient":null}],` +
+	`"links":[{"kind":"continues","reference":"PCD 1682"},{"kind":"related","reference":"PCD 1532"}]`
+
+// TestCanonicalBytes pins the documented forms: any change to one is a new canonical version.
+// Version 1 is what decisions signed before documents were hashed; it must never change.
 func TestCanonicalBytes(t *testing.T) {
-	want := `{"format":"decision-register/canonical/v1","reference":"PCD 1683","title":"Alpha & <Omega>",` +
-		`"summary":"Accept a grant.","funder":"Home Office","recommendations":["Accept the grant.","Sign the agreement."],` +
-		`"part_one":[{"kind":"financial_comments","heading":"Financial Comments","body":"£2,755,000 in \"2024-25\"."}],` +
-		`"part_two_sha256":null,"funding":[{"amount_pence":275500000,"currency":"GBP","fy_start":2024,"fy_end":2024,` +
-		`"basis":"total","kind":"grant_accepted","label":"grant","period_text":"2024/25","funder":"Home Office","recipient":null}],` +
-		`"links":[{"kind":"continues","reference":"PCD 1682"},{"kind":"related","reference":"PCD 1532"}]}` + "\n"
-	if got := string(Canonical(sampleContent())); got != want {
-		t.Errorf("Canonical =\n%s\nwant\n%s", got, want)
+	c := sampleContent()
+	c.Documents = []ContentDocument{{Name: "Business case", MediaType: "application/pdf", Size: 1234,
+		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}
+	v1 := `{"format":"decision-register/canonical/v1",` + canonicalV1Body + "}\n"
+	if got, ok := CanonicalAs(1, c); !ok || string(got) != v1 {
+		t.Errorf("CanonicalAs(1) =\n%s\nwant\n%s", got, v1)
+	}
+	if got, ok := ContentHashAs(1, c); !ok || got != hashHex([]byte(v1)) {
+		t.Errorf("ContentHashAs(1) = %s, want the hash of version 1", got)
+	}
+	v2 := `{"format":"decision-register/canonical/v2",` + canonicalV1Body +
+		`,"documents":[{"name":"Business case","media_type":"application/pdf","size":1234,` +
+		`"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}` + "\n"
+	if got := string(Canonical(c)); got != v2 {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, v2)
+	}
+	if got := ContentHash(c); got != hashHex([]byte(v2)) {
+		t.Errorf("ContentHash = %s, want the hash of version 2", got)
+	}
+	if _, ok := CanonicalAs(3, c); ok {
+		t.Error("CanonicalAs(3) computed a version that does not exist")
+	}
+}
+
+// TestCanonicalV1Pinned: a version 1 hash, as the code before version 2 computed it, is fixed
+// for good: decisions signed then are checked against it.
+func TestCanonicalV1Pinned(t *testing.T) {
+	const want = "0e466c54274f2ef33c4f685780054536c0bb17512984734da175535d78ea9ea0"
+	if got, _ := ContentHashAs(1, sampleContent()); got != want {
+		t.Errorf("ContentHashAs(1) = %s, want %s", got, want)
 	}
 }
 
@@ -60,6 +91,9 @@ func TestCanonicalHashCoversEveryPart(t *testing.T) {
 		"basis":    func(c *Content) { c.Funding[0].Basis = "per_year" },
 		"link":     func(c *Content) { c.Links[0].Kind = "varies" },
 		"part two": func(c *Content) { c.PartTwo = []ContentSection{{Kind: "other", Heading: "II", Body: "Secret"}} },
+		"document": func(c *Content) {
+			c.Documents = []ContentDocument{{Name: "Paper", MediaType: "text/csv", Size: 3, SHA256: strings.Repeat("a", 64)}}
+		},
 	}
 	for name, change := range changes {
 		c := sampleContent()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -47,6 +48,9 @@ func draftPages(slug string) []draftPage {
 		{name: "draft-funding-error", path: edit + "/funding", button: save, want: errs,
 			status: 422, form: url.Values{"action": {"save"}, "amount": {"lots"}}},
 		{name: "draft-links", path: edit + "/links", want: `[data-testid="draft-form"]`, status: 200},
+		{name: "draft-documents", path: edit + "/documents", want: `[data-testid="draft-form"]`, status: 200},
+		{name: "draft-documents-error", path: edit + "/documents", button: save, want: errs,
+			status: 422, form: url.Values{"action": {"save"}}},
 		{name: "draft-check", path: "/decisions/" + slug + "/check", want: `[data-testid="submit-form"]`, status: 200},
 		{name: "draft-check-error", path: "/decisions/" + slug + "/check", button: `[data-testid="submit-form"] button`, want: errs,
 			status: 422},
@@ -300,4 +304,93 @@ func TestDraftKeyboard(t *testing.T) {
 	tabUntil(t, ctx, "Check your answers", func(f focused) bool { return f.Href == "/decisions/"+slug+"/check" })
 	do(t, ctx, "open the funding form", chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit/funding"))
 	tabUntil(t, ctx, "the Add funding line button", func(f focused) bool { return f.Tag == "BUTTON" && f.Text == "Add funding line" })
+}
+
+// TestDocumentUploadJourney attaches documents as a drafter does, in the browser: a file of
+// another type named .pdf, one over the limit and an empty one are each refused with a message
+// by the file field, the name kept, on a page that passes axe; a real PDF is attached, listed
+// and removed.
+func TestDocumentUploadJourney(t *testing.T) {
+	ts := testsite.NewWith(t, testsite.Options{DocumentMaxBytes: 64 << 10})
+	u := ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
+	slug, err := ts.Store.CreateDraft(context.Background(), u.Act(ts.Clock.Now()), "PCD", "Project Delta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := func(name string, body []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pdf, err := os.ReadFile("../document/testdata/business-case.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	stopConsole := watchConsole(t, ctx, func(m chromedp.ConsoleMessage) bool {
+		return strings.HasPrefix(m.Text, "Failed to load resource") && strings.Contains(m.Text, "422")
+	})
+	defer stopConsole()
+	signInDrafter(t, ctx, ts.URL, drafterEmail)
+	// Each step marks the page it starts on, then waits for a page without the mark: an error
+	// page follows an error page here, and its error summary is already visible on the old one.
+	step := func(what, wait string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		actions = append([]chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "yes"`)}, actions...)
+		do(t, ctx, what, actions...)
+		// While the next page loads, evaluating fails (the document is gone): try again.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !document.documentElement.dataset.left`))
+			if err == nil && left {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the next page never loaded (%v)", what, err)
+			}
+		}
+		do(t, ctx, what+": see "+wait, chromedp.WaitVisible(chromedp.CSS(wait)))
+	}
+	step("open the task list", `[data-testid="task-list"]`, chromedp.Navigate(ts.URL+"/decisions/"+slug+"/edit"))
+	step("open supporting documents", `[data-testid="draft-form"]`, chromedp.Click(linkNamed("Supporting documents")))
+
+	for _, tt := range []struct{ what, name, path, want string }{
+		{"another type named .pdf", "Photo of the site", file("photo.pdf", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")),
+			"The selected file must be a PDF, DOCX, XLSX, ODT, ODS or CSV"},
+		{"over the limit", "All the figures", file("big.csv", []byte(strings.Repeat("borough,amount\n", 5000))), "The selected file must be 64 KB or smaller"},
+		{"empty", "Nothing at all", file("empty.pdf", nil), "The selected file is empty"},
+	} {
+		step("attach a file "+tt.what, `[data-testid="error-summary"]`,
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#name').value = ''`),
+			chromedp.SendKeys(labelled("Name"), tt.name),
+			chromedp.SetUploadFiles(labelled("Upload a file"), []string{tt.path}),
+			chromedp.Click(buttonNamed("Attach document")))
+		if got := run(t, ctx, "file error", chromedp.Evaluate[string](`document.querySelector('#file-error').innerText`)); !strings.Contains(got, tt.want) {
+			t.Errorf("a file %s: error by the file field %q, want %q", tt.what, got, tt.want)
+		}
+		if got := run(t, ctx, "name kept", chromedp.Evaluate[string](`document.querySelector('#name').value`)); got != tt.name {
+			t.Errorf("a file %s: the name field holds %q, want %q kept", tt.what, got, tt.name)
+		}
+		if got := run(t, ctx, "summary link", chromedp.Evaluate[string](`document.querySelector('[data-testid="error-summary"] a').getAttribute('href')`)); got != "#file" {
+			t.Errorf("a file %s: the error summary links to %q, want #file", tt.what, got)
+		}
+		for _, v := range runAxe(t, ctx) {
+			t.Errorf("a file %s: axe %s [%s] %s at %s", tt.what, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+	}
+	step("attach the business case", `[data-testid="draft-list"]`,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#name').value = ''`),
+		chromedp.SendKeys(labelled("Name"), "Business case for Project Delta"),
+		chromedp.SetUploadFiles(labelled("Upload a file"), []string{file("scan0001.pdf", pdf)}),
+		chromedp.Click(buttonNamed("Attach document")))
+	if got := pageText(t, ctx); !strings.Contains(got, "Business case for Project Delta PDF, 819 bytes") {
+		t.Errorf("after attaching, the page says %q", got)
+	}
+	docs, err := ts.Store.Documents(context.Background(), store.Staff(u.ID, ts.Clock.Now()), slug)
+	if err != nil || len(docs) != 1 || docs[0].Size != int64(len(pdf)) || docs[0].MediaType != "application/pdf" {
+		t.Fatalf("documents after the upload = %+v, %v", docs, err)
+	}
+	step("remove it", `[data-testid="draft-list-empty"]`, chromedp.Click(buttonNamed("Remove document Business case for Project Delta")))
 }

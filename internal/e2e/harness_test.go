@@ -80,18 +80,30 @@ func chromiumPath() (string, error) {
 type site struct {
 	url  string
 	pool *pgxpool.Pool
+	ts   *testsite.Site
 }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
 	s := testsite.New(t)
-	return &site{url: s.URL, pool: s.Pool}
+	return &site{url: s.URL, pool: s.Pool, ts: s}
 }
 
-// addSyntheticDecisions adds n plain decisions so lists run to more than one page.
+// documentedSlug is the decision with documents that addSyntheticDecisions adds.
+const documentedSlug = "pcd-99100"
+
+// addSyntheticDecisions adds n plain decisions so lists run to more than one page, and a
+// decision with documents (documentedSlug) for the page type that lists them.
 func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 	t.Helper()
-	_, err := s.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+	slug := s.ts.Published(t, 99100, "A decision with supporting documents")
+	pdf, err := os.ReadFile("../document/testdata/business-case.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ts.Attach(t, slug, "Business case for Project Alpha", pdf)
+	s.ts.Attach(t, slug, "Costs by London borough, 2024-25", []byte("borough,amount\nHackney,1200\nCamden,900\n"))
+	_, err = s.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Synthetic grant decision ' || g,
 			'A decision made up for testing lists that run to several pages.', 'published'
 		FROM generate_series(3001, 3000 + $1) g`, n)

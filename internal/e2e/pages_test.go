@@ -44,6 +44,7 @@ var pageTypes = []pageType{
 	{"threesixty", "/360giving", http.StatusOK},
 	{"threesixty-filtered", "/360giving?q=synthetic&series=pcd", http.StatusOK},
 	{"threesixty-errors", "/360giving?fy=nonsense&min=abc", http.StatusBadRequest},
+	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

@@ -99,11 +99,13 @@ type draftEdit struct {
 	d    store.DecisionDetail
 	st   decision.Signoff
 	team []store.Drafter
+	// maxDocument is the largest document that may be attached, for the documents page's hint.
+	maxDocument int64
 }
 
 // loadDraft reads the draft in the URL and checks that the person may change it.
 func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
-	ed := draftEdit{user: userFrom(r), slug: chi.URLParam(r, "slug")}
+	ed := draftEdit{user: userFrom(r), slug: chi.URLParam(r, "slug"), maxDocument: s.maxDocument}
 	var err error
 	if ed.d, err = s.store.Draft(r.Context(), s.access(r), ed.slug); err != nil {
 		return ed, err
@@ -153,10 +155,14 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 		{Name: "Funding", Hint: "The amounts the decision accepts, varies or mentions", Href: editURL(ed.slug) + "/funding", Done: len(d.Funding) > 0},
 		{Name: "Links to other decisions", Hint: "Decisions this one continues, varies or relates to", Href: editURL(ed.slug) + "/links", Done: outgoing(d.Links) > 0},
 	}}
+	papers := pages.TaskGroup{Heading: "Documents", Tasks: []pages.Task{
+		{Name: "Supporting documents", Hint: "Papers the public can download with the decision (optional)", Href: editURL(ed.slug) + "/documents",
+			Done: len(supportingDocuments(d.Documents)) > 0},
+	}}
 	team := pages.TaskGroup{Heading: "Drafting team", Tasks: []pages.Task{
 		{Name: "Drafting team", Hint: teamHint(ed.team), Href: editURL(ed.slug) + "/drafters", Done: true},
 	}}
-	groups := []pages.TaskGroup{content, partOne, money, team}
+	groups := []pages.TaskGroup{content, partOne, money, papers, team}
 	if ed.readsPartTwo() {
 		_, ok := ed.section(2, "")
 		groups = append(groups, pages.TaskGroup{Heading: "Part II", Tasks: []pages.Task{
@@ -248,6 +254,7 @@ var draftParts = map[string]draftPart{
 	"funding":         fundingPart,
 	"links":           linksPart,
 	"drafters":        draftersPart,
+	"documents":       documentsPart,
 }
 
 func teamHint(team []store.Drafter) string {
@@ -355,6 +362,9 @@ func partAllowed(r *http.Request, ed draftEdit) error {
 }
 
 func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) error {
+	if isMultipart(r) && chi.URLParam(r, "part") == "documents" {
+		return s.handleDocumentUpload(w, r)
+	}
 	part, ed, err := s.loadPart(r)
 	if err != nil {
 		return err
@@ -367,21 +377,28 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 		return errBadForm
 	}
 	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, version, r.PostForm)
+	return s.saved(w, r, part, ed, version, r.PostForm, errs, err)
+}
+
+// saved answers a save of a part of a draft: the form again with each error by its field, the
+// conflict page when someone else saved first, or the next page.
+func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, version int, in url.Values,
+	errs map[string]string, err error) error {
 	if name, ok := store.IsCheckViolation(err); ok {
 		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", requestIDFrom(r.Context()))
 		errs, err = map[string]string{part.checkField: "The register cannot store this value: check what you entered"}, nil
 	}
 	switch {
 	case len(errs) > 0 && err == nil:
-		p := part.page(ed, r.PostForm, errs)
+		p := part.page(ed, in, errs)
 		p.Version = version
 		s.renderDraftForm(w, r, http.StatusUnprocessableEntity, ed, p)
 		return nil
 	case errors.Is(err, store.ErrConflict):
 		// ed was read at the start of this request: it holds what the other person saved.
-		p := part.page(ed, r.PostForm, nil)
+		p := part.page(ed, in, nil)
 		p.Version = ed.d.Version
-		for _, c := range part.changed(ed, r.PostForm) {
+		for _, c := range part.changed(ed, in) {
 			p.Conflict = append(p.Conflict,
 				components.SummaryRow{Key: c.what + ": saved now", Value: c.saved, TestID: "conflict-saved"},
 				components.SummaryRow{Key: c.what + ": yours, not saved", Value: c.yours, TestID: "conflict-yours"})
@@ -406,6 +423,8 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Area.ID, Message: in.Area.Error})
 		case in.Radios != nil && in.Radios.Error != "":
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Radios.ID, Message: in.Radios.Error})
+		case in.File != nil && in.File.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.File.ID, Message: in.File.Error})
 		}
 	}
 	title := p.Heading + " – " + ed.d.Reference
@@ -877,6 +896,12 @@ func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status
 			{ID: "check-links", Key: "Links to other decisions", Items: links, Change: base + "/links", Hidden: "links to other decisions"},
 		}},
 	}
+	var papers []string
+	for _, doc := range supportingDocuments(d.Documents) {
+		papers = append(papers, doc.Name+" ("+documentHint(doc)+")")
+	}
+	sections = append(sections, pages.CheckSection{Heading: "Documents", Rows: []pages.CheckRow{
+		{ID: "check-documents", Key: "Supporting documents", Items: papers, Change: base + "/documents", Hidden: "supporting documents"}}})
 	if ed.readsPartTwo() {
 		sec, _ := ed.section(2, "")
 		sections = append(sections, pages.CheckSection{Heading: "Part II", Rows: []pages.CheckRow{

@@ -222,6 +222,7 @@ type APIDecision struct {
 	FundingLines    []APIFundingLine `json:"funding_lines"`
 	TotalPence      *int64           `json:"total_pence"`
 	Links           []APILink        `json:"links"`
+	Documents       []APIDocument    `json:"documents"`
 	Signoff         APISignoff       `json:"signoff"`
 	ContentHash     string           `json:"content_hash"`
 	// Versions are its signed versions once it has been corrected (empty until then), and
@@ -253,6 +254,17 @@ type APICorrection struct {
 type APIWithdrawal struct {
 	Date   string `json:"date"`
 	Reason string `json:"reason"`
+}
+
+// APIDocument is one document of a decision: its SHA-256 is in the decision's content hash
+// (supporting papers), and its bytes are at URL.
+type APIDocument struct {
+	Kind      string `json:"kind"` // supporting, or signed: the signed decision document
+	Name      string `json:"name"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	URL       string `json:"url"`
 }
 
 // APIPerson is a name and a role, either of which may be unknown.
@@ -341,7 +353,7 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 		DateSigned: dateString(d.DateSigned), DatePublished: dateString(d.DatePublished),
 		DecisionMaker: APIPerson{Name: d.DecisionMakerName, Role: d.DecisionMakerRole},
 		Funder:        d.Funder, SourceURL: d.SourceURL, Recommendations: d.Recommendations,
-		Sections: []APISection{}, FundingLines: []APIFundingLine{}, Links: []APILink{},
+		Sections: []APISection{}, FundingLines: []APIFundingLine{}, Links: []APILink{}, Documents: []APIDocument{},
 		Signoff:     APISignoff{Approvals: []APIApproval{}},
 		ContentHash: v.CurrentHash,
 	}
@@ -375,6 +387,10 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 			dir = "to"
 		}
 		out.Links = append(out.Links, APILink{Kind: l.Kind, Direction: dir, Reference: l.Ref, URL: s.baseURL + "/decisions/" + l.Slug, Title: l.Title})
+	}
+	for _, doc := range d.Documents {
+		out.Documents = append(out.Documents, APIDocument{Kind: doc.Kind, Name: doc.Name, MediaType: doc.MediaType,
+			Size: doc.Size, SHA256: doc.SHA256, URL: s.baseURL + documentURL(d.Slug, doc.SHA256)})
 	}
 	for _, a := range v.Approvals {
 		out.Signoff.Approvals = append(out.Signoff.Approvals, APIApproval{Step: a.StepKind, StepName: a.StepName,

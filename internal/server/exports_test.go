@@ -312,6 +312,8 @@ func TestExportsNeverLeak(t *testing.T) {
 func TestOpenAPIMatchesResponses(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
+	withDocument := ts.site.Published(t, 99200, "A decision with a document")
+	ts.site.Attach(t, withDocument, "Figures", []byte("area,amount\nHackney,1200\nCamden,900\n"))
 	var doc map[string]any
 	r := getJSON(t, ts, "/api/v1/openapi.json", &doc)
 	if r.status != http.StatusOK || doc["openapi"] != "3.1.0" {
@@ -336,6 +338,7 @@ func TestOpenAPIMatchesResponses(t *testing.T) {
 		{"/api/v1/decisions/pcd-1682", 200, "Decision"},
 		{"/api/v1/decisions/pcd-1532", 200, "Decision"},
 		{"/api/v1/decisions/pcd-867", 200, "Decision"},
+		{"/api/v1/decisions/" + withDocument, 200, "Decision"},
 		{"/api/v1/decisions/pcd-9999", 404, "Error"},
 		{"/api/v1/decisions?min=lots", 400, "Error"},
 		{"/api/v1/decisions?cursor=forged", 400, "Error"},

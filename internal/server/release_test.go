@@ -46,7 +46,7 @@ func TestServerReleasesDeferredDecisions(t *testing.T) {
 	}
 	site.Clock.Advance(2 * time.Hour)
 	log := releaseLog{Handler: slog.DiscardHandler, released: make(chan int64, 1)}
-	srv, err := server.New(server.Deps{Store: site.Store, Logger: slog.New(log), Clock: site.Clock.Now,
+	srv, err := server.New(server.Deps{Store: site.Store, Blobs: site.Blobs, Logger: slog.New(log), Clock: site.Clock.Now,
 		Sessions: auth.NewSessions(site.Pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: time.Hour})})
 	if err != nil {
 		t.Fatal(err)

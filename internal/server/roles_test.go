@@ -89,6 +89,7 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		gone = http.StatusNotFound
 	)
 	draft := "/decisions/pcd-1683"
+	paper := rs.site.Attach(t, "pcd-1683", "A paper", []byte("area,amount\nHackney,1\nCamden,2\n"))
 	tests := []struct {
 		method, path string
 		form         url.Values
@@ -134,6 +135,10 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", draft + "/sign", url.Values{}, [7]int{see, no, no, no, no, no, see}},
 		{"POST", draft + "/edit/title", url.Values{"title": {"No version"}}, [7]int{see, 400, no, no, no, no, see}},
 		{"POST", draft + "/submit", url.Values{}, [7]int{see, 400, no, no, no, no, see}},
+		{"GET", draft + "/edit/documents", nil, [7]int{see, ok, no, no, no, no, see}},
+		{"POST", draft + "/edit/documents", url.Values{}, [7]int{see, 400, no, no, no, no, see}},
+		{"GET", draft + "/documents/" + paper.SHA256, nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
+		{"GET", "/decisions/pcd-1682/documents/" + paper.SHA256, nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/admin/users/1", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"POST", "/admin/users/1", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 		{"GET", "/admin/users/1/disable", nil, [7]int{see, no, no, no, no, ok, see}},

@@ -58,6 +58,7 @@ func (s *Server) Routes() http.Handler {
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
+	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,10 +13,13 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/threesixty"
 	"github.com/decision-register/decisions/web/layout"
+	"github.com/decision-register/decisions/web/pages"
 	"github.com/decision-register/decisions/web/static"
 )
 
@@ -46,6 +50,19 @@ type Deps struct {
 	ExportTimeout time.Duration
 	// ThreeSixtyPrefix starts the 360Giving exports' identifiers; "" is threesixty.DefaultPrefix.
 	ThreeSixtyPrefix string
+	// Blobs keeps documents' bytes under their SHA-256. Nil only in tests that touch no
+	// document: attaching or downloading one is then an error.
+	Blobs *blobstore.Store
+	// DocumentMaxBytes is the largest document a drafter may attach; zero means
+	// document.DefaultMaxBytes.
+	DocumentMaxBytes int64
+	// PDF prints signed decision documents; nil leaves them waiting (see MakeSignedPDFs).
+	PDF PDFRenderer
+}
+
+// PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
+type PDFRenderer interface {
+	Render(ctx context.Context, p pages.SignedDocumentProps) ([]byte, error)
 }
 
 // Server serves the register's pages.
@@ -75,6 +92,11 @@ type Server struct {
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
+	// blobs holds documents' bytes; maxDocument is the largest a drafter may attach.
+	blobs       *blobstore.Store
+	maxDocument int64
+	pdf         PDFRenderer
+	signed      chan struct{} // a decision was signed here: its document is due
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -88,6 +110,10 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Sessions == nil {
 		return nil, fmt.Errorf("server: no session manager")
+	}
+	maxDocument := d.DocumentMaxBytes
+	if maxDocument <= 0 {
+		maxDocument = document.DefaultMaxBytes
 	}
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
@@ -121,7 +147,9 @@ func New(d Deps) (*Server, error) {
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
 		build: buildID(a), started: time.Now(), pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
-		searchRate: d.SearchRate, exportRate: d.ExportRate, threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}
+		searchRate: d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
+		pdf: d.PDF, signed: make(chan struct{}, 1),
+		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError

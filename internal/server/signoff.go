@@ -385,6 +385,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}
+	s.wakeSignedPDFs()
 	if in.Outcome == store.OutcomeRejected {
 		s.metrics.SignoffAction(store.EventRejected, 1)
 	} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -160,6 +161,7 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 	}
 	p.Notes = m.richAll(d.Notes)
 	p.Citations = citations(d.Citations)
+	p.Signed, p.Supporting = attachments(d)
 	for _, a := range m.used {
 		p.Abbreviations = append(p.Abbreviations, components.Term{Short: a.Short, Long: a.Long})
 	}
@@ -495,4 +497,19 @@ func fieldName(f string) string {
 		return n
 	}
 	return strings.ReplaceAll(f, "_", " ")
+}
+
+// attachments are a decision's documents for its page: the signed decision document, then the
+// supporting papers.
+func attachments(d store.DecisionDetail) (signed, supporting []pages.Attachment) {
+	for _, doc := range d.Documents {
+		a := pages.Attachment{Name: doc.Name, URL: documentURL(d.Slug, doc.SHA256), Type: document.TypeName(doc.MediaType),
+			Size: document.FormatSize(doc.Size), Filename: document.Filename(doc.Name, doc.MediaType), SHA256: doc.SHA256}
+		if doc.Kind == store.DocumentSigned {
+			signed = append(signed, a)
+		} else {
+			supporting = append(supporting, a)
+		}
+	}
+	return signed, supporting
 }

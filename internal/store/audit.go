@@ -42,6 +42,8 @@ const (
 	EventUserChanged     = "user_changed"
 	EventChainChanged    = "chain_changed"
 	EventDrafterAdded    = "drafter_added"
+	EventDocumentAdded   = "document_added"
+	EventDocumentRemoved = "document_removed"
 )
 
 // GenesisHash is the previous hash of the first entry.

@@ -29,6 +29,11 @@ const contentLinksSQL = `
 SELECT l.kind, o.reference FROM decision_links l JOIN decisions o ON o.id = l.to_decision_id
 WHERE l.from_decision_id = @id`
 
+// contentDocumentsSQL reads the supporting documents: the signed decision document is made
+// from the signed content, so it cannot be part of it.
+const contentDocumentsSQL = `
+SELECT name, media_type, size_bytes, sha256 FROM documents WHERE decision_id = @id AND kind = 'supporting' ORDER BY position`
+
 type contentHead struct {
 	Reference string `db:"reference"`
 	Title     string `db:"title"`
@@ -52,6 +57,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	queueRows(b, contentSectionsSQL, pgx.NamedArgs{"id": decisionID, "part": 2}, pgx.RowToStructByName[decision.ContentSection], &c.PartTwo)
 	queueRows(b, contentFundingSQL, args, pgx.RowToStructByName[decision.ContentFunding], &c.Funding)
 	queueRows(b, contentLinksSQL, args, pgx.RowToStructByName[decision.ContentLink], &c.Links)
+	queueRows(b, contentDocumentsSQL, args, pgx.RowToStructByName[decision.ContentDocument], &c.Documents)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, mapError(err))
 	}

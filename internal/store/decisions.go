@@ -112,6 +112,7 @@ type DecisionDetail struct {
 	Citations       []Citation
 	Notes           []string
 	FieldStatuses   []FieldStatus
+	Documents       []Document // the signed decision document first, then the supporting papers
 }
 
 const summaryColumns = `d.id, d.reference, d.slug, d.number, d.title, d.summary, d.decision_maker_name,
@@ -253,6 +254,7 @@ func (s *Store) decisionBySlug(ctx context.Context, acc Access, slug string) (De
 	queueRows(b, citationsSQL, args, pgx.RowToStructByName[Citation], &dd.Citations)
 	queueRows(b, notesSQL, args, pgx.RowTo[string], &dd.Notes)
 	queueRows(b, fieldStatusesSQL, args, pgx.RowToStructByName[FieldStatus], &dd.FieldStatuses)
+	queueRows(b, documentsSQL, args, pgx.RowToStructByName[Document], &dd.Documents)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return DecisionDetail{}, fmt.Errorf("decision %q: %w", slug, mapError(err))
 	}

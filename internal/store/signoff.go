@@ -223,6 +223,11 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 		if err := tx.Audit(ctx, act, id, EventSigned, audit); err != nil {
 			return err
 		}
+		// Its signed document is made after this commits, by whichever instance is free: a
+		// missing or failing PDF generator must never lose or hold up a signature.
+		if err := tx.enqueueSignedPDF(ctx, id, act.At); err != nil {
+			return err
+		}
 		if deferred {
 			return tx.Audit(ctx, act, id, EventDeferred, map[string]string{"reference": ref,
 				"until": publishAt.UTC().Format(time.RFC3339), "reason": *reason})

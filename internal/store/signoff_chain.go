@@ -165,18 +165,27 @@ func (s *Store) SignoffView(ctx context.Context, acc Access, slug string) (Signo
 }
 
 // Canonical is the canonical bytes of a decision the reader may see: exactly what its hash is
-// taken over. Part II enters them only as its own hash, so they are safe for anyone who may
-// see the decision.
+// taken over, under the canonical version its signature used (the current one when it is not
+// signed). Part II enters them only as its own hash, so they are safe for anyone who may see
+// the decision.
 func (s *Store) Canonical(ctx context.Context, acc Access, slug string) ([]byte, error) {
 	var id int64
-	err := s.db.QueryRow(ctx, `SELECT d.id FROM decisions d WHERE d.slug = @slug AND `+visibleD,
-		acc.args(pgx.NamedArgs{"slug": slug})).Scan(&id)
+	var version *int
+	err := s.db.QueryRow(ctx, `
+SELECT d.id, g.canonical_version FROM decisions d LEFT JOIN signatures g ON g.decision_id = d.id
+WHERE d.slug = @slug AND `+visibleD,
+		acc.args(pgx.NamedArgs{"slug": slug})).Scan(&id, &version)
 	if err != nil {
 		return nil, fmt.Errorf("decision %q: %w", slug, mapError(err))
 	}
 	c, err := s.Content(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if version != nil {
+		if b, ok := decision.CanonicalAs(*version, c); ok {
+			return b, nil
+		}
 	}
 	return decision.Canonical(c), nil
 }
@@ -188,8 +197,8 @@ type Verification struct {
 	CurrentHash string     // the hash of the content the register holds now
 	Signature   *Signature // nil when the decision is not signed
 	Approvals   []SignoffAction
-	// Checkable is false when the signature was made under another version of the canonical
-	// form than this register computes.
+	// Checkable is false when the signature was made under a version of the canonical form
+	// this register does not compute. CurrentHash is taken under the signature's version.
 	Checkable bool
 	Matches   bool
 	// Versions are its signed versions, once it has been corrected: then the content now is
@@ -213,7 +222,9 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 		v = Verification{Reference: rec.Reference, Status: rec.Status, CurrentHash: decision.ContentHash(c),
 			Signature: rec.Signature, Approvals: rec.Approvals}
 		if v.Signature != nil {
-			v.Checkable = v.Signature.CanonicalVersion == decision.CanonicalVersion
+			if h, ok := decision.ContentHashAs(v.Signature.CanonicalVersion, c); ok {
+				v.CurrentHash, v.Checkable = h, true
+			}
 			v.Matches = v.Checkable && v.Signature.ContentHash == v.CurrentHash
 		}
 		if v.Versions, err = tx.Versions(ctx, acc, slug); err != nil {

@@ -29,7 +29,8 @@ type signedDecision struct {
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
-// decision and compares it with the hash its signature holds. It reads in one snapshot, so
+// decision, under the canonical version its signature recorded, and compares it with the hash
+// the signature holds. It reads in one snapshot, so
 // a signature written while it runs is either wholly checked or not seen.
 func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
 	var rep SignatureReport
@@ -53,21 +54,22 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 		for _, sd := range signed {
 			rep.Decisions++
 			problem := ""
-			if sd.CanonicalVersion != decision.CanonicalVersion {
+			c, err := st.Content(ctx, sd.ID)
+			if err != nil {
+				return err
+			}
+			if got, ok := decision.ContentHashAs(sd.CanonicalVersion, c); !ok {
 				problem = "it was signed under canonical version " + strconv.Itoa(sd.CanonicalVersion) +
 					", which this program cannot recompute"
 			} else {
-				c, err := st.Content(ctx, sd.ID)
-				if err != nil {
-					return err
-				}
 				// A corrected decision's live content is its latest version (VerifyVersions checks
-				// every version against the trail and the first against this signature).
+				// every version against the trail and the first against this signature), hashed
+				// under the version the register writes now.
 				want := sd.ContentHash
 				if sd.LatestHash != nil {
-					want = *sd.LatestHash
+					want, got = *sd.LatestHash, decision.ContentHash(c)
 				}
-				if got := decision.ContentHash(c); got != want {
+				if got != want {
 					problem = "its content hashes to " + got + " but " + want + " was signed (the content was changed)"
 				}
 			}

@@ -4,6 +4,7 @@
 package testsite
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +21,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -41,6 +45,7 @@ type Site struct {
 	Store   *store.Store
 	Handler http.Handler
 	Clock   *Clock
+	Blobs   *blobstore.Store // the documents' bytes, in a directory of the test's own
 	Metrics *metrics.Metrics // what the site counts; serve Metrics.Handler() to scrape it
 }
 
@@ -48,7 +53,9 @@ type Site struct {
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
-	MaxConcurrent  int           // zero: no bound on requests handled at once
+	// DocumentMaxBytes is the largest document a drafter may attach; zero: the default, 25 MB.
+	DocumentMaxBytes int64
+	MaxConcurrent    int // zero: no bound on requests handled at once
 	// SearchRate and ExportRate are per-client limits; zero: none, so tests can make as many
 	// requests as they like.
 	SearchRate, ExportRate server.RateLimit
@@ -79,25 +86,32 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	t.Cleanup(probe.Close)
+	blobs, err := blobstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
 	clock := &Clock{now: time.Now()}
 	st := store.New(pool)
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{
-		Store:          st,
-		Probe:          store.New(probe),
-		Sessions:       auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
-		Logger:         Logger(t),
-		BaseURL:        BaseURL,
-		OwnerName:      "Mayor’s Office for Policing and Crime",
-		Clock:          clock.Now,
-		Contact:        config.DefaultContact,
-		RequestTimeout: o.RequestTimeout,
-		MaxConcurrent:  o.MaxConcurrent,
-		SearchRate:     o.SearchRate,
-		ExportRate:     o.ExportRate,
-		Metrics:        m,
+		Store:            st,
+		Probe:            store.New(probe),
+		Sessions:         auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
+		Logger:           Logger(t),
+		BaseURL:          BaseURL,
+		OwnerName:        "Mayor’s Office for Policing and Crime",
+		Clock:            clock.Now,
+		Contact:          config.DefaultContact,
+		RequestTimeout:   o.RequestTimeout,
+		Blobs:            blobs,
+		DocumentMaxBytes: o.DocumentMaxBytes,
+		MaxConcurrent:    o.MaxConcurrent,
+		SearchRate:       o.SearchRate,
+		ExportRate:       o.ExportRate,
+		Metrics:          m,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +119,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Metrics: m}
+	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
 }
 
 // Clock is the site's clock, which tests move.
@@ -180,6 +194,40 @@ func Logger(t testing.TB) *slog.Logger {
 		level = slog.LevelError
 	}
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
+}
+
+// Attach stores body as a supporting document of the decision with slug, straight to the blob
+// store and the database (no drafting journey, no edit), for tests that need a decision with
+// documents. The database still refuses it on a signed decision.
+func (s *Site) Attach(t testing.TB, slug, name string, body []byte) document.File {
+	t.Helper()
+	ctx := context.Background()
+	f, err := document.Ingest(ctx, s.Blobs, bytes.NewReader(body), document.DefaultMaxBytes)
+	if err != nil {
+		t.Fatalf("attach %s to %s: %v", name, slug, err)
+	}
+	_, err = s.Pool.Exec(ctx, `
+INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at)
+SELECT d.id, coalesce((SELECT max(position) FROM documents WHERE decision_id = d.id), 0) + 1, 'supporting', $2, $3, $4, $5, $6, $7
+FROM decisions d WHERE d.slug = $1`, slug, name, f.MediaType, f.Size, f.SHA256, f.Text, s.Clock.Now())
+	if err != nil {
+		t.Fatalf("attach %s to %s: %v", name, slug, err)
+	}
+	return f
+}
+
+// Published adds a published decision with a title and summary and no signature (as if
+// imported before attestation), so documents may still be attached to it; it returns the slug.
+func (s *Site) Published(t testing.TB, number int, title string) string {
+	t.Helper()
+	slug := "pcd-" + strconv.Itoa(number)
+	_, err := s.Pool.Exec(context.Background(), `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
+VALUES ('PCD', $1::integer, 'PCD ' || $1::integer::text, $2, $3, 'A decision made for a test.', 'published', '2026-11-02')`, number, slug, title)
+	if err != nil {
+		t.Fatalf("add published decision %d: %v", number, err)
+	}
+	return slug
 }
 
 // AwaitingDecision makes PCD decision number, awaiting sign-off, with a recommendation, a
