@@ -48,6 +48,9 @@ Commands:
   user disable                     disable a member of staff's account
   user list                        list staff accounts, their roles and status
   user password                    set a new password for an account
+  org list                         list the organisations the register names, with their org-ids
+  org set-id                       record an organisation's org-id, for 360Giving data
+                                   (decisions org set-id --help)
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
   signed-pdf --missing             make the signed decision documents that are missing
@@ -72,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[2:], getenv, stdin, stdout)
 	case "verify":
 		return runVerify(ctx, args[2:], getenv, stdout)
+	case "org":
+		return runOrg(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	case "signed-pdf":
@@ -206,7 +211,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
-		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies})
+		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
+		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/threesixty"
 )
 
 // ErrNoDatabaseURL means DATABASE_URL is unset. It has no default: each clone's private cluster
@@ -41,6 +43,8 @@ type Config struct {
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
+	// ThreeSixtyPrefix starts the identifiers of the 360Giving exports.
+	ThreeSixtyPrefix string
 	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
 	ChromiumPath string
 	PDFTimeout   time.Duration
@@ -111,6 +115,7 @@ var Vars = []Var{
 	{"METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the public site (like 127.0.0.1:9464); unset for none"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
+	{"THREESIXTY_PREFIX", threesixty.DefaultPrefix, "the publisher prefix 360Giving issued to the owner (360G-…), starting every identifier in /360giving.json and .csv; the default says none has been issued"},
 	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
 	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
 	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
@@ -130,13 +135,14 @@ func Load(getenv func(string) string) (Config, error) {
 		return varDefault(name)
 	}
 	c := Config{
-		DatabaseURL:  get("DATABASE_URL"),
-		Addr:         get("ADDR"),
-		BaseURL:      strings.TrimRight(get("BASE_URL"), "/"),
-		OwnerName:    get("OWNER_NAME"),
-		Contact:      get("CONTACT"),
-		LogFormat:    get("LOG_FORMAT"),
-		ChromiumPath: get("CHROMIUM_PATH"),
+		DatabaseURL:      get("DATABASE_URL"),
+		Addr:             get("ADDR"),
+		BaseURL:          strings.TrimRight(get("BASE_URL"), "/"),
+		OwnerName:        get("OWNER_NAME"),
+		Contact:          get("CONTACT"),
+		LogFormat:        get("LOG_FORMAT"),
+		ChromiumPath:     get("CHROMIUM_PATH"),
+		ThreeSixtyPrefix: get("THREESIXTY_PREFIX"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
@@ -202,6 +208,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if _, err := ParseContact(c.Contact); err != nil {
 		errs = append(errs, fmt.Errorf("CONTACT: %w", err))
 	}
+	if !threesixty.ValidPrefix(c.ThreeSixtyPrefix) {
+		errs = append(errs, fmt.Errorf("THREESIXTY_PREFIX: %q is not a 360Giving prefix: 360G- then letters and digits, like 360G-mopac", c.ThreeSixtyPrefix))
+	}
 	if !schemeAndHostOnly(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("BASE_URL: %q must be the site's scheme and host only, like https://decisions.example.org (no path, query or user:password)", c.BaseURL))
 	}
@@ -210,6 +219,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil || !strings.HasPrefix(c.DatabaseReadURL, "postgres") {
 			errs = append(errs, errors.New("DATABASE_READ_URL: not a postgres:// URL"))
 		}
+	}
+	if !threesixty.ValidPrefix(c.ThreeSixtyPrefix) {
+		errs = append(errs, fmt.Errorf("THREESIXTY_PREFIX: %q is not a 360Giving prefix: 360G- then letters and digits, like 360G-mopac", c.ThreeSixtyPrefix))
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if c.DatabaseURL == "" {

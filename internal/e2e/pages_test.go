@@ -41,6 +41,9 @@ var pageTypes = []pageType{
 	{"glossary", "/glossary", http.StatusOK},
 	{"decision-1532-in-principle", "/decisions/pcd-1532", http.StatusOK},
 	{"verify-1682", "/decisions/pcd-1682/verify", http.StatusOK},
+	{"threesixty", "/360giving", http.StatusOK},
+	{"threesixty-filtered", "/360giving?q=synthetic&series=pcd", http.StatusOK},
+	{"threesixty-errors", "/360giving?fy=nonsense&min=abc", http.StatusBadRequest},
 	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 }
 

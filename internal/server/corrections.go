@@ -493,16 +493,15 @@ func fundingCorrection(i int) correctionPart {
 		field:   "funding:" + strconv.Itoa(i+1),
 		inputs: func(e store.CorrectionEdit, in url.Values, errs map[string]string) []pages.DraftInput {
 			f := e.Draft.Funding[i]
-			saved := fundingForm{Amount: decision.FormatPence(f.AmountPence), Basis: f.Basis, Kind: f.Kind, Label: f.Label, Funder: deref(f.Funder)}
+			saved := fundingForm{Amount: decision.FormatPence(f.AmountPence), Basis: f.Basis, Kind: f.Kind, Label: f.Label,
+				Funder: deref(f.Funder), Recipient: deref(f.Recipient)}
 			if f.FYStart != nil {
 				saved.FYStart = decision.FinancialYear(*f.FYStart).String()
 				if f.FYEnd != nil && *f.FYEnd != *f.FYStart {
 					saved.FYEnd = decision.FinancialYear(*f.FYEnd).String()
 				}
 			}
-			return append(fundingInputs(in, errs, saved),
-				pages.DraftInput{Text: &components.Field{ID: "recipient", Name: "recipient", Label: "Recipient (optional)",
-					Value: value(in, "recipient", deref(f.Recipient)), Error: errs["recipient"], Hint: "The organisation receiving the money"}})
+			return fundingInputs(in, errs, saved)
 		},
 		save: func(e *store.CorrectionEdit, in url.Values) map[string]string {
 			l, errs := decodeFundingForm(in).Validate()
@@ -512,7 +511,7 @@ func fundingCorrection(i int) correctionPart {
 			f := &e.Draft.Funding[i]
 			f.AmountPence, f.FYStart, f.FYEnd, f.Basis, f.Kind, f.Label = l.AmountPence, l.FYStart, l.FYEnd, l.Basis, l.Kind, l.Label
 			f.Funder = nilIfEmpty(l.Funder)
-			f.Recipient = nilIfEmpty(decision.CleanText(in.Get("recipient")))
+			f.Recipient = nilIfEmpty(l.Recipient)
 			return nil
 		},
 	}

@@ -77,12 +77,13 @@ func (f sectionForm) Validate() map[string]string {
 }
 
 // fundingForm is a funding line as typed: amounts and years in any form people write them.
-type fundingForm struct{ Amount, FYStart, FYEnd, Basis, Kind, Label, Funder string }
+type fundingForm struct{ Amount, FYStart, FYEnd, Basis, Kind, Label, Funder, Recipient string }
 
 func decodeFundingForm(in url.Values) fundingForm {
 	return fundingForm{Amount: strings.TrimSpace(in.Get("amount")), FYStart: strings.TrimSpace(in.Get("fy_start")),
 		FYEnd: strings.TrimSpace(in.Get("fy_end")), Basis: in.Get("basis"), Kind: in.Get("kind"),
-		Label: decision.CleanText(in.Get("label")), Funder: decision.CleanText(in.Get("funder"))}
+		Label: decision.CleanText(in.Get("label")), Funder: decision.CleanText(in.Get("funder")),
+		Recipient: decision.CleanText(in.Get("recipient"))}
 }
 
 // The messages for amounts and years say the whole range the register (and its database)
@@ -99,7 +100,7 @@ var (
 // Validate checks the form and returns the funding line it describes.
 func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	errs := map[string]string{}
-	l := store.NewFundingLine{Basis: f.Basis, Kind: f.Kind, Label: f.Label, Funder: f.Funder}
+	l := store.NewFundingLine{Basis: f.Basis, Kind: f.Kind, Label: f.Label, Funder: f.Funder, Recipient: f.Recipient}
 	if f.Amount == "" {
 		errs["amount"] = amountMessage
 	} else {

@@ -679,6 +679,9 @@ func fundingLineText(f store.FundingLine) (string, string) {
 	if f.Funder != nil {
 		hint = append(hint, "from "+*f.Funder)
 	}
+	if f.Recipient != nil {
+		hint = append(hint, "to "+*f.Recipient)
+	}
 	return text, strings.Join(hint, " · ")
 }
 
@@ -700,6 +703,8 @@ func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []p
 			Hint: "For example, Home Office grant for Project Alpha"}},
 		{Text: &components.Field{ID: "funder", Name: "funder", Label: "Funder (optional)", Value: value(in, "funder", saved.Funder), Error: errs["funder"],
 			Hint: "The organisation paying, for example Home Office"}},
+		{Text: &components.Field{ID: "recipient", Name: "recipient", Label: "Recipient (optional)", Value: value(in, "recipient", saved.Recipient), Error: errs["recipient"],
+			Hint: "The organisation receiving the money, for example Metropolitan Police Service. A grant is published as 360Giving data only when its recipient is known"}},
 	}
 }
 
@@ -743,7 +748,7 @@ var fundingPart = draftPart{
 			text, hint := fundingLineText(f)
 			lines = append(lines, text+" ("+hint+")")
 		}
-		yours := "Add: " + strings.Join(slices.DeleteFunc([]string{in.Get("amount"), in.Get("label"), in.Get("fy_start"), in.Get("funder")},
+		yours := "Add: " + strings.Join(slices.DeleteFunc([]string{in.Get("amount"), in.Get("label"), in.Get("fy_start"), in.Get("funder"), in.Get("recipient")},
 			func(v string) bool { return strings.TrimSpace(v) == "" }), ", ")
 		if action, _, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			yours = "Remove a funding line"

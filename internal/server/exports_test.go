@@ -276,7 +276,8 @@ func TestExportsNeverLeak(t *testing.T) {
 	var paths []string
 	for _, q := range []string{"", "q=" + secret, "q=" + strings.ToLower(secret), "q=parks", "q=confidential", "q=deferred",
 		"series=MD", "q=md+502", "q=md+503+parks", "sort=amount"} {
-		for _, p := range []string{"/decisions", "/decisions.csv", "/decisions.atom", "/api/v1/decisions"} {
+		for _, p := range []string{"/decisions", "/decisions.csv", "/decisions.atom", "/api/v1/decisions",
+			"/360giving", "/360giving.json", "/360giving.csv"} {
 			paths = append(paths, p+"?"+q)
 		}
 	}
@@ -437,7 +438,7 @@ func TestExportsRefuseHostileInput(t *testing.T) {
 	ts := newTestServer(t)
 	values := []string{`<script>alert("x")</script>`, "a\x00b", "\xff\xfe", strings.Repeat("9", 10000), "-5",
 		"99999999999999999999", "2024-13-45", "'; DROP TABLE decisions; --", "AQIAAAAAAAAAB9YAAAAAAAAAEDewShBXHgeb"}
-	for _, path := range []string{"/decisions.csv", "/decisions.atom", "/api/v1/decisions"} {
+	for _, path := range []string{"/decisions.csv", "/decisions.atom", "/api/v1/decisions", "/360giving", "/360giving.json", "/360giving.csv"} {
 		for _, name := range []string{"q", "fy", "maker", "funder", "series", "status", "min", "max", "from", "to", "sort", "cursor"} {
 			for _, v := range values {
 				p := path + "?" + name + "=" + url.QueryEscape(v)

@@ -121,6 +121,11 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/decisions.atom", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/api/v1/decisions", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/api/v1/openapi.json", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/360giving", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/360giving.json", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/360giving.csv", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		// Open data is the public's, whoever asks: staff cannot filter it by status.
+		{"GET", "/360giving.json?status=draft", nil, [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"GET", "/api/v1/decisions/pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/api/v1/decisions/pcd-1683", nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
 		{"GET", "/account/password", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
@@ -168,7 +173,8 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 	partTwoReaders := map[string]bool{"drafter": true, "adviser": true, "maker": true, "admin": true}
 	paths := []string{"/", "/decisions", "/decisions?q=TITLE-SECRET", "/decisions/pcd-1683",
 		"/decisions.csv?q=TITLE-SECRET", "/decisions.atom", "/api/v1/decisions?q=TITLE-SECRET", "/api/v1/decisions/pcd-1683",
-		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work"}
+		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work",
+		"/360giving?q=TITLE-SECRET", "/360giving.json", "/360giving.csv?q=TITLE-SECRET"}
 	for _, who := range people {
 		sawPartTwo := false
 		for _, path := range paths {
@@ -181,6 +187,9 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 			}
 			if (who == "anonymous" || who == "disabled") && strings.Contains(body, draftSecret) {
 				t.Errorf("GET %s as %s shows the draft", path, who)
+			}
+			if strings.HasPrefix(path, "/360giving") && (strings.Contains(body, draftSecret) || strings.Contains(body, partTwoSecret)) {
+				t.Errorf("GET %s as %s: open data shows the draft or its Part II", path, who)
 			}
 		}
 		if partTwoReaders[who] && who != "adviser" && who != "maker" {

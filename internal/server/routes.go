@@ -47,6 +47,9 @@ func (s *Server) Routes() http.Handler {
 	// Open data: the same search as /decisions.
 	r.With(exports).Get("/decisions.csv", s.handle(s.handleDecisionsCSV))
 	r.With(exports).Get("/decisions.atom", s.handle(s.handleDecisionsAtom))
+	r.With(search).Get("/360giving", s.handle(s.handleThreeSixty))
+	r.With(exports).Get("/360giving.json", s.handle(s.handleThreeSixtyJSON))
+	r.With(exports).Get("/360giving.csv", s.handle(s.handleThreeSixtyCSV))
 	r.With(search).Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
 	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
 	r.Get("/api/v1/openapi.json", s.handle(s.handleOpenAPI))

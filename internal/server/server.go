@@ -18,6 +18,7 @@ import (
 	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/threesixty"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/pages"
 	"github.com/decision-register/decisions/web/static"
@@ -48,6 +49,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
 	ExportTimeout time.Duration
+	// ThreeSixtyPrefix starts the 360Giving exports' identifiers; "" is threesixty.DefaultPrefix.
+	ThreeSixtyPrefix string
 	// Blobs keeps documents' bytes under their SHA-256. Nil only in tests that touch no
 	// document: attaching or downloading one is then an error.
 	Blobs *blobstore.Store
@@ -87,6 +90,7 @@ type Server struct {
 	london         *time.Location
 	requestTimeout time.Duration
 	exportTimeout  time.Duration
+	threeSixty     threesixty.Builder
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
@@ -147,6 +151,10 @@ func New(d Deps) (*Server, error) {
 	if replica == nil {
 		replica = d.Store
 	}
+	prefix := d.ThreeSixtyPrefix
+	if prefix == "" {
+		prefix = threesixty.DefaultPrefix
+	}
 	m := d.Metrics
 	if m == nil {
 		m = metrics.New()
@@ -157,7 +165,8 @@ func New(d Deps) (*Server, error) {
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
 		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
 		searchRate: d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
-		pdf: d.PDF, signed: make(chan struct{}, 1)}
+		pdf: d.PDF, signed: make(chan struct{}, 1),
+		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError

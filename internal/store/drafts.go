@@ -266,11 +266,12 @@ type NewFundingLine struct {
 	Kind        string // decision.KindGrantAccepted, ...
 	Label       string // what the amount is for
 	Funder      string // the organisation paying; "" when not known
+	Recipient   string // the organisation receiving; "" when not known
 }
 
 const insertFundingSQL = `
-INSERT INTO funding_lines (decision_id, position, funder_id, amount_pence, currency, fy_start, fy_end, basis, kind, label)
-SELECT $1, coalesce(max(position), 0) + 1, $2, $3, 'GBP', $4, $5, $6, $7, $8 FROM funding_lines WHERE decision_id = $1`
+INSERT INTO funding_lines (decision_id, position, funder_id, recipient_id, amount_pence, currency, fy_start, fy_end, basis, kind, label)
+SELECT $1, coalesce(max(position), 0) + 1, $2, $9, $3, 'GBP', $4, $5, $6, $7, $8 FROM funding_lines WHERE decision_id = $1`
 
 // principalFunderSQL keeps a draft's principal funder as the funder of its first funding line
 // that names one.
@@ -279,19 +280,22 @@ UPDATE decisions SET funder_id = (
 	SELECT funder_id FROM funding_lines WHERE decision_id = $1 AND funder_id IS NOT NULL ORDER BY position LIMIT 1)
 WHERE id = $1`
 
-// AddFundingLine adds a funding line after a draft's others. A funder the register does not
-// know yet is added as an organisation.
+// AddFundingLine adds a funding line after a draft's others. A funder or recipient the register
+// does not know yet is added as an organisation.
 func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, version int, l NewFundingLine) error {
 	return s.edit(ctx, act, slug, version, "funding", func(tx *Store, id int64) error {
-		var funder *int64
-		if name := decision.CleanText(l.Funder); name != "" {
-			org, err := tx.organisation(ctx, name)
-			if err != nil {
-				return err
+		var orgs [2]*int64
+		for i, name := range []string{l.Funder, l.Recipient} {
+			if name = decision.CleanText(name); name != "" {
+				org, err := tx.organisation(ctx, name)
+				if err != nil {
+					return err
+				}
+				orgs[i] = &org
 			}
-			funder = &org
 		}
-		_, err := tx.db.Exec(ctx, insertFundingSQL, id, funder, l.AmountPence, l.FYStart, l.FYEnd, l.Basis, l.Kind, decision.CleanText(l.Label))
+		_, err := tx.db.Exec(ctx, insertFundingSQL, id, orgs[0], l.AmountPence, l.FYStart, l.FYEnd, l.Basis, l.Kind,
+			decision.CleanText(l.Label), orgs[1])
 		if err != nil {
 			return fmt.Errorf("add funding line to %s: %w", slug, mapError(err))
 		}
