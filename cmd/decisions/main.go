@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
@@ -47,7 +48,10 @@ Commands:
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
   verify                           recompute every signed decision's hash and the audit chain;
-                                   exit non-zero on any mismatch
+                                   exit non-zero on any mismatch; --checkpoints FILE|URL also
+                                   checks the chain extends each signed checkpoint
+  checkpoint key --out FILE        generate the key that signs checkpoints of the audit chain
+  checkpoint sign                  sign a checkpoint now (CHECKPOINT_KEY_FILE)
 
 Environment:
 `
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[2:], getenv, stdin, stdout)
 	case "verify":
 		return runVerify(ctx, args[2:], getenv, stdout)
+	case "checkpoint":
+		return runCheckpoint(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	}
@@ -149,6 +155,17 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 // the pools. A second signal ends the drain and the wait at once (requests still in flight are
 // cancelled) and restores the default handling, so a third kills the process.
 func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
+	// The key is read before anything else, so a wrong path stops the start at once.
+	var signer *checkpoint.Signer
+	if cfg.CheckpointKeyFile != "" {
+		var err error
+		if signer, err = checkpoint.LoadSigner(cfg.CheckpointKeyFile); err != nil {
+			return err
+		}
+		logger.Info("signing checkpoints of the audit chain", "key_id", checkpoint.KeyID(signer.Public()))
+	} else {
+		logger.Warn("CHECKPOINT_KEY_FILE is not set: no checkpoints of the audit chain are signed")
+	}
 	logger.Info("migrating", "database", cfg.RedactedDatabaseURL())
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
@@ -163,7 +180,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout})
+		RequestTimeout: cfg.RequestTimeout, Checkpoints: signer})
 	if err != nil {
 		return err
 	}
@@ -175,9 +192,16 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(released)
 		srv.ReleaseDeferred(releaseCtx, time.Minute)
 	}()
+	// Checkpoints: checked hourly, signed when the newest is a day old.
+	checkpointed := make(chan struct{})
+	go func() {
+		defer close(checkpointed)
+		srv.SignCheckpoints(releaseCtx, time.Hour)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
+		<-checkpointed
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

@@ -39,6 +39,9 @@ type Config struct {
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
+	// CheckpointKeyFile is the private key that signs checkpoints of the audit chain; empty
+	// for none.
+	CheckpointKeyFile string
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -65,6 +68,7 @@ var Vars = []Var{
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
+	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -82,6 +86,8 @@ func Load(getenv func(string) string) (Config, error) {
 		OwnerName:   get("OWNER_NAME"),
 		Contact:     get("CONTACT"),
 		LogFormat:   get("LOG_FORMAT"),
+
+		CheckpointKeyFile: get("CHECKPOINT_KEY_FILE"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {

@@ -112,9 +112,17 @@ func redirectSlashes(next http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// hstsPolicy keeps browsers on HTTPS for a year once they have seen the site over it. It leaves
+// out includeSubDomains and preload: the register's host is often a subdomain of its owner's,
+// whose other hosts are not ours to commit to HTTPS.
+const hstsPolicy = "max-age=31536000"
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.hsts {
+			h.Set("Strict-Transport-Security", hstsPolicy)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

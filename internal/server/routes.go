@@ -17,7 +17,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(requestID)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
-	r.Use(securityHeaders)
+	r.Use(s.securityHeaders)
 	r.Use(s.limitDuration)
 	// Inside the log and the headers, so redirects carry both.
 	r.Use(redirectSlashes)
@@ -48,6 +48,11 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
+	// Signed checkpoints of the audit trail, for mirrors.
+	r.Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
+	r.Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
+	r.Get("/checkpoints/key", s.handle(s.handleCheckpointKey))
+	r.Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

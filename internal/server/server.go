@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/static"
@@ -33,6 +35,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// Checkpoints signs checkpoints of the audit chain; nil signs none.
+	Checkpoints *checkpoint.Signer
 }
 
 // Server serves the register's pages.
@@ -55,6 +59,8 @@ type Server struct {
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
+	signer  *checkpoint.Signer
+	hsts    bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -88,7 +94,8 @@ func New(d Deps) (*Server, error) {
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now()}, nil
+		build: buildID(a), started: time.Now(), signer: d.Checkpoints,
+		hsts: strings.HasPrefix(d.BaseURL, "https://")}, nil
 }
 
 // InFlight is how many requests are being handled now.

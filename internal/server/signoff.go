@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -384,6 +385,8 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}
+	// Committed: fix the chain with the signature in it, beyond the database's reach.
+	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
 	flash := "You signed the decision. It is published."
 	switch {
 	case in.Outcome == store.OutcomeRejected:

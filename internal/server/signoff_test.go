@@ -36,7 +36,12 @@ type signoffSite struct {
 
 func newSignoffSite(t *testing.T) *signoffSite {
 	t.Helper()
-	site := testsite.New(t)
+	return newSignoffSiteWith(t, testsite.Options{})
+}
+
+func newSignoffSiteWith(t *testing.T, o testsite.Options) *signoffSite {
+	t.Helper()
+	site := testsite.NewWith(t, o)
 	ss := &signoffSite{Site: site, advisers: map[string]store.User{}}
 	ss.drafter = site.User(t, "drafter@example.org", "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
 	for _, k := range chainSteps {

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
@@ -45,6 +46,10 @@ type Site struct {
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
+	// BaseURL is the public address the site believes it has; empty for BaseURL. An https
+	// one makes cookies Secure and sends Strict-Transport-Security, as in production.
+	BaseURL     string
+	Checkpoints *checkpoint.Signer // signs checkpoints of the audit chain; nil for none
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -68,17 +73,23 @@ func NewWith(t testing.TB, o Options) *Site {
 	}
 	t.Cleanup(probe.Close)
 	clock := &Clock{now: time.Now()}
+	base := o.BaseURL
+	if base == "" {
+		base = BaseURL
+	}
 	st := store.New(pool)
 	srv, err := server.New(server.Deps{
-		Store:          st,
-		Probe:          store.New(probe),
-		Sessions:       auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
+		Store: st,
+		Probe: store.New(probe),
+		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour,
+			Secure: strings.HasPrefix(base, "https://")}),
 		Logger:         Logger(t),
-		BaseURL:        BaseURL,
+		BaseURL:        base,
 		OwnerName:      "Mayor’s Office for Policing and Crime",
 		Clock:          clock.Now,
 		Contact:        config.DefaultContact,
 		RequestTimeout: o.RequestTimeout,
+		Checkpoints:    o.Checkpoints,
 	})
 	if err != nil {
 		t.Fatal(err)
