@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -107,6 +108,44 @@ func redirectSlashes(next http.Handler) http.Handler {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
 }
+
+// errUnstorableInput answers a form or an address holding what no text in the register can:
+// a NUL, or bytes that are not UTF-8. PostgreSQL refuses both; a browser sends neither from
+// a form it rendered, so this is for hand-made requests, and a page saying so is enough.
+var errUnstorableInput = &pageError{
+	Status:  http.StatusBadRequest,
+	Heading: "Something you sent cannot be stored",
+	Message: "It contains a character the register cannot keep (a NUL, or bytes that are not UTF-8 text). Go back, remove it and try again.",
+}
+
+// refuseUnstorableInput answers 400 for a path or a posted form holding a NUL or invalid
+// UTF-8, before any handler passes them to the database. Query strings are left to their
+// handlers, which say which parameter is wrong (the search does).
+func (s *Server) refuseUnstorableInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bad := !storable(r.URL.Path)
+		if !bad && r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				s.serveError(w, r, &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read",
+					Message: "Go back and try again."})
+				return
+			}
+			for k, vs := range r.PostForm {
+				bad = bad || !storable(k)
+				for _, v := range vs {
+					bad = bad || !storable(v)
+				}
+			}
+		}
+		if bad {
+			s.serveError(w, r, errUnstorableInput)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func storable(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // contentSecurityPolicy allows only the site's own files: no inline script or style.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +

@@ -30,6 +30,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.compress)
 	// HEAD is answered by the GET handlers, for link checkers and monitors.
 	r.Use(middleware.GetHead)
+	r.Use(s.refuseUnstorableInput)
 
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
