@@ -33,6 +33,9 @@ type Checkpoint struct {
 	Reason    string    `json:"reason"`  // daily, signature or manual
 	KeyID     string    `json:"key_id"`  // KeyID of the public key that verifies it
 	Signature []byte    `json:"signature"`
+	// Message is the exact text signed, published so others can check a checkpoint with any
+	// Ed25519 tool; Verify rebuilds it from the fields and never reads it.
+	Message string `json:"message,omitempty"`
 }
 
 // Reasons a checkpoint is signed.
@@ -68,8 +71,9 @@ func (s *Signer) Public() ed25519.PublicKey { return s.key.Public().(ed25519.Pub
 // Sign makes a checkpoint of a chain of entries ending in head, at a time.
 func (s *Signer) Sign(entries int64, head string, at time.Time, reason string) Checkpoint {
 	at = at.UTC().Truncate(time.Microsecond)
+	msg := Message(entries, head, at)
 	return Checkpoint{Entries: entries, Head: head, At: at, Reason: reason, KeyID: KeyID(s.Public()),
-		Signature: ed25519.Sign(s.key, Message(entries, head, at))}
+		Signature: ed25519.Sign(s.key, msg), Message: string(msg)}
 }
 
 // Verify checks a checkpoint's signature with a public key.

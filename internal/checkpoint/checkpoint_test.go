@@ -83,7 +83,8 @@ func TestOpenSSLVerifies(t *testing.T) {
 		}
 		return p
 	}
-	msg, sig, key := write("msg", Message(c.Entries, c.Head, c.At)), write("sig", c.Signature), write("pub.pem", MarshalPublicKey(pub))
+	// The published message, as a mirror has it.
+	msg, sig, key := write("msg", []byte(c.Message)), write("sig", c.Signature), write("pub.pem", MarshalPublicKey(pub))
 	out, err := exec.Command(openssl, "pkeyutl", "-verify", "-pubin", "-inkey", key, "-rawin", "-in", msg, "-sigfile", sig).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Signature Verified Successfully") {
 		t.Errorf("openssl pkeyutl -verify = %v\n%s", err, out)

@@ -27,7 +27,7 @@ type checkpointRow struct {
 
 func (r checkpointRow) checkpoint() checkpoint.Checkpoint {
 	return checkpoint.Checkpoint{ID: r.ID, Entries: r.Entries, Head: r.Head, At: r.At.UTC(), Reason: r.Reason,
-		KeyID: r.KeyID, Signature: r.Signature}
+		KeyID: r.KeyID, Signature: r.Signature, Message: string(checkpoint.Message(r.Entries, r.Head, r.At))}
 }
 
 // AddCheckpoint signs the audit chain's length and head as they are now and stores the
