@@ -118,13 +118,18 @@ var errUnstorableInput = &pageError{
 	Message: "It contains a character the register cannot keep (a NUL, or bytes that are not UTF-8 text). Go back, remove it and try again.",
 }
 
-// refuseUnstorableInput answers 400 for a path or a posted form holding a NUL or invalid
-// UTF-8, before any handler passes them to the database. Query strings are left to their
-// handlers, which say which parameter is wrong (the search does).
+// refuseUnstorableInput answers a posted form holding a NUL or invalid UTF-8 with 400, and
+// a path holding one with the 404 page (no address on the site has one), before any handler
+// passes them to the database. Query strings are left to their handlers, which say which
+// parameter is wrong (the search does).
 func (s *Server) refuseUnstorableInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bad := !storable(r.URL.Path)
-		if !bad && r.Method == http.MethodPost {
+		if !storable(r.URL.Path) {
+			s.serveError(w, r, errPageNotFound)
+			return
+		}
+		bad := false
+		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				s.serveError(w, r, &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read",
 					Message: "Go back and try again."})
