@@ -180,7 +180,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, Checkpoints: signer})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, Checkpoints: signer})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ type Config struct {
 	SessionLifetime time.Duration
 	DrainDelay      time.Duration
 	RequestTimeout  time.Duration
+	ExportTimeout   time.Duration
 	// DBMaxConns and DBStatementTimeout are zero when DATABASE_URL's own setting applies.
 	DBMaxConns         int32
 	DBStatementTimeout time.Duration
@@ -64,6 +65,7 @@ var Vars = []Var{
 	{"SHUTDOWN_TIMEOUT", "20s", "how long a shutdown waits for requests in flight before cancelling them"},
 	{"DRAIN_DELAY", "5s", "how long /readyz answers 503 before a shutdown begins, so load balancers stop sending requests"},
 	{"REQUEST_TIMEOUT", "10s", "the longest a request may take; its database queries are cancelled then"},
+	{"EXPORT_TIMEOUT", "2m", "the longest a download (CSV, Atom, JSON, the API) may stream, instead of REQUEST_TIMEOUT"},
 	{"DB_MAX_CONNS", "10", "connections in the pool; when unset, pool_max_conns in DATABASE_URL wins over the default"},
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
@@ -106,6 +108,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", time.Millisecond)
 	c.DrainDelay = duration("DRAIN_DELAY", 0)
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", time.Millisecond)
+	c.ExportTimeout = duration("EXPORT_TIMEOUT", time.Millisecond)
 	c.DBStatementTimeout = duration("DB_STATEMENT_TIMEOUT", time.Millisecond)
 	n, err := strconv.ParseInt(get("DB_MAX_CONNS"), 10, 32)
 	if err != nil || n < 1 {

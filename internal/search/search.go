@@ -47,6 +47,9 @@ type Query struct {
 	From, To *time.Time
 	Sort     string // always set: relevance with words, else newest
 	Cursor   *Cursor
+	// RankLimit, when above zero, replaces the store's bound on how many matches a search
+	// ranks by relevance (store.DefaultRankLimit). Not a URL parameter: for tests.
+	RankLimit int
 }
 
 // FieldError is what is wrong with one parameter.

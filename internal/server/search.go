@@ -66,6 +66,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	q = orderedAs(q, page)
 	if q.Cursor != nil && len(page.Results) == 0 {
 		return &pageError{Status: http.StatusNotFound, Heading: "Page not found",
 			Message: "There are no more results for this search.", ShowSearch: true, Query: q.Q}
@@ -215,8 +216,21 @@ func countDated(page store.SearchPage) int {
 	return n
 }
 
-// countNoun is "1 decision", "12 decisions" or "more than 1,000 decisions".
+// orderedAs is q in the order its page came in: newest first when its words matched too many
+// decisions to rank, so the page's links keep that order.
+func orderedAs(q search.Query, page store.SearchPage) search.Query {
+	if page.Unranked {
+		q.Sort = search.SortNewest
+	}
+	return q
+}
+
+// countNoun is "1 decision", "12 decisions", "about 4,900 decisions" (an estimate) or "more
+// than 1,000 decisions".
 func countNoun(page store.SearchPage) string {
+	if page.Estimated {
+		return "about " + groupDigits(page.Count) + " decisions"
+	}
 	if page.Capped {
 		return "more than " + groupDigits(store.CountCap) + " decisions"
 	}
@@ -272,6 +286,10 @@ func upperFirst(s string) string {
 // orderText says what order a list is really in. With no date signed recorded, "newest first"
 // would claim what the data cannot support: the order is then by reference number.
 func orderText(page store.SearchPage, q search.Query) string {
+	if page.Unranked {
+		return "Too many decisions match to rank them by relevance, so the newest come first. " +
+			"Add words or a filter to see the best matches first."
+	}
 	switch q.Sort {
 	case search.SortRelevance:
 		return "Best match first: a decision whose reference you typed, then matches in titles, then matches elsewhere."

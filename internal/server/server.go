@@ -35,6 +35,8 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
+	ExportTimeout time.Duration
 	// Checkpoints signs checkpoints of the audit chain; nil signs none.
 	Checkpoints *checkpoint.Signer
 }
@@ -50,12 +52,14 @@ type Server struct {
 	now            func() time.Time
 	london         *time.Location
 	requestTimeout time.Duration
+	exportTimeout  time.Duration
 	assets         *assets
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
 	started time.Time
@@ -92,10 +96,10 @@ func New(d Deps) (*Server, error) {
 		probe = d.Store
 	}
 	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
-		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, assets: a,
+		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), signer: d.Checkpoints,
-		hsts: strings.HasPrefix(d.BaseURL, "https://")}, nil
+		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge),
+		signer: d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}, nil
 }
 
 // InFlight is how many requests are being handled now.

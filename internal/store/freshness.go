@@ -6,21 +6,31 @@ import (
 	"time"
 )
 
-// RegisterChangedAt is when what the public may see last changed anywhere in the register, as
-// far as the register knows: its newest audit entry (every signature, publication, release and
-// import writes one), or the newest deferred publication date that has come but whose release
-// has not yet been recorded. A page built from several decisions is no newer than this.
-func (s *Store) RegisterChangedAt(ctx context.Context, now time.Time) (time.Time, error) {
+// RegisterState says how far what the public may see has come: Changes counts the audit
+// trail's entries (every signature, publication, release, import, correction and withdrawal
+// writes one, in the transaction that makes the change), and ChangedAt is the newest of the
+// newest entry's time and the newest deferred publication date that has come but whose release
+// is not yet recorded. Two equal states mean every public page built in between is still true,
+// except for the time-based part of ChangedAt, which the state carries too.
+type RegisterState struct {
+	Changes   int64
+	ChangedAt time.Time
+}
+
+// RegisterState reads the register's state at now, in one indexed round trip.
+func (s *Store) RegisterState(ctx context.Context, now time.Time) (RegisterState, error) {
+	var st RegisterState
 	var at *time.Time
 	err := s.db.QueryRow(ctx, `
-SELECT greatest(
+SELECT (SELECT h.entries FROM audit_head h), greatest(
 	(SELECT a.at FROM audit_log a ORDER BY a.id DESC LIMIT 1),
-	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1))`, now).Scan(&at)
+	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1))`, now).
+		Scan(&st.Changes, &at)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("register changed at: %w", err)
+		return RegisterState{}, fmt.Errorf("register state: %w", err)
 	}
-	if at == nil {
-		return time.Time{}, nil
+	if at != nil {
+		st.ChangedAt = *at
 	}
-	return *at, nil
+	return st, nil
 }

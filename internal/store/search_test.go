@@ -496,3 +496,68 @@ func TestSearchSignedDecisionsStayIndexed(t *testing.T) {
 		AND NOT EXISTS (SELECT 1 FROM signatures g JOIN funding_lines f ON f.decision_id = g.decision_id
 		WHERE organisations.id IN (f.funder_id, f.recipient_id))`)
 }
+
+// TestSearchBroadWordsComeNewestFirst: words the planner expects to match more decisions than
+// a search ranks are counted by the estimate and, asked for by relevance, come newest first,
+// every match once, page after page, as the page's links carry on (sort=newest).
+func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
+	t.Parallel()
+	st := store.New(dbtest.New(t))
+	now := time.Now()
+	gen := generate(t, st, 60, now)
+	exec(t, st, `ANALYZE decisions`)
+	acc := store.Public(now)
+	q, err := search.Parse(search.ParamsOf(url.Values{"q": {"qzalf"}}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []genDecision
+	for _, g := range gen {
+		if g.matches(q, acc) {
+			want = append(want, g)
+		}
+	}
+	bruteOrder(want, search.SortNewest)
+	q.RankLimit = 3
+	ctx := context.Background()
+	page, err := st.Search(ctx, acc, q, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.Estimated || !page.Unranked || page.Count <= 3 {
+		t.Fatalf("first page: estimated %v, unranked %v, count %d; want an estimate above the limit, unranked",
+			page.Estimated, page.Unranked, page.Count)
+	}
+	var got []int64
+	for range 50 {
+		for _, r := range page.Results {
+			got = append(got, r.ID)
+		}
+		if page.Next == nil {
+			break
+		}
+		q.Sort = search.SortNewest // as the page's Next link says
+		q.Cursor = roundTrip(t, page.Next, q)
+		if page, err = st.Search(ctx, acc, q, 7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantIDs := make([]int64, len(want))
+	for i, g := range want {
+		wantIDs[i] = g.id
+	}
+	if !slices.Equal(got, wantIDs) {
+		t.Errorf("broad search, page by page = %v, want newest first %v", got, wantIDs)
+	}
+	// A typed reference still ranks its decision first, whatever the estimate.
+	ref := fmt.Sprintf("%s %d", want[len(want)-1].series, want[len(want)-1].number)
+	q, err = search.Parse(search.ParamsOf(url.Values{"q": {ref + " qzalf"}}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.RankLimit = 3
+	page, err = st.Search(ctx, acc, q, 7)
+	if err != nil || len(page.Results) == 0 || page.Results[0].Reference != ref || page.Unranked {
+		t.Errorf("%q: first result %v (unranked %v, %v), want %s first", q.Q, page.Results, page.Unranked, err, ref)
+	}
+}

@@ -132,6 +132,10 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			}
 			return orgs[*name]
 		}
+		// Index each decision once, when its parts are in (migration 000021), not per statement.
+		if _, err := conn.Exec(ctx, `SELECT set_config('decisions.defer_search', 'on', true)`); err != nil {
+			return fmt.Errorf("defer search indexing: %w", err)
+		}
 		refs := make([]string, len(batch))
 		_, err := conn.CopyFrom(ctx, pgx.Identifier{"decisions"}, []string{"series", "number", "reference", "slug",
 			"title", "summary", "text_source", "funder_id", "decision_maker_name", "decision_maker_role", "date_signed",
@@ -217,6 +221,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			{"audit_log", []string{"at", "actor_id", "actor", "decision_id", "event", "detail", "prev_hash", "hash"}, audits},
 		}
 		for _, c := range copies {
+			if c.table == "signatures" {
+				if err := refreshSearch(ctx, conn, ids); err != nil {
+					return err
+				}
+			}
 			if len(c.rows) == 0 {
 				continue
 			}
@@ -231,4 +240,17 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		}
 		return nil
 	})
+}
+
+// refreshSearch builds the search document of the batch's decisions, once each, and turns
+// per-statement indexing back on for the rest of the transaction.
+func refreshSearch(ctx context.Context, conn pgx.Tx, ids map[string]int64) error {
+	all := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		all = append(all, id)
+	}
+	if _, err := conn.Exec(ctx, `SELECT refresh_decision_search($1), set_config('decisions.defer_search', 'off', true)`, all); err != nil {
+		return fmt.Errorf("index synthetic decisions: %w", err)
+	}
+	return nil
 }

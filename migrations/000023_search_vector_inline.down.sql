@@ -1,0 +1,2 @@
+ALTER TABLE decisions ALTER COLUMN search_vector SET STORAGE EXTENDED;
+ALTER TABLE decisions ALTER COLUMN search_vector SET COMPRESSION default;
