@@ -175,7 +175,9 @@ func TestHTTPSHeadersAndCookies(t *testing.T) {
 		base   string
 		secure bool
 	}{{"https://register.example.org", true}, {"http://localhost:8080", false}} {
-		c := start(t, map[string]string{"DATABASE_URL": dbURL, "BASE_URL": tt.base})
+		// Signing in costs an argon2id hash: on a busy machine it can take longer than the
+		// default request deadline.
+		c := start(t, map[string]string{"DATABASE_URL": dbURL, "BASE_URL": tt.base, "REQUEST_TIMEOUT": "60s"})
 		base := c.url(t)
 		resp, err := http.Get(base + "/")
 		if err != nil {
