@@ -10,7 +10,7 @@ BIN := bin/decisions
 # The database URL: the caller's, or the private cluster's (started on demand).
 DB = $${DATABASE_URL:-$$(.ci/devdb up)}
 
-.PHONY: run build test bench screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean backup security
+.PHONY: run build test bench soak screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean backup security
 
 build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
@@ -29,6 +29,9 @@ bench: ## benchmarks: Go benchmarks, then a wrk load run over BENCH_N synthetic 
 	.ci/need-browser-tools --wrk
 	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 	DATABASE_URL="$(DB)"; export DATABASE_URL; BENCH_N="$(BENCH_N)" .ci/loadrun
+
+soak: ## a ten-minute mixed soak at a bounded rate: memory, goroutines and 5xx over time (not in CI)
+	DATABASE_URL="$(DB)"; export DATABASE_URL; .ci/soak
 
 fuzz: ## run each fuzz target for a short while
 	for f in FuzzParseReference FuzzParsePence FuzzParseFinancialYear FuzzFindReferences; do \

@@ -21,6 +21,7 @@ import (
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -178,11 +179,23 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer probe.Close()
 	sessions := auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cfg.SessionIdle, Lifetime: cfg.SessionLifetime,
 		Secure: cfg.SecureCookies(), CleanupInterval: 5 * time.Minute})
+	m := metrics.New()
+	m.WatchPool("requests", pool)
+	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Logger: logger,
 		BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
-		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, Checkpoints: signer})
+		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
+		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
+		Checkpoints: signer})
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	// Deferred decisions are released in this process, under the server's clock; the work
 	// stops, and is waited for, before the pool closes.
@@ -234,6 +247,22 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	pool.Close() // waits for queries being cancelled, at most pgx's one-second cancel deadline
 	logger.Info("stopped")
 	return err
+}
+
+// serveMetrics serves /metrics on a listener of its own, apart from the public site, until the
+// returned function stops it.
+func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	logger.Info("serving metrics", "addr", ln.Addr().String())
+	go func() { _ = hs.Serve(ln) }()
+	return func() { _ = hs.Close() }, nil
 }
 
 // openPools opens the requests' pool and the readiness checks' own one-connection pool.

@@ -43,6 +43,31 @@ type Config struct {
 	// CheckpointKeyFile is the private key that signs checkpoints of the audit chain; empty
 	// for none.
 	CheckpointKeyFile string
+	// MetricsAddr is where Prometheus metrics are served; empty for nowhere.
+	MetricsAddr   string
+	MaxConcurrent int
+	// SearchRate and ExportRate are per-client limits; zero Requests for none.
+	SearchRate, ExportRate Rate
+}
+
+// Rate is a number of requests per window, read from "N/DURATION" such as "120/1m", or "off".
+type Rate struct {
+	Requests int
+	Window   time.Duration
+}
+
+// ParseRate reads a rate: "120/1m" is 120 requests a minute; "off" (or "0") is no limit.
+func ParseRate(v string) (Rate, error) {
+	if v == "off" || v == "0" {
+		return Rate{}, nil
+	}
+	n, w, ok := strings.Cut(v, "/")
+	count, err := strconv.Atoi(n)
+	window, werr := time.ParseDuration(w)
+	if !ok || err != nil || werr != nil || count < 1 || window < time.Second {
+		return Rate{}, fmt.Errorf("%q is not a rate like 120/1m (a number of requests, at least 1, per a duration of at least 1s) or off", v)
+	}
+	return Rate{Requests: count, Window: window}, nil
 }
 
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
@@ -68,6 +93,10 @@ var Vars = []Var{
 	{"EXPORT_TIMEOUT", "2m", "the longest a download (CSV, Atom, JSON, the API) may stream, instead of REQUEST_TIMEOUT"},
 	{"DB_MAX_CONNS", "10", "connections in the pool; when unset, pool_max_conns in DATABASE_URL wins over the default"},
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
+	{"MAX_CONCURRENT_REQUESTS", "64", "requests handled at once; past it a request waits up to a second for a turn, then gets a 503 busy page"},
+	{"RATE_LIMIT_SEARCH", "120/1m", "per client address: searches and lists, API calls and verifications, as N/DURATION, or off"},
+	{"RATE_LIMIT_EXPORTS", "20/1m", "per client address: CSV and Atom downloads, as N/DURATION, or off"},
+	{"METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the public site (like 127.0.0.1:9464); unset for none"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
 	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
@@ -115,6 +144,20 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
 	c.DBMaxConns = int32(n)
+	m, err := strconv.Atoi(get("MAX_CONCURRENT_REQUESTS"))
+	if err != nil || m < 1 {
+		errs = append(errs, fmt.Errorf("MAX_CONCURRENT_REQUESTS: %q is not a whole number, 1 or more", get("MAX_CONCURRENT_REQUESTS")))
+	}
+	c.MaxConcurrent = m
+	rate := func(name string) Rate {
+		r, err := ParseRate(get(name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+		return r
+	}
+	c.SearchRate, c.ExportRate = rate("RATE_LIMIT_SEARCH"), rate("RATE_LIMIT_EXPORTS")
+	c.MetricsAddr = get("METRICS_ADDR")
 	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
 	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)
 	if _, err := ParseContact(c.Contact); err != nil {

@@ -35,7 +35,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		heading = "Decisions with the highest reference numbers"
 	}
 	count, seeAll := countNoun(page), "See all "+countNoun(page)
-	if page.Capped || page.Estimated {
+	if page.Capped {
 		seeAll = "See all decisions"
 	}
 	s.render(w, r, http.StatusOK, pages.Home(pages.HomeProps{
@@ -83,25 +83,32 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	}
 	var key pageKey
 	public := userFrom(r) == nil
+	// One reading of the clock for the key and the page: read twice, a page built just after a
+	// deferred publication could be kept under the key from just before it.
+	now := s.now()
 	if public {
-		st, err := s.store.RegisterState(r.Context(), s.now())
+		st, err := s.store.RegisterState(r.Context(), now, slug)
 		if err != nil {
 			return err
 		}
-		key = pageKey{state: st, day: s.now().In(s.london).Format(dateLayout)}
-		if p, ok := s.pages.get(slug, key, s.now()); ok {
+		key = pageKey{state: st, day: now.In(s.london).Format(dateLayout)}
+		if p, ok := s.pages.get(slug, key, now); ok {
 			s.serveCached(w, r, p)
 			return nil
 		}
 	}
-	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
+	acc := s.access(r)
+	if public {
+		acc = store.Public(now)
+	}
+	d, err := s.store.DecisionBySlug(r.Context(), acc, slug)
 	if errors.Is(err, store.ErrNotFound) && refErr == nil {
 		return noSuchDecision(ref, ref.String())
 	}
 	if err != nil {
 		return err
 	}
-	held, err := s.store.SlugsByReference(r.Context(), s.access(r), mentionedReferences(d))
+	held, err := s.store.SlugsByReference(r.Context(), acc, mentionedReferences(d))
 	if err != nil {
 		return err
 	}
@@ -122,7 +129,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		s.renderFailed(w, r, err)
 		return nil
 	}
-	kept, err := s.pages.put(slug, cachedPage{key: key, etag: etag, built: s.now(),
+	kept, err := s.pages.put(slug, cachedPage{key: key, etag: etag, built: now,
 		modified: latest(d.UpdatedAt, key.state.ChangedAt, s.started)}, html.Bytes())
 	if err != nil {
 		return fmt.Errorf("keep page %s: %w", slug, err)

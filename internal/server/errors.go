@@ -34,12 +34,20 @@ var (
 		Heading: "Sorry, the service is busy",
 		Message: "Try again in a few minutes. Nothing you entered has been lost.",
 	}
+	errUnavailable = &pageError{
+		Status:  http.StatusServiceUnavailable,
+		Heading: "Sorry, the service is temporarily unavailable",
+		Message: "The register cannot reach its database just now. Try again in a few seconds. If you were saving a change, check whether it was saved before making it again.",
+	}
 	errMethodNotAllowed = &pageError{
 		Status:  http.StatusMethodNotAllowed,
 		Heading: "That action is not allowed here",
 		Message: "This address cannot be used that way.",
 	}
 )
+
+// retryAfter is the Retry-After of a 503, in seconds: a database restart takes about this long.
+const retryAfter = "5"
 
 // handle adapts a handler that returns an error to http.HandlerFunc.
 func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
@@ -80,6 +88,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "request cancelled", "reason", reason, "err", err,
 			"request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path)
 		return
+	case store.IsUnavailable(err):
+		s.log.ErrorContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+		pe = errUnavailable
 	case errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err):
 		s.log.ErrorContext(r.Context(), "request timed out", "err", err, "request_id", requestIDFrom(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
@@ -99,6 +111,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		Hint:       pe.Hint,
 		ShowSearch: pe.ShowSearch,
 		Query:      pe.Query,
+	}
+	if pe.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	if pe.Status >= 500 {
 		props.RequestID = requestIDFrom(r.Context())

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -111,11 +113,14 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 }
 
 // csvText keeps a spreadsheet from running text as a formula (CSV injection, OWASP): text that
-// starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe, which
-// spreadsheets show as text and hide. Only the free-text columns are touched; the JSON API
-// gives every value exactly as it is held.
+// starts with =, +, -, @ (or their full-width forms), a tab or a carriage return, after any
+// spaces, gets a leading apostrophe, which spreadsheets show as text and hide. Only the
+// free-text columns are touched; the JSON API gives every value exactly as it is held.
 func csvText(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if strings.HasPrefix(v, "\t") || strings.HasPrefix(v, "\r") {
+		return "'" + v
+	}
+	if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(v, " ")); strings.ContainsRune("=+-@＝＋－＠", r) {
 		return "'" + v
 	}
 	return v
@@ -139,13 +144,10 @@ type APIDecisionSummary struct {
 
 // APIDecisionList is a page of /api/v1/decisions.
 type APIDecisionList struct {
-	Count       int  `json:"count"`
-	CountCapped bool `json:"count_capped"` // there are more than count
-	// CountEstimated says count is an estimate (two significant figures), for words that
-	// match too many decisions to count on every search.
-	CountEstimated bool                 `json:"count_estimated"`
-	Decisions      []APIDecisionSummary `json:"decisions"`
-	Links          APIListLinks         `json:"links"`
+	Count       int                  `json:"count"`
+	CountCapped bool                 `json:"count_capped"` // there are more than count
+	Decisions   []APIDecisionSummary `json:"decisions"`
+	Links       APIListLinks         `json:"links"`
 }
 
 // APIListLinks are the addresses of a list page and its neighbours.
@@ -177,7 +179,7 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 		return s.apiError(w, r, err)
 	}
 	q = orderedAs(q, page)
-	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, CountEstimated: page.Estimated, Decisions: []APIDecisionSummary{},
+	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
 		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
 			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
 	for _, d := range page.Results {
@@ -383,6 +385,17 @@ func apiErrors(errs search.Errors) APIError {
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		s.writeJSON(w, r, http.StatusNotFound, APIError{Errors: []APIFieldError{{Message: "There is no such decision in the register."}}})
+		return nil
+	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		s.serveError(w, r, err) // the client went away: logged, with no one to answer
+		return nil
+	}
+	if unavailable, busy := store.IsUnavailable(err), errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err); unavailable || busy {
+		s.log.ErrorContext(r.Context(), "api: database unavailable or slow", "err", err, "request_id", requestIDFrom(r.Context()))
+		w.Header().Set("Retry-After", retryAfter)
+		s.writeJSON(w, r, http.StatusServiceUnavailable, APIError{Errors: []APIFieldError{{
+			Message: "The register is temporarily unavailable. Try again in a few seconds."}}})
 		return nil
 	}
 	s.log.ErrorContext(r.Context(), "api", "err", err)

@@ -226,7 +226,7 @@ func TestCSVRoundTrips(t *testing.T) {
 		t.Errorf("summary = %q", rows[1][3])
 	}
 	// A title a spreadsheet would run as a formula is written as text; the API keeps it exact.
-	for _, start := range []string{"=", "+", "-", "@", "\t"} {
+	for _, start := range []string{"=", "+", "-", "@", "\t", "  =", "＝"} {
 		if _, err := ts.pool.Exec(context.Background(), `UPDATE decisions SET title = $1 WHERE slug = 'md-77'`,
 			start+formula[1:]); err != nil {
 			t.Fatal(err)
@@ -237,7 +237,7 @@ func TestCSVRoundTrips(t *testing.T) {
 		}
 	}
 	var api struct{ Title string }
-	if err := json.Unmarshal([]byte(ts.get(t, "/api/v1/decisions/md-77").body), &api); err != nil || api.Title != "\t"+formula[1:] {
+	if err := json.Unmarshal([]byte(ts.get(t, "/api/v1/decisions/md-77").body), &api); err != nil || api.Title != "＝"+formula[1:] {
 		t.Errorf("API title = %q (%v), want the title exactly as held", api.Title, err)
 	}
 	// Money and years as the site writes them.

@@ -55,7 +55,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests writes one line per request: method, route pattern, status, duration, id.
+// logRequests writes one line per request: method, route pattern, status, duration, id; and
+// counts it in the metrics.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.inFlight.Add(1)
@@ -67,9 +68,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
 		}
+		took := time.Since(start)
+		s.metrics.Request(r.Method, route, ww.Status(), took)
 		s.log.LogAttrs(r.Context(), s.levelFor(r, route, ww.Status()), "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
+			slog.Int("status", ww.Status()), slog.Duration("duration", took),
 			slog.String("request_id", requestIDFrom(r.Context())))
 	})
 }
@@ -78,7 +81,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // goroutine for ever; the store's queries stop when it passes. A download streams for longer,
 // under its own deadline, and the server's write timeout (meant for pages) moves with it.
 func (s *Server) limitDuration(next http.Handler) http.Handler {
-	if s.requestTimeout <= 0 {
+	if s.requestTimeout <= 0 && s.exportTimeout <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +91,10 @@ func (s *Server) limitDuration(next http.Handler) http.Handler {
 			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(limit + 5*time.Second)); err != nil {
 				s.log.WarnContext(r.Context(), "export write deadline", "err", err)
 			}
+		}
+		if limit <= 0 {
+			next.ServeHTTP(w, r)
+			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()

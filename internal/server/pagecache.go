@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 type pageCache struct {
 	pages  *lru.Cache[string, cachedPage]
 	maxAge time.Duration
+	zstd   *zstd.Encoder // EncodeAll may be called from many goroutines at once
 }
 
 // cachedPage is one page as it was sent, and what it was built from.
@@ -41,18 +43,23 @@ type pageKey struct {
 	day   string
 }
 
-// pageCacheSize bounds memory: a decision page is about 8 KB gzipped.
+// pageCacheSize bounds memory: a decision page is about 8 KB gzipped and 8 KB in zstd, so
+// about 32 MB in all.
 const (
 	pageCacheSize   = 2000
 	pageCacheMaxAge = 5 * time.Minute
 )
 
-func newPageCache(size int, maxAge time.Duration) *pageCache {
+func newPageCache(size int, maxAge time.Duration) (*pageCache, error) {
 	c, err := lru.New[string, cachedPage](size)
 	if err != nil {
-		panic(err) // only for a size below one
+		return nil, fmt.Errorf("page cache: %w", err)
 	}
-	return &pageCache{pages: c, maxAge: maxAge}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression))
+	if err != nil {
+		return nil, fmt.Errorf("page cache: %w", err)
+	}
+	return &pageCache{pages: c, maxAge: maxAge, zstd: enc}, nil
 }
 
 // get returns the page for slug built under key, if it is still fresh at now.
@@ -78,7 +85,7 @@ func (c *pageCache) put(slug string, p cachedPage, html []byte) (cachedPage, err
 		return cachedPage{}, err
 	}
 	p.gz = buf.Bytes()
-	p.zst = zstdEncoder.EncodeAll(html, nil)
+	p.zst = c.zstd.EncodeAll(html, nil)
 	c.pages.Add(slug, p)
 	return p, nil
 }
@@ -86,12 +93,15 @@ func (c *pageCache) put(slug string, p cachedPage, html []byte) (cachedPage, err
 // serveCached answers with a kept page: 304 when the client holds it, the gzipped bytes when
 // it accepts gzip, else the page unzipped.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, p cachedPage) {
+	h := w.Header()
+	// Once, whoever else (the compression middleware) has said it.
+	if !strings.Contains(strings.Join(h.Values("Vary"), ","), "Accept-Encoding") {
+		h.Add("Vary", "Accept-Encoding")
+	}
 	if s.notModified(w, r, p.etag, p.modified) {
 		return
 	}
-	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Add("Vary", "Accept-Encoding")
 	// The compression middleware leaves an encoded response alone. zstd wins a tie, as there.
 	gz, zst := acceptedWeight(r, "gzip"), acceptedWeight(r, "zstd")
 	body := p.gz
@@ -157,6 +167,3 @@ func acceptedWeight(r *http.Request, coding string) float64 {
 	}
 	return star
 }
-
-// zstdEncoder is shared: EncodeAll may be called from many goroutines at once.
-var zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression))

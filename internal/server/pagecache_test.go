@@ -78,6 +78,17 @@ func TestDecisionPageKeptUntilTheRegisterChanges(t *testing.T) {
 		t.Errorf("GET with the kept page's ETag = %d, want 304", resp.StatusCode)
 	}
 
+	// A change the audit trail missed, to the decision itself, still rebuilds its page: a
+	// withdrawal made in SQL takes the kept page down at once.
+	if r := ts.get(t, "/decisions/md-4242"); r.status != http.StatusOK {
+		t.Fatalf("GET MD 4242 = %d", r.status)
+	}
+	exec(`UPDATE decisions SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'Made in error'
+		WHERE slug = 'md-4242'`)
+	if r := ts.get(t, "/decisions/md-4242"); r.status == http.StatusOK && !strings.Contains(strings.ToLower(r.body), "withdrawn") {
+		t.Error("a withdrawn decision's kept page is still served as it was")
+	}
+
 	// Staff never get the public page.
 	ts.site.User(t, "kept@example.org", "Kim Kept", store.Grants{})
 	staff := ts.site.Client(t, "kept@example.org")

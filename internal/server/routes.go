@@ -19,6 +19,8 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.logRequests)
 	r.Use(s.securityHeaders)
 	r.Use(s.limitDuration)
+	// Inside the deadline, so waiting for a slot counts against it.
+	r.Use(s.admit)
 	// Inside the log and the headers, so redirects carry both.
 	r.Use(redirectSlashes)
 	r.Use(http.NewCrossOriginProtection().Handler)
@@ -39,16 +41,19 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/accessibility", s.handle(s.handleAccessibility))
 	r.Get("/glossary", s.handle(s.handleGlossary))
-	r.Get("/decisions", s.handle(s.handleDecisionList))
+	// What costs the database most is limited per client: searches, the API, verification
+	// (it rebuilds and hashes the whole decision), and the exports (up to 100,000 rows each).
+	search, exports := s.rateLimit(limitSearch, s.searchRate), s.rateLimit(limitExports, s.exportRate)
+	r.With(search).Get("/decisions", s.handle(s.handleDecisionList))
 	// Open data: the same search as /decisions.
-	r.Get("/decisions.csv", s.handle(s.handleDecisionsCSV))
-	r.Get("/decisions.atom", s.handle(s.handleDecisionsAtom))
-	r.Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
-	r.Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
+	r.With(exports).Get("/decisions.csv", s.handle(s.handleDecisionsCSV))
+	r.With(exports).Get("/decisions.atom", s.handle(s.handleDecisionsAtom))
+	r.With(search).Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
+	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
 	r.Get("/api/v1/openapi.json", s.handle(s.handleOpenAPI))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
-	r.Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
+	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
 	// Signed checkpoints of the audit trail, for mirrors.
 	r.Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))

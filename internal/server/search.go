@@ -225,12 +225,8 @@ func orderedAs(q search.Query, page store.SearchPage) search.Query {
 	return q
 }
 
-// countNoun is "1 decision", "12 decisions", "about 4,900 decisions" (an estimate) or "more
-// than 1,000 decisions".
+// countNoun is "1 decision", "12 decisions" or "more than 1,000 decisions".
 func countNoun(page store.SearchPage) string {
-	if page.Estimated {
-		return "about " + groupDigits(page.Count) + " decisions"
-	}
 	if page.Capped {
 		return "more than " + groupDigits(store.CountCap) + " decisions"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/decision-register/decisions/internal/checkpoint"
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/layout"
 	"github.com/decision-register/decisions/web/static"
@@ -35,6 +36,13 @@ type Deps struct {
 	Clock func() time.Time
 	// RequestTimeout bounds each request; zero means no bound.
 	RequestTimeout time.Duration
+	// MaxConcurrent bounds the requests handled at once (see admit); zero means no bound.
+	MaxConcurrent int
+	// SearchRate and ExportRate limit each client's searches, API calls and verifications, and
+	// its CSV and Atom downloads; zero values mean no limit.
+	SearchRate, ExportRate RateLimit
+	// Metrics counts requests, sign-off actions and refusals; nil makes a set nobody serves.
+	Metrics *metrics.Metrics
 	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
 	ExportTimeout time.Duration
 	// Checkpoints signs checkpoints of the audit chain; nil signs none.
@@ -59,6 +67,10 @@ type Server struct {
 	inFlight       atomic.Int64  // requests being handled now
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
+	metrics        *metrics.Metrics
+	slots          chan struct{} // a slot per request being handled, when bounded
+	searchRate     RateLimit
+	exportRate     RateLimit
 	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
@@ -91,19 +103,35 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := newPageCache(pageCacheSize, pageCacheMaxAge)
+	if err != nil {
+		return nil, err
+	}
 	probe := d.Probe
 	if probe == nil {
 		probe = d.Store
 	}
-	return &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
+	m := d.Metrics
+	if m == nil {
+		m = metrics.New()
+	}
+	s := &Server{store: d.Store, probe: probe, log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName,
 		contact: d.Contact, now: now, london: london, requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a,
 		sessions: d.Sessions, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp,
-		build: buildID(a), started: time.Now(), pages: newPageCache(pageCacheSize, pageCacheMaxAge),
-		signer: d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}, nil
+		build: buildID(a), started: time.Now(), pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
+		searchRate: d.SearchRate, exportRate: d.ExportRate,
+		signer: d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
+	// A session that cannot be loaded or saved (the database is down) gets the same page as
+	// any other failure, a 503 saying to try again, not scs's bare 500.
+	d.Sessions.ErrorFunc = s.serveError
+	return s, nil
 }
 
 // InFlight is how many requests are being handled now.
 func (s *Server) InFlight() int64 { return s.inFlight.Load() }
+
+// Admitted is how many requests are past the bound on requests handled at once (see admit).
+func (s *Server) Admitted() int { return len(s.slots) }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
 // the server shuts down. Everything else keeps answering.

@@ -342,16 +342,17 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, f, nil, errs)
 	}
 	act := userFrom(r).Act(s.now())
-	flash := "You approved this step."
+	flash, action := "You approved this step.", store.EventApproved
 	if f.Choice == choiceApprove {
 		err = s.store.Approve(r.Context(), act, slug, step, seen)
 	} else {
 		err = s.store.Return(r.Context(), act, slug, step, f.Comment.Value, seen)
-		flash = "You returned the decision to its drafter."
+		flash, action = "You returned the decision to its drafter.", store.EventReturned
 	}
 	if err != nil {
 		return refused(err)
 	}
+	s.metrics.SignoffAction(action, 1)
 	s.sessions.Put(r.Context(), signoffFlashKey, flash)
 	http.Redirect(w, r, "/decisions/"+slug+"/signoff", http.StatusSeeOther)
 	return nil
@@ -384,6 +385,11 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	in.SeenHash = r.PostFormValue("content_hash")
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
+	}
+	if in.Outcome == store.OutcomeRejected {
+		s.metrics.SignoffAction(store.EventRejected, 1)
+	} else {
+		s.metrics.SignoffAction(store.EventSigned, 1)
 	}
 	// Committed: fix the chain with the signature in it, beyond the database's reach.
 	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
@@ -753,6 +759,7 @@ func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
 		case err != nil && ctx.Err() == nil:
 			s.log.ErrorContext(ctx, "release deferred decisions", "err", err)
 		case n > 0:
+			s.metrics.SignoffAction(store.EventReleased, n)
 			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
 		}
 		select {

@@ -53,39 +53,17 @@ func newSignoffSiteWith(t *testing.T, o testsite.Options) *signoffSite {
 }
 
 // awaitingDecision makes a decision awaiting sign-off, with Part I and a secret Part II,
-// straight in SQL (drafting has its own pages), and returns its slug.
+// drafted by the site's drafter unless others are named, and returns its slug.
 func (ss *signoffSite) awaitingDecision(t *testing.T, number int, drafters ...store.User) string {
 	t.Helper()
-	ctx := context.Background()
-	var id int64
-	err := ss.Pool.QueryRow(ctx, `
-INSERT INTO decisions (series, number, reference, slug, title, summary, status)
-VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Violence reduction grant ' || $1::text,
-	'To accept a grant.', 'awaiting_signoff')
-RETURNING id`, number).Scan(&id)
-	if err != nil {
-		t.Fatalf("insert decision: %v", err)
-	}
-	for _, q := range []string{
-		`INSERT INTO recommendations (decision_id, position, body) VALUES ($1, 1, 'Accept the grant of £2,755,000.')`,
-		`INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
-			($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'The public reasons.'),
-			($1, 2, 1, 'other', 'Confidential facts and advice', '` + partTwoSecret + `')`,
-		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label) VALUES ($1, 1, 275500000, 'grant_accepted', 'Home Office grant')`,
-	} {
-		if _, err := ss.Pool.Exec(ctx, q, id); err != nil {
-			t.Fatalf("insert content: %v", err)
-		}
-	}
 	if len(drafters) == 0 {
 		drafters = []store.User{ss.drafter}
 	}
-	for _, d := range drafters {
-		if _, err := ss.Pool.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2)`, id, d.ID); err != nil {
-			t.Fatalf("insert drafter: %v", err)
-		}
+	ids := make([]int64, len(drafters))
+	for i, d := range drafters {
+		ids[i] = d.ID
 	}
-	return fmt.Sprintf("pcd-%d", number)
+	return testsite.AwaitingDecision(t, ss.Pool, number, partTwoSecret, ids...)
 }
 
 // hashOf is the decision's content hash now, as the store computes it.

@@ -12,25 +12,36 @@ import (
 // newest entry's time and the newest deferred publication date that has come but whose release
 // is not yet recorded. Two equal states mean every public page built in between is still true,
 // except for the time-based part of ChangedAt, which the state carries too.
+//
+// Decision is the state of one decision's own row (its status, version and last change), for a
+// page about it: a change to it that the audit trail missed, such as a withdrawal made in SQL,
+// still shows at once.
 type RegisterState struct {
 	Changes   int64
 	ChangedAt time.Time
+	Decision  string
 }
 
-// RegisterState reads the register's state at now, in one indexed round trip.
-func (s *Store) RegisterState(ctx context.Context, now time.Time) (RegisterState, error) {
+// RegisterState reads the register's state at now, and that of the decision with slug, in one
+// indexed round trip.
+func (s *Store) RegisterState(ctx context.Context, now time.Time, slug string) (RegisterState, error) {
 	var st RegisterState
 	var at *time.Time
+	var own *string
 	err := s.db.QueryRow(ctx, `
 SELECT (SELECT h.entries FROM audit_head h), greatest(
 	(SELECT a.at FROM audit_log a ORDER BY a.id DESC LIMIT 1),
-	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1))`, now).
-		Scan(&st.Changes, &at)
+	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1)),
+	(SELECT concat_ws(' ', d.status, d.version, d.updated_at, d.publish_at) FROM decisions d WHERE d.slug = $2)`, now, slug).
+		Scan(&st.Changes, &at, &own)
 	if err != nil {
 		return RegisterState{}, fmt.Errorf("register state: %w", err)
 	}
 	if at != nil {
 		st.ChangedAt = *at
+	}
+	if own != nil {
+		st.Decision = *own
 	}
 	return st, nil
 }

@@ -6,7 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -160,4 +164,26 @@ func mapError(err error) error {
 		return fmt.Errorf("%w: %s", ErrLocked, pgErr.Message)
 	}
 	return err
+}
+
+// IsUnavailable reports whether err means the database could not be reached or went away
+// mid-query: refused or broken connections, and PostgreSQL shutting down or starting up. Such
+// a failure passes by itself once the database is back, so callers answer "try again shortly"
+// rather than "something is wrong".
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 is a connection exception; 57P01–57P03 are an administrator's or a crash's
+		// shutdown and a server not yet accepting connections; 53300 is no connection slot left.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
+			pgErr.Code == "57P03" || pgErr.Code == "53300"
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr *net.OpError
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }

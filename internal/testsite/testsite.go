@@ -5,6 +5,7 @@ package testsite
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,6 +22,7 @@ import (
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
+	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -40,12 +42,19 @@ type Site struct {
 	Store   *store.Store
 	Handler http.Handler
 	Clock   *Clock
+	Metrics *metrics.Metrics // what the site counts; serve Metrics.Handler() to scrape it
 }
 
 // Options change the site from the defaults a test needs least often.
 type Options struct {
 	RequestTimeout time.Duration // zero: no per-request deadline
 	MaxConns       int32         // zero: pgxpool's default
+	MaxConcurrent  int           // zero: no bound on requests handled at once
+	// SearchRate and ExportRate are per-client limits; zero: none, so tests can make as many
+	// requests as they like.
+	SearchRate, ExportRate server.RateLimit
+	// DatabaseURL is a database to serve instead of a fresh one (a fault test's own cluster).
+	DatabaseURL string
 	// BaseURL is the public address the site believes it has; empty for BaseURL. An https
 	// one makes cookies Secure and sends Strict-Transport-Security, as in production.
 	BaseURL     string
@@ -61,7 +70,10 @@ func New(t testing.TB) *Site {
 // NewWith starts a site with options.
 func NewWith(t testing.TB, o Options) *Site {
 	t.Helper()
-	url := dbtest.URL(t)
+	url := o.DatabaseURL
+	if url == "" {
+		url = dbtest.URL(t)
+	}
 	pool, err := store.Open(context.Background(), url, store.PoolOptions{MaxConns: o.MaxConns})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +90,9 @@ func NewWith(t testing.TB, o Options) *Site {
 		base = BaseURL
 	}
 	st := store.New(pool)
+	m := metrics.New()
+	m.WatchPool("requests", pool)
+	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{
 		Store: st,
 		Probe: store.New(probe),
@@ -89,6 +104,10 @@ func NewWith(t testing.TB, o Options) *Site {
 		Clock:          clock.Now,
 		Contact:        config.DefaultContact,
 		RequestTimeout: o.RequestTimeout,
+		MaxConcurrent:  o.MaxConcurrent,
+		SearchRate:     o.SearchRate,
+		ExportRate:     o.ExportRate,
+		Metrics:        m,
 		Checkpoints:    o.Checkpoints,
 	})
 	if err != nil {
@@ -97,7 +116,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock}
+	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Metrics: m}
 }
 
 // Clock is the site's clock, which tests move.
@@ -172,4 +191,42 @@ func Logger(t testing.TB) *slog.Logger {
 		level = slog.LevelError
 	}
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
+}
+
+// AwaitingDecision makes PCD decision number, awaiting sign-off, with a recommendation, a
+// Part I section, a Part II section holding partTwo, a funding line and its drafters, straight
+// in SQL (drafting has its own pages), and returns its slug.
+func AwaitingDecision(t testing.TB, pool *pgxpool.Pool, number int, partTwo string, drafters ...int64) string {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := pool.QueryRow(ctx, `
+INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Violence reduction grant ' || $1::text,
+	'To accept a grant.', 'awaiting_signoff')
+RETURNING id`, number).Scan(&id)
+	if err != nil {
+		t.Fatalf("insert decision: %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO recommendations (decision_id, position, body) VALUES ($1, 1, 'Accept the grant of £2,755,000.')`,
+		`INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
+			($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'The public reasons.'),
+			($1, 2, 1, 'other', 'Confidential facts and advice', $2)`,
+		`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label) VALUES ($1, 1, 275500000, 'grant_accepted', 'Home Office grant')`,
+	} {
+		args := []any{id}
+		if strings.Contains(q, "$2") {
+			args = append(args, partTwo)
+		}
+		if _, err := pool.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("insert content: %v", err)
+		}
+	}
+	for _, d := range drafters {
+		if _, err := pool.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2)`, id, d); err != nil {
+			t.Fatalf("insert drafter: %v", err)
+		}
+	}
+	return fmt.Sprintf("pcd-%d", number)
 }

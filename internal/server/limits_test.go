@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// TestRateLimits: past its allowance a client's searches, API calls and exports are refused
+// with 429, Retry-After and a page (or JSON) saying what to do; other pages, and other clients,
+// carry on.
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, testsite.Options{
+		SearchRate: server.RateLimit{Requests: 3, Window: time.Minute},
+		ExportRate: server.RateLimit{Requests: 2, Window: time.Minute},
+	})
+	for i, path := range []string{"/decisions", "/decisions?q=social", "/api/v1/decisions?q=hub"} {
+		if r := ts.get(t, path); r.status != http.StatusOK {
+			t.Fatalf("search %d: GET %q = %d, want 200", i+1, path, r.status)
+		}
+	}
+	r := ts.get(t, "/decisions?q=knife")
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "60" ||
+		r.doc.Find("h1").Text() != "Too many requests" || !strings.Contains(r.body, "Wait a minute") {
+		t.Errorf("GET /decisions past the limit = %d, Retry-After %q, h1 %q; want 429, 60, the page",
+			r.status, r.header.Get("Retry-After"), r.doc.Find("h1").Text())
+	}
+	api := ts.get(t, "/api/v1/decisions/pcd-1682")
+	if api.status != http.StatusTooManyRequests || !strings.HasPrefix(api.header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(api.body, `"message": "Too many requests`) || api.header.Get("Retry-After") == "" {
+		t.Errorf("GET an API address past the limit = %d %s %q; want a 429 in JSON", api.status, api.header.Get("Content-Type"), api.body)
+	}
+	for i := range 2 {
+		if r := ts.get(t, "/decisions.csv?q=hub"); r.status != http.StatusOK {
+			t.Fatalf("export %d = %d, want 200: exports have an allowance of their own", i+1, r.status)
+		}
+	}
+	if r := ts.get(t, "/decisions.atom"); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("third export = %d, want 429 with Retry-After", r.status)
+	}
+	for _, path := range []string{"/decisions/pcd-1682", "/", "/sign-in", "/healthz", "/readyz"} {
+		if r := ts.get(t, path); r.status != http.StatusOK {
+			t.Errorf("GET %s from a limited client = %d, want 200: only searches, the API and exports are limited", path, r.status)
+		}
+	}
+	// Another address has an allowance of its own.
+	req := httptest.NewRequest(http.MethodGet, "/decisions?q=knife", nil)
+	req.RemoteAddr = "192.0.2.7:4000"
+	rec := httptest.NewRecorder()
+	ts.site.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /decisions from another address = %d, want 200", rec.Code)
+	}
+}
+
+// TestStuckDatabase holds the decisions table locked while forty clients keep asking for pages:
+// every request must end by its deadline with the 503 busy page, never wait for ever; the
+// requests let in stay within the bound, so goroutines and pool waits cannot pile up; and once
+// the lock goes, goroutines and the pool return to where they were and pages are served again.
+// It does not run in parallel: it counts the process's goroutines.
+func TestStuckDatabase(t *testing.T) {
+	const maxConcurrent, maxConns, clients, each = 6, 3, 40, 3
+	ts := newTestServerWith(t, testsite.Options{RequestTimeout: 500 * time.Millisecond, MaxConns: maxConns, MaxConcurrent: maxConcurrent})
+	if r := ts.get(t, "/decisions/pcd-1682"); r.status != http.StatusOK {
+		t.Fatalf("GET a page before = %d", r.status)
+	}
+	ts.client.CloseIdleConnections()
+	before := figures(ts.pool)
+	t.Logf("before: %s", before)
+
+	release := holdDecisions(t, ts.pool)
+	client := &http.Client{Timeout: time.Minute} // a safety net: a request that hangs fails the test
+	statuses := make(chan int, clients*each)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for range each {
+				resp, err := client.Get(ts.url + "/decisions/pcd-1682")
+				if err != nil {
+					t.Errorf("GET a page with the database stuck: %v", err)
+					statuses <- 0
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusServiceUnavailable && (resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "the service is busy")) {
+					t.Errorf("a 503 without Retry-After or the busy page: %q", body)
+				}
+				statuses <- resp.StatusCode
+			}
+		})
+	}
+	finished := make(chan struct{})
+	sampled := make(chan struct{})
+	var during stats
+	peak := 0
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			f := figures(ts.pool)
+			peak = max(peak, ts.site.Server.Admitted())
+			if f.goroutines > during.goroutines {
+				during = f
+			}
+			select {
+			case <-finished:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	wg.Wait()
+	close(finished)
+	<-sampled
+	close(statuses)
+	counts := map[int]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	t.Logf("during (at the most goroutines, %d of them this test's clients): %s; requests let in at once, at most %d; statuses %v",
+		clients, during, peak, counts)
+	if counts[http.StatusServiceUnavailable] != clients*each {
+		t.Errorf("statuses with the database stuck: %v, want all %d 503", counts, clients*each)
+	}
+	if peak > maxConcurrent {
+		t.Errorf("%d requests let in at once, want at most %d", peak, maxConcurrent)
+	}
+
+	release()
+	client.CloseIdleConnections()
+	var after stats
+	// Goroutines end a little after their requests: poll, with a bound only a leak reaches.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		after = figures(ts.pool)
+		if after.goroutines <= before.goroutines+2 && after.acquired == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("after: %s", after)
+	if after.goroutines > before.goroutines+2 || after.acquired != 0 {
+		t.Errorf("after the lock went: %s; want goroutines back to %d (±2) and no connection held", after, before.goroutines)
+	}
+	// Served again: the deadline is short, so on a loaded machine a first try may still be late.
+	var status int
+	for deadline := time.Now().Add(30 * time.Second); status != http.StatusOK && time.Now().Before(deadline); {
+		status = ts.get(t, "/decisions/pcd-1682").status
+	}
+	if status != http.StatusOK {
+		t.Errorf("GET a page after the lock went = %d, want 200", status)
+	}
+}
+
+type stats struct {
+	goroutines                 int
+	acquired, idle, total      int32
+	acquires, canceledAcquires int64
+}
+
+func (s stats) String() string {
+	return fmt.Sprintf("goroutines %d; pool: acquired %d, idle %d, total %d, acquires %d, cancelled acquires %d",
+		s.goroutines, s.acquired, s.idle, s.total, s.acquires, s.canceledAcquires)
+}
+
+func figures(pool *pgxpool.Pool) stats {
+	st := pool.Stat()
+	return stats{goroutines: runtime.NumGoroutine(), acquired: st.AcquiredConns(), idle: st.IdleConns(), total: st.TotalConns(),
+		acquires: st.AcquireCount(), canceledAcquires: st.CanceledAcquireCount()}
+}

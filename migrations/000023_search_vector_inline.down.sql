@@ -1,2 +1,0 @@
-ALTER TABLE decisions ALTER COLUMN search_vector SET STORAGE EXTENDED;
-ALTER TABLE decisions ALTER COLUMN search_vector SET COMPRESSION default;
