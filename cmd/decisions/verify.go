@@ -21,7 +21,9 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 
 Recomputes the canonical content hash of every signed decision (and of every decision
 imported as signed before the register existed) and compares it with the hash its signature
-holds; then recomputes every hash of the audit trail and checks each entry's link to the one
+holds (for a corrected decision, its latest version's); checks every recorded version of a
+corrected decision (its bytes against its hash, the first against the signature, each later
+one against the audit trail); then recomputes every hash of the audit trail and checks each entry's link to the one
 before. Prints what it checked, and exits non-zero on any mismatch, naming the first bad
 decision and the first bad audit entry.
 
@@ -64,6 +66,18 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 		fmt.Fprintf(stdout, "checked %s: %d do not match; the first is %s (decision %d): %s\n",
 			plural(sigs.Decisions, "signed decision"), sigs.Mismatches, sigs.BadReference, sigs.BadID, sigs.Problem)
 		failed = append(failed, "decision "+sigs.BadReference+" does not match its signature")
+	}
+
+	vers, err := st.VerifyVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if vers.Problem == "" {
+		fmt.Fprintf(stdout, "checked %s of corrected decisions: all match\n", plural(vers.Versions, "signed version"))
+	} else {
+		fmt.Fprintf(stdout, "checked %s of corrected decisions: version %d of %s does not hold: %s\n",
+			plural(vers.Versions, "signed version"), vers.BadNumber, vers.BadReference, vers.Problem)
+		failed = append(failed, fmt.Sprintf("version %d of %s does not hold", vers.BadNumber, vers.BadReference))
 	}
 
 	chain, err := st.VerifyAuditChain(ctx, lengths...)

@@ -22,6 +22,12 @@ var contentTables = []string{"decisions", "recommendations", "sections", "fundin
 // a superuser): what someone holding the database's keys could do behind the application's back.
 func tamper(t *testing.T, dbURL string, stmts ...string) {
 	t.Helper()
+	tamperTables(t, dbURL, contentTables, stmts...)
+}
+
+// tamperTables is tamper with the triggers of tables disabled.
+func tamperTables(t *testing.T, dbURL string, tables []string, stmts ...string) {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -29,7 +35,7 @@ func tamper(t *testing.T, dbURL string, stmts ...string) {
 	}
 	defer conn.Close(ctx)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		for _, table := range contentTables {
+		for _, table := range tables {
 			if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` DISABLE TRIGGER USER`); err != nil {
 				return err
 			}
@@ -43,7 +49,7 @@ func tamper(t *testing.T, dbURL string, stmts ...string) {
 				t.Fatalf("%s changed %d rows, want 1", q, tag.RowsAffected())
 			}
 		}
-		for _, table := range contentTables {
+		for _, table := range tables {
 			if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` ENABLE TRIGGER USER`); err != nil {
 				return err
 			}

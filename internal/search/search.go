@@ -47,6 +47,10 @@ type Query struct {
 	From, To *time.Time
 	Sort     string // always set: relevance with words, else newest
 	Cursor   *Cursor
+	// KeepWithdrawn keeps withdrawn decisions in a list with no words or filters, which
+	// otherwise leaves them out; the feeds set it, so their readers see a withdrawal. Never
+	// from a URL.
+	KeepWithdrawn bool
 	// RankLimit, when above zero, replaces the store's bound on how many matches a search
 	// ranks by relevance (store.DefaultRankLimit). Not a URL parameter: for tests.
 	RankLimit int

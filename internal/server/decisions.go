@@ -116,6 +116,9 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addSignoff(r, &p, d); err != nil {
 		return err
 	}
+	if err := s.addCorrections(r, &p, d); err != nil {
+		return err
+	}
 	if !public {
 		s.render(w, r, http.StatusOK, pages.Show(p))
 		return nil

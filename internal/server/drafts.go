@@ -663,29 +663,35 @@ func fundingLineText(f store.FundingLine) (string, string) {
 	return text, strings.Join(hint, " · ")
 }
 
+// fundingInputs are the fields of a funding line, holding the person's input when there is
+// some, else saved.
+func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []pages.DraftInput {
+	return []pages.DraftInput{
+		{Text: &components.Field{ID: "amount", Name: "amount", Label: "Amount", Width: "10", Value: value(in, "amount", saved.Amount), Error: errs["amount"],
+			Hint: "In pounds, for example £2,755,000, 2755000 or £2.755m"}},
+		{Text: &components.Field{ID: "fy_start", Name: "fy_start", Label: "Financial year", Width: "5", Value: value(in, "fy_start", saved.FYStart), Error: errs["fy_start"],
+			Hint: "The first financial year the amount is for, for example 2024-25"}},
+		{Text: &components.Field{ID: "fy_end", Name: "fy_end", Label: "Last financial year (optional)", Width: "5", Value: value(in, "fy_end", saved.FYEnd), Error: errs["fy_end"],
+			Hint: "Leave empty when the amount is for one year"}},
+		{Radios: &components.Choice{ID: "basis", Name: "basis", Legend: "How the amount applies across its years", Error: errs["basis"],
+			Options: options(basisLabels, value(in, "basis", saved.Basis))}},
+		{Radios: &components.Choice{ID: "kind", Name: "kind", Legend: "What kind of amount this is", Error: errs["kind"],
+			Options: fundingKindOptions(value(in, "kind", saved.Kind))}},
+		{Text: &components.Field{ID: "label", Name: "label", Label: "What the amount is for", Value: value(in, "label", saved.Label), Error: errs["label"],
+			Hint: "For example, Home Office grant for Project Alpha"}},
+		{Text: &components.Field{ID: "funder", Name: "funder", Label: "Funder (optional)", Value: value(in, "funder", saved.Funder), Error: errs["funder"],
+			Hint: "The organisation paying, for example Home Office"}},
+	}
+}
+
 var fundingPart = draftPart{
 	page: func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps {
 		p := pages.DraftFormProps{
 			Heading:   "Funding",
 			Intro:     "Each amount the decision accepts, varies or mentions, one line at a time.",
 			ListTitle: "Funding lines so far",
-			Inputs: []pages.DraftInput{
-				{Text: &components.Field{ID: "amount", Name: "amount", Label: "Amount", Width: "10", Value: value(in, "amount", ""), Error: errs["amount"],
-					Hint: "In pounds, for example £2,755,000, 2755000 or £2.755m"}},
-				{Text: &components.Field{ID: "fy_start", Name: "fy_start", Label: "Financial year", Width: "5", Value: value(in, "fy_start", ""), Error: errs["fy_start"],
-					Hint: "The first financial year the amount is for, for example 2024-25"}},
-				{Text: &components.Field{ID: "fy_end", Name: "fy_end", Label: "Last financial year (optional)", Width: "5", Value: value(in, "fy_end", ""), Error: errs["fy_end"],
-					Hint: "Leave empty when the amount is for one year"}},
-				{Radios: &components.Choice{ID: "basis", Name: "basis", Legend: "How the amount applies across its years", Error: errs["basis"],
-					Options: options(basisLabels, value(in, "basis", decision.BasisTotal))}},
-				{Radios: &components.Choice{ID: "kind", Name: "kind", Legend: "What kind of amount this is", Error: errs["kind"],
-					Options: fundingKindOptions(value(in, "kind", ""))}},
-				{Text: &components.Field{ID: "label", Name: "label", Label: "What the amount is for", Value: value(in, "label", ""), Error: errs["label"],
-					Hint: "For example, Home Office grant for Project Alpha"}},
-				{Text: &components.Field{ID: "funder", Name: "funder", Label: "Funder (optional)", Value: value(in, "funder", ""), Error: errs["funder"],
-					Hint: "The organisation paying, for example Home Office"}},
-			},
-			Submit: "Add funding line",
+			Inputs:    fundingInputs(in, errs, fundingForm{Basis: decision.BasisTotal}),
+			Submit:    "Add funding line",
 		}
 		for _, f := range ed.d.Funding {
 			text, hint := fundingLineText(f)

@@ -224,6 +224,35 @@ type APIDecision struct {
 	Links           []APILink        `json:"links"`
 	Signoff         APISignoff       `json:"signoff"`
 	ContentHash     string           `json:"content_hash"`
+	// Versions are its signed versions once it has been corrected (empty until then), and
+	// Corrections the corrections that made them.
+	Versions    []APIVersion    `json:"versions"`
+	Corrections []APICorrection `json:"corrections"`
+	Withdrawal  *APIWithdrawal  `json:"withdrawal"`
+}
+
+// APIVersion is one signed version of a decision, with its own hash and bytes.
+type APIVersion struct {
+	Number       int       `json:"number"`
+	ContentHash  string    `json:"content_hash"`
+	SignedAt     time.Time `json:"signed_at"`
+	URL          string    `json:"url"`
+	CanonicalURL string    `json:"canonical_url"`
+}
+
+// APICorrection is an approved correction: the version it made, when, why and by whom.
+type APICorrection struct {
+	Version       int       `json:"version"`
+	ApprovedAt    time.Time `json:"approved_at"`
+	Reason        string    `json:"reason"`
+	Typographical bool      `json:"typographical"`
+	ApprovedBy    string    `json:"approved_by"`
+}
+
+// APIWithdrawal is when and why a decision was withdrawn.
+type APIWithdrawal struct {
+	Date   string `json:"date"`
+	Reason string `json:"reason"`
 }
 
 // APIPerson is a name and a role, either of which may be unknown.
@@ -359,6 +388,19 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 			out.Signoff.HashMatches = &m
 		}
 	}
+	out.Versions, out.Corrections = []APIVersion{}, []APICorrection{}
+	for _, ver := range v.Versions {
+		u := s.baseURL + versionURL(d.Slug, ver.Number)
+		out.Versions = append(out.Versions, APIVersion{Number: ver.Number, ContentHash: ver.ContentHash, SignedAt: ver.SignedAt.UTC(),
+			URL: u, CanonicalURL: u + "/canonical"})
+		if ver.Number > 1 {
+			out.Corrections = append(out.Corrections, APICorrection{Version: ver.Number, ApprovedAt: ver.SignedAt.UTC(),
+				Reason: deref(ver.Reason), Typographical: ver.Typographical, ApprovedBy: versionSigner(ver)})
+		}
+	}
+	if d.Status == decision.StatusWithdrawn && d.WithdrawnAt != nil {
+		out.Withdrawal = &APIWithdrawal{Date: d.WithdrawnAt.In(london()).Format(time.DateOnly), Reason: deref(d.WithdrawalReason)}
+	}
 	s.writeJSON(w, r, http.StatusOK, out)
 	return nil
 }
@@ -462,8 +504,16 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 		plainBadRequest(w, errs)
 		return nil
 	}
-	q.Sort, q.Cursor = search.SortNewest, nil
+	q.Sort, q.Cursor, q.KeepWithdrawn = search.SortNewest, nil, true
 	page, err := s.store.Search(r.Context(), acc, q, atomSize)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(page.Results))
+	for i, d := range page.Results {
+		ids[i] = d.ID
+	}
+	notes, err := s.store.ChangeNotes(r.Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -499,6 +549,7 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 		if d.Summary != nil {
 			e.Summary = &atomText{Type: "text", Body: *d.Summary}
 		}
+		atomChange(&e, notes[d.ID])
 		feed.Entries = append(feed.Entries, e)
 	}
 	if newest.IsZero() {
@@ -515,6 +566,27 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 	return nil
+}
+
+// atomChange updates a feed entry with its decision's withdrawal or latest correction: the
+// entry's updated time moved with it (the decision's updated_at), and its summary says why.
+func atomChange(e *atomEntry, n store.ChangeNote) {
+	var notes []string
+	if n.WithdrawnAt != nil {
+		e.Title = "Withdrawn: " + e.Title
+		notes = append(notes, "Withdrawn on "+formatLondonDay(*n.WithdrawnAt)+": "+deref(n.WithdrawalReason))
+	}
+	if n.CorrectedAt != nil {
+		notes = append(notes, "Corrected on "+formatLondonDay(*n.CorrectedAt)+": "+deref(n.CorrectionReason))
+	}
+	if len(notes) == 0 {
+		return
+	}
+	body := strings.Join(notes, "\n")
+	if e.Summary != nil {
+		body += "\n\n" + e.Summary.Body
+	}
+	e.Summary = &atomText{Type: "text", Body: body}
 }
 
 //go:embed openapi.json

@@ -138,6 +138,16 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/admin/users/1", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 		{"GET", "/admin/users/1/disable", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"POST", "/admin/chains/PCD", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		// Corrections (any drafter drafts one of a signed decision; none is in progress here),
+		// withdrawal (the series' decision maker or an admin) and versions (none before a correction).
+		{"GET", "/decisions/pcd-1682/correction/new", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"GET", "/decisions/pcd-1682/correction", nil, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"GET", "/decisions/pcd-1682/correction/title", nil, [7]int{see, gone, gone, no, no, no, see}},
+		{"POST", "/decisions/pcd-1682/correction/approve", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"GET", "/decisions/pcd-1682/withdraw", nil, [7]int{see, no, no, no, ok, ok, see}},
+		{"GET", "/decisions/pcd-1682/versions/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", draft + "/correction/new", nil, [7]int{see, no, no, no, no, no, see}},
+		{"GET", draft + "/withdraw", nil, [7]int{see, no, no, no, no, no, see}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {

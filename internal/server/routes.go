@@ -54,6 +54,8 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
+	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
+	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
 	// Signed checkpoints of the audit trail, for mirrors.
 	r.Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
@@ -92,6 +94,15 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
 		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
 		r.Post("/decisions/{slug}/submit", s.handle(s.handleDraftSubmit))
+		// Corrections are drafted by drafters (corrections.go says who approves them).
+		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
+		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))
+		r.Get("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPart))
+		r.Post("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPartSave))
+		r.Get("/decisions/{slug}/correction/sections/{kind}", s.handle(s.handleCorrectionPart))
+		r.Post("/decisions/{slug}/correction/sections/{kind}", s.handle(s.handleCorrectionPartSave))
+		r.Get("/decisions/{slug}/correction/funding/{n}", s.handle(s.handleCorrectionPart))
+		r.Post("/decisions/{slug}/correction/funding/{n}", s.handle(s.handleCorrectionPartSave))
 	})
 
 	// Sign-off, and each person's work: any member of staff; the rules decide who may act.
@@ -103,6 +114,11 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/decisions/{slug}/signoff", s.handle(s.handleSignoff))
 		r.Post("/decisions/{slug}/signoff", s.handle(s.handleSignoffAct))
 		r.Post("/decisions/{slug}/sign", s.handle(s.handleSign))
+		// A correction in progress is seen by staff; the rules decide who approves it.
+		r.Get("/decisions/{slug}/correction", s.handle(s.handleCorrection))
+		r.Post("/decisions/{slug}/correction/approve", s.handle(s.handleCorrectionApprove))
+		r.Get("/decisions/{slug}/withdraw", s.handle(s.handleWithdrawForm))
+		r.Post("/decisions/{slug}/withdraw", s.handle(s.handleWithdraw))
 	})
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errPageNotFound }))

@@ -595,6 +595,19 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 			p.Verdict = "The content of " + v.Reference + " does not match what was signed: it has changed since it was signed."
 		}
 	}
+	if n := len(v.Versions); n > 1 {
+		// A corrected decision is checked against its latest signed version; each earlier one
+		// has its own page and hash.
+		last := v.Versions[n-1]
+		p.Imported, p.SignedHash, p.SignedBy, p.SignedOn = false, last.ContentHash, versionSigner(last), formatLondonDay(last.SignedAt)
+		p.Versions = versionLinks(slug, v.Versions)
+		if v.Matches {
+			p.Verdict = "The content of " + v.Reference + " matches its latest signed version, version " + strconv.Itoa(n) +
+				" (a correction approved on " + p.SignedOn + ")."
+		} else {
+			p.Verdict = "The content of " + v.Reference + " does not match its latest signed version: it has changed since."
+		}
+	}
 	s.render(w, r, http.StatusOK, pages.Verify(p))
 	return nil
 }
@@ -696,6 +709,12 @@ func fieldLabel(f string) string {
 	if kind, ok := strings.CutPrefix(f, "part_one:"); ok {
 		return "Part I: " + decision.SectionKindLabel(kind)
 	}
+	if n, ok := strings.CutPrefix(f, "funding:"); ok {
+		return "Funding line " + n
+	}
+	if f == "reason" {
+		return "Reason for the correction"
+	}
 	return cmp.Or(fieldLabels[f], f)
 }
 
@@ -705,6 +724,8 @@ var eventTitles = map[string]string{
 	store.EventRejected: "Rejected", store.EventPublished: "Published", store.EventDeferred: "Publication deferred",
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
+	store.EventCorrectionStarted: "Correction started", store.EventCorrectionEdited: "Correction edited",
+	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -728,7 +749,8 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	if d := detail["drafter"]; d != "" {
 		t.Description = append(t.Description, "Drafter: "+d)
 	}
-	if e.Event == store.EventRejected && detail["reason"] != "" {
+	if (e.Event == store.EventRejected || e.Event == store.EventCorrected || e.Event == store.EventWithdrawn ||
+		e.Event == store.EventCorrectionStarted) && detail["reason"] != "" {
 		t.Description = append(t.Description, "Reason: "+detail["reason"])
 	}
 	if f := detail["fields"]; f != "" {

@@ -91,6 +91,7 @@ func decisionItems(page store.DecisionPage) []components.DecisionItem {
 			DecisionMaker: deref(d.DecisionMakerName),
 			Total:         total,
 			TotalNote:     note,
+			Withdrawn:     d.Status == decision.StatusWithdrawn,
 		}
 	}
 	return items
@@ -400,6 +401,10 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 	totals := make([]decision.Total, len(d.Chain))
 	for i, c := range d.Chain {
 		totals[i] = decision.TotalOf(lines(byDecision[c.ID]))
+		if c.Status == decision.StatusWithdrawn {
+			// A withdrawn decision stays in its chain, marked, but adds nothing to it.
+			totals[i] = decision.Total{Known: true}
+		}
 	}
 	running := decision.RunningTotals(totals)
 	c := pages.Chain{ChartTitle: fmt.Sprintf("Money accepted by each decision in the funding chain, %s to %s",
@@ -423,10 +428,13 @@ func chain(d store.DecisionDetail, m *marker) pages.Chain {
 				bar.YearTo = ys[len(ys)-1].String()
 			}
 		}
-		if t.Known {
+		switch {
+		case mem.Status == decision.StatusWithdrawn:
+			row.Amount, bar.Amount = "Withdrawn: not counted", "withdrawn"
+		case t.Known:
 			row.Amount = totalAmount(t)
 			bar.Amount = decision.FormatPenceShort(t.Pence)
-		} else {
+		default:
 			unknown = append(unknown, mem.Reference)
 		}
 		if t.Unclear {

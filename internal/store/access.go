@@ -38,11 +38,14 @@ func (a Access) args(named pgx.NamedArgs) pgx.NamedArgs {
 }
 
 // visibleD is the one rule for who sees a decision d: the public sees it once it is published,
-// or signed with its publication date come; staff see every decision. visibleO is the same rule
+// or signed with its publication date come, and still once it is withdrawn (marked so) when
+// that date has come; staff see every decision. visibleO is the same rule
 // for a decision aliased o.
 const (
-	visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now) OR @viewer::bigint IS NOT NULL)`
-	visibleO = `(o.status = 'published' OR (o.status = 'approved' AND o.publish_at <= @now) OR @viewer::bigint IS NOT NULL)`
+	visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now) OR @viewer::bigint IS NOT NULL
+	OR (d.status = 'withdrawn' AND coalesce(d.publish_at, '-infinity') <= @now))`
+	visibleO = `(o.status = 'published' OR (o.status = 'approved' AND o.publish_at <= @now) OR @viewer::bigint IS NOT NULL
+	OR (o.status = 'withdrawn' AND coalesce(o.publish_at, '-infinity') <= @now))`
 )
 
 // partVisible keeps Part II sections (aliased s, of decision d) from all but its readers.

@@ -113,6 +113,12 @@ func searchSQL(acc Access, q search.Query, funders []int64) (where string, args 
 		args["status"] = q.Status
 		conds = append(conds, `d.status = @status`)
 	}
+	if !q.KeepWithdrawn && q.Status == "" && q.Q == "" && q.FY == nil && q.Maker == "" && q.Funder == "" && q.Series == "" &&
+		q.MinPence == nil && q.MaxPence == nil && q.From == nil && q.To == nil {
+		// The default list (no words, no filter) is the register as it stands: a withdrawn
+		// decision leaves it, but any search still finds it, marked withdrawn.
+		conds = append(conds, `d.status <> 'withdrawn'`)
+	}
 	if q.MinPence != nil {
 		args["min"] = *q.MinPence
 		conds = append(conds, `d.total_pence >= @min`)

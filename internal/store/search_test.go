@@ -71,6 +71,8 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 			g.status = "approved"
 			p := now.Add(time.Duration(rng.IntN(2)*2-1) * 24 * time.Hour) // deferred, or come
 			g.publishAt = &p
+		case 2:
+			g.status = "withdrawn"
 		}
 		ref := fmt.Sprintf("%s %d", g.series, g.number)
 		var funder any
@@ -78,8 +80,9 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 			funder = g.funder
 		}
 		id, err := st.QueryID(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary,
-			decision_maker_name, funder_id, date_signed, status, publish_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM organisations WHERE name = $8), $9, $10, $11) RETURNING id`,
+			decision_maker_name, funder_id, date_signed, status, publish_at, withdrawn_at, withdrawal_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM organisations WHERE name = $8), $9, $10, $11,
+				CASE WHEN $10 = 'withdrawn' THEN now() END, CASE WHEN $10 = 'withdrawn' THEN 'Withdrawn for a test' END) RETURNING id`,
 			g.series, g.number, ref, strings.ToLower(strings.ReplaceAll(ref, " ", "-")), g.title, g.summary,
 			g.maker, funder, g.signed, g.status, g.publishAt)
 		g.id = id
@@ -112,7 +115,7 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 }
 
 func (g genDecision) visible(acc store.Access) bool {
-	return acc.IsStaff() || g.status == "published" || (g.status == "approved" && !g.publishAt.After(acc.Now))
+	return acc.IsStaff() || g.status == "published" || g.status == "withdrawn" || (g.status == "approved" && !g.publishAt.After(acc.Now))
 }
 
 // matches is the brute-force answer to q.
@@ -121,6 +124,11 @@ func (g genDecision) matches(q search.Query, acc store.Access) bool {
 		return false
 	}
 	if q.Q != "" && !strings.Contains(g.title+" "+g.summary+" "+g.partOne, q.Q) {
+		return false
+	}
+	// The default list (no words, no filter) leaves withdrawn decisions out; any search keeps them.
+	if g.status == "withdrawn" && !q.KeepWithdrawn && q.Q == "" && q.FY == nil && q.Maker == "" && q.Funder == "" &&
+		q.Series == "" && q.Status == "" && q.MinPence == nil && q.MaxPence == nil && q.From == nil && q.To == nil {
 		return false
 	}
 	if q.FY != nil && !slices.ContainsFunc(g.years, func(y [2]int) bool { return y[0] <= int(*q.FY) && int(*q.FY) <= y[1] }) {
@@ -276,7 +284,7 @@ func TestSearchFiltersMatchBruteForce(t *testing.T) {
 		{"q": {"qzalf"}}, {"fy": {"2023-24"}}, {"maker": {"sol signer"}}, {"funder": {"Youth Fund"}},
 		{"series": {"gb"}}, {"min": {"5000"}}, {"max": {"20000"}}, {"from": {"2022-03-01"}}, {"to": {"2023-06-30"}},
 	}
-	var cases []url.Values
+	cases := []url.Values{{}} // the default list, which leaves withdrawn decisions out
 	for i, a := range filters {
 		cases = append(cases, a)
 		for _, b := range filters[i+1:] {

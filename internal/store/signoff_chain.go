@@ -192,6 +192,9 @@ type Verification struct {
 	// form than this register computes.
 	Checkable bool
 	Matches   bool
+	// Versions are its signed versions, once it has been corrected: then the content now is
+	// compared with the latest.
+	Versions []Version
 }
 
 // Verify recomputes the hash of a decision the reader may see, from one snapshot, and
@@ -212,6 +215,12 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 		if v.Signature != nil {
 			v.Checkable = v.Signature.CanonicalVersion == decision.CanonicalVersion
 			v.Matches = v.Checkable && v.Signature.ContentHash == v.CurrentHash
+		}
+		if v.Versions, err = tx.Versions(ctx, acc, slug); err != nil {
+			return err
+		}
+		if n := len(v.Versions); n > 1 {
+			v.Matches = v.Versions[n-1].ContentHash == v.CurrentHash
 		}
 		return nil
 	})

@@ -25,6 +25,7 @@ type signedDecision struct {
 	ContentHash      string  `db:"content_hash"`
 	CanonicalVersion int     `db:"canonical_version"`
 	AuditedHash      *string `db:"audited_hash"` // what the audit trail recorded at signing
+	LatestHash       *string `db:"latest_hash"`  // the latest correction's hash, if corrected
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
@@ -38,7 +39,9 @@ func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
 SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version,
 	(SELECT a.detail::jsonb ->> 'content_sha256' FROM audit_log a
 	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported')
-	 ORDER BY a.id LIMIT 1) AS audited_hash
+	 ORDER BY a.id LIMIT 1) AS audited_hash,
+	(SELECT v.content_hash FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
+	 ORDER BY v.number DESC LIMIT 1) AS latest_hash
 FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_id`)
 		if err != nil {
 			return fmt.Errorf("read signatures: %w", err)
@@ -58,8 +61,14 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 				if err != nil {
 					return err
 				}
-				if got := decision.ContentHash(c); got != sd.ContentHash {
-					problem = "its content hashes to " + got + " but " + sd.ContentHash + " was signed (the content was changed)"
+				// A corrected decision's live content is its latest version (VerifyVersions checks
+				// every version against the trail and the first against this signature).
+				want := sd.ContentHash
+				if sd.LatestHash != nil {
+					want = *sd.LatestHash
+				}
+				if got := decision.ContentHash(c); got != want {
+					problem = "its content hashes to " + got + " but " + want + " was signed (the content was changed)"
 				}
 			}
 			// The signature row itself could be rewritten to match changed content: the audit

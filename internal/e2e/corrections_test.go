@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// TestCorrectionJourneyInBrowser is a drafter correcting a published decision and the decision
+// maker approving it, by the words on the pages; the public then reads both versions. Then the
+// decision maker withdraws another decision, which the public sees marked, out of the list,
+// and still found by a search.
+func TestCorrectionJourneyInBrowser(t *testing.T) {
+	f := newSignoffFixture(t)
+	const reason = "The amount of the first funding line was mistyped."
+	dr := staffTab(t, f.URL, "drafter@example.org")
+	stopConsole := watchConsole(t, dr, nil)
+	do(t, dr, "start a correction from the decision's page",
+		chromedp.Navigate(f.URL+"/decisions/pcd-1682"),
+		chromedp.Click(linkNamed("Correct this decision")),
+		chromedp.WaitVisible(labelled("Why the decision needs correcting")),
+		chromedp.SendKeys(labelled("Why the decision needs correcting"), reason),
+		chromedp.Click(buttonNamed("Start the correction")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="correction-reason"]`)),
+	)
+	do(t, dr, "correct the first funding line",
+		chromedp.Click(chromedp.CSS(`[data-testid="correction-parts"] a[href$="/funding/1"]`)),
+		chromedp.WaitVisible(labelled("Amount")),
+		chromedp.SetValue(labelled("Amount"), "£2,755,001"),
+		chromedp.Click(buttonNamed("Save and continue")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="diff-added"]`)),
+	)
+	if added := run(t, dr, "added words", chromedp.Text(chromedp.CSS(`[data-testid="diff-added"]`))); !strings.Contains(added, "£2,755,001") {
+		t.Errorf("the correction's difference adds %q", added)
+	}
+	stopConsole()
+
+	dm := staffTab(t, f.URL, "dmpc@example.org")
+	do(t, dm, "approve the correction",
+		chromedp.Navigate(f.URL+"/decisions/pcd-1682"),
+		chromedp.Click(linkNamed("A correction is in progress: see it")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="approve-form"]`)),
+		chromedp.Click(buttonNamed("Approve and sign the correction")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="corrected"]`)),
+	)
+
+	pub := newTab(t)
+	do(t, pub, "read the corrected decision", chromedp.Navigate(f.URL+"/decisions/pcd-1682"))
+	text := pageText(t, pub)
+	for _, want := range []string{"Corrected on", reason, "[removed: £2,755,000", "[added: £2,755,001", "Version 1", "Version 2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the corrected page lacks %q", want)
+		}
+	}
+	resp := run(t, pub, "open version 1", chromedp.NavigateResponse(f.URL+"/decisions/pcd-1682/versions/1"))
+	if resp.Status != http.StatusOK || !strings.Contains(pageText(t, pub), "This is an earlier version of PCD 1682") {
+		t.Errorf("version 1 = %d: %q", resp.Status, pageText(t, pub))
+	}
+	if !strings.Contains(pageText(t, pub), "The exact bytes that were signed hash to this value") {
+		t.Error("version 1 does not check")
+	}
+	do(t, pub, "check the decision", chromedp.Navigate(f.URL+"/decisions/pcd-1682/verify"))
+	if text := pageText(t, pub); !strings.Contains(text, "matches") {
+		t.Errorf("verify after the correction: %q", text)
+	}
+	sigs, err := f.Store.VerifySignatures(context.Background())
+	if err != nil || sigs.BadID != 0 {
+		t.Errorf("VerifySignatures = %+v, %v", sigs, err)
+	}
+	vers, err := f.Store.VerifyVersions(context.Background())
+	if err != nil || vers.Problem != "" || vers.Versions != 2 {
+		t.Errorf("VerifyVersions = %+v, %v", vers, err)
+	}
+
+	do(t, dm, "withdraw PCD 1532",
+		chromedp.Navigate(f.URL+"/decisions/pcd-1532"),
+		chromedp.Click(linkNamed("Withdraw this decision")),
+		chromedp.WaitVisible(labelled("Why the decision is withdrawn")),
+		chromedp.SendKeys(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
+		chromedp.Click(buttonNamed("Withdraw the decision")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="withdrawn"]`)),
+	)
+	do(t, pub, "read it", chromedp.Navigate(f.URL+"/decisions/pcd-1532"))
+	if text := pageText(t, pub); !strings.Contains(text, "This decision was withdrawn on") || !strings.Contains(text, "Replaced by a later decision.") {
+		t.Errorf("withdrawn page: %q", text)
+	}
+	do(t, pub, "the list", chromedp.Navigate(f.URL+"/decisions"))
+	if n := run(t, pub, "links to it", chromedp.Evaluate[int](`document.querySelectorAll('a[href="/decisions/pcd-1532"]').length`)); n != 0 {
+		t.Error("the withdrawn decision is in the default list")
+	}
+	do(t, pub, "search", chromedp.Navigate(f.URL+"/decisions?q=county+lines"))
+	if n := run(t, pub, "withdrawn tags", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="withdrawn-tag"]').length`)); n != 1 {
+		t.Errorf("%d results marked withdrawn, want 1", n)
+	}
+}
+
+// TestCorrectionPagesAccessible puts every page type of corrections and withdrawal, forms with
+// errors included, through axe-core at 320 px and the Nu Html Checker. (The correction's part
+// pages are the drafting form, and the short forms one template: one of each, with its errors.)
+func TestCorrectionPagesAccessible(t *testing.T) {
+	f := newSignoffFixture(t)
+	ctx := context.Background()
+	at := f.Clock.Now()
+	// PCD 1682: corrected and then withdrawn. PCD 1532: a correction in progress.
+	correct := func(slug string, approve bool) {
+		t.Helper()
+		if err := f.Store.StartCorrection(ctx, f.drafter.Act(at), slug, "A figure was mistyped."); err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.Store.OpenCorrection(ctx, store.Staff(f.drafter.ID, at), slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.Store.EditCorrection(ctx, f.drafter.Act(at), slug, c.Version, "funding", func(e *store.CorrectionEdit) error {
+			e.Draft.Funding[0].AmountPence += 100
+			e.Draft.Summary += " Corrected."
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if approve {
+			c, _ = f.Store.OpenCorrection(ctx, store.Staff(f.drafter.ID, at), slug)
+			if _, err := f.Store.ApproveCorrection(ctx, f.maker.Act(at), slug, decision.ContentHash(c.NewContent())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	correct("pcd-1682", true)
+	correct("pcd-1532", false)
+	if err := f.Store.Withdraw(ctx, f.maker.Act(at), "pcd-1682", "Replaced by a later decision.", at); err != nil {
+		t.Fatal(err)
+	}
+	type corrPage struct {
+		name, email, path string
+		errors            bool // submit the form with its text cleared, for the page with its errors
+		status            int
+	}
+	const c = "/decisions/pcd-1532/correction"
+	pages := []corrPage{
+		{"decision-corrected-withdrawn", "", "/decisions/pcd-1682", false, http.StatusOK},
+		{"version-2", "", "/decisions/pcd-1682/versions/2", false, http.StatusOK},
+		{"verify-corrected", "", "/decisions/pcd-1682/verify", false, http.StatusOK},
+		{"search-withdrawn", "", "/decisions?q=social+media+hub", false, http.StatusOK},
+		{"correction-drafter", "drafter@example.org", c, false, http.StatusOK},
+		{"correction-funding", "drafter@example.org", c + "/funding/1", false, http.StatusOK},
+		{"correction-funding-error", "drafter@example.org", c + "/funding/1", true, http.StatusUnprocessableEntity},
+		{"correction-new", "drafter@example.org", "/decisions/pcd-1215/correction/new", false, http.StatusOK},
+		{"withdraw", "dmpc@example.org", "/decisions/pcd-1215/withdraw", false, http.StatusOK},
+		{"withdraw-error", "dmpc@example.org", "/decisions/pcd-1215/withdraw", true, http.StatusUnprocessableEntity},
+	}
+	dir := t.TempDir()
+	var files []string
+	tabs := map[string]context.Context{}
+	clients := map[string]*http.Client{}
+	for _, p := range pages {
+		tab := tabs[p.email]
+		if tab == nil {
+			if p.email == "" {
+				tab = newTab(t)
+			} else {
+				tab = staffTab(t, f.URL, p.email)
+			}
+			do(t, tab, "narrow the viewport", chromedp.EmulateViewport(320, 800))
+			tabs[p.email] = tab
+		}
+		do(t, tab, "open "+p.path, chromedp.Navigate(f.URL+p.path))
+		if p.errors {
+			do(t, tab, "submit the form with its text cleared",
+				chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('main form input[type=text], main form textarea').forEach(e => e.value = ''); void 0`),
+				chromedp.Click(chromedp.CSS(`[data-testid="simple-form"] button[type=submit], [data-testid="draft-form"] button[value=save]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
+			)
+		}
+		if w := run(t, tab, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 320 {
+			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320", p.name, w)
+		}
+		for _, v := range runAxe(t, tab) {
+			t.Errorf("%s: axe %s [%s] %s at %s", p.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+		html := run(t, tab, "the page's HTML", chromedp.Evaluate[string](`'<!DOCTYPE html>\n' + document.documentElement.outerHTML`))
+		file := filepath.Join(dir, p.name+".html")
+		if err := os.WriteFile(file, []byte(html), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
+		// The status, over plain HTTP (an error page's status is the form's post).
+		if !p.errors {
+			if clients[p.email] == nil {
+				clients[p.email] = f.Client(t, p.email)
+			}
+			resp, err := clients[p.email].Get(f.URL + p.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != p.status {
+				t.Errorf("%s: GET %s = %d, want %d", p.name, p.path, resp.StatusCode, p.status)
+			}
+		}
+	}
+	for _, m := range runVNU(t, files) {
+		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
+	}
+}
