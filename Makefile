@@ -10,7 +10,7 @@ BIN := bin/decisions
 # The database URL: the caller's, or the private cluster's (started on demand).
 DB = $${DATABASE_URL:-$$(.ci/devdb up)}
 
-.PHONY: run build test bench soak screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean
+.PHONY: run build test bench soak screenshots generate check-generated assets db-up db-stop db-reset fmt vet fuzz clean backup security
 
 build: ## compile the server
 	$(GO) build -o $(BIN) ./cmd/decisions
@@ -56,6 +56,12 @@ check-generated: ## fail when the committed templ code is stale
 
 assets: ## rebuild web/static from web/styles and GOV.UK Frontend (needs Node and npm)
 	cd web && npm ci --no-audit --no-fund && npm run build
+
+backup: ## pg_dump the database (custom format) into backups/decisions-<UTC time>.dump; restoring: README
+	.ci/backup
+
+security: ## sqlmap over every query parameter and form (public, sign-in, staff) of a server on a private database
+	.ci/security
 
 db-up: ## start the private PostgreSQL cluster and print its URL
 	.ci/devdb up

@@ -21,6 +21,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/server"
@@ -56,7 +57,10 @@ Commands:
   signed-pdf --missing             make the signed decision documents that are missing
                                    (decisions signed-pdf --help)
   verify                           recompute every signed decision's hash and the audit chain;
-                                   exit non-zero on any mismatch
+                                   exit non-zero on any mismatch; --checkpoints FILE|URL also
+                                   checks the chain extends each signed checkpoint
+  checkpoint key --out FILE        generate the key that signs checkpoints of the audit chain
+  checkpoint sign                  sign a checkpoint now (CHECKPOINT_KEY_FILE)
 
 Environment:
 `
@@ -77,6 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runVerify(ctx, args[2:], getenv, stdout)
 	case "org":
 		return runOrg(ctx, args[2:], getenv, stdout)
+	case "checkpoint":
+		return runCheckpoint(ctx, args[2:], getenv, stdout)
 	case "seed-synthetic":
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	case "signed-pdf":
@@ -162,6 +168,17 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 // the pools. A second signal ends the drain and the wait at once (requests still in flight are
 // cancelled) and restores the default handling, so a third kills the process.
 func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Config, logger *slog.Logger) error {
+	// The key is read before anything else, so a wrong path stops the start at once.
+	var signer *checkpoint.Signer
+	if cfg.CheckpointKeyFile != "" {
+		var err error
+		if signer, err = checkpoint.LoadSigner(cfg.CheckpointKeyFile); err != nil {
+			return err
+		}
+		logger.Info("signing checkpoints of the audit chain", "key_id", checkpoint.KeyID(signer.Public()))
+	} else {
+		logger.Warn("CHECKPOINT_KEY_FILE is not set: no checkpoints of the audit chain are signed")
+	}
 	if err := prepareSchema(ctx, cfg, logger); err != nil {
 		return err
 	}
@@ -212,7 +229,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
-		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix})
+		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer})
 	if err != nil {
 		return err
 	}
@@ -239,10 +256,17 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(printed)
 		srv.MakeSignedPDFs(releaseCtx, time.Minute)
 	}()
+	// Checkpoints: checked hourly, signed when the newest is a day old.
+	checkpointed := make(chan struct{})
+	go func() {
+		defer close(checkpointed)
+		srv.SignCheckpoints(releaseCtx, time.Hour)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
 		<-printed
+		<-checkpointed
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

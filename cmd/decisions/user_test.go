@@ -198,7 +198,7 @@ func TestUserCommandsHelp(t *testing.T) {
 		}
 	}
 	// A command without flags has no empty "Flags:" heading.
-	for _, args := range [][]string{{"user", "list", "--help"}, {"verify", "--help"}} {
+	for _, args := range [][]string{{"user", "list", "--help"}, {"checkpoint", "sign", "--help"}} {
 		var out bytes.Buffer
 		if err := run(context.Background(), append([]string{"decisions"}, args...), func(string) string { return "" }, nil, &out); err != nil {
 			t.Errorf("%v: %v", args, err)

@@ -51,6 +51,9 @@ type Config struct {
 	// DocumentsURL is where documents' bytes are kept: a gocloud.dev/blob URL or a directory.
 	DocumentsURL     string
 	DocumentMaxBytes int64
+	// CheckpointKeyFile is the private key that signs checkpoints of the audit chain; empty
+	// for none.
+	CheckpointKeyFile string
 	// MetricsAddr is where Prometheus metrics are served; empty for nowhere.
 	MetricsAddr   string
 	MaxConcurrent int
@@ -124,6 +127,7 @@ var Vars = []Var{
 	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
 	{"RELEASE_INTERVAL", "1m", "how often each instance checks for deferred decisions whose publication time has come"},
 	{"MIGRATE_ON_START", "false", "true: serve applies migrations before it starts (one instance); otherwise run `decisions migrate up` first, and serve refuses a database that is behind"},
+	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
 
 // Load reads the settings through getenv, filling in defaults.
@@ -135,14 +139,15 @@ func Load(getenv func(string) string) (Config, error) {
 		return varDefault(name)
 	}
 	c := Config{
-		DatabaseURL:      get("DATABASE_URL"),
-		Addr:             get("ADDR"),
-		BaseURL:          strings.TrimRight(get("BASE_URL"), "/"),
-		OwnerName:        get("OWNER_NAME"),
-		Contact:          get("CONTACT"),
-		LogFormat:        get("LOG_FORMAT"),
-		ChromiumPath:     get("CHROMIUM_PATH"),
-		ThreeSixtyPrefix: get("THREESIXTY_PREFIX"),
+		DatabaseURL:       get("DATABASE_URL"),
+		Addr:              get("ADDR"),
+		BaseURL:           strings.TrimRight(get("BASE_URL"), "/"),
+		OwnerName:         get("OWNER_NAME"),
+		Contact:           get("CONTACT"),
+		LogFormat:         get("LOG_FORMAT"),
+		ChromiumPath:      get("CHROMIUM_PATH"),
+		ThreeSixtyPrefix:  get("THREESIXTY_PREFIX"),
+		CheckpointKeyFile: get("CHECKPOINT_KEY_FILE"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {

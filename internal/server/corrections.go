@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -225,6 +226,8 @@ func (s *Server) handleCorrectionApprove(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	// An approved correction is a new signed version: fix the chain with it, as after a signature.
+	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
 	http.Redirect(w, r, "/decisions/"+c.Slug+"#corrections", http.StatusSeeOther)
 	return nil
 }

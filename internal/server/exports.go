@@ -502,6 +502,7 @@ type atomEntry struct {
 	Updated string    `xml:"updated"`
 	Link    atomLink  `xml:"link"`
 	Summary *atomText `xml:"summary,omitempty"`
+	Content *atomText `xml:"content,omitempty"`
 }
 
 type atomText struct {
@@ -543,7 +544,9 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 	feed := atomFeed{
 		ID: self, Title: title + " — " + s.ownerName, Author: atomPerson{Name: s.ownerName},
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self},
-			{Rel: "alternate", Type: "text/html", Href: s.baseURL + searchURL("/decisions", q, nil)}},
+			{Rel: "alternate", Type: "text/html", Href: s.baseURL + searchURL("/decisions", q, nil)},
+			// The signed checkpoints of the audit trail, for mirrors (checkpoints.go).
+			{Rel: "related", Type: "application/atom+xml", Href: s.baseURL + "/checkpoints.atom"}},
 	}
 	var newest time.Time
 	for _, d := range page.Results {

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -114,13 +115,64 @@ func redirectSlashes(next http.Handler) http.Handler {
 	})
 }
 
+// errUnstorableInput answers a form or an address holding what no text in the register can:
+// a NUL, or bytes that are not UTF-8. PostgreSQL refuses both; a browser sends neither from
+// a form it rendered, so this is for hand-made requests, and a page saying so is enough.
+var errUnstorableInput = &pageError{
+	Status:  http.StatusBadRequest,
+	Heading: "Something you sent cannot be stored",
+	Message: "It contains a character the register cannot keep (a NUL, or bytes that are not UTF-8 text). Go back, remove it and try again.",
+}
+
+// refuseUnstorableInput answers a posted form holding a NUL or invalid UTF-8 with 400, and
+// a path holding one with the 404 page (no address on the site has one), before any handler
+// passes them to the database. Query strings are left to their handlers, which say which
+// parameter is wrong (the search does).
+func (s *Server) refuseUnstorableInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !storable(r.URL.Path) {
+			s.serveError(w, r, errPageNotFound)
+			return
+		}
+		bad := false
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				s.serveError(w, r, &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read",
+					Message: "Go back and try again."})
+				return
+			}
+			for k, vs := range r.PostForm {
+				bad = bad || !storable(k)
+				for _, v := range vs {
+					bad = bad || !storable(v)
+				}
+			}
+		}
+		if bad {
+			s.serveError(w, r, errUnstorableInput)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func storable(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
+
 // contentSecurityPolicy allows only the site's own files: no inline script or style.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// hstsPolicy keeps browsers on HTTPS for a year once they have seen the site over it. It leaves
+// out includeSubDomains and preload: the register's host is often a subdomain of its owner's,
+// whose other hosts are not ours to commit to HTTPS.
+const hstsPolicy = "max-age=31536000"
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.hsts {
+			h.Set("Strict-Transport-Security", hstsPolicy)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -128,6 +128,11 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/360giving.json?status=draft", nil, [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"GET", "/api/v1/decisions/pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/api/v1/decisions/pcd-1683", nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
+		{"GET", "/checkpoints.json", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/checkpoints.atom", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		// This site has no checkpoint key, so no key and no checkpoint to show.
+		{"GET", "/checkpoints/key", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/checkpoints/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/account/password", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
 		{"POST", "/account/password", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
 		// A draft is not waiting for sign-off: nobody may act on it yet.

@@ -17,7 +17,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.identify)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
-	r.Use(securityHeaders)
+	r.Use(s.securityHeaders)
 	r.Use(s.limitDuration)
 	// Inside the deadline, so waiting for a slot counts against it.
 	r.Use(s.admit)
@@ -32,6 +32,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.compress)
 	// HEAD is answered by the GET handlers, for link checkers and monitors.
 	r.Use(middleware.GetHead)
+	r.Use(s.refuseUnstorableInput)
 
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
@@ -60,6 +61,11 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
 	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
+	// Signed checkpoints of the audit trail, for mirrors.
+	r.Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
+	r.Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
+	r.Get("/checkpoints/key", s.handle(s.handleCheckpointKey))
+	r.Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

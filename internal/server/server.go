@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
@@ -15,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
@@ -68,6 +70,8 @@ type Deps struct {
 	ReplicaProbe *store.Store
 	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id are believed.
 	TrustedProxies []netip.Prefix
+	// Checkpoints signs checkpoints of the audit chain; nil signs none.
+	Checkpoints *checkpoint.Signer
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -110,6 +114,8 @@ type Server struct {
 	maxDocument int64
 	pdf         PDFRenderer
 	signed      chan struct{} // a decision was signed here: its document is due
+	signer      *checkpoint.Signer
+	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -166,7 +172,8 @@ func New(d Deps) (*Server, error) {
 		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
 		searchRate: d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
-		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL}}
+		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
+		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -391,6 +392,8 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		s.metrics.SignoffAction(store.EventSigned, 1)
 	}
+	// Committed: fix the chain with the signature in it, beyond the database's reach.
+	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
 	flash := "You signed the decision. It is published."
 	switch {
 	case in.Outcome == store.OutcomeRejected:

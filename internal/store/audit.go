@@ -127,18 +127,30 @@ type ChainReport struct {
 	Head    string // the last entry's hash, to compare with an earlier run's
 	BadID   int64  // the first entry that does not hold, -1 when the trail's end does not, or 0
 	Problem string // what is wrong with it
+	// HashAt holds the hash of the entry at each length asked for (the n-th entry, oldest
+	// first; the genesis hash for 0), for comparing with signed checkpoints. A length the
+	// trail does not reach is absent.
+	HashAt map[int64]string
 }
 
 // VerifyAuditChain recomputes every entry's hash and its link to the entry before, in order,
-// streaming the rows so a long trail needs no more memory than a short one.
-func (s *Store) VerifyAuditChain(ctx context.Context) (ChainReport, error) {
+// streaming the rows so a long trail needs no more memory than a short one. It notes the hash
+// at each of the lengths given.
+func (s *Store) VerifyAuditChain(ctx context.Context, lengths ...int64) (ChainReport, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY id`)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit chain: %w", err)
 	}
 	defer rows.Close()
-	var rep ChainReport
+	rep := ChainReport{HashAt: map[int64]string{}}
+	want := map[int64]bool{}
+	for _, n := range lengths {
+		want[n] = true
+	}
 	prev := GenesisHash
+	if want[0] {
+		rep.HashAt[0] = GenesisHash
+	}
 	for rows.Next() {
 		e, err := pgx.RowToStructByName[AuditEntry](rows)
 		if err != nil {
@@ -153,6 +165,9 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (ChainReport, error) {
 		}
 		if rep.BadID != 0 {
 			return rep, nil
+		}
+		if want[int64(rep.Entries)] {
+			rep.HashAt[int64(rep.Entries)] = e.Hash
 		}
 		prev = e.Hash
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/document"
@@ -63,6 +64,10 @@ type Options struct {
 	// DatabaseURL is a database to serve instead of a fresh one (a fault test's own cluster).
 	DatabaseURL    string
 	TrustedProxies []netip.Prefix
+	// BaseURL is the public address the site believes it has; empty for BaseURL. An https
+	// one makes cookies Secure and sends Strict-Transport-Security, as in production.
+	BaseURL     string
+	Checkpoints *checkpoint.Signer // signs checkpoints of the audit chain; nil for none
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -94,16 +99,21 @@ func NewWith(t testing.TB, o Options) *Site {
 	}
 	t.Cleanup(func() { blobs.Close() })
 	clock := &Clock{now: time.Now()}
+	base := o.BaseURL
+	if base == "" {
+		base = BaseURL
+	}
 	st := store.New(pool)
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
 	srv, err := server.New(server.Deps{
-		Store:            st,
-		Probe:            store.New(probe),
-		Sessions:         auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour}),
+		Store: st,
+		Probe: store.New(probe),
+		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour,
+			Secure: strings.HasPrefix(base, "https://")}),
 		Logger:           Logger(t),
-		BaseURL:          BaseURL,
+		BaseURL:          base,
 		OwnerName:        "Mayor’s Office for Policing and Crime",
 		Clock:            clock.Now,
 		Contact:          config.DefaultContact,
@@ -115,6 +125,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		ExportRate:       o.ExportRate,
 		Metrics:          m,
 		TrustedProxies:   o.TrustedProxies,
+		Checkpoints:      o.Checkpoints,
 	})
 	if err != nil {
 		t.Fatal(err)
