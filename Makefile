@@ -25,7 +25,7 @@ run: build ## build, start the database, migrate (an explicit step: serve never 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium (and nginx, for the fleet tests)
 	.ci/need-browser-tools
 	.ci/proxy install
-	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
+	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 -timeout 30m ./...
 
 # How many synthetic decisions the load run's database holds: BENCH_N=1000000 for the large run.
 BENCH_N ?= 100000
