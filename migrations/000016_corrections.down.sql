@@ -3,9 +3,9 @@ ALTER TABLE decisions DROP COLUMN withdrawn_by;
 CREATE OR REPLACE FUNCTION refuse_signed_decision_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF decision_is_signed(OLD.id) AND (TG_OP = 'DELETE' OR
-        (NEW.series, NEW.ref_year, NEW.number, NEW.reference, NEW.slug, NEW.title, NEW.summary, NEW.funder_id)
+        (NEW.series, NEW.ref_year, NEW.number, NEW.reference, NEW.slug, NEW.title, NEW.summary, NEW.funder_id, NEW.part_two_salt)
         IS DISTINCT FROM
-        (OLD.series, OLD.ref_year, OLD.number, OLD.reference, OLD.slug, OLD.title, OLD.summary, OLD.funder_id)) THEN
+        (OLD.series, OLD.ref_year, OLD.number, OLD.reference, OLD.slug, OLD.title, OLD.summary, OLD.funder_id, OLD.part_two_salt)) THEN
         RAISE EXCEPTION 'decision % is signed: its content cannot change', OLD.reference
             USING ERRCODE = 'insufficient_privilege';
     END IF;

@@ -28,7 +28,7 @@ func (s *Server) checkpointURL(id int64) string {
 }
 
 func (s *Server) handleCheckpointsJSON(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.store.Checkpoints(r.Context())
+	cs, err := s.reader(r).Checkpoints(r.Context())
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || id < 1 {
 		return errPageNotFound
 	}
-	c, err := s.store.Checkpoint(r.Context(), id)
+	c, err := s.reader(r).Checkpoint(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) handleCheckpointKey(w http.ResponseWriter, r *http.Request) err
 // handleCheckpointsAtom is every checkpoint as an Atom feed, newest first, each entry's content
 // the checkpoint's JSON, so a feed reader or a mirror picks up new ones.
 func (s *Server) handleCheckpointsAtom(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.store.Checkpoints(r.Context())
+	cs, err := s.reader(r).Checkpoints(r.Context())
 	if err != nil {
 		return err
 	}

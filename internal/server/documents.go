@@ -249,7 +249,7 @@ func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request) error {
 	if s.blobs == nil {
 		return errors.New("download document: no document store")
 	}
-	doc, err := s.store.DocumentByHash(r.Context(), s.access(r), slug, sha)
+	doc, err := s.reader(r).DocumentByHash(r.Context(), s.access(r), slug, sha)
 	if err != nil {
 		return err
 	}

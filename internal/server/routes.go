@@ -57,15 +57,15 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
-	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
+	// A document may be 25 MB: downloads count as exports.
+	r.With(exports).Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
-	r.Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
-	// Signed checkpoints of the audit trail, for mirrors.
-	r.Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
-	r.Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
+	// Signed checkpoints of the audit trail, for mirrors: the lists grow with every signature.
+	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
+	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
 	r.Get("/checkpoints/key", s.handle(s.handleCheckpointKey))
-	r.Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
+	r.With(search).Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
 	r.Post("/sign-in", s.handle(s.handleSignIn))

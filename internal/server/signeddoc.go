@@ -190,7 +190,7 @@ func (s *Server) addSignedDocument(r *http.Request, p *pages.ShowProps, slug str
 	if p.Proof == nil || p.Proof.Imported || p.Proof.Hash == "" {
 		return nil // only a decision signed in the register has one
 	}
-	pending, err := s.store.SignedPDFPending(r.Context(), s.access(r), slug)
+	pending, err := s.reader(r).SignedPDFPending(r.Context(), s.access(r), slug)
 	p.SignedDocumentPending = pending
 	return err
 }

@@ -62,7 +62,7 @@ func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request,
 	}
 	started := false
 	n := 0
-	err = s.store.GrantsEach(r.Context(), s.now(), q, store.MaxExportRows, func(c threesixty.Counts) error {
+	err = s.reader(r).GrantsEach(r.Context(), s.now(), q, store.MaxExportRows, func(c threesixty.Counts) error {
 		grantCountHeaders(w, c)
 		s.cacheHeaders(w, r)
 		started = true
@@ -206,7 +206,7 @@ func (s *Server) handleThreeSixty(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	c, err := s.store.GrantCounts(r.Context(), s.now(), q, store.MaxExportRows)
+	c, err := s.reader(r).GrantCounts(r.Context(), s.now(), q, store.MaxExportRows)
 	if err != nil {
 		return err
 	}

@@ -210,13 +210,23 @@ func (s *Store) ApproveCorrection(ctx context.Context, act Act, slug, seenHash s
 			return err
 		}
 		if last == 0 {
-			// The first correction: record the content as signed, as version 1. The database
-			// refuses it unless it hashes to the signature's hash.
+			// The first correction: record the content as signed, as version 1, in the
+			// serialisation its signature used. The database refuses it unless it hashes to the
+			// signature's hash.
+			var signedAs int
+			if err := tx.db.QueryRow(ctx, `SELECT canonical_version FROM signatures WHERE decision_id = $1`, id).Scan(&signedAs); err != nil {
+				return fmt.Errorf("signature of %s: %w", ref, mapError(err))
+			}
+			firstBytes, ok := decision.CanonicalAs(signedAs, c.Current)
+			if !ok {
+				return fmt.Errorf("%s was signed under canonical version %d, which this program cannot write", ref, signedAs)
+			}
+			firstHash, _ := decision.ContentHashAs(signedAs, c.Current)
 			_, err = tx.db.Exec(ctx, `
 INSERT INTO decision_versions (decision_id, number, canonical, content_hash, canonical_version, signed_by, signer_name, signer_role, signed_at, created_txid)
 SELECT g.decision_id, 1, $2, $3, $4, g.user_id, coalesce(g.signer_name, d.decision_maker_name), d.decision_maker_role, g.signed_at, 0
 FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = $1`,
-				id, decision.Canonical(c.Current), c.CurrentHash, decision.CanonicalVersion)
+				id, firstBytes, firstHash, signedAs)
 			if err != nil {
 				return fmt.Errorf("record version 1 of %s: %w", ref, mapError(err))
 			}

@@ -272,3 +272,48 @@ func TestWithdrawal(t *testing.T) {
 		t.Fatalf("correcting a withdrawn decision = %v, want refused", err)
 	}
 }
+
+// TestCorrectingADecisionSignedUnderVersion1: a decision signed before documents joined the
+// canonical content (version 1) is corrected: its version 1 is kept in the serialisation its
+// signature used, and verification hashes the live content as its latest version was.
+func TestCorrectingADecisionSignedUnderVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newCorrectionDB(t)
+	const slug = "pcd-1682"
+	id, err := db.st.QueryID(ctx, `SELECT id FROM decisions WHERE slug = $1`, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, err := db.st.Content(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, ok := decision.ContentHashAs(1, content)
+	if !ok {
+		t.Fatal("no canonical version 1")
+	}
+	for _, sql := range []string{`ALTER TABLE signatures DISABLE TRIGGER USER`,
+		`UPDATE signatures SET canonical_version = 1, content_hash = '` + v1 + `' WHERE decision_id = (SELECT id FROM decisions WHERE slug = '` + slug + `')`,
+		`ALTER TABLE signatures ENABLE TRIGGER USER`} {
+		if err := db.st.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if err := db.st.StartCorrection(ctx, db.drafter.Act(db.now), slug, "The first amount was mistyped."); err != nil {
+		t.Fatal(err)
+	}
+	db.edit(t, slug, func(k *decision.Corrected) { k.Funding[0].AmountPence += 100 })
+	hash := decision.ContentHash(db.open(t, slug).NewContent())
+	if n, err := db.st.ApproveCorrection(ctx, db.maker.Act(db.now), slug, hash); err != nil || n != 2 {
+		t.Fatalf("ApproveCorrection of a version-1 decision = %d, %v, want version 2", n, err)
+	}
+	vs, err := db.st.Versions(ctx, store.Public(db.now), slug)
+	if err != nil || len(vs) != 2 || vs[0].ContentHash != v1 || vs[0].CanonicalVersion != 1 || !vs[0].Matches || !vs[1].Matches {
+		t.Fatalf("versions = %+v, %v; want version 1 kept as signed (canonical 1), then version 2", vs, err)
+	}
+	v, err := db.st.Verify(ctx, store.Public(db.now), slug)
+	if err != nil || !v.Matches || v.CurrentHash != hash {
+		t.Fatalf("Verify after the correction: matches %v, current %s, %v; want %s", v.Matches, v.CurrentHash, err, hash)
+	}
+}

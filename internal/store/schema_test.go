@@ -293,3 +293,18 @@ func TestPCD1682IsSeededInFull(t *testing.T) {
 		t.Errorf("PCD 1682 has %d sections, want 7", len(d.Sections))
 	}
 }
+
+// TestSignedDecisionKeepsItsSalt: a signed decision's Part II salt is part of what was signed
+// (the hash of its Part II), so the database refuses to change it, as it refuses its title.
+func TestSignedDecisionKeepsItsSalt(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	for _, set := range []string{"part_two_salt = repeat('0', 32)", "title = 'Changed'"} {
+		_, err := pool.Exec(ctx, `UPDATE decisions SET `+set+` WHERE id = (SELECT decision_id FROM signatures LIMIT 1)`)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("UPDATE a signed decision SET %s = %v, want it refused (42501)", set, err)
+		}
+	}
+}

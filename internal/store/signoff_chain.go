@@ -231,7 +231,11 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 			return err
 		}
 		if n := len(v.Versions); n > 1 {
-			v.Matches = v.Versions[n-1].ContentHash == v.CurrentHash
+			// The live content is the latest version, hashed as that version was.
+			latest := v.Versions[n-1]
+			h, ok := decision.ContentHashAs(latest.CanonicalVersion, c)
+			v.CurrentHash, v.Checkable = h, ok
+			v.Matches = ok && latest.ContentHash == h
 		}
 		return nil
 	})

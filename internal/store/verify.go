@@ -24,8 +24,9 @@ type signedDecision struct {
 	Reference        string  `db:"reference"`
 	ContentHash      string  `db:"content_hash"`
 	CanonicalVersion int     `db:"canonical_version"`
-	AuditedHash      *string `db:"audited_hash"` // what the audit trail recorded at signing
-	LatestHash       *string `db:"latest_hash"`  // the latest correction's hash, if corrected
+	AuditedHash      *string `db:"audited_hash"`   // what the audit trail recorded at signing
+	LatestHash       *string `db:"latest_hash"`    // the latest correction's hash, if corrected
+	LatestVersion    *int    `db:"latest_version"` // and the canonical version it was hashed under
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
@@ -42,7 +43,9 @@ SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version,
 	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported')
 	 ORDER BY a.id LIMIT 1) AS audited_hash,
 	(SELECT v.content_hash FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
-	 ORDER BY v.number DESC LIMIT 1) AS latest_hash
+	 ORDER BY v.number DESC LIMIT 1) AS latest_hash,
+	(SELECT v.canonical_version FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
+	 ORDER BY v.number DESC LIMIT 1) AS latest_version
 FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_id`)
 		if err != nil {
 			return fmt.Errorf("read signatures: %w", err)
@@ -64,10 +67,13 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 			} else {
 				// A corrected decision's live content is its latest version (VerifyVersions checks
 				// every version against the trail and the first against this signature), hashed
-				// under the version the register writes now.
+				// as that version was.
 				want := sd.ContentHash
-				if sd.LatestHash != nil {
-					want, got = *sd.LatestHash, decision.ContentHash(c)
+				if sd.LatestHash != nil && sd.LatestVersion != nil {
+					want = *sd.LatestHash
+					if got, ok = decision.ContentHashAs(*sd.LatestVersion, c); !ok {
+						got = "(canonical version " + strconv.Itoa(*sd.LatestVersion) + ", which this program cannot recompute)"
+					}
 				}
 				if got != want {
 					problem = "its content hashes to " + got + " but " + want + " was signed (the content was changed)"
