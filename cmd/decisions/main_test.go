@@ -103,12 +103,30 @@ func (l *logWatch) String() string {
 // waitFor returns the next line whose message starts with msg, failing if the command ends first.
 func (l *logWatch) waitFor(t *testing.T, msg string) map[string]any {
 	t.Helper()
+	return l.waitForLine(t, msg, func(line map[string]any) bool {
+		m, _ := line["msg"].(string)
+		return strings.HasPrefix(m, msg)
+	})
+}
+
+// waitForRequest returns the next request line for path. The line is written as the request's
+// handling ends, so once it is seen the request no longer counts as in flight, even though its
+// client may have had the whole response a moment before.
+func (l *logWatch) waitForRequest(t *testing.T, path string) map[string]any {
+	t.Helper()
+	return l.waitForLine(t, "a request line for "+path, func(line map[string]any) bool {
+		return line["msg"] == "request" && line["path"] == path
+	})
+}
+
+func (l *logWatch) waitForLine(t *testing.T, what string, match func(map[string]any) bool) map[string]any {
+	t.Helper()
 	for line := range l.lines {
-		if m, _ := line["msg"].(string); strings.HasPrefix(m, msg) {
+		if match(line) {
 			return line
 		}
 	}
-	t.Fatalf("the command ended without logging %q:\n%s", msg, l)
+	t.Fatalf("the command ended without logging %s:\n%s", what, l)
 	return nil
 }
 
@@ -439,6 +457,10 @@ func TestDrainBeforeShutdown(t *testing.T) {
 	if r := get(t, url+"/decisions/pcd-1682"); r.status != http.StatusOK {
 		t.Errorf("GET a page while draining = %d, want 200", r.status)
 	}
+	// The client has its response before the handler has quite returned; under load, a second
+	// signal sent at once could find the request still in flight. Wait until it is not.
+	c.log.waitForRequest(t, "/readyz")
+	c.log.waitForRequest(t, "/decisions/pcd-1682")
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,19 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.inFlight.Add(1)
-		defer s.inFlight.Add(-1)
+		// Counted out before the line is written, so a shutdown that follows a logged request
+		// never finds it still in flight; the deferred count-out is for a panic.
+		handled := false
+		defer func() {
+			if !handled {
+				s.inFlight.Add(-1)
+			}
+		}()
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
+		handled = true
+		s.inFlight.Add(-1)
 		route := ""
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
