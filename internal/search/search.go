@@ -54,6 +54,10 @@ type Query struct {
 	// RankLimit, when above zero, replaces the store's bound on how many matches a search
 	// ranks by relevance (store.DefaultRankLimit). Not a URL parameter: for tests.
 	RankLimit int
+	// CandidateLimit, when not zero, replaces the store's bound on the decisions a page of
+	// words with filters may collect by its filters first (store.FiltersFirstLimit); below
+	// zero, never. Not a URL parameter: for tests.
+	CandidateLimit int
 }
 
 // FieldError is what is wrong with one parameter.

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/decision-register/decisions/internal/search"
+)
 
 // Exec runs a statement on whatever the store runs on, so tests can write inside a transaction
 // before the store has write methods of its own.
@@ -14,4 +18,23 @@ func (s *Store) QueryID(ctx context.Context, sql string, args ...any) (int64, er
 	var id int64
 	err := s.db.QueryRow(ctx, sql, args...).Scan(&id)
 	return id, err
+}
+
+// SearchPlan names how a page of q would be read: "filters first", "by matches" or "walk".
+func (s *Store) SearchPlan(ctx context.Context, acc Access, q search.Query) (string, error) {
+	funders, err := s.funderIDs(ctx, q.Funder)
+	if err != nil {
+		return "", err
+	}
+	w, args := searchConds(acc, q, funders)
+	pl, err := s.plan(ctx, &q, w.all(), args, w.filters)
+	switch {
+	case err != nil:
+		return "", err
+	case pl.filtersFirst:
+		return "filters first", nil
+	case pl.byMatches:
+		return "by matches", nil
+	}
+	return "walk", nil
 }

@@ -76,6 +76,22 @@ const (
 // The words' condition comes last: of conditions that cost the same to the planner, the first
 // written is tested first, and the words read each candidate's 2 KB search document.
 func searchSQL(acc Access, q search.Query, funders []int64) (where string, args pgx.NamedArgs) {
+	w, args := searchConds(acc, q, funders)
+	return w.all(), args
+}
+
+// searchWhere is a search's condition in two parts: what the reader may see and the filters,
+// and the words (empty when there are none).
+type searchWhere struct{ filters, words string }
+
+func (w searchWhere) all() string {
+	if w.words == "" {
+		return w.filters
+	}
+	return w.filters + "\n\tAND " + w.words
+}
+
+func searchConds(acc Access, q search.Query, funders []int64) (w searchWhere, args pgx.NamedArgs) {
 	args = acc.args(pgx.NamedArgs{})
 	conds := []string{visibleD}
 	ref, words := referenceIn(q.Q)
@@ -127,28 +143,33 @@ func searchSQL(acc Access, q search.Query, funders []int64) (where string, args 
 		args["max"] = *q.MaxPence
 		conds = append(conds, `d.total_pence <= @max`)
 	}
+	// Each date bound is written twice: on the date signed, which is what it means, and on the
+	// key of the newest-first index, which it implies (a decision with no date has neither),
+	// so a walk in that order starts and stops at the range instead of reading up to it.
 	if q.From != nil {
 		args["from"] = *q.From
-		conds = append(conds, `d.date_signed >= @from`)
+		conds = append(conds, `d.date_signed >= @from`, keyDate+` >= @from`)
 	}
 	if q.To != nil {
 		args["to"] = *q.To
-		conds = append(conds, `d.date_signed <= @to`)
+		conds = append(conds, `d.date_signed <= @to`, keyDate+` <= @to`)
 	}
-	if wordsCond != "" {
-		conds = append(conds, wordsCond)
-	}
-	return strings.Join(conds, "\n\tAND "), args
+	return searchWhere{filters: strings.Join(conds, "\n\tAND "), words: wordsCond}, args
 }
 
 // order returns the ORDER BY of q's sort (reversed for a page going back) and the keyset
 // condition that starts after (or before) cursor c.
 func order(q search.Query, c *search.Cursor, args pgx.NamedArgs) (orderBy, seek string) {
+	orderBy, seek, _, _ = orderCols(q, c, args)
+	return orderBy, seek
+}
+
+// orderCols is order, with the expressions ordered by and their direction.
+func orderCols(q search.Query, c *search.Cursor, args pgx.NamedArgs) (orderBy, seek string, cols []string, dir string) {
 	dir, cmp := "DESC", "<"
 	if c != nil && c.Back {
 		dir, cmp = "ASC", ">"
 	}
-	var cols []string
 	var vals []string
 	switch q.Sort {
 	case search.SortRelevance:
@@ -167,7 +188,7 @@ func order(q search.Query, c *search.Cursor, args pgx.NamedArgs) (orderBy, seek 
 		args["k_rank"], args["k_date"], args["k_number"], args["k_amount"], args["k_id"] = c.Rank, c.Date, c.Number, c.Amount, c.ID
 		seek = "\n\tAND (" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.Join(vals, ", ") + ")"
 	}
-	return orderBy, seek
+	return orderBy, seek, cols, dir
 }
 
 // MarkStart and MarkEnd enclose the matched words of a snippet: private-use characters that
@@ -196,8 +217,9 @@ func (s *Store) Search(ctx context.Context, acc Access, q search.Query, limit in
 	if err != nil {
 		return SearchPage{}, err
 	}
-	where, args := searchSQL(acc, q, funders)
-	pl, err := s.plan(ctx, &q, where, args)
+	w, args := searchConds(acc, q, funders)
+	where := w.all()
+	pl, err := s.plan(ctx, &q, where, args, w.filters)
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -207,13 +229,16 @@ func (s *Store) Search(ctx context.Context, acc Access, q search.Query, limit in
 	if q.Q != "" {
 		rank = rankExpr
 	}
-	orderBy, seek := order(q, q.Cursor, args)
+	orderBy, seek, cols, dir := orderCols(q, q.Cursor, args)
 	args["limit"] = limit + 1
 	pageSQL := `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet
 FROM decisions d
 WHERE ` + where + seek + `
 ORDER BY ` + orderBy + `
 LIMIT @limit`
+	if pl.filtersFirst {
+		pageSQL = filtersFirstSQL(w, seek, cols, dir, rank)
+	}
 	if q.Q != "" {
 		// Headlines for the page's rows only: ts_headline reads the whole text.
 		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
@@ -279,6 +304,34 @@ FROM (` + pageSQL + `) p`
 	return page, nil
 }
 
+// filtersFirstSQL is a page's statement when the filters alone leave few candidates: they
+// are collected from the indexes and sorted, which reads no search document, and the words
+// are then tested on them in order until the page is full. The OFFSET 0 keeps the planner
+// from merging the two steps, and so from testing the words on every candidate (or walking
+// all decisions in order) to fill one page.
+func filtersFirstSQL(w searchWhere, seek string, cols []string, dir, rank string) string {
+	keys := make([]string, len(cols))
+	outer := make([]string, len(cols))
+	for i, c := range cols {
+		keys[i] = fmt.Sprintf("%s AS k%d", c, i)
+		outer[i] = fmt.Sprintf("c.k%d %s", i, dir)
+	}
+	inner := make([]string, len(cols))
+	for i := range cols {
+		inner[i] = fmt.Sprintf("%d %s", i+2, dir)
+	}
+	return `SELECT ` + resultColumns + `, ` + rank + ` AS rank, '' AS snippet
+FROM (SELECT d.id, ` + strings.Join(keys, ", ") + `
+	FROM decisions d
+	WHERE ` + w.filters + seek + `
+	ORDER BY ` + strings.Join(inner, ", ") + `
+	OFFSET 0) c
+JOIN decisions d ON d.id = c.id
+WHERE ` + w.words + `
+ORDER BY ` + strings.Join(outer, ", ") + `
+LIMIT @limit`
+}
+
 // matchesFirst makes the planner collect a search's matches from the indexes before ordering
 // them, for the rest of the transaction (see searchPlan.byMatches).
 const matchesFirst = `SELECT set_config('enable_indexscan', 'off', true)`
@@ -294,9 +347,19 @@ type searchPlan struct {
 	// spread evenly over time, but filters are not: a financial year or a date range puts them
 	// all in one stretch, and walking to it read 24,842 decisions (3 s at 100,000) where the
 	// matches were 1,657 (0.1 s to collect and sort). Chosen for words with filters beyond the
-	// rank limit, when the planner estimates at most 10,000 matches, so collecting is bounded.
+	// rank limit, when the planner estimates at most 10,000 matches, so collecting is bounded,
+	// and for a list by financial year of at most FiltersFirstLimit decisions.
 	byMatches bool
+	// filtersFirst: collect what the filters alone leave, sort it, and test the words on it in
+	// order until a page is full (filtersFirstSQL); chosen for a page of words with filters
+	// beyond the rank limit when the planner estimates the filters leave at most
+	// FiltersFirstLimit decisions. "grant" for a year and a funder at a million decisions:
+	// 16,595 candidates, 0.17 s, where walking took 1.1 s and collecting every match 0.4 s.
+	filtersFirst bool
 }
+
+// FiltersFirstLimit bounds the candidates a filters-first page collects and sorts.
+const FiltersFirstLimit = 25 * CountCap
 
 // funderIDs are the ids of the organisations named name, in any case; none for "".
 func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
@@ -318,7 +381,9 @@ func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
 // the planner's estimates count drafts too) and decides the order: beyond the rank limit, a
 // search by relevance turns to newest first (unranked), unless a typed reference must come
 // first or a relevance cursor already fixed the order.
-func (s *Store) plan(ctx context.Context, q *search.Query, where string, args pgx.NamedArgs) (searchPlan, error) {
+// filters, when not empty, is q's condition without its words: a page may then be planned
+// filters first.
+func (s *Store) plan(ctx context.Context, q *search.Query, where string, args pgx.NamedArgs, filters string) (searchPlan, error) {
 	var pl searchPlan
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE `+where+
 		` LIMIT `+strconv.Itoa(CountCap+1)+`) c`, args).Scan(&pl.count); err != nil {
@@ -328,13 +393,42 @@ func (s *Store) plan(ctx context.Context, q *search.Query, where string, args pg
 	if q.RankLimit > 0 {
 		limit = min(q.RankLimit, CountCap)
 	}
-	if q.Q == "" || pl.count <= limit {
+	if q.Q == "" {
+		// A list by financial year: the planner expects a year's decisions spread evenly over
+		// time, so it walks newest first, but they are bunched around the year itself, and
+		// walking to 2016-17 read 65,771 decisions at 100,000 (0.17 s). Collecting them from
+		// the year's index and sorting them is bounded by FiltersFirstLimit.
+		if q.FY != nil && q.Sort != search.SortRelevance {
+			if pl.byMatches = pl.count <= CountCap; !pl.byMatches {
+				est, err := s.estimate(ctx, where, args)
+				if err != nil {
+					return searchPlan{}, err
+				}
+				pl.byMatches = est <= FiltersFirstLimit
+			}
+		}
+		return pl, nil
+	}
+	if pl.count <= limit {
 		return pl, nil
 	}
 	if q.Sort == search.SortRelevance && q.Cursor == nil && args["reference"] == "" {
 		q.Sort, pl.unranked = search.SortNewest, true
 	}
 	if q.HasFilters() && q.Sort != search.SortRelevance {
+		if filters != "" {
+			est, err := s.estimate(ctx, filters, args)
+			if err != nil {
+				return searchPlan{}, err
+			}
+			limit := FiltersFirstLimit
+			if q.CandidateLimit != 0 {
+				limit = q.CandidateLimit
+			}
+			if pl.filtersFirst = est <= limit; pl.filtersFirst {
+				return pl, nil
+			}
+		}
 		est, err := s.estimate(ctx, where, args)
 		if err != nil {
 			return searchPlan{}, err
@@ -447,7 +541,7 @@ func (s *Store) SearchEach(ctx context.Context, acc Access, q search.Query, limi
 	}
 	where, args := searchSQL(acc, q, funders)
 	// In the order the page for the same query has.
-	pl, err := s.plan(ctx, &q, where, args)
+	pl, err := s.plan(ctx, &q, where, args, "")
 	if err != nil {
 		return err
 	}

@@ -255,6 +255,50 @@ func searchAll(t *testing.T, st *store.Store, acc store.Access, q search.Query, 
 	return nil
 }
 
+// pagedIDs reads q page by page (size n) to the end by the pages' Next links, then back to the
+// start by their Prev links, and returns the ids of gen's decisions in the order read
+// forwards, failing when the way back does not retrace it.
+func pagedIDs(t *testing.T, st *store.Store, acc store.Access, q search.Query, gen []genDecision, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	read := func() ([]int64, store.SearchPage) {
+		page, err := st.Search(ctx, acc, q, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range page.Results {
+			if slices.ContainsFunc(gen, func(g genDecision) bool { return g.id == r.ID }) {
+				ids = append(ids, r.ID)
+			}
+		}
+		return ids, page
+	}
+	var pages [][]int64
+	var page store.SearchPage
+	for range 100 {
+		var ids []int64
+		ids, page = read()
+		pages = append(pages, ids)
+		if page.Next == nil {
+			break
+		}
+		q.Cursor = roundTrip(t, page.Next, q)
+	}
+	for i := len(pages) - 2; i >= 0; i-- {
+		if page.Prev == nil {
+			t.Fatalf("page %d of %d has no Prev link", i+2, len(pages))
+		}
+		q.Cursor = roundTrip(t, page.Prev, q)
+		var ids []int64
+		ids, page = read()
+		if !slices.Equal(ids, pages[i]) {
+			t.Errorf("page %d read back = %v, read forwards %v", i+1, ids, pages[i])
+		}
+	}
+	return slices.Concat(pages...)
+}
+
 // roundTrip passes a cursor through its text form, as a page link does.
 func roundTrip(t *testing.T, c *search.Cursor, q search.Query) *search.Cursor {
 	t.Helper()
@@ -557,43 +601,42 @@ func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
 	if !slices.Equal(got, wantIDs) {
 		t.Errorf("broad search, page by page = %v, want newest first %v", got, wantIDs)
 	}
-	// With filters too, the matches are collected from the indexes and sorted (byMatches):
-	// the same decisions, in the same order, as walking would give.
+	// With filters too, the candidates the filters leave are sorted and the words tested on
+	// them in order (filters first), or, when the filters leave too many, the matches are
+	// collected from the indexes and sorted (by matches): either way the same decisions, in
+	// the same order, page by page, forwards and back, as the brute-force answer.
 	for _, v := range []url.Values{{"q": {"qzalf"}, "from": {"2022-01-01"}}, {"q": {"qzalf"}, "funder": {"Home Office"}, "sort": {"amount"}}} {
-		fq, err := search.Parse(search.ParamsOf(v), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fwant []genDecision
-		for _, g := range gen {
-			if g.matches(fq, acc) {
-				fwant = append(fwant, g)
+		for _, plan := range []struct {
+			candidates int
+			name       string
+		}{{0, "filters first"}, {-1, "by matches"}} {
+			fq, err := search.Parse(search.ParamsOf(v), false)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		fq.RankLimit = 1
-		first, err := st.Search(ctx, acc, fq, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first.Count != len(fwant) {
-			t.Errorf("%v: count %d, want %d", v, first.Count, len(fwant))
-		}
-		sort := search.SortNewest
-		if v.Get("sort") == "amount" {
-			sort = search.SortAmount
-		}
-		bruteOrder(fwant, sort)
-		var got, wantIDs []int64
-		for _, r := range first.Results {
-			if slices.ContainsFunc(gen, func(g genDecision) bool { return g.id == r.ID }) {
-				got = append(got, r.ID)
+			var fwant []genDecision
+			for _, g := range gen {
+				if g.matches(fq, acc) {
+					fwant = append(fwant, g)
+				}
 			}
-		}
-		for _, g := range fwant {
-			wantIDs = append(wantIDs, g.id)
-		}
-		if !slices.Equal(got, wantIDs) {
-			t.Errorf("%v: got %v, want %v", v, got, wantIDs)
+			fq.RankLimit, fq.CandidateLimit = 1, plan.candidates
+			if got, err := st.SearchPlan(ctx, acc, fq); err != nil || got != plan.name {
+				t.Errorf("%v, candidate limit %d: plan %q, %v; want %q", v, plan.candidates, got, err, plan.name)
+			}
+			sort := search.SortNewest
+			if v.Get("sort") == "amount" {
+				sort = search.SortAmount
+			}
+			fq.Sort = sort
+			bruteOrder(fwant, sort)
+			wantIDs := []int64{}
+			for _, g := range fwant {
+				wantIDs = append(wantIDs, g.id)
+			}
+			if got := pagedIDs(t, st, acc, fq, gen, 3); !slices.Equal(got, wantIDs) {
+				t.Errorf("%v, %s: page by page %v, want %v", v, plan.name, got, wantIDs)
+			}
 		}
 	}
 	// Drafts are never counted: not by the count, and not by a plan's estimate shown as one.

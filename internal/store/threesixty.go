@@ -78,7 +78,7 @@ func (s *Store) grantQueries(ctx context.Context, now time.Time, q search.Query,
 		return "", "", nil, err
 	}
 	where, args := searchSQL(Public(now), q, funders)
-	pl, err := s.plan(ctx, &q, where, args)
+	pl, err := s.plan(ctx, &q, where, args, "")
 	if err != nil {
 		return "", "", nil, err
 	}
