@@ -250,6 +250,7 @@ FROM (` + pageSQL + `) p`
 
 	b := &pgx.Batch{}
 	// One implicit transaction: a setting made local here holds for the rest of the batch.
+	b.Queue(customPlans)
 	if pl.byMatches {
 		b.Queue(matchesFirst)
 	}
@@ -332,6 +333,13 @@ ORDER BY ` + strings.Join(outer, ", ") + `
 LIMIT @limit`
 }
 
+// customPlans plans each search for its own values, for the rest of the transaction. The
+// statements are prepared once per connection, and after five runs PostgreSQL may switch to a
+// generic plan, made for any words, years and funders: for "grant" with a year and a funder at
+// a million decisions the generic plans took 0.3 s to count and 0.43 s for the page, where the
+// plans for the values took 0.1 and 0.13 s. Planning a search costs 1 to 5 ms.
+const customPlans = `SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`
+
 // matchesFirst makes the planner collect a search's matches from the indexes before ordering
 // them, for the rest of the transaction (see searchPlan.byMatches).
 const matchesFirst = `SELECT set_config('enable_indexscan', 'off', true)`
@@ -385,8 +393,9 @@ func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
 // filters first.
 func (s *Store) plan(ctx context.Context, q *search.Query, where string, args pgx.NamedArgs, filters string) (searchPlan, error) {
 	var pl searchPlan
+	// Described afresh each time, so planned for its values (see customPlans).
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE `+where+
-		` LIMIT `+strconv.Itoa(CountCap+1)+`) c`, args).Scan(&pl.count); err != nil {
+		` LIMIT `+strconv.Itoa(CountCap+1)+`) c`, pgx.QueryExecModeDescribeExec, args).Scan(&pl.count); err != nil {
 		return searchPlan{}, fmt.Errorf("count matches: %w", err)
 	}
 	limit := DefaultRankLimit
@@ -562,6 +571,9 @@ LIMIT @limit`
 	return s.inSnapshot(ctx, func(tx *Store) error {
 		if err := tx.statementTimeoutFrom(ctx); err != nil {
 			return err
+		}
+		if _, err := tx.db.Exec(ctx, customPlans); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
 		if pl.byMatches {
 			if _, err := tx.db.Exec(ctx, matchesFirst); err != nil {

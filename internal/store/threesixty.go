@@ -82,6 +82,9 @@ func (s *Store) grantQueries(ctx context.Context, now time.Time, q search.Query,
 	if err != nil {
 		return "", "", nil, err
 	}
+	if _, err := s.db.Exec(ctx, customPlans); err != nil {
+		return "", "", nil, fmt.Errorf("plan grants: %w", err)
+	}
 	if pl.byMatches {
 		if _, err := s.db.Exec(ctx, matchesFirst); err != nil {
 			return "", "", nil, fmt.Errorf("plan grants: %w", err)
