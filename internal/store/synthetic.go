@@ -151,6 +151,10 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		if err != nil {
 			return fmt.Errorf("copy decisions: %w", mapError(err))
 		}
+		// The guard on each part row looks the decision up in signatures.
+		if err := analyzeWhileSmall(ctx, conn, len(batch), "decisions, signatures, decision_links, audit_log"); err != nil {
+			return err
+		}
 		ids := map[string]int64{}
 		continued := []string{}
 		for _, d := range batch {
@@ -222,7 +226,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		}
 		for _, c := range copies {
 			if c.table == "signatures" {
-				if err := analyzeWhileSmall(ctx, conn, len(batch)); err != nil {
+				if err := analyzeWhileSmall(ctx, conn, len(batch), "recommendations, sections, funding_lines, organisations"); err != nil {
 					return err
 				}
 				if err := refreshSearch(ctx, conn, ids); err != nil {
@@ -245,12 +249,13 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 	})
 }
 
-// analyzeWhileSmall refreshes the planner's statistics of the tables a decision's search
-// document reads while they hold few batches. Planned from the statistics of emptier tables,
-// the indexing scanned whole tables for each decision: the first 20,000 decisions took 82 s,
-// each 10,000 after that 10 s. Later batches barely move the statistics, and autovacuum keeps
-// up with them.
-func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, batch int) error {
+// analyzeWhileSmall refreshes the planner's statistics of tables while the register holds
+// few batches. Planned from the statistics of emptier tables (and those plans kept by the
+// session), the guard on each part row and the indexing scanned whole tables for each
+// decision: the first 20,000 decisions took 82 s, each 10,000 after that 10 s, and a batch's
+// sections took longer with each batch. Later batches barely move the statistics, and
+// autovacuum keeps up with them.
+func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, batch int, tables string) error {
 	var tuples float64
 	if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass`).Scan(&tuples); err != nil {
 		return fmt.Errorf("decisions' statistics: %w", err)
@@ -259,7 +264,7 @@ func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, batch int) error {
 		return nil
 	}
 	// Rows this transaction added count: ANALYZE samples them as live.
-	if _, err := conn.Exec(ctx, `ANALYZE decisions, recommendations, sections, funding_lines, organisations`); err != nil {
+	if _, err := conn.Exec(ctx, `ANALYZE `+tables); err != nil {
 		return fmt.Errorf("analyze for indexing: %w", err)
 	}
 	return nil
