@@ -393,8 +393,15 @@ func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
 // filters first.
 func (s *Store) plan(ctx context.Context, q *search.Query, where string, args pgx.NamedArgs, filters string) (searchPlan, error) {
 	var pl searchPlan
+	// The register's own list counts its first rows newest first: left to itself, the planner
+	// reads the status index from its first status, and at a million decisions passed 79,709
+	// drafts and deferred decisions (12 to 150 ms) before the first published one.
+	walk := ""
+	if q.Q == "" && !q.HasFilters() {
+		walk = ` ORDER BY ` + keyDate + ` DESC, d.number DESC, d.id DESC`
+	}
 	// Described afresh each time, so planned for its values (see customPlans).
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE `+where+
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM decisions d WHERE `+where+walk+
 		` LIMIT `+strconv.Itoa(CountCap+1)+`) c`, pgx.QueryExecModeDescribeExec, args).Scan(&pl.count); err != nil {
 		return searchPlan{}, fmt.Errorf("count matches: %w", err)
 	}
