@@ -18,6 +18,10 @@ type pageError struct {
 	Hint       string
 	ShowSearch bool
 	Query      string
+	// Links replace the usual "Browse all decisions" with where to go instead.
+	Links []pages.ErrorLink
+	// Limited leaves out of the shell the links a rate-limited visitor would be refused at.
+	Limited bool
 }
 
 func (e *pageError) Error() string { return e.Heading + ": " + e.Message }
@@ -104,8 +108,11 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	// The page must render even when the request's deadline has passed: templ stops on a done context.
 	r = r.WithContext(context.WithoutCancel(r.Context()))
+	page := s.page(r, pe.Heading, "", r.URL.Path)
+	page.Limited = pe.Limited
 	props := pages.ErrorProps{
-		Page:       s.page(r, pe.Heading, "", r.URL.Path),
+		Page:       page,
+		Links:      pe.Links,
 		Heading:    pe.Heading,
 		Message:    pe.Message,
 		Hint:       pe.Hint,

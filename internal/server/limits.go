@@ -2,10 +2,13 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/httprate"
+
+	"github.com/decision-register/decisions/web/pages"
 )
 
 // RateLimit is how many requests one client may make in a window; zero Requests means no limit.
@@ -23,31 +26,97 @@ const (
 // rateLimit refuses a client's requests past limit with 429 and Retry-After (the window's
 // length), per client address: the same address sign-in throttling counts (clientAddress).
 // Counts are kept in this process: behind several instances a client gets each instance's
-// allowance, which only bounds each instance's work, as intended.
+// allowance, which only bounds each instance's work, as intended. The list of decisions with no
+// search at all is never counted: it is cheap (its first rows newest first), and it is where
+// the 429 page sends a limited visitor, so it must answer them.
 func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http.Handler {
 	if limit.Requests <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	return httprate.Limit(limit.Requests, limit.Window,
+	limiter := httprate.Limit(limit.Requests, limit.Window,
 		httprate.WithKeyFuncs(func(r *http.Request) (string, error) { return clientAddress(r), nil }),
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			s.metrics.RateLimited(name)
 			s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientAddress(r),
 				"request_id", requestIDFrom(r.Context()))
+			wait := waitWords(w.Header().Get("Retry-After"))
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{
-					Message: "Too many requests from your address: wait the number of seconds in Retry-After, then try again."}}})
+					Message: "Too many requests from your address: wait " + wait + " (the seconds in Retry-After), then try again."}}})
 				return
 			}
-			s.serveError(w, r, errTooManyRequests)
+			s.serveError(w, r, tooManyRequests(r, wait))
 		}))
+	return func(next http.Handler) http.Handler {
+		limited := limiter(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if isUnlimited(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			limited.ServeHTTP(w, r)
+		})
+	}
 }
 
-var errTooManyRequests = &pageError{
-	Status:  http.StatusTooManyRequests,
-	Heading: "Too many requests",
-	Message: "You have made a lot of searches or downloads in a short time. Wait a minute, then try again.",
-	Hint:    "If you need the whole register regularly, download it once as CSV rather than page by page.",
+// isUnlimited reports whether r is the plain list of decisions: no search, no filter, no page.
+func isUnlimited(r *http.Request) bool {
+	return r.URL.Path == "/decisions" && r.URL.RawQuery == ""
+}
+
+// tooManyRequests is the 429 page: how long to wait, in words, and only links that answer a
+// limited visitor (the home page, the decision the request was about, the list with no search),
+// never the limited address again.
+func tooManyRequests(r *http.Request, wait string) *pageError {
+	links := []pages.ErrorLink{{Href: "/", Text: "Go to the home page"}}
+	if slug, ok := decisionOf(r.URL.Path); ok {
+		links = append(links, pages.ErrorLink{Href: "/decisions/" + slug, Text: "Go back to the decision"})
+	}
+	links = append(links, pages.ErrorLink{Href: "/decisions", Text: "Browse all decisions, newest first"})
+	return &pageError{
+		Status:  http.StatusTooManyRequests,
+		Heading: "Too many requests",
+		Message: "You have made a lot of searches or downloads in a short time. Wait " + wait + ", then try again.",
+		Hint: "Decision pages and the list of all decisions still work while you wait. " +
+			"If you need the whole register regularly, download it once as CSV rather than page by page.",
+		Links:   links,
+		Limited: true,
+	}
+}
+
+// decisionOf is the slug of the decision a path under /decisions/{slug}/ is about.
+func decisionOf(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/decisions/")
+	if !ok {
+		return "", false
+	}
+	slug, _, _ := strings.Cut(rest, "/")
+	// Slugs are lower-case letters, digits and hyphens; anything else is not linked back to.
+	if slug == "" || strings.Trim(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return "", false
+	}
+	return slug, true
+}
+
+// waitWords says a Retry-After in seconds as a person would: "1 minute", "30 seconds".
+func waitWords(retryAfter string) string {
+	n, err := strconv.Atoi(retryAfter)
+	switch {
+	case err != nil || n <= 0:
+		return "a minute"
+	case n%3600 == 0:
+		return plural(n/3600, "hour")
+	case n%60 == 0:
+		return plural(n/60, "minute")
+	}
+	return plural(n, "second")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // admissionWait is how long a request waits for a slot when every slot is taken: long enough

@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"slices"
+
 	"fmt"
+	"github.com/PuerkitoBio/goquery"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,14 +29,14 @@ func TestRateLimits(t *testing.T) {
 		SearchRate: server.RateLimit{Requests: 3, Window: time.Minute},
 		ExportRate: server.RateLimit{Requests: 2, Window: time.Minute},
 	})
-	for i, path := range []string{"/decisions", "/decisions?q=social", "/api/v1/decisions?q=hub"} {
+	for i, path := range []string{"/decisions?q=alpha", "/decisions?q=social", "/api/v1/decisions?q=hub"} {
 		if r := ts.get(t, path); r.status != http.StatusOK {
 			t.Fatalf("search %d: GET %q = %d, want 200", i+1, path, r.status)
 		}
 	}
 	r := ts.get(t, "/decisions?q=knife")
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "60" ||
-		r.doc.Find("h1").Text() != "Too many requests" || !strings.Contains(r.body, "Wait a minute") {
+		r.doc.Find("h1").Text() != "Too many requests" || !strings.Contains(r.body, "Wait 1 minute") {
 		t.Errorf("GET /decisions past the limit = %d, Retry-After %q, h1 %q; want 429, 60, the page",
 			r.status, r.header.Get("Retry-After"), r.doc.Find("h1").Text())
 	}
@@ -180,4 +183,57 @@ func figures(pool *pgxpool.Pool) stats {
 	st := pool.Stat()
 	return stats{goroutines: runtime.NumGoroutine(), acquired: st.AcquiredConns(), idle: st.IdleConns(), total: st.TotalConns(),
 		acquires: st.AcquireCount(), canceledAcquires: st.CanceledAcquireCount()}
+}
+
+// TestRateLimitedPageLinksAnswer: the 429 page says how long to wait in words, and every link
+// on it answers the limited visitor (the home page, the decision, the list with no search, the
+// shell's own links), so being limited never leaves someone on a page whose every way on is
+// refused too.
+func TestRateLimitedPageLinksAnswer(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, testsite.Options{
+		SearchRate: server.RateLimit{Requests: 1, Window: time.Minute},
+		ExportRate: server.RateLimit{Requests: 1, Window: 30 * time.Second},
+	})
+	for _, c := range []struct {
+		first, limited, wait, back string
+	}{
+		{"/decisions?q=hub", "/decisions?q=knife", "Wait 1 minute", ""},
+		{"", "/decisions/pcd-1682/verify", "Wait 1 minute", "/decisions/pcd-1682"},
+		{"/decisions.csv", "/decisions.atom", "Wait 30 seconds", ""},
+	} {
+		if c.first != "" {
+			if r := ts.get(t, c.first); r.status != http.StatusOK {
+				t.Fatalf("GET %q = %d, want 200 within the allowance", c.first, r.status)
+			}
+		}
+		r := ts.get(t, c.limited)
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("GET %q past the limit = %d, want 429", c.limited, r.status)
+		}
+		if msg := r.doc.Find(`[data-testid="error-message"]`).Text(); !strings.Contains(msg, c.wait) {
+			t.Errorf("GET %q: the 429 page says %q, want the Retry-After (%s s) in words: %q", c.limited, msg, r.header.Get("Retry-After"), c.wait)
+		}
+		var links []string
+		r.doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+			if href := a.AttrOr("href", ""); strings.HasPrefix(href, "/") {
+				links = append(links, href)
+			}
+		})
+		if c.back != "" && !slices.Contains(links, c.back) {
+			t.Errorf("GET %q: the 429 page's links %v do not lead back to %s", c.limited, links, c.back)
+		}
+		if !slices.Contains(links, "/") || !slices.Contains(links, "/decisions") {
+			t.Errorf("GET %q: the 429 page's links %v lack the home page or the list of decisions", c.limited, links)
+		}
+		for _, href := range links {
+			if got := ts.get(t, href); got.status != http.StatusOK {
+				t.Errorf("GET %q: its 429 page links to %s, which answers the limited visitor %d, want 200", c.limited, href, got.status)
+			}
+		}
+	}
+	// The list is unlimited only with no search at all: a page of it still counts.
+	if r := ts.get(t, "/decisions?page=2"); r.status != http.StatusTooManyRequests {
+		t.Errorf("GET /decisions?page=2 from a limited visitor = %d, want 429", r.status)
+	}
 }
