@@ -57,6 +57,9 @@ type Config struct {
 	// MetricsAddr is where Prometheus metrics are served; empty for nowhere.
 	MetricsAddr   string
 	MaxConcurrent int
+	// MaxDownloads bounds the exports streaming at once, apart from MaxConcurrent, so slow
+	// downloads (each up to ExportTimeout) cannot take the slots pages need.
+	MaxDownloads int
 	// SearchRate and ExportRate are per-client limits; zero Requests for none.
 	SearchRate, ExportRate Rate
 	// DatabaseReadURL is a read replica for the public's reads; empty means DatabaseURL.
@@ -113,6 +116,7 @@ var Vars = []Var{
 	{"DB_MAX_CONNS", "10", "connections in the pool; when unset, pool_max_conns in DATABASE_URL wins over the default"},
 	{"DB_STATEMENT_TIMEOUT", "5s", "the longest one query may run; when unset, statement_timeout in DATABASE_URL wins over the default"},
 	{"MAX_CONCURRENT_REQUESTS", "64", "requests handled at once; past it a request waits up to a second for a turn, then gets a 503 busy page"},
+	{"MAX_CONCURRENT_DOWNLOADS", "4", "exports (CSV, Atom, 360Giving, checkpoint lists) streamed at once, counted apart from MAX_CONCURRENT_REQUESTS; past it a download waits up to a second, then gets a 503 busy page"},
 	{"RATE_LIMIT_SEARCH", "120/1m", "per client address: searches and lists, API calls and verifications, as N/DURATION, or off"},
 	{"RATE_LIMIT_EXPORTS", "20/1m", "per client address: CSV and Atom downloads, as N/DURATION, or off"},
 	{"METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the public site (like 127.0.0.1:9464); unset for none"},
@@ -199,6 +203,11 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("MAX_CONCURRENT_REQUESTS: %q is not a whole number, 1 or more", get("MAX_CONCURRENT_REQUESTS")))
 	}
 	c.MaxConcurrent = m
+	d, err := strconv.Atoi(get("MAX_CONCURRENT_DOWNLOADS"))
+	if err != nil || d < 1 {
+		errs = append(errs, fmt.Errorf("MAX_CONCURRENT_DOWNLOADS: %q is not a whole number, 1 or more", get("MAX_CONCURRENT_DOWNLOADS")))
+	}
+	c.MaxDownloads = d
 	rate := func(name string) Rate {
 		r, err := ParseRate(get(name))
 		if err != nil {

@@ -62,7 +62,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "soon",
 		"BASE_URL": "localhost", "DATABASE_URL": "mysql://x", "CONTACT": "ring us", "DRAIN_DELAY": "-1s", "REQUEST_TIMEOUT": "0s",
 		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast", "DOCUMENTS_URL": "ftp://files.example", "DOCUMENT_MAX_BYTES": "25MB",
-		"MAX_CONCURRENT_REQUESTS": "0", "RATE_LIMIT_SEARCH": "lots", "RATE_LIMIT_EXPORTS": "5/1ms",
+		"MAX_CONCURRENT_REQUESTS": "0", "MAX_CONCURRENT_DOWNLOADS": "some", "RATE_LIMIT_SEARCH": "lots", "RATE_LIMIT_EXPORTS": "5/1ms",
 		"DATABASE_READ_URL": "mysql://replica", "TRUSTED_PROXIES": "10.0.0.0/8, the proxy", "RELEASE_INTERVAL": "often",
 		"MIGRATE_ON_START": "yes",
 	}))
@@ -71,7 +71,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	}
 	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT",
 		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "DOCUMENTS_URL", "DOCUMENT_MAX_BYTES",
-		"MAX_CONCURRENT_REQUESTS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS",
+		"MAX_CONCURRENT_REQUESTS", "MAX_CONCURRENT_DOWNLOADS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS",
 		"DATABASE_READ_URL", "TRUSTED_PROXIES", "RELEASE_INTERVAL", "MIGRATE_ON_START"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
@@ -82,12 +82,12 @@ func TestLoadRejectsBadValues(t *testing.T) {
 // TestLimits reads the bound on requests at once, the per-client rates and the metrics address.
 func TestLimits(t *testing.T) {
 	c, err := Load(env(nil))
-	if err != nil || c.MaxConcurrent != 64 || c.SearchRate != (Rate{120, time.Minute}) || c.ExportRate != (Rate{20, time.Minute}) || c.MetricsAddr != "" {
+	if err != nil || c.MaxConcurrent != 64 || c.MaxDownloads != 4 || c.SearchRate != (Rate{120, time.Minute}) || c.ExportRate != (Rate{20, time.Minute}) || c.MetricsAddr != "" {
 		t.Errorf("Load() defaults: %d at once, search %+v, exports %+v, metrics %q, %v", c.MaxConcurrent, c.SearchRate, c.ExportRate, c.MetricsAddr, err)
 	}
-	c, err = Load(env(map[string]string{"MAX_CONCURRENT_REQUESTS": "8", "RATE_LIMIT_SEARCH": "off", "RATE_LIMIT_EXPORTS": "3/10s",
+	c, err = Load(env(map[string]string{"MAX_CONCURRENT_REQUESTS": "8", "MAX_CONCURRENT_DOWNLOADS": "2", "RATE_LIMIT_SEARCH": "off", "RATE_LIMIT_EXPORTS": "3/10s",
 		"METRICS_ADDR": "127.0.0.1:9464"}))
-	if err != nil || c.MaxConcurrent != 8 || c.SearchRate != (Rate{}) || c.ExportRate != (Rate{3, 10 * time.Second}) || c.MetricsAddr != "127.0.0.1:9464" {
+	if err != nil || c.MaxConcurrent != 8 || c.MaxDownloads != 2 || c.SearchRate != (Rate{}) || c.ExportRate != (Rate{3, 10 * time.Second}) || c.MetricsAddr != "127.0.0.1:9464" {
 		t.Errorf("Load() set: %d at once, search %+v, exports %+v, metrics %q, %v", c.MaxConcurrent, c.SearchRate, c.ExportRate, c.MetricsAddr, err)
 	}
 	for _, bad := range []string{"", "10", "10/", "/1m", "0/1m", "-1/1m", "10/0s", "10/1ms", "ten/1m", "10/minute"} {

@@ -125,23 +125,34 @@ const admissionWait = time.Second
 
 // admit bounds the requests handled at once, so a slow or stuck database cannot pile up
 // goroutines and memory behind the pool: past max, a request waits admissionWait for a slot,
-// then gets the busy page. Health checks and static files, which never touch the database,
-// are always let through.
+// then gets the busy page. Downloads (isDownload) count against a smaller budget of their own:
+// each may stream for up to the export timeout, and a handful of slow ones must not take the
+// slots page views need. Health checks and static files, which never touch the database, are
+// always let through.
 func (s *Server) admit(next http.Handler) http.Handler {
-	if cap(s.slots) == 0 {
+	if cap(s.slots) == 0 && cap(s.downloadSlots) == 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+		p := r.URL.Path
+		if p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		slots := s.slots
+		if isDownload(p) {
+			slots = s.downloadSlots
+		}
+		if cap(slots) == 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
 		select {
-		case s.slots <- struct{}{}:
+		case slots <- struct{}{}:
 		default:
 			t := time.NewTimer(admissionWait)
 			select {
-			case s.slots <- struct{}{}:
+			case slots <- struct{}{}:
 				t.Stop()
 			case <-t.C:
 				s.serveError(w, r, errBusy)
@@ -152,7 +163,13 @@ func (s *Server) admit(next http.Handler) http.Handler {
 				return
 			}
 		}
-		defer func() { <-s.slots }()
+		defer func() { <-slots }()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isDownload reports whether a path is a streamed export: the CSV, Atom and 360Giving files and
+// the checkpoint lists (isExport's paths, but not the API, whose answers are pages of results).
+func isDownload(path string) bool {
+	return isExport(path) && !strings.HasPrefix(path, "/api/")
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/testsite"
 )
@@ -235,5 +236,72 @@ func TestRateLimitedPageLinksAnswer(t *testing.T) {
 	// The list is unlimited only with no search at all: a page of it still counts.
 	if r := ts.get(t, "/decisions?page=2"); r.status != http.StatusTooManyRequests {
 		t.Errorf("GET /decisions?page=2 from a limited visitor = %d, want 429", r.status)
+	}
+}
+
+// TestDownloadsHaveTheirOwnBudget holds downloads in the database (the checkpoints table
+// locked, which only the checkpoint list reads) while pages are asked for: the downloads take
+// slots of their own budget, the one past it gets the busy page, and pages are still served
+// from the general bound, which the stuck downloads would otherwise fill.
+func TestDownloadsHaveTheirOwnBudget(t *testing.T) {
+	t.Parallel()
+	const maxConcurrent, maxDownloads = 2, 1
+	ts := newTestServerWith(t, testsite.Options{MaxConcurrent: maxConcurrent, MaxDownloads: maxDownloads})
+	release := holdTable(t, ts.pool, "checkpoints")
+	type result struct {
+		status     int
+		retryAfter string
+	}
+	downloads := make(chan result, maxConcurrent)
+	for range maxConcurrent {
+		go func() {
+			resp, err := http.Get(ts.url + "/checkpoints.json")
+			if err != nil {
+				t.Errorf("GET /checkpoints.json: %v", err)
+				downloads <- result{}
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			downloads <- result{resp.StatusCode, resp.Header.Get("Retry-After")}
+		}()
+	}
+	// One download waits for the lock; the other is refused once it has waited for a slot.
+	dbtest.WaitForLockWaiters(t, ts.pool.Config().ConnString(), 1)
+	var refused result
+	select {
+	case refused = <-downloads:
+	case <-time.After(30 * time.Second): // a bound only a download let past the budget reaches
+		t.Fatalf("both downloads are held in the database: none was refused for the budget of %d", maxDownloads)
+	}
+	if refused.status != http.StatusServiceUnavailable || refused.retryAfter == "" {
+		t.Errorf("a download past the budget of %d = %d (Retry-After %q), want 503 with Retry-After", maxDownloads, refused.status, refused.retryAfter)
+	}
+	if n := ts.site.Server.Downloading(); n != maxDownloads {
+		t.Errorf("%d downloads hold a slot, want %d", n, maxDownloads)
+	}
+	// Every general slot is still free for pages, however long the download is held.
+	statuses := make(chan int, maxConcurrent)
+	for range maxConcurrent {
+		go func() {
+			resp, err := http.Get(ts.url + "/decisions/pcd-1682")
+			if err != nil {
+				t.Errorf("GET a page: %v", err)
+				statuses <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	for range maxConcurrent {
+		if s := <-statuses; s != http.StatusOK {
+			t.Errorf("GET a page while a download is held = %d, want 200: downloads must not take pages' slots", s)
+		}
+	}
+	release()
+	if held := <-downloads; held.status != http.StatusOK {
+		t.Errorf("the held download, once the lock went = %d, want 200", held.status)
 	}
 }

@@ -44,6 +44,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// MaxConcurrent bounds the requests handled at once (see admit); zero means no bound.
 	MaxConcurrent int
+	// MaxDownloads bounds the exports streamed at once, apart from MaxConcurrent; zero means
+	// no bound.
+	MaxDownloads int
 	// SearchRate and ExportRate limit each client's searches, API calls and verifications, and
 	// its CSV and Atom downloads; zero values mean no limit.
 	SearchRate, ExportRate RateLimit
@@ -103,6 +106,7 @@ type Server struct {
 	compressor     *compressor
 	metrics        *metrics.Metrics
 	slots          chan struct{} // a slot per request being handled, when bounded
+	downloadSlots  chan struct{} // a slot per download being streamed, when bounded
 	searchRate     RateLimit
 	exportRate     RateLimit
 	pages          *pageCache // public decision pages, while the register has not changed
@@ -170,7 +174,8 @@ func New(d Deps) (*Server, error) {
 		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
 		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
-		searchRate: d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
+		downloadSlots: make(chan struct{}, max(d.MaxDownloads, 0)),
+		searchRate:    d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
@@ -185,6 +190,9 @@ func (s *Server) InFlight() int64 { return s.inFlight.Load() }
 
 // Admitted is how many requests are past the bound on requests handled at once (see admit).
 func (s *Server) Admitted() int { return len(s.slots) }
+
+// Downloading is how many downloads hold a slot of their own budget (see admit).
+func (s *Server) Downloading() int { return len(s.downloadSlots) }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
 // the server shuts down. Everything else keeps answering.

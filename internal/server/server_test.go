@@ -512,6 +512,12 @@ func TestHealth(t *testing.T) {
 // requests wait in the database.
 func holdDecisions(t *testing.T, pool *pgxpool.Pool) (release func()) {
 	t.Helper()
+	return holdTable(t, pool, "decisions")
+}
+
+// holdTable locks table against every read until release (or the test's end).
+func holdTable(t *testing.T, pool *pgxpool.Pool, table string) (release func()) {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pool.Config().ConnString())
 	if err != nil {
@@ -521,7 +527,7 @@ func holdDecisions(t *testing.T, pool *pgxpool.Pool) (release func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE"); err != nil {
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
 	release = func() { tx.Rollback(ctx) }

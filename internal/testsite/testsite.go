@@ -58,6 +58,7 @@ type Options struct {
 	// DocumentMaxBytes is the largest document a drafter may attach; zero: the default, 25 MB.
 	DocumentMaxBytes int64
 	MaxConcurrent    int // zero: no bound on requests handled at once
+	MaxDownloads     int // zero: no bound on downloads streamed at once
 	// SearchRate and ExportRate are per-client limits; zero: none, so tests can make as many
 	// requests as they like.
 	SearchRate, ExportRate server.RateLimit
@@ -121,6 +122,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		Blobs:            blobs,
 		DocumentMaxBytes: o.DocumentMaxBytes,
 		MaxConcurrent:    o.MaxConcurrent,
+		MaxDownloads:     o.MaxDownloads,
 		SearchRate:       o.SearchRate,
 		ExportRate:       o.ExportRate,
 		Metrics:          m,
