@@ -182,7 +182,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	if err := prepareSchema(ctx, cfg, logger); err != nil {
 		return err
 	}
-	pool, probe, err := openPools(ctx, cfg.DatabaseURL, cfg)
+	pool, probe, err := openPools(ctx, cfg.DatabaseURL, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
 	var replicaPool *pgxpool.Pool
 	if cfg.DatabaseReadURL != "" {
-		rpool, rprobe, err := openPools(ctx, cfg.DatabaseReadURL, cfg)
+		rpool, rprobe, err := openPools(ctx, cfg.DatabaseReadURL, cfg, true)
 		if err != nil {
 			return fmt.Errorf("read replica: %w", err)
 		}
@@ -337,9 +337,10 @@ func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (stop fu
 }
 
 // openPools opens the requests' pool on the database at url (the primary, or the replica) and
-// the readiness checks' own one-connection pool.
-func openPools(ctx context.Context, url string, cfg config.Config) (pool, probe *pgxpool.Pool, err error) {
-	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
+// the readiness checks' own one-connection pool. A replica's pool is read-only even when the
+// URL names a primary, so the public's reads can never write.
+func openPools(ctx context.Context, url string, cfg config.Config, readOnly bool) (pool, probe *pgxpool.Pool, err error) {
+	opts := store.PoolOptions{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout, ReadOnly: readOnly}
 	if pool, err = store.Open(ctx, url, opts); err != nil {
 		return nil, nil, err
 	}

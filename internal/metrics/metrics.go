@@ -23,6 +23,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	signoff  *prometheus.CounterVec
 	refused  *prometheus.CounterVec
+	retried  prometheus.Counter
 	pools    *poolCollector
 }
 
@@ -47,9 +48,13 @@ func New() *Metrics {
 			Name: "decisions_rate_limited_total",
 			Help: "Requests refused with 429 by a per-client rate limit, by limit.",
 		}, []string{"limit"}),
+		retried: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "decisions_read_retries_total",
+			Help: "Reads tried again on a new connection after theirs was found dead (a database restart).",
+		}),
 		pools: &poolCollector{pools: map[string]*pgxpool.Pool{}},
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.signoff, m.refused, m.pools,
+	m.reg.MustRegister(m.requests, m.duration, m.signoff, m.refused, m.retried, m.pools,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -83,6 +88,11 @@ func (m *Metrics) SignoffAction(action string, n int) {
 // RateLimited counts a request refused by the named limit.
 func (m *Metrics) RateLimited(limit string) {
 	m.refused.WithLabelValues(limit).Inc()
+}
+
+// ReadRetried counts a read tried again on a new connection.
+func (m *Metrics) ReadRetried() {
+	m.retried.Inc()
 }
 
 // WatchPool reports a pgx pool's use under the given name ("requests", "probe").

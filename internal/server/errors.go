@@ -53,13 +53,53 @@ var (
 // retryAfter is the Retry-After of a 503, in seconds: a database restart takes about this long.
 const retryAfter = "5"
 
-// handle adapts a handler that returns an error to http.HandlerFunc.
+// handle adapts a handler that returns an error to http.HandlerFunc. A read (GET or HEAD) that
+// failed because its database connection was dead, before it sent anything, is tried once more
+// on a new connection: after a database restart the pool still holds connections that look
+// idle and well (pgxpool only pings one idle for over a second), and the first request to take
+// one would otherwise get a 503. Reads write nothing, so running one twice is safe.
 func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+		sw := &sentWriter{ResponseWriter: w}
+		err := fn(sw, r)
+		if err != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sw.sent &&
+			store.IsUnavailable(err) && r.Context().Err() == nil {
+			s.log.WarnContext(r.Context(), "database connection lost: reading again on a new one", "err", err,
+				"request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
+			s.metrics.ReadRetried()
+			s.resetPools()
+			err = fn(sw, r)
+		}
+		if err != nil {
 			s.serveError(w, r, err)
 		}
 	}
+}
+
+// sentWriter notes whether anything has been sent, after which a request cannot be tried again.
+type sentWriter struct {
+	http.ResponseWriter
+	sent bool
+}
+
+func (w *sentWriter) WriteHeader(code int) {
+	w.sent = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *sentWriter) Write(b []byte) (int, error) {
+	w.sent = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer (deadlines, flushing).
+func (w *sentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// resetPools drops the pools' idle connections (those in use go when released): after one is
+// found dead the others, made before the same restart, are too, and each would fail a request.
+func (s *Server) resetPools() {
+	s.store.Reset()
+	s.replica.Reset()
 }
 
 // serveError is the one place an error becomes a response. Users see a page in words they
@@ -93,6 +133,8 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 			"request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path)
 		return
 	case store.IsUnavailable(err):
+		// The next request gets new connections, not another of the dead ones.
+		s.resetPools()
 		s.log.ErrorContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = errUnavailable

@@ -61,6 +61,11 @@ func New(pool *pgxpool.Pool) *Store {
 type PoolOptions struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
+	// ReadOnly makes every transaction on the pool's connections read-only
+	// (default_transaction_read_only), so a write sent to a pool meant for reads fails loudly
+	// (SQLSTATE 25006) even where the database would take it: a replica's pool pointed at the
+	// primary, or the tests' public pool on the one test database.
+	ReadOnly bool
 }
 
 // Open connects a pool and checks that the database answers. The URL may carry pgxpool's own
@@ -78,6 +83,9 @@ func Open(ctx context.Context, url string, opts PoolOptions) (*pgxpool.Pool, err
 	// 100,000 decisions, and never pays back. A URL that says jit=on still wins.
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	if opts.ReadOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
@@ -106,6 +114,15 @@ func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
 	return pool, nil
+}
+
+// Reset closes the pool's idle connections, and those in use as they are released, so the next
+// queries connect afresh: for when one connection was found dead, since the others made before
+// the same database restart are dead too. Inside a transaction it does nothing.
+func (s *Store) Reset() {
+	if p, ok := s.db.(*pgxpool.Pool); ok {
+		p.Reset()
+	}
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.

@@ -40,8 +40,12 @@ const Password = "correct horse battery staple"
 
 // Site is a running test site.
 type Site struct {
-	URL     string        // where the test server listens
-	Pool    *pgxpool.Pool // the requests' pool
+	URL  string        // where the test server listens
+	Pool *pgxpool.Pool // the requests' pool
+	// Replica is the public's reads' pool (server.Deps.Replica): a second pool on the same
+	// database whose transactions are read-only, so a public path that writes fails as it would
+	// on a real replica. Nil with Options.PrimaryReads.
+	Replica *pgxpool.Pool
 	Probe   *pgxpool.Pool // the readiness checks' one connection
 	Server  *server.Server
 	Store   *store.Store
@@ -69,6 +73,9 @@ type Options struct {
 	// one makes cookies Secure and sends Strict-Transport-Security, as in production.
 	BaseURL     string
 	Checkpoints *checkpoint.Signer // signs checkpoints of the audit chain; nil for none
+	// PrimaryReads sends the public's reads to the requests' pool, as with no DATABASE_READ_URL;
+	// by default they go to a read-only pool of their own (Site.Replica).
+	PrimaryReads bool
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -94,6 +101,14 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	t.Cleanup(probe.Close)
+	var replica *pgxpool.Pool
+	if !o.PrimaryReads {
+		replica, err = store.Open(context.Background(), url, store.PoolOptions{MaxConns: o.MaxConns, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(replica.Close)
+	}
 	blobs, err := blobstore.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +123,15 @@ func NewWith(t testing.TB, o Options) *Site {
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
+	var reads *store.Store
+	if replica != nil {
+		m.WatchPool("replica", replica)
+		reads = store.New(replica)
+	}
 	srv, err := server.New(server.Deps{
-		Store: st,
-		Probe: store.New(probe),
+		Store:   st,
+		Replica: reads,
+		Probe:   store.New(probe),
 		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour,
 			Secure: strings.HasPrefix(base, "https://")}),
 		Logger:           Logger(t),
@@ -135,7 +156,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	h := srv.Routes()
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
+	return &Site{URL: ts.URL, Pool: pool, Replica: replica, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
 }
 
 // Clock is the site's clock, which tests move.
