@@ -496,6 +496,7 @@ func TestHealth(t *testing.T) {
 		}
 	}
 	ts.pool.Close()
+	ts.site.Replica.Close() // the public's reads' pool
 	ts.probe.Close()
 	if r := ts.get(t, "/readyz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with the database gone = %d, want 503", r.status)
