@@ -13,7 +13,27 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/decision-register/decisions/internal/store"
 )
+
+// sessionStore keeps sessions in PostgreSQL. Finding a session is a read, so one that failed on
+// a dead pooled connection (after a database restart) is tried once more on a new one, as the
+// server does for the pages themselves: otherwise every signed-in person's first request after
+// a restart would answer 503. Saving and deleting are not tried again.
+type sessionStore struct {
+	*pgxstore.PostgresStore
+	pool *pgxpool.Pool
+}
+
+func (s *sessionStore) Find(token string) ([]byte, bool, error) {
+	b, found, err := s.PostgresStore.Find(token)
+	if store.IsUnavailable(err) {
+		s.pool.Reset() // the other connections made before the restart are dead too
+		b, found, err = s.PostgresStore.Find(token)
+	}
+	return b, found, err
+}
 
 // MinPasswordLength is the shortest password accepted (NCSC guidance: length over rules).
 const MinPasswordLength = 12
@@ -67,7 +87,7 @@ type SessionConfig struct {
 // NewSessions returns a session manager storing sessions in PostgreSQL.
 func NewSessions(pool *pgxpool.Pool, c SessionConfig) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(pool, c.CleanupInterval)
+	sm.Store = &sessionStore{PostgresStore: pgxstore.NewWithCleanupInterval(pool, c.CleanupInterval), pool: pool}
 	sm.IdleTimeout = c.IdleTimeout
 	sm.Lifetime = c.Lifetime
 	sm.Cookie.Name = "register_session"

@@ -40,6 +40,11 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.UserByID(r.Context(), id)
+		if store.IsUnavailable(err) && r.Context().Err() == nil {
+			// A read: tried once more on a new connection, as in handle.
+			s.resetPools()
+			u, err = s.store.UserByID(r.Context(), id)
+		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.serveError(w, r, err)
 			return

@@ -13,7 +13,8 @@ import (
 
 // TestReadAfterDatabaseRestart restarts a real PostgreSQL (fast, then immediate: a crash) under
 // a site whose pools hold connections made before it: the first reads afterwards must be served,
-// not answered with a 503 for a dead pooled connection. Each is asked for at once after the
+// not answered with a 503 for a dead pooled connection: a signed-in person's page (its session
+// and user read first, on the primary's pool) and the public's (on the replica's). Each is asked for at once after the
 // start, while the pools' connections have been idle for less than the second after which
 // pgxpool would ping them; the log says how long the restart took.
 func TestReadAfterDatabaseRestart(t *testing.T) {
@@ -24,10 +25,16 @@ func TestReadAfterDatabaseRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	site := testsite.NewWith(t, testsite.Options{DatabaseURL: url})
+	site.User(t, "drafter@example.org", "Dee Drafter", store.Grants{Roles: []string{"drafter"}})
+	staff := site.Client(t, "drafter@example.org")
 	anon := site.Client(t, "")
 	pages := []string{"/decisions/pcd-1682", "/decisions?q=hub", "/decisions.csv", "/"}
 	read := func(path string) int {
-		resp, err := anon.Get(site.URL + path)
+		c := anon
+		if path == "/work" {
+			c = staff // the session and the user are read from the primary, before the page
+		}
+		resp, err := c.Get(site.URL + path)
 		if err != nil {
 			t.Fatalf("GET %s: %v", path, err)
 		}
@@ -36,7 +43,10 @@ func TestReadAfterDatabaseRestart(t *testing.T) {
 	}
 	for _, mode := range []string{"fast", "immediate"} {
 		// Fill the pools: each page at once, so each takes a connection of its own.
-		statuses := make(chan int, len(pages))
+		statuses := make(chan int, len(pages)+1)
+		if s := read("/work"); s != http.StatusOK {
+			t.Fatalf("GET /work before the restart = %d, want 200", s)
+		}
 		for _, p := range pages {
 			go func() { statuses <- read(p) }()
 		}
@@ -49,7 +59,7 @@ func TestReadAfterDatabaseRestart(t *testing.T) {
 		cl.Stop(t, mode)
 		cl.Start(t)
 		t.Logf("stop -m %s and start took %s", mode, time.Since(began).Round(time.Millisecond))
-		for _, p := range pages {
+		for _, p := range append([]string{"/work"}, pages...) {
 			if s := read(p); s != http.StatusOK {
 				t.Errorf("GET %s just after a %s restart = %d, want 200: a read must not fail on a dead pooled connection", p, mode, s)
 			}
