@@ -11,8 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/decision-register/decisions/internal/server"
+	"github.com/decision-register/decisions/internal/testsite"
 )
 
 // pageType is one kind of page the register serves, at one address that shows it.
@@ -254,4 +258,44 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots of %d page types at 1280 and 390 px in %s", len(pageTypes), dir)
+}
+
+// TestTooManyRequestsPagePasses checks the 429 page (it needs a limit the other page types'
+// site does not have): axe-core in Chromium and the Nu Html Checker, as for every page type.
+func TestTooManyRequestsPagePasses(t *testing.T) {
+	ts := testsite.NewWith(t, testsite.Options{ExportRate: server.RateLimit{Requests: 1, Window: time.Hour}})
+	const path = "/decisions/pcd-1682/documents/" + "0000000000000000000000000000000000000000000000000000000000000000"
+	first, err := http.Get(ts.URL + path) // the allowance spent (a document that does not exist is still a download)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Body.Close()
+	ctx := newTab(t)
+	stopConsole := watchConsole(t, ctx, func(m chromedp.ConsoleMessage) bool {
+		return m.URL == ts.URL+path && strings.HasPrefix(m.Text, "Failed to load resource")
+	})
+	defer stopConsole()
+	resp := run(t, ctx, "open "+path, chromedp.NavigateResponse(ts.URL+path))
+	if resp.Status != http.StatusTooManyRequests {
+		t.Fatalf("GET %s past the limit = %d, want 429", path, resp.Status)
+	}
+	for _, v := range runAxe(t, ctx) {
+		t.Errorf("too-many-requests: axe %s [%s] %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+	}
+	again, err := http.Get(ts.URL + path) // still limited: the same page, for the HTML checker
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(again.Body)
+	again.Body.Close()
+	if err != nil || again.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("GET %s again = %d, %v; want 429", path, again.StatusCode, err)
+	}
+	f := filepath.Join(t.TempDir(), "too-many-requests.html")
+	if err := os.WriteFile(f, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range runVNU(t, []string{f}) {
+		t.Errorf("vnu %s: too-many-requests: line %d: %s (%q)", m.Type, m.LastLine, m.Message, m.Extract)
+	}
 }
