@@ -27,6 +27,12 @@ func TestSearchPageFilters(t *testing.T) {
 			t.Errorf("GET /decisions?q=%s = %d with no results", q, r.status)
 		}
 	}
+	// Curly quotes, as a phone types them, work as straight ones.
+	straight, curly := ts.get(t, `/decisions?q=%22gang+violence%22`), ts.get(t, "/decisions?q=%E2%80%9Cgang+violence%E2%80%9D")
+	if n := straight.doc.Find(`[data-testid="decision-item"]`).Length(); n == 0 || curly.doc.Find(`[data-testid="decision-item"]`).Length() != n {
+		t.Errorf("“gang violence” finds %d, \"gang violence\" %d; want the same, and some",
+			curly.doc.Find(`[data-testid="decision-item"]`).Length(), n)
+	}
 	r = ts.get(t, "/decisions?q=gang+violence")
 	if !strings.Contains(r.body, "<mark>") {
 		t.Errorf("no <mark> in the snippets of gang violence")

@@ -374,7 +374,8 @@ func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
 	if name == "" {
 		return nil, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT o.id FROM organisations o WHERE lower(o.name) = lower($1)`, name)
+	// Curly and straight apostrophes alike: the search text has straight ones (search.Parse).
+	rows, err := s.db.Query(ctx, `SELECT o.id FROM organisations o WHERE translate(lower(o.name), '’‘', '''''') = lower($1)`, name)
 	if err != nil {
 		return nil, fmt.Errorf("funder %q: %w", name, err)
 	}
