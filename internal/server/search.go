@@ -82,6 +82,9 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q = orderedAs(q, page)
+	if page.Unranked {
+		form.Sort = search.SortNewest // the order shown, which the sort box says
+	}
 	if q.Cursor != nil && len(page.Results) == 0 {
 		return &pageError{Status: http.StatusNotFound, Heading: "Page not found",
 			Message: "There are no more results for this search.", ShowSearch: true, Query: q.Q}

@@ -129,3 +129,32 @@ func TestStaffSearchStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestUnrankedSearchSaysItsOrder: words matching more decisions than a search ranks come newest
+// first; the page says so, and its sort box shows the order it has, not "Best match".
+func TestUnrankedSearchSaysItsOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Kestrel grant ' || g, 'published', date '2020-01-01' + g % 1500
+		FROM generate_series(5001, 6100) g`); err != nil {
+		t.Fatal(err)
+	}
+	r := ts.get(t, "/decisions?q=kestrel")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET ?q=kestrel = %d", r.status)
+	}
+	if got, _ := r.doc.Find(`#sort option[selected]`).Attr("value"); got != "newest" {
+		t.Errorf("the sort box shows %q, want newest (the order the page has)", got)
+	}
+	if !strings.Contains(r.body, "Too many decisions match to rank them by relevance") {
+		t.Error("the page does not say why the newest come first")
+	}
+	if next, _ := r.doc.Find(`a[rel="next"]`).Attr("href"); !strings.Contains(next, "sort=newest") {
+		t.Errorf("Next links to %q, want sort=newest", next)
+	}
+	r = ts.get(t, "/decisions?q=kestrel+5001")
+	if got, _ := r.doc.Find(`#sort option[selected]`).Attr("value"); got != "" {
+		t.Errorf("a few matches: the sort box shows %q, want best match", got)
+	}
+}
