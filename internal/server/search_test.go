@@ -158,3 +158,23 @@ func TestUnrankedSearchSaysItsOrder(t *testing.T) {
 		t.Errorf("a few matches: the sort box shows %q, want best match", got)
 	}
 }
+
+// TestDateRangeSaysItLeavesOutUndated: the ten real decisions have no date signed recorded, so a
+// date range finds none of them; the page says why, not just "No decisions match".
+func TestDateRangeSaysItLeavesOutUndated(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions?maker=Sophie+Linden&from=2015-01-01")
+	if r.status != http.StatusOK || r.doc.Find(`[data-testid="decision-item"]`).Length() != 0 {
+		t.Fatalf("GET = %d with %d results, want none (no real decision has a date signed)", r.status, r.doc.Find(`[data-testid="decision-item"]`).Length())
+	}
+	if got := r.text(`[data-testid="undated-note"]`); !strings.Contains(got, "not recorded") {
+		t.Errorf("undated note = %q", got)
+	}
+	if got := r.text(`#dates-hint`); !strings.Contains(got, "left out") {
+		t.Errorf("dates hint = %q", got)
+	}
+	if r := ts.get(t, "/decisions?maker=Sophie+Linden"); r.doc.Find(`[data-testid="undated-note"]`).Length() != 0 {
+		t.Error("the undated note shows with no date given")
+	}
+}
