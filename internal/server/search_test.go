@@ -114,6 +114,14 @@ func TestStaffSearchStatus(t *testing.T) {
 	if p = dc.get("/decisions.csv?status=draft"); !strings.Contains(p.body, "Quokka") {
 		t.Errorf("staff CSV of drafts lacks the draft")
 	}
+	// Every status a decision can have is a filter, rejected too.
+	if _, err := s.Site.Pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status)
+		VALUES ('MD', 91, 'MD 91', 'md-91', 'Numbat rejected', 'rejected')`); err != nil {
+		t.Fatal(err)
+	}
+	if p = dc.get("/decisions?status=rejected"); p.status != http.StatusOK || !strings.Contains(p.text(`[data-testid="decision-list"]`), "Numbat") {
+		t.Errorf("staff status=rejected = %d %q", p.status, p.text(`[data-testid="decision-list"]`))
+	}
 	public := s.Site.Client(t, "")
 	for _, path := range []string{"/decisions?q=quokka", "/decisions.csv?q=quokka", "/decisions.atom?q=quokka",
 		"/api/v1/decisions?q=quokka", "/api/v1/decisions/" + slug} {

@@ -1245,9 +1245,11 @@ func statusLabel(s string) string {
 	case "draft":
 		return "Draft"
 	case "approved":
-		return "Approved"
+		return "Approved, to be published"
 	case "published":
 		return "Published"
+	case "rejected":
+		return "Rejected"
 	case "withdrawn":
 		return "Withdrawn"
 	}
