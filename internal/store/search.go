@@ -528,7 +528,9 @@ func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, 
 	}
 	changed := false
 	for i, f := range fields {
-		if len([]rune(f)) < 3 || !strings.ContainsFunc(f, unicode.IsLetter) {
+		// A word excluded (-crime) or in a phrase is meant as typed: "correcting" it would
+		// suggest its opposite.
+		if len([]rune(f)) < 3 || !strings.ContainsFunc(f, unicode.IsLetter) || strings.HasPrefix(f, "-") || strings.ContainsRune(f, '"') {
 			continue
 		}
 		var w string
