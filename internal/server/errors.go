@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -95,9 +96,20 @@ func (w *sentWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer (deadlines, flushing).
 func (w *sentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// resetInterval is shorter than any restart of PostgreSQL takes (stop and start, 0.2 s at the
+// least here), so the first failure after each restart resets the pools.
+const resetInterval = 100 * time.Millisecond
+
 // resetPools drops the pools' idle connections (those in use go when released): after one is
 // found dead the others, made before the same restart, are too, and each would fail a request.
+// The error does not say which pool it came from, so both go; at most every resetInterval, so
+// while one database is down for a while the other's connections are not churned by every
+// failed request.
 func (s *Server) resetPools() {
+	now, last := time.Now().UnixNano(), s.lastReset.Load()
+	if now-last < int64(resetInterval) || !s.lastReset.CompareAndSwap(last, now) {
+		return
+	}
 	s.store.Reset()
 	s.replica.Reset()
 }

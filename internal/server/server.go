@@ -102,6 +102,7 @@ type Server struct {
 	sessions       *scs.SessionManager
 	draining       atomic.Bool
 	inFlight       atomic.Int64  // requests being handled now
+	lastReset      atomic.Int64  // when the pools were last reset (resetPools), in Unix nanoseconds
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
 	metrics        *metrics.Metrics
