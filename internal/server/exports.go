@@ -49,7 +49,7 @@ func plainBadRequest(w http.ResponseWriter, errs search.Errors) {
 
 // CSVHeader names the columns of /decisions.csv.
 var CSVHeader = []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
-	"series", "status", "total_pence", "total", "financial_years"}
+	"series", "status", "total_pence", "total", "financial_years", "synthetic"}
 
 // handleDecisionsCSV streams every match (up to store.MaxExportRows) as RFC 4180 CSV, row by
 // row as the database sends them.
@@ -90,7 +90,7 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		}
 		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, csvText(deref(row.Title)),
 			csvText(deref(row.Summary)), date, csvText(deref(row.DecisionMakerName)), csvText(deref(row.Funder)),
-			row.Series, row.Status, total, pounds, row.FinancialYears}); err != nil {
+			row.Series, row.Status, total, pounds, row.FinancialYears, strconv.FormatBool(row.Synthetic)}); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
@@ -143,6 +143,7 @@ type APIDecisionSummary struct {
 	Series        string  `json:"series"`
 	Status        string  `json:"status"`
 	TotalPence    *int64  `json:"total_pence"`
+	Synthetic     bool    `json:"synthetic"` // made up by seed-synthetic, not a real decision
 }
 
 // APIDecisionList is a page of /api/v1/decisions.
@@ -193,7 +194,7 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 			Reference: d.Reference, Slug: d.Slug, URL: s.baseURL + "/decisions/" + d.Slug,
 			APIURL: s.baseURL + "/api/v1/decisions/" + d.Slug, Title: d.Title, Summary: d.Summary,
 			DateSigned: dateString(d.DateSigned), DecisionMaker: d.DecisionMakerName, Funder: d.Funder,
-			Series: d.Series, Status: d.Status, TotalPence: d.TotalPence,
+			Series: d.Series, Status: d.Status, TotalPence: d.TotalPence, Synthetic: d.Synthetic,
 		})
 	}
 	if page.Next != nil {
@@ -217,6 +218,7 @@ type APIDecision struct {
 	Title           *string          `json:"title"`
 	Summary         *string          `json:"summary"`
 	TextSource      string           `json:"text_source"`
+	Synthetic       bool             `json:"synthetic"` // made up by seed-synthetic, not a real decision
 	Status          string           `json:"status"`
 	DateSigned      *string          `json:"date_signed"`
 	DatePublished   *string          `json:"date_published"`
@@ -358,7 +360,7 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 	}
 	out := APIDecision{
 		Reference: d.Reference, Slug: d.Slug, URL: s.baseURL + "/decisions/" + d.Slug, Series: d.Series,
-		Title: d.Title, Summary: d.Summary, TextSource: d.TextSource, Status: d.Status,
+		Title: d.Title, Summary: d.Summary, TextSource: d.TextSource, Synthetic: d.Synthetic, Status: d.Status,
 		DateSigned: dateString(d.DateSigned), DatePublished: dateString(d.DatePublished),
 		DecisionMaker: APIPerson{Name: d.DecisionMakerName, Role: d.DecisionMakerRole},
 		Funder:        d.Funder, SourceURL: d.SourceURL, Recommendations: d.Recommendations,

@@ -232,7 +232,7 @@ func TestCSVRoundTrips(t *testing.T) {
 	}
 	rows := csvRows(t, ts, "/decisions.csv?series=MD")
 	if !slices.Equal(rows[0], []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
-		"series", "status", "total_pence", "total", "financial_years"}) {
+		"series", "status", "total_pence", "total", "financial_years", "synthetic"}) {
 		t.Errorf("header = %v", rows[0])
 	}
 	if len(rows) != 2 || rows[1][0] != "MD 77" || rows[1][2] != strings.ReplaceAll(title, "\r\n", "\n") && rows[1][2] != title {
