@@ -174,21 +174,39 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	acc := s.access(r)
 	q, err := search.Parse(search.ParamsOf(r.URL.Query()), acc.IsStaff())
 	var errs search.Errors
-	if errors.As(err, &errs) {
+	errors.As(err, &errs)
+	limit, limitErr := apiLimit(r.URL.Query().Get("limit"))
+	if limitErr != "" {
+		errs = append(errs, search.FieldError{Field: "limit", Message: limitErr})
+	}
+	if len(errs) > 0 {
 		s.writeJSON(w, r, http.StatusBadRequest, apiErrors(errs))
 		return nil
+	}
+	if err != nil {
+		return s.apiError(w, r, err)
 	}
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return s.apiErrorOrNil(w, r, err)
 	}
-	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
+	page, err := s.reader(r).Search(r.Context(), acc, q, limit)
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
 	q = orderedAs(q, page)
+	apiURL := func(c *search.Cursor) string {
+		u := s.baseURL + searchURL("/api/v1/decisions", q, c)
+		if limit == pageSize {
+			return u
+		}
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		return u + sep + "limit=" + strconv.Itoa(limit)
+	}
 	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
-		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
-			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
+		Links: APIListLinks{Self: apiURL(q.Cursor), HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
 	for _, d := range page.Results {
 		out.Decisions = append(out.Decisions, APIDecisionSummary{
 			Reference: d.Reference, Slug: d.Slug, URL: s.baseURL + "/decisions/" + d.Slug,
@@ -198,15 +216,31 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 		})
 	}
 	if page.Next != nil {
-		u := s.baseURL + searchURL("/api/v1/decisions", q, page.Next)
+		u := apiURL(page.Next)
 		out.Links.Next = &u
 	}
 	if page.Prev != nil {
-		u := s.baseURL + searchURL("/api/v1/decisions", q, page.Prev)
+		u := apiURL(page.Prev)
 		out.Links.Prev = &u
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 	return nil
+}
+
+// maxAPILimit bounds a page of the API: a hundred decisions is one query, and a client paging
+// through the register needs a fifth of the requests (and of its rate limit) it needs at 20.
+const maxAPILimit = 100
+
+// apiLimit reads the API's page size: pageSize when not given, else 1 to maxAPILimit.
+func apiLimit(s string) (int, string) {
+	if s == "" {
+		return pageSize, ""
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxAPILimit {
+		return 0, "limit must be a whole number from 1 to " + strconv.Itoa(maxAPILimit)
+	}
+	return n, ""
 }
 
 // APIDecision is the whole of one decision as its reader may see it.
