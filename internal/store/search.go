@@ -252,7 +252,7 @@ LIMIT @limit`
 		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
 	}
 	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
-	p.status, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
+	p.status, p.synthetic, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
 	(SELECT ` + snippet + ` FROM decisions d WHERE d.id = p.id) AS snippet
 FROM (` + pageSQL + `) p`
 
