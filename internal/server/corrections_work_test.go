@@ -328,3 +328,31 @@ SELECT id, 1, 'supporting', 'Business case for Project Alpha', 'application/pdf'
 		}
 	}
 }
+
+// TestSignoffSaysWhyNotSign: a decision maker of the series who cleared one of the decision's
+// steps finds it ready but may not sign it, and the page says why, in words; the other decision
+// maker gets the form.
+func TestSignoffSaysWhyNotSign(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	both := ss.User(t, "both@example.org", "Bo Both", store.Grants{Roles: []string{"adviser", "decision_maker"},
+		StepKinds: []string{"head_of_unit"}, Series: []string{"PCD"}})
+	slug := ss.awaitingDecision(t, 9401)
+	hash := ss.hashOf(t, slug)
+	for _, k := range chainSteps {
+		by := ss.advisers[k]
+		if k == "head_of_unit" {
+			by = both
+		}
+		if err := ss.Store.Approve(context.Background(), by.Act(ss.Clock.Now()), slug, k, hash); err != nil {
+			t.Fatalf("approve %s: %v", k, err)
+		}
+	}
+	p := get(t, ss.Client(t, both.Email), ss.URL+"/decisions/"+slug+"/signoff")
+	if why := p.text(`[data-testid=why-not]`); !strings.Contains(why, "You cannot sign this decision because you cleared its head of unit step") || p.has(`[data-testid=signer-form]`) {
+		t.Errorf("the page of a decision maker who cleared a step: %q, signer form %v", why, p.has(`[data-testid=signer-form]`))
+	}
+	if p := get(t, ss.Client(t, "dmpc@example.org"), ss.URL+"/decisions/"+slug+"/signoff"); p.has(`[data-testid=why-not]`) || !p.has(`[data-testid=signer-form]`) {
+		t.Error("the decision maker who may sign is not offered the form, or is told why not")
+	}
+}
