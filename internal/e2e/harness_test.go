@@ -116,7 +116,9 @@ func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 func newTab(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// A bound for a hung browser, not a timing: a tab that visits every page type at two
+	// widths took over 90 s on a loaded 2-core machine.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()

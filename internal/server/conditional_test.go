@@ -178,3 +178,52 @@ func TestSyntheticDecisionSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestExportsConditional: every public export has validators and answers 304 on a match, until
+// the register records a change; another query has another ETag; a bad query's 400 and a
+// missing decision's 404 carry none; staff get no validators (their exports hold drafts).
+func TestExportsConditional(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	c := site.Client(t, "")
+	paths := []string{"/decisions.csv?q=grant", "/decisions.atom?q=grant", "/api/v1/decisions?q=grant", "/api/v1/decisions/pcd-1682"}
+	etags := map[string]string{}
+	for _, path := range paths {
+		first, _ := do(t, c, site.URL+path, nil)
+		etag, lastMod := first.Header.Get("ETag"), first.Header.Get("Last-Modified")
+		if first.StatusCode != http.StatusOK || !strings.HasPrefix(etag, `W/"`) || lastMod == "" {
+			t.Errorf("GET %q = %d ETag %q Last-Modified %q, want 200 with a weak ETag and Last-Modified", path, first.StatusCode, etag, lastMod)
+			continue
+		}
+		etags[path] = etag
+		if resp, b := do(t, c, site.URL+path, map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified || len(b) != 0 {
+			t.Errorf("GET %q with its ETag = %d with %d bytes, want 304 and no body", path, resp.StatusCode, len(b))
+		}
+		if resp, _ := do(t, c, site.URL+path, map[string]string{"If-Modified-Since": lastMod}); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("GET %q If-Modified-Since its Last-Modified = %d, want 304", path, resp.StatusCode)
+		}
+	}
+	if other, _ := do(t, c, site.URL+"/decisions.csv?q=hub", nil); other.Header.Get("ETag") == etags["/decisions.csv?q=grant"] {
+		t.Error("two queries' CSVs share an ETag")
+	}
+	for _, path := range []string{"/decisions.csv?fy=1999", "/api/v1/decisions?min=-5", "/api/v1/decisions/pcd-99999"} {
+		if resp, _ := do(t, c, site.URL+path, nil); resp.StatusCode < 400 || resp.Header.Get("ETag") != "" || resp.Header.Get("Last-Modified") != "" {
+			t.Errorf("GET %q = %d with ETag %q Last-Modified %q, want an error with no validators", path, resp.StatusCode,
+				resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"))
+		}
+	}
+	// A change the register records makes every ETag stale.
+	if err := site.Store.Audit(t.Context(), store.System(time.Now().Add(time.Hour)), 0, store.EventUserAdded, nil); err != nil {
+		t.Fatal(err)
+	}
+	for path, etag := range etags {
+		if resp, _ := do(t, c, site.URL+path, map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %q with its old ETag after a change = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	site.User(t, "officer@example.org", "Officer", store.Grants{})
+	staff := site.Client(t, "officer@example.org")
+	if resp, _ := do(t, staff, site.URL+"/decisions.csv?q=grant", map[string]string{"If-None-Match": etags["/decisions.csv?q=grant"]}); resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") != "" {
+		t.Errorf("staff GET /decisions.csv = %d with ETag %q, want 200 and no validators", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+}

@@ -61,6 +61,7 @@ func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.
 // serveError is the one place an error becomes a response. Users see a page in words they
 // can act on, never err.Error(); anything unexpected is logged with the request id.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	dropValidators(w)
 	var pe *pageError
 	switch {
 	case errors.As(err, &pe):

@@ -61,6 +61,9 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		plainBadRequest(w, errs)
 		return nil
 	}
+	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
+		return err
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
 	h.Set("Content-Disposition", `attachment; filename="decisions.csv"`)
@@ -173,6 +176,9 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	if errors.As(err, &errs) {
 		s.writeJSON(w, r, http.StatusBadRequest, apiErrors(errs))
 		return nil
+	}
+	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
+		return s.apiErrorOrNil(w, r, err)
 	}
 	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
 	if err != nil {
@@ -343,6 +349,9 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
+	if done, err := s.exportNotModified(w, r, slug); done || err != nil {
+		return s.apiErrorOrNil(w, r, err)
+	}
 	v, err := s.reader(r).Verify(r.Context(), acc, slug)
 	if err != nil {
 		return s.apiError(w, r, err)
@@ -461,6 +470,14 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) err
 	return nil
 }
 
+// apiErrorOrNil answers err as apiError does, when there is one.
+func (s *Server) apiErrorOrNil(w http.ResponseWriter, r *http.Request, err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.apiError(w, r, err)
+}
+
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -470,6 +487,9 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	if status >= 400 {
+		dropValidators(w)
+	}
 	s.cacheHeaders(w, r)
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
@@ -519,6 +539,9 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 	if errors.As(err, &errs) {
 		plainBadRequest(w, errs)
 		return nil
+	}
+	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
+		return err
 	}
 	q.Sort, q.Cursor, q.KeepWithdrawn = search.SortNewest, nil, true
 	page, err := s.reader(r).Search(r.Context(), acc, q, atomSize)
