@@ -39,7 +39,9 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 		chromedp.Click(buttonNamed("Save and continue")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="diff-added"]`)),
 	)
-	if added := run(t, dr, "added words", chromedp.Text(chromedp.CSS(`[data-testid="diff-added"]`))); !strings.Contains(added, "£2,755,001") {
+	// Read by script, not by a node id: under load CI once saw the id cached before the redirect's
+	// page settled ("No node with given id found").
+	if added := run(t, dr, "added words", chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="diff-added"]')].map(e => e.textContent).join(' ')`)); !strings.Contains(added, "£2,755,001") {
 		t.Errorf("the correction's difference adds %q", added)
 	}
 	stopConsole()
