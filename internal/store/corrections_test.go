@@ -340,7 +340,10 @@ func TestDiscardRacesApproval(t *testing.T) {
 		}
 		var discard, approve error
 		done := make(chan struct{})
-		go func() { defer close(done); discard = db.st.DiscardCorrection(ctx, db.drafter.Act(db.now), slug, c.ID, c.Version) }()
+		go func() {
+			defer close(done)
+			discard = db.st.DiscardCorrection(ctx, db.drafter.Act(db.now), slug, c.ID, c.Version)
+		}()
 		_, approve = db.st.ApproveCorrection(ctx, db.maker.Act(db.now), slug, decision.ContentHash(c.NewContent()))
 		<-done
 		switch {
