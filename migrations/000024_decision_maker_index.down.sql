@@ -1,1 +1,2 @@
+DROP INDEX decisions_number_idx;
 DROP INDEX decisions_maker_idx;

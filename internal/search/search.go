@@ -25,7 +25,7 @@ const (
 )
 
 // Statuses a member of staff may filter by.
-var Statuses = []string{"draft", "awaiting_signoff", "approved", "published", "withdrawn"}
+var Statuses = []string{"draft", "awaiting_signoff", "approved", "published", "rejected", "withdrawn"}
 
 const (
 	// MaxQueryRunes bounds the search text.
@@ -256,10 +256,14 @@ func checkText(s string, maxRunes int, name string) string {
 	return ""
 }
 
-// clean normalises compatibility forms ("ＰＣＤ") and runs of spaces.
+// clean normalises compatibility forms ("ＰＣＤ"), curly quotes (a phone types “gang
+// violence” and Mayor’s: the search's phrases and the register's names use straight ones) and
+// runs of spaces.
 func clean(s string) string {
-	return strings.Join(strings.Fields(norm.NFKC.String(s)), " ")
+	return strings.Join(strings.Fields(straightQuotes.Replace(norm.NFKC.String(s))), " ")
 }
+
+var straightQuotes = strings.NewReplacer("“", `"`, "”", `"`, "„", `"`, "‟", `"`, "‘", "'", "’", "'", "‚", "'", "‛", "'")
 
 func validSeries(s string) bool {
 	if len(s) < 1 || len(s) > 8 {

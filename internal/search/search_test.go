@@ -39,6 +39,8 @@ func TestParse(t *testing.T) {
 		{"q=%ff", false, "q", ""},
 		{"maker=%ff", false, "maker", ""},
 		{"cursor=AAAA", false, "cursor", ""},
+		{"q=%E2%80%9Cgang+violence%E2%80%9D", false, "", "q=%22gang+violence%22"},
+		{"funder=Mayor%E2%80%99s+Office", false, "", "funder=Mayor%27s+Office"},
 	}
 	for _, tt := range tests {
 		v, err := url.ParseQuery(tt.raw)

@@ -517,12 +517,14 @@ type atomLink struct {
 }
 
 type atomEntry struct {
-	ID      string    `xml:"id"`
-	Title   string    `xml:"title"`
-	Updated string    `xml:"updated"`
-	Link    atomLink  `xml:"link"`
-	Summary *atomText `xml:"summary,omitempty"`
-	Content *atomText `xml:"content,omitempty"`
+	ID      string `xml:"id"`
+	Title   string `xml:"title"`
+	Updated string `xml:"updated"`
+	// Published is the date signed, when it is recorded; Updated is the record's last change.
+	Published string    `xml:"published,omitempty"`
+	Link      atomLink  `xml:"link"`
+	Summary   *atomText `xml:"summary,omitempty"`
+	Content   *atomText `xml:"content,omitempty"`
 }
 
 type atomText struct {
@@ -581,6 +583,9 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 			Title:   d.Reference,
 			Updated: d.UpdatedAt.UTC().Format(time.RFC3339),
 			Link:    atomLink{Rel: "alternate", Type: "text/html", Href: s.baseURL + "/decisions/" + d.Slug},
+		}
+		if d.DateSigned != nil {
+			e.Published = d.DateSigned.Format(time.DateOnly) + "T00:00:00Z"
 		}
 		if d.Title != nil {
 			e.Title += ": " + *d.Title

@@ -77,10 +77,11 @@ type atomDoc struct {
 		Name string `xml:"name"`
 	} `xml:"author"`
 	Entries []struct {
-		ID      string `xml:"id"`
-		Title   string `xml:"title"`
-		Updated string `xml:"updated"`
-		Link    struct {
+		ID        string `xml:"id"`
+		Title     string `xml:"title"`
+		Updated   string `xml:"updated"`
+		Published string `xml:"published"`
+		Link      struct {
 			Href string `xml:"href,attr"`
 		} `xml:"link"`
 		Summary string `xml:"summary"`
@@ -196,6 +197,21 @@ func TestAtomFeedIsValid(t *testing.T) {
 		ids[e.ID] = true
 		if !strings.HasPrefix(e.Link.Href, testsite.BaseURL+"/decisions/") {
 			t.Errorf("entry link %q", e.Link.Href)
+		}
+	}
+	// An entry is published on its date signed, when that is recorded.
+	if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+		VALUES ('MD', 78, 'MD 78', 'md-78', 'Signed on a known day', 'published', '2024-05-07')`); err != nil {
+		t.Fatal(err)
+	}
+	var md atomDoc
+	if err := xml.Unmarshal([]byte(ts.get(t, "/decisions.atom?series=MD").body), &md); err != nil || len(md.Entries) != 1 ||
+		md.Entries[0].Published != "2024-05-07T00:00:00Z" {
+		t.Errorf("MD feed entries %+v (%v), want one published 2024-05-07T00:00:00Z", md.Entries, err)
+	}
+	for _, e := range feed.Entries {
+		if e.Published != "" {
+			t.Errorf("entry %q published %q, but no date signed is recorded for the real decisions", e.ID, e.Published)
 		}
 	}
 	if r := ts.get(t, "/decisions.atom?fy=nonsense"); r.status != http.StatusBadRequest {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,7 +90,10 @@ var gzipWriters = sync.Pool{New: func() any {
 func (c *pageCache) put(slug string, p cachedPage, html []byte) (cachedPage, error) {
 	var buf bytes.Buffer
 	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
+	defer func() {
+		zw.Reset(io.Discard) // not to hold this page's buffer while pooled
+		gzipWriters.Put(zw)
+	}()
 	zw.Reset(&buf)
 	if _, err := zw.Write(html); err != nil {
 		return cachedPage{}, err

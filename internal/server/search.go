@@ -49,6 +49,21 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 	if q.Q != "" && !q.HasFilters() && q.Cursor == nil {
 		ref, refErr = decision.ParseReference(q.Q)
 	}
+	if refErr == nil && !hasSeries(q.Q) && ref.Year == 0 {
+		// A bare number: one decision of that number, in whatever series, is the one meant;
+		// when several series share it, the search lists them all (the PCD first).
+		slugs, err := s.reader(r).SlugsByNumber(r.Context(), acc, ref.Number, 2)
+		if err != nil {
+			return err
+		}
+		switch len(slugs) {
+		case 1:
+			http.Redirect(w, r, "/decisions/"+slugs[0], http.StatusSeeOther)
+			return nil
+		case 2:
+			refErr = decision.ErrNotReference
+		}
+	}
 	if refErr == nil {
 		slug, err := s.reader(r).SlugByReference(r.Context(), acc, ref.String())
 		switch {
@@ -67,6 +82,9 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q = orderedAs(q, page)
+	if page.Unranked {
+		form.Sort = search.SortNewest // the order shown, which the sort box says
+	}
 	if q.Cursor != nil && len(page.Results) == 0 {
 		return &pageError{Status: http.StatusNotFound, Heading: "Page not found",
 			Message: "There are no more results for this search.", ShowSearch: true, Query: q.Q}

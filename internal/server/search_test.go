@@ -27,6 +27,12 @@ func TestSearchPageFilters(t *testing.T) {
 			t.Errorf("GET /decisions?q=%s = %d with no results", q, r.status)
 		}
 	}
+	// Curly quotes, as a phone types them, work as straight ones.
+	straight, curly := ts.get(t, `/decisions?q=%22gang+violence%22`), ts.get(t, "/decisions?q=%E2%80%9Cgang+violence%E2%80%9D")
+	if n := straight.doc.Find(`[data-testid="decision-item"]`).Length(); n == 0 || curly.doc.Find(`[data-testid="decision-item"]`).Length() != n {
+		t.Errorf("“gang violence” finds %d, \"gang violence\" %d; want the same, and some",
+			curly.doc.Find(`[data-testid="decision-item"]`).Length(), n)
+	}
 	r = ts.get(t, "/decisions?q=gang+violence")
 	if !strings.Contains(r.body, "<mark>") {
 		t.Errorf("no <mark> in the snippets of gang violence")
@@ -108,6 +114,14 @@ func TestStaffSearchStatus(t *testing.T) {
 	if p = dc.get("/decisions.csv?status=draft"); !strings.Contains(p.body, "Quokka") {
 		t.Errorf("staff CSV of drafts lacks the draft")
 	}
+	// Every status a decision can have is a filter, rejected too.
+	if _, err := s.Site.Pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status)
+		VALUES ('MD', 91, 'MD 91', 'md-91', 'Numbat rejected', 'rejected')`); err != nil {
+		t.Fatal(err)
+	}
+	if p = dc.get("/decisions?status=rejected"); p.status != http.StatusOK || !strings.Contains(p.text(`[data-testid="decision-list"]`), "Numbat") {
+		t.Errorf("staff status=rejected = %d %q", p.status, p.text(`[data-testid="decision-list"]`))
+	}
 	public := s.Site.Client(t, "")
 	for _, path := range []string{"/decisions?q=quokka", "/decisions.csv?q=quokka", "/decisions.atom?q=quokka",
 		"/api/v1/decisions?q=quokka", "/api/v1/decisions/" + slug} {
@@ -121,5 +135,54 @@ func TestStaffSearchStatus(t *testing.T) {
 		if strings.Contains(b.String(), "Quokka") {
 			t.Errorf("public GET %s shows the draft", path)
 		}
+	}
+}
+
+// TestUnrankedSearchSaysItsOrder: words matching more decisions than a search ranks come newest
+// first; the page says so, and its sort box shows the order it has, not "Best match".
+func TestUnrankedSearchSaysItsOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Kestrel grant ' || g, 'published', date '2020-01-01' + g % 1500
+		FROM generate_series(5001, 6100) g`); err != nil {
+		t.Fatal(err)
+	}
+	r := ts.get(t, "/decisions?q=kestrel")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET ?q=kestrel = %d", r.status)
+	}
+	if got, _ := r.doc.Find(`#sort option[selected]`).Attr("value"); got != "newest" {
+		t.Errorf("the sort box shows %q, want newest (the order the page has)", got)
+	}
+	if !strings.Contains(r.body, "Too many decisions match to rank them by relevance") {
+		t.Error("the page does not say why the newest come first")
+	}
+	if next, _ := r.doc.Find(`a[rel="next"]`).Attr("href"); !strings.Contains(next, "sort=newest") {
+		t.Errorf("Next links to %q, want sort=newest", next)
+	}
+	r = ts.get(t, "/decisions?q=kestrel+5001")
+	if got, _ := r.doc.Find(`#sort option[selected]`).Attr("value"); got != "" {
+		t.Errorf("a few matches: the sort box shows %q, want best match", got)
+	}
+}
+
+// TestDateRangeSaysItLeavesOutUndated: the ten real decisions have no date signed recorded, so a
+// date range finds none of them; the page says why, not just "No decisions match".
+func TestDateRangeSaysItLeavesOutUndated(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	r := ts.get(t, "/decisions?maker=Sophie+Linden&from=2015-01-01")
+	if r.status != http.StatusOK || r.doc.Find(`[data-testid="decision-item"]`).Length() != 0 {
+		t.Fatalf("GET = %d with %d results, want none (no real decision has a date signed)", r.status, r.doc.Find(`[data-testid="decision-item"]`).Length())
+	}
+	if got := r.text(`[data-testid="undated-note"]`); !strings.Contains(got, "not recorded") {
+		t.Errorf("undated note = %q", got)
+	}
+	if got := r.text(`#dates-hint`); !strings.Contains(got, "left out") {
+		t.Errorf("dates hint = %q", got)
+	}
+	if r := ts.get(t, "/decisions?maker=Sophie+Linden"); r.doc.Find(`[data-testid="undated-note"]`).Length() != 0 {
+		t.Error("the undated note shows with no date given")
 	}
 }

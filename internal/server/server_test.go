@@ -90,6 +90,38 @@ func TestReferenceLookupRedirects(t *testing.T) {
 	}
 }
 
+// TestBareNumberSharedBySeries: a bare number goes to the one decision of that number, in
+// whatever series; when series share it, the search lists them all, the PCD first, and no
+// series is chosen for the reader. A reference with its series still goes straight there.
+func TestBareNumberSharedBySeries(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, ref := range []struct {
+		series string
+		number int
+		status string
+	}{{"MD", 1682, "published"}, {"MD", 4242, "published"}, {"DD", 4343, "draft"}, {"MD", 4343, "published"}} {
+		if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status)
+			VALUES ($1, $2::integer, $1 || ' ' || $2::text, lower($1) || '-' || $2::text, 'Shares a number', $3)`, ref.series, ref.number, ref.status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := ts.get(t, "/decisions?q=1682")
+	items := r.doc.Find(`[data-testid="decision-item"]`)
+	if r.status != http.StatusOK || items.Length() < 2 || !strings.Contains(items.First().Text(), "PCD 1682") ||
+		!strings.Contains(r.text(`[data-testid="decision-item"]`), "MD 1682") {
+		t.Errorf("GET ?q=1682 = %d with %d results (first %q), want a list of PCD 1682 then MD 1682",
+			r.status, items.Length(), strings.Join(strings.Fields(items.First().Text()), " "))
+	}
+	for q, want := range map[string]string{"PCD 1682": "/decisions/pcd-1682", "MD 1682": "/decisions/md-1682",
+		"4242": "/decisions/md-4242", "4343": "/decisions/md-4343"} {
+		r := ts.get(t, "/decisions?q="+url.QueryEscape(q))
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != want {
+			t.Errorf("GET ?q=%s = %d Location %q, want 303 %s", q, r.status, r.header.Get("Location"), want)
+		}
+	}
+}
+
 func TestUnknownReferenceIsA404Page(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

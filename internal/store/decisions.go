@@ -282,6 +282,22 @@ func (s *Store) SlugByReference(ctx context.Context, acc Access, reference strin
 	return slug, nil
 }
 
+// SlugsByNumber returns the slugs of at most limit decisions the reader may see numbered n, in
+// any series, the PCD one first.
+func (s *Store) SlugsByNumber(ctx context.Context, acc Access, n, limit int) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT d.slug FROM decisions d WHERE d.number = @number AND `+visibleD+`
+ORDER BY d.series <> 'PCD', d.series, d.ref_year DESC NULLS FIRST LIMIT @limit`,
+		acc.args(pgx.NamedArgs{"number": n, "limit": limit}))
+	if err != nil {
+		return nil, fmt.Errorf("decisions numbered %d: %w", n, err)
+	}
+	slugs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("decisions numbered %d: %w", n, err)
+	}
+	return slugs, nil
+}
+
 // SlugsByReference maps those of the canonical references ("PCD 1682") that the register
 // holds, and the reader may see, to their slugs.
 func (s *Store) SlugsByReference(ctx context.Context, acc Access, references []string) (map[string]string, error) {

@@ -27,7 +27,7 @@ func (s *Store) SearchPlan(ctx context.Context, acc Access, q search.Query) (str
 		return "", err
 	}
 	w, args := searchConds(acc, q, funders)
-	pl, err := s.plan(ctx, &q, w.all(), args, w.filters)
+	pl, err := s.plan(ctx, &q, w, args, true)
 	switch {
 	case err != nil:
 		return "", err
@@ -37,4 +37,19 @@ func (s *Store) SearchPlan(ctx context.Context, acc Access, q search.Query) (str
 		return "by matches", nil
 	}
 	return "walk", nil
+}
+
+// FiltersEstimate is the planner's estimate of the decisions q's filters leave, as plan takes
+// it to choose filters first, and how many they leave.
+func (s *Store) FiltersEstimate(ctx context.Context, acc Access, q search.Query) (est, actual int, err error) {
+	funders, err := s.funderIDs(ctx, q.Funder)
+	if err != nil {
+		return 0, 0, err
+	}
+	w, args := searchConds(acc, q, funders)
+	if est, err = s.estimate(ctx, w.filters, args); err != nil {
+		return 0, 0, err
+	}
+	err = s.db.QueryRow(ctx, `SELECT count(*) FROM decisions d WHERE `+w.all(), args).Scan(&actual)
+	return est, actual, err
 }

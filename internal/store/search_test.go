@@ -605,12 +605,37 @@ func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
 	// them in order (filters first), or, when the filters leave too many, the matches are
 	// collected from the indexes and sorted (by matches): either way the same decisions, in
 	// the same order, page by page, forwards and back, as the brute-force answer.
-	for _, v := range []url.Values{{"q": {"qzalf"}, "from": {"2022-01-01"}}, {"q": {"qzalf"}, "funder": {"Home Office"}, "sort": {"amount"}}} {
+	// Both ends of a date range fall on a matching decision's date, so a bound written
+	// exclusively (on either expression) loses one.
+	var days []time.Time
+	for _, g := range want {
+		if g.signed != nil {
+			days = append(days, *g.signed)
+		}
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	from, to := days[1].Format(time.DateOnly), days[len(days)-2].Format(time.DateOnly)
+	staff := store.Staff(1, now) // as the other staff searches here
+	for _, c := range []struct {
+		v   url.Values
+		acc store.Access
+	}{
+		{url.Values{"q": {"qzalf"}, "from": {"2022-01-01"}}, acc},
+		{url.Values{"q": {"qzalf"}, "funder": {"Home Office"}, "sort": {"amount"}}, acc},
+		// Newest first over candidates that include decisions with no date signed.
+		{url.Values{"q": {"qzalf"}, "funder": {"Home Office"}}, acc},
+		{url.Values{"q": {"qzalf"}, "from": {from}, "to": {to}}, acc},
+		{url.Values{"q": {"qzalf"}, "to": {to}, "sort": {"amount"}}, acc},
+		// Staff see drafts and deferred decisions, and may filter by status.
+		{url.Values{"q": {"qzalf"}, "series": {"GA"}}, staff},
+		{url.Values{"q": {"qzalf"}, "status": {"withdrawn"}}, staff},
+	} {
+		v, acc := c.v, c.acc
 		for _, plan := range []struct {
 			candidates int
 			name       string
 		}{{0, "filters first"}, {-1, "by matches"}} {
-			fq, err := search.Parse(search.ParamsOf(v), false)
+			fq, err := search.Parse(search.ParamsOf(v), acc.IsStaff())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -629,6 +654,9 @@ func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
 				sort = search.SortAmount
 			}
 			fq.Sort = sort
+			if page, err := st.Search(ctx, acc, fq, 3); err != nil || page.Count != min(len(fwant), store.CountCap) {
+				t.Errorf("%v, %s: count %d, %v; want %d", v, plan.name, page.Count, err, len(fwant))
+			}
 			bruteOrder(fwant, sort)
 			wantIDs := []int64{}
 			for _, g := range fwant {
@@ -638,6 +666,26 @@ func TestSearchBroadWordsComeNewestFirst(t *testing.T) {
 				t.Errorf("%v, %s: page by page %v, want %v", v, plan.name, got, wantIDs)
 			}
 		}
+	}
+	// A list by financial year collects the year's decisions from its index and sorts them.
+	for _, sort := range []string{"newest", "amount"} {
+		yq, err := search.Parse(search.ParamsOf(url.Values{"fy": {"2022-23"}, "sort": {sort}}), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.SearchPlan(ctx, acc, yq); err != nil || got != "by matches" {
+			t.Errorf("list for 2022-23 by %s: plan %q, %v; want by matches", sort, got, err)
+		}
+	}
+	// The plan is chosen by the planner's estimate of what the filters leave; a date range
+	// must be estimated once, not once per expression it is written on (the newest-first key
+	// repeats it), or a range of a quarter of the decisions is estimated at a sixteenth.
+	rq, err := search.Parse(search.ParamsOf(url.Values{"from": {"2022-01-01"}, "to": {"2022-12-31"}}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est, actual, err := st.FiltersEstimate(ctx, store.Staff(1, now), rq); err != nil || est < actual/2 || est > actual*2 {
+		t.Errorf("estimate of the decisions signed in 2022: %d, %v; there are %d", est, err, actual)
 	}
 	// Drafts are never counted: not by the count, and not by a plan's estimate shown as one.
 	for i := range 30 {

@@ -151,8 +151,12 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		if err != nil {
 			return fmt.Errorf("copy decisions: %w", mapError(err))
 		}
+		small, err := registerIsSmall(ctx, conn, len(batch))
+		if err != nil {
+			return err
+		}
 		// The guard on each part row looks the decision up in signatures.
-		if err := analyzeWhileSmall(ctx, conn, len(batch), "decisions, signatures, decision_links, audit_log"); err != nil {
+		if err := analyzeWhileSmall(ctx, conn, small, "decisions, signatures, decision_links, audit_log"); err != nil {
 			return err
 		}
 		ids := map[string]int64{}
@@ -226,7 +230,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		}
 		for _, c := range copies {
 			if c.table == "signatures" {
-				if err := analyzeWhileSmall(ctx, conn, len(batch), "recommendations, sections, funding_lines, organisations"); err != nil {
+				if err := analyzeWhileSmall(ctx, conn, small, "recommendations, sections, funding_lines, organisations"); err != nil {
 					return err
 				}
 				if err := refreshSearch(ctx, conn, ids); err != nil {
@@ -249,18 +253,24 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 	})
 }
 
+// registerIsSmall reports whether the register holds few batches, by the planner's own count
+// (read once a batch, before the batch's first ANALYZE moves it).
+func registerIsSmall(ctx context.Context, conn pgx.Tx, batch int) (bool, error) {
+	var tuples float64
+	if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass`).Scan(&tuples); err != nil {
+		return false, fmt.Errorf("decisions' statistics: %w", err)
+	}
+	return tuples < float64(4*batch), nil
+}
+
 // analyzeWhileSmall refreshes the planner's statistics of tables while the register holds
 // few batches. Planned from the statistics of emptier tables (and those plans kept by the
 // session), the guard on each part row and the indexing scanned whole tables for each
 // decision: the first 20,000 decisions took 82 s, each 10,000 after that 10 s, and a batch's
 // sections took longer with each batch. Later batches barely move the statistics, and
 // autovacuum keeps up with them.
-func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, batch int, tables string) error {
-	var tuples float64
-	if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass`).Scan(&tuples); err != nil {
-		return fmt.Errorf("decisions' statistics: %w", err)
-	}
-	if tuples >= float64(4*batch) {
+func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, small bool, tables string) error {
+	if !small {
 		return nil
 	}
 	// Rows this transaction added count: ANALYZE samples them as live.

@@ -77,8 +77,9 @@ func (s *Store) grantQueries(ctx context.Context, now time.Time, q search.Query,
 	if err != nil {
 		return "", "", nil, err
 	}
-	where, args := searchSQL(Public(now), q, funders)
-	pl, err := s.plan(ctx, &q, where, args, "")
+	w, args := searchConds(Public(now), q, funders)
+	where := w.all()
+	pl, err := s.plan(ctx, &q, w, args, false)
 	if err != nil {
 		return "", "", nil, err
 	}
