@@ -2,8 +2,11 @@ package server_test
 
 import (
 	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +179,42 @@ func TestSyntheticDecisionSaysSo(t *testing.T) {
 		if got := strings.Count(string(body), `data-testid="synthetic"`); resp.StatusCode != http.StatusOK || got != want {
 			t.Errorf("GET %q = %d with %d synthetic warnings, want 200 with %d", path, resp.StatusCode, got, want)
 		}
+	}
+	// Lists and exports mark them too, so made-up grants are never taken for real ones.
+	ref := strings.ToUpper(strings.Replace(slug, "-", " ", 1))
+	_, list := do(t, c, site.URL+"/decisions?q="+strings.ReplaceAll(ref, " ", "+")+"+grant", nil)
+	if !strings.Contains(string(list), `data-testid="synthetic-tag"`) {
+		t.Errorf("the list with %s marks no decision as made up", ref)
+	}
+	_, real := do(t, c, site.URL+"/decisions?maker=Sophie+Linden", nil) // real decisions only
+	if !strings.Contains(string(real), "PCD 1682") || strings.Contains(string(real), `data-testid="synthetic-tag"`) {
+		t.Error("the list marks a real decision as made up")
+	}
+	var one struct{ Synthetic *bool }
+	if _, b := do(t, c, site.URL+"/api/v1/decisions/"+slug, nil); json.Unmarshal(b, &one) != nil || one.Synthetic == nil || !*one.Synthetic {
+		t.Errorf("API decision %s: synthetic %v, want true", slug, one.Synthetic)
+	}
+	if _, b := do(t, c, site.URL+"/api/v1/decisions/pcd-1682", nil); json.Unmarshal(b, &one) != nil || one.Synthetic == nil || *one.Synthetic {
+		t.Errorf("API decision pcd-1682: synthetic %v, want false", one.Synthetic)
+	}
+	_, csvBody := do(t, c, site.URL+"/decisions.csv", map[string]string{"Accept-Encoding": "identity"})
+	rows, err := csv.NewReader(strings.NewReader(string(csvBody))).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("CSV: %d rows, %v", len(rows), err)
+	}
+	col := slices.Index(rows[0], "synthetic")
+	seen := map[string]bool{}
+	for _, r := range rows[1:] {
+		if col < 0 {
+			break
+		}
+		seen[r[col]] = true
+		if r[0] == "PCD 1682" && r[col] != "false" {
+			t.Errorf("CSV row %s: synthetic %q", r[0], r[col])
+		}
+	}
+	if col < 0 || !seen["true"] || !seen["false"] {
+		t.Errorf("CSV synthetic column at %d holds %v, want both true and false", col, seen)
 	}
 }
 

@@ -49,7 +49,7 @@ func plainBadRequest(w http.ResponseWriter, errs search.Errors) {
 
 // CSVHeader names the columns of /decisions.csv.
 var CSVHeader = []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
-	"series", "status", "total_pence", "total", "financial_years"}
+	"series", "status", "total_pence", "total", "financial_years", "synthetic"}
 
 // handleDecisionsCSV streams every match (up to store.MaxExportRows) as RFC 4180 CSV, row by
 // row as the database sends them.
@@ -90,7 +90,7 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		}
 		if err := cw.Write([]string{row.Reference, s.baseURL + "/decisions/" + row.Slug, csvText(deref(row.Title)),
 			csvText(deref(row.Summary)), date, csvText(deref(row.DecisionMakerName)), csvText(deref(row.Funder)),
-			row.Series, row.Status, total, pounds, row.FinancialYears}); err != nil {
+			row.Series, row.Status, total, pounds, row.FinancialYears, strconv.FormatBool(row.Synthetic)}); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
@@ -143,6 +143,7 @@ type APIDecisionSummary struct {
 	Series        string  `json:"series"`
 	Status        string  `json:"status"`
 	TotalPence    *int64  `json:"total_pence"`
+	Synthetic     bool    `json:"synthetic"` // made up by seed-synthetic, not a real decision
 }
 
 // APIDecisionList is a page of /api/v1/decisions.
@@ -173,39 +174,73 @@ func (s *Server) handleAPIDecisions(w http.ResponseWriter, r *http.Request) erro
 	acc := s.access(r)
 	q, err := search.Parse(search.ParamsOf(r.URL.Query()), acc.IsStaff())
 	var errs search.Errors
-	if errors.As(err, &errs) {
+	errors.As(err, &errs)
+	limit, limitErr := apiLimit(r.URL.Query().Get("limit"))
+	if limitErr != "" {
+		errs = append(errs, search.FieldError{Field: "limit", Message: limitErr})
+	}
+	if len(errs) > 0 {
 		s.writeJSON(w, r, http.StatusBadRequest, apiErrors(errs))
 		return nil
+	}
+	if err != nil {
+		return s.apiError(w, r, err)
 	}
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return s.apiErrorOrNil(w, r, err)
 	}
-	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
+	page, err := s.reader(r).Search(r.Context(), acc, q, limit)
 	if err != nil {
 		return s.apiError(w, r, err)
 	}
 	q = orderedAs(q, page)
+	apiURL := func(c *search.Cursor) string {
+		u := s.baseURL + searchURL("/api/v1/decisions", q, c)
+		if limit == pageSize {
+			return u
+		}
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		return u + sep + "limit=" + strconv.Itoa(limit)
+	}
 	out := APIDecisionList{Count: page.Count, CountCapped: page.Capped, Decisions: []APIDecisionSummary{},
-		Links: APIListLinks{Self: s.baseURL + searchURL("/api/v1/decisions", q, q.Cursor),
-			HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
+		Links: APIListLinks{Self: apiURL(q.Cursor), HTML: s.baseURL + searchURL("/decisions", q, q.Cursor)}}
 	for _, d := range page.Results {
 		out.Decisions = append(out.Decisions, APIDecisionSummary{
 			Reference: d.Reference, Slug: d.Slug, URL: s.baseURL + "/decisions/" + d.Slug,
 			APIURL: s.baseURL + "/api/v1/decisions/" + d.Slug, Title: d.Title, Summary: d.Summary,
 			DateSigned: dateString(d.DateSigned), DecisionMaker: d.DecisionMakerName, Funder: d.Funder,
-			Series: d.Series, Status: d.Status, TotalPence: d.TotalPence,
+			Series: d.Series, Status: d.Status, TotalPence: d.TotalPence, Synthetic: d.Synthetic,
 		})
 	}
 	if page.Next != nil {
-		u := s.baseURL + searchURL("/api/v1/decisions", q, page.Next)
+		u := apiURL(page.Next)
 		out.Links.Next = &u
 	}
 	if page.Prev != nil {
-		u := s.baseURL + searchURL("/api/v1/decisions", q, page.Prev)
+		u := apiURL(page.Prev)
 		out.Links.Prev = &u
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 	return nil
+}
+
+// maxAPILimit bounds a page of the API: a hundred decisions is one query, and a client paging
+// through the register needs a fifth of the requests (and of its rate limit) it needs at 20.
+const maxAPILimit = 100
+
+// apiLimit reads the API's page size: pageSize when not given, else 1 to maxAPILimit.
+func apiLimit(s string) (int, string) {
+	if s == "" {
+		return pageSize, ""
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxAPILimit {
+		return 0, "limit must be a whole number from 1 to " + strconv.Itoa(maxAPILimit)
+	}
+	return n, ""
 }
 
 // APIDecision is the whole of one decision as its reader may see it.
@@ -217,6 +252,7 @@ type APIDecision struct {
 	Title           *string          `json:"title"`
 	Summary         *string          `json:"summary"`
 	TextSource      string           `json:"text_source"`
+	Synthetic       bool             `json:"synthetic"` // made up by seed-synthetic, not a real decision
 	Status          string           `json:"status"`
 	DateSigned      *string          `json:"date_signed"`
 	DatePublished   *string          `json:"date_published"`
@@ -358,7 +394,7 @@ func (s *Server) handleAPIDecision(w http.ResponseWriter, r *http.Request) error
 	}
 	out := APIDecision{
 		Reference: d.Reference, Slug: d.Slug, URL: s.baseURL + "/decisions/" + d.Slug, Series: d.Series,
-		Title: d.Title, Summary: d.Summary, TextSource: d.TextSource, Status: d.Status,
+		Title: d.Title, Summary: d.Summary, TextSource: d.TextSource, Synthetic: d.Synthetic, Status: d.Status,
 		DateSigned: dateString(d.DateSigned), DatePublished: dateString(d.DatePublished),
 		DecisionMaker: APIPerson{Name: d.DecisionMakerName, Role: d.DecisionMakerRole},
 		Funder:        d.Funder, SourceURL: d.SourceURL, Recommendations: d.Recommendations,

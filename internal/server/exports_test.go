@@ -135,6 +135,28 @@ func TestExportsEqualThePage(t *testing.T) {
 		if !slices.Equal(api, page) {
 			t.Errorf("%q: API %v, page %v", query, api, page)
 		}
+		// Pages of another size, whose links keep it, list the same.
+		api = nil
+		path = "/api/v1/decisions?limit=7&" + query
+		for path != "" {
+			var l apiList
+			getJSON(t, ts, path, &l)
+			if len(l.Decisions) > 7 {
+				t.Errorf("%q: %d decisions on a page of 7", path, len(l.Decisions))
+			}
+			for _, d := range l.Decisions {
+				api = append(api, d.Reference)
+			}
+			path = ""
+			if l.Links.Next != nil {
+				if path = local(*l.Links.Next); !strings.Contains(path, "limit=7") {
+					t.Errorf("%q: next link %q lost the page size", query, path)
+				}
+			}
+		}
+		if !slices.Equal(api, page) {
+			t.Errorf("%q: API by 7 %v, page %v", query, api, page)
+		}
 		var csvRefs []string
 		for _, row := range csvRows(t, ts, "/decisions.csv"+sep+query)[1:] {
 			csvRefs = append(csvRefs, row[0])
@@ -232,7 +254,7 @@ func TestCSVRoundTrips(t *testing.T) {
 	}
 	rows := csvRows(t, ts, "/decisions.csv?series=MD")
 	if !slices.Equal(rows[0], []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
-		"series", "status", "total_pence", "total", "financial_years"}) {
+		"series", "status", "total_pence", "total", "financial_years", "synthetic"}) {
 		t.Errorf("header = %v", rows[0])
 	}
 	if len(rows) != 2 || rows[1][0] != "MD 77" || rows[1][2] != strings.ReplaceAll(title, "\r\n", "\n") && rows[1][2] != title {
@@ -466,6 +488,13 @@ func TestExportsRefuseHostileInput(t *testing.T) {
 					t.Errorf("GET %.70q reflects markup", p)
 				}
 			}
+		}
+	}
+	// The API's page size: a whole number from 1 to 100, else a 400 naming it.
+	for _, v := range append([]string{"0", "101", "2.5", "x"}, values...) {
+		p := "/api/v1/decisions?limit=" + url.QueryEscape(v)
+		if r := ts.get(t, p); r.status != http.StatusBadRequest || !strings.Contains(r.body, `"limit"`) {
+			t.Errorf("GET %.70q = %d %.200s, want 400 naming limit", p, r.status, r.body)
 		}
 	}
 	for _, p := range []string{"/api/v1/decisions/%3Cscript%3E", "/api/v1/decisions/pcd-1682%00", "/api/v1/decisions/" + strings.Repeat("a", 5000)} {

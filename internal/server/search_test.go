@@ -27,6 +27,11 @@ func TestSearchPageFilters(t *testing.T) {
 			t.Errorf("GET /decisions?q=%s = %d with no results", q, r.status)
 		}
 	}
+	// A phone stacks the filters above the results: a link skips them to the search box.
+	if href, _ := r.doc.Find(`[data-testid="skip-to-results"]`).Attr("href"); href != "#results" ||
+		r.doc.Find(`#results [data-testid="search-form"]`).Length() != 1 {
+		t.Errorf("skip link to %q, want #results holding the search box", href)
+	}
 	// Curly quotes, as a phone types them, work as straight ones.
 	straight, curly := ts.get(t, `/decisions?q=%22gang+violence%22`), ts.get(t, "/decisions?q=%E2%80%9Cgang+violence%E2%80%9D")
 	if n := straight.doc.Find(`[data-testid="decision-item"]`).Length(); n == 0 || curly.doc.Find(`[data-testid="decision-item"]`).Length() != n {

@@ -93,6 +93,7 @@ func decisionItems(page store.DecisionPage) []components.DecisionItem {
 			Total:         total,
 			TotalNote:     note,
 			Withdrawn:     d.Status == decision.StatusWithdrawn,
+			Synthetic:     d.Synthetic,
 		}
 	}
 	return items

@@ -20,6 +20,7 @@ type DecisionSummary struct {
 	DecisionMakerName *string    `db:"decision_maker_name"`
 	DateSigned        *time.Time `db:"date_signed"`
 	Status            string     `db:"status"`
+	Synthetic         bool       `db:"synthetic"` // made up by seed-synthetic, not a real decision
 }
 
 // Decision is one decision's own fields.
@@ -39,7 +40,6 @@ type Decision struct {
 	DeferralReason    *string    `db:"deferral_reason"`
 	WithdrawnAt       *time.Time `db:"withdrawn_at"`
 	WithdrawalReason  *string    `db:"withdrawal_reason"`
-	Synthetic         bool       `db:"synthetic"` // made up by seed-synthetic, not a real decision
 	// HasPartTwo says whether the decision has a confidential Part II, which every reader may
 	// know (the published page says so) even when they may not read it.
 	HasPartTwo bool `db:"has_part_two"`
@@ -116,7 +116,7 @@ type DecisionDetail struct {
 }
 
 const summaryColumns = `d.id, d.reference, d.slug, d.number, d.title, d.summary, d.decision_maker_name,
-	d.date_signed, d.status`
+	d.date_signed, d.status, d.synthetic`
 
 // listingOrder puts the newest first, unknown dates after known ones, then the highest number.
 const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
@@ -124,7 +124,7 @@ const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
 const decisionBySlugSQL = `
 SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
 	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
-	d.deferral_reason, d.synthetic, d.withdrawn_at, d.withdrawal_reason,
+	d.deferral_reason, d.withdrawn_at, d.withdrawal_reason,
 	EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2) AS has_part_two
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
 WHERE d.slug = @slug AND ` + visibleD

@@ -252,7 +252,7 @@ LIMIT @limit`
 		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
 	}
 	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
-	p.status, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
+	p.status, p.synthetic, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
 	(SELECT ` + snippet + ` FROM decisions d WHERE d.id = p.id) AS snippet
 FROM (` + pageSQL + `) p`
 
@@ -528,7 +528,9 @@ func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, 
 	}
 	changed := false
 	for i, f := range fields {
-		if len([]rune(f)) < 3 || !strings.ContainsFunc(f, unicode.IsLetter) {
+		// A word excluded (-crime) or in a phrase is meant as typed: "correcting" it would
+		// suggest its opposite.
+		if len([]rune(f)) < 3 || !strings.ContainsFunc(f, unicode.IsLetter) || strings.HasPrefix(f, "-") || strings.ContainsRune(f, '"') {
 			continue
 		}
 		var w string

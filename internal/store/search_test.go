@@ -527,6 +527,9 @@ func TestSearchRelevance(t *testing.T) {
 	if s, err := st.Suggest(ctx, public, "knfe crme"); err != nil || s != "knife crime" {
 		t.Errorf(`Suggest("knfe crme") = %q, %v, want "knife crime"`, s, err)
 	}
+	if s, err := st.Suggest(ctx, public, "knfe -crme"); err != nil || s != "knife -crme" {
+		t.Errorf(`Suggest("knfe -crme") = %q, %v, want "knife -crme": an excluded word is kept as typed`, s, err)
+	}
 }
 
 // TestSearchSignedDecisionsStayIndexed: the search triggers only write search columns, which

@@ -38,3 +38,28 @@ window.addEventListener("beforeprint", () => {
     e.textContent = today;
   }
 });
+
+// On a phone the list's filters stack above the results: they start folded behind a button
+// (the Ministry of Justice filter pattern's enhancement), unless one of them is in error; on a
+// wider screen they sit beside the results and the button goes.
+const filterToggle = document.querySelector("[data-app-filter-toggle]");
+const filterPanel = document.getElementById("filter-panel");
+if (filterToggle && filterPanel) {
+  const narrow = window.matchMedia("(max-width: 40.0525em)");
+  const skip = document.querySelector(".app-filter-skip");
+  const show = (open) => {
+    filterPanel.hidden = !open;
+    if (skip) {
+      skip.hidden = !open;
+    }
+    filterToggle.setAttribute("aria-expanded", String(open));
+    filterToggle.textContent = open ? "Hide filters" : "Show filters";
+  };
+  const fit = () => {
+    filterToggle.hidden = !narrow.matches;
+    show(!narrow.matches || filterPanel.hasAttribute("data-app-filter-errors"));
+  };
+  filterToggle.addEventListener("click", () => show(filterPanel.hidden));
+  narrow.addEventListener("change", fit);
+  fit();
+}
