@@ -266,6 +266,16 @@ func CanApproveCorrection(a Actor, series string, drafters []int64, notTypo stri
 	return notAllowed("Only the decision maker for " + series + " (or, for a typographical correction, an admin) can approve a correction.")
 }
 
+// CanDiscardCorrection says whether a may discard a correction in progress that the drafters
+// in drafters have saved: one of them (their own work), or an admin (a correction left by
+// someone who moved on must not block the decision's next one for ever).
+func CanDiscardCorrection(a Actor, drafters []int64) error {
+	if a.Has(RoleAdmin) || (a.Has(RoleDrafter) && slices.Contains(drafters, a.ID)) {
+		return nil
+	}
+	return notAllowed("Only someone who drafted this correction, or an admin, can discard it.")
+}
+
 // CanWithdraw says whether the actor may withdraw a decision of the series: its decision maker
 // or an admin.
 func CanWithdraw(a Actor, series, status string) error {

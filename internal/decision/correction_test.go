@@ -109,3 +109,27 @@ func TestCanApproveCorrection(t *testing.T) {
 		}
 	}
 }
+
+func TestCanDiscardCorrection(t *testing.T) {
+	drafter := Actor{ID: 1, Roles: []string{RoleDrafter}}
+	otherDrafter := Actor{ID: 2, Roles: []string{RoleDrafter}}
+	admin := Actor{ID: 3, Roles: []string{RoleAdmin}}
+	maker := Actor{ID: 4, Roles: []string{RoleDecisionMaker}, Series: []string{"PCD"}}
+	exDrafter := Actor{ID: 5} // saved it once, no longer a drafter
+	tests := []struct {
+		name string
+		a    Actor
+		ok   bool
+	}{
+		{"one of its drafters", drafter, true},
+		{"a drafter who did not draft it", otherDrafter, false},
+		{"an admin", admin, true},
+		{"the decision maker who would approve it", maker, false},
+		{"someone who drafted it but lost the drafter role", exDrafter, false},
+	}
+	for _, tt := range tests {
+		if err := CanDiscardCorrection(tt.a, []int64{1, 5}); (err == nil) != tt.ok {
+			t.Errorf("%s: CanDiscardCorrection = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}

@@ -125,7 +125,7 @@ func (s Signoff) CanAct(a Actor, kind string) error {
 	case s.drafted(a):
 		return notAllowed("You wrote part of this decision, so you cannot sign it off.")
 	case s.approvedBy(a):
-		return notAllowed("You have already approved another step of this decision; one person clears one step.")
+		return notAllowed("You have already cleared another step of this decision, and one person clears one step: each step needs a different adviser, so that every check is made by someone new.")
 	case s.NextStep() != kind:
 		return notAllowed("This step is not the next one in the chain.")
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -175,11 +174,50 @@ func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status
 			p.Refusal = err.Error()
 		}
 	}
+	if decision.CanDiscardCorrection(u.Actor(), c.Drafters) == nil {
+		p.DiscardURL = correctionURL(c.Slug) + "/discard"
+	}
 	if refusal != "" {
 		p.Errors = []components.FieldError{{FieldID: "approve", Message: refusal}}
 		p.Page.Title = "Error: " + p.Page.Title
 	}
 	s.render(w, r, status, pages.Correction(p))
+	return nil
+}
+
+// addWorkCorrections puts on "Your work" the corrections in progress that wait for the
+// person: those they may approve (the series' decision maker; an admin, a typographical one),
+// and those they drafted, saying who must approve them.
+func (s *Server) addWorkCorrections(r *http.Request, p *pages.WorkProps) error {
+	u := userFrom(r)
+	cs, err := s.store.OpenCorrections(r.Context(), s.access(r))
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		item := pages.WorkItem{Reference: c.Reference, URL: correctionURL(c.Slug), Title: c.Current.Title, Reason: c.Reason}
+		notTypo := c.NotTypographical()
+		empty := decision.ContentHash(c.NewContent()) == c.CurrentHash
+		switch {
+		case slices.Contains(c.Drafters, u.ID):
+			switch {
+			case empty:
+				item.Note = "Your correction changes nothing yet: finish it, or discard it."
+			case notTypo == "":
+				item.Note = "Your correction is waiting for approval by the decision maker for " + c.Series + " or an admin (it is typographical)."
+			default:
+				item.Note = "Your correction is waiting for approval by the decision maker for " + c.Series + "."
+			}
+			p.OwnCorrections = append(p.OwnCorrections, item)
+		case !empty && decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, notTypo) == nil:
+			if notTypo == "" {
+				item.Note = "Read the typographical correction and approve it, or leave it for its drafters to change."
+			} else {
+				item.Note = "Read the correction (" + notTypo + ") and approve it, or leave it for its drafters to change."
+			}
+			p.Corrections = append(p.Corrections, item)
+		}
+	}
 	return nil
 }
 
@@ -229,6 +267,71 @@ func (s *Server) handleCorrectionApprove(w http.ResponseWriter, r *http.Request)
 	// An approved correction is a new signed version: fix the chain with it, as after a signature.
 	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
 	http.Redirect(w, r, "/decisions/"+c.Slug+"#corrections", http.StatusSeeOther)
+	return nil
+}
+
+// Discarding a correction ---------------------------------------------------------------------
+
+// workFlashKey holds what "Your work" says once, after an act that leads there.
+const workFlashKey = "work_flash"
+
+func (s *Server) handleCorrectionDiscardForm(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCorrection(r)
+	if err != nil {
+		return err
+	}
+	if err := decision.CanDiscardCorrection(userFrom(r).Actor(), c.Drafters); err != nil {
+		return refused(err)
+	}
+	p := pages.SimpleFormProps{
+		Page:    s.page(r, "Discard the correction of "+c.Reference, "", r.URL.Path),
+		Caption: c.Reference, Heading: "Are you sure you want to discard this correction?",
+		Intro: "Discarding ends the correction without approving it: “" + c.Reason + "”. Its changes are lost. " +
+			"The decision stays exactly as signed, and the audit trail records that you discarded it. " +
+			"Anyone may then start a new correction.",
+		Action: r.URL.Path, Submit: "Discard the correction", Warning: true,
+		Back: correctionURL(c.Slug), BackText: "Back to the correction",
+		Hidden: []pages.HiddenField{{Name: "correction", Value: strconv.FormatInt(c.ID, 10)}, {Name: "version", Value: strconv.Itoa(c.Version)}},
+	}
+	s.render(w, r, http.StatusOK, pages.SimpleForm(p))
+	return nil
+}
+
+func (s *Server) handleCorrectionDiscard(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.DecisionBySlug(r.Context(), s.access(r), slug)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	id, errID := strconv.ParseInt(r.PostForm.Get("correction"), 10, 64)
+	version, errV := strconv.Atoi(r.PostForm.Get("version"))
+	if errID != nil || errV != nil || id < 1 || version < 1 {
+		return errBadForm
+	}
+	err = s.store.DiscardCorrection(r.Context(), userFrom(r).Act(s.now()), d.Slug, id, version)
+	switch {
+	case errors.Is(err, store.ErrCorrectionApproved):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction was approved",
+			Message: "Nothing was discarded: the correction was approved after you opened it, and is now the decision’s latest version.",
+			Hint:    "The decision’s page shows what it changed. If it is wrong, start a new correction."}
+	case errors.Is(err, store.ErrCorrectionEnded), errors.Is(err, store.ErrNotFound):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction has already ended",
+			Message: "Nothing was discarded: someone else discarded this correction, or the decision was withdrawn, after you opened it."}
+	case errors.Is(err, store.ErrConflict):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction changed after you opened it",
+			Message: "Nothing was discarded: someone saved the correction after you read it.",
+			Hint:    "Open the correction again, read it as it is now, and decide again."}
+	case err != nil:
+		return refused(err)
+	}
+	s.sessions.Put(r.Context(), workFlashKey, "The correction of "+d.Reference+" was discarded. The decision stays as signed.")
+	http.Redirect(w, r, "/work", http.StatusSeeOther)
 	return nil
 }
 
@@ -693,12 +796,29 @@ func (s *Server) handleWithdrawForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.renderWithdraw(w, r, http.StatusOK, d, url.Values{"date": {s.now().In(london()).Format(time.DateOnly)}}, nil)
+	return s.renderWithdraw(w, r, http.StatusOK, d, nil, withdrawErrors{})
 }
 
-func (s *Server) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, d store.DecisionDetail, in url.Values, errs map[string]string) error {
+// withdrawErrors are the withdrawal form's errors: the reason's, and the date's with the boxes
+// it is about.
+type withdrawErrors struct {
+	Reason    string
+	Date      string
+	DateParts []string
+}
+
+func (e withdrawErrors) any() bool { return e.Reason != "" || e.Date != "" }
+
+func (s *Server) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, d store.DecisionDetail, in url.Values, errs withdrawErrors) error {
+	today := s.now().In(london())
+	date := dateField(in, "withdrawn", "withdrawn", "Date withdrawn",
+		"Today or earlier, not before the decision was signed. For example, "+today.Format("2 1 2006"), today, errs.Date, errs.DateParts)
+	title := "Withdraw " + d.Reference
+	if errs.any() {
+		title = "Error: " + title
+	}
 	p := pages.SimpleFormProps{
-		Page:    s.page(r, errorTitle("Withdraw "+d.Reference, errs), "", r.URL.Path),
+		Page:    s.page(r, title, "", r.URL.Path),
 		Caption: d.Reference, Heading: "Withdraw this decision",
 		Intro: "A withdrawn decision keeps its page, marked withdrawn with your reason and date. It leaves the list of " +
 			"decisions and the totals, but searches still find it. This cannot be undone.",
@@ -706,15 +826,15 @@ func (s *Server) renderWithdraw(w http.ResponseWriter, r *http.Request, status i
 		Back: "/decisions/" + d.Slug, BackText: "Back to the decision",
 		Inputs: []pages.DraftInput{
 			{Area: &components.Field{ID: "reason", Name: "reason", Label: "Why the decision is withdrawn", Rows: 4,
-				Value: in.Get("reason"), Error: errs["reason"], Hint: "The public reads this on the decision’s page."}},
-			{Text: &components.Field{ID: "date", Name: "date", Label: "Date withdrawn", Width: "10", Value: in.Get("date"), Error: errs["date"],
-				Hint: "For example, " + s.now().In(london()).Format(time.DateOnly)}},
+				Value: in.Get("reason"), Error: errs.Reason, Hint: "The public reads this on the decision’s page."}},
+			{Date: date},
 		},
 	}
-	for _, id := range []string{"reason", "date"} {
-		if errs[id] != "" {
-			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
-		}
+	if errs.Reason != "" {
+		p.Errors = append(p.Errors, components.FieldError{FieldID: "reason", Message: errs.Reason})
+	}
+	if errs.Date != "" {
+		p.Errors = append(p.Errors, components.FieldError{FieldID: date.FirstErrorID(), Message: errs.Date})
 	}
 	s.render(w, r, status, pages.SimpleForm(p))
 	return nil
@@ -728,22 +848,22 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
 	}
-	errs := map[string]string{}
+	var errs withdrawErrors
 	reason := decision.CleanText(r.PostForm.Get("reason"))
 	if reason == "" {
-		errs["reason"] = "Enter why the decision is withdrawn"
+		errs.Reason = "Enter why the decision is withdrawn"
 	}
 	today := s.now().In(london())
-	on, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(r.PostForm.Get("date")), london())
+	on, msg, parts := dateInput(r.PostForm, "withdrawn", "Date withdrawn")
 	switch {
-	case err != nil:
-		errs["date"] = "Enter the date withdrawn as year-month-day, for example " + today.Format(time.DateOnly)
+	case msg != "":
+		errs.Date, errs.DateParts = msg, parts
 	case on.After(today):
-		errs["date"] = "The date withdrawn must be today or in the past"
+		errs.Date = "Date withdrawn must be today or in the past"
 	case d.DateSigned != nil && on.Before(*d.DateSigned):
-		errs["date"] = "The date withdrawn must be on or after the date signed, " + formatDate(d.DateSigned)
+		errs.Date = "Date withdrawn must be on or after the date signed, " + formatDate(d.DateSigned)
 	}
-	if len(errs) > 0 {
+	if errs.any() {
 		return s.renderWithdraw(w, r, http.StatusUnprocessableEntity, d, r.PostForm, errs)
 	}
 	if err := s.store.Withdraw(r.Context(), userFrom(r).Act(s.now()), d.Slug, reason, on); err != nil {

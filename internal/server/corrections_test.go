@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -141,21 +143,25 @@ func TestCorrectionAndWithdrawalOverHTTP(t *testing.T) {
 	if cs := d["corrections"].([]any); len(cs) != 1 || cs[0].(map[string]any)["reason"] != reason {
 		t.Errorf("API corrections = %v", cs)
 	}
-	if atom := get(t, public, ss.URL+"/decisions.atom"); !strings.Contains(atom.body, "Corrected on") {
-		t.Error("the feed does not show the correction")
+	if atom := get(t, public, ss.URL+"/decisions.atom"); !strings.Contains(atom.body, "Corrected on") ||
+		!strings.Contains(atom.body, "<title>Corrected: PCD 1682") {
+		t.Error("the feed does not show the correction, in the entry's title and summary")
 	}
 
 	// Withdrawal.
 	if p := get(t, drafter, base+"/withdraw"); p.status != http.StatusForbidden {
 		t.Errorf("drafter GET withdraw = %d, want 403", p.status)
 	}
-	p = post(t, maker, base+"/withdraw", url.Values{"reason": {""}, "date": {"2999-01-01"}})
-	if p.status != http.StatusUnprocessableEntity || p.text(`#reason-error`) == "" || !strings.Contains(p.text(`#date-error`), "today or in the past") {
-		t.Fatalf("bad withdrawal = %d: %q %q", p.status, p.text(`#reason-error`), p.text(`#date-error`))
+	p = post(t, maker, base+"/withdraw", url.Values{"reason": {""}, "withdrawn_day": {"1"}, "withdrawn_month": {"1"}, "withdrawn_year": {"2999"}})
+	if p.status != http.StatusUnprocessableEntity || p.text(`#reason-error`) == "" || !strings.Contains(p.text(`#withdrawn-error`), "today or in the past") {
+		t.Fatalf("bad withdrawal = %d: %q %q", p.status, p.text(`#reason-error`), p.text(`#withdrawn-error`))
 	}
 	const why = "Superseded by a later decision."
-	date := ss.Clock.Now().Format("2006-01-02")
-	if p := post(t, maker, base+"/withdraw", url.Values{"reason": {why}, "date": {date}}); p.status != http.StatusSeeOther {
+	loc, _ := time.LoadLocation("Europe/London")
+	now := ss.Clock.Now().In(loc)
+	date := now.Format("2006-01-02")
+	if p := post(t, maker, base+"/withdraw", url.Values{"reason": {why}, "withdrawn_day": {strconv.Itoa(now.Day())},
+		"withdrawn_month": {strconv.Itoa(int(now.Month()))}, "withdrawn_year": {strconv.Itoa(now.Year())}}); p.status != http.StatusSeeOther {
 		t.Fatalf("withdraw = %d: %s", p.status, p.text("main"))
 	}
 	p = get(t, public, base)

@@ -657,6 +657,9 @@ func atomChange(e *atomEntry, n store.ChangeNote) {
 		notes = append(notes, "Withdrawn on "+formatLondonDay(*n.WithdrawnAt)+": "+deref(n.WithdrawalReason))
 	}
 	if n.CorrectedAt != nil {
+		if n.WithdrawnAt == nil {
+			e.Title = "Corrected: " + e.Title // a withdrawal is the later news, and its title says so
+		}
 		notes = append(notes, "Corrected on "+formatLondonDay(*n.CorrectedAt)+": "+deref(n.CorrectionReason))
 	}
 	if len(notes) == 0 {

@@ -122,6 +122,8 @@ func (s *Server) Routes() http.Handler {
 		// A correction in progress is seen by staff; the rules decide who approves it.
 		r.Get("/decisions/{slug}/correction", s.handle(s.handleCorrection))
 		r.Post("/decisions/{slug}/correction/approve", s.handle(s.handleCorrectionApprove))
+		r.Get("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscardForm))
+		r.Post("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscard))
 		r.Get("/decisions/{slug}/withdraw", s.handle(s.handleWithdrawForm))
 		r.Post("/decisions/{slug}/withdraw", s.handle(s.handleWithdraw))
 	})

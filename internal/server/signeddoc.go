@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -83,6 +84,10 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob) (pa
 		}
 	}
 	p.Funding = funding(d.Funding, m)
+	for _, doc := range supportingDocuments(d.Documents) {
+		p.Documents = append(p.Documents, pages.SignedDocumentFile{Name: doc.Name, Type: document.TypeName(doc.MediaType),
+			MediaType: doc.MediaType, Size: document.FormatSize(doc.Size), Bytes: formatBytes(doc.Size), SHA256: doc.SHA256})
+	}
 	if g.Interests != nil && *g.Interests == store.InterestsDeclared {
 		p.Interests = deref(g.InterestsDetail)
 	}
@@ -193,4 +198,12 @@ func (s *Server) addSignedDocument(r *http.Request, p *pages.ShowProps, slug str
 	pending, err := s.reader(r).SignedPDFPending(r.Context(), s.access(r), slug)
 	p.SignedDocumentPending = pending
 	return err
+}
+
+// formatBytes is an exact size, "1,234,567 bytes", as the canonical content records it.
+func formatBytes(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return groupDigits(int(n)) + " bytes"
 }

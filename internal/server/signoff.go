@@ -157,11 +157,47 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		p.Signer = signer
 	case next != "":
 		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
+		if actor.Has(decision.RoleAdviser) && slices.Contains(actor.StepKinds, next) {
+			p.WhyNot = whyNotStep(v.Record, v.State, actor, next)
+		}
 	default:
 		p.Waiting = "Every step has approved this decision: it is waiting for its decision maker’s signature."
+		if actor.Has(decision.RoleDecisionMaker) && slices.Contains(actor.Series, v.State.Series) {
+			p.WhyNot = whyNotSign(v.Record, v.State, actor)
+		}
 	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
+}
+
+// whyNotStep says, in plain words, why an adviser who holds the step waiting may not clear it:
+// the one-step-per-adviser rule, or having written part of the decision. "" when they may.
+func whyNotStep(rec store.SignoffRecord, so decision.Signoff, a decision.Actor, next string) string {
+	step := chainStepName(rec, next)
+	if i := slices.IndexFunc(so.Approvals, func(ap decision.Approval) bool { return ap.UserID == a.ID }); i >= 0 {
+		return "You cannot clear the " + step + " step because you have already cleared the " +
+			chainStepName(rec, so.Approvals[i].StepKind) + " step of this decision. Each step must be cleared by a " +
+			"different person, so that every check is made by someone new: another adviser for the " + step + " step will clear it."
+	}
+	if slices.Contains(so.Drafters, a.ID) {
+		return "You cannot clear the " + step + " step because you wrote part of this decision. Steps are cleared by " +
+			"people who did not write it, so that every check is independent: another adviser for the " + step + " step will clear it."
+	}
+	return ""
+}
+
+// whyNotSign says why the series' decision maker may not sign this decision, when the reason is
+// their own part in it. "" when there is none.
+func whyNotSign(rec store.SignoffRecord, so decision.Signoff, a decision.Actor) string {
+	if i := slices.IndexFunc(so.Approvals, func(ap decision.Approval) bool { return ap.UserID == a.ID }); i >= 0 {
+		return "You cannot sign this decision because you cleared its " + chainStepName(rec, so.Approvals[i].StepKind) +
+			" step. The decision maker must be someone who did not clear a step, so that the signature is a check of its own: another decision maker for " +
+			so.Series + " will sign it."
+	}
+	if slices.Contains(so.Drafters, a.ID) {
+		return "You cannot sign this decision because you wrote part of it: another decision maker for " + so.Series + " will sign it."
+	}
+	return ""
 }
 
 // changeURL is the task list of a decision, for a drafter of its team while it may change.
@@ -497,7 +533,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"),
+	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"), Flash: s.sessions.PopString(r.Context(), workFlashKey),
 		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
 		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
 	actor := u.Actor()
@@ -530,6 +566,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			item.Note = "Every step has approved it"
 			p.Signatures = append(p.Signatures, item)
 		}
+	}
+	if err := s.addWorkCorrections(r, &p); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, pages.Work(p))
 	return nil
@@ -726,7 +765,8 @@ var eventTitles = map[string]string{
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
 	store.EventCorrectionStarted: "Correction started", store.EventCorrectionEdited: "Correction edited",
-	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
+	store.EventCorrectionDiscarded: "Correction discarded",
+	store.EventCorrected:           "Corrected", store.EventWithdrawn: "Withdrawn",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -751,7 +791,7 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 		t.Description = append(t.Description, "Drafter: "+d)
 	}
 	if (e.Event == store.EventRejected || e.Event == store.EventCorrected || e.Event == store.EventWithdrawn ||
-		e.Event == store.EventCorrectionStarted) && detail["reason"] != "" {
+		e.Event == store.EventCorrectionStarted || e.Event == store.EventCorrectionDiscarded) && detail["reason"] != "" {
 		t.Description = append(t.Description, "Reason: "+detail["reason"])
 	}
 	if f := detail["fields"]; f != "" {

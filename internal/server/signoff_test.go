@@ -294,6 +294,14 @@ func TestSignoffRefusals(t *testing.T) {
 	if p := tryStep(two, "finance", hash); p.status != http.StatusForbidden || !strings.Contains(p.body, "one person clears one step") {
 		t.Errorf("the same person clearing a second step = %d, want 403", p.status)
 	}
+	// Their sign-off page says why, where they meet the rule; the adviser for the step is told nothing of it.
+	if p := get(t, two, base+"/signoff"); !strings.Contains(p.text(`[data-testid=why-not]`), "you have already cleared the head of unit step") ||
+		!strings.Contains(p.text(`[data-testid=why-not]`), "Each step must be cleared by a different person") || p.has(`[data-testid=adviser-form]`) {
+		t.Errorf("the sign-off page of an adviser who cleared the step before = %q, want the one-step rule in words", p.text(`[data-testid=why-not]`))
+	}
+	if p := get(t, fin, base+"/signoff"); p.has(`[data-testid=why-not]`) || !p.has(`[data-testid=adviser-form]`) {
+		t.Error("the finance adviser who may clear the step is told why they may not")
+	}
 	// Someone edits the text after finance opened the page: finance's approval is refused.
 	p := get(t, fin, base+"/signoff")
 	if _, err := site.Pool.Exec(context.Background(), `UPDATE decisions SET summary = 'Changed.' WHERE slug = $1`, slug); err != nil {

@@ -19,14 +19,22 @@ import (
 
 // Audit events of corrections and withdrawals.
 const (
-	EventCorrectionStarted = "correction_started"
-	EventCorrectionEdited  = "correction_edited"
-	EventCorrected         = "corrected"
-	EventWithdrawn         = "withdrawn"
+	EventCorrectionStarted   = "correction_started"
+	EventCorrectionEdited    = "correction_edited"
+	EventCorrectionDiscarded = "correction_discarded"
+	EventCorrected           = "corrected"
+	EventWithdrawn           = "withdrawn"
 )
 
 // ErrNoCorrection means the decision has no correction in progress.
 var ErrNoCorrection = fmt.Errorf("no correction in progress: %w", ErrNotFound)
+
+// A correction someone meant to discard that was approved, or ended (discarded, or by the
+// decision's withdrawal), after they opened it: nothing is discarded.
+var (
+	ErrCorrectionApproved = fmt.Errorf("the correction was approved: %w", ErrConflict)
+	ErrCorrectionEnded    = fmt.Errorf("the correction has ended: %w", ErrConflict)
+)
 
 // Correction is a correction in progress, with the decision it corrects as it stands.
 type Correction struct {
@@ -124,6 +132,82 @@ VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, id, content, reason, act.UserID, 
 			return fmt.Errorf("correct %s: %w", slug, mapError(err))
 		}
 		return tx.Audit(ctx, act, id, EventCorrectionStarted, map[string]string{"reference": ref, "reason": reason})
+	})
+}
+
+// OpenCorrections lists every correction in progress, newest first, for "Your work" to say
+// which wait for the person. Only staff read it; the public never sees a correction before
+// its approval.
+func (s *Store) OpenCorrections(ctx context.Context, acc Access) ([]Correction, error) {
+	if !acc.IsStaff() {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `
+SELECT d.slug FROM corrections c JOIN decisions d ON d.id = c.decision_id
+WHERE c.status = 'draft' ORDER BY c.updated_at DESC, c.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("open corrections: %w", err)
+	}
+	slugs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("open corrections: %w", err)
+	}
+	out := make([]Correction, 0, len(slugs))
+	for _, slug := range slugs {
+		c, err := s.openCorrection(ctx, slug, "")
+		if errors.Is(err, ErrNoCorrection) {
+			continue // approved or discarded since the list was read
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// DiscardCorrection ends the correction id of a decision without approving it: the decision
+// stays exactly as signed, and the audit trail records who discarded it. The person saw the
+// correction at version; one approved, ended or saved again since is refused, and nothing is
+// discarded.
+func (s *Store) DiscardCorrection(ctx context.Context, act Act, slug string, id int64, version int) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		did, ref, err := tx.lockedDecision(ctx, slug)
+		if err != nil {
+			return err
+		}
+		var status, reason string
+		var saved int
+		var drafters []int64
+		err = tx.db.QueryRow(ctx, `
+SELECT c.status, c.version, c.reason,
+	ARRAY(SELECT user_id FROM correction_drafters WHERE correction_id = c.id ORDER BY user_id)
+FROM corrections c WHERE c.id = $1 AND c.decision_id = $2 FOR UPDATE`, id, did).Scan(&status, &saved, &reason, &drafters)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoCorrection
+		}
+		if err != nil {
+			return fmt.Errorf("discard the correction of %s: %w", ref, err)
+		}
+		switch {
+		case status == "approved":
+			return ErrCorrectionApproved
+		case status != "draft":
+			return ErrCorrectionEnded
+		case saved != version:
+			return ErrStale
+		}
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if err := decision.CanDiscardCorrection(u.Actor(), drafters); err != nil {
+			return err
+		}
+		if _, err := tx.db.Exec(ctx, `UPDATE corrections SET status = 'abandoned', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
+			return fmt.Errorf("discard the correction of %s: %w", ref, mapError(err))
+		}
+		return tx.Audit(ctx, act, did, EventCorrectionDiscarded, map[string]string{"reference": ref, "reason": reason})
 	})
 }
 

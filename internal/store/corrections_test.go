@@ -317,3 +317,47 @@ func TestCorrectingADecisionSignedUnderVersion1(t *testing.T) {
 		t.Fatalf("Verify after the correction: matches %v, current %s, %v; want %s", v.Matches, v.CurrentHash, err, hash)
 	}
 }
+
+// TestDiscardRacesApproval: a discard and an approval of the same correction at once; the
+// decision's lock orders them, so exactly one happens and the other is told what became of it.
+// OpenCorrections (Your work's list) is staff-only and holds only corrections in progress.
+func TestDiscardRacesApproval(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newCorrectionDB(t)
+	const slug = "pcd-1682"
+	if cs, err := db.st.OpenCorrections(ctx, store.Public(db.now)); err != nil || len(cs) != 0 {
+		t.Fatalf("public OpenCorrections = %v, %v", cs, err)
+	}
+	for round := range 5 {
+		if err := db.st.StartCorrection(ctx, db.drafter.Act(db.now), slug, "Round "+string(rune('A'+round))); err != nil {
+			t.Fatal(err)
+		}
+		db.edit(t, slug, func(k *decision.Corrected) { k.Funding[0].AmountPence += 1 })
+		c := db.open(t, slug)
+		if cs, err := db.st.OpenCorrections(ctx, store.Staff(db.maker.ID, db.now)); err != nil || len(cs) != 1 || cs[0].ID != c.ID {
+			t.Fatalf("OpenCorrections = %v, %v; want the one in progress", cs, err)
+		}
+		var discard, approve error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			discard = db.st.DiscardCorrection(ctx, db.drafter.Act(db.now), slug, c.ID, c.Version)
+		}()
+		_, approve = db.st.ApproveCorrection(ctx, db.maker.Act(db.now), slug, decision.ContentHash(c.NewContent()))
+		<-done
+		switch {
+		case discard == nil && errors.Is(approve, store.ErrNotFound):
+		case approve == nil && errors.Is(discard, store.ErrCorrectionApproved):
+		default:
+			t.Fatalf("round %d: discard %v, approve %v; want exactly one to happen", round, discard, approve)
+		}
+		if cs, err := db.st.OpenCorrections(ctx, store.Staff(db.maker.ID, db.now)); err != nil || len(cs) != 0 {
+			t.Fatalf("OpenCorrections after round %d = %v, %v; want none", round, cs, err)
+		}
+	}
+	rep, err := db.st.VerifyVersions(ctx)
+	if err != nil || rep.Problem != "" {
+		t.Errorf("VerifyVersions = %+v, %v", rep, err)
+	}
+}
