@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/decision-register/decisions/internal/decision"
@@ -58,12 +59,15 @@ const retryAfter = "5"
 // failed because its database connection was dead, before it sent anything, is tried once more
 // on a new connection: after a database restart the pool still holds connections that look
 // idle and well (pgxpool only pings one idle for over a second), and the first request to take
-// one would otherwise get a 503. Reads write nothing, so running one twice is safe.
+// one would otherwise get a 503. A GET that writes (a Part II read's audit entry, a popped flash)
+// calls noRetry before it does, and is never run twice.
 func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sw := &sentWriter{ResponseWriter: w}
+		g := &retryGuard{}
+		r = r.WithContext(context.WithValue(r.Context(), retryGuardKey{}, g))
 		err := fn(sw, r)
-		if err != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sw.sent &&
+		if err != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sw.sent && !g.wrote.Load() &&
 			store.IsUnavailable(err) && r.Context().Err() == nil {
 			s.log.WarnContext(r.Context(), "database connection lost: reading again on a new one", "err", err,
 				"request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
@@ -74,6 +78,20 @@ func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.
 		if err != nil {
 			s.serveError(w, r, err)
 		}
+	}
+}
+
+// retryGuard notes that a request has written (an audit entry of a Part II read, a session
+// value popped): a GET that did must not run again, or the write is made twice (or lost).
+type retryGuard struct{ wrote atomic.Bool }
+
+type retryGuardKey struct{}
+
+// noRetry marks r as having written, before the write, so handle does not run it again even
+// when the write's own connection died after the database committed it.
+func noRetry(r *http.Request) {
+	if g, ok := r.Context().Value(retryGuardKey{}).(*retryGuard); ok {
+		g.wrote.Store(true)
 	}
 }
 

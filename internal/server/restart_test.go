@@ -36,7 +36,8 @@ func TestReadAfterDatabaseRestart(t *testing.T) {
 		}
 		resp, err := c.Get(site.URL + path)
 		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
+			t.Errorf("GET %s: %v", path, err) // not Fatal: read runs in goroutines too
+			return 0
 		}
 		resp.Body.Close()
 		return resp.StatusCode
