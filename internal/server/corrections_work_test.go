@@ -261,6 +261,7 @@ func TestWithdrawDateByField(t *testing.T) {
 		{"3", "13", "2025", "Date withdrawn must be a real date", []string{"month"}},
 		{"3", "4", "25", "Year must include 4 numbers", []string{"year"}},
 		{"x", "4", "2025", "Date withdrawn must be a real date", []string{"day"}},
+		{"3", "4", "+202", "Date withdrawn must be a real date", []string{"year"}},
 		{"1", "1", "2999", "Date withdrawn must be today or in the past", []string{"day", "month", "year"}},
 	}
 	for _, tt := range tests {

@@ -33,7 +33,7 @@ func dateInput(in url.Values, name, label string) (time.Time, string, []string) 
 	var bad []string
 	for _, part := range []string{"day", "month", "year"} {
 		n, err := strconv.Atoi(vals[part])
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || strings.ContainsAny(vals[part], "+-") {
 			bad = append(bad, part)
 		}
 		nums[part] = n

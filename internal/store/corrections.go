@@ -189,6 +189,14 @@ FROM corrections c WHERE c.id = $1 AND c.decision_id = $2 FOR UPDATE`, id, did).
 		if err != nil {
 			return fmt.Errorf("discard the correction of %s: %w", ref, err)
 		}
+		// Who may discard first: someone who may not learns nothing of the correction's state.
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if err := decision.CanDiscardCorrection(u.Actor(), drafters); err != nil {
+			return err
+		}
 		switch {
 		case status == "approved":
 			return ErrCorrectionApproved
@@ -196,13 +204,6 @@ FROM corrections c WHERE c.id = $1 AND c.decision_id = $2 FOR UPDATE`, id, did).
 			return ErrCorrectionEnded
 		case saved != version:
 			return ErrStale
-		}
-		u, err := tx.actor(ctx, act)
-		if err != nil {
-			return err
-		}
-		if err := decision.CanDiscardCorrection(u.Actor(), drafters); err != nil {
-			return err
 		}
 		if _, err := tx.db.Exec(ctx, `UPDATE corrections SET status = 'abandoned', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
 			return fmt.Errorf("discard the correction of %s: %w", ref, mapError(err))
