@@ -28,7 +28,7 @@ type sessionStore struct {
 
 func (s *sessionStore) Find(token string) ([]byte, bool, error) {
 	b, found, err := s.PostgresStore.Find(token)
-	if store.IsUnavailable(err) {
+	if store.IsDeadConnection(err) {
 		s.pool.Reset() // the other connections made before the restart are dead too
 		b, found, err = s.PostgresStore.Find(token)
 	}

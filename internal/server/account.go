@@ -40,7 +40,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.UserByID(r.Context(), id)
-		if store.IsUnavailable(err) && r.Context().Err() == nil {
+		if store.IsDeadConnection(err) && r.Context().Err() == nil {
 			// A read: tried once more on a new connection, as in handle.
 			s.resetPools()
 			u, err = s.store.UserByID(r.Context(), id)

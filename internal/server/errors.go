@@ -68,7 +68,7 @@ func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.
 		r = r.WithContext(context.WithValue(r.Context(), retryGuardKey{}, g))
 		err := fn(sw, r)
 		if err != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sw.sent && !g.wrote.Load() &&
-			store.IsUnavailable(err) && r.Context().Err() == nil {
+			store.IsDeadConnection(err) && r.Context().Err() == nil {
 			s.log.WarnContext(r.Context(), "database connection lost: reading again on a new one", "err", err,
 				"request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
 			s.metrics.ReadRetried()
@@ -165,7 +165,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case store.IsUnavailable(err):
 		// The next request gets new connections, not another of the dead ones.
-		s.resetPools()
+		if store.IsDeadConnection(err) {
+			s.resetPools()
+		}
 		s.log.ErrorContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = errUnavailable

@@ -183,6 +183,18 @@ func mapError(err error) error {
 	return err
 }
 
+// IsDeadConnection reports whether err is a failure of the connection itself, which a new
+// connection may not have (after a database restart the pool still holds dead ones): unlike
+// IsUnavailable it leaves out a database with no connection slot left (53300), where dropping
+// idle connections and trying again would only make more connections compete for the slots.
+func IsDeadConnection(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "53300" {
+		return false
+	}
+	return IsUnavailable(err)
+}
+
 // IsUnavailable reports whether err means the database could not be reached or went away
 // mid-query: refused or broken connections, and PostgreSQL shutting down or starting up. Such
 // a failure passes by itself once the database is back, so callers answer "try again shortly"
