@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -96,16 +95,7 @@ func (s *Server) handleCheckpointsAtom(w http.ResponseWriter, r *http.Request) e
 			Content: &atomText{Type: "text", Body: string(body)},
 		})
 	}
-	b, err := xml.MarshalIndent(feed, "", "  ")
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	s.cacheHeaders(w, r)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(b)
-	return nil
+	return s.writeAtom(w, r, feed)
 }
 
 // checkpointNow signs a checkpoint after a write that must be fixed at once (a signature). The

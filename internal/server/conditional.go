@@ -30,8 +30,13 @@ func (s *Server) pageETag(props any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.weakETag(b), nil
+}
+
+// weakETag is the weak ETag of a response made from b under this build.
+func (s *Server) weakETag(b []byte) string {
 	sum := sha256.Sum256(b)
-	return `W/"` + s.build + "-" + hex.EncodeToString(sum[:12]) + `"`, nil
+	return `W/"` + s.build + "-" + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // notModified sets ETag and Last-Modified on an anonymous response, and answers 304 when the
@@ -142,9 +147,8 @@ func (s *Server) exportNotModified(w http.ResponseWriter, r *http.Request, slug 
 	if err != nil {
 		return false, err
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{r.URL.Path, r.URL.RawQuery, strconv.FormatInt(st.Changes, 10),
+	etag := s.weakETag([]byte(strings.Join([]string{r.URL.Path, r.URL.RawQuery, strconv.FormatInt(st.Changes, 10),
 		st.ChangedAt.UTC().Format(time.RFC3339Nano), st.Decision}, "\x00")))
-	etag := `W/"` + s.build + "-" + hex.EncodeToString(sum[:12]) + `"`
 	return s.notModified(w, r, etag, latest(st.ChangedAt, s.started)), nil
 }
 

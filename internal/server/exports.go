@@ -636,6 +636,11 @@ func (s *Server) handleDecisionsAtom(w http.ResponseWriter, r *http.Request) err
 		newest = s.now()
 	}
 	feed.Updated = newest.UTC().Format(time.RFC3339)
+	return s.writeAtom(w, r, feed)
+}
+
+// writeAtom sends an Atom feed.
+func (s *Server) writeAtom(w http.ResponseWriter, r *http.Request, feed atomFeed) error {
 	b, err := xml.MarshalIndent(feed, "", "  ")
 	if err != nil {
 		return err
