@@ -96,8 +96,8 @@ func (s *Store) Audit(ctx context.Context, act Act, decisionID int64, event stri
 // appendAudit appends the entries the transaction asked for, in the lock order (see
 // docs/architecture.md, "Lock order"): first the decisions and then the users they name, each
 // in id order, FOR KEY SHARE (the lock the entries' foreign keys take anyway, taken here before
-// the head rather than after it); then the trail's head, FOR UPDATE, last. A transaction that
-// holds the head so never waits for another lock, so no deadlock can pass through the head. The
+// the head rather than after it); then the trail's head, FOR UPDATE, last. So a transaction
+// that holds the head never waits for another lock, and no deadlock can pass through it. The
 // head's lock also writes entries from any number of instances one after another, and makes a
 // transaction whose snapshot is older than the head fail (and run again) instead of forking the
 // chain.
