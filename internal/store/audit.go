@@ -71,39 +71,84 @@ func EntryHash(e AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Audit appends an entry to the trail. It locks the trail's head (audit_head) for the rest of
-// its transaction, so entries from any number of instances are written one after another, and
-// a transaction whose snapshot is older than the head fails (and is retried) instead of forking
-// the chain.
+// Audit appends an entry to the trail. Inside a transaction the entry is appended when the
+// transaction's work is done, just before it commits (appendAudit), so that taking the trail's
+// head is the last thing any transaction does; outside one it is a transaction of its own.
 func (s *Store) Audit(ctx context.Context, act Act, decisionID int64, event string, detail map[string]string) error {
-	return s.InTx(ctx, func(tx *Store) error {
-		var prev string
-		if err := tx.db.QueryRow(ctx, `SELECT hash FROM audit_head FOR UPDATE`).Scan(&prev); err != nil {
-			return fmt.Errorf("audit chain head: %w", err)
+	if s.tx == nil {
+		return s.InTx(ctx, func(tx *Store) error { return tx.Audit(ctx, act, decisionID, event, detail) })
+	}
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	d, _ := json.Marshal(detail)
+	e := AuditEntry{At: act.At.UTC().Truncate(time.Microsecond), Actor: act.Name, Event: event, Detail: string(d)}
+	if act.UserID != 0 {
+		e.ActorID = &act.UserID
+	}
+	if decisionID != 0 {
+		e.DecisionID = &decisionID
+	}
+	s.tx.audit = append(s.tx.audit, e)
+	return nil
+}
+
+// appendAudit appends the entries the transaction asked for, in the lock order (see
+// docs/architecture.md, "Lock order"): first the decisions and then the users they name, each
+// in id order, FOR KEY SHARE (the lock the entries' foreign keys take anyway, taken here before
+// the head rather than after it); then the trail's head, FOR UPDATE, last. So a transaction
+// that holds the head never waits for another lock, and no deadlock can pass through it. The
+// head's lock also writes entries from any number of instances one after another, and makes a
+// transaction whose snapshot is older than the head fail (and run again) instead of forking the
+// chain.
+func (s *Store) appendAudit(ctx context.Context) error {
+	entries := s.tx.audit
+	if len(entries) == 0 {
+		return nil
+	}
+	var decisions, users []int64
+	for _, e := range entries {
+		if e.DecisionID != nil {
+			decisions = append(decisions, *e.DecisionID)
 		}
-		if detail == nil {
-			detail = map[string]string{}
+		if e.ActorID != nil {
+			users = append(users, *e.ActorID)
 		}
-		d, _ := json.Marshal(detail)
-		e := AuditEntry{At: act.At.UTC().Truncate(time.Microsecond), Actor: act.Name, Event: event, Detail: string(d), PrevHash: prev}
-		if act.UserID != 0 {
-			e.ActorID = &act.UserID
+	}
+	for _, lock := range []struct {
+		sql string
+		ids []int64
+	}{
+		{`SELECT 1 FROM decisions WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, decisions},
+		{`SELECT 1 FROM users WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, users},
+	} {
+		if len(lock.ids) == 0 {
+			continue
 		}
-		if decisionID != 0 {
-			e.DecisionID = &decisionID
+		if _, err := s.db.Exec(ctx, lock.sql, lock.ids); err != nil {
+			return fmt.Errorf("lock what the audit entries name: %w", err)
 		}
-		e.Hash = EntryHash(e)
-		_, err := tx.db.Exec(ctx, `
+	}
+	var prev string
+	if err := s.db.QueryRow(ctx, `SELECT hash FROM audit_head FOR UPDATE`).Scan(&prev); err != nil {
+		return fmt.Errorf("audit chain head: %w", err)
+	}
+	b := &pgx.Batch{}
+	for i := range entries {
+		e := &entries[i]
+		e.PrevHash = prev
+		e.Hash = EntryHash(*e)
+		prev = e.Hash
+		b.Queue(`
 INSERT INTO audit_log (at, actor_id, actor, decision_id, event, detail, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.At, e.ActorID, e.Actor, e.DecisionID, e.Event, e.Detail, e.PrevHash, e.Hash)
-		if err == nil {
-			_, err = tx.db.Exec(ctx, `UPDATE audit_head SET hash = $1, entries = entries + 1`, e.Hash)
-		}
-		if err != nil {
-			return fmt.Errorf("append audit entry %s: %w", event, mapError(err))
-		}
-		return nil
-	})
+	}
+	b.Queue(`UPDATE audit_head SET hash = $1, entries = entries + $2`, prev, len(entries))
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("append audit entries (%s): %w", entries[0].Event, mapError(err))
+	}
+	s.tx.audit = nil
+	return nil
 }
 
 const auditColumns = `id, at, actor_id, actor, decision_id, event, detail, prev_hash, hash`

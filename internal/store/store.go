@@ -49,6 +49,7 @@ type db interface {
 // Store runs the register's queries. The same methods work inside and outside a transaction.
 type Store struct {
 	db db
+	tx *txState // nil outside a transaction begun by InTx
 }
 
 // New returns a Store over a pool.
@@ -123,13 +124,6 @@ func (s *Store) Reset() {
 	if p, ok := s.db.(*pgxpool.Pool); ok {
 		p.Reset()
 	}
-}
-
-// InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		return fn(&Store{db: tx})
-	})
 }
 
 // inSnapshot runs fn in a read-only, repeatable-read transaction, so its queries see one version

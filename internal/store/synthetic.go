@@ -112,7 +112,7 @@ INSERT INTO organisations (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO
 // LoadSynthetic loads a batch of synthetic decisions in one transaction with COPY. Each signed
 // decision (published, deferred or rejected) gets an 'imported' signature over its canonical
 // content hash and an audit entry recording that hash, chained in Go from the trail's head,
-// which stays locked until the batch commits: `decisions verify` checks them like any other.
+// which it locks last: `decisions verify` checks them like any other.
 // orgs maps every organisation named in the batch to its id.
 func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, orgs map[string]int64, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
@@ -120,11 +120,6 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		conn, ok := tx.db.(pgx.Tx)
 		if !ok {
 			return fmt.Errorf("load synthetic decisions: not in a transaction")
-		}
-		var head string
-		var entries int64
-		if err := conn.QueryRow(ctx, `SELECT hash, entries FROM audit_head FOR UPDATE`).Scan(&head, &entries); err != nil {
-			return fmt.Errorf("audit chain head: %w", err)
 		}
 		orgID := func(name *string) any {
 			if name == nil {
@@ -176,7 +171,8 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			return fmt.Errorf("synthetic ids: %w", err)
 		}
 
-		var recs, secs, funds, links, sigs, audits [][]any
+		var recs, secs, funds, links, sigs [][]any
+		var audits []AuditEntry
 		for i, d := range batch {
 			did := ids[refs[i]]
 			for p, r := range d.Recommendations {
@@ -209,10 +205,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			hash := decision.ContentHash(d.Content())
 			sigs = append(sigs, []any{did, "imported", outcome, *d.SignedAt, hash, decision.CanonicalVersion})
 			detail, _ := json.Marshal(map[string]string{"reference": refs[i], "content_sha256": hash, "synthetic": "true"})
-			e := AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail), PrevHash: head}
-			e.Hash = EntryHash(e)
-			head = e.Hash
-			audits = append(audits, []any{e.At, nil, e.Actor, did, e.Event, e.Detail, e.PrevHash, e.Hash})
+			audits = append(audits, AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail)})
 		}
 		copies := []struct {
 			table string
@@ -226,7 +219,6 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			{"decision_links", []string{"from_decision_id", "to_decision_id", "kind"}, links},
 			// Signatures last: the content triggers refuse child rows of a signed decision.
 			{"signatures", []string{"decision_id", "kind", "outcome", "signed_at", "content_hash", "canonical_version"}, sigs},
-			{"audit_log", []string{"at", "actor_id", "actor", "decision_id", "event", "detail", "prev_hash", "hash"}, audits},
 		}
 		for _, c := range copies {
 			if c.table == "signatures" {
@@ -244,13 +236,37 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 				return fmt.Errorf("copy %s: %w", c.table, mapError(err))
 			}
 		}
-		if len(audits) > 0 {
-			if _, err := conn.Exec(ctx, `UPDATE audit_head SET hash = $1, entries = entries + $2`, head, len(audits)); err != nil {
-				return fmt.Errorf("audit chain head: %w", err)
-			}
-		}
-		return nil
+		return copySyntheticAudit(ctx, conn, audits)
 	})
+}
+
+// copySyntheticAudit appends a batch's audit entries, chained from the trail's head, which it
+// locks last, as every transaction does (docs/architecture.md, "Lock order"): the entries name
+// only the batch's own new decisions.
+func copySyntheticAudit(ctx context.Context, conn pgx.Tx, audits []AuditEntry) error {
+	if len(audits) == 0 {
+		return nil
+	}
+	var head string
+	if err := conn.QueryRow(ctx, `SELECT hash FROM audit_head FOR UPDATE`).Scan(&head); err != nil {
+		return fmt.Errorf("audit chain head: %w", err)
+	}
+	rows := make([][]any, len(audits))
+	for i, e := range audits {
+		e.PrevHash = head
+		e.Hash = EntryHash(e)
+		head = e.Hash
+		rows[i] = []any{e.At, nil, e.Actor, *e.DecisionID, e.Event, e.Detail, e.PrevHash, e.Hash}
+	}
+	_, err := conn.CopyFrom(ctx, pgx.Identifier{"audit_log"},
+		[]string{"at", "actor_id", "actor", "decision_id", "event", "detail", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("copy audit_log: %w", mapError(err))
+	}
+	if _, err := conn.Exec(ctx, `UPDATE audit_head SET hash = $1, entries = entries + $2`, head, len(audits)); err != nil {
+		return fmt.Errorf("audit chain head: %w", err)
+	}
+	return nil
 }
 
 // registerIsSmall reports whether the register holds few batches, by the planner's own count

@@ -8,28 +8,72 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// txAttempts bounds how often a transaction that lost a serialization race runs again.
+// txAttempts bounds how often a transaction that lost a serialization race, or was chosen to
+// end a deadlock, runs again before its error is answered.
 const txAttempts = 5
 
-// InTxLevel runs fn in a transaction at an isolation level, committing when fn returns nil.
-// A serialization failure or deadlock (which PostgreSQL resolves by failing one side) runs
-// fn again, a few times, on a fresh transaction: fn must be safe to repeat. Inside another
-// transaction it runs in a savepoint of that one, at its level, and is not repeated.
+// txState is what a transaction begun by InTx carries beside its connection: the audit entries
+// its work asked for, which are appended when the work is done (appendAudit).
+type txState struct {
+	audit []AuditEntry
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+// See InTxLevel.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.InTxLevel(ctx, "", fn)
+}
+
+// InTxLevel runs fn in a transaction at an isolation level (empty: the database's default),
+// committing when fn returns nil. The audit entries fn asks for are appended last, just before
+// the commit, so the trail's head is the last lock the transaction takes (docs/architecture.md,
+// "Lock order"). A serialization failure or deadlock (which PostgreSQL resolves by failing one
+// side) runs the whole of fn again, a few times, on a fresh transaction, before the error is
+// returned: fn must be safe to repeat, changing nothing outside the transaction but what it
+// sets afresh on each run. Inside another transaction it runs in a savepoint of that one, at
+// its level, and is not repeated: the outermost transaction is.
 func (s *Store) InTxLevel(ctx context.Context, level pgx.TxIsoLevel, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return s.savepoint(ctx, fn)
+	}
 	b, ok := s.db.(interface {
 		BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
 	})
-	if _, nested := s.db.(pgx.Tx); nested || !ok {
-		return s.InTx(ctx, fn)
+	if !ok {
+		// A Store over a transaction begun elsewhere: a savepoint that appends its own entries.
+		return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+			return (&Store{db: tx, tx: &txState{}}).work(ctx, fn)
+		})
 	}
 	var err error
 	for range txAttempts {
 		err = pgx.BeginTxFunc(ctx, b, pgx.TxOptions{IsoLevel: level}, func(tx pgx.Tx) error {
-			return fn(&Store{db: tx})
+			return (&Store{db: tx, tx: &txState{}}).work(ctx, fn)
 		})
-		if !retryable(err) {
+		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}
+	}
+	return err
+}
+
+// work runs a transaction's work, then appends the audit entries it asked for.
+func (s *Store) work(ctx context.Context, fn func(tx *Store) error) error {
+	if err := fn(s); err != nil {
+		return err
+	}
+	return s.appendAudit(ctx)
+}
+
+// savepoint runs fn in a savepoint of the transaction s is in. Audit entries asked for in a
+// savepoint that is rolled back are forgotten with it.
+func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
+	kept := len(s.tx.audit)
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		return fn(&Store{db: tx, tx: s.tx})
+	})
+	if err != nil {
+		s.tx.audit = s.tx.audit[:kept]
 	}
 	return err
 }
