@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -152,9 +153,30 @@ type axeViolation struct {
 
 var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 
-// runAxe checks the page open in ctx with axe-core and returns its violations.
+// axeWidths are the widths every page type is checked at: a desktop, and the 320 px that
+// WCAG's reflow criterion (1.4.10) asks a page to fit.
+var axeWidths = []int64{1280, 320}
+
+// scriptsRan is true once the page has loaded and its scripts have run, as a person's browser
+// shows it. app.js marks the body, runs GOV.UK Frontend's initAll, which marks each component
+// it starts with data-<module>-init, and then its own code, all in one task: once every
+// component carries its mark, every script of the page has run.
+const scriptsRan = `document.readyState === 'complete' && document.body.classList.contains('govuk-frontend-supported') &&
+	[...document.querySelectorAll('[data-module]')].every(e => e.hasAttribute('data-' + e.dataset.module + '-init'))`
+
+// waitForScripts waits until the page open in ctx has loaded and its scripts have run. A page
+// reached by a form's button may still be loading when its first elements show.
+func waitForScripts(t *testing.T, ctx context.Context) {
+	t.Helper()
+	// A bound for scripts that never finish (a broken one fails here), not a timing.
+	run(t, ctx, "wait for the page's scripts to have run", chromedp.Poll[bool](scriptsRan, chromedp.WithPollingTimeout(time.Minute)))
+}
+
+// runAxe checks the page open in ctx with axe-core, once its scripts have run, and returns
+// its violations. Every rule of axeTags runs, on the whole page: none is left out.
 func runAxe(t *testing.T, ctx context.Context) []axeViolation {
 	t.Helper()
+	waitForScripts(t, ctx)
 	tags, _ := json.Marshal(axeTags)
 	do(t, ctx, "inject axe-core", chromedp.Evaluate[chromedp.Void](axeSource+";void 0"))
 	script := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
@@ -166,6 +188,20 @@ func runAxe(t *testing.T, ctx context.Context) []axeViolation {
 		t.Fatalf("axe result %q: %v", out, err)
 	}
 	return vs
+}
+
+// axeAtWidths checks a page type with axe-core at each of axeWidths: it sets the width, has
+// open bring the page up afresh (so that it is laid out, and its scripts run, as on a screen
+// that wide), waits for the page's scripts, and fails the test for each violation.
+func axeAtWidths(t *testing.T, ctx context.Context, name string, open func(width int64)) {
+	t.Helper()
+	for _, width := range axeWidths {
+		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 900))
+		open(width)
+		for _, v := range runAxe(t, ctx) {
+			t.Errorf("%s at %d px: axe %s [%s] %s at %s", name, width, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		}
+	}
 }
 
 // watchConsole collects the console errors and uncaught exceptions of the tab from now on,

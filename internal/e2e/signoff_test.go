@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -156,7 +157,8 @@ func TestSignoffInBrowser(t *testing.T) {
 }
 
 // TestSignoffPagesAccessible puts every staff page of sign-off, forms with errors included,
-// through axe-core, the 320 px check and the Nu Html Checker.
+// through axe-core at 1280 and 320 px with its scripts run, signed in as the person it is for,
+// the 320 px checks and the Nu Html Checker. No rule is let off on any element.
 func TestSignoffPagesAccessible(t *testing.T) {
 	f := newSignoffFixture(t)
 	waiting := f.awaiting(t, 9401)
@@ -192,7 +194,6 @@ func TestSignoffPagesAccessible(t *testing.T) {
 		if clients[p.email] == nil {
 			clients[p.email] = f.Client(t, p.email)
 			tabs[p.email] = staffTab(t, f.URL, p.email)
-			do(t, tabs[p.email], "narrow the viewport", chromedp.EmulateViewport(320, 800))
 		}
 		var resp *http.Response
 		var err error
@@ -215,52 +216,34 @@ func TestSignoffPagesAccessible(t *testing.T) {
 		}
 		files = append(files, file)
 
-		// In the browser, the same page (the error pages by submitting the empty form).
+		// In the browser, the same page (the error pages by submitting the empty form), as the
+		// person it is for sees it, at each width.
 		ctx := tabs[p.email]
-		if p.form == nil {
-			do(t, ctx, "open "+p.path, chromedp.Navigate(f.URL+p.path))
-		} else {
-			do(t, ctx, "submit the form empty",
-				chromedp.Navigate(f.URL+p.open),
-				chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button, [data-testid="signer-form"] button, [data-testid="password-form"] button`)),
-				chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
-			)
-		}
-		if w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 320 {
-			t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320", p.name, w)
-		}
-		for _, w := range run(t, ctx, "split words", chromedp.Evaluate[[]string](wordsSplitAcrossLines)) {
-			t.Errorf("%s at 320 px: %q is split across lines", p.name, w)
-		}
-		for _, v := range runAxe(t, ctx) {
-			if knownConditionalRevealIssue(v) {
-				continue
+		axeAtWidths(t, ctx, p.name, func(width int64) {
+			if p.form == nil {
+				do(t, ctx, "open "+p.path, chromedp.Navigate(f.URL+p.path))
+			} else {
+				do(t, ctx, "submit the form empty",
+					chromedp.Navigate(f.URL+p.open),
+					chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button, [data-testid="signer-form"] button, [data-testid="password-form"] button`)),
+					chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
+				)
 			}
-			t.Errorf("%s: axe %s [%s] %s at %s", p.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
-		}
+			if width > 320 {
+				return
+			}
+			waitForScripts(t, ctx)
+			if w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 320 {
+				t.Errorf("%s at 320 px: scrollWidth = %d, want <= 320", p.name, w)
+			}
+			for _, w := range run(t, ctx, "split words", chromedp.Evaluate[[]string](wordsSplitAcrossLines)) {
+				t.Errorf("%s at 320 px: %q is split across lines", p.name, w)
+			}
+		})
 	}
 	for _, m := range runVNU(t, files) {
 		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
 	}
-}
-
-// conditionalRadios are the radios that reveal a question when chosen.
-var conditionalRadios = map[string]bool{"#decision-2": true, "#interests-2": true, "#outcome-2": true, "#publication-2": true}
-
-// knownConditionalRevealIssue is GOV.UK Frontend's documented choice, kept on purpose: its
-// JavaScript sets aria-expanded on radios that reveal a question, which ARIA does not list
-// for radios but screen readers announce (alphagov/govuk-frontend#979). Only that, on only
-// those radios, is let through.
-func knownConditionalRevealIssue(v axeViolation) bool {
-	if v.ID != "aria-allowed-attr" {
-		return false
-	}
-	for _, n := range v.Nodes {
-		if !conditionalRadios[n] {
-			return false
-		}
-	}
-	return true
 }
 
 // wordsSplitAcrossLines finds words of the page's visible text broken across two lines: a
@@ -336,5 +319,124 @@ func TestStaffTablesFitPhones(t *testing.T) {
 				t.Errorf("%s at %d px: %s is cut off", tb.path, width, cut)
 			}
 		}
+	}
+}
+
+// revealState is, for each question a radio reveals (it follows the radio's item), whether the
+// radio is chosen, whether the question shows, and the ARIA the radio carries.
+const revealState = `JSON.stringify([...document.querySelectorAll('.govuk-radios__conditional')].map(c => {
+	const r = c.previousElementSibling && c.previousElementSibling.querySelector('input[type=radio]');
+	return {radio: r ? r.id : '', checked: !!r && r.checked, shown: c.offsetParent !== null,
+		controls: r ? r.getAttribute('aria-controls') || '' : '', expanded: r ? r.hasAttribute('aria-expanded') : false};
+}))`
+
+type reveal struct {
+	Radio    string `json:"radio"`
+	Checked  bool   `json:"checked"`
+	Shown    bool   `json:"shown"`
+	Controls string `json:"controls"`
+	Expanded bool   `json:"expanded"`
+}
+
+// reveals reads revealState and checks what holds in every state: no radio carries
+// aria-expanded, which ARIA does not allow on a radio, and a radio names its question in
+// aria-controls only where a script shows and hides it.
+func reveals(t *testing.T, ctx context.Context, scripts bool) map[string]reveal {
+	t.Helper()
+	var rs []reveal
+	if err := json.Unmarshal([]byte(run(t, ctx, "read the reveals", chromedp.Evaluate[string](revealState))), &rs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]reveal{}
+	for _, r := range rs {
+		if r.Radio == "" {
+			t.Errorf("a question is revealed by no radio: %+v", rs)
+		}
+		if r.Expanded {
+			t.Errorf("radio #%s carries aria-expanded", r.Radio)
+		}
+		if want := map[bool]string{true: r.Radio + "-conditional", false: ""}[scripts]; r.Controls != want {
+			t.Errorf("radio #%s: aria-controls = %q, want %q", r.Radio, r.Controls, want)
+		}
+		out[r.Radio] = r
+	}
+	return out
+}
+
+// TestConditionalRevealByKeyboard is the decision maker answering the questions that radios
+// reveal with a keyboard alone, with JavaScript (each question shows while its radio is
+// chosen, and axe-core passes with them shown) and without (every question is simply there).
+func TestConditionalRevealByKeyboard(t *testing.T) {
+	f := newSignoffFixture(t)
+	slug := f.awaiting(t, 9501)
+	f.approve(t, slug, signoffChain...)
+	path := "/decisions/" + slug + "/signoff"
+	dm := staffTab(t, f.URL, "dmpc@example.org")
+	stopConsole := watchConsole(t, dm, nil)
+	defer stopConsole()
+	do(t, dm, "open the sign-off page", chromedp.Navigate(f.URL+path))
+	waitForScripts(t, dm)
+	for id, r := range reveals(t, dm, true) {
+		if r.Shown {
+			t.Errorf("with nothing chosen, the question of #%s shows", id)
+		}
+	}
+	shown := func(id string) bool { t.Helper(); return reveals(t, dm, true)[id].Shown }
+	arrowDown, arrowUp := string(rune(0x0301)), string(rune(0x0304)) // chromedp's kb.ArrowDown, kb.ArrowUp
+
+	tabUntil(t, dm, "the first interests radio", func(f focused) bool { return f.ID == "interests" })
+	do(t, dm, "press the down arrow", chromedp.KeyEvent(arrowDown))
+	if !shown("interests-2") {
+		t.Fatal("choosing 'I have an interest to declare' with the arrow key did not show its question")
+	}
+	tabUntil(t, dm, "the interests box", func(f focused) bool { return f.ID == "interests-detail" })
+	do(t, dm, "type the interest", chromedp.KeyEvent("A relative works for a bidder."))
+	do(t, dm, "go back to the radio and choose no interests",
+		chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.KeyEvent(arrowUp))
+	if shown("interests-2") {
+		t.Error("choosing 'I have no interests to declare' left the interest box showing")
+	}
+	do(t, dm, "choose the interest again", chromedp.KeyEvent(arrowDown))
+	if got := run(t, dm, "interest kept", chromedp.Evaluate[string](`document.querySelector('#interests-detail').value`)); got != "A relative works for a bidder." {
+		t.Errorf("the interest box holds %q after hiding and showing it", got)
+	}
+	tabUntil(t, dm, "the first outcome radio", func(f focused) bool { return f.ID == "outcome" })
+	do(t, dm, "choose Reject with the arrow key", chromedp.KeyEvent(arrowDown))
+	tabUntil(t, dm, "the first publication radio", func(f focused) bool { return f.ID == "publication" })
+	do(t, dm, "choose to defer with the arrow key", chromedp.KeyEvent(arrowDown))
+	rs := reveals(t, dm, true)
+	for _, id := range []string{"interests-2", "outcome-2", "publication-2"} {
+		if !rs[id].Checked || !rs[id].Shown {
+			t.Errorf("#%s chosen by keyboard: %+v, want chosen and its question shown", id, rs[id])
+		}
+	}
+	// With every question shown, as a person who chose them sees the page.
+	for _, v := range runAxe(t, dm) {
+		t.Errorf("questions shown: axe %s [%s] %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+	}
+
+	// Without JavaScript every question is there from the start, and the form signs.
+	nojs := staffTab(t, f.URL, "dmpc@example.org")
+	do(t, nojs, "disable JavaScript", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	do(t, nojs, "open the sign-off page", chromedp.Navigate(f.URL+path))
+	for id, r := range reveals(t, nojs, false) {
+		if !r.Shown {
+			t.Errorf("without JavaScript the question of #%s is hidden", id)
+		}
+	}
+	do(t, nojs, "declare an interest, approve, publish now and sign, by keyboard",
+		chromedp.Focus(chromedp.CSS("#interests-2")), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS("#interests-detail")), chromedp.KeyEvent("A relative works for a bidder."),
+		chromedp.Focus(chromedp.CSS("#outcome")), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS("#publication")), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS(`[data-testid="sign-button"]`)), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+	)
+	if text := pageText(t, nojs); !strings.Contains(text, "You signed the decision. It is published.") {
+		t.Errorf("after signing without JavaScript the page says %q", text)
 	}
 }

@@ -7,6 +7,31 @@ if ("noModule" in HTMLScriptElement.prototype) {
 }
 initAll();
 
+// A radio that reveals a question (a comment, a declared interest, a reason, a date) shows it
+// only while chosen; without this script every such question stays shown. This stands in for
+// GOV.UK Frontend's reveal, which also sets aria-expanded on the radio: ARIA does not allow
+// that on a radio, Chrome-based screen readers ignore it there, and the question follows its
+// radio in reading order anyway. aria-controls, allowed on any element, names what it shows.
+const revealers = document.querySelectorAll("input[type=radio][data-app-reveals]");
+const syncReveals = () => {
+  for (const radio of revealers) {
+    document.getElementById(radio.dataset.appReveals)?.classList.toggle("govuk-radios__conditional--hidden", !radio.checked);
+  }
+};
+for (const radio of revealers) {
+  radio.setAttribute("aria-controls", radio.dataset.appReveals);
+}
+// Choosing one radio of a group unchooses the others without telling them, so every reveal is
+// brought up to date on any radio's change (a click, Space or an arrow key).
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.type === "radio") {
+    syncReveals();
+  }
+});
+// A page restored from the back-forward cache keeps the choices made on it.
+window.addEventListener("pageshow", syncReveals);
+syncReveals();
+
 // A print button, shown only where it can work; the browser's own print works everywhere.
 for (const button of document.querySelectorAll("[data-app-print]")) {
   button.hidden = false;
