@@ -104,8 +104,9 @@ type canonicalDocV2 struct {
 	Documents []ContentDocument `json:"documents"`
 }
 
-// Canonical serialises content in the documented form of the current version (README, "The
-// canonical content"): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
+// Canonical serialises content in the form of the current version that docs/canonical.md
+// specifies byte for byte, for verifiers outside the register (its test vectors hold this code
+// and an independent implementation to it): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
 // HTML escaping, every string in Unicode NFC with line endings as "\n", quotes exactly as
 // stored, lists in their stored order (links by kind, then reference; documents in the order
 // attached), amounts and sizes as integers, unknown values as null, Part II replaced by the
@@ -224,6 +225,9 @@ func hashHex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// encode writes v as the form's JSON. encoding/json with HTML escaping off writes strings
+// exactly as docs/canonical.md's table says (Go 1.22 and later); the pinned test vectors would
+// catch any change, which would have to become a new canonical version.
 func encode(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
