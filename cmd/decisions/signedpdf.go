@@ -20,8 +20,9 @@ func runSignedPDF(ctx context.Context, args []string, getenv func(string) string
 	fs := newFlagSet("signed-pdf", `signed-pdf --missing
 
 Makes the signed decision document (the PDF of a decision as signed, with its sign-off and
-content hash) of every decision signed in the register that has none yet: decisions signed
-before this command existed, and any whose document failed and is waiting to be tried again.
+content hash) of every signed version of a decision signed in the register that has none yet
+(each approved correction is a version with a document of its own): versions signed before
+this command existed, and any whose document failed and is waiting to be tried again.
 Decisions signed before the register existed (imported) and synthetic ones get none. Prints
 each document made, and exits non-zero if any failed; those are tried again by the servers,
 or by running this again. Needs Chromium (CHROMIUM_PATH, or chromium on the PATH) and the
@@ -61,7 +62,7 @@ document store the servers use (DOCUMENTS_URL).`, stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s waiting for a signed decision document\n", plural(n, "decision"))
+	fmt.Fprintf(stdout, "%s waiting for a signed decision document\n", plural(n, "signed version"))
 	var failed []error
 	for {
 		made, err := srv.MakeSignedPDF(ctx)

@@ -70,11 +70,11 @@ RETURNING id`, number, synthetic).Scan(&id)
 		t.Errorf("signed-pdf without --missing succeeded:\n%s", out)
 	}
 	out, err := signedPDF("--missing")
-	if err != nil || !strings.Contains(out, "1 decision waiting for a signed decision document") {
-		t.Fatalf("signed-pdf --missing = %v:\n%s\nwant one decision done", err, out)
+	if err != nil || !strings.Contains(out, "1 signed version waiting for a signed decision document") {
+		t.Fatalf("signed-pdf --missing = %v:\n%s\nwant one version done", err, out)
 	}
 	out, err = signedPDF("--missing")
-	if err != nil || !strings.Contains(out, "0 decisions waiting") {
+	if err != nil || !strings.Contains(out, "0 signed versions waiting") {
 		t.Fatalf("signed-pdf --missing again = %v:\n%s\nwant nothing left to do", err, out)
 	}
 	blobs, err := blobstore.Open(ctx, documents)

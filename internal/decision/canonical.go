@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -76,6 +78,12 @@ type ContentLink struct {
 	Reference string `json:"reference" db:"reference"`
 }
 
+// The format key of each version: the bytes say which rules made them.
+const (
+	formatV1 = "decision-register/canonical/v1"
+	formatV2 = "decision-register/canonical/v2"
+)
+
 // canonicalDoc fixes the order of the keys: Go writes struct fields in declaration order.
 type canonicalDoc struct {
 	Format          string           `json:"format"`
@@ -96,8 +104,9 @@ type canonicalDocV2 struct {
 	Documents []ContentDocument `json:"documents"`
 }
 
-// Canonical serialises content in the documented form of the current version (README, "The
-// canonical content"): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
+// Canonical serialises content in the form of the current version that docs/canonical.md
+// specifies byte for byte, for verifiers outside the register (its test vectors hold this code
+// and an independent implementation to it): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
 // HTML escaping, every string in Unicode NFC with line endings as "\n", quotes exactly as
 // stored, lists in their stored order (links by kind, then reference; documents in the order
 // attached), amounts and sizes as integers, unknown values as null, Part II replaced by the
@@ -117,7 +126,7 @@ func CanonicalAs(version int, c Content) ([]byte, bool) {
 	case 1:
 		return encode(doc), true
 	case 2:
-		doc.Format = "decision-register/canonical/v2"
+		doc.Format = formatV2
 		return encode(canonicalDocV2{canonicalDoc: doc, Documents: cleanDocuments(c.Documents)}), true
 	}
 	return nil, false
@@ -134,7 +143,7 @@ func ContentHashAs(version int, c Content) (string, bool) {
 
 func canonicalV1(c Content) canonicalDoc {
 	doc := canonicalDoc{
-		Format:          "decision-register/canonical/v1",
+		Format:          formatV1,
 		Reference:       clean(c.Reference),
 		Title:           clean(c.Title),
 		Summary:         clean(c.Summary),
@@ -149,6 +158,51 @@ func canonicalV1(c Content) canonicalDoc {
 		doc.PartTwoSHA256 = &h
 	}
 	return doc
+}
+
+// SignedContent is canonical content read back from its bytes: what a signature covers, with
+// Part II only as its hash. The signed decision document is printed from it.
+type SignedContent struct {
+	Version         int // the canonical version the bytes are in
+	Reference       string
+	Title           string
+	Summary         string
+	Funder          string
+	Recommendations []string
+	Sections        []ContentSection // Part I
+	PartTwoSHA256   *string          // nil when the decision has no Part II
+	Funding         []ContentFunding
+	Links           []ContentLink
+	Documents       []ContentDocument // none under version 1
+}
+
+// ReadSigned reads canonical bytes of a version this program knows back into their content,
+// strictly (ParseCanonical is the lenient reading, for showing an earlier version): written
+// again, what it read must be the same bytes, so nothing in them is left unread or read in two
+// ways. What is printed from it is exactly what was hashed.
+func ReadSigned(b []byte) (SignedContent, error) {
+	var doc canonicalDocV2
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return SignedContent{}, fmt.Errorf("canonical content: %w", err)
+	}
+	var again []byte
+	version := 0
+	switch doc.Format {
+	case formatV1:
+		version, again = 1, encode(doc.canonicalDoc)
+	case formatV2:
+		version, again = 2, encode(doc)
+	default:
+		return SignedContent{}, fmt.Errorf("canonical content: unknown format %q", doc.Format)
+	}
+	if !bytes.Equal(again, b) {
+		return SignedContent{}, errors.New("canonical content: the bytes are not in canonical form")
+	}
+	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
+		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: doc.Sections, PartTwoSHA256: doc.PartTwoSHA256,
+		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}, nil
 }
 
 // PartTwoCanonical serialises Part II alone, by the same rules, with the decision's salt first:
@@ -171,6 +225,9 @@ func hashHex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// encode writes v as the form's JSON. encoding/json with HTML escaping off writes strings
+// exactly as docs/canonical.md's table says (Go 1.22 and later); the pinned test vectors would
+// catch any change, which would have to become a new canonical version.
 func encode(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

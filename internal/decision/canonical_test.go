@@ -120,3 +120,21 @@ func TestPartTwoEntersOnlyAsASaltedHash(t *testing.T) {
 		t.Error("the salt does not enter Part II's hash")
 	}
 }
+
+// TestCleanTextOnInput: text typed into a form is stored with no control character but the
+// newline, and with the Unicode line and paragraph separators as the register's own breaks.
+func TestCleanTextOnInput(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"  Line one\r\nline two\rline three  ", "Line one\nline two\nline three"},
+		{"Line one\u2028line two", "Line one\nline two"},
+		{"Paragraph one\u2029Paragraph two", "Paragraph one\n\nParagraph two"},
+		{"Amount\t£100", "Amount £100"},
+		{"Bell\a, backspace\b, form feed\f, escape\x1b, unit separator\x1f, vertical tab\v: gone", "Bell, backspace, form feed, escape, unit separator, vertical tab: gone"},
+		{"Cafe\u0301 \x00\x01é", "Café é"},
+		{"Kept: \u007f\u0085\u00a0\u200b\"\\/<&>😀", "Kept: \u007f\u0085\u00a0\u200b\"\\/<&>😀"},
+	} {
+		if got := CleanText(tt.in); got != tt.want {
+			t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -65,10 +65,25 @@ func LinkKindLabel(kind string) string {
 // FundingKinds lists the funding line kinds a drafter may choose.
 var FundingKinds = []string{KindGrantAccepted, KindVariation, KindMaximumAfterVariation, KindAgreedInPrinciple, KindContext}
 
-// CleanText is how typed text is stored: line endings as "\n", Unicode NFC, no leading or
-// trailing space. Browsers send textarea line breaks as "\r\n".
+// CleanText is how typed text is stored, and every form of the drafts and corrections takes
+// its text through it: line endings as "\n" (browsers send a textarea's as "\r\n"), Unicode
+// NFC, no leading or trailing space, and no control character but the newline (see
+// typedText). Text stored this way reaches the canonical content with no escape in it but
+// "\n", "\"" and "\\" (docs/canonical.md).
 func CleanText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
+	s = typedText.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' {
+			return -1
+		}
+		return r
+	}, s)
 	return strings.TrimSpace(norm.NFC.String(s))
 }
+
+// typedText maps the line and paragraph breaks text may arrive with to the register's own: a
+// line break ("\r\n", "\r", U+2028 LINE SEPARATOR) is "\n", a paragraph break (U+2029
+// PARAGRAPH SEPARATOR) a blank line, and a tab (pasted from a table) a space. Every other C0
+// control (U+0000 to U+001F) is then dropped: none is visible, and each would reach the signed
+// bytes as an escape.
+var typedText = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n\n", "\t", " ")

@@ -6,8 +6,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/blobstore"
 )
@@ -196,5 +200,42 @@ func TestFormatSize(t *testing.T) {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestPDFTextStopsWaiting: a pdftotext that leaves a process behind holding its output (here a
+// stand-in on the PATH) does not hold the upload for ever: it is refused once the output has
+// stayed open a little while after pdftotext ended.
+func TestPDFTextStopsWaiting(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "left-behind.pid")
+	script := "#!/bin/sh\nsleep 600 &\necho $! > " + pidFile + "\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "pdftotext"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		p, err := Receive(context.Background(), bytes.NewReader(readFixture(t, "business-case.pdf")), DefaultMaxBytes)
+		if err == nil {
+			p.Close()
+		}
+		done <- err
+	}()
+	// A bound, not a timing: the process left behind sleeps for ten minutes.
+	select {
+	case err := <-done:
+		if _, ok := IsRefusal(err); !ok {
+			t.Errorf("Receive with pdftotext's output held open: %v, want a refusal", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Receive still waits for pdftotext's output two minutes on")
 	}
 }

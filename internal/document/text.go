@@ -15,6 +15,10 @@ import (
 // pdfTimeout bounds one pdftotext run: a hostile PDF must not hold an upload for long.
 const pdfTimeout = 30 * time.Second
 
+// pdfWaitDelay bounds how long pdftotext's output may stay open once it has ended or been
+// stopped: a process it left behind holding the pipe must not hold the upload for ever.
+const pdfWaitDelay = 5 * time.Second
+
 // extract reads the document's text once, at upload, for search.
 func (p *Pending) extract(ctx context.Context) (string, error) {
 	var text string
@@ -49,6 +53,7 @@ func (p *Pending) pdfText(ctx context.Context) (string, error) {
 	var out, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "-q", "-enc", "UTF-8", p.tmp.Name(), "-")
 	cmd.Stdout, cmd.Stderr = &limitedBuffer{&out, MaxTextBytes}, &limitedBuffer{&stderr, 4096}
+	cmd.WaitDelay = pdfWaitDelay
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil && !isCanceled(ctx) {
 			return "", &Refusal{"The selected PDF took too long to read: save it again and upload it"}

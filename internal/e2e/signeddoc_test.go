@@ -39,7 +39,7 @@ VALUES ('PCD', 9302, 'PCD 9302', 'pcd-9302', 'Knife crime outreach', 'To accept 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := site.Pool.Exec(ctx, `INSERT INTO signed_pdf_jobs (decision_id, created_at, next_attempt_at) VALUES ($1, now(), now())`, id); err != nil {
+	if _, err := site.Pool.Exec(ctx, `INSERT INTO signed_pdf_jobs (decision_id, version, created_at, next_attempt_at) VALUES ($1, 1, now(), now())`, id); err != nil {
 		t.Fatal(err)
 	}
 

@@ -266,6 +266,7 @@ func (s *Server) handleCorrectionApprove(w http.ResponseWriter, r *http.Request)
 	}
 	// An approved correction is a new signed version: fix the chain with it, as after a signature.
 	s.checkpointNow(r.Context(), checkpoint.ReasonSignature)
+	s.wakeSignedPDFs() // and its signed decision document
 	http.Redirect(w, r, "/decisions/"+c.Slug+"#corrections", http.StatusSeeOther)
 	return nil
 }

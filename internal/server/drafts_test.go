@@ -575,3 +575,28 @@ func TestDraftingTeam(t *testing.T) {
 	}
 	second.save("/decisions/"+slug+"/edit/title", url.Values{"title": {"Project Gamma"}, "summary": {"Written by the second drafter"}}, http.StatusSeeOther)
 }
+
+// TestDraftFormsStoreNoControls: what a form sends is stored with the Unicode line and
+// paragraph separators as the register's breaks and no control character but the newline, so
+// none reaches the signed bytes.
+func TestDraftFormsStoreNoControls(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Project\tDelta\a")
+	edit := "/decisions/" + slug + "/edit"
+	dc.save(edit+"/title", url.Values{"title": {"Project\tDelta\a"}, "summary": {"One\u2028two\u2029Three\vfour\x1b[31m"}}, http.StatusSeeOther)
+	dc.save(edit+"/sections/legal-comments", url.Values{"action": {"save"}, "heading": {"Legal\fcomments"},
+		"body": {"First\r\nsecond\u2029third\x08"}}, http.StatusSeeOther)
+	var title, summary, heading, body string
+	err := s.Pool.QueryRow(context.Background(), `SELECT d.title, d.summary, s.heading, s.body FROM decisions d
+JOIN sections s ON s.decision_id = d.id AND s.kind = 'legal_comments' WHERE d.slug = $1`, slug).Scan(&title, &summary, &heading, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{title, summary, heading, body}
+	want := []string{"Project Delta", "One\ntwo\n\nThreefour[31m", "Legalcomments", "First\nsecond\n\nthird"}
+	if !slices.Equal(got, want) {
+		t.Errorf("stored %q, want %q", got, want)
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -35,15 +37,21 @@ func signedPDFRetry(attempts int) time.Duration {
 	return min(d, signedPDFRetryMax)
 }
 
-// signedDocument is what the signed decision document says of the decision job is for: what the
-// public reads once it is published (so never Part II), its sign-off and the hash it was signed
-// at.
-func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob) (pages.SignedDocumentProps, error) {
+// signedDocument is what the signed decision document of version sv says: what was signed,
+// read from the version's own canonical bytes (never the live rows, which a correction may have
+// changed since), so never Part II; its sign-off; and the version's number and hash.
+func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob, sv store.SignedVersion) (pages.SignedDocumentProps, error) {
+	c, err := decision.ReadSigned(sv.Canonical)
+	if err != nil {
+		return pages.SignedDocumentProps{}, fmt.Errorf("signed document of %s, version %d: %w", job.Reference, sv.Number, err)
+	}
 	at := s.now()
 	if job.PublishAt != nil && job.PublishAt.After(at) {
 		at = *job.PublishAt
 	}
 	acc := store.Public(at)
+	// Who signed, when and in what role are not in the canonical content: they come from the
+	// decision's record and its sign-off.
 	d, err := s.store.DecisionBySlug(ctx, acc, job.Slug)
 	if err != nil {
 		return pages.SignedDocumentProps{}, err
@@ -56,20 +64,22 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob) (pa
 	if g == nil || g.Kind != "signed" {
 		return pages.SignedDocumentProps{}, fmt.Errorf("signed document of %s: %w: no signature", job.Reference, store.ErrNotFound)
 	}
+	d.Funder, d.Funding = &c.Funder, signedFunding(c.Funding)
 	// The document is not a web page: its references are not linked (a PDF outlives the
 	// register's addresses), but its abbreviations are still explained.
-	m := newMarker(nil, d.Reference)
+	m := newMarker(nil, c.Reference)
 	url := s.baseURL + "/decisions/" + d.Slug
 	p := pages.SignedDocumentProps{
 		BaseURL:         s.baseURL,
 		OwnerName:       s.ownerName,
-		Reference:       d.Reference,
-		Title:           deref(d.Title),
+		Reference:       c.Reference,
+		Title:           c.Title,
 		URL:             url,
-		Summary:         deref(d.Summary),
-		Recommendations: d.Recommendations,
-		PartTwoWithheld: d.HasPartTwo,
-		Hash:            g.ContentHash,
+		Summary:         c.Summary,
+		Recommendations: c.Recommendations,
+		PartTwoWithheld: c.PartTwoSHA256 != nil,
+		Version:         sv.Number,
+		Hash:            sv.Hash,
 		Steps:           signoffSteps(rec, false),
 		Interests:       "none",
 		Generated:       formatLondonDay(s.now()),
@@ -78,25 +88,48 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob) (pa
 		// Its status and source describe the record now, not the decision as signed.
 		return r.TestID == "status" || r.TestID == "source"
 	})
-	for _, part := range parts(d.Sections, m) {
-		if part.Heading == partHeading(1) {
-			p.Parts = append(p.Parts, part)
-		}
-	}
+	p.Parts = parts(signedSections(c.Sections), m)
 	p.Funding = funding(d.Funding, m)
-	for _, doc := range supportingDocuments(d.Documents) {
+	for _, doc := range c.Documents {
 		p.Documents = append(p.Documents, pages.SignedDocumentFile{Name: doc.Name, Type: document.TypeName(doc.MediaType),
 			MediaType: doc.MediaType, Size: document.FormatSize(doc.Size), Bytes: formatBytes(doc.Size), SHA256: doc.SHA256})
 	}
 	if g.Interests != nil && *g.Interests == store.InterestsDeclared {
 		p.Interests = deref(g.InterestsDetail)
 	}
+	if sv.Number > 1 {
+		p.CorrectionReason = deref(sv.Reason)
+		p.Steps = append(p.Steps, pages.SignoffStep{Step: "Correction: version " + strconv.Itoa(sv.Number),
+			Statement: deref(sv.Reason), Role: deref(sv.SignerRole), Name: deref(sv.SignerName),
+			Date: formatLondonDay(sv.SignedAt), Hash: sv.Hash})
+	}
 	return p, nil
 }
 
+// signedSections are the Part I sections of signed content, numbered in their order.
+func signedSections(cs []decision.ContentSection) []store.Section {
+	out := make([]store.Section, len(cs))
+	for i, c := range cs {
+		out[i] = store.Section{Part: 1, Position: i + 1, Kind: c.Kind, Heading: c.Heading, Body: c.Body}
+	}
+	return out
+}
+
+// signedFunding are the funding lines of signed content, in their order.
+func signedFunding(fs []decision.ContentFunding) []store.FundingLine {
+	out := make([]store.FundingLine, len(fs))
+	for i, f := range fs {
+		out[i] = store.FundingLine{Position: i + 1, Funder: f.Funder, Recipient: f.Recipient, AmountPence: f.AmountPence,
+			Currency: f.Currency, FYStart: f.FYStart, FYEnd: f.FYEnd, Basis: f.Basis, Kind: f.Kind, Label: f.Label,
+			PeriodText: f.PeriodText}
+	}
+	return out
+}
+
 // MakeSignedPDF makes one signed decision document that is due, if any is, and reports whether
-// there was one to make. A failure is recorded on the job, which is tried again later; the
-// error is returned too, for the log.
+// there was one to make. A failure (no printer, a blob store that will not keep the file,
+// content that no longer hashes to what was signed) is recorded on the job, which is tried
+// again later; the error is returned too, for the log.
 func (s *Server) MakeSignedPDF(ctx context.Context) (bool, error) {
 	job, err := s.store.ClaimSignedPDF(ctx, s.now(), signedPDFLease)
 	if errors.Is(err, store.ErrNotFound) {
@@ -105,55 +138,69 @@ func (s *Server) MakeSignedPDF(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pdf, err := s.printSignedPDF(ctx, job)
+	pdf, hash, err := s.printSignedPDF(ctx, job)
+	if err == nil {
+		err = s.storeSignedPDF(ctx, job, hash, pdf)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return true, err // stopping: the lease runs out and another instance takes it over
+		if ctx.Err() != nil || errors.Is(err, store.ErrClaimLost) {
+			return true, err // stopping, or taken over: the job is another instance's now
 		}
 		retry := s.now().Add(signedPDFRetry(job.Attempts))
 		if ferr := s.store.FailSignedPDF(ctx, job, err.Error(), retry); ferr != nil {
 			return true, errors.Join(err, ferr)
 		}
-		return true, fmt.Errorf("signed document of %s (attempt %d, next at %s): %w", job.Reference, job.Attempts,
-			retry.UTC().Format(time.RFC3339), err)
+		return true, fmt.Errorf("signed document of %s, version %d (attempt %d, next at %s): %w", job.Reference, job.Version,
+			job.Attempts, retry.UTC().Format(time.RFC3339), err)
 	}
-	if err := s.storeSignedPDF(ctx, job, pdf); err != nil {
-		return true, err
-	}
-	s.log.InfoContext(ctx, "made the signed decision document", "reference", job.Reference, "bytes", len(pdf))
+	s.log.InfoContext(ctx, "made the signed decision document", "reference", job.Reference, "version", job.Version,
+		"bytes", len(pdf))
 	return true, nil
 }
 
-// signedDocumentName is the name readers see of the signed decision document.
-const signedDocumentName = "Signed decision document"
+// signedDocumentName is the name readers see of a version's signed decision document.
+func signedDocumentName(version int) string {
+	if version == 1 {
+		return "Signed decision document"
+	}
+	return "Signed decision document, version " + strconv.Itoa(version)
+}
 
 // storeSignedPDF keeps the document's bytes in the blob store under their hash, then records it
-// as the decision's signed decision document. The bytes go first: a record never points at
-// nothing, and bytes a lost claim stored are only a file no record names.
-func (s *Server) storeSignedPDF(ctx context.Context, job store.SignedPDFJob, pdf []byte) error {
+// as the version's signed decision document, printed from content hashing to contentHash. The
+// bytes go first: a record never points at nothing, and bytes a lost claim stored are only a
+// file no record names.
+func (s *Server) storeSignedPDF(ctx context.Context, job store.SignedPDFJob, contentHash string, pdf []byte) error {
 	if s.blobs == nil {
 		return errors.New("no document store is configured")
 	}
 	sum := sha256.Sum256(pdf)
 	sha := hex.EncodeToString(sum[:])
 	if err := s.blobs.Put(ctx, sha, pdfType, bytes.NewReader(pdf)); err != nil {
-		return fmt.Errorf("signed document of %s: %w", job.Reference, err)
+		return fmt.Errorf("keep the signed document of %s: %w", job.Reference, err)
 	}
-	return s.store.FinishSignedPDF(ctx, job, store.NewDocument{Name: signedDocumentName, MediaType: pdfType,
-		SHA256: sha, Size: int64(len(pdf))}, s.now())
+	return s.store.FinishSignedPDF(ctx, job, contentHash, store.NewDocument{Name: signedDocumentName(job.Version),
+		MediaType: pdfType, SHA256: sha, Size: int64(len(pdf))}, s.now())
 }
 
 const pdfType = "application/pdf"
 
-func (s *Server) printSignedPDF(ctx context.Context, job store.SignedPDFJob) ([]byte, error) {
+// printSignedPDF prints the signed decision document of job's version, from that version's
+// canonical bytes once they are checked against its hash, which it returns with the PDF.
+func (s *Server) printSignedPDF(ctx context.Context, job store.SignedPDFJob) ([]byte, string, error) {
 	if s.pdf == nil {
-		return nil, errors.New("no PDF generator is configured")
+		return nil, "", errors.New("no PDF generator is configured")
 	}
-	p, err := s.signedDocument(ctx, job)
+	sv, err := s.store.SignedPDFVersion(ctx, job)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.pdf.Render(ctx, p)
+	p, err := s.signedDocument(ctx, job, sv)
+	if err != nil {
+		return nil, "", err
+	}
+	pdf, err := s.pdf.Render(ctx, p)
+	return pdf, sv.Hash, err
 }
 
 // MakeSignedPDFs makes the signed decision documents that are due, now, whenever a decision is

@@ -19,18 +19,26 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/signedpdf"
 	"github.com/decision-register/decisions/internal/signedpdf/pdftest"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/testsite"
+	"github.com/decision-register/decisions/web/pages"
 )
 
 // worker is another server instance on the site's database and clock, printing with pdf.
 func (ss *signoffSite) worker(t *testing.T, pdf server.PDFRenderer) *server.Server {
 	t.Helper()
-	srv, err := server.New(server.Deps{Store: ss.Store, Logger: testsite.Logger(t), Clock: ss.Clock.Now, PDF: pdf, Blobs: ss.Blobs,
+	return ss.workerWith(t, pdf, ss.Blobs)
+}
+
+// workerWith is a worker keeping documents in blobs.
+func (ss *signoffSite) workerWith(t *testing.T, pdf server.PDFRenderer, blobs *blobstore.Store) *server.Server {
+	t.Helper()
+	srv, err := server.New(server.Deps{Store: ss.Store, Logger: testsite.Logger(t), Clock: ss.Clock.Now, PDF: pdf, Blobs: blobs,
 		BaseURL: testsite.BaseURL, OwnerName: "Mayor’s Office for Policing and Crime",
 		Sessions: auth.NewSessions(ss.Pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: time.Hour})})
 	if err != nil {
@@ -195,7 +203,7 @@ JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"PCD 9101", site.hashOf(t, slug), testsite.BaseURL + "/decisions/" + slug, "Sophie Signer"}
+	want := []string{"PCD 9101", "Version 1: " + site.hashOf(t, slug), testsite.BaseURL + "/decisions/" + slug, "Sophie Signer"}
 	for _, k := range chainSteps {
 		want = append(want, "Adviser "+k)
 	}
@@ -275,10 +283,15 @@ func TestSignedPDFClaimLost(t *testing.T) {
 	doc := func(sha string) store.NewDocument {
 		return store.NewDocument{Name: "Signed decision document", MediaType: "application/pdf", SHA256: strings.Repeat(sha, 64), Size: 9}
 	}
-	if err := site.Store.FinishSignedPDF(ctx, fresh, doc("a"), later); err != nil {
+	signed := site.hashOf(t, slug)
+	// A document printed from other content than was signed is refused, and nothing is stored.
+	if err := site.Store.FinishSignedPDF(ctx, fresh, strings.Repeat("0", 64), doc("c"), later); !errors.Is(err, store.ErrSignedContentChanged) {
+		t.Errorf("finish with a document printed from other content: %v, want ErrSignedContentChanged", err)
+	}
+	if err := site.Store.FinishSignedPDF(ctx, fresh, signed, doc("a"), later); err != nil {
 		t.Fatal(err)
 	}
-	if err := site.Store.FinishSignedPDF(ctx, stalled, doc("b"), later); !errors.Is(err, store.ErrClaimLost) {
+	if err := site.Store.FinishSignedPDF(ctx, stalled, signed, doc("b"), later); !errors.Is(err, store.ErrClaimLost) {
 		t.Errorf("the stalled worker's finish: %v, want ErrClaimLost", err)
 	}
 	if err := site.Store.FailSignedPDF(ctx, stalled, "stalled", later); !errors.Is(err, store.ErrClaimLost) {
@@ -338,4 +351,201 @@ func TestSigningWakesTheDocumentLoop(t *testing.T) {
 			t.Fatal("no signed document a minute after the signature")
 		}
 	}
+}
+
+// capturePDF is a PDF generator that keeps what it was asked to print.
+type capturePDF struct {
+	mu  sync.Mutex
+	got []pages.SignedDocumentProps
+}
+
+func (c *capturePDF) Render(_ context.Context, p pages.SignedDocumentProps) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, p)
+	return []byte(fmt.Sprintf("%%PDF-1.7 %s version %d %s", p.Reference, p.Version, p.Hash)), nil
+}
+
+// correct has the drafter correct the decision's title and the maker approve it, and returns
+// the new version's hash.
+func (ss *signoffSite) correct(t *testing.T, slug, title string) string {
+	t.Helper()
+	ctx := context.Background()
+	now := ss.Clock.Now()
+	if err := ss.Store.StartCorrection(ctx, ss.drafter.Act(now), slug, "Typo in the title."); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ss.Store.OpenCorrection(ctx, store.Staff(ss.drafter.ID, now), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ss.Store.EditCorrection(ctx, ss.drafter.Act(now), slug, c.Version, "title", func(e *store.CorrectionEdit) error {
+		e.Draft.Title = title
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = ss.Store.OpenCorrection(ctx, store.Staff(ss.drafter.ID, now), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := decision.ContentHash(c.NewContent())
+	if _, err := ss.Store.ApproveCorrection(ctx, ss.maker.Act(now), slug, hash); err != nil {
+		t.Fatal(err)
+	}
+	return hash
+}
+
+// TestSignedPDFPrintsTheSignedVersion: a correction approved while the first signed document
+// waits to be made (Chromium missing, retries, signed-pdf --missing) does not leak into it:
+// version 1's document is printed from version 1's bytes, under version 1's hash and number,
+// and version 2 gets a document of its own, printed from its bytes, under its hash and number.
+func TestSignedPDFPrintsTheSignedVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9305)
+	site.sign(t, slug, site.Clock.Now())
+	first, err := site.Store.DecisionBySlug(ctx, store.Public(site.Clock.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedHash := site.hashOf(t, slug)
+	correctedHash := site.correct(t, slug, "CORRECTED TITLE")
+
+	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH")})
+	t.Cleanup(pdf.Close)
+	if n := drain(t, ctx, site.worker(t, pdf)); n != 2 {
+		t.Fatalf("the worker made %d documents, want 2 (one per signed version)", n)
+	}
+	docs, err := site.Store.Documents(ctx, store.Public(site.Clock.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range docs {
+		names = append(names, d.Name)
+	}
+	if got := strings.Join(names, "; "); got != "Signed decision document; Signed decision document, version 2" {
+		t.Fatalf("the decision's documents are %q, want version 1's and version 2's signed documents", got)
+	}
+	for i, tt := range []struct {
+		has, lacks []string
+	}{
+		{has: []string{deref(first.Title), "Version 1: " + signedHash}, lacks: []string{"CORRECTED TITLE", correctedHash}},
+		{has: []string{"CORRECTED TITLE", "Version 2: " + correctedHash, "Typo in the title."}, lacks: []string{deref(first.Title)}},
+	} {
+		r, err := site.Blobs.Open(ctx, docs[i].SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdftest.Text(t, body)
+		for _, w := range tt.has {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s lacks %q", docs[i].Name, w)
+			}
+		}
+		for _, w := range tt.lacks {
+			if strings.Contains(text, w) {
+				t.Errorf("%s holds %q, which version %d does not", docs[i].Name, w, i+1)
+			}
+		}
+	}
+
+	// A correction approved before versions had documents of their own gets one from
+	// signed-pdf --missing.
+	if _, err := site.Pool.Exec(ctx, `DELETE FROM signed_pdf_jobs`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Pool.Exec(ctx, `ALTER TABLE documents DISABLE TRIGGER USER;
+DELETE FROM documents WHERE kind = 'signed' AND signed_version = 2;
+ALTER TABLE documents ENABLE TRIGGER USER`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := site.Store.EnqueueMissingSignedPDFs(ctx, site.Clock.Now()); err != nil || n != 1 {
+		t.Errorf("EnqueueMissingSignedPDFs with version 2's document missing = %d, %v; want 1", n, err)
+	}
+}
+
+// TestSignedPDFRefusesChangedContent: content that no longer hashes to what was signed (here
+// changed with the database's triggers off) is not printed: the refusal is recorded on the job.
+func TestSignedPDFRefusesChangedContent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9306)
+	site.sign(t, slug, site.Clock.Now())
+	if _, err := site.Pool.Exec(ctx, `ALTER TABLE decisions DISABLE TRIGGER USER;
+UPDATE decisions SET title = 'Forged title' WHERE slug = '`+slug+`';
+ALTER TABLE decisions ENABLE TRIGGER USER`); err != nil {
+		t.Fatal(err)
+	}
+	pdf := &capturePDF{}
+	made, err := site.worker(t, pdf).MakeSignedPDF(ctx)
+	if !made || !errors.Is(err, store.ErrSignedContentChanged) {
+		t.Errorf("MakeSignedPDF of changed content = %t, %v; want true and ErrSignedContentChanged", made, err)
+	}
+	if len(pdf.got) != 0 || site.pdfCount(t, slug) != 0 {
+		t.Errorf("changed content was printed %d times, %d documents stored; want none", len(pdf.got), site.pdfCount(t, slug))
+	}
+	if last := lastJobError(t, site, slug); !strings.Contains(last, "does not hash to the hash signed") {
+		t.Errorf("the job's last error is %q, want the refusal", last)
+	}
+}
+
+// TestSignedPDFBlobFailureRecorded: a blob store that will not keep the document is a failure
+// recorded on the job, put off like any other, not a claim left to run out unexplained.
+func TestSignedPDFBlobFailureRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9307)
+	site.sign(t, slug, site.Clock.Now())
+	// A store whose directory is then replaced by a file: nothing can be written into it.
+	dir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blobstore.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	worker := site.workerWith(t, &capturePDF{}, blobs)
+	if made, err := worker.MakeSignedPDF(ctx); !made || err == nil {
+		t.Fatalf("MakeSignedPDF with a broken blob store = %t, %v; want true and an error", made, err)
+	}
+	if last := lastJobError(t, site, slug); last == "" {
+		t.Error("the blob store's failure is not recorded on the job")
+	}
+	if made, err := worker.MakeSignedPDF(ctx); made || err != nil {
+		t.Errorf("MakeSignedPDF after the failure = %t, %v; want false, nil (the job put off)", made, err)
+	}
+}
+
+func lastJobError(t *testing.T, site *signoffSite, slug string) string {
+	t.Helper()
+	var last *string
+	err := site.Pool.QueryRow(context.Background(), `SELECT j.last_error FROM signed_pdf_jobs j JOIN decisions d ON d.id = j.decision_id
+WHERE d.slug = $1 AND j.version = 1`, slug).Scan(&last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deref(last)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -343,6 +343,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)`,
 		if _, err := tx.db.Exec(ctx, `UPDATE corrections SET status = 'approved', updated_at = $2 WHERE id = $1`, c.ID, act.At); err != nil {
 			return fmt.Errorf("correct %s: %w", ref, mapError(err))
 		}
+		// The new version gets its own signed decision document, made after this commits.
+		if err := tx.enqueueSignedPDFVersion(ctx, id, number, act.At); err != nil {
+			return err
+		}
 		detail := map[string]string{"reference": ref, "version": strconv.Itoa(number), "content_sha256": hash,
 			"reason": c.Reason, "typographical": strconv.FormatBool(notTypo == "")}
 		return tx.Audit(ctx, act, id, EventCorrected, detail)

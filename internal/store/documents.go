@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,16 +93,19 @@ WHERE d.slug = @slug AND doc.sha256 = @sha AND `+visibleD, args)
 }
 
 const insertDocumentSQL = `
-INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at, added_by)
-SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 FROM documents WHERE decision_id = $1`
+INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at, added_by,
+	signed_version)
+SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM documents WHERE decision_id = $1`
 
-func (s *Store) insertDocument(ctx context.Context, act Act, decisionID int64, kind string, d NewDocument) error {
+// insertDocument adds a document of kind; signedVersion is the version a signed decision
+// document prints, nil for a supporting one.
+func (s *Store) insertDocument(ctx context.Context, act Act, decisionID int64, kind string, signedVersion *int, d NewDocument) error {
 	var by *int64
 	if act.UserID != 0 {
 		by = &act.UserID
 	}
 	_, err := s.db.Exec(ctx, insertDocumentSQL, decisionID, kind, decision.CleanText(d.Name), d.MediaType, d.Size,
-		d.SHA256, d.Text, act.At, by)
+		d.SHA256, d.Text, act.At, by, signedVersion)
 	err = mapError(err)
 	if errors.Is(err, ErrConflict) {
 		return ErrDuplicateDocument
@@ -116,7 +120,7 @@ func (s *Store) insertDocument(ctx context.Context, act Act, decisionID int64, k
 // version on and clears live approvals, since the document is part of what is signed.
 func (s *Store) AddDocument(ctx context.Context, act Act, slug string, version int, d NewDocument) error {
 	return s.edit(ctx, act, slug, version, "documents", func(tx *Store, id int64) error {
-		if err := tx.insertDocument(ctx, act, id, DocumentSupporting, d); err != nil {
+		if err := tx.insertDocument(ctx, act, id, DocumentSupporting, nil, d); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, act, id, EventDocumentAdded, map[string]string{"name": decision.CleanText(d.Name), "sha256": d.SHA256})
@@ -137,22 +141,24 @@ func (s *Store) RemoveDocument(ctx context.Context, act Act, slug string, versio
 	})
 }
 
-// AddSignedDocument attaches the register's signed decision document (kind 'signed') to a
-// decision: the one document the database lets in after signing, since it is made from the
-// signed content and holds its hash. A decision holds at most one: a second is ErrConflict.
-func (s *Store) AddSignedDocument(ctx context.Context, act Act, decisionID int64, d NewDocument) error {
+// AddSignedDocument attaches the register's signed decision document (kind 'signed') of a
+// signed version to a decision: the one document the database lets in after signing, since it
+// is made from the signed content and holds its hash. A version has at most one: a second is
+// ErrConflict.
+func (s *Store) AddSignedDocument(ctx context.Context, act Act, decisionID int64, version int, d NewDocument) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		// The lock orders concurrent inserts, so each sees the other's position.
 		if _, err := tx.db.Exec(ctx, `SELECT id FROM decisions WHERE id = $1 FOR UPDATE`, decisionID); err != nil {
 			return fmt.Errorf("lock decision %d: %w", decisionID, mapError(err))
 		}
-		err := tx.insertDocument(ctx, act, decisionID, DocumentSigned, d)
+		err := tx.insertDocument(ctx, act, decisionID, DocumentSigned, &version, d)
 		if errors.Is(err, ErrDuplicateDocument) {
 			return fmt.Errorf("signed document of decision %d: %w", decisionID, ErrConflict)
 		}
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, act, decisionID, EventDocumentAdded, map[string]string{"name": decision.CleanText(d.Name), "sha256": d.SHA256, "kind": DocumentSigned})
+		return tx.Audit(ctx, act, decisionID, EventDocumentAdded, map[string]string{"name": decision.CleanText(d.Name), "sha256": d.SHA256, "kind": DocumentSigned,
+			"version": strconv.Itoa(version)})
 	})
 }

@@ -97,17 +97,17 @@ func TestDocumentsKeptOnceSigned(t *testing.T) {
 	if err := db.st.RemoveDocument(ctx, act, slug, version(), paperHash); !errors.Is(err, store.ErrNotEditable) {
 		t.Errorf("RemoveDocument after signing: %v, want ErrNotEditable", err)
 	}
-	// The signed decision document goes in after signing; only one.
+	// The signed decision document goes in after signing; only one per signed version.
 	var id int64
 	if err := db.pool.QueryRow(ctx, `SELECT id FROM decisions WHERE slug = $1`, slug).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	signedDoc := newDocument("Signed decision document", signedHash, "PCD 9201 signed")
-	if err := db.st.AddSignedDocument(ctx, store.System(now), id, signedDoc); err != nil {
+	if err := db.st.AddSignedDocument(ctx, store.System(now), id, 1, signedDoc); err != nil {
 		t.Fatalf("AddSignedDocument: %v", err)
 	}
 	signedDoc.SHA256 = otherHash
-	if err := db.st.AddSignedDocument(ctx, store.System(now), id, signedDoc); !errors.Is(err, store.ErrConflict) {
+	if err := db.st.AddSignedDocument(ctx, store.System(now), id, 1, signedDoc); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("a second signed document: %v, want ErrConflict", err)
 	}
 	// The database refuses, whatever the application does.

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The canonical content of a decision, written from docs/canonical.md alone (Python 3, standard
+library only), to check that the document says enough to compute the register's bytes.
+
+Usage: canonical.py VERSION INPUT.json
+Writes the canonical bytes of the content in INPUT.json (keyed as in the document's section 2,
+with part_two and part_two_salt beside them) under VERSION (1 or 2) to standard output.
+"""
+
+import functools
+import hashlib
+import json
+import re
+import sys
+import unicodedata
+
+FORMATS = {1: "decision-register/canonical/v1", 2: "decision-register/canonical/v2"}
+
+# Section 4: the code points written as escapes; every other one is written as itself.
+SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def string(s):
+    out = ['"']
+    for ch in s:
+        if ch in SHORT:
+            out.append(SHORT[ch])
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def text(s):
+    """Section 3: CR LF to LF, then CR to LF, then NFC; nothing else."""
+    if s is None:
+        return None
+    return unicodedata.normalize("NFC", s.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def write(v):
+    """Sections 2 and 4: objects are lists of (key, value) pairs, in order."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        raise ValueError("no value is a boolean")
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return string(v)
+    if isinstance(v, tuple):  # an object
+        return "{" + ",".join(string(k) + ":" + write(x) for k, x in v) + "}"
+    if isinstance(v, list):
+        return "[" + ",".join(write(x) for x in v) + "]"
+    raise ValueError("cannot write %r" % (v,))
+
+
+def obj(*pairs):
+    return tuple(pairs)
+
+
+def section(s):
+    return obj(("kind", s["kind"]), ("heading", text(s["heading"])), ("body", text(s["body"])))
+
+
+def funding(f):
+    return obj(
+        ("amount_pence", f["amount_pence"]),
+        ("currency", f["currency"]),
+        ("fy_start", f.get("fy_start")),
+        ("fy_end", f.get("fy_end")),
+        ("basis", f["basis"]),
+        ("kind", f["kind"]),
+        ("label", text(f["label"])),
+        ("period_text", text(f.get("period_text"))),
+        ("funder", text(f.get("funder"))),
+        ("recipient", text(f.get("recipient"))),
+    )
+
+
+REFERENCE = re.compile(r"^(PCD|MD|DD|ADD) ([0-9]+)$|^(DMPCD) ([0-9]+) ([0-9]+)$")
+
+
+def reference_key(r):
+    """Section 5: (series, year, number) of a register reference, or None."""
+    m = REFERENCE.match(r)
+    if not m:
+        return None
+    if m.group(1):
+        return (m.group(1).encode(), 0, int(m.group(2)))
+    return (m.group(3).encode(), int(m.group(4)), int(m.group(5)))
+
+
+def compare_links(a, b):
+    ka, kb = a["kind"].encode(), b["kind"].encode()
+    if ka != kb:
+        return -1 if ka < kb else 1
+    ra, rb = reference_key(a["reference"]), reference_key(b["reference"])
+    if ra is None or rb is None:
+        ra, rb = a["reference"].encode(), b["reference"].encode()
+    return (ra > rb) - (ra < rb)
+
+
+def part_two_sha256(c):
+    """Section 6."""
+    if not c.get("part_two"):
+        return None
+    b = write(obj(
+        ("format", "decision-register/part-two/v1"),
+        ("salt", c["part_two_salt"]),
+        ("part_two", [section(s) for s in c["part_two"]]),
+    )) + "\n"
+    return hashlib.sha256(b.encode("utf-8")).hexdigest()
+
+
+def canonical(version, c):
+    pairs = [
+        ("format", FORMATS[version]),
+        ("reference", text(c["reference"])),
+        ("title", text(c.get("title") or "")),
+        ("summary", text(c.get("summary") or "")),
+        ("funder", text(c.get("funder") or "")),
+        ("recommendations", [text(r) for r in c.get("recommendations", [])]),
+        ("part_one", [section(s) for s in c.get("part_one", [])]),
+        ("part_two_sha256", part_two_sha256(c)),
+        ("funding", [funding(f) for f in c.get("funding", [])]),
+        ("links", [obj(("kind", l["kind"]), ("reference", l["reference"]))
+                   for l in sorted(c.get("links", []), key=functools.cmp_to_key(compare_links))]),
+    ]
+    if version == 2:
+        pairs.append(("documents", [obj(("name", text(d["name"])), ("media_type", d["media_type"]),
+                                        ("size", d["size"]), ("sha256", d["sha256"]))
+                                    for d in c.get("documents", [])]))
+    return (write(obj(*pairs)) + "\n").encode("utf-8")
+
+
+def main():
+    version = int(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        content = json.load(f)
+    sys.stdout.buffer.write(canonical(version, content))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+package decision
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// vectorInput is a test vector's content as docs/canonical.md keys it.
+type vectorInput struct {
+	Reference       string            `json:"reference"`
+	Title           string            `json:"title"`
+	Summary         string            `json:"summary"`
+	Funder          string            `json:"funder"`
+	Recommendations []string          `json:"recommendations"`
+	PartOne         []ContentSection  `json:"part_one"`
+	PartTwo         []ContentSection  `json:"part_two"`
+	PartTwoSalt     string            `json:"part_two_salt"`
+	Funding         []ContentFunding  `json:"funding"`
+	Links           []ContentLink     `json:"links"`
+	Documents       []ContentDocument `json:"documents"`
+}
+
+func (v vectorInput) content() Content {
+	return Content{Reference: v.Reference, Title: v.Title, Summary: v.Summary, Funder: v.Funder,
+		Recommendations: v.Recommendations, Sections: v.PartOne, PartTwo: v.PartTwo, PartTwoSalt: v.PartTwoSalt,
+		Funding: v.Funding, Links: v.Links, Documents: v.Documents}
+}
+
+// TestCanonicalVectors holds the register to its published specification (docs/canonical.md):
+// for every test vector and every canonical version, the bytes it computes are the pinned
+// bytes, hash to the pinned hash, and are byte for byte what an independent implementation
+// written from the specification alone (testdata/canonical.py, Python's standard library)
+// computes. The pinned bytes never change: a change to them is a new canonical version.
+func TestCanonicalVectors(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is missing: it runs the independent implementation of docs/canonical.md")
+	}
+	dir := filepath.Join("testdata", "canonical")
+	sums := map[string]string{}
+	b, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		sum, name, _ := strings.Cut(line, "  ")
+		sums[name] = sum
+	}
+	inputs, err := filepath.Glob(filepath.Join(dir, "*.input.json"))
+	if err != nil || len(inputs) < 2 {
+		t.Fatalf("test vectors: %v, %v", inputs, err)
+	}
+	checked := 0
+	for _, input := range inputs {
+		name := strings.TrimSuffix(filepath.Base(input), ".input.json")
+		raw, err := os.ReadFile(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var in vectorInput
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			t.Fatalf("%s: %v", input, err)
+		}
+		for version := 1; KnownCanonical(version); version++ {
+			file := name + ".v" + strconv.Itoa(version)
+			want, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := CanonicalAs(version, in.content())
+			if !bytes.Equal(got, want) {
+				t.Errorf("CanonicalAs(%d, %s) =\n%q\nwant (%s)\n%q", version, name, got, file, want)
+			}
+			if h, _ := ContentHashAs(version, in.content()); h != sums[file] {
+				t.Errorf("ContentHashAs(%d, %s) = %s, want %s (SHA256SUMS)", version, name, h, sums[file])
+			}
+			var out, stderr bytes.Buffer
+			cmd := exec.Command(python, filepath.Join("testdata", "canonical.py"), strconv.Itoa(version), input)
+			cmd.Stdout, cmd.Stderr = &out, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("canonical.py %d %s: %v: %s", version, input, err, stderr.String())
+			}
+			if !bytes.Equal(out.Bytes(), got) {
+				t.Errorf("canonical.py %d %s =\n%q\nthe register's bytes are\n%q", version, name, out.Bytes(), got)
+			}
+			if hashHex(out.Bytes()) != sums[file] {
+				t.Errorf("canonical.py %d %s hashes to %s, want %s", version, name, hashHex(out.Bytes()), sums[file])
+			}
+			checked++
+		}
+	}
+	if checked != 2*len(inputs) {
+		t.Errorf("checked %d vectors, want every vector under versions 1 and 2", checked)
+	}
+}
+
+// TestSpecialVectorHoldsEverySpecialCharacter: the "special" vector holds each character the
+// specification names, so a rule it states is never left unchecked.
+func TestSpecialVectorHoldsEverySpecialCharacter(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "canonical", "special.input.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in vectorInput
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatal(err)
+	}
+	text := in.Title + in.Summary + in.Funder + strings.Join(in.Recommendations, "") + in.PartOne[0].Heading + in.PartOne[0].Body +
+		in.PartTwo[0].Heading + in.Funding[0].Label + *in.Funding[0].Recipient + in.Documents[0].Name + in.Documents[1].Name
+	want := []string{"\"", "\\", "/", "<", ">", "&", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\ufeff", "\U0001F600",
+		"\r\n", "e\u0301", "\u212b"}
+	for r := rune(0); r < 0x20; r++ {
+		want = append(want, string(r))
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the special vector lacks %q", w)
+		}
+	}
+	if !strings.Contains(strings.ReplaceAll(text, "\r\n", ""), "\r") {
+		t.Error("the special vector lacks a carriage return alone")
+	}
+}
