@@ -162,8 +162,9 @@ func TestCheckpointsCatchRewrittenHistory(t *testing.T) {
 }
 
 // TestHTTPSHeadersAndCookies serves with an https BASE_URL, as behind a TLS proxy: every
-// response carries Strict-Transport-Security and the session cookie is Secure. Over plain
-// http neither is sent.
+// response carries Strict-Transport-Security and the session cookie is Secure, named with the
+// __Host- prefix (so no subdomain or plain-HTTP page can set it), for the whole host and no
+// domain. Over plain http none of that is sent.
 func TestHTTPSHeadersAndCookies(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
@@ -174,7 +175,8 @@ func TestHTTPSHeadersAndCookies(t *testing.T) {
 	for _, tt := range []struct {
 		base   string
 		secure bool
-	}{{"https://register.example.org", true}, {"http://localhost:8080", false}} {
+		cookie string
+	}{{"https://register.example.org", true, "__Host-register_session"}, {"http://localhost:8080", false, "register_session"}} {
 		// Signing in costs an argon2id hash: on a busy machine it can take longer than the
 		// default request deadline.
 		c := start(t, map[string]string{"DATABASE_URL": dbURL, "BASE_URL": tt.base, "REQUEST_TIMEOUT": "60s"})
@@ -204,6 +206,9 @@ func TestHTTPSHeadersAndCookies(t *testing.T) {
 		}
 		if session.Secure != tt.secure || !session.HttpOnly {
 			t.Errorf("BASE_URL %s: session cookie Secure=%t HttpOnly=%t, want Secure=%t HttpOnly", tt.base, session.Secure, session.HttpOnly, tt.secure)
+		}
+		if session.Name != tt.cookie || session.Path != "/" || session.Domain != "" {
+			t.Errorf("BASE_URL %s: session cookie %q Path=%q Domain=%q, want %q Path=/ and no Domain", tt.base, session.Name, session.Path, session.Domain, tt.cookie)
 		}
 	}
 }

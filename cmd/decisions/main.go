@@ -227,7 +227,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, MaxDownloads: cfg.MaxDownloads, Metrics: m,
-		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate),
+		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate), SignInRate: server.RateLimit(cfg.SignInRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
 		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer})
 	if err != nil {

@@ -4,6 +4,8 @@ package auth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sync"
@@ -17,22 +19,50 @@ import (
 	"github.com/decision-register/decisions/internal/store"
 )
 
-// sessionStore keeps sessions in PostgreSQL. Finding a session is a read, so one that failed on
-// a dead pooled connection (after a database restart) is tried once more on a new one, as the
-// server does for the pages themselves: otherwise every signed-in person's first request after
-// a restart would answer 503. Saving and deleting are not tried again.
+// sessionStore keeps sessions in PostgreSQL under the SHA-256 of their tokens, never the tokens:
+// whoever reads the sessions table (a backup, a replica, a query as the application's role)
+// learns no token to act as a signed-in person with. The cookie carries the token; only its
+// hash reaches the table.
+//
+// Finding a session is a read, so one that failed on a dead pooled connection (after a database
+// restart) is tried once more on a new one, as the server does for the pages themselves:
+// otherwise every signed-in person's first request after a restart would answer 503. Saving and
+// deleting are not tried again.
 type sessionStore struct {
-	*pgxstore.PostgresStore
+	pg   *pgxstore.PostgresStore
 	pool *pgxpool.Pool
 }
 
 func (s *sessionStore) Find(token string) ([]byte, bool, error) {
-	b, found, err := s.PostgresStore.Find(token)
+	b, found, err := s.pg.Find(hashToken(token))
 	if store.IsDeadConnection(err) {
 		s.pool.Reset() // the other connections made before the restart are dead too
-		b, found, err = s.PostgresStore.Find(token)
+		b, found, err = s.pg.Find(hashToken(token))
 	}
 	return b, found, err
+}
+
+func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.pg.Commit(hashToken(token), b, expiry)
+}
+
+func (s *sessionStore) Delete(token string) error { return s.pg.Delete(hashToken(token)) }
+
+// hashToken is a session token as the sessions table keys it. Tokens are 256 random bits, so a
+// plain SHA-256 (no salt, no stretching) cannot be reversed or guessed.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// SessionCookieName is the session cookie's name: under HTTPS it has the __Host- prefix, which
+// browsers accept only from a secure origin, for the whole host (Path=/) and no Domain, so
+// neither a sibling subdomain nor a plain-HTTP page can plant or overwrite it.
+func SessionCookieName(secure bool) string {
+	if secure {
+		return "__Host-register_session"
+	}
+	return "register_session"
 }
 
 // MinPasswordLength is the shortest password accepted (NCSC guidance: length over rules).
@@ -87,10 +117,10 @@ type SessionConfig struct {
 // NewSessions returns a session manager storing sessions in PostgreSQL.
 func NewSessions(pool *pgxpool.Pool, c SessionConfig) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = &sessionStore{PostgresStore: pgxstore.NewWithCleanupInterval(pool, c.CleanupInterval), pool: pool}
+	sm.Store = &sessionStore{pg: pgxstore.NewWithCleanupInterval(pool, c.CleanupInterval), pool: pool}
 	sm.IdleTimeout = c.IdleTimeout
 	sm.Lifetime = c.Lifetime
-	sm.Cookie.Name = "register_session"
+	sm.Cookie.Name = SessionCookieName(c.Secure)
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = c.Secure

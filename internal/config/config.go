@@ -62,6 +62,8 @@ type Config struct {
 	MaxDownloads int
 	// SearchRate and ExportRate are per-client limits; zero Requests for none.
 	SearchRate, ExportRate Rate
+	// SignInRate limits each client's sign-in attempts; zero Requests for none.
+	SignInRate Rate
 	// DatabaseReadURL is a read replica for the public's reads; empty means DatabaseURL.
 	DatabaseReadURL string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and X-Request-Id count.
@@ -119,6 +121,7 @@ var Vars = []Var{
 	{"MAX_CONCURRENT_DOWNLOADS", "4", "exports (CSV, Atom, 360Giving, checkpoint lists) streamed at once, counted apart from MAX_CONCURRENT_REQUESTS; past it a download waits up to a second, then gets a 503 busy page"},
 	{"RATE_LIMIT_SEARCH", "120/1m", "per client address: searches and lists, API calls and verifications, as N/DURATION, or off"},
 	{"RATE_LIMIT_EXPORTS", "20/1m", "per client address: CSV and Atom downloads, as N/DURATION, or off"},
+	{"RATE_LIMIT_SIGN_IN", "10/1m", "per client address (an IPv6 /64 counts as one): attempts to sign in, right or wrong, as N/DURATION, or off; failed attempts are also throttled per account and client for 15 minutes"},
 	{"METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the public site (like 127.0.0.1:9464); unset for none"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "staff are signed out after this long without a request"},
 	{"SESSION_LIFETIME", "12h", "staff are signed out this long after signing in, whatever they do"},
@@ -216,6 +219,7 @@ func Load(getenv func(string) string) (Config, error) {
 		return r
 	}
 	c.SearchRate, c.ExportRate = rate("RATE_LIMIT_SEARCH"), rate("RATE_LIMIT_EXPORTS")
+	c.SignInRate = rate("RATE_LIMIT_SIGN_IN")
 	c.MetricsAddr = get("METRICS_ADDR")
 	c.SessionIdle = duration("SESSION_IDLE_TIMEOUT", time.Second)
 	c.SessionLifetime = duration("SESSION_LIFETIME", time.Second)

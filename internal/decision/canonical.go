@@ -33,12 +33,15 @@ type Content struct {
 	Summary         string
 	Funder          string
 	Recommendations []string
-	Sections        []ContentSection  // Part I, in order
-	PartTwo         []ContentSection  // Part II, in order; enters the hash as its own SHA-256
-	PartTwoSalt     string            // random, kept with the decision, never published
-	Funding         []ContentFunding  // in order
-	Links           []ContentLink     // the links this decision makes, sorted by kind then reference
-	Documents       []ContentDocument // the supporting documents, in the order attached (from version 2)
+	Sections        []ContentSection // Part I, in order
+	PartTwo         []ContentSection // Part II, in order; enters the hash as its own SHA-256
+	PartTwoSalt     string           // random, kept with the decision, never published
+	// PartTwoHash stands in for PartTwo and PartTwoSalt once they are withheld (WithPartTwoHashed):
+	// the SHA-256 that enters the canonical form in their place.
+	PartTwoHash string
+	Funding     []ContentFunding  // in order
+	Links       []ContentLink     // the links this decision makes, sorted by kind then reference
+	Documents   []ContentDocument // the supporting documents, in the order attached (from version 2)
 }
 
 // ContentDocument is one supporting document: the bytes enter the hash as their own SHA-256,
@@ -153,8 +156,7 @@ func canonicalV1(c Content) canonicalDoc {
 		Funding:         cleanFunding(c.Funding),
 		Links:           cleanLinks(c.Links),
 	}
-	if len(c.PartTwo) > 0 {
-		h := hashHex(PartTwoCanonical(c.PartTwoSalt, c.PartTwo))
+	if h := c.partTwoHash(); h != "" {
 		doc.PartTwoSHA256 = &h
 	}
 	return doc
@@ -203,6 +205,23 @@ func ReadSigned(b []byte) (SignedContent, error) {
 	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
 		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: doc.Sections, PartTwoSHA256: doc.PartTwoSHA256,
 		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}, nil
+}
+
+// partTwoHash is the SHA-256 Part II enters the canonical form as, or "" with no Part II.
+func (c Content) partTwoHash() string {
+	if len(c.PartTwo) > 0 {
+		return hashHex(PartTwoCanonical(c.PartTwoSalt, c.PartTwo))
+	}
+	return c.PartTwoHash
+}
+
+// WithPartTwoHashed is c with Part II and its salt replaced by Part II's hash: the same
+// canonical form and hash, and nothing confidential, for content that leaves the store to be
+// hashed or shown apart from Part II.
+func (c Content) WithPartTwoHashed() Content {
+	c.PartTwoHash = c.partTwoHash()
+	c.PartTwo, c.PartTwoSalt = nil, ""
+	return c
 }
 
 // PartTwoCanonical serialises Part II alone, by the same rules, with the decision's salt first:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,12 +17,34 @@ import (
 
 const userKey ctxKey = iota + 100
 
-// Throttling of failed sign-ins, counted in the database so every instance sees them.
+// Throttling of failed sign-ins, counted in the database so every instance sees them. A
+// client is an IPv4 address or an IPv6 /64 (clientNetwork): one host holds a whole /64.
+//
+// The hard limits key on the client, never on the account alone: a limit on the account alone
+// (as there was) lets anyone lock a named person out, a decision maker kept from signing by six
+// wrong guesses from anywhere. So one client may try one account maxPairFailures times and any
+// accounts maxClientFailures times. Against one account from many clients the account is
+// slowed, not shut: once it has had maxAccountFailures failures from anywhere, each client gets
+// only maxPairUnderAttack tries at it, and the person, from a client of their own that has not
+// failed twice, still signs in with the right password. Each guess from a botnet costs it a
+// client and is logged; a password of twelve characters or more outlasts that.
 const (
 	throttleWindow     = 15 * time.Minute
-	maxAccountFailures = 5  // per email address typed, whether or not such an account exists
-	maxAddressFailures = 20 // per client address
+	maxPairFailures    = 5  // one client at one account
+	maxClientFailures  = 20 // one client at any accounts
+	maxAccountFailures = 5  // every client at one account, past which maxPairUnderAttack holds
+	maxPairUnderAttack = 2
+	// maxPasswordFailures is how many wrong current passwords one signed-in person may give the
+	// change-password form in the window: a borrowed session must not become a way to guess it.
+	maxPasswordFailures = 5
 )
+
+// signInThrottled decides from this attempt's counts (each including it) whether it is refused
+// without checking the password.
+func signInThrottled(pair, client, account int) bool {
+	return pair > maxPairFailures || client > maxClientFailures ||
+		(account > maxAccountFailures && pair > maxPairUnderAttack)
+}
 
 // sessionUserKey holds the signed-in user's id in the session, and sessionEpochKey the epoch
 // the user had then: when a password change moves it on, older sessions stop working.
@@ -150,30 +173,38 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	now := s.now()
-	accountKey, addressKey := "account:"+store.NormaliseEmail(f.Email), "address:"+clientAddress(r)
+	keys := signInKeys(f.Email, clientNetwork(r))
 	// The attempt counts before the password is checked, so simultaneous guesses are throttled.
-	counts, err := s.store.SignInAttempt(r.Context(), []string{accountKey, addressKey}, now, now.Add(-throttleWindow))
+	counts, err := s.store.SignInAttempt(r.Context(), keys[:], now, now.Add(-throttleWindow))
 	if err != nil {
 		return err
 	}
-	throttled := counts[0] > maxAccountFailures || counts[1] > maxAddressFailures
 	u, err := s.store.UserByEmail(r.Context(), f.Email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	known := err == nil
+	if signInThrottled(counts[0], counts[1], counts[2]) {
+		// No password check: a throttled guess must cost the server nothing.
+		return s.signInFailed(w, r, f, u, known, true)
+	}
+	if known && counts[2] == maxAccountFailures+1 {
+		s.log.WarnContext(r.Context(), "many failed sign-ins for one account: each client is now held to "+
+			strconv.Itoa(maxPairUnderAttack)+" tries at it", "user_id", u.ID, "request_id", requestIDFrom(r.Context()))
+	}
 	hash := ""
-	if err == nil && u.DisabledAt == nil {
+	if known && u.DisabledAt == nil {
 		hash = u.PasswordHash
 	}
-	// The password is checked even when throttled or unknown, so every answer takes as long.
+	// The password is checked even when the account is unknown, so every answer takes as long.
 	ok, err := s.checkPassword(r.Context(), f.Password, hash)
 	if err != nil {
 		return err
 	}
-	if !ok || throttled {
-		return s.signInFailed(w, r, f, throttled, now)
+	if !ok {
+		return s.signInFailed(w, r, f, u, known, false)
 	}
-	if err := s.store.SignedIn(r.Context(), accountKey, addressKey, now); err != nil {
+	if err := s.store.SignedIn(r.Context(), keys[2], keys[0], keys[1], now); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
@@ -188,6 +219,13 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// signInKeys are the throttle's keys for an attempt: the client at the account typed, the
+// client, and the account typed (whether or not it exists).
+func signInKeys(email, client string) [3]string {
+	account := "account:" + store.NormaliseEmail(email)
+	return [3]string{account + " client:" + client, "client:" + client, account}
+}
+
 // checkPassword checks a password with at most a few checks at once: each argon2id check takes
 // 64 MiB, so a burst of sign-ins must queue rather than exhaust memory.
 func (s *Server) checkPassword(ctx context.Context, password, hash string) (bool, error) {
@@ -200,23 +238,35 @@ func (s *Server) checkPassword(ctx context.Context, password, hash string) (bool
 	return auth.CheckPassword(password, hash), nil
 }
 
-// signInFailed answers a failed sign-in. Failures are audited, but not those while throttled:
-// anyone could otherwise grow the trail, which can never shrink, without limit.
-func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, f signInForm, throttled bool, now time.Time) error {
+// signInFailed answers a failed sign-in. It is logged, never audited: the audit trail is
+// permanent (no entry can be erased, not even under a UK GDPR request), while what people type
+// into a sign-in form is sometimes their password in the wrong box, and anyone could grow the
+// trail without limit. The log, kept for its retention period, names the account only by id when
+// one exists, and never the text typed. A failed attempt is not an act of the person, so no
+// entry is kept even for a real account; a success is audited.
+func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, f signInForm, u store.User, known, throttled bool) error {
 	msg, status := "Enter a correct email address and password", http.StatusUnprocessableEntity
+	attrs := []any{"client", clientAddress(r), "request_id", requestIDFrom(r.Context())}
+	if known {
+		attrs = append(attrs, "user_id", u.ID)
+	}
 	if throttled {
 		msg, status = "Too many failed attempts to sign in. Wait 15 minutes, then try again", http.StatusTooManyRequests
-		s.log.WarnContext(r.Context(), "sign-in throttled", "address", clientAddress(r), "request_id", requestIDFrom(r.Context()))
+		s.log.WarnContext(r.Context(), "sign-in throttled", attrs...)
 	} else {
-		err := s.store.Audit(r.Context(), store.System(now), 0, store.EventSignInFailed,
-			map[string]string{"email": store.NormaliseEmail(f.Email), "address": clientAddress(r)})
-		if err != nil {
-			return err
-		}
+		s.log.InfoContext(r.Context(), "sign-in failed", attrs...)
 	}
 	f.Password = ""
 	s.renderSignIn(w, r, status, f, map[string]string{"email": msg})
 	return nil
+}
+
+// renderSignInLimited answers a client past the sign-in route's rate limit with the sign-in
+// form and what to do, checking nothing: every attempt costs a password check's 64 MiB.
+func (s *Server) renderSignInLimited(w http.ResponseWriter, r *http.Request, wait string) {
+	f := signInForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: localPath(r.PostFormValue("next"))}
+	s.renderSignIn(w, r, http.StatusTooManyRequests, f, map[string]string{
+		"email": "Too many attempts to sign in from your connection. Wait " + wait + ", then try again"})
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {

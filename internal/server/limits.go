@@ -21,10 +21,11 @@ type RateLimit struct {
 const (
 	limitSearch  = "search"
 	limitExports = "exports"
+	limitSignIn  = "sign-in"
 )
 
 // rateLimit refuses a client's requests past limit with 429 and Retry-After (the window's
-// length), per client address: the same address sign-in throttling counts (clientAddress).
+// length), per client (clientNetwork: an IPv6 /64 is one client), as sign-in throttling counts.
 // Counts are kept in this process: behind several instances a client gets each instance's
 // allowance, which only bounds each instance's work, as intended. The list of decisions with no
 // search at all is never counted: it is cheap (its first rows newest first), and it is where
@@ -33,8 +34,8 @@ func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http
 	if limit.Requests <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	limiter := httprate.Limit(limit.Requests, limit.Window,
-		httprate.WithKeyFuncs(func(r *http.Request) (string, error) { return clientAddress(r), nil }),
+	limiter := httprate.LimitBy(limit.Requests, limit.Window,
+		func(r *http.Request) (string, error) { return clientNetwork(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			s.metrics.RateLimited(name)
 			s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientAddress(r),
@@ -43,6 +44,10 @@ func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{
 					Message: "Too many requests from your address: wait " + wait + " (the seconds in Retry-After), then try again."}}})
+				return
+			}
+			if name == limitSignIn {
+				s.renderSignInLimited(w, r, wait)
 				return
 			}
 			s.serveError(w, r, tooManyRequests(r, wait))

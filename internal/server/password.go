@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
 )
@@ -73,9 +74,14 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 		Confirm: r.PostFormValue("confirm_password")}
 	errs := f.Validate()
 	if errs["current-password"] == "" {
-		ok, err := s.checkPassword(r.Context(), f.Current, u.PasswordHash)
+		ok, throttled, err := s.checkCurrentPassword(r, u, f.Current)
 		if err != nil {
 			return err
+		}
+		if throttled {
+			errs["current-password"] = "Too many wrong current passwords. Wait 15 minutes, then try again"
+			s.renderPassword(w, r, http.StatusTooManyRequests, errs)
+			return nil
 		}
 		if !ok {
 			errs["current-password"] = "Your current password is not right"
@@ -100,4 +106,27 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 	s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been changed")
 	http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 	return nil
+}
+
+// checkCurrentPassword checks the password a signed-in person gives as their current one.
+// Attempts are counted per person, as sign-in counts them, before the check: someone at a
+// borrowed session (a desk left signed in) must not be able to guess the password through this
+// form and so take the account over. Past maxPasswordFailures in the window nothing is checked;
+// the right password clears the count.
+func (s *Server) checkCurrentPassword(r *http.Request, u *store.User, password string) (ok, throttled bool, err error) {
+	now := s.now()
+	key := "password:user:" + strconv.FormatInt(u.ID, 10)
+	counts, err := s.store.SignInAttempt(r.Context(), []string{key}, now, now.Add(-throttleWindow))
+	if err != nil {
+		return false, false, err
+	}
+	if counts[0] > maxPasswordFailures {
+		s.log.WarnContext(r.Context(), "change of password throttled", "user_id", u.ID, "client", clientAddress(r),
+			"request_id", requestIDFrom(r.Context()))
+		return false, true, nil
+	}
+	if ok, err = s.checkPassword(r.Context(), password, u.PasswordHash); err != nil || !ok {
+		return false, false, err
+	}
+	return true, false, s.store.ForgetAttempts(r.Context(), key)
 }

@@ -50,6 +50,20 @@ func clientAddress(r *http.Request) string {
 	return r.RemoteAddr
 }
 
+// clientNetwork is who throttles and rate limits count a request against: the client's IPv4
+// address, or its IPv6 /64, since one host (a home, a rented server) is given a whole /64 and
+// can take a new address from it for every request.
+func clientNetwork(r *http.Request) string {
+	a, err := netip.ParseAddr(clientAddress(r))
+	if err != nil {
+		return clientAddress(r)
+	}
+	if a.Is6() && !a.Is4In6() {
+		return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
+	return a.Unmap().String()
+}
+
 func requestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id

@@ -68,7 +68,9 @@ func (s *Server) Routes() http.Handler {
 	r.With(search).Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
-	r.Post("/sign-in", s.handle(s.handleSignIn))
+	// Each attempt costs a 64 MiB password check: a client's attempts are limited before any
+	// is counted or checked (the throttles in account.go then count failures).
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
 
 	// Staff accounts and sign-off chains: admins only.

@@ -50,6 +50,8 @@ type Deps struct {
 	// SearchRate and ExportRate limit each client's searches, API calls and verifications, and
 	// its CSV and Atom downloads; zero values mean no limit.
 	SearchRate, ExportRate RateLimit
+	// SignInRate limits each client's POSTs to /sign-in, right or wrong; zero means no limit.
+	SignInRate RateLimit
 	// Metrics counts requests, sign-off actions and refusals; nil makes a set nobody serves.
 	Metrics *metrics.Metrics
 	// ExportTimeout bounds a download instead (see isExport); zero means RequestTimeout.
@@ -110,6 +112,7 @@ type Server struct {
 	downloadSlots  chan struct{} // a slot per download being streamed, when bounded
 	searchRate     RateLimit
 	exportRate     RateLimit
+	signInRate     RateLimit
 	pages          *pageCache // public decision pages, while the register has not changed
 	// build names this program, so a deploy changes every page's ETag (see conditional.go).
 	build   string
@@ -176,7 +179,7 @@ func New(d Deps) (*Server, error) {
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
 		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
 		downloadSlots: make(chan struct{}, max(d.MaxDownloads, 0)),
-		searchRate:    d.SearchRate, exportRate: d.ExportRate, blobs: d.Blobs, maxDocument: maxDocument,
+		searchRate:    d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}

@@ -49,7 +49,7 @@ type Correction struct {
 	Version     int
 	Drafters    []int64
 	CreatedAt   time.Time
-	Current     decision.Content // the decision's content now: the signed version being corrected
+	Current     decision.Content // the decision's content now, Part II only as its hash (see openCorrection)
 	CurrentHash string
 }
 
@@ -90,9 +90,13 @@ func (s *Store) openCorrection(ctx context.Context, slug, lock string) (Correcti
 	if err := json.Unmarshal(content, &c.Draft); err != nil {
 		return Correction{}, fmt.Errorf("correction of %s: %w", slug, err)
 	}
-	if c.Current, err = s.Content(ctx, c.DecisionID); err != nil {
+	current, err := s.Content(ctx, c.DecisionID)
+	if err != nil {
 		return Correction{}, err
 	}
+	// A correction never changes Part II, so it carries only Part II's hash: enough to hash the
+	// corrected content, and nothing a handler could show to someone who may not read Part II.
+	c.Current = current.WithPartTwoHashed()
 	c.CurrentHash = decision.ContentHash(c.Current)
 	return c, nil
 }

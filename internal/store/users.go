@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -211,14 +213,15 @@ SELECT $1, k.ord, k.code FROM unnest($2::text[]) WITH ORDINALITY AS k(code, ord)
 	})
 }
 
-// SignInAttempt records a sign-in attempt under each key (the address typed, the client's
-// address), then counts each key's attempts since a time, this one included. Attempts under one
-// key are counted one at a time (an advisory lock per key), so simultaneous guesses cannot all
-// see a count under the limit. Attempts older than since are swept, whatever their key.
+// SignInAttempt records a sign-in attempt under each key (the account typed, the client, both),
+// then counts each key's attempts since a time, this one included. Keys are kept as their
+// SHA-256, so the table never holds what someone typed. Attempts under one key are counted one
+// at a time (an advisory lock per key), so simultaneous guesses cannot all see a count under the
+// limit. Attempts older than since are swept, whatever their key.
 func (s *Store) SignInAttempt(ctx context.Context, keys []string, at, since time.Time) ([]int, error) {
 	counts := make([]int, len(keys))
 	err := s.InTx(ctx, func(tx *Store) error {
-		locks := slices.Clone(keys)
+		locks := hashedKeys(keys...)
 		slices.Sort(locks) // one order for every caller: no deadlock
 		for _, k := range locks {
 			if _, err := tx.db.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('sign-in:' || $1))`, k); err != nil {
@@ -228,7 +231,7 @@ func (s *Store) SignInAttempt(ctx context.Context, keys []string, at, since time
 		if _, err := tx.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE at < $1`, since); err != nil {
 			return err
 		}
-		for i, k := range keys {
+		for i, k := range hashedKeys(keys...) {
 			if _, err := tx.db.Exec(ctx, `INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)`, k, at); err != nil {
 				return err
 			}
@@ -244,13 +247,34 @@ func (s *Store) SignInAttempt(ctx context.Context, keys []string, at, since time
 	return counts, nil
 }
 
-// SignedIn forgets an account's attempts once it signs in, and this attempt from its address.
-func (s *Store) SignedIn(ctx context.Context, accountKey, addressKey string, at time.Time) error {
-	_, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1 OR (key = $2 AND at = $3)`, accountKey, addressKey, at)
+// SignedIn forgets, once someone signs in, every attempt at their account and their client's
+// attempts at it (so the person is not slowed for their own typing), and this attempt from
+// their client. Other clients' attempts at the account stay counted against those clients.
+func (s *Store) SignedIn(ctx context.Context, accountKey, pairKey, clientKey string, at time.Time) error {
+	k := hashedKeys(accountKey, pairKey, clientKey)
+	_, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1 OR key = $2 OR (key = $3 AND at = $4)`, k[0], k[1], k[2], at)
 	if err != nil {
 		return fmt.Errorf("forget sign-in attempts: %w", err)
 	}
 	return nil
+}
+
+// ForgetAttempts forgets every attempt recorded under keys.
+func (s *Store) ForgetAttempts(ctx context.Context, keys ...string) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = ANY($1)`, hashedKeys(keys...)); err != nil {
+		return fmt.Errorf("forget attempts: %w", err)
+	}
+	return nil
+}
+
+// hashedKeys are throttle keys as the table keeps them.
+func hashedKeys(keys ...string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		sum := sha256.Sum256([]byte(k))
+		out[i] = hex.EncodeToString(sum[:])
+	}
+	return out
 }
 
 // IsCheckViolation reports whether err is a database CHECK (or trigger-raised check) refusal,

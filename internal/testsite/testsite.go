@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -66,6 +67,10 @@ type Options struct {
 	// SearchRate and ExportRate are per-client limits; zero: none, so tests can make as many
 	// requests as they like.
 	SearchRate, ExportRate server.RateLimit
+	// SignInRate limits each client's sign-in attempts; zero: none.
+	SignInRate server.RateLimit
+	// Log, when set, also receives the site's log, as JSON lines, for tests that read it.
+	Log io.Writer
 	// DatabaseURL is a database to serve instead of a fresh one (a fault test's own cluster).
 	DatabaseURL    string
 	TrustedProxies []netip.Prefix
@@ -120,6 +125,10 @@ func NewWith(t testing.TB, o Options) *Site {
 		base = BaseURL
 	}
 	st := store.New(pool)
+	logger := Logger(t)
+	if o.Log != nil {
+		logger = slog.New(slog.NewMultiHandler(logger.Handler(), slog.NewJSONHandler(o.Log, nil)))
+	}
 	m := metrics.New()
 	m.WatchPool("requests", pool)
 	m.WatchPool("probe", probe)
@@ -134,7 +143,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		Probe:   store.New(probe),
 		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour,
 			Secure: strings.HasPrefix(base, "https://")}),
-		Logger:           Logger(t),
+		Logger:           logger,
 		BaseURL:          base,
 		OwnerName:        "Mayor’s Office for Policing and Crime",
 		Clock:            clock.Now,
@@ -146,6 +155,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		MaxDownloads:     o.MaxDownloads,
 		SearchRate:       o.SearchRate,
 		ExportRate:       o.ExportRate,
+		SignInRate:       o.SignInRate,
 		Metrics:          m,
 		TrustedProxies:   o.TrustedProxies,
 		Checkpoints:      o.Checkpoints,
