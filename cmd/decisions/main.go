@@ -262,11 +262,19 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(checkpointed)
 		srv.SignCheckpoints(releaseCtx, time.Hour)
 	}()
+	// Stored files no document names (an upload refused after its bytes were kept) are
+	// removed once a day old; checked hourly.
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		srv.SweepBlobs(releaseCtx, time.Hour)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
 		<-printed
 		<-checkpointed
+		<-swept
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

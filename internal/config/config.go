@@ -48,7 +48,8 @@ type Config struct {
 	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
 	ChromiumPath string
 	PDFTimeout   time.Duration
-	// DocumentsURL is where documents' bytes are kept: a gocloud.dev/blob URL or a directory.
+	// DocumentsURL is where documents' bytes are kept: a directory, a file:// URL, or an s3://
+	// URL (in a binary built with -tags s3).
 	DocumentsURL     string
 	DocumentMaxBytes int64
 	// CheckpointKeyFile is the private key that signs checkpoints of the audit chain; empty
@@ -125,7 +126,7 @@ var Vars = []Var{
 	{"THREESIXTY_PREFIX", threesixty.DefaultPrefix, "the publisher prefix 360Giving issued to the owner (360G-…), starting every identifier in /360giving.json and .csv; the default says none has been issued"},
 	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
 	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
-	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
+	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or, in a binary built with -tags s3, an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
 	{"DOCUMENT_MAX_BYTES", "26214400", "the largest document a drafter may attach, in bytes (25 MB)"},
 	{"DATABASE_READ_URL", "", "optional: a read replica (postgres:// URL) for what the public reads: pages, search, exports, the API; staff and every write use DATABASE_URL"},
 	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
