@@ -18,6 +18,10 @@ import (
 	"time"
 )
 
+// ErrNoS3 is an s3:// location given to a binary built without S3 support, which keeps the AWS
+// SDK out of the default build.
+var ErrNoS3 = errors.New("this binary has no S3 support: build it with `go build -tags s3 ./cmd/decisions` (or use a directory)")
+
 // ErrNotFound means no file is stored under that hash.
 var ErrNotFound = errors.New("blob not found")
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/threesixty"
 )
 
@@ -197,6 +198,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if strings.Contains(c.DocumentsURL, "://") {
 		if du, err := url.Parse(c.DocumentsURL); err != nil || (du.Scheme != "file" && du.Scheme != "s3") {
 			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %q is not a file:// or s3:// URL or a directory", c.DocumentsURL))
+		} else if du.Scheme == "s3" && !blobstore.S3 {
+			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %w", blobstore.ErrNoS3))
 		}
 	}
 	c.DocumentMaxBytes, err = strconv.ParseInt(get("DOCUMENT_MAX_BYTES"), 10, 64)

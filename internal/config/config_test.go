@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/decision-register/decisions/internal/blobstore"
 )
 
 const testDatabaseURL = "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"
@@ -217,5 +219,20 @@ func TestParseProxies(t *testing.T) {
 		if _, err := ParseProxies(bad); err == nil {
 			t.Errorf("ParseProxies(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestDocumentsS3NeedsTheTag: an s3:// DOCUMENTS_URL stops a binary built without -tags s3 at
+// once, with a message naming the tag; one built with it takes the URL.
+func TestDocumentsS3NeedsTheTag(t *testing.T) {
+	_, err := Load(env(map[string]string{"DOCUMENTS_URL": "s3://documents?region=eu-west-2"}))
+	if blobstore.S3 {
+		if err != nil {
+			t.Errorf("Load(s3://) with -tags s3 = %v", err)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "DOCUMENTS_URL") || !strings.Contains(err.Error(), "-tags s3") {
+		t.Errorf("Load(s3://) without -tags s3 = %v, want an error naming DOCUMENTS_URL and the tag", err)
 	}
 }
