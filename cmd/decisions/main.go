@@ -212,11 +212,18 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		logger.Warn("pdftotext is not installed: PDF documents cannot be attached until it is (Debian: apt-get install poppler-utils)")
 	}
 	// The signed decision documents are printed by a Chromium started on demand; without one,
-	// signing still works and the documents wait (see MakeSignedPDFs).
-	pdf := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
-	defer pdf.Close()
-	if err := signedpdf.Available(cfg.ChromiumPath); err != nil {
-		logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
+	// signing still works and the documents wait (see MakeSignedPDFs). With an external worker,
+	// this process never starts a browser.
+	var pdf server.PDFRenderer // nil, not a nil *Renderer: the server tells nil apart
+	if cfg.SignedPDFWorker == config.SignedPDFInServer {
+		renderer := signedpdf.New(signedpdf.Config{Path: cfg.ChromiumPath, Timeout: cfg.PDFTimeout})
+		defer renderer.Close()
+		pdf = renderer
+		if err := signedpdf.Available(cfg.ChromiumPath); err != nil {
+			logger.Warn("signed decision documents will wait until Chromium is installed", "err", err)
+		}
+	} else {
+		logger.Info("signed decision documents are printed by `decisions signed-pdf --worker`, not here", "SIGNED_PDF_WORKER", cfg.SignedPDFWorker)
 	}
 	m := metrics.New()
 	m.WatchPool("requests", pool)
@@ -254,7 +261,9 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
-		srv.MakeSignedPDFs(releaseCtx, time.Minute)
+		if pdf != nil {
+			srv.MakeSignedPDFs(releaseCtx, time.Minute)
+		}
 	}()
 	// Checkpoints: checked hourly, signed when the newest is a day old.
 	checkpointed := make(chan struct{})
@@ -262,11 +271,19 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(checkpointed)
 		srv.SignCheckpoints(releaseCtx, time.Hour)
 	}()
+	// Stored files no document names (an upload refused after its bytes were kept) are
+	// removed once a day old; checked hourly.
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		srv.SweepBlobs(releaseCtx, time.Hour)
+	}()
 	defer func() {
 		stopReleases()
 		<-released
 		<-printed
 		<-checkpointed
+		<-swept
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

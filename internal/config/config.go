@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/threesixty"
 )
 
@@ -24,6 +25,12 @@ var ErrNoDatabaseURL = errors.New("DATABASE_URL is not set: `make run` sets it f
 // DefaultContact is the public page of the Mayor’s Office for Policing and Crime, which links
 // to its contact details.
 const DefaultContact = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac/about-mayors-office-policing-and-crime-mopac"
+
+// The values of SIGNED_PDF_WORKER.
+const (
+	SignedPDFInServer = "in-server"
+	SignedPDFExternal = "external"
+)
 
 // Config is the service's settings.
 type Config struct {
@@ -48,7 +55,11 @@ type Config struct {
 	// ChromiumPath is the browser that prints signed decision documents; "" looks on the PATH.
 	ChromiumPath string
 	PDFTimeout   time.Duration
-	// DocumentsURL is where documents' bytes are kept: a gocloud.dev/blob URL or a directory.
+	// SignedPDFWorker says who prints them: "in-server", each serve process in the
+	// background, or "external", only `decisions signed-pdf --worker` processes.
+	SignedPDFWorker string
+	// DocumentsURL is where documents' bytes are kept: a directory, a file:// URL, or an s3://
+	// URL (in a binary built with -tags s3).
 	DocumentsURL     string
 	DocumentMaxBytes int64
 	// CheckpointKeyFile is the private key that signs checkpoints of the audit chain; empty
@@ -128,7 +139,8 @@ var Vars = []Var{
 	{"THREESIXTY_PREFIX", threesixty.DefaultPrefix, "the publisher prefix 360Giving issued to the owner (360G-…), starting every identifier in /360giving.json and .csv; the default says none has been issued"},
 	{"CHROMIUM_PATH", "", "the headless Chromium that prints signed decision documents; when unset, chromium, chromium-browser or google-chrome on the PATH. Without one, signing works and the documents wait"},
 	{"PDF_TIMEOUT", "60s", "the longest one signed decision document may take to print; the browser is stopped then and the print tried again later"},
-	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
+	{"SIGNED_PDF_WORKER", SignedPDFInServer, "who prints signed decision documents: in-server, each serve process in the background (Chromium runs in its process tree), or external, only `decisions signed-pdf --worker` processes (deploy/decisions-signed-pdf.service), so the web server never starts a browser"},
+	{"DOCUMENTS_URL", "data/documents", "where documents are kept, each under its SHA-256: a directory (created when missing; relative to the working directory), a file:///… URL, or, in a binary built with -tags s3, an S3-compatible bucket, s3://bucket?region=…&endpoint=…&use_path_style=true (credentials from the AWS environment variables)"},
 	{"DOCUMENT_MAX_BYTES", "26214400", "the largest document a drafter may attach, in bytes (25 MB)"},
 	{"DATABASE_READ_URL", "", "optional: a read replica (postgres:// URL) for what the public reads: pages, search, exports, the API; staff and every write use DATABASE_URL"},
 	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
@@ -181,10 +193,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a whole number, 1 or more", get("DB_MAX_CONNS")))
 	}
 	c.DBMaxConns = int32(n)
+	c.SignedPDFWorker = get("SIGNED_PDF_WORKER")
+	if c.SignedPDFWorker != SignedPDFInServer && c.SignedPDFWorker != SignedPDFExternal {
+		errs = append(errs, fmt.Errorf("SIGNED_PDF_WORKER: %q is not %s or %s", c.SignedPDFWorker, SignedPDFInServer, SignedPDFExternal))
+	}
 	c.DocumentsURL = get("DOCUMENTS_URL")
 	if strings.Contains(c.DocumentsURL, "://") {
 		if du, err := url.Parse(c.DocumentsURL); err != nil || (du.Scheme != "file" && du.Scheme != "s3") {
 			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %q is not a file:// or s3:// URL or a directory", c.DocumentsURL))
+		} else if du.Scheme == "s3" && !blobstore.S3 {
+			errs = append(errs, fmt.Errorf("DOCUMENTS_URL: %w", blobstore.ErrNoS3))
 		}
 	}
 	c.DocumentMaxBytes, err = strconv.ParseInt(get("DOCUMENT_MAX_BYTES"), 10, 64)

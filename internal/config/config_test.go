@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/decision-register/decisions/internal/blobstore"
 )
 
 const testDatabaseURL = "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"
@@ -30,7 +32,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.Addr != ":8080" || c.DatabaseURL != testDatabaseURL || c.LogLevel != slog.LevelInfo || c.ShutdownTimeout != 20*time.Second ||
 		c.DrainDelay != 5*time.Second || c.RequestTimeout != 10*time.Second || c.DBMaxConns != 10 || c.DBStatementTimeout != 5*time.Second ||
-		c.DocumentsURL != "data/documents" || c.DocumentMaxBytes != 25<<20 {
+		c.DocumentsURL != "data/documents" || c.DocumentMaxBytes != 25<<20 || c.SignedPDFWorker != SignedPDFInServer {
 		t.Errorf("Load() = %+v", c)
 	}
 }
@@ -64,7 +66,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"DB_MAX_CONNS": "0", "DB_STATEMENT_TIMEOUT": "fast", "DOCUMENTS_URL": "ftp://files.example", "DOCUMENT_MAX_BYTES": "25MB",
 		"MAX_CONCURRENT_REQUESTS": "0", "MAX_CONCURRENT_DOWNLOADS": "some", "RATE_LIMIT_SEARCH": "lots", "RATE_LIMIT_EXPORTS": "5/1ms",
 		"DATABASE_READ_URL": "mysql://replica", "TRUSTED_PROXIES": "10.0.0.0/8, the proxy", "RELEASE_INTERVAL": "often",
-		"MIGRATE_ON_START": "yes",
+		"MIGRATE_ON_START": "yes", "SIGNED_PDF_WORKER": "elsewhere",
 	}))
 	if err == nil {
 		t.Fatal("Load() accepted bad values")
@@ -72,7 +74,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	for _, name := range []string{"LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "BASE_URL", "DATABASE_URL", "CONTACT",
 		"DRAIN_DELAY", "REQUEST_TIMEOUT", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "DOCUMENTS_URL", "DOCUMENT_MAX_BYTES",
 		"MAX_CONCURRENT_REQUESTS", "MAX_CONCURRENT_DOWNLOADS", "RATE_LIMIT_SEARCH", "RATE_LIMIT_EXPORTS",
-		"DATABASE_READ_URL", "TRUSTED_PROXIES", "RELEASE_INTERVAL", "MIGRATE_ON_START"} {
+		"DATABASE_READ_URL", "TRUSTED_PROXIES", "RELEASE_INTERVAL", "MIGRATE_ON_START", "SIGNED_PDF_WORKER"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}
@@ -217,5 +219,20 @@ func TestParseProxies(t *testing.T) {
 		if _, err := ParseProxies(bad); err == nil {
 			t.Errorf("ParseProxies(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestDocumentsS3NeedsTheTag: an s3:// DOCUMENTS_URL stops a binary built without -tags s3 at
+// once, with a message naming the tag; one built with it takes the URL.
+func TestDocumentsS3NeedsTheTag(t *testing.T) {
+	_, err := Load(env(map[string]string{"DOCUMENTS_URL": "s3://documents?region=eu-west-2"}))
+	if blobstore.S3 {
+		if err != nil {
+			t.Errorf("Load(s3://) with -tags s3 = %v", err)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "DOCUMENTS_URL") || !strings.Contains(err.Error(), "-tags s3") {
+		t.Errorf("Load(s3://) without -tags s3 = %v, want an error naming DOCUMENTS_URL and the tag", err)
 	}
 }
