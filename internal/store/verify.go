@@ -100,6 +100,36 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 	return rep, nil
 }
 
+// RegisterReport is what checking the whole register found.
+type RegisterReport struct {
+	Signatures SignatureReport
+	Versions   VersionReport
+	Chain      ChainReport
+}
+
+// VerifyRegister runs every check of `decisions verify` in one read-only snapshot, so the
+// signatures, the versions and the audit chain are seen as they were at one moment, however
+// many entries are appended meanwhile: a writer never makes it report tampering that did not
+// happen. lengths are as VerifyAuditChain's.
+func (s *Store) VerifyRegister(ctx context.Context, lengths ...int64) (RegisterReport, error) {
+	var rep RegisterReport
+	err := s.inSnapshot(ctx, func(st *Store) error {
+		var err error
+		if rep.Signatures, err = st.VerifySignatures(ctx); err != nil {
+			return err
+		}
+		if rep.Versions, err = st.VerifyVersions(ctx); err != nil {
+			return err
+		}
+		rep.Chain, err = st.VerifyAuditChain(ctx, lengths...)
+		return err
+	})
+	if err != nil {
+		return RegisterReport{}, err
+	}
+	return rep, nil
+}
+
 // KnownSeries lists the series the register knows: those with decisions or a sign-off chain.
 func (s *Store) KnownSeries(ctx context.Context) ([]string, error) {
 	rows, err := s.db.Query(ctx, `
