@@ -92,7 +92,12 @@ VALUES ($1, 'imported', 'approved', $2, $3, $4) ON CONFLICT (decision_id) DO NOT
 			if err != nil {
 				return fmt.Errorf("attest decision %d: %w", id, mapError(err))
 			}
-			return tx.Audit(ctx, System(at), id, EventImported, map[string]string{"reference": c.Reference, "content_sha256": hash})
+			detail, err := tx.signingRecord(ctx, id)
+			if err != nil {
+				return err
+			}
+			detail["reference"], detail["content_sha256"] = c.Reference, hash
+			return tx.Audit(ctx, System(at), id, EventImported, detail)
 		})
 		if err != nil {
 			return 0, err

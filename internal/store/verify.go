@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -20,11 +21,14 @@ type SignatureReport struct {
 }
 
 type signedDecision struct {
-	ID               int64   `db:"decision_id"`
-	Reference        string  `db:"reference"`
-	ContentHash      string  `db:"content_hash"`
-	CanonicalVersion int     `db:"canonical_version"`
-	AuditedHash      *string `db:"audited_hash"`   // what the audit trail recorded at signing
+	signingRow
+	ID            int64   `db:"decision_id"`
+	Reference     string  `db:"reference"`
+	ContentHash   string  `db:"content_hash"`
+	AuditedHash   *string `db:"audited_hash"`   // what the audit trail recorded at signing
+	SigningDetail *string `db:"signing_detail"` // the whole of that entry's detail
+	// AuditedPublished is the date_published of the latest entry that recorded one.
+	AuditedPublished *string `db:"audited_published"`
 	LatestHash       *string `db:"latest_hash"`    // the latest correction's hash, if corrected
 	LatestVersion    *int    `db:"latest_version"` // and the canonical version it was hashed under
 }
@@ -38,15 +42,21 @@ func (s *Store) VerifySignatures(ctx context.Context) (SignatureReport, error) {
 	err := s.inSnapshot(ctx, func(st *Store) error {
 		rep = SignatureReport{}
 		rows, err := st.db.Query(ctx, `
-SELECT g.decision_id, d.reference, g.content_hash, g.canonical_version,
-	(SELECT a.detail::jsonb ->> 'content_sha256' FROM audit_log a
-	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported')
-	 ORDER BY a.id LIMIT 1) AS audited_hash,
+SELECT g.decision_id, d.reference, g.content_hash, `+signingRowColumns+`,
+	s.detail::jsonb ->> 'content_sha256' AS audited_hash, s.detail AS signing_detail,
+	(SELECT a.detail::jsonb ->> 'date_published' FROM audit_log a
+	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported', 'published', 'released')
+		AND a.detail::jsonb ? 'date_published'
+	 ORDER BY a.id DESC LIMIT 1) AS audited_published,
 	(SELECT v.content_hash FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
 	 ORDER BY v.number DESC LIMIT 1) AS latest_hash,
 	(SELECT v.canonical_version FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
 	 ORDER BY v.number DESC LIMIT 1) AS latest_version
-FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_id`)
+FROM signatures g JOIN decisions d ON d.id = g.decision_id
+LEFT JOIN LATERAL (SELECT a.detail FROM audit_log a
+	WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported')
+	ORDER BY a.id LIMIT 1) s ON true
+ORDER BY g.decision_id`)
 		if err != nil {
 			return fmt.Errorf("read signatures: %w", err)
 		}
@@ -83,6 +93,9 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id ORDER BY g.decision_i
 			// trail, whose chain verify checks too, holds the hash as it was at signing.
 			if problem == "" && (sd.AuditedHash == nil || *sd.AuditedHash != sd.ContentHash) {
 				problem = "its signature's hash is not the one the audit trail recorded when it was signed (the signature was changed)"
+			}
+			if problem == "" {
+				problem = sd.recordProblem()
 			}
 			if problem == "" {
 				continue
@@ -128,6 +141,37 @@ func (s *Store) VerifyRegister(ctx context.Context, lengths ...int64) (RegisterR
 		return RegisterReport{}, err
 	}
 	return rep, nil
+}
+
+// recordProblem compares who signed, in what role, when, what they declared and when the
+// decision is published, as the signature and the decision hold them now, with what the audit
+// trail recorded: the triggers keep them, and this finds them changed by whoever turned the
+// triggers off. An entry written before the register recorded them (no signed_at) has only its
+// hash to compare.
+func (sd signedDecision) recordProblem() string {
+	var audited map[string]string
+	if sd.SigningDetail == nil || json.Unmarshal([]byte(*sd.SigningDetail), &audited) != nil {
+		return "the audit trail holds no readable record of its signature"
+	}
+	if _, ok := audited["signed_at"]; !ok {
+		return ""
+	}
+	now := sd.record()
+	for _, k := range signingKeys {
+		if now[k] != audited[k] {
+			return fmt.Sprintf("its %s is %q but the audit trail recorded %q when it was signed (the signing record was changed)",
+				k, now[k], audited[k])
+		}
+	}
+	want := ""
+	if sd.AuditedPublished != nil {
+		want = *sd.AuditedPublished
+	}
+	if now["date_published"] != want {
+		return fmt.Sprintf("its date_published is %q but the audit trail recorded %q (the signing record was changed)",
+			now["date_published"], want)
+	}
+	return ""
 }
 
 // KnownSeries lists the series the register knows: those with decisions or a sign-off chain.
