@@ -105,7 +105,7 @@ ORDER BY g.decision_id`)
 				rep.BadID, rep.BadReference, rep.Problem = sd.ID, sd.Reference, problem
 			}
 		}
-		return nil
+		return st.unsignedDecisions(ctx, &rep)
 	})
 	if err != nil {
 		return SignatureReport{}, fmt.Errorf("verify signatures: %w", err)
@@ -141,6 +141,32 @@ func (s *Store) VerifyRegister(ctx context.Context, lengths ...int64) (RegisterR
 		return RegisterReport{}, err
 	}
 	return rep, nil
+}
+
+// unsignedDecisions counts as mismatches the decisions public as signed that have no
+// signature: the database refuses them at commit, so one is there only by someone who turned
+// its triggers off, or from before it refused them.
+func (s *Store) unsignedDecisions(ctx context.Context, rep *SignatureReport) error {
+	rows, err := s.db.Query(ctx, `
+SELECT d.id, d.reference, d.status FROM decisions d
+WHERE d.status IN ('approved', 'published', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = d.id)
+ORDER BY d.id`)
+	if err != nil {
+		return fmt.Errorf("read unsigned decisions: %w", err)
+	}
+	var id int64
+	var ref, status string
+	_, err = pgx.ForEachRow(rows, []any{&id, &ref, &status}, func() error {
+		rep.Mismatches++
+		if rep.BadID == 0 {
+			rep.BadID, rep.BadReference, rep.Problem = id, ref, "it is "+status+" but it was never signed"
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read unsigned decisions: %w", err)
+	}
+	return nil
 }
 
 // recordProblem compares who signed, in what role, when, what they declared and when the
