@@ -77,13 +77,18 @@ func TestSigningRecordLockedAndVerified(t *testing.T) {
 		{"decisions", `decision_maker_role = 'Intern'`, "decision_maker_role"},
 		{"decisions", `date_signed = '1999-01-01'`, "date_signed"},
 		{"decisions", `date_published = '2026-11-28'`, "date_published"},
+		{"signoff_actions", `approver_name = 'Someone Else'`, "finance approval's approver"},
+		{"signoff_actions", `step_name = 'Money'`, "finance approval's step name"},
+		{"signoff_actions", `statement = 'Nothing was checked.'`, "finance approval's statement"},
 	} {
 		err := db.st.InTx(ctx, func(tx *store.Store) error {
 			for _, q := range []string{
 				`ALTER TABLE ` + tamper.table + ` DISABLE TRIGGER USER`,
 				`UPDATE ` + tamper.table + ` SET ` + tamper.set + ` WHERE ` + map[string]string{
-					"signatures": `decision_id = (SELECT id FROM decisions WHERE slug = 'pcd-9301')`,
-					"decisions":  `slug = 'pcd-9301'`}[tamper.table],
+					"signatures":      `decision_id = (SELECT id FROM decisions WHERE slug = 'pcd-9301')`,
+					"decisions":       `slug = 'pcd-9301'`,
+					"signoff_actions": `step_kind = 'finance' AND decision_id = (SELECT id FROM decisions WHERE slug = 'pcd-9301')`,
+				}[tamper.table],
 				`ALTER TABLE ` + tamper.table + ` ENABLE TRIGGER USER`,
 			} {
 				if err := tx.Exec(ctx, q); err != nil {

@@ -105,7 +105,10 @@ ORDER BY g.decision_id`)
 				rep.BadID, rep.BadReference, rep.Problem = sd.ID, sd.Reference, problem
 			}
 		}
-		return st.unsignedDecisions(ctx, &rep)
+		if err := st.unsignedDecisions(ctx, &rep); err != nil {
+			return err
+		}
+		return st.approvalProblems(ctx, &rep)
 	})
 	if err != nil {
 		return SignatureReport{}, fmt.Errorf("verify signatures: %w", err)
@@ -167,6 +170,72 @@ ORDER BY d.id`)
 		return fmt.Errorf("read unsigned decisions: %w", err)
 	}
 	return nil
+}
+
+type approvalCheck struct {
+	DecisionID   int64   `db:"decision_id"`
+	Reference    string  `db:"reference"`
+	StepKind     string  `db:"step_kind"`
+	ApproverName string  `db:"approver_name"`
+	StepName     string  `db:"step_name"`
+	Statement    string  `db:"statement"`
+	Detail       *string `db:"detail"` // the audit entry that recorded the approval
+}
+
+// approvalProblems compares the approvals a signature rests on, as the public chain shows them
+// (approver, step and statement), with what the audit trail recorded when each was given. An
+// entry written before the register kept them (no approver) has nothing to compare.
+func (s *Store) approvalProblems(ctx context.Context, rep *SignatureReport) error {
+	rows, err := s.db.Query(ctx, `
+SELECT a.decision_id, d.reference, a.step_kind, a.approver_name, a.step_name, a.statement,
+	(SELECT l.detail FROM audit_log l
+	 WHERE l.decision_id = a.decision_id AND l.event = 'approved' AND l.actor_id = a.user_id
+		AND l.detail::jsonb ->> 'step' = a.step_kind AND l.detail::jsonb ->> 'content_sha256' = a.content_hash
+	 ORDER BY l.id LIMIT 1) AS detail
+FROM signoff_actions a JOIN decisions d ON d.id = a.decision_id JOIN signatures g ON g.decision_id = a.decision_id
+WHERE a.action = 'approved' AND a.cleared_at IS NULL
+ORDER BY a.decision_id, a.id`)
+	if err != nil {
+		return fmt.Errorf("read approvals: %w", err)
+	}
+	checks, err := pgx.CollectRows(rows, pgx.RowToStructByName[approvalCheck])
+	if err != nil {
+		return fmt.Errorf("read approvals: %w", err)
+	}
+	bad := map[int64]bool{}
+	for _, c := range checks {
+		problem := c.problem()
+		if problem == "" || bad[c.DecisionID] {
+			continue
+		}
+		bad[c.DecisionID] = true
+		rep.Mismatches++
+		if rep.BadID == 0 {
+			rep.BadID, rep.BadReference, rep.Problem = c.DecisionID, c.Reference, problem
+		}
+	}
+	return nil
+}
+
+func (c approvalCheck) problem() string {
+	var audited map[string]string
+	if c.Detail == nil || json.Unmarshal([]byte(*c.Detail), &audited) != nil {
+		return "its " + c.StepKind + " approval has no audit entry (the approval was changed)"
+	}
+	if _, ok := audited["approver"]; !ok {
+		return ""
+	}
+	for _, f := range []struct{ name, now, then string }{
+		{"approver", c.ApproverName, audited["approver"]},
+		{"step name", c.StepName, audited["step_name"]},
+		{"statement", c.Statement, audited["statement"]},
+	} {
+		if f.now != f.then {
+			return fmt.Sprintf("its %s approval's %s is %q but the audit trail recorded %q when it was given (the approval was changed)",
+				c.StepKind, f.name, f.now, f.then)
+		}
+	}
+	return ""
 }
 
 // recordProblem compares who signed, in what role, when, what they declared and when the
