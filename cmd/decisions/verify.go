@@ -21,11 +21,14 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 
 Recomputes the canonical content hash of every signed decision (and of every decision
 imported as signed before the register existed) and compares it with the hash its signature
-holds (for a corrected decision, its latest version's); checks every recorded version of a
-corrected decision (its bytes against its hash, the first against the signature, each later
-one against the audit trail); then recomputes every hash of the audit trail and checks each entry's link to the one
-before. Prints what it checked, and exits non-zero on any mismatch, naming the first bad
-decision and the first bad audit entry.
+holds (for a corrected decision, its latest version's); compares who signed, in what role,
+when, what they declared, when it is published, and each approval behind the signature, with
+what the audit trail recorded; names any approved, published or withdrawn decision that was
+never signed; checks every recorded version of a corrected decision (its bytes against its
+hash, the first against the signature, each later one against the audit trail); then
+recomputes every hash of the audit trail and checks each entry's link to the one before. Every
+check reads one snapshot, so writes while it runs are not seen. Prints what it checked, and
+exits non-zero on any mismatch, naming the first bad decision and the first bad audit entry.
 
 With --checkpoints, it also proves that today's audit chain extends every signed checkpoint
 given (a copy of /checkpoints.json, or its address): each checkpoint's signature verifies with
