@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
@@ -31,29 +33,34 @@ func TestSignedPDFMissing(t *testing.T) {
 	}
 	hashes := map[int]string{}
 	for number, synthetic := range map[int]bool{9201: false, 9202: true} {
-		var id int64
-		err := pool.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status, synthetic)
+		// Written and signed in one transaction: the database refuses an unsigned published
+		// decision at commit.
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status, synthetic)
 VALUES ('PCD', $1::integer, 'PCD ' || $1::text, 'pcd-' || $1::text, 'Knife crime outreach', 'To accept a grant.', 'published', $2)
 RETURNING id`, number, synthetic).Scan(&id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{
-			`INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES ($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'Why.')`,
-			`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label) VALUES ($1, 1, 4250000, 'grant_accepted', 'Grant')`,
-		} {
-			if _, err := pool.Exec(ctx, q, id); err != nil {
-				t.Fatal(err)
+			if err != nil {
+				return err
 			}
-		}
-		c, err := st.Content(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hashes[number] = decision.ContentHash(c)
-		_, err = pool.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
+			for _, q := range []string{
+				`INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES ($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'Why.')`,
+				`INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label) VALUES ($1, 1, 4250000, 'grant_accepted', 'Grant')`,
+			} {
+				if _, err := tx.Exec(ctx, q, id); err != nil {
+					return err
+				}
+			}
+			c, err := store.OnTx(tx).Content(ctx, id)
+			if err != nil {
+				return err
+			}
+			hashes[number] = decision.ContentHash(c)
+			_, err = tx.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
 	content_hash, canonical_version) VALUES ($1, 'signed', 'approved', $2, 'Sam Signer', 'none', $3, $4, $5)`,
-			id, maker, now, hashes[number], decision.CanonicalVersion)
+				id, maker, now, hashes[number], decision.CanonicalVersion)
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

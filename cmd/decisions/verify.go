@@ -21,11 +21,14 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 
 Recomputes the canonical content hash of every signed decision (and of every decision
 imported as signed before the register existed) and compares it with the hash its signature
-holds (for a corrected decision, its latest version's); checks every recorded version of a
-corrected decision (its bytes against its hash, the first against the signature, each later
-one against the audit trail); then recomputes every hash of the audit trail and checks each entry's link to the one
-before. Prints what it checked, and exits non-zero on any mismatch, naming the first bad
-decision and the first bad audit entry.
+holds (for a corrected decision, its latest version's); compares who signed, in what role,
+when, what they declared, when it is published, and each approval behind the signature, with
+what the audit trail recorded; names any approved, published or withdrawn decision that was
+never signed; checks every recorded version of a corrected decision (its bytes against its
+hash, the first against the signature, each later one against the audit trail); then
+recomputes every hash of the audit trail and checks each entry's link to the one before. Every
+check reads one snapshot, so writes while it runs are not seen. Prints what it checked, and
+exits non-zero on any mismatch, naming the first bad decision and the first bad audit entry.
 
 With --checkpoints, it also proves that today's audit chain extends every signed checkpoint
 given (a copy of /checkpoints.json, or its address): each checkpoint's signature verifies with
@@ -55,11 +58,13 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 	}
 	defer closeDB()
 
-	var failed []string
-	sigs, err := st.VerifySignatures(ctx)
+	// Every check reads one snapshot: entries appended while it runs are not seen at all.
+	all, err := st.VerifyRegister(ctx, lengths...)
 	if err != nil {
 		return err
 	}
+	sigs, vers, chain := all.Signatures, all.Versions, all.Chain
+	var failed []string
 	if sigs.BadID == 0 {
 		fmt.Fprintf(stdout, "checked %s: all match\n", plural(sigs.Decisions, "signed decision"))
 	} else {
@@ -68,10 +73,6 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 		failed = append(failed, "decision "+sigs.BadReference+" does not match its signature")
 	}
 
-	vers, err := st.VerifyVersions(ctx)
-	if err != nil {
-		return err
-	}
 	if vers.Problem == "" {
 		fmt.Fprintf(stdout, "checked %s of corrected decisions: all match\n", plural(vers.Versions, "signed version"))
 	} else {
@@ -80,10 +81,6 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 		failed = append(failed, fmt.Sprintf("version %d of %s does not hold", vers.BadNumber, vers.BadReference))
 	}
 
-	chain, err := st.VerifyAuditChain(ctx, lengths...)
-	if err != nil {
-		return err
-	}
 	switch chain.BadID {
 	case 0:
 		fmt.Fprintf(stdout, "checked %s: chain intact; its head is %s (keep it: a later run must reach it)\n",

@@ -138,3 +138,45 @@ func WaitForLockWaiters(t testing.TB, url string, n int) {
 // lockWaitBound is far longer than a query takes to reach a lock, even under -race on a
 // loaded machine.
 const lockWaitBound = 2 * time.Minute
+
+// Beginner is what a test writes through: a pool, a connection or a transaction.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Publish runs build, which writes decisions as approved, published or withdrawn with all their
+// parts, and in the same transaction signs each decision it left unsigned, as a decision signed
+// before the register existed (an 'imported' signature over its content, audited): the database
+// refuses, at commit, such a decision without a signature.
+func Publish(t testing.TB, db Beginner, build func(tx pgx.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if err := build(tx); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT reference FROM decisions d
+WHERE status IN ('approved', 'published', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = d.id)`)
+		if err != nil {
+			return err
+		}
+		refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		_, err = store.OnTx(tx).AttestImported(ctx, time.Now(), refs)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("publish test decisions: %v", err)
+	}
+}
+
+// PublishSQL is Publish for one statement.
+func PublishSQL(t testing.TB, db Beginner, sql string, args ...any) {
+	t.Helper()
+	Publish(t, db, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), sql, args...)
+		return err
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/testsite"
 )
 
@@ -97,20 +98,17 @@ const documentedSlug = "pcd-99100"
 // decision with documents (documentedSlug) for the page type that lists them.
 func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 	t.Helper()
-	slug := s.ts.Published(t, 99100, "A decision with supporting documents")
 	pdf, err := os.ReadFile("../document/testdata/business-case.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ts.Attach(t, slug, "Business case for Project Alpha", pdf)
-	s.ts.Attach(t, slug, "Costs by London borough, 2024-25", []byte("borough,amount\nHackney,1200\nCamden,900\n"))
-	_, err = s.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+	s.ts.Published(t, 99100, "A decision with supporting documents",
+		testsite.Doc{Name: "Business case for Project Alpha", Body: pdf},
+		testsite.Doc{Name: "Costs by London borough, 2024-25", Body: []byte("borough,amount\nHackney,1200\nCamden,900\n")})
+	dbtest.PublishSQL(t, s.pool, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Synthetic grant decision ' || g,
 			'A decision made up for testing lists that run to several pages.', 'published'
 		FROM generate_series(3001, 3000 + $1) g`, n)
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // newTab opens a tab in the shared browser, closed when the test ends.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -23,19 +24,24 @@ func TestSignedDocumentPending(t *testing.T) {
 	site := testsite.New(t)
 	ctx := context.Background()
 	maker := site.User(t, "signer@example.org", "Sam Signer", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	// Written and signed in one transaction: the database refuses an unsigned published
+	// decision at commit.
 	var id int64
-	err := site.Pool.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+	err := pgx.BeginFunc(ctx, site.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 VALUES ('PCD', 9302, 'PCD 9302', 'pcd-9302', 'Knife crime outreach', 'To accept a grant.', 'published') RETURNING id`).Scan(&id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := site.Store.Content(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = site.Pool.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
+		if err != nil {
+			return err
+		}
+		c, err := store.OnTx(tx).Content(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
 	content_hash, canonical_version) VALUES ($1, 'signed', 'approved', $2, 'Sam Signer', 'none', $3, $4, $5)`,
-		id, maker.ID, time.Now(), decision.ContentHash(c), decision.CanonicalVersion)
+			id, maker.ID, time.Now(), decision.ContentHash(c), decision.CanonicalVersion)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

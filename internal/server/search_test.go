@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/decision-register/decisions/internal/dbtest"
 )
 
 func TestSearchPageFilters(t *testing.T) {
@@ -148,11 +150,9 @@ func TestStaffSearchStatus(t *testing.T) {
 func TestUnrankedSearchSaysItsOrder(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status, date_signed)
 		SELECT 'PCD', g, 'PCD ' || g, 'pcd-' || g, 'Kestrel grant ' || g, 'published', date '2020-01-01' + g % 1500
-		FROM generate_series(5001, 6100) g`); err != nil {
-		t.Fatal(err)
-	}
+		FROM generate_series(5001, 6100) g`)
 	r := ts.get(t, "/decisions?q=kestrel")
 	if r.status != http.StatusOK {
 		t.Fatalf("GET ?q=kestrel = %d", r.status)

@@ -101,10 +101,8 @@ func TestBareNumberSharedBySeries(t *testing.T) {
 		number int
 		status string
 	}{{"MD", 1682, "published"}, {"MD", 4242, "published"}, {"DD", 4343, "draft"}, {"MD", 4343, "published"}} {
-		if _, err := ts.pool.Exec(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, status)
-			VALUES ($1, $2::integer, $1 || ' ' || $2::text, lower($1) || '-' || $2::text, 'Shares a number', $3)`, ref.series, ref.number, ref.status); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status)
+			VALUES ($1, $2::integer, $1 || ' ' || $2::text, lower($1) || '-' || $2::text, 'Shares a number', $3)`, ref.series, ref.number, ref.status)
 	}
 	r := ts.get(t, "/decisions?q=1682")
 	items := r.doc.Find(`[data-testid="decision-item"]`)
@@ -228,13 +226,9 @@ func TestDecisionListOrderAndRows(t *testing.T) {
 func TestPagination(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	ctx := context.Background()
 	// 25 more decisions make two pages.
-	_, err := ts.pool.Exec(ctx, `INSERT INTO decisions (series, number, reference, slug, title, status)
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, number, reference, slug, title, status)
 		SELECT 'PCD', n, 'PCD ' || n, 'pcd-' || n, 'Synthetic decision ' || n, 'published' FROM generate_series(2001, 2025) n`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := ts.get(t, "/decisions")
 	if n := r.doc.Find(`[data-testid="decision-item"]`).Length(); n != 20 {
 		t.Errorf("page 1 has %d rows, want 20", n)
@@ -720,14 +714,11 @@ func TestRelatedDecisionsInReferenceOrder(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	// The seeded decisions are signed, so their links cannot change: a new decision links to them.
-	_, err := ts.pool.Exec(context.Background(), `
+	dbtest.PublishSQL(t, ts.pool, `
 		INSERT INTO decisions (series, number, reference, slug, title, status) VALUES ('PCD', 2000, 'PCD 2000', 'pcd-2000', 'Later', 'published');
 		INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
 		SELECT f.id, o.id, 'related' FROM decisions f, decisions o
 		WHERE f.reference = 'PCD 2000' AND o.reference IN ('PCD 1682', 'PCD 914', 'PCD 1047', 'PCD 1532')`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := ts.get(t, "/decisions/pcd-2000")
 	var refs []string
 	r.doc.Find(`[data-testid="related"] a`).Each(func(_ int, s *goquery.Selection) {
@@ -742,11 +733,8 @@ func TestRelatedDecisionsInReferenceOrder(t *testing.T) {
 func TestYearNumberedReferences(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	_, err := ts.pool.Exec(context.Background(), `INSERT INTO decisions (series, ref_year, number, reference, slug, title, status)
+	dbtest.PublishSQL(t, ts.pool, `INSERT INTO decisions (series, ref_year, number, reference, slug, title, status)
 		VALUES ('DMPCD', 2014, 23, 'DMPCD 2014 23', 'dmpcd-2014-23', 'An older decision', 'published')`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{"DMPCD 2014 23", "dmpcd-2014-23", "DMPCD/2014/23"} {
 		r := ts.get(t, "/decisions?q="+url.QueryEscape(q))
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/decisions/dmpcd-2014-23" {

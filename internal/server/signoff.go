@@ -305,6 +305,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 			row := pages.SignoffStep{Step: st.Name, Statement: st.Statement, Role: "Adviser", State: "Not yet", Tag: "grey"}
 			if a := st.Approval; a != nil {
 				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatLondonTime(a.ActedAt), a.ContentHash
+				row.Step, row.Statement = a.StepName, a.Statement // as approved, not as the step reads now
 			} else if waiting {
 				row.State, row.Tag, waiting = "Waiting", "yellow", false
 			}

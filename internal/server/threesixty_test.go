@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/synthetic"
@@ -66,9 +67,10 @@ func newGrantServer(t *testing.T) *testServer {
 	if err := ts.site.Store.LoadSynthetic(ctx, batch, orgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// Written and signed in one transaction: the signed ones' parts cannot be added later.
+	var stmts [][]any
 	add := func(number int, title, status string) {
-		t.Helper()
-		_, err := ts.pool.Exec(ctx, `
+		stmts = append(stmts, []any{`
 WITH d AS (
 	INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed, funder_id)
 	VALUES ('MD', $1, 'MD ' || $1::int, 'md-' || $1::int, $2, $3, 'published', DATE '2024-05-01',
@@ -77,14 +79,9 @@ WITH d AS (
 INSERT INTO funding_lines (decision_id, position, funder_id, recipient_id, amount_pence, fy_start, fy_end, basis, kind, label)
 SELECT d.id, 1, (SELECT id FROM organisations WHERE name = 'Home Office'),
 	(SELECT id FROM organisations WHERE name = $4), 1234567, 2024, 2025, 'total', 'grant_accepted', 'Grant accepted'
-FROM d`, number, title, quotedSummary+" "+title, quotedOrg)
-		if err != nil {
-			t.Fatal(err)
-		}
+FROM d`, number, title, quotedSummary + " " + title, quotedOrg})
 		if status != "published" {
-			if _, err := ts.pool.Exec(ctx, `UPDATE decisions SET status = $2, withdrawn_at = now(), withdrawal_reason = 'Withdrawn in a test.' WHERE slug = 'md-' || $1::int`, number, status); err != nil {
-				t.Fatal(err)
-			}
+			stmts = append(stmts, []any{`UPDATE decisions SET status = $2, withdrawn_at = now(), withdrawal_reason = 'Withdrawn in a test.' WHERE slug = 'md-' || $1::int`, number, status})
 		}
 	}
 	if _, err := ts.pool.Exec(ctx, `INSERT INTO organisations (name, org_id) VALUES ($1, 'GB-COH-01234567')`, quotedOrg); err != nil {
@@ -106,10 +103,16 @@ FROM d`, number, title, quotedSummary+" "+title, quotedOrg)
 			SELECT id, 1, funder_id, (SELECT id FROM organisations WHERE name = 'Safer London'), 500000, 2024, 2024, 'total',
 			'grant_accepted', 'Grant accepted' FROM decisions WHERE slug IN ('md-804', 'md-805')`,
 	} {
-		if _, err := ts.pool.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
+		stmts = append(stmts, []any{sql})
 	}
+	dbtest.Publish(t, ts.pool, func(tx pgx.Tx) error {
+		for _, st := range stmts {
+			if _, err := tx.Exec(ctx, st[0].(string), st[1:]...); err != nil {
+				return fmt.Errorf("%s: %w", st[0], err)
+			}
+		}
+		return nil
+	})
 	return ts
 }
 
@@ -442,7 +445,7 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 func TestThreeSixtyCSVKeepsFormulasAsText(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	_, err := ts.pool.Exec(context.Background(), `
+	dbtest.PublishSQL(t, ts.pool, `
 WITH o AS (INSERT INTO organisations (name) VALUES ('@Formula Trust') RETURNING id),
 d AS (INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
 	VALUES ('MD', 901, 'MD 901', 'md-901', 'A grant', '=HYPERLINK("http://evil.example") looks like a formula', 'published', DATE '2024-05-01')
@@ -450,9 +453,6 @@ d AS (INSERT INTO decisions (series, number, reference, slug, title, summary, st
 INSERT INTO funding_lines (decision_id, position, funder_id, recipient_id, amount_pence, basis, kind, label)
 SELECT d.id, 1, (SELECT id FROM organisations WHERE name = 'Home Office'), o.id, 100, 'total', 'grant_accepted', 'Grant'
 FROM d, o`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rows := csvRows(t, ts, "/360giving.csv?series=MD")
 	if len(rows) != 2 || rows[1][2] != `'=HYPERLINK("http://evil.example") looks like a formula` || rows[1][11] != "'@Formula Trust" {
 		t.Errorf("CSV rows %q, want the description and recipient written as text", rows)

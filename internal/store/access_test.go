@@ -60,6 +60,22 @@ func exec(t *testing.T, st *store.Store, sql string, args ...any) {
 	}
 }
 
+// inTx begins a transaction for rows a test writes itself: a public decision must be signed in
+// the transaction that writes it. done commits it.
+func inTx(t *testing.T, st *store.Store) (tx *store.Store, done func()) {
+	t.Helper()
+	tx, commit, err := st.BeginTest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx, func() {
+		t.Helper()
+		if err := commit(); err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+	}
+}
+
 // TestPublicReadsNeverLeak asks every read method, as the public, for what was planted, and
 // checks none of it comes back.
 func TestPublicReadsNeverLeak(t *testing.T) {

@@ -180,8 +180,19 @@ type ChainReport struct {
 
 // VerifyAuditChain recomputes every entry's hash and its link to the entry before, in order,
 // streaming the rows so a long trail needs no more memory than a short one. It notes the hash
-// at each of the lengths given.
+// at each of the lengths given. The trail and its head are read in one snapshot: read apart,
+// an append between them looked like entries cut off the trail's end.
 func (s *Store) VerifyAuditChain(ctx context.Context, lengths ...int64) (ChainReport, error) {
+	var rep ChainReport
+	err := s.inSnapshot(ctx, func(st *Store) error {
+		var err error
+		rep, err = st.verifyAuditChain(ctx, lengths)
+		return err
+	})
+	return rep, err
+}
+
+func (s *Store) verifyAuditChain(ctx context.Context, lengths []int64) (ChainReport, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY id`)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit chain: %w", err)

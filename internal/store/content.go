@@ -64,14 +64,18 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	return c, nil
 }
 
-// AttestImported hashes the content of every published decision that has no signature: the
-// decisions signed before the register existed. Their pages say so, and `decisions verify`
-// then covers them like any other.
-func (s *Store) AttestImported(ctx context.Context, at time.Time) (int, error) {
+// AttestImported records as signed before the register existed the decisions of refs that are
+// approved, published or withdrawn and have no signature: it hashes their content into an
+// 'imported' signature and audits it with the signing record. Their pages say so, and
+// `decisions verify` then covers them like any other. It never attests a decision it is not
+// named: `decisions migrate up` names only the seeded references, so a decision that reached
+// the table unsigned stays unsigned (and verify names it) instead of being vouched for.
+func (s *Store) AttestImported(ctx context.Context, at time.Time, refs []string) (int, error) {
 	rows, err := s.db.Query(ctx, `
 SELECT d.id FROM decisions d
-WHERE d.status = 'published' AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = d.id)
-ORDER BY d.id`)
+WHERE d.reference = ANY($1) AND d.status IN ('approved', 'published', 'withdrawn')
+	AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = d.id)
+ORDER BY d.id`, refs)
 	if err != nil {
 		return 0, fmt.Errorf("decisions to attest: %w", err)
 	}
@@ -92,7 +96,12 @@ VALUES ($1, 'imported', 'approved', $2, $3, $4) ON CONFLICT (decision_id) DO NOT
 			if err != nil {
 				return fmt.Errorf("attest decision %d: %w", id, mapError(err))
 			}
-			return tx.Audit(ctx, System(at), id, EventImported, map[string]string{"reference": c.Reference, "content_sha256": hash})
+			detail, err := tx.signingRecord(ctx, id)
+			if err != nil {
+				return err
+			}
+			detail["reference"], detail["content_sha256"] = c.Reference, hash
+			return tx.Audit(ctx, System(at), id, EventImported, detail)
 		})
 		if err != nil {
 			return 0, err

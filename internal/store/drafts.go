@@ -441,11 +441,9 @@ type ReturnNote struct {
 }
 
 const returnNotesSQL = `
-SELECT k.name AS step, u.name AS adviser, a.comment, a.acted_at
+SELECT a.step_name AS step, a.approver_name AS adviser, a.comment, a.acted_at
 FROM signoff_actions a
 JOIN decisions d ON d.id = a.decision_id
-JOIN step_kinds k ON k.code = a.step_kind
-JOIN users u ON u.id = a.user_id
 WHERE d.slug = $1 AND a.action = 'returned' AND a.acted_at >= coalesce(
 	(SELECT max(l.at) FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'submitted'), '-infinity')
 ORDER BY a.acted_at, a.id`

@@ -13,6 +13,16 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return err
 }
 
+// BeginTest starts a transaction for a test that writes rows of its own around the store's
+// methods, and returns a Store over it and the function that commits it.
+func (s *Store) BeginTest(ctx context.Context) (*Store, func() error, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Store{db: tx}, func() error { return tx.Commit(ctx) }, nil
+}
+
 // QueryID runs a statement that returns one id, for tests that build data.
 func (s *Store) QueryID(ctx context.Context, sql string, args ...any) (int64, error) {
 	var id int64

@@ -26,7 +26,7 @@ import (
 var ErrInterrupted = errors.New("migration interrupted")
 
 // Migrate brings the database at url up to the newest migration, then hashes the content of any
-// imported decision not yet attested (see AttestImported). It stops when ctx ends.
+// seeded decision not yet attested (see AttestImported). It stops when ctx ends.
 func Migrate(ctx context.Context, url string) error {
 	if err := migrateWith(ctx, url, "up", (*migrate.Migrate).Up); err != nil {
 		return err
@@ -40,7 +40,7 @@ func Migrate(ctx context.Context, url string) error {
 		return fmt.Errorf("connect to attest imported decisions: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := (&Store{db: conn}).AttestImported(ctx, time.Now()); err != nil {
+	if _, err := (&Store{db: conn}).AttestImported(ctx, time.Now(), migrations.SeededReferences); err != nil {
 		return err
 	}
 	return nil

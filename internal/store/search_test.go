@@ -79,7 +79,10 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 		if g.funder != "" {
 			funder = g.funder
 		}
-		id, err := st.QueryID(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary,
+		// Each decision is written and, unless a draft, signed in one transaction: the database
+		// refuses a public decision without a signature at commit.
+		tx, done := inTx(t, st)
+		id, err := tx.QueryID(context.Background(), `INSERT INTO decisions (series, number, reference, slug, title, summary,
 			decision_maker_name, funder_id, date_signed, status, publish_at, withdrawn_at, withdrawal_reason)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM organisations WHERE name = $8), $9, $10, $11,
 				CASE WHEN $10 = 'withdrawn' THEN now() END, CASE WHEN $10 = 'withdrawn' THEN 'Withdrawn for a test' END) RETURNING id`,
@@ -89,7 +92,7 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 		if err != nil {
 			t.Fatal(err)
 		}
-		exec(t, st, `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
+		exec(t, tx, `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
 			($1, 1, 1, 'other', 'Background', $2), ($1, 2, 1, 'other', 'Confidential', $3)`, g.id, g.partOne, g.partTwo)
 		var lines []decision.Line
 		for pos := range rng.IntN(3) {
@@ -99,13 +102,19 @@ func generate(t *testing.T, st *store.Store, n int, now time.Time) []genDecision
 			basis := []string{"total", "per_year"}[rng.IntN(2)]
 			amount := int64(1+rng.IntN(50)) * 100_000
 			org := pick(genOrgs)
-			exec(t, st, `INSERT INTO funding_lines (decision_id, position, funder_id, amount_pence, fy_start, fy_end, basis, kind, label)
+			exec(t, tx, `INSERT INTO funding_lines (decision_id, position, funder_id, amount_pence, fy_start, fy_end, basis, kind, label)
 				VALUES ($1, $2, (SELECT id FROM organisations WHERE name = $3), $4, $5, $6, $7, $8, 'Line')`,
 				g.id, pos+1, org, amount, fy, end, basis, kind)
 			g.lineFund = append(g.lineFund, org)
 			g.years = append(g.years, [2]int{fy, end})
 			lines = append(lines, decision.Line{AmountPence: amount, Kind: kind, Basis: basis, FYStart: &fy, FYEnd: &end})
 		}
+		if g.status != "draft" {
+			if _, err := tx.AttestImported(context.Background(), now, []string{ref}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done()
 		if tot := decision.TotalOf(lines); tot.Known {
 			g.total = &tot.Pence
 		}
@@ -474,10 +483,15 @@ func TestSearchRelevance(t *testing.T) {
 	now := time.Now()
 	add := func(num int, title, summary, body string) {
 		ref := fmt.Sprintf("MD %d", num)
-		exec(t, st, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+		tx, done := inTx(t, st)
+		exec(t, tx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
 			VALUES ('MD', $1, $2, $3, $4, $5, 'published')`, num, ref, fmt.Sprintf("md-%d", num), title, summary)
-		exec(t, st, `INSERT INTO sections (decision_id, part, position, kind, heading, body)
+		exec(t, tx, `INSERT INTO sections (decision_id, part, position, kind, heading, body)
 			SELECT id, 1, 1, 'other', 'Background', $2 FROM decisions WHERE reference = $1`, ref, body)
+		if _, err := tx.AttestImported(ctx, now, []string{ref}); err != nil {
+			t.Fatal(err)
+		}
+		done()
 	}
 	add(9001, "Knife crime funding", "Money for youth work.", "Nothing about it here.")
 	add(9002, "Annual accounts", "The accounts for the year.", "Some text mentions knife crime once.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,13 +137,19 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment
 		if comment != "" {
 			c = &comment
 		}
-		_, err = tx.db.Exec(ctx, `
-INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, stepKind, u.ID, action, c, hash, act.At)
+		// The approver's name and the step's name and statement are kept as they are now: the
+		// record shows what was approved, whatever users and step_kinds say later.
+		var stepName, statement string
+		err = tx.db.QueryRow(ctx, `
+INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at,
+	approver_name, step_name, statement)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, k.name, k.statement FROM step_kinds k WHERE k.code = $2
+RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.Name).Scan(&stepName, &statement)
 		if err != nil {
 			return signoffError("record "+action, err)
 		}
-		detail := map[string]string{"reference": ref, "step": stepKind, "content_sha256": hash}
+		detail := map[string]string{"reference": ref, "step": stepKind, "content_sha256": hash,
+			"approver": u.Name, "step_name": stepName, "statement": statement}
 		if comment != "" {
 			detail["comment"] = comment
 			if _, err := tx.db.Exec(ctx, `UPDATE decisions SET status = 'draft', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
@@ -193,6 +200,21 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 			d := strings.TrimSpace(in.InterestsDetail)
 			detail = &d
 		}
+		approved, deferred := in.Outcome == OutcomeApproved, in.PublishAt.After(act.At)
+		status, publishAt, reason := decision.StatusPublished, act.At, (*string)(nil)
+		switch {
+		case !approved:
+			status = decision.StatusRejected
+		case deferred:
+			r := strings.TrimSpace(in.DeferralReason)
+			status, publishAt, reason = decision.StatusApproved, in.PublishAt, &r
+		}
+		// Who signs, in what role, when and until when publication waits are written before
+		// the signature: once it exists, the database lets none of them change.
+		_, err = tx.db.Exec(ctx, signedFieldsSQL, id, u.Name, act.At, approved, publishAt, reason, status == decision.StatusPublished)
+		if err != nil {
+			return fmt.Errorf("sign %s: %w", ref, mapError(err))
+		}
 		_, err = tx.db.Exec(ctx, `
 INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, interests_detail, signed_at,
 	content_hash, canonical_version)
@@ -201,24 +223,17 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 		if err != nil {
 			return signoffError("record signature", err)
 		}
-		audit := map[string]string{"reference": ref, "content_sha256": hash, "interests": in.Interests}
-		if in.Outcome == OutcomeRejected {
-			_, err = tx.db.Exec(ctx, signRejectedSQL, id, u.Name, act.At)
-			if err != nil {
-				return fmt.Errorf("reject %s: %w", ref, mapError(err))
-			}
+		if _, err := tx.db.Exec(ctx, `UPDATE decisions SET status = $2 WHERE id = $1`, id, status); err != nil {
+			return fmt.Errorf("sign %s: %w", ref, mapError(err))
+		}
+		audit, err := tx.signingRecord(ctx, id)
+		if err != nil {
+			return err
+		}
+		audit["reference"], audit["content_sha256"] = ref, hash
+		if !approved {
 			audit["reason"] = strings.TrimSpace(in.RejectionReason)
 			return tx.Audit(ctx, act, id, EventRejected, audit)
-		}
-		deferred := in.PublishAt.After(act.At)
-		status, publishAt, reason := decision.StatusPublished, act.At, (*string)(nil)
-		if deferred {
-			r := strings.TrimSpace(in.DeferralReason)
-			status, publishAt, reason = decision.StatusApproved, in.PublishAt, &r
-		}
-		_, err = tx.db.Exec(ctx, signApprovedSQL, id, u.Name, act.At, status, publishAt, reason)
-		if err != nil {
-			return fmt.Errorf("sign %s: %w", ref, mapError(err))
 		}
 		if err := tx.Audit(ctx, act, id, EventSigned, audit); err != nil {
 			return err
@@ -232,23 +247,23 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
 			return tx.Audit(ctx, act, id, EventDeferred, map[string]string{"reference": ref,
 				"until": publishAt.UTC().Format(time.RFC3339), "reason": *reason})
 		}
-		return tx.Audit(ctx, act, id, EventPublished, map[string]string{"reference": ref})
+		return tx.Audit(ctx, act, id, EventPublished, map[string]string{"reference": ref,
+			"date_published": audit["date_published"]})
 	})
 }
 
 // The register's dates are the dates in London. A rejection is dated by its signature row
 // alone: the decision's "Date signed" means it was signed into effect. "Date published" is
 // set when the public can first read it: at signing, or by the release job when deferred.
-const (
-	signedFields = `decision_maker_name = $2,
+const signedFieldsSQL = `
+UPDATE decisions SET decision_maker_name = $2,
 	decision_maker_role = coalesce((SELECT r.role FROM series_signing_roles r WHERE r.series = decisions.series), 'Decision maker'),
-	updated_at = $3`
-	signRejectedSQL = `UPDATE decisions SET status = 'rejected', ` + signedFields + ` WHERE id = $1`
-	signApprovedSQL = `UPDATE decisions SET status = $4, publish_at = $5, deferral_reason = $6,
-	date_signed = ($3::timestamptz AT TIME ZONE 'Europe/London')::date,
-	date_published = CASE WHEN $4 = 'published' THEN ($5::timestamptz AT TIME ZONE 'Europe/London')::date END,
-	` + signedFields + ` WHERE id = $1`
-)
+	date_signed = CASE WHEN $4 THEN ($3::timestamptz AT TIME ZONE 'Europe/London')::date ELSE date_signed END,
+	publish_at = CASE WHEN $4 THEN $5 ELSE publish_at END,
+	deferral_reason = CASE WHEN $4 THEN $6 ELSE deferral_reason END,
+	date_published = CASE WHEN $7 THEN ($5::timestamptz AT TIME ZONE 'Europe/London')::date ELSE date_published END,
+	updated_at = $3
+WHERE id = $1`
 
 // check refuses a signature the schema would refuse, in words for the decision maker.
 func (in SignInput) check(at time.Time) error {
@@ -286,7 +301,7 @@ func (s *Store) ReleaseDue(ctx context.Context, now time.Time) (int, error) {
 UPDATE decisions SET status = 'published', updated_at = $1,
 	date_published = (publish_at AT TIME ZONE 'Europe/London')::date
 WHERE status = 'approved' AND publish_at <= $1
-RETURNING id, reference, publish_at`, now)
+RETURNING id, reference, publish_at, date_published`, now)
 		if err != nil {
 			return fmt.Errorf("release deferred decisions: %w", err)
 		}
@@ -294,6 +309,7 @@ RETURNING id, reference, publish_at`, now)
 			ID        int64     `db:"id"`
 			Reference string    `db:"reference"`
 			PublishAt time.Time `db:"publish_at"`
+			Published time.Time `db:"date_published"`
 		}
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[released])
 		if err != nil {
@@ -301,7 +317,8 @@ RETURNING id, reference, publish_at`, now)
 		}
 		for _, r := range rs {
 			err := tx.Audit(ctx, System(now), r.ID, EventReleased,
-				map[string]string{"reference": r.Reference, "publish_at": r.PublishAt.UTC().Format(time.RFC3339)})
+				map[string]string{"reference": r.Reference, "publish_at": r.PublishAt.UTC().Format(time.RFC3339),
+					"date_published": r.Published.Format(time.DateOnly)})
 			if err != nil {
 				return err
 			}
@@ -328,4 +345,77 @@ func IsRefused(err error) (string, bool) {
 		}
 	}
 	return "You cannot do this to this decision now.", true
+}
+
+// signingRow is a signature with what the decision's row says of it: who signed, in what role,
+// when, what they declared, and when the decision is published.
+type signingRow struct {
+	Kind             string     `db:"kind"`
+	Outcome          string     `db:"outcome"`
+	UserID           *int64     `db:"user_id"`
+	SignerName       *string    `db:"signer_name"`
+	Interests        *string    `db:"interests"`
+	InterestsDetail  *string    `db:"interests_detail"`
+	SignedAt         time.Time  `db:"signed_at"`
+	CanonicalVersion int        `db:"canonical_version"`
+	MakerName        *string    `db:"decision_maker_name"`
+	MakerRole        *string    `db:"decision_maker_role"`
+	DateSigned       *time.Time `db:"date_signed"`
+	PublishAt        *time.Time `db:"publish_at"`
+	DeferralReason   *string    `db:"deferral_reason"`
+	DatePublished    *time.Time `db:"date_published"`
+}
+
+const signingRowColumns = `g.kind, g.outcome, g.user_id, g.signer_name, g.interests, g.interests_detail, g.signed_at,
+	g.canonical_version, d.decision_maker_name, d.decision_maker_role, d.date_signed, d.publish_at, d.deferral_reason,
+	d.date_published`
+
+// signingKeys are the keys of a signing record in the audit entry of its signature, which the
+// checkpointed chain covers; date_published is also in the entries of a decision's publication,
+// and the latest of them holds it.
+var signingKeys = []string{"kind", "outcome", "signer_id", "signer", "interests", "interests_detail", "signed_at",
+	"canonical_version", "decision_maker", "decision_maker_role", "date_signed", "publish_at", "deferral_reason"}
+
+// record is the signing record as its audit entry holds it: every key, "" for nothing recorded.
+func (r signingRow) record() map[string]string {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	at := func(t time.Time) string {
+		return t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z")
+	}
+	m := map[string]string{"kind": r.Kind, "outcome": r.Outcome, "signer": str(r.SignerName), "interests": str(r.Interests),
+		"interests_detail": str(r.InterestsDetail), "signed_at": at(r.SignedAt), "canonical_version": strconv.Itoa(r.CanonicalVersion),
+		"decision_maker": str(r.MakerName), "decision_maker_role": str(r.MakerRole), "date_signed": day(r.DateSigned),
+		"deferral_reason": str(r.DeferralReason), "date_published": day(r.DatePublished), "signer_id": "", "publish_at": ""}
+	if r.UserID != nil {
+		m["signer_id"] = strconv.FormatInt(*r.UserID, 10)
+	}
+	if r.PublishAt != nil {
+		m["publish_at"] = at(*r.PublishAt)
+	}
+	return m
+}
+
+// signingRecord reads decision id's signing record as it stands in this transaction.
+func (s *Store) signingRecord(ctx context.Context, id int64) (map[string]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+signingRowColumns+`
+FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("signing record of decision %d: %w", id, err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[signingRow])
+	if err != nil {
+		return nil, fmt.Errorf("signing record of decision %d: %w", id, mapError(err))
+	}
+	return r.record(), nil
 }

@@ -71,9 +71,9 @@ SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason, ` + rejecti
 WHERE d.slug = @slug AND ` + visibleD
 
 const signoffActionsSQL = `
-SELECT a.step_kind, k.name AS step_name, k.statement, a.action, u.name AS user_name, a.comment, a.content_hash,
+SELECT a.step_kind, a.step_name, a.statement, a.action, a.approver_name AS user_name, a.comment, a.content_hash,
 	a.acted_at, a.cleared_at
-FROM signoff_actions a JOIN step_kinds k ON k.code = a.step_kind JOIN users u ON u.id = a.user_id
+FROM signoff_actions a
 WHERE a.decision_id = @id AND (@all OR (a.action = 'approved' AND a.cleared_at IS NULL))
 ORDER BY a.acted_at, a.id`
 
@@ -287,8 +287,8 @@ LEFT JOIN LATERAL (
 	SELECT l.actor, l.at, l.detail FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'rejected'
 	ORDER BY l.id DESC LIMIT 1) x ON d.status = 'rejected'
 LEFT JOIN LATERAL (
-	SELECT k.name AS step_name, u.name AS user_name, a.acted_at, a.comment
-	FROM signoff_actions a JOIN step_kinds k ON k.code = a.step_kind JOIN users u ON u.id = a.user_id
+	SELECT a.step_name, a.approver_name AS user_name, a.acted_at, a.comment
+	FROM signoff_actions a
 	WHERE a.decision_id = d.id AND a.action = 'returned'
 	ORDER BY a.acted_at DESC, a.id DESC LIMIT 1) r ON d.status = 'draft'
 WHERE d.status = 'awaiting_signoff'

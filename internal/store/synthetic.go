@@ -204,7 +204,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			}
 			hash := decision.ContentHash(d.Content())
 			sigs = append(sigs, []any{did, "imported", outcome, *d.SignedAt, hash, decision.CanonicalVersion})
-			detail, _ := json.Marshal(map[string]string{"reference": refs[i], "content_sha256": hash, "synthetic": "true"})
+			rec := signingRow{Kind: "imported", Outcome: outcome, SignedAt: *d.SignedAt, CanonicalVersion: decision.CanonicalVersion,
+				MakerName: &d.DecisionMakerName, MakerRole: &d.DecisionMakerRole, DateSigned: d.DateSigned,
+				PublishAt: d.PublishAt, DeferralReason: d.DeferralReason, DatePublished: d.DatePublished}.record()
+			rec["reference"], rec["content_sha256"], rec["synthetic"] = refs[i], hash, "true"
+			detail, _ := json.Marshal(rec)
 			audits = append(audits, AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail)})
 		}
 		copies := []struct {

@@ -83,3 +83,9 @@ func retryable(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
+
+// OnTx returns a Store whose queries run in tx, a transaction its caller began and ends: for
+// tests and tools that write rows of their own around the store's methods.
+func OnTx(tx pgx.Tx) *Store {
+	return &Store{db: tx}
+}

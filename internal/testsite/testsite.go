@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
@@ -248,33 +250,57 @@ func Logger(t testing.TB) *slog.Logger {
 // documents. The database still refuses it on a signed decision.
 func (s *Site) Attach(t testing.TB, slug, name string, body []byte) document.File {
 	t.Helper()
-	ctx := context.Background()
-	f, err := document.Ingest(ctx, s.Blobs, bytes.NewReader(body), document.DefaultMaxBytes)
-	if err != nil {
-		t.Fatalf("attach %s to %s: %v", name, slug, err)
-	}
-	_, err = s.Pool.Exec(ctx, `
-INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at)
-SELECT d.id, coalesce((SELECT max(position) FROM documents WHERE decision_id = d.id), 0) + 1, 'supporting', $2, $3, $4, $5, $6, $7
-FROM decisions d WHERE d.slug = $1`, slug, name, f.MediaType, f.Size, f.SHA256, f.Text, s.Clock.Now())
+	f, err := s.ingest(context.Background(), s.Pool, slug, name, body)
 	if err != nil {
 		t.Fatalf("attach %s to %s: %v", name, slug, err)
 	}
 	return f
 }
 
-// Published adds a published decision with a title and summary and no signature (as if
-// imported before attestation), so documents may still be attached to it; it returns the slug.
-func (s *Site) Published(t testing.TB, number int, title string) string {
+func (s *Site) ingest(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, slug, name string, body []byte) (document.File, error) {
+	f, err := document.Ingest(ctx, s.Blobs, bytes.NewReader(body), document.DefaultMaxBytes)
+	if err != nil {
+		return document.File{}, err
+	}
+	_, err = db.Exec(ctx, `
+INSERT INTO documents (decision_id, position, kind, name, media_type, size_bytes, sha256, extracted_text, added_at)
+SELECT d.id, coalesce((SELECT max(position) FROM documents WHERE decision_id = d.id), 0) + 1, 'supporting', $2, $3, $4, $5, $6, $7
+FROM decisions d WHERE d.slug = $1`, slug, name, f.MediaType, f.Size, f.SHA256, f.Text, s.Clock.Now())
+	return f, err
+}
+
+// Doc is a supporting document for Published.
+type Doc struct {
+	Name string
+	Body []byte
+}
+
+// Published adds a published decision with a title, a summary and docs, signed as a decision
+// signed before the register existed, in one transaction (its documents cannot be added once it
+// is signed); it returns the slug and the documents as stored.
+func (s *Site) Published(t testing.TB, number int, title string, docs ...Doc) (string, []document.File) {
 	t.Helper()
+	ctx := context.Background()
 	slug := "pcd-" + strconv.Itoa(number)
-	_, err := s.Pool.Exec(context.Background(), `
+	var files []document.File
+	dbtest.Publish(t, s.Pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
 INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
 VALUES ('PCD', $1::integer, 'PCD ' || $1::integer::text, $2, $3, 'A decision made for a test.', 'published', '2026-11-02')`, number, slug, title)
-	if err != nil {
-		t.Fatalf("add published decision %d: %v", number, err)
-	}
-	return slug
+		for _, d := range docs {
+			if err != nil {
+				break
+			}
+			var f document.File
+			if f, err = s.ingest(ctx, tx, slug, d.Name, d.Body); err == nil {
+				files = append(files, f)
+			}
+		}
+		return err
+	})
+	return slug, files
 }
 
 // AwaitingDecision makes PCD decision number, awaiting sign-off, with a recommendation, a

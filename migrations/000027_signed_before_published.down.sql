@@ -1,0 +1,2 @@
+DROP TRIGGER decisions_signed ON decisions;
+DROP FUNCTION refuse_unsigned_decision();
