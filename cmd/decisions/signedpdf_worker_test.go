@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
@@ -55,24 +57,29 @@ func TestSignedPDFWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The decision, its funding and its signature in one transaction: the database refuses a
+	// published decision without a signature at commit.
 	var id int64
-	err = pool.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
-VALUES ('PCD', 9301, 'PCD 9301', 'pcd-9301', 'Youth diversion', 'To fund a diversion scheme.', 'published') RETURNING id`).Scan(&id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label)
+	var hash string
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO decisions (series, number, reference, slug, title, summary, status)
+VALUES ('PCD', 9301, 'PCD 9301', 'pcd-9301', 'Youth diversion', 'To fund a diversion scheme.', 'published') RETURNING id`).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO funding_lines (decision_id, position, amount_pence, kind, label)
 VALUES ($1, 1, 1234500, 'grant_accepted', 'Grant')`, id); err != nil {
-		t.Fatal(err)
-	}
-	c, err := st.Content(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash := decision.ContentHash(c)
-	_, err = pool.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
+			return err
+		}
+		c, err := store.OnTx(tx).Content(ctx, id)
+		if err != nil {
+			return err
+		}
+		hash = decision.ContentHash(c)
+		_, err = tx.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
 	content_hash, canonical_version) VALUES ($1, 'signed', 'approved', $2, 'Sam Signer', 'none', $3, $4, $5)`,
-		id, maker, now, hash, decision.CanonicalVersion)
+			id, maker, now, hash, decision.CanonicalVersion)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
