@@ -14,7 +14,10 @@ import (
 // The drafting forms: each is decoded from the request as typed, and its Validate returns a
 // message for each field that is not right, keyed by the field's id.
 
-const maxTitleRunes = 300
+const (
+	maxTitleRunes        = 300
+	maxOrganisationRunes = 200
+)
 
 // newDraftForm starts a decision.
 type newDraftForm struct{ Series, Title string }
@@ -141,6 +144,14 @@ func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	}
 	if f.Label == "" {
 		errs["label"] = "Enter what the amount is for"
+	}
+	// An organisation's name is a key of its own (a unique index, which has a size limit), and
+	// no funder's name comes near this.
+	if utf8.RuneCountInString(f.Funder) > maxOrganisationRunes {
+		errs["funder"] = fmt.Sprintf("The funder’s name must be %d characters or fewer", maxOrganisationRunes)
+	}
+	if utf8.RuneCountInString(f.Recipient) > maxOrganisationRunes {
+		errs["recipient"] = fmt.Sprintf("The recipient’s name must be %d characters or fewer", maxOrganisationRunes)
 	}
 	return l, errs
 }
