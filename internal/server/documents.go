@@ -151,7 +151,7 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 	if err != nil || version < 1 {
 		return errBadForm
 	}
-	name := decision.CleanText(in.Get("name"))
+	name := decision.CleanName(in.Get("name"))
 	maps.Copy(errs, validateDocumentName(name))
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
@@ -209,6 +209,7 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 		if body.err != nil && !tooLarge(body.err) {
 			return in, pending, errs, errUploadCut
 		}
+		err = document.Misnamed(err, p.FileName())
 		if msg, ok := document.IsRefusal(err); ok {
 			errs["file"] = msg
 			if _, err := io.Copy(io.Discard, p); tooLarge(err) {
@@ -255,7 +256,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 
 func validateDocumentName(name string) map[string]string {
 	errs := map[string]string{}
-	switch name = decision.CleanText(name); {
+	switch name = decision.CleanName(name); {
 	case name == "":
 		errs["name"] = "Enter a name for the document"
 	case utf8.RuneCountInString(name) > maxDocumentName:

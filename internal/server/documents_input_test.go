@@ -78,3 +78,33 @@ func TestUploadCutOffMidFile(t *testing.T) {
 		t.Errorf("upload cut off mid-file = %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestUploadNamesReadAsTyped: bidirectional controls are dropped from a document's name and a
+// draft's title, so "Annex ‮fdp.exe" cannot read "Annex exe.pdf"; a file refused because its
+// content is not what its name says is told so.
+func TestUploadNamesReadAsTyped(t *testing.T) {
+	t.Parallel()
+	site := testsite.New(t)
+	site.User(t, "drafter@example.org", "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
+	s := draftSite{Site: site}
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Grant \u202eecilop\u202c for Alpha")
+	path := "/decisions/" + slug + "/edit/documents"
+	dc.upload(path, "Annex \u202efdp.exe", "annex.pdf", businessCase(t), http.StatusSeeOther)
+	if got := dc.get(path).text(`[data-testid="draft-list"]`); !strings.Contains(got, "Annex fdp.exe") {
+		t.Errorf("the documents list = %q, want the name without its override", got)
+	}
+	if got := dc.get("/decisions/" + slug + "/check").text("main"); strings.ContainsRune(got, '\u202e') || !strings.Contains(got, "Grant ecilop for Alpha") {
+		t.Errorf("check your answers = %q, want the title without its override", got)
+	}
+
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	p := dc.upload(path, "Photo", "photo.pdf", png, http.StatusUnprocessableEntity)
+	if got := p.text("#file-error"); !strings.Contains(got, "name ends in .pdf but its content is not that type of file") {
+		t.Errorf("a picture named photo.pdf: %q", got)
+	}
+	p = dc.upload(path, "Photo", "photo.png", png, http.StatusUnprocessableEntity)
+	if got := p.text("#file-error"); strings.Contains(got, "name ends in") || !strings.Contains(got, "must be a PDF") {
+		t.Errorf("a picture named photo.png: %q", got)
+	}
+}
