@@ -426,6 +426,11 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, e
 		// ed was read at the start of this request: it holds what the other person saved.
 		p := part.page(ed, in, nil)
 		p.Version = ed.d.Version
+		editor, lerr := s.store.LastEditor(r.Context(), ed.slug)
+		if lerr != nil {
+			return lerr
+		}
+		p.ConflictOwn = editor == ed.user.ID
 		for _, c := range part.changed(ed, in) {
 			p.Conflict = append(p.Conflict,
 				components.SummaryRow{Key: c.what + ": saved now", Value: c.saved, TestID: "conflict-saved"},

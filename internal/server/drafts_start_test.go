@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,20 @@ func TestStartFormSentTwice(t *testing.T) {
 	var n int
 	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM decisions WHERE title = 'Project Omega'`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("%d drafts titled Project Omega (%v), want 2", n, err)
+	}
+}
+
+// TestOwnSaveSentTwice: a save sent again after it committed is refused as stale, and the page
+// says the change that overtook it was the person's own, not someone else's.
+func TestOwnSaveSentTwice(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	path := "/decisions/" + s.newDraft(t, dc, "Project Beta") + "/edit/title"
+	form := url.Values{"version": {dc.version(path)}, "title": {"Project Beta"}, "summary": {"A summary"}}
+	dc.post(path, form, http.StatusSeeOther)
+	p := dc.post(path, form, http.StatusConflict)
+	if got := p.text(`[data-testid="conflict"]`); !strings.Contains(got, "by a change you saved yourself") || strings.Contains(got, "Someone else") {
+		t.Errorf("the conflict banner after the person's own save says %q", got)
 	}
 }

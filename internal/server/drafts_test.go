@@ -332,6 +332,9 @@ func TestDraftConflict(t *testing.T) {
 	v1, v2 := first.version(path), second.version(path)
 	first.post(path, url.Values{"version": {v1}, "title": {"First person's title"}, "summary": {"First summary"}}, http.StatusSeeOther)
 	p := second.post(path, url.Values{"version": {v2}, "title": {"Second person's title"}, "summary": {"Second summary"}}, http.StatusConflict)
+	if got := p.text(`[data-testid="conflict"]`); !strings.Contains(got, "Someone else saved a change") {
+		t.Errorf("the conflict banner after another person's save says %q", got)
+	}
 	if got := p.text(`[data-testid="conflict-saved"]`); !strings.Contains(got, "First person's title") || !strings.Contains(got, "First summary") {
 		t.Errorf("the refused save shows saved %q, want the first person's text", got)
 	}

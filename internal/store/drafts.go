@@ -548,3 +548,22 @@ func (s *Store) requireDrafter(ctx context.Context, decisionID, userID int64) er
 	}
 	return nil
 }
+
+const lastEditorSQL = `
+SELECT coalesce(l.actor_id, 0) FROM audit_log l JOIN decisions d ON d.id = l.decision_id
+WHERE d.slug = $1 AND l.event = 'edited' ORDER BY l.id DESC LIMIT 1`
+
+// LastEditor is the id of the person whose save last changed a draft's content, or 0 when
+// nobody has changed it since it was started: a save refused as stale (ErrConflict) may have
+// been overtaken by the person's own earlier save, sent twice or from another window.
+func (s *Store) LastEditor(ctx context.Context, slug string) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, lastEditorSQL, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last editor of %s: %w", slug, err)
+	}
+	return id, nil
+}
