@@ -78,7 +78,7 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob) (pa
 		// Its status and source describe the record now, not the decision as signed.
 		return r.TestID == "status" || r.TestID == "source"
 	})
-	for _, part := range parts(d.Sections, m) {
+	for _, part := range parts(d.Sections, m, d.MadeHere) {
 		if part.Heading == partHeading(1) {
 			p.Parts = append(p.Parts, part)
 		}
