@@ -471,6 +471,7 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 	p.Caption = ed.d.Reference
 	p.Action = r.URL.Path
 	p.Back = editURL(ed.slug)
+	p.ClearsApprovals = ed.d.Status == decision.StatusAwaitingSignoff && len(ed.st.Approvals) > 0
 	s.render(w, r, status, pages.DraftForm(p))
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStartFormSentTwice: the start form sent again, as a browser does when its first answer was
@@ -43,5 +44,31 @@ func TestOwnSaveSentTwice(t *testing.T) {
 	p := dc.post(path, form, http.StatusConflict)
 	if got := p.text(`[data-testid="conflict"]`); !strings.Contains(got, "by a change you saved yourself") || strings.Contains(got, "Someone else") {
 		t.Errorf("the conflict banner after the person's own save says %q", got)
+	}
+}
+
+// TestPartFormsWarnOfClearedApprovals: a part form reached by a "Change" link warns, as the task
+// list does, that saving clears the approvals already given; before any approval it does not.
+func TestPartFormsWarnOfClearedApprovals(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Project Beta")
+	path := "/decisions/" + slug + "/edit/title"
+	if err := s.Store.Submit(t.Context(), s.drafter.Act(time.Now()), slug, 1); err != nil {
+		t.Fatal(err)
+	}
+	if dc.get(path).has(`[data-testid=clears-approvals]`) {
+		t.Error("the title form warns of clearing approvals before any was given")
+	}
+	if _, err := s.Pool.Exec(t.Context(), `
+INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, content_hash, acted_at)
+SELECT id, 'finance', $2, 'approved', repeat('b', 64), now() FROM decisions WHERE slug = $1`, slug, s.adviser.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{"/title", "/funding", "/sections/legal-comments", "/documents"} {
+		if p := dc.get("/decisions/" + slug + "/edit" + part); !strings.Contains(p.text(`[data-testid=clears-approvals]`), "Saving a change here clears them") {
+			t.Errorf("GET %s after an approval: no warning that saving clears it", part)
+		}
 	}
 }
