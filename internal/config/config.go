@@ -256,9 +256,6 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, errors.New("DATABASE_READ_URL: not a postgres:// URL"))
 		}
 	}
-	if !threesixty.ValidPrefix(c.ThreeSixtyPrefix) {
-		errs = append(errs, fmt.Errorf("THREESIXTY_PREFIX: %q is not a 360Giving prefix: 360G- then letters and digits, like 360G-mopac", c.ThreeSixtyPrefix))
-	}
 	u, err := url.Parse(c.DatabaseURL)
 	if c.DatabaseURL == "" {
 		errs = append(errs, ErrNoDatabaseURL)

@@ -124,6 +124,8 @@ func (s Signoff) CanAct(a Actor, kind string) error {
 		return notAllowed("You are not an adviser for this step.")
 	case s.drafted(a):
 		return notAllowed("You wrote part of this decision, so you cannot sign it off.")
+	case slices.Contains(s.Approvals, Approval{StepKind: kind, UserID: a.ID}):
+		return notAllowed("You have already approved this step: your approval is recorded, and nothing more was needed.")
 	case s.approvedBy(a):
 		return notAllowed("You have already cleared another step of this decision, and one person clears one step: each step needs a different adviser, so that every check is made by someone new.")
 	case s.NextStep() != kind:
@@ -141,6 +143,8 @@ func (s Signoff) CanSign(a Actor) error {
 		return notAllowed("You wrote part of this decision, so you cannot sign it.")
 	case s.approvedBy(a):
 		return notAllowed("You approved a step of this decision, so you cannot also sign it.")
+	case s.Status == StatusApproved || s.Status == StatusPublished || s.Status == StatusRejected || s.Status == StatusWithdrawn:
+		return notAllowed("This decision has already been signed: the signature is recorded, and nothing more was needed.")
 	case !s.ReadyToSign():
 		return notAllowed("This decision is not ready for signature: every step must approve it first.")
 	}

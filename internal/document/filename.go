@@ -1,6 +1,8 @@
 package document
 
 import (
+	"errors"
+	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -88,4 +90,22 @@ func encode5987(s string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+// Misnamed is the refusal of a file whose content is none of the accepted types although its
+// name says it is one ("photo.pdf" holding a picture): it says so, since the person sees a
+// file named as a PDF and would otherwise not know why it is not taken. Any other refusal,
+// and a name that claims nothing, come back as they are.
+func Misnamed(err error, filename string) error {
+	if !errors.Is(err, errType) {
+		return err
+	}
+	ext := strings.ToLower(filepath.Ext(filename))
+	for _, k := range kinds {
+		if k.ext == ext {
+			return &Refusal{"The selected file’s name ends in " + ext + " but its content is not that type of file (it may have been renamed). " +
+				"The file must be a PDF, DOCX, XLSX, ODT, ODS or CSV"}
+		}
+	}
+	return err
 }

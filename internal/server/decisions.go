@@ -91,7 +91,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		key = pageKey{state: st, day: now.In(s.london).Format(dateLayout)}
+		key = pageKey{state: st, day: now.In(london()).Format(dateLayout)}
 		if p, ok := s.pages.get(slug, key, now); ok {
 			s.serveCached(w, r, p)
 			return nil

@@ -151,7 +151,7 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 	if err != nil || version < 1 {
 		return errBadForm
 	}
-	name := decision.CleanText(in.Get("name"))
+	name := decision.CleanName(in.Get("name"))
 	maps.Copy(errs, validateDocumentName(name))
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
@@ -189,6 +189,10 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 			if err != nil {
 				return in, pending, errs, errBadForm
 			}
+			// refuseUnstorableInput cannot read a multipart body without holding the file.
+			if !storable(p.FormName()) || !storable(string(v)) {
+				return in, pending, errs, errUnstorableInput
+			}
 			in.Set(p.FormName(), string(v))
 			continue
 		}
@@ -200,7 +204,12 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 			errs["file"] = "Select a document to attach"
 			continue
 		}
-		pending, err = document.Receive(ctx, p, s.maxDocument)
+		body := &bodyReader{r: p}
+		pending, err = document.Receive(ctx, body, s.maxDocument)
+		if body.err != nil && !tooLarge(body.err) {
+			return in, pending, errs, errUploadCut
+		}
+		err = document.Misnamed(err, p.FileName())
 		if msg, ok := document.IsRefusal(err); ok {
 			errs["file"] = msg
 			if _, err := io.Copy(io.Discard, p); tooLarge(err) {
@@ -222,9 +231,32 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 	return in, pending, errs, nil
 }
 
+// errUploadCut answers an upload whose body stopped before its end: the connection dropped,
+// or the browser gave up. The fault is in transit, not in the register's database.
+var errUploadCut = &pageError{
+	Status:  http.StatusBadRequest,
+	Heading: "The file did not arrive whole",
+	Message: "The upload stopped before the end of the file, perhaps because the connection dropped. Nothing was attached: go back and attach it again.",
+}
+
+// bodyReader keeps the error reading a request's body, so a file cut off in transit is told
+// apart from a failure of the server's own (a temporary file it could not write).
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
 func validateDocumentName(name string) map[string]string {
 	errs := map[string]string{}
-	switch name = decision.CleanText(name); {
+	switch name = decision.CleanName(name); {
 	case name == "":
 		errs["name"] = "Enter a name for the document"
 	case utf8.RuneCountInString(name) > maxDocumentName:

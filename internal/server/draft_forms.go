@@ -14,13 +14,16 @@ import (
 // The drafting forms: each is decoded from the request as typed, and its Validate returns a
 // message for each field that is not right, keyed by the field's id.
 
-const maxTitleRunes = 300
+const (
+	maxTitleRunes        = 300
+	maxOrganisationRunes = 200
+)
 
 // newDraftForm starts a decision.
 type newDraftForm struct{ Series, Title string }
 
 func decodeNewDraftForm(in url.Values) newDraftForm {
-	return newDraftForm{Series: strings.TrimSpace(in.Get("series")), Title: decision.CleanText(in.Get("title"))}
+	return newDraftForm{Series: strings.TrimSpace(in.Get("series")), Title: decision.CleanName(in.Get("title"))}
 }
 
 // Validate checks the form against the series a draft can be started in.
@@ -46,7 +49,7 @@ func checkTitle(errs map[string]string, title string) {
 type titleForm struct{ Title, Summary string }
 
 func decodeTitleForm(in url.Values) titleForm {
-	return titleForm{Title: decision.CleanText(in.Get("title")), Summary: decision.CleanText(in.Get("summary"))}
+	return titleForm{Title: decision.CleanName(in.Get("title")), Summary: decision.CleanText(in.Get("summary"))}
 }
 
 func (f titleForm) Validate() map[string]string {
@@ -62,7 +65,7 @@ func (f titleForm) Validate() map[string]string {
 type sectionForm struct{ Heading, Body string }
 
 func decodeSectionForm(in url.Values) sectionForm {
-	return sectionForm{Heading: decision.CleanText(in.Get("heading")), Body: decision.CleanText(in.Get("body"))}
+	return sectionForm{Heading: decision.CleanName(in.Get("heading")), Body: decision.CleanText(in.Get("body"))}
 }
 
 func (f sectionForm) Validate() map[string]string {
@@ -82,8 +85,8 @@ type fundingForm struct{ Amount, FYStart, FYEnd, Basis, Kind, Label, Funder, Rec
 func decodeFundingForm(in url.Values) fundingForm {
 	return fundingForm{Amount: strings.TrimSpace(in.Get("amount")), FYStart: strings.TrimSpace(in.Get("fy_start")),
 		FYEnd: strings.TrimSpace(in.Get("fy_end")), Basis: in.Get("basis"), Kind: in.Get("kind"),
-		Label: decision.CleanText(in.Get("label")), Funder: decision.CleanText(in.Get("funder")),
-		Recipient: decision.CleanText(in.Get("recipient"))}
+		Label: decision.CleanName(in.Get("label")), Funder: decision.CleanName(in.Get("funder")),
+		Recipient: decision.CleanName(in.Get("recipient"))}
 }
 
 // The messages for amounts and years say the whole range the register (and its database)
@@ -141,6 +144,14 @@ func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	}
 	if f.Label == "" {
 		errs["label"] = "Enter what the amount is for"
+	}
+	// An organisation's name is a key of its own (a unique index, which has a size limit), and
+	// no funder's name comes near this.
+	if utf8.RuneCountInString(f.Funder) > maxOrganisationRunes {
+		errs["funder"] = fmt.Sprintf("The funder’s name must be %d characters or fewer", maxOrganisationRunes)
+	}
+	if utf8.RuneCountInString(f.Recipient) > maxOrganisationRunes {
+		errs["recipient"] = fmt.Sprintf("The recipient’s name must be %d characters or fewer", maxOrganisationRunes)
 	}
 	return l, errs
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,10 +35,30 @@ func checkURL(slug string) string { return "/decisions/" + slug + "/check" }
 // Starting a decision -----------------------------------------------------------------------------
 
 func (s *Server) handleDraftNew(w http.ResponseWriter, r *http.Request) error {
-	return s.renderDraftNew(w, r, http.StatusOK, decision.DefaultSeries, "", nil)
+	return s.renderDraftNew(w, r, http.StatusOK, decision.DefaultSeries, "", "", nil)
 }
 
-func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status int, series, title string, errs map[string]string) error {
+// startToken is the start form's one-time token: 128 random bits, in hex.
+func startToken() string { return hex.EncodeToString(randomBytes(16)) }
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand's documentation)
+	return b
+}
+
+// validStartToken reports whether a posted token is one startToken could have made.
+func validStartToken(t string) bool {
+	_, err := hex.DecodeString(t)
+	return len(t) == 32 && err == nil && strings.ToLower(t) == t
+}
+
+// renderDraftNew shows the start form; token is the one the form was sent with, kept when it
+// comes back with errors so that it still makes only one draft, or "" for a new one.
+func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status int, series, title, token string, errs map[string]string) error {
+	if !validStartToken(token) {
+		token = startToken()
+	}
 	chained, err := s.store.ChainedSeries(r.Context())
 	if err != nil {
 		return err
@@ -44,6 +66,7 @@ func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status i
 	p := pages.DraftNewProps{
 		Page:        s.page(r, errorTitle("Start a decision", errs), "", "/decisions/new"),
 		SeriesError: errs["series"],
+		StartToken:  token,
 		Title: components.Field{ID: "title", Name: "title", Label: "Title", Value: title, Error: errs["title"],
 			Hint: "What the decision is about, for example “Alpha – Social Media Hub”"},
 	}
@@ -68,13 +91,17 @@ func (s *Server) handleDraftCreate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	token := r.PostForm.Get("start_token")
 	if errs := f.Validate(chained); len(errs) > 0 {
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), token, errs)
 	}
-	slug, err := s.store.CreateDraft(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title)
+	if !validStartToken(token) {
+		token = "" // a form from before tokens, or made by hand: it makes a draft each time
+	}
+	slug, _, err := s.store.StartDraft(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title, token)
 	if _, ok := store.IsCheckViolation(err); ok {
 		errs := map[string]string{"title": "Enter a title the register can store"}
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), errs)
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), token, errs)
 	}
 	if err != nil {
 		return err
@@ -399,6 +426,11 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, e
 		// ed was read at the start of this request: it holds what the other person saved.
 		p := part.page(ed, in, nil)
 		p.Version = ed.d.Version
+		editor, lerr := s.store.LastEditor(r.Context(), ed.slug)
+		if lerr != nil {
+			return lerr
+		}
+		p.ConflictOwn = editor == ed.user.ID
 		for _, c := range part.changed(ed, in) {
 			p.Conflict = append(p.Conflict,
 				components.SummaryRow{Key: c.what + ": saved now", Value: c.saved, TestID: "conflict-saved"},
@@ -439,6 +471,7 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 	p.Caption = ed.d.Reference
 	p.Action = r.URL.Path
 	p.Back = editURL(ed.slug)
+	p.ClearsApprovals = ed.d.Status == decision.StatusAwaitingSignoff && len(ed.st.Approvals) > 0
 	s.render(w, r, status, pages.DraftForm(p))
 }
 

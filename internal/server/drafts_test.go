@@ -273,6 +273,10 @@ func TestDraftValidation(t *testing.T) {
 			"amount", "Enter an amount from £0.01 to £10 trillion", map[string]string{"#fy_start": "1989-90"}},
 		{"years backwards", edit + "/funding", url.Values{"action": {"save"}, "amount": {"100"}, "fy_start": {"2024-25"}, "fy_end": {"2023-24"}, "basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Grant"}},
 			"fy_end", "The last financial year must be the same as or after the first", map[string]string{"#fy_end": "2023-24"}},
+		{"funder name too long", edit + "/funding", url.Values{"action": {"save"}, "amount": {"100"}, "fy_start": {"2024-25"}, "basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Grant"}, "funder": {strings.Repeat("Home Office ", 300)}},
+			"funder", "The funder’s name must be 200 characters or fewer", map[string]string{"#amount": "100"}},
+		{"recipient name too long", edit + "/funding", url.Values{"action": {"save"}, "amount": {"100"}, "fy_start": {"2024-25"}, "basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Grant"}, "recipient": {strings.Repeat("é", 3000)}},
+			"recipient", "The recipient’s name must be 200 characters or fewer", map[string]string{"#amount": "100"}},
 		{"no kind", edit + "/funding", url.Values{"action": {"save"}, "amount": {"100"}, "fy_start": {"2024-25"}, "basis": {"total"}, "label": {"Grant"}},
 			"kind", "Select what kind of amount this is", map[string]string{"#amount": "100"}},
 		{"unknown reference", edit + "/links", url.Values{"action": {"save"}, "reference": {"PCD 9999"}, "kind": {"related"}},
@@ -328,6 +332,9 @@ func TestDraftConflict(t *testing.T) {
 	v1, v2 := first.version(path), second.version(path)
 	first.post(path, url.Values{"version": {v1}, "title": {"First person's title"}, "summary": {"First summary"}}, http.StatusSeeOther)
 	p := second.post(path, url.Values{"version": {v2}, "title": {"Second person's title"}, "summary": {"Second summary"}}, http.StatusConflict)
+	if got := p.text(`[data-testid="conflict"]`); !strings.Contains(got, "Someone else saved a change") {
+		t.Errorf("the conflict banner after another person's save says %q", got)
+	}
 	if got := p.text(`[data-testid="conflict-saved"]`); !strings.Contains(got, "First person's title") || !strings.Contains(got, "First summary") {
 		t.Errorf("the refused save shows saved %q, want the first person's text", got)
 	}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -181,13 +185,17 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		pe = &pageError{Status: http.StatusInternalServerError, Heading: "Sorry, there is a problem with the service",
 			Message: "Try again later. Nothing you entered has been lost."}
 	}
+	links := pe.Links
+	if len(links) == 0 && (pe.Status == http.StatusForbidden || pe.Status == http.StatusConflict) {
+		links = backLinks(r)
+	}
 	// The page must render even when the request's deadline has passed: templ stops on a done context.
 	r = r.WithContext(context.WithoutCancel(r.Context()))
 	page := s.page(r, pe.Heading, "", r.URL.Path)
 	page.Limited = pe.Limited
 	props := pages.ErrorProps{
 		Page:       page,
-		Links:      pe.Links,
+		Links:      links,
 		Heading:    pe.Heading,
 		Message:    pe.Message,
 		Hint:       pe.Hint,
@@ -201,4 +209,23 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		props.RequestID = requestIDFrom(r.Context())
 	}
 	s.render(w, r, pe.Status, pages.Error(props))
+}
+
+// backLinks lead a person refused an action back to where they were: the page they sent the
+// form from (its Referer, when it is a page of this site), and the decision the address names.
+// Nil leaves the usual link to the list of decisions.
+func backLinks(r *http.Request) []pages.ErrorLink {
+	var links []pages.ErrorLink
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") &&
+		!strings.HasPrefix(ref.Path, "//") && !strings.ContainsRune(ref.Path, '\\') {
+		links = append(links, pages.ErrorLink{Href: (&url.URL{Path: ref.Path, RawQuery: ref.RawQuery}).String(),
+			Text: "Go back to the page you were on"})
+	}
+	if slug := chi.URLParam(r, "slug"); decision.ValidSlug(slug) {
+		links = append(links, pages.ErrorLink{Href: "/decisions/" + slug, Text: "Go to the decision"})
+	}
+	if len(links) > 0 {
+		links = append(links, pages.ErrorLink{Href: "/decisions", Text: "Browse all decisions"})
+	}
+	return links
 }

@@ -103,9 +103,7 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if err != nil {
-		// Half a file has gone: all that is left is to stop, and say so in the log.
-		s.log.ErrorContext(r.Context(), "csv export failed midway", "err", err, "rows", n)
-		return nil
+		s.abortDownload(r, "csv export failed midway", err, n)
 	}
 	if !started {
 		w.WriteHeader(http.StatusOK)
@@ -113,6 +111,16 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 	}
 	cw.Flush()
 	return nil
+}
+
+// abortDownload ends a download that failed after its 200 was decided. Part of the file may
+// have gone, and ending the response normally would pass it off as the whole: the panic makes
+// net/http drop the connection without the end of the chunked body (an HTTP/2 stream is
+// reset), so every client sees a broken transfer. recoverPanics passes this panic on.
+func (s *Server) abortDownload(r *http.Request, msg string, err error, rows int) {
+	s.log.ErrorContext(r.Context(), msg, "err", err, "rows", rows, "request_id", requestIDFrom(r.Context()),
+		"path", r.URL.Path)
+	panic(http.ErrAbortHandler)
 }
 
 // csvText keeps a spreadsheet from running text as a formula (CSV injection, OWASP): text that

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/web/pages"
 )
 
@@ -110,18 +111,11 @@ func waitWords(retryAfter string) string {
 	case err != nil || n <= 0:
 		return "a minute"
 	case n%3600 == 0:
-		return plural(n/3600, "hour")
+		return decision.Plural(n/3600, "hour")
 	case n%60 == 0:
-		return plural(n/60, "minute")
+		return decision.Plural(n/60, "minute")
 	}
-	return plural(n, "second")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return decision.Plural(n, "second")
 }
 
 // admissionWait is how long a request waits for a slot when every slot is taken: long enough

@@ -24,7 +24,7 @@ func (s *Server) Routes() http.Handler {
 	// Inside the log and the headers, so redirects carry both.
 	r.Use(redirectSlashes)
 	r.Use(http.NewCrossOriginProtection().Handler)
-	r.Use(s.sessions.LoadAndSave)
+	r.Use(s.loadAndSaveSession)
 	r.Use(s.loadUser)
 	// Inside loadUser, which it needs (staff pages are padded), and outside every handler, so
 	// pages, errors, static files and exports are all compressed; outside it, the few responses

@@ -96,7 +96,6 @@ type Server struct {
 	ownerName      string
 	contact        string
 	now            func() time.Time
-	london         *time.Location
 	requestTimeout time.Duration
 	exportTimeout  time.Duration
 	threeSixty     threesixty.Builder
@@ -142,10 +141,6 @@ func New(d Deps) (*Server, error) {
 	if maxDocument <= 0 {
 		maxDocument = document.DefaultMaxBytes
 	}
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return nil, fmt.Errorf("load time zone: %w", err)
-	}
 	now := d.Clock
 	if now == nil {
 		now = time.Now
@@ -174,7 +169,7 @@ func New(d Deps) (*Server, error) {
 		m = metrics.New()
 	}
 	s := &Server{store: d.Store, replica: replica, probe: probe, replicaProbe: d.ReplicaProbe, trustedProxies: d.TrustedProxies,
-		log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now, london: london,
+		log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now,
 		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
 		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
@@ -212,7 +207,7 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 		Nav:       nav,
 		OwnerName: s.ownerName,
 		URL:       s.baseURL + path,
-		Printed:   s.now().In(s.london).Format(dateLayout),
+		Printed:   s.now().In(london()).Format(dateLayout),
 	}
 	if u := userFrom(r); u != nil {
 		p.UserName = u.Name

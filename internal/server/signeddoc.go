@@ -88,7 +88,7 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob, sv 
 		// Its status and source describe the record now, not the decision as signed.
 		return r.TestID == "status" || r.TestID == "source"
 	})
-	p.Parts = parts(signedSections(c.Sections), m)
+	p.Parts = parts(signedSections(c.Sections), m, d.MadeHere)
 	p.Funding = funding(d.Funding, m)
 	for _, doc := range c.Documents {
 		p.Documents = append(p.Documents, pages.SignedDocumentFile{Name: doc.Name, Type: document.TypeName(doc.MediaType),

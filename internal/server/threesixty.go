@@ -50,8 +50,8 @@ func grantCountHeaders(w http.ResponseWriter, c threesixty.Counts) {
 // streamGrants runs the grant export the request asks for: a bad parameter is a 400 in words;
 // otherwise start is called with the query and the counts before the first grant, then write
 // with each grant that can be a 360Giving record. A failure before start is returned (an
-// error page); after it half a file has gone, so it is logged and the response ends. It
-// reports whether the export ran to its end.
+// error page); after it the download is aborted (abortDownload). It reports whether the
+// export ran to its end.
 func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request,
 	start func(search.Query, threesixty.Counts) error, write func(threesixty.Grant) error) (bool, error) {
 	q, err := threeSixtyQuery(r)
@@ -76,8 +76,7 @@ func (s *Server) streamGrants(w http.ResponseWriter, r *http.Request,
 		return write(g)
 	})
 	if err != nil && started {
-		s.log.ErrorContext(r.Context(), "360giving export failed midway", "err", err, "grants", n)
-		return false, nil
+		s.abortDownload(r, "360giving export failed midway", err, n)
 	}
 	return err == nil, err
 }

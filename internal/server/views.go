@@ -152,7 +152,7 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 		p.Summary = m.rich(*d.Summary)
 	}
 	p.Recommendations = m.richAll(d.Recommendations)
-	p.Parts = parts(d.Sections, m)
+	p.Parts = parts(d.Sections, m, d.MadeHere)
 	p.PartTwoWithheld = d.HasPartTwo && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
 	p.Funding = funding(d.Funding, m)
 	p.Chain = chain(d, m)
@@ -288,6 +288,10 @@ func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
 		status.Hint = append(status.Hint, components.Plain("Published in this register. The date the decision itself was first published is not recorded."))
 	}
 	source := components.SummaryRow{Key: "Source", TestID: "source"}
+	if d.MadeHere && d.SourceURL == nil {
+		source.Value = "Made in this register"
+		source.Hint = append(source.Hint, components.Plain("Drafted, checked and signed here; the signed text is the register’s own."))
+	}
 	if d.SourceURL != nil {
 		source.Value, source.Href = "Published decision page", *d.SourceURL
 		source.Hint = append(source.Hint, components.Plain("Identity verified from the page"))
@@ -311,7 +315,10 @@ func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
 		years, status, source)
 }
 
-func parts(sections []store.Section, m *marker) []pages.Part {
+// parts are a decision's sections as shown. madeHere leaves out the note that the register
+// does not hold the background papers: that is so of the decisions seeded from the owner's
+// published pages, while one made here lists its papers as documents.
+func parts(sections []store.Section, m *marker, madeHere bool) []pages.Part {
 	var out []pages.Part
 	lastPart := 0
 	for _, sec := range sections {
@@ -332,7 +339,7 @@ func parts(sections []store.Section, m *marker) []pages.Part {
 			Heading: sec.Heading,
 			Blocks:  pb,
 		}
-		if sec.Kind == "background_papers" {
+		if sec.Kind == "background_papers" && !madeHere {
 			ps.Note = "The background papers are not published, and the register does not hold them."
 		}
 		cur := &out[len(out)-1]

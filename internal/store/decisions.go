@@ -43,6 +43,9 @@ type Decision struct {
 	// HasPartTwo says whether the decision has a confidential Part II, which every reader may
 	// know (the published page says so) even when they may not read it.
 	HasPartTwo bool `db:"has_part_two"`
+	// MadeHere says the decision was drafted and signed off in this register, not seeded from
+	// the owner's published pages (whose background papers the register does not hold).
+	MadeHere bool `db:"made_here"`
 }
 
 // Section is one numbered part of a decision's body.
@@ -125,7 +128,8 @@ const decisionBySlugSQL = `
 SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
 	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
 	d.deferral_reason, d.withdrawn_at, d.withdrawal_reason,
-	EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2) AS has_part_two
+	EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2) AS has_part_two,
+	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id) AS made_here
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
 WHERE d.slug = @slug AND ` + visibleD
 

@@ -32,20 +32,40 @@ const numberLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended('decision-n
 const nextNumberSQL = `SELECT coalesce(max(number), 0) + 1 FROM decisions WHERE series = $1 AND ref_year IS NULL`
 
 const insertDraftSQL = `
-INSERT INTO decisions (series, number, reference, slug, title, status, drafted_by, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7) RETURNING id`
+INSERT INTO decisions (series, number, reference, slug, title, status, drafted_by, created_at, updated_at, start_token)
+VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, nullif($8, '')) RETURNING id`
+
+const startedDraftSQL = `SELECT slug FROM decisions WHERE start_token = $1 AND drafted_by = $2`
 
 // CreateDraft starts a decision in a series with the series' next free number, and returns
 // its slug. However many start at once, each gets its own number.
 func (s *Store) CreateDraft(ctx context.Context, act Act, series, title string) (string, error) {
+	slug, _, err := s.StartDraft(ctx, act, series, title, "")
+	return slug, err
+}
+
+// StartDraft is CreateDraft for the start form, whose one-time token the draft keeps: the
+// same form sent again (its first answer lost) returns the draft it made, with started false.
+func (s *Store) StartDraft(ctx context.Context, act Act, series, title, token string) (slug string, started bool, err error) {
 	if act.UserID == 0 {
-		return "", fmt.Errorf("create draft: a draft needs a person to draft it")
+		return "", false, fmt.Errorf("create draft: a draft needs a person to draft it")
 	}
-	var slug string
-	err := s.InTx(ctx, func(tx *Store) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		if _, err := tx.db.Exec(ctx, numberLockSQL, series); err != nil {
 			return fmt.Errorf("lock %s numbering: %w", series, err)
 		}
+		// After the lock, so a repeat sent while the first is still running waits for it and
+		// then finds its draft (each statement here sees what committed before it began).
+		if token != "" {
+			err := tx.db.QueryRow(ctx, startedDraftSQL, token, act.UserID).Scan(&slug)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("find draft started by the same form: %w", err)
+			}
+		}
+		started = true
 		var number int
 		if err := tx.db.QueryRow(ctx, nextNumberSQL, series).Scan(&number); err != nil {
 			return fmt.Errorf("next %s number: %w", series, err)
@@ -53,7 +73,7 @@ func (s *Store) CreateDraft(ctx context.Context, act Act, series, title string) 
 		ref := decision.Ref{Series: series, Number: number}
 		var id int64
 		err := tx.db.QueryRow(ctx, insertDraftSQL, series, number, ref.String(), ref.Slug(),
-			decision.CleanText(title), act.UserID, act.At).Scan(&id)
+			decision.CleanText(title), act.UserID, act.At, token).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create %s: %w", ref, mapError(err))
 		}
@@ -63,7 +83,7 @@ func (s *Store) CreateDraft(ctx context.Context, act Act, series, title string) 
 		slug = ref.Slug()
 		return tx.Audit(ctx, act, id, EventCreated, map[string]string{"reference": ref.String(), "title": decision.CleanText(title)})
 	})
-	return slug, err
+	return slug, started && err == nil, err
 }
 
 // ChainedSeries lists the series that have a sign-off chain: the ones a draft can go through.
@@ -525,4 +545,23 @@ func (s *Store) requireDrafter(ctx context.Context, decisionID, userID int64) er
 		return fmt.Errorf("drafting team of decision %d: %w", decisionID, decision.ErrNotDrafter)
 	}
 	return nil
+}
+
+const lastEditorSQL = `
+SELECT coalesce(l.actor_id, 0) FROM audit_log l JOIN decisions d ON d.id = l.decision_id
+WHERE d.slug = $1 AND l.event = 'edited' ORDER BY l.id DESC LIMIT 1`
+
+// LastEditor is the id of the person whose save last changed a draft's content, or 0 when
+// nobody has changed it since it was started: a save refused as stale (ErrConflict) may have
+// been overtaken by the person's own earlier save, sent twice or from another window.
+func (s *Store) LastEditor(ctx context.Context, slug string) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, lastEditorSQL, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last editor of %s: %w", slug, err)
+	}
+	return id, nil
 }

@@ -163,7 +163,7 @@ func (c *Counts) Add(k Known, n int) {
 
 // Headline says the counts alone: "3 grants published; 8 left out".
 func (c Counts) Headline() string {
-	s := fmt.Sprintf("%s published", plural(c.Published, "grant"))
+	s := fmt.Sprintf("%s published", decision.Plural(c.Published, "grant"))
 	if c.LeftOut == 0 {
 		return s + "; none left out"
 	}
@@ -205,13 +205,6 @@ func (c Counts) overlap() bool {
 		sum += n
 	}
 	return sum > c.LeftOut
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // Grant is one 360Giving grant record, with the fields the register can fill.

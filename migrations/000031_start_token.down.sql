@@ -1,0 +1,2 @@
+DROP INDEX decisions_start_token;
+ALTER TABLE decisions DROP COLUMN start_token;
