@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -72,4 +73,57 @@ ALTER TABLE decisions ENABLE TRIGGER USER; COMMIT`)
 func refusedBy(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == constraint
+}
+
+// Two instances migrating at once may both find a decision to attest: the one whose signature
+// loses the race adds no audit entry (before, it added a second 'imported' entry for a
+// signature it never wrote).
+func TestAttestLosingTheRaceAuditsNothing(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	pool, err := store.Open(ctx, url, store.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	_, err = pool.Exec(ctx, `BEGIN; ALTER TABLE decisions DISABLE TRIGGER USER;
+INSERT INTO decisions (series, number, reference, slug, title, status) VALUES ('PCD', 7778, 'PCD 7778', 'pcd-7778', 'Attested twice', 'published');
+ALTER TABLE decisions ENABLE TRIGGER USER; COMMIT`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The winner: its signature written, not yet committed.
+	winner, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer winner.Rollback(ctx)
+	if _, err := store.OnTx(winner).AttestImported(ctx, time.Now(), []string{"PCD 7778"}); err != nil {
+		t.Fatal(err)
+	}
+	// The loser lists the decision as unsigned, then waits on the winner's signature.
+	lost := make(chan error, 1)
+	var n int
+	go func() {
+		var err error
+		n, err = st.AttestImported(ctx, time.Now(), []string{"PCD 7778"})
+		lost <- err
+	}()
+	dbtest.WaitForLockWaiters(t, url, 1)
+	if err := winner.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-lost; err != nil {
+		t.Fatalf("the losing attestation: %v", err)
+	}
+	var entries int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log a JOIN decisions d ON d.id = a.decision_id
+WHERE d.reference = 'PCD 7778' AND a.event = $1`, store.EventImported).Scan(&entries); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || n != 0 {
+		t.Errorf("%d imported entries for PCD 7778 and the loser counted %d attested; want 1 and 0", entries, n)
+	}
 }

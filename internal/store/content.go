@@ -83,6 +83,7 @@ ORDER BY d.id`, refs)
 	if err != nil {
 		return 0, fmt.Errorf("decisions to attest: %w", err)
 	}
+	attested := 0
 	for _, id := range ids {
 		err := s.InTx(ctx, func(tx *Store) error {
 			c, err := tx.Content(ctx, id)
@@ -90,12 +91,18 @@ ORDER BY d.id`, refs)
 				return err
 			}
 			hash := decision.ContentHash(c)
-			_, err = tx.db.Exec(ctx, `
+			// Two instances migrating at once may both find the decision unsigned: the one that
+			// loses adds no signature, so it must add no audit entry either.
+			tag, err := tx.db.Exec(ctx, `
 INSERT INTO signatures (decision_id, kind, outcome, signed_at, content_hash, canonical_version)
 VALUES ($1, 'imported', 'approved', $2, $3, $4) ON CONFLICT (decision_id) DO NOTHING`, id, at, hash, decision.CanonicalVersion)
 			if err != nil {
 				return fmt.Errorf("attest decision %d: %w", id, mapError(err))
 			}
+			if tag.RowsAffected() == 0 {
+				return nil
+			}
+			attested++
 			detail, err := tx.signingRecord(ctx, id)
 			if err != nil {
 				return err
@@ -107,5 +114,5 @@ VALUES ($1, 'imported', 'approved', $2, $3, $4) ON CONFLICT (decision_id) DO NOT
 			return 0, err
 		}
 	}
-	return len(ids), nil
+	return attested, nil
 }

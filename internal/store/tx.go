@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,11 +48,18 @@ func (s *Store) InTxLevel(ctx context.Context, level pgx.TxIsoLevel, fn func(tx 
 		})
 	}
 	var err error
-	for range txAttempts {
+	for attempt := range txAttempts {
 		err = pgx.BeginTxFunc(ctx, b, pgx.TxOptions{IsoLevel: level}, func(tx pgx.Tx) error {
 			return (&Store{db: tx, tx: &txState{}}).work(ctx, fn)
 		})
-		if !retryable(err) || ctx.Err() != nil {
+		if !retryable(err) || ctx.Err() != nil || attempt == txAttempts-1 {
+			return err
+		}
+		// A random pause, longer each time, so transactions that collided do not meet again
+		// at once and spend their attempts in a burst.
+		select {
+		case <-time.After(rand.N(5 * time.Millisecond << attempt)):
+		case <-ctx.Done():
 			return err
 		}
 	}
