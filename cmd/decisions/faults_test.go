@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/auth/authtest"
 	"github.com/decision-register/decisions/internal/loadgen"
 	"github.com/decision-register/decisions/internal/pgcluster"
 	"github.com/decision-register/decisions/internal/store"
@@ -48,7 +48,7 @@ func newWorkforce(t *testing.T, dbURL string) *workforce {
 	}
 	t.Cleanup(pool.Close)
 	st := store.New(pool)
-	hash, err := auth.HashPassword(staffPassword)
+	hash, err := authtest.HashPassword(staffPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

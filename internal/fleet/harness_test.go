@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/auth/authtest"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -382,7 +382,7 @@ func signIn(t *testing.T, c *http.Client, base, email string) {
 }
 
 var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(password)
+	h, err := authtest.HashPassword(password)
 	if err != nil {
 		panic(err)
 	}
