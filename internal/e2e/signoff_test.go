@@ -94,6 +94,7 @@ func staffTab(t *testing.T, siteURL, email string) context.Context {
 // TestSignoffInBrowser is an adviser and the decision maker at work, by the labels they read:
 // the return comment box is revealed by its radio with JavaScript and simply shown without.
 func TestSignoffInBrowser(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9301)
 	ctx := staffTab(t, f.URL, "head-of-unit@example.org")
@@ -158,6 +159,7 @@ func TestSignoffInBrowser(t *testing.T) {
 // TestSignoffPagesAccessible puts every staff page of sign-off, forms with errors included,
 // through axe-core, the 320 px check and the Nu Html Checker.
 func TestSignoffPagesAccessible(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	waiting := f.awaiting(t, 9401)
 	ready := f.awaiting(t, 9402)
@@ -239,9 +241,7 @@ func TestSignoffPagesAccessible(t *testing.T) {
 			t.Errorf("%s: axe %s [%s] %s at %s", p.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
 		}
 	}
-	for _, m := range runVNU(t, files) {
-		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
+	checkHTML(t, files)
 }
 
 // conditionalRadios are the radios that reveal a question when chosen.
@@ -303,6 +303,7 @@ const cellsOffScreen = `((sel) => {
 // public sign-off chain, the staff sign-off chain and the admin's list of accounts, at phone
 // widths: each is stacked as cards, so no column is cut off or left to scroll sideways.
 func TestStaffTablesFitPhones(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	f.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
 	slug := f.awaiting(t, 9601)
