@@ -183,9 +183,14 @@ func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 func newTab(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
-	// A bound for a hung browser, not a timing: a tab that visits every page type at two
-	// widths took over 90 s on a loaded 2-core machine.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	// A bound for a hung browser, not a timing: the suite's own -timeout, less a minute for the
+	// failure to be reported. A fixed bound per tab is a race: tabs side by side on a loaded
+	// 2-core machine have taken over five minutes, each.
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Hour)
+	}
+	ctx, cancelTimeout := context.WithDeadline(ctx, deadline.Add(-time.Minute))
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()
