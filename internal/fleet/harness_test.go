@@ -106,8 +106,11 @@ type instance struct {
 // startInstance runs `bin serve` with env over quiet defaults, and waits until it serves.
 func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 	t.Helper()
+	// Request and statement deadlines far beyond any request's: these tests are not about
+	// deadlines, and on a loaded machine sixteen drafts started at once, queued on their
+	// series' numbering lock, outlasted the default 5 s statement timeout.
 	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s",
-		"SHUTDOWN_TIMEOUT": "5s", "PATH": os.Getenv("PATH")}
+		"SHUTDOWN_TIMEOUT": "5s", "REQUEST_TIMEOUT": "2m", "DB_STATEMENT_TIMEOUT": "1m", "PATH": os.Getenv("PATH")}
 	for k, v := range env {
 		full[k] = v
 	}
