@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/decision-register/decisions/internal/auth/authtest"
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/loadgen"
 	"github.com/decision-register/decisions/internal/store"
@@ -30,6 +31,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	hashPassword = authtest.HashPassword
 	os.Exit(m.Run())
 }
 

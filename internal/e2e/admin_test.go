@@ -41,6 +41,7 @@ func signIn(t *testing.T, ctx context.Context, siteURL, email, next string) {
 // TestAdminPagesAccessible puts every admin page type, forms with errors included, through
 // axe-core at 1280 and 320 px (with no sideways scrolling at 320) and the Nu Html Checker.
 func TestAdminPagesAccessible(t *testing.T) {
+	t.Parallel()
 	site := testsite.New(t)
 	site.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
 	ada := site.User(t, "adviser@example.org", "Ada Adviser", store.Grants{Roles: []string{"adviser"}, StepKinds: []string{"finance"}})
@@ -126,7 +127,5 @@ func TestAdminPagesAccessible(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	for _, m := range runVNU(t, files) {
-		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
+	checkHTML(t, files)
 }

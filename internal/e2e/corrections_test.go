@@ -21,6 +21,7 @@ import (
 // decision maker withdraws another decision, which the public sees marked, out of the list,
 // and still found by a search.
 func TestCorrectionJourneyInBrowser(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	const reason = "The amount of the first funding line was mistyped."
 	dr := staffTab(t, f.URL, "drafter@example.org")
@@ -110,6 +111,7 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 // errors included, through axe-core at 320 px and the Nu Html Checker. (The correction's part
 // pages are the drafting form, and the short forms one template: one of each, with its errors.)
 func TestCorrectionPagesAccessible(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	ctx := context.Background()
 	at := f.Clock.Now()
@@ -225,15 +227,14 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range runVNU(t, files) {
-		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
+	checkHTML(t, files)
 }
 
 // TestCorrectionDiscardInBrowser: the decision maker finds a correction waiting on Your work
 // and follows it; its drafter finds it there too, waiting, opens it and discards it after the
 // confirmation, and lands on Your work told so, with the decision as signed.
 func TestCorrectionDiscardInBrowser(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	ctx := context.Background()
 	at := f.Clock.Now()

@@ -37,6 +37,7 @@ func readFilters(t *testing.T, ctx context.Context, what string) filterView {
 // count of results is on the first screen; the button opens them and says so; on a desktop
 // they sit beside the results and the button is gone; a filter in error stays open.
 func TestFiltersFoldOnPhones(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "phone", chromedp.EmulateViewport(390, 844))

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -28,7 +30,71 @@ var axeSource string
 var browserCtx context.Context
 
 func TestMain(m *testing.M) {
-	os.Exit(runWithBrowser(m))
+	dir, err := os.MkdirTemp("", "e2e-html-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	htmlPages.dir, htmlPages.owner = dir, map[string]string{}
+	code := runWithBrowser(m)
+	if !checkCollectedHTML() {
+		code = 1
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// htmlPages are the pages the tests collected for the Nu Html Checker, which starts a JVM
+// taking seconds of both cores: TestMain runs it once over all of them when the tests end.
+var htmlPages struct {
+	sync.Mutex
+	dir   string
+	owner map[string]string // the file's name in dir → the test that collected it
+}
+
+// checkHTML has the Nu Html Checker check the pages in files, with every other test's, when
+// the tests end; an error fails the package, naming the test and the page.
+func checkHTML(t *testing.T, files []string) {
+	t.Helper()
+	htmlPages.Lock()
+	defer htmlPages.Unlock()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("%03d-%s", len(htmlPages.owner), filepath.Base(f))
+		if err := os.WriteFile(filepath.Join(htmlPages.dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		htmlPages.owner[name] = t.Name()
+	}
+}
+
+// checkCollectedHTML runs the Nu Html Checker over the collected pages and prints each error
+// with the test that collected its page. It reports whether there were none.
+func checkCollectedHTML() bool {
+	htmlPages.Lock()
+	defer htmlPages.Unlock()
+	if len(htmlPages.owner) == 0 {
+		return true
+	}
+	var files []string
+	for name := range htmlPages.owner {
+		files = append(files, filepath.Join(htmlPages.dir, name))
+	}
+	msgs, err := vnu(files)
+	if err != nil {
+		fmt.Println("e2e: Nu Html Checker:", err)
+		return false
+	}
+	for _, m := range msgs {
+		name := filepath.Base(m.URL)
+		_, page, _ := strings.Cut(name, "-")
+		fmt.Printf("e2e: %s: Nu Html Checker %s: %s: line %d: %s (%q)\n", htmlPages.owner[name], m.Type, page, m.LastLine, m.Message, m.Extract)
+	}
+	fmt.Printf("e2e: Nu Html Checker: %d pages, %d errors\n", len(files), len(msgs))
+	return len(msgs) == 0
 }
 
 func runWithBrowser(m *testing.M) int {
@@ -114,14 +180,27 @@ func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 // newTab opens a tab in the shared browser, closed when the test ends.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	// A bound for a hung browser, not a timing: a tab that visits every page type at two
-	// widths took over 90 s on a loaded 2-core machine.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	// A browser context of its own, like a private window: tabs side by side would otherwise
+	// share cookies, and every test's site is on 127.0.0.1, so one sign-in would replace another.
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	// A bound for a hung browser, not a timing: the suite's own -timeout, less a minute for the
+	// failure to be reported. A fixed bound per tab is a race: tabs side by side on a loaded
+	// 2-core machine have taken over five minutes, each.
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Hour)
+	}
+	ctx, cancelTimeout := context.WithDeadline(ctx, deadline.Add(-time.Minute))
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()
 	})
+	// Tests run in tabs side by side: each tab behaves as the focused one, so focus styles
+	// and keyboard input do not depend on which tab the browser last brought forward.
+	do(t, ctx, "emulate focus", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}))
 	return ctx
 }
 

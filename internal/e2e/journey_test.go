@@ -14,6 +14,7 @@ import (
 // TestReferenceJourney is the staff journey: type a reference as they write it, land on the
 // decision, read it, follow its funding chain back. It runs with and without JavaScript.
 func TestReferenceJourney(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		name := "with JavaScript"
 		if !js {
@@ -59,6 +60,7 @@ func TestReferenceJourney(t *testing.T) {
 // TestPrint checks a decision on paper: no navigation or search, every section, the funding
 // table and the page's address, on A4.
 func TestPrint(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "open PCD 1682 as print",
@@ -100,6 +102,7 @@ var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 // TestPrintButtonIsAnEnhancement checks the print button appears only with JavaScript.
 func TestPrintButtonIsAnEnhancement(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "open PCD 1682", chromedp.Navigate(s.url+"/decisions/pcd-1682"),

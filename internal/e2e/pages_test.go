@@ -53,6 +53,7 @@ var pageTypes = []pageType{
 }
 
 func TestPagesPassAxe(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	ctx := newTab(t)
@@ -100,6 +101,7 @@ type vnuMessage struct {
 }
 
 func TestPagesAreValidHTML(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	dir := t.TempDir()
@@ -123,22 +125,28 @@ func TestPagesAreValidHTML(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	msgs := runVNU(t, files)
-	for _, m := range msgs {
-		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
-	t.Logf("Nu Html Checker: %d pages, %d errors", len(files), len(msgs))
+	checkHTML(t, files)
 }
 
-// runVNU checks files with the Nu Html Checker in one JVM start and returns its errors.
+// runVNU checks files with the Nu Html Checker in one JVM start and returns its errors. A test
+// calls checkHTML instead, which checks its pages with every other test's in one start at the end.
 func runVNU(t *testing.T, files []string) []vnuMessage {
 	t.Helper()
-	jar, err := filepath.Abs("../../web/node_modules/vnu-jar/build/dist/vnu.jar")
+	msgs, err := vnu(files)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return msgs
+}
+
+// vnu runs the Nu Html Checker over files and returns its errors.
+func vnu(files []string) ([]vnuMessage, error) {
+	jar, err := filepath.Abs("../../web/node_modules/vnu-jar/build/dist/vnu.jar")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(jar); err != nil {
-		t.Fatalf("Nu Html Checker missing (%v): run the tests with `make test`, which installs it", err)
+		return nil, fmt.Errorf("Nu Html Checker missing (%v): run the tests with `make test`, which installs it", err)
 	}
 	args := append([]string{"-jar", jar, "--errors-only", "--format", "json", "--stdout"}, files...)
 	out, err := exec.Command("java", args...).Output()
@@ -147,9 +155,9 @@ func runVNU(t *testing.T, files []string) []vnuMessage {
 		Messages []vnuMessage `json:"messages"`
 	}
 	if jerr := json.Unmarshal(out, &result); jerr != nil {
-		t.Fatalf("vnu: %v; output %q; json: %v", err, out, jerr)
+		return nil, fmt.Errorf("vnu: %v; output %q; json: %v", err, out, jerr)
 	}
-	return result.Messages
+	return result.Messages, nil
 }
 
 // focusState describes the focused element and whether its focus is visible.
@@ -196,6 +204,7 @@ func tabUntil(t *testing.T, ctx context.Context, what string, done func(focused)
 }
 
 func TestKeyboardJourney(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "open home", chromedp.Navigate(s.url+"/"))
@@ -218,6 +227,7 @@ func TestKeyboardJourney(t *testing.T) {
 // TestNarrowScreenDoesNotOverflow checks that no page type scrolls sideways at 320 px (axe-core
 // checks them at that width in TestPagesPassAxe).
 func TestNarrowScreenDoesNotOverflow(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	ctx := newTab(t)
@@ -241,6 +251,7 @@ func pageText(t *testing.T, ctx context.Context) string {
 }
 
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("SCREENSHOTS_DIR")
 	if dir == "" {
 		dir = t.TempDir()
@@ -271,6 +282,7 @@ func TestScreenshots(t *testing.T) {
 // TestTooManyRequestsPagePasses checks the 429 page (it needs a limit the other page types'
 // site does not have): axe-core in Chromium and the Nu Html Checker, as for every page type.
 func TestTooManyRequestsPagePasses(t *testing.T) {
+	t.Parallel()
 	ts := testsite.NewWith(t, testsite.Options{ExportRate: server.RateLimit{Requests: 1, Window: time.Hour}})
 	const path = "/decisions/pcd-1682/documents/" + "0000000000000000000000000000000000000000000000000000000000000000"
 	first, err := http.Get(ts.URL + path) // the allowance spent (a document that does not exist is still a download)
@@ -304,7 +316,5 @@ func TestTooManyRequestsPagePasses(t *testing.T) {
 	if err := os.WriteFile(f, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range runVNU(t, []string{f}) {
-		t.Errorf("vnu %s: too-many-requests: line %d: %s (%q)", m.Type, m.LastLine, m.Message, m.Extract)
-	}
+	checkHTML(t, []string{f})
 }

@@ -46,6 +46,7 @@ const moneyCells = `JSON.stringify([...document.querySelectorAll('table td.app-a
 // running total and the decision's own total is inside the viewport, with no sideways
 // scrolling needed to see it.
 func TestMoneyVisibleOnPhones(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	for _, width := range append([]int64{768}, phoneWidths...) {
@@ -97,6 +98,7 @@ const chartText = `(() => {
 // TestChartTextReadable checks that wherever the funding history chart is shown, its text is
 // at least 12 px tall; the chart is shown on a desktop screen.
 func TestChartTextReadable(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	for _, width := range append([]int64{1280}, phoneWidths...) {
@@ -146,6 +148,7 @@ const splitWords = `(() => {
 // TestNoWordSplitAcrossLines checks every page type at desktop and phone widths for a word
 // broken in the middle ("Intelligenc / e", "2025- / 26").
 func TestNoWordSplitAcrossLines(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	ctx := newTab(t)
@@ -193,6 +196,7 @@ var (
 // TestNoSpaceBeforePunctuation reads the visible text of every decision page, and the other
 // page types, for a space before a comma, full stop, semicolon or colon.
 func TestNoSpaceBeforePunctuation(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	var paths []string
@@ -223,6 +227,7 @@ func TestNoSpaceBeforePunctuation(t *testing.T) {
 // TestPrintHeaderAndStatuses checks the printed page: the register and its owner at the top,
 // the page's address and the date printed, and how sure each value is, written out in full.
 func TestPrintHeaderAndStatuses(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "open PCD 1682 as print",
@@ -290,6 +295,7 @@ const a4Width = 680
 // TestScrollersFocusableOnlyWhenScrolling checks that a table wrapper is a tab stop only while
 // its table is wider than it, and then shows the house focus style.
 func TestScrollersFocusableOnlyWhenScrolling(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	wrappers := `JSON.stringify([...document.querySelectorAll('.app-table-wrapper')].map(w =>
@@ -333,6 +339,7 @@ func TestScrollersFocusableOnlyWhenScrolling(t *testing.T) {
 // TestDecisionPageReadsForThePublic checks the wording points of the user review on the pages
 // as a browser shows them.
 func TestDecisionPageReadsForThePublic(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	do(t, ctx, "open PCD 1682", chromedp.Navigate(s.url+"/decisions/pcd-1682"))

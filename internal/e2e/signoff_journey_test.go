@@ -107,6 +107,7 @@ var journeyAdvisers = []struct{ kind, email, name, step string }{
 // drafter writes and submits it, six advisers approve it, the decision maker signs it, and an
 // anonymous visitor reads its chain and checks its hash.
 func TestWholeSignoffJourney(t *testing.T) {
+	t.Parallel()
 	ts := testsite.New(t)
 	ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
 	for _, a := range journeyAdvisers {
@@ -253,6 +254,7 @@ func formatDay(t time.Time) string { return inLondon(t).Format("2 January 2006")
 // TestEditAfterApprovalClearsIt has the drafter change the summary after the first adviser
 // approved: that approval was of other words, so the step waits again.
 func TestEditAfterApprovalClearsIt(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9501)
 	f.approve(t, slug, "head_of_unit")
@@ -277,6 +279,7 @@ func TestEditAfterApprovalClearsIt(t *testing.T) {
 // TestDeferredDecisionAppearsAtItsDate signs a decision for publication tomorrow: the public
 // cannot see it until the site's clock passes that day, and then can, with no restart.
 func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9502)
 	f.approve(t, slug, signoffChain...)

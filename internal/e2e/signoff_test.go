@@ -95,6 +95,7 @@ func staffTab(t *testing.T, siteURL, email string) context.Context {
 // TestSignoffInBrowser is an adviser and the decision maker at work, by the labels they read:
 // the return comment box is revealed by its radio with JavaScript and simply shown without.
 func TestSignoffInBrowser(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9301)
 	ctx := staffTab(t, f.URL, "head-of-unit@example.org")
@@ -160,6 +161,7 @@ func TestSignoffInBrowser(t *testing.T) {
 // through axe-core at 1280 and 320 px with its scripts run, signed in as the person it is for,
 // the 320 px checks and the Nu Html Checker. No rule is let off on any element.
 func TestSignoffPagesAccessible(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	waiting := f.awaiting(t, 9401)
 	ready := f.awaiting(t, 9402)
@@ -241,9 +243,7 @@ func TestSignoffPagesAccessible(t *testing.T) {
 			}
 		})
 	}
-	for _, m := range runVNU(t, files) {
-		t.Errorf("vnu %s: %s: line %d: %s (%q)", m.Type, filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
+	checkHTML(t, files)
 }
 
 // wordsSplitAcrossLines finds words of the page's visible text broken across two lines: a
@@ -286,6 +286,7 @@ const cellsOffScreen = `((sel) => {
 // public sign-off chain, the staff sign-off chain and the admin's list of accounts, at phone
 // widths: each is stacked as cards, so no column is cut off or left to scroll sideways.
 func TestStaffTablesFitPhones(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	f.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
 	slug := f.awaiting(t, 9601)

@@ -18,6 +18,7 @@ import (
 // show a label before each figure, the label is in the tree too (browsers that drop the table's
 // semantics have only it); where the labels are not shown, the heading is read once.
 func TestCardTablesKeepTableSemantics(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newTab(t)
 	tables := []struct{ path, name, label string }{
@@ -100,6 +101,7 @@ func tableRoles(nodes []*accessibility.Node, name string) (roles, texts map[stri
 // across two pages with the total repeated at the foot of each part, and reads the PDF's text with
 // pdftotext: the total is printed once, after the amounts it adds up.
 func TestPrintedTotalOnce(t *testing.T) {
+	t.Parallel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Fatalf("pdftotext (poppler-utils) is needed to read the printed page: %v", err)

@@ -41,7 +41,7 @@ func newFleet(t *testing.T, bins ...string) *fleet {
 	f := &fleet{pool: pool, store: store.New(pool)}
 	for _, bin := range bins {
 		f.instances = append(f.instances, startInstance(t, bin, map[string]string{"DATABASE_URL": dbURL,
-			"TRUSTED_PROXIES": proxyAddr + "/32", "RELEASE_INTERVAL": "100ms"}))
+			"TRUSTED_PROXIES": proxyAddr + "/32", "RELEASE_INTERVAL": "100ms", "LOG_LEVEL": "debug"}))
 	}
 	f.proxy = startProxy(t, f.instances...)
 	return f
@@ -154,8 +154,16 @@ func (f *fleet) testRelease(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	// Ten more rounds of each loop: none may release again.
-	time.Sleep(time.Second)
+	// Ten more rounds of each loop, counted in their logs: none may release again.
+	round := func(l logLine) bool { return l.msg() == "release round done" }
+	for _, in := range f.instances {
+		want := len(in.log.matching(round)) + 10
+		for deadline := time.Now().Add(60 * time.Second); len(in.log.matching(round)) < want; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) { // a bound only a stopped loop reaches
+				t.Fatalf("%s: not ten more release rounds in 60 s", in.addr)
+			}
+		}
+	}
 	var audited int
 	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE event = $1 AND decision_id = ANY($2)`,
 		store.EventReleased, ids).Scan(&audited); err != nil {

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/auth/authtest"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -106,8 +106,11 @@ type instance struct {
 // startInstance runs `bin serve` with env over quiet defaults, and waits until it serves.
 func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 	t.Helper()
+	// Request and statement deadlines far beyond any request's: these tests are not about
+	// deadlines, and on a loaded machine sixteen drafts started at once, queued on their
+	// series' numbering lock, outlasted the default 5 s statement timeout.
 	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s",
-		"SHUTDOWN_TIMEOUT": "5s", "PATH": os.Getenv("PATH")}
+		"SHUTDOWN_TIMEOUT": "5s", "REQUEST_TIMEOUT": "2m", "DB_STATEMENT_TIMEOUT": "1m", "PATH": os.Getenv("PATH")}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -270,11 +273,12 @@ func startProxy(t *testing.T, upstreams ...*instance) *proxy {
 	return &proxy{url: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir}
 }
 
-// logged reports whether nginx's access log has a line containing s, waiting a little: nginx
+// logged reports whether nginx's access log has a line containing s, waiting for it: nginx
 // writes the line once the response has gone.
 func (p *proxy) logged(t *testing.T, s string) bool {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	// The bound only stops a test whose line never comes; a loaded machine can take seconds.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		b, err := os.ReadFile(filepath.Join(p.dir, "access.log"))
 		if err != nil {
 			t.Fatal(err)
@@ -382,7 +386,7 @@ func signIn(t *testing.T, c *http.Client, base, email string) {
 }
 
 var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(password)
+	h, err := authtest.HashPassword(password)
 	if err != nil {
 		panic(err)
 	}

@@ -832,6 +832,8 @@ func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
 			s.metrics.SignoffAction(store.EventReleased, n)
 			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
 		}
+		// Each round, so a test can count rounds ("none released again in ten") rather than sleep.
+		s.log.DebugContext(ctx, "release round done")
 		select {
 		case <-ctx.Done():
 			return

@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/auth/authtest"
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
@@ -192,7 +193,7 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(Password)
+	h, err := authtest.HashPassword(Password)
 	if err != nil {
 		panic(err)
 	}
