@@ -362,7 +362,7 @@ func TestDocumentUploadJourney(t *testing.T) {
 
 	for _, tt := range []struct{ what, name, path, want string }{
 		{"another type named .pdf", "Photo of the site", file("photo.pdf", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")),
-			"The selected file must be a PDF, DOCX, XLSX, ODT, ODS or CSV"},
+			"The selected file’s name ends in .pdf but its content is not that type of file"},
 		{"over the limit", "All the figures", file("big.csv", []byte(strings.Repeat("borough,amount\n", 5000))), "The selected file must be 64 KB or smaller"},
 		{"empty", "Nothing at all", file("empty.pdf", nil), "The selected file is empty"},
 	} {
