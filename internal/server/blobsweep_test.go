@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"mime/multipart"
 	"net/http"
 	"testing"
 	"time"
@@ -16,20 +14,7 @@ import (
 // older page would.
 func (dc draftClient) uploadAtVersion(path, version, name, filename string, body []byte) int {
 	dc.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	_ = mw.WriteField("version", version)
-	_ = mw.WriteField("name", name)
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		dc.t.Fatal(err)
-	}
-	fw.Write(body)
-	mw.Close()
-	resp, err := dc.c.Post(dc.site.URL+path, mw.FormDataContentType(), &b)
-	if err != nil {
-		dc.t.Fatalf("POST %s: %v", path, err)
-	}
+	resp := dc.postUpload(path, version, name, filename, body)
 	resp.Body.Close()
 	return resp.StatusCode
 }

@@ -30,20 +30,7 @@ func businessCase(t testing.TB) []byte {
 // upload posts the documents form as a browser does: the version and name first, the file last.
 func (dc draftClient) upload(path, name, filename string, body []byte, want int) page {
 	dc.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	_ = mw.WriteField("version", dc.version(path))
-	_ = mw.WriteField("name", name)
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		dc.t.Fatal(err)
-	}
-	fw.Write(body)
-	mw.Close()
-	resp, err := dc.c.Post(dc.site.URL+path, mw.FormDataContentType(), &b)
-	if err != nil {
-		dc.t.Fatalf("POST %s: %v", path, err)
-	}
+	resp := dc.postUpload(path, dc.version(path), name, filename, body)
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(resp.Body)
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(rb))
@@ -55,6 +42,27 @@ func (dc draftClient) upload(path, name, filename string, body []byte, want int)
 		dc.t.Fatalf("upload %s to %s = %d, want %d\n%s", filename, path, p.status, want, p.text("main"))
 	}
 	return p
+}
+
+// postUpload posts the documents form at the version given (a second tab holding an older
+// page sends an older one).
+func (dc draftClient) postUpload(path, version, name, filename string, body []byte) *http.Response {
+	dc.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("version", version)
+	_ = mw.WriteField("name", name)
+	fw, err := mw.CreateFormFile("file", filename)
+	if err != nil {
+		dc.t.Fatal(err)
+	}
+	fw.Write(body)
+	mw.Close()
+	resp, err := dc.c.Post(dc.site.URL+path, mw.FormDataContentType(), &b)
+	if err != nil {
+		dc.t.Fatalf("POST %s: %v", path, err)
+	}
+	return resp
 }
 
 func sha256Hex(b []byte) string {
