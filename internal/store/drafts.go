@@ -115,7 +115,9 @@ RETURNING step_kind`
 // edit is every change to a draft's content, in one transaction: it locks the decision, refuses
 // a decision that can no longer change and a stale version (someone else saved first), runs
 // fn, moves the version on, clears every live approval
-// (they approved other content) and audits which fields changed.
+// (they approved other content) and audits which fields changed. A save that leaves the
+// content as it was (its hash unchanged: "Save and continue" pressed without an edit) is no
+// edit: the approvals stand, and nothing moves or is audited.
 func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fields string, fn func(tx *Store, id int64) error) error {
 	if act.UserID == 0 {
 		return fmt.Errorf("edit %s: an edit needs a person to make it", slug)
@@ -136,8 +138,19 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 		if saved != version {
 			return fmt.Errorf("edit %s: version %d is not the saved version %d: %w", slug, version, saved, ErrConflict)
 		}
+		before, err := tx.Content(ctx, id)
+		if err != nil {
+			return fmt.Errorf("edit %s: %w", slug, err)
+		}
 		if err := fn(tx, id); err != nil {
 			return err
+		}
+		after, err := tx.Content(ctx, id)
+		if err != nil {
+			return fmt.Errorf("edit %s: %w", slug, err)
+		}
+		if decision.ContentHash(before) == decision.ContentHash(after) {
+			return nil
 		}
 		if _, err := tx.db.Exec(ctx, `UPDATE decisions SET version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
 			return fmt.Errorf("edit %s: %w", slug, mapError(err))

@@ -192,6 +192,15 @@ SELECT id, 'finance', $2, 'approved', repeat('a', 64), $3 FROM decisions WHERE s
 	if len(st.Approvals) != 1 || st.Approvals[0] != (decision.Approval{StepKind: "finance", UserID: s.adviser.ID}) {
 		t.Fatalf("approvals before the edit = %+v", st.Approvals)
 	}
+	// "Save and continue" with nothing changed is no edit: the approval stands, unaudited.
+	version := s.version(t, slug)
+	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now.Add(time.Minute)), slug, version, "Project Beta", ""); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.st.SignoffState(ctx, slug); len(st.Approvals) != 1 || s.version(t, slug) != version {
+		t.Errorf("after a save that changed nothing: approvals %+v, version %d; want the finance approval kept, version %d",
+			st.Approvals, s.version(t, slug), version)
+	}
 	editAt := s.now.Add(time.Hour)
 	if err := s.st.SetRecommendations(ctx, s.drafter.Act(editAt), slug, s.version(t, slug), []string{"Approve it."}); err != nil {
 		t.Fatal(err)
