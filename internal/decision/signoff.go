@@ -101,6 +101,26 @@ func (s Signoff) CanEdit(a Actor) error {
 	return nil
 }
 
+// CanDiscard says whether a may discard the draft: its drafting team may, while it is a draft
+// and no adviser's approval stands on it (an approval is on the record, and stays there).
+func (s Signoff) CanDiscard(a Actor) error {
+	switch {
+	case !a.Has(RoleDrafter):
+		return notAllowed("Only drafters can discard a draft.")
+	case !s.drafted(a):
+		return notAllowed("Only this draft's drafting team can discard it.")
+	case s.Status == StatusDiscarded:
+		return notAllowed("This draft has already been discarded.")
+	case s.Status == StatusAwaitingSignoff:
+		return notAllowed("This decision has been submitted for sign-off, so it can no longer be discarded.")
+	case s.Status != StatusDraft:
+		return notAllowed("Only a draft can be discarded: this decision has been signed or closed.")
+	case len(s.Approvals) > 0:
+		return notAllowed("An adviser has approved a step of this draft, so it cannot be discarded: their approval stays on the record.")
+	}
+	return nil
+}
+
 // CanSubmit says whether a may send the draft for sign-off.
 func (s Signoff) CanSubmit(a Actor) error {
 	switch {

@@ -8,6 +8,9 @@ const (
 	StatusApproved        = "approved"
 	StatusPublished       = "published"
 	StatusWithdrawn       = "withdrawn"
+	// StatusDiscarded is a draft its drafting team threw away before anyone approved it. The
+	// row stays, so its reference number is never given to another decision.
+	StatusDiscarded = "discarded"
 )
 
 // StatusLabel names a status for people.
@@ -25,6 +28,8 @@ func StatusLabel(s string) string {
 		return "Withdrawn"
 	case StatusRejected:
 		return "Rejected"
+	case StatusDiscarded:
+		return "Discarded"
 	}
 	return s
 }

@@ -25,7 +25,7 @@ const (
 )
 
 // Statuses a member of staff may filter by.
-var Statuses = []string{"draft", "awaiting_signoff", "approved", "published", "rejected", "withdrawn"}
+var Statuses = []string{"draft", "awaiting_signoff", "approved", "published", "rejected", "withdrawn", "discarded"}
 
 const (
 	// MaxQueryRunes bounds the search text.

@@ -223,7 +223,59 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 		Submitted:  d.Status == decision.StatusAwaitingSignoff,
 		Groups:     groups,
 		CheckURL:   checkURL(ed.slug),
+		DiscardURL: discardURL(ed),
 	}))
+	return nil
+}
+
+// discardURL is the draft's discard page, when its editor may discard it.
+func discardURL(ed draftEdit) string {
+	if ed.st.CanDiscard(ed.user.Actor()) != nil {
+		return ""
+	}
+	return "/decisions/" + ed.slug + "/discard"
+}
+
+// Discarding a draft ------------------------------------------------------------------------
+
+func (s *Server) handleDraftDiscardForm(w http.ResponseWriter, r *http.Request) error {
+	ed, err := s.loadDraft(r)
+	if err != nil {
+		return err
+	}
+	if err := ed.st.CanDiscard(ed.user.Actor()); err != nil {
+		return refused(err)
+	}
+	what := ed.d.Reference
+	if ed.d.Title != nil {
+		what += ", “" + *ed.d.Title + "”"
+	}
+	s.render(w, r, http.StatusOK, pages.SimpleForm(pages.SimpleFormProps{
+		Page:    s.page(r, "Discard the draft "+ed.d.Reference, "", r.URL.Path),
+		Caption: ed.d.Reference, Heading: "Are you sure you want to discard this draft?",
+		Intro: "Discarding throws away the draft " + what + " and everything written in it. This cannot be undone. " +
+			"The reference " + ed.d.Reference + " is not used again: the next decision in the series takes the next number. " +
+			"The audit trail records that you discarded it.",
+		Action: r.URL.Path, Submit: "Discard the draft", Warning: true,
+		Back: editURL(ed.slug), BackText: "Back to the task list",
+	}))
+	return nil
+}
+
+func (s *Server) handleDraftDiscard(w http.ResponseWriter, r *http.Request) error {
+	slug, err := signoffSlug(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.Draft(r.Context(), s.access(r), slug)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DiscardDraft(r.Context(), userFrom(r).Act(s.now()), slug); err != nil {
+		return refused(err)
+	}
+	s.sessions.Put(r.Context(), workFlashKey, "The draft "+d.Reference+" was discarded. Its reference is not used again.")
+	http.Redirect(w, r, "/work", http.StatusSeeOther)
 	return nil
 }
 

@@ -101,6 +101,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
 		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
 		r.Post("/decisions/{slug}/submit", s.handle(s.handleDraftSubmit))
+		r.Get("/decisions/{slug}/discard", s.handle(s.handleDraftDiscardForm))
+		r.Post("/decisions/{slug}/discard", s.handle(s.handleDraftDiscard))
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))

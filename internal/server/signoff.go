@@ -772,8 +772,8 @@ var eventTitles = map[string]string{
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
 	store.EventCorrectionStarted: "Correction started", store.EventCorrectionEdited: "Correction edited",
-	store.EventCorrectionDiscarded: "Correction discarded",
-	store.EventCorrected:           "Corrected", store.EventWithdrawn: "Withdrawn",
+	store.EventCorrectionDiscarded: "Correction discarded", store.EventDraftDiscarded: "Draft discarded",
+	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.

@@ -44,6 +44,7 @@ const (
 	EventDrafterAdded    = "drafter_added"
 	EventDocumentAdded   = "document_added"
 	EventDocumentRemoved = "document_removed"
+	EventDraftDiscarded  = "draft_discarded"
 )
 
 // GenesisHash is the previous hash of the first entry.

@@ -157,17 +157,24 @@ SELECT ` + fundingColumns + `
 FROM funding_lines f JOIN decisions d ON d.id = f.decision_id` + fundingJoins + `
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY f.position`
 
+// linkedSQL reads the decision at the other end of a link, aliased d inside its own subquery so
+// that visibleD, the one rule for who sees a decision, filters it too (the outer d is the
+// decision whose links these are).
+const linkedSQL = `SELECT d.reference, d.slug, d.title, d.series, d.ref_year, d.number FROM decisions d WHERE d.id =`
+
 // linksSQL lists related decisions by series, year and number, earlier decisions first: as
 // text, "PCD 1047" would sort before "PCD 914".
 const linksSQL = `
 SELECT kind, outgoing, reference, slug, title FROM (
 	SELECT l.kind, true AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
-	FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id JOIN decisions o ON o.id = l.to_decision_id
-	WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
+	FROM decision_links l JOIN decisions d ON d.id = l.from_decision_id
+	CROSS JOIN LATERAL (` + linkedSQL + ` l.to_decision_id AND ` + visibleD + `) o
+	WHERE d.slug = @slug AND ` + visibleD + `
 	UNION ALL
 	SELECT l.kind, false AS outgoing, o.reference, o.slug, o.title, o.series, o.ref_year, o.number
-	FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id JOIN decisions o ON o.id = l.from_decision_id
-	WHERE d.slug = @slug AND ` + visibleD + ` AND ` + visibleO + `
+	FROM decision_links l JOIN decisions d ON d.id = l.to_decision_id
+	CROSS JOIN LATERAL (` + linkedSQL + ` l.from_decision_id AND ` + visibleD + `) o
+	WHERE d.slug = @slug AND ` + visibleD + `
 ) links
 ORDER BY series, ref_year NULLS FIRST, number, kind`
 
@@ -208,15 +215,16 @@ WHERE (SELECT count(*) FROM chain) > 1
 ORDER BY f.decision_id, f.position`
 
 // citationsSQL matches each citing page to the decision whose source it is, ignoring the
-// scheme and a leading "www." (the sources spell london.gov.uk both ways).
+// scheme and a leading "www." (the sources spell london.gov.uk both ways). The cited decision is
+// aliased d inside its subquery, so visibleD filters it too.
 const citationsSQL = `
 SELECT c.url, o.reference, o.slug, o.title
 FROM decision_citations c JOIN decisions d ON d.id = c.decision_id
 LEFT JOIN LATERAL (
-	SELECT o.reference, o.slug, o.title FROM decisions o
-	WHERE o.source_url IS NOT NULL AND o.id <> d.id AND ` + visibleO + `
-		AND regexp_replace(o.source_url, '^https?://(www\.)?', '') = regexp_replace(c.url, '^https?://(www\.)?', '')
-	ORDER BY o.number LIMIT 1
+	SELECT d.reference, d.slug, d.title FROM decisions d
+	WHERE d.source_url IS NOT NULL AND d.id <> c.decision_id AND ` + visibleD + `
+		AND regexp_replace(d.source_url, '^https?://(www\.)?', '') = regexp_replace(c.url, '^https?://(www\.)?', '')
+	ORDER BY d.number LIMIT 1
 ) o ON true
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY c.position`
 

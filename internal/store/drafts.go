@@ -451,6 +451,34 @@ UPDATE decisions SET status = 'awaiting_signoff', version = version + 1, updated
 	})
 }
 
+// DiscardDraft moves a draft nobody has approved to discarded, and audits it: it leaves every
+// list of work and never reaches the public, and its row stays, so its reference number is not
+// given to another decision. The decision's row is locked first, so an approval or a submission
+// cannot slip in between the check and the move; the rules (decision.Signoff.CanDiscard) say
+// who may and when, and their refusal is returned in words for the person.
+func (s *Store) DiscardDraft(ctx context.Context, act Act, slug string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		id, ref, so, u, err := tx.startAct(ctx, act, slug)
+		if err != nil {
+			return err
+		}
+		if err := so.CanDiscard(u.Actor()); err != nil {
+			return fmt.Errorf("discard %s: %w", ref, err)
+		}
+		var title *string
+		err = tx.db.QueryRow(ctx, `
+UPDATE decisions SET status = 'discarded', updated_at = $2 WHERE id = $1 RETURNING title`, id, act.At).Scan(&title)
+		if err != nil {
+			return fmt.Errorf("discard %s: %w", ref, mapError(err))
+		}
+		detail := map[string]string{"reference": ref}
+		if title != nil {
+			detail["title"] = *title
+		}
+		return tx.Audit(ctx, act, id, EventDraftDiscarded, detail)
+	})
+}
+
 // recordChain fixes a decision's sign-off chain as its series' chain stands now: each
 // submission takes the chain of its day, and a later change to the series' chain does not reach
 // a decision already in flight.

@@ -137,8 +137,9 @@ func searchConds(acc Access, q search.Query, funders []int64) (w searchWhere, ar
 	if !q.KeepWithdrawn && q.Status == "" && q.Q == "" && q.FY == nil && q.Maker == "" && q.Funder == "" && q.Series == "" &&
 		q.MinPence == nil && q.MaxPence == nil && q.From == nil && q.To == nil {
 		// The default list (no words, no filter) is the register as it stands: a withdrawn
-		// decision leaves it, but any search still finds it, marked withdrawn.
-		conds = append(conds, `d.status <> 'withdrawn'`)
+		// decision (or, for staff, a discarded draft) leaves it, but any search still finds it,
+		// marked so.
+		conds = append(conds, `d.status NOT IN ('withdrawn', 'discarded')`)
 	}
 	if q.MinPence != nil {
 		args["min"] = *q.MinPence

@@ -1262,6 +1262,8 @@ func statusLabel(s string) string {
 		return "Rejected"
 	case "withdrawn":
 		return "Withdrawn"
+	case "discarded":
+		return "Discarded"
 	}
 	return s
 }
