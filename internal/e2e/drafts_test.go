@@ -139,7 +139,10 @@ func saveTitleElsewhere(t *testing.T, ts *testsite.Site, slug, version string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, v, "Project Beta", "Their summary."); err != nil {
+	// A summary of its own each time: a save that changes nothing is no edit, and would leave
+	// the form current.
+	summary := "Their summary, saved over version " + version + "."
+	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, v, "Project Beta", summary); err != nil {
 		t.Fatal(err)
 	}
 }
