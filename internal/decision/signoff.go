@@ -28,13 +28,22 @@ var ErrNotAllowed = errors.New("not allowed")
 // ErrNotDrafter is the refusal of someone outside a decision's drafting team.
 var ErrNotDrafter = notAllowed("Only this decision's drafting team can change it. Ask one of them to add you to it.")
 
-func notAllowed(why string) error { return &notAllowedError{why} }
+// ErrAlreadyDone marks a refusal of what the person has already done (a form sent twice): it
+// is also ErrNotAllowed, and its words say that nothing more was needed.
+var ErrAlreadyDone = errors.New("already done")
 
-type notAllowedError struct{ why string }
+func notAllowed(why string) error { return &notAllowedError{why: why} }
+
+func alreadyDone(why string) error { return &notAllowedError{why: why, done: true} }
+
+type notAllowedError struct {
+	why  string
+	done bool
+}
 
 func (e *notAllowedError) Error() string { return e.why }
 func (e *notAllowedError) Is(target error) bool {
-	return target == ErrNotAllowed
+	return target == ErrNotAllowed || e.done && target == ErrAlreadyDone
 }
 
 // Actor is a signed-in person as the sign-off rules see them.
@@ -145,7 +154,7 @@ func (s Signoff) CanAct(a Actor, kind string) error {
 	case s.drafted(a):
 		return notAllowed("You wrote part of this decision, so you cannot sign it off.")
 	case slices.Contains(s.Approvals, Approval{StepKind: kind, UserID: a.ID}):
-		return notAllowed("You have already approved this step: your approval is recorded, and nothing more was needed.")
+		return alreadyDone("You have already approved this step: your approval is recorded, and nothing more was needed.")
 	case s.approvedBy(a):
 		return notAllowed("You have already cleared another step of this decision, and one person clears one step: each step needs a different adviser, so that every check is made by someone new.")
 	case s.NextStep() != kind:
@@ -164,7 +173,7 @@ func (s Signoff) CanSign(a Actor) error {
 	case s.approvedBy(a):
 		return notAllowed("You approved a step of this decision, so you cannot also sign it.")
 	case s.Status == StatusApproved || s.Status == StatusPublished || s.Status == StatusRejected || s.Status == StatusWithdrawn:
-		return notAllowed("This decision has already been signed: the signature is recorded, and nothing more was needed.")
+		return alreadyDone("This decision has already been signed: the signature is recorded, and nothing more was needed.")
 	case !s.ReadyToSign():
 		return notAllowed("This decision is not ready for signature: every step must approve it first.")
 	}

@@ -46,7 +46,11 @@ func formatLondonDay(t time.Time) string { return t.In(london()).Format(dateLayo
 // content hash into a 409 page, and leaves other errors as they are.
 func refused(err error) error {
 	if reason, ok := store.IsRefused(err); ok {
-		return &pageError{Status: http.StatusForbidden, Heading: "You cannot do this", Message: reason}
+		heading := "You cannot do this"
+		if errors.Is(err, decision.ErrAlreadyDone) {
+			heading = "This is already recorded"
+		}
+		return &pageError{Status: http.StatusForbidden, Heading: heading, Message: reason}
 	}
 	if errors.Is(err, store.ErrStale) {
 		return &pageError{Status: http.StatusConflict, Heading: "The decision changed after you opened it",

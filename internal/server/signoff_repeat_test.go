@@ -40,6 +40,9 @@ func TestActionsSentTwice(t *testing.T) {
 	if p.status != http.StatusForbidden || !strings.Contains(p.text(`[data-testid=error-message]`), "You have already approved this step") {
 		t.Errorf("the approval sent again = %d %q, want 403 saying it is already approved", p.status, p.text(`[data-testid=error-message]`))
 	}
+	if h := p.text(`[data-testid=error-heading]`); h != "This is already recorded" {
+		t.Errorf("the approval sent again is headed %q, want \"This is already recorded\", not a refusal", h)
+	}
 	if href, _ := p.doc.Find(`[data-testid=error-links] a`).First().Attr("href"); href != "/decisions/"+slug+"/signoff" {
 		t.Errorf("the refusal's first link = %q, want back to the sign-off page", href)
 	}
@@ -59,6 +62,9 @@ func TestActionsSentTwice(t *testing.T) {
 	if p.status != http.StatusForbidden || !strings.Contains(p.text(`[data-testid=error-message]`), "already been signed") ||
 		strings.Contains(p.text(`[data-testid=error-message]`), "not ready") {
 		t.Errorf("the signature sent again = %d %q, want 403 saying it is already signed", p.status, p.text(`[data-testid=error-message]`))
+	}
+	if h := p.text(`[data-testid=error-heading]`); h != "This is already recorded" {
+		t.Errorf("the signature sent again is headed %q, want \"This is already recorded\"", h)
 	}
 	var hrefs []string
 	p.doc.Find(`[data-testid=error-links] a`).Each(func(_ int, a *goquery.Selection) { h, _ := a.Attr("href"); hrefs = append(hrefs, h) })
