@@ -12,6 +12,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/search"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -92,7 +93,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		key = pageKey{state: st, day: now.In(london()).Format(dateLayout)}
-		if p, ok := s.pages.get(slug, key, now); ok {
+		if p, ok := s.pages.Get(slug, key, now); ok {
 			s.serveCached(w, r, p)
 			return nil
 		}
@@ -135,8 +136,8 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		s.renderFailed(w, r, err)
 		return nil
 	}
-	kept, err := s.pages.put(slug, cachedPage{key: key, etag: etag, built: now,
-		modified: latest(d.UpdatedAt, key.state.ChangedAt, s.started)}, html.Bytes())
+	kept, err := s.pages.Put(slug, key, httpcache.Page{ETag: etag, Built: now,
+		Modified: httpcache.Latest(d.UpdatedAt, key.state.ChangedAt, s.started)}, html.Bytes())
 	if err != nil {
 		return fmt.Errorf("keep page %s: %w", slug, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/pages"
 )
@@ -139,7 +140,7 @@ func (s *Server) resetPools() {
 // serveError is the one place an error becomes a response. Users see a page in words they
 // can act on, never err.Error(); anything unexpected is logged with the request id.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	dropValidators(w)
+	httpcache.DropValidators(w)
 	var pe *pageError
 	switch {
 	case errors.As(err, &pe):

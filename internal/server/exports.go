@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/search"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -532,7 +533,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	if status >= 400 {
-		dropValidators(w)
+		httpcache.DropValidators(w)
 	}
 	s.cacheHeaders(w, r)
 	w.WriteHeader(status)

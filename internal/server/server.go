@@ -18,6 +18,7 @@ import (
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/document"
+	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/metrics"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/threesixty"
@@ -112,8 +113,8 @@ type Server struct {
 	searchRate     RateLimit
 	exportRate     RateLimit
 	signInRate     RateLimit
-	pages          *pageCache // public decision pages, while the register has not changed
-	// build names this program, so a deploy changes every page's ETag (see conditional.go).
+	pages          *httpcache.Pages[pageKey] // public decision pages, while the register has not changed
+	// build names this program, so a deploy changes every page's ETag (see cache.go).
 	build   string
 	started time.Time
 	// blobs holds documents' bytes; maxDocument is the largest a drafter may attach.
@@ -149,7 +150,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := newPageCache(pageCacheSize, pageCacheMaxAge)
+	pages, err := httpcache.NewPages[pageKey](httpcache.PagesSize, httpcache.PagesMaxAge)
 	if err != nil {
 		return nil, err
 	}
