@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -173,7 +174,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	now := s.now()
-	keys := signInKeys(f.Email, clientNetwork(r))
+	keys := signInKeys(f.Email, clientid.Network(r))
 	// The attempt counts before the password is checked, so simultaneous guesses are throttled.
 	counts, err := s.store.SignInAttempt(r.Context(), keys[:], now, now.Add(-throttleWindow))
 	if err != nil {
@@ -190,7 +191,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	if known && counts[2] == maxAccountFailures+1 {
 		s.log.WarnContext(r.Context(), "many failed sign-ins for one account: each client is now held to "+
-			strconv.Itoa(maxPairUnderAttack)+" tries at it", "user_id", u.ID, "request_id", requestIDFrom(r.Context()))
+			strconv.Itoa(maxPairUnderAttack)+" tries at it", "user_id", u.ID, "request_id", clientid.RequestID(r.Context()))
 	}
 	hash := ""
 	if known && u.DisabledAt == nil {
@@ -246,7 +247,7 @@ func (s *Server) checkPassword(ctx context.Context, password, hash string) (bool
 // entry is kept even for a real account; a success is audited.
 func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, f signInForm, u store.User, known, throttled bool) error {
 	msg, status := "Enter a correct email address and password", http.StatusUnprocessableEntity
-	attrs := []any{"client", clientAddress(r), "request_id", requestIDFrom(r.Context())}
+	attrs := []any{"client", clientid.Address(r), "request_id", clientid.RequestID(r.Context())}
 	if known {
 		attrs = append(attrs, "user_id", u.ID)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -465,7 +466,7 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, version int, in url.Values,
 	errs map[string]string, err error) error {
 	if name, ok := store.IsCheckViolation(err); ok {
-		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", requestIDFrom(r.Context()))
+		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", clientid.RequestID(r.Context()))
 		errs, err = map[string]string{part.checkField: "The register cannot store this value: check what you entered"}, nil
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/store"
@@ -75,7 +76,7 @@ func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.
 		if err != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sw.sent && !g.wrote.Load() &&
 			store.IsDeadConnection(err) && r.Context().Err() == nil {
 			s.log.WarnContext(r.Context(), "database connection lost: reading again on a new one", "err", err,
-				"request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
+				"request_id", clientid.RequestID(r.Context()), "path", r.URL.Path)
 			s.metrics.ReadRetried()
 			s.resetPools()
 			err = fn(sw, r)
@@ -166,22 +167,22 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 			reason = cause.Error()
 		}
 		s.log.WarnContext(r.Context(), "request cancelled", "reason", reason, "err", err,
-			"request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path)
+			"request_id", clientid.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
 		return
 	case store.IsUnavailable(err):
 		// The next request gets new connections, not another of the dead ones.
 		if store.IsDeadConnection(err) {
 			s.resetPools()
 		}
-		s.log.ErrorContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()),
+		s.log.ErrorContext(r.Context(), "database unavailable", "err", err, "request_id", clientid.RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = errUnavailable
 	case errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err):
-		s.log.ErrorContext(r.Context(), "request timed out", "err", err, "request_id", requestIDFrom(r.Context()),
+		s.log.ErrorContext(r.Context(), "request timed out", "err", err, "request_id", clientid.RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = errBusy
 	default:
-		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestIDFrom(r.Context()),
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", clientid.RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 		pe = &pageError{Status: http.StatusInternalServerError, Heading: "Sorry, there is a problem with the service",
 			Message: "Try again later. Nothing you entered has been lost."}
@@ -207,7 +208,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", retryAfter)
 	}
 	if pe.Status >= 500 {
-		props.RequestID = requestIDFrom(r.Context())
+		props.RequestID = clientid.RequestID(r.Context())
 	}
 	s.render(w, r, pe.Status, pages.Error(props))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/search"
@@ -119,7 +120,7 @@ func (s *Server) handleDecisionsCSV(w http.ResponseWriter, r *http.Request) erro
 // net/http drop the connection without the end of the chunked body (an HTTP/2 stream is
 // reset), so every client sees a broken transfer. recoverPanics passes this panic on.
 func (s *Server) abortDownload(r *http.Request, msg string, err error, rows int) {
-	s.log.ErrorContext(r.Context(), msg, "err", err, "rows", rows, "request_id", requestIDFrom(r.Context()),
+	s.log.ErrorContext(r.Context(), msg, "err", err, "rows", rows, "request_id", clientid.RequestID(r.Context()),
 		"path", r.URL.Path)
 	panic(http.ErrAbortHandler)
 }
@@ -504,7 +505,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) err
 		return nil
 	}
 	if unavailable, busy := store.IsUnavailable(err), errors.Is(err, context.DeadlineExceeded) || store.IsTimeout(err); unavailable || busy {
-		s.log.ErrorContext(r.Context(), "api: database unavailable or slow", "err", err, "request_id", requestIDFrom(r.Context()))
+		s.log.ErrorContext(r.Context(), "api: database unavailable or slow", "err", err, "request_id", clientid.RequestID(r.Context()))
 		w.Header().Set("Retry-After", retryAfter)
 		s.writeJSON(w, r, http.StatusServiceUnavailable, APIError{Errors: []APIFieldError{{
 			Message: "The register is temporarily unavailable. Try again in a few seconds."}}})

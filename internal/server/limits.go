@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/web/pages"
 )
@@ -26,7 +27,7 @@ const (
 )
 
 // rateLimit refuses a client's requests past limit with 429 and Retry-After (the window's
-// length), per client (clientNetwork: an IPv6 /64 is one client), as sign-in throttling counts.
+// length), per client (clientid.Network: an IPv6 /64 is one client), as sign-in throttling counts.
 // Counts are kept in this process: behind several instances a client gets each instance's
 // allowance, which only bounds each instance's work, as intended. The list of decisions with no
 // search at all is never counted: it is cheap (its first rows newest first), and it is where
@@ -36,11 +37,11 @@ func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http
 		return func(next http.Handler) http.Handler { return next }
 	}
 	limiter := httprate.LimitBy(limit.Requests, limit.Window,
-		func(r *http.Request) (string, error) { return clientNetwork(r), nil },
+		func(r *http.Request) (string, error) { return clientid.Network(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			s.metrics.RateLimited(name)
-			s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientAddress(r),
-				"request_id", requestIDFrom(r.Context()))
+			s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientid.Address(r),
+				"request_id", clientid.RequestID(r.Context()))
 			wait := waitWords(w.Header().Get("Retry-After"))
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{

@@ -13,14 +13,12 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/decision-register/decisions/internal/clientid"
 )
 
+// ctxKey keys the server's values in a request's context.
 type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	clientKey
-)
 
 // recoverPanics turns a panic into a logged 500 page instead of a dropped connection.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
@@ -66,7 +64,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.log.LogAttrs(r.Context(), s.levelFor(r, route, ww.Status()), "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", took),
-			slog.String("request_id", requestIDFrom(r.Context())), slog.String("client", clientAddress(r)))
+			slog.String("request_id", clientid.RequestID(r.Context())), slog.String("client", clientid.Address(r)))
 	})
 }
 

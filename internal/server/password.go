@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -121,8 +122,8 @@ func (s *Server) checkCurrentPassword(r *http.Request, u *store.User, password s
 		return false, false, err
 	}
 	if counts[0] > maxPasswordFailures {
-		s.log.WarnContext(r.Context(), "change of password throttled", "user_id", u.ID, "client", clientAddress(r),
-			"request_id", requestIDFrom(r.Context()))
+		s.log.WarnContext(r.Context(), "change of password throttled", "user_id", u.ID, "client", clientid.Address(r),
+			"request_id", clientid.RequestID(r.Context()))
 		return false, true, nil
 	}
 	if ok, err = s.checkPassword(r.Context(), password, u.PasswordHash); err != nil || !ok {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/a-h/templ"
+
+	"github.com/decision-register/decisions/internal/clientid"
 )
 
 // render writes a page. It renders into a buffer first, so a failed render never sends half a
@@ -36,7 +38,7 @@ func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error)
 	if r.Context().Err() != nil {
 		return // the client went away mid-render; there is no one to answer
 	}
-	s.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", requestIDFrom(r.Context()))
+	s.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", clientid.RequestID(r.Context()))
 	http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
 }
 

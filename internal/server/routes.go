@@ -14,7 +14,7 @@ import (
 // outermost first.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.identify)
+	r.Use(s.trustedProxies.Identify)
 	r.Use(s.recoverPanics)
 	r.Use(s.logRequests)
 	r.Use(s.securityHeaders)

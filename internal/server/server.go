@@ -17,6 +17,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
+	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/metrics"
@@ -91,7 +92,7 @@ type Server struct {
 	replica        *store.Store
 	probe          *store.Store
 	replicaProbe   *store.Store
-	trustedProxies []netip.Prefix
+	trustedProxies clientid.Proxies
 	log            *slog.Logger
 	baseURL        string
 	ownerName      string

@@ -1,4 +1,7 @@
-package server
+// Package clientid works out who a request is from, behind trusted reverse proxies, and gives
+// it an id: the client's address and network that throttles, rate limits and logs key on, and
+// the request id that log lines share.
+package clientid
 
 import (
 	"context"
@@ -10,21 +13,31 @@ import (
 	"strings"
 )
 
-// identify works out who a request is from and gives it an id, before anything logs it. Behind
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	clientKey
+)
+
+// Proxies are the networks whose X-Forwarded-For and X-Request-Id are believed (TRUSTED_PROXIES).
+type Proxies []netip.Prefix
+
+// Identify works out who a request is from and gives it an id, before anything logs it. Behind
 // a reverse proxy the peer is the proxy, so the client is read from X-Forwarded-For, but only
-// when the peer is one of TRUSTED_PROXIES: anyone else could write any address there and
+// when the peer is one of the trusted proxies: anyone else could write any address there and
 // escape the throttles. An X-Request-Id from a trusted proxy is kept, so the proxy's log line
 // and ours share an id; otherwise one is made. Either way it is echoed in the response.
-func (s *Server) identify(next http.Handler) http.Handler {
+func (ps Proxies) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		peer, ok := peerAddr(r)
 		client := peer.String()
 		if !ok {
 			client = r.RemoteAddr
 		}
-		trusted := ok && s.trusts(peer)
+		trusted := ok && ps.trusts(peer)
 		if trusted {
-			client = s.forwardedClient(r.Header.Values("X-Forwarded-For"), peer).String()
+			client = ps.forwardedClient(r.Header.Values("X-Forwarded-For"), peer).String()
 		}
 		id := r.Header.Get("X-Request-Id")
 		if !trusted || !validRequestID(id) {
@@ -37,10 +50,10 @@ func (s *Server) identify(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddress is the address the request came from: the peer's, or, from a trusted proxy,
+// Address is the address the request came from: the peer's, or, from a trusted proxy,
 // the right-most address in X-Forwarded-For that is not a trusted proxy's. Throttles, rate
 // limits and logs all key on it.
-func clientAddress(r *http.Request) string {
+func Address(r *http.Request) string {
 	if c, ok := r.Context().Value(clientKey).(string); ok {
 		return c
 	}
@@ -50,13 +63,13 @@ func clientAddress(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// clientNetwork is who throttles and rate limits count a request against: the client's IPv4
+// Network is who throttles and rate limits count a request against: the client's IPv4
 // address, or its IPv6 /64, since one host (a home, a rented server) is given a whole /64 and
 // can take a new address from it for every request.
-func clientNetwork(r *http.Request) string {
-	a, err := netip.ParseAddr(clientAddress(r))
+func Network(r *http.Request) string {
+	a, err := netip.ParseAddr(Address(r))
 	if err != nil {
-		return clientAddress(r)
+		return Address(r)
 	}
 	if a.Is6() && !a.Is4In6() {
 		return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
@@ -64,13 +77,14 @@ func clientNetwork(r *http.Request) string {
 	return a.Unmap().String()
 }
 
-func requestIDFrom(ctx context.Context) string {
+// RequestID is the id Identify gave the request, "" outside it.
+func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
 }
 
-func (s *Server) trusts(a netip.Addr) bool {
-	for _, p := range s.trustedProxies {
+func (ps Proxies) trusts(a netip.Addr) bool {
+	for _, p := range ps {
 		if p.Contains(a) {
 			return true
 		}
@@ -83,7 +97,7 @@ func (s *Server) trusts(a netip.Addr) bool {
 // its peer, so it is the client; whatever lies to its left the client wrote and may be forged.
 // When every hop is trusted the left-most is the client; an entry that is not an address ends
 // the walk at the last hop known, since a trusted proxy never writes one.
-func (s *Server) forwardedClient(headers []string, peer netip.Addr) netip.Addr {
+func (ps Proxies) forwardedClient(headers []string, peer netip.Addr) netip.Addr {
 	hops := strings.Split(strings.Join(headers, ","), ",")
 	client := peer
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -92,7 +106,7 @@ func (s *Server) forwardedClient(headers []string, peer netip.Addr) netip.Addr {
 			return client
 		}
 		client = a
-		if !s.trusts(a) {
+		if !ps.trusts(a) {
 			return a
 		}
 	}
