@@ -1,23 +1,18 @@
 package server
 
 import (
+	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/go-chi/httprate"
-
+	"github.com/decision-register/decisions/internal/admission"
 	"github.com/decision-register/decisions/internal/clientid"
-	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/web/pages"
 )
 
-// RateLimit is how many requests one client may make in a window; zero Requests means no limit.
-type RateLimit struct {
-	Requests int
-	Window   time.Duration
-}
+// RateLimit is how many requests one client may make in a window (admission.RateLimit), named
+// here so that Deps's users need not import admission.
+type RateLimit = admission.RateLimit
 
 // The limits' names, in the 429's log line and the metrics.
 const (
@@ -33,37 +28,22 @@ const (
 // search at all is never counted: it is cheap (its first rows newest first), and it is where
 // the 429 page sends a limited visitor, so it must answer them.
 func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http.Handler {
-	if limit.Requests <= 0 {
-		return func(next http.Handler) http.Handler { return next }
-	}
-	limiter := httprate.LimitBy(limit.Requests, limit.Window,
-		func(r *http.Request) (string, error) { return clientid.Network(r), nil },
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			s.metrics.RateLimited(name)
-			s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientid.Address(r),
-				"request_id", clientid.RequestID(r.Context()))
-			wait := waitWords(w.Header().Get("Retry-After"))
-			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{
-					Message: "Too many requests from your address: wait " + wait + " (the seconds in Retry-After), then try again."}}})
-				return
-			}
-			if name == limitSignIn {
-				s.renderSignInLimited(w, r, wait)
-				return
-			}
-			s.serveError(w, r, tooManyRequests(r, wait))
-		}))
-	return func(next http.Handler) http.Handler {
-		limited := limiter(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if isUnlimited(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			limited.ServeHTTP(w, r)
-		})
-	}
+	return admission.Limiter(limit, clientid.Network, isUnlimited, func(w http.ResponseWriter, r *http.Request) {
+		s.metrics.RateLimited(name)
+		s.log.WarnContext(r.Context(), "rate limited", "limit", name, "address", clientid.Address(r),
+			"request_id", clientid.RequestID(r.Context()))
+		wait := admission.WaitWords(w.Header().Get("Retry-After"))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{
+				Message: "Too many requests from your address: wait " + wait + " (the seconds in Retry-After), then try again."}}})
+			return
+		}
+		if name == limitSignIn {
+			s.renderSignInLimited(w, r, wait)
+			return
+		}
+		s.serveError(w, r, tooManyRequests(r, wait))
+	})
 }
 
 // isUnlimited reports whether r is the plain list of decisions: no search, no filter, no page.
@@ -105,67 +85,28 @@ func decisionOf(path string) (string, bool) {
 	return slug, true
 }
 
-// waitWords says a Retry-After in seconds as a person would: "1 minute", "30 seconds".
-func waitWords(retryAfter string) string {
-	n, err := strconv.Atoi(retryAfter)
-	switch {
-	case err != nil || n <= 0:
-		return "a minute"
-	case n%3600 == 0:
-		return decision.Plural(n/3600, "hour")
-	case n%60 == 0:
-		return decision.Plural(n/60, "minute")
-	}
-	return decision.Plural(n, "second")
+// admit bounds the requests handled at once (admission.Gate): past the bound a request waits
+// admission.Wait for a slot, then gets the busy page. Downloads (isDownload) count against a
+// smaller budget of their own. Health checks and static files, which never touch the database,
+// are always let through.
+func (s *Server) admit(next http.Handler) http.Handler {
+	return s.gate.Admit(admissionClass, func(w http.ResponseWriter, r *http.Request, err error) {
+		if errors.Is(err, admission.ErrBusy) {
+			err = errBusy
+		}
+		s.serveError(w, r, err)
+	})(next)
 }
 
-// admissionWait is how long a request waits for a slot when every slot is taken: long enough
-// to absorb a burst, short enough that a stuck database turns into quick 503s, not a queue.
-const admissionWait = time.Second
-
-// admit bounds the requests handled at once, so a slow or stuck database cannot pile up
-// goroutines and memory behind the pool: past max, a request waits admissionWait for a slot,
-// then gets the busy page. Downloads (isDownload) count against a smaller budget of their own:
-// each may stream for up to the export timeout, and a handful of slow ones must not take the
-// slots page views need. Health checks and static files, which never touch the database, are
-// always let through.
-func (s *Server) admit(next http.Handler) http.Handler {
-	if cap(s.slots) == 0 && cap(s.downloadSlots) == 0 {
-		return next
+// admissionClass is the budget a request counts against.
+func admissionClass(r *http.Request) admission.Class {
+	switch p := r.URL.Path; {
+	case p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/"):
+		return admission.Free
+	case isDownload(p):
+		return admission.Download
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
-		if p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		slots := s.slots
-		if isDownload(p) {
-			slots = s.downloadSlots
-		}
-		if cap(slots) == 0 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			t := time.NewTimer(admissionWait)
-			select {
-			case slots <- struct{}{}:
-				t.Stop()
-			case <-t.C:
-				s.serveError(w, r, errBusy)
-				return
-			case <-r.Context().Done():
-				t.Stop()
-				s.serveError(w, r, r.Context().Err())
-				return
-			}
-		}
-		defer func() { <-slots }()
-		next.ServeHTTP(w, r)
-	})
+	return admission.Page
 }
 
 // isDownload reports whether a path is a streamed export: the CSV, Atom and 360Giving files and

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/decision-register/decisions/internal/admission"
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/clientid"
@@ -109,8 +110,7 @@ type Server struct {
 	passwordChecks chan struct{} // a slot per password check running
 	compressor     *compressor
 	metrics        *metrics.Metrics
-	slots          chan struct{} // a slot per request being handled, when bounded
-	downloadSlots  chan struct{} // a slot per download being streamed, when bounded
+	gate           *admission.Gate // the requests and downloads handled at once, when bounded
 	searchRate     RateLimit
 	exportRate     RateLimit
 	signInRate     RateLimit
@@ -174,9 +174,8 @@ func New(d Deps) (*Server, error) {
 		log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now,
 		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
 		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
-		pages: pages, metrics: m, slots: make(chan struct{}, max(d.MaxConcurrent, 0)),
-		downloadSlots: make(chan struct{}, max(d.MaxDownloads, 0)),
-		searchRate:    d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
+		pages: pages, metrics: m, gate: admission.NewGate(d.MaxConcurrent, d.MaxDownloads),
+		searchRate: d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
@@ -190,10 +189,10 @@ func New(d Deps) (*Server, error) {
 func (s *Server) InFlight() int64 { return s.inFlight.Load() }
 
 // Admitted is how many requests are past the bound on requests handled at once (see admit).
-func (s *Server) Admitted() int { return len(s.slots) }
+func (s *Server) Admitted() int { return s.gate.Admitted() }
 
 // Downloading is how many downloads hold a slot of their own budget (see admit).
-func (s *Server) Downloading() int { return len(s.downloadSlots) }
+func (s *Server) Downloading() int { return s.gate.Downloading() }
 
 // Drain makes /readyz answer 503 from now on, so a load balancer stops sending requests before
 // the server shuts down. Everything else keeps answering.
