@@ -194,6 +194,18 @@ func (q Query) HasFilters() bool {
 		q.MinPence != nil || q.MaxPence != nil || q.From != nil || q.To != nil
 }
 
+// URL is the address of q at path, starting at cursor c when given.
+func (q Query) URL(path string, c *Cursor) string {
+	v := q.Values()
+	if c != nil {
+		v.Set("cursor", EncodeCursor(*c, q))
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
 // Values is the canonical URL query of q, without its cursor: what links to the same search
 // carry. The default sort is left out.
 func (q Query) Values() url.Values {

@@ -34,8 +34,8 @@ func (s *Server) rateLimit(name string, limit RateLimit) func(http.Handler) http
 			"request_id", clientid.RequestID(r.Context()))
 		wait := admission.WaitWords(w.Header().Get("Retry-After"))
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.writeJSON(w, r, http.StatusTooManyRequests, APIError{Errors: []APIFieldError{{
-				Message: "Too many requests from your address: wait " + wait + " (the seconds in Retry-After), then try again."}}})
+			s.api.Refuse(w, r, http.StatusTooManyRequests,
+				"Too many requests from your address: wait "+wait+" (the seconds in Retry-After), then try again.")
 			return
 		}
 		if name == limitSignIn {

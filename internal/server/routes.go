@@ -51,9 +51,10 @@ func (s *Server) Routes() http.Handler {
 	r.With(search).Get("/360giving", s.handle(s.handleThreeSixty))
 	r.With(exports).Get("/360giving.json", s.handle(s.handleThreeSixtyJSON))
 	r.With(exports).Get("/360giving.csv", s.handle(s.handleThreeSixtyCSV))
-	r.With(search).Get("/api/v1/decisions", s.handle(s.handleAPIDecisions))
-	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.handleAPIDecision))
-	r.Get("/api/v1/openapi.json", s.handle(s.handleOpenAPI))
+	// The JSON API (internal/api).
+	r.With(search).Get("/api/v1/decisions", s.handle(s.api.Decisions))
+	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.api.Decision))
+	r.Get("/api/v1/openapi.json", s.handle(s.api.OpenAPI))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))

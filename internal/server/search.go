@@ -169,16 +169,7 @@ func displayable(q string) string {
 }
 
 // searchURL is the address of q at path, starting at cursor c when given.
-func searchURL(path string, q search.Query, c *search.Cursor) string {
-	v := q.Values()
-	if c != nil {
-		v.Set("cursor", search.EncodeCursor(*c, q))
-	}
-	if len(v) == 0 {
-		return path
-	}
-	return path + "?" + v.Encode()
-}
+func searchURL(path string, q search.Query, c *search.Cursor) string { return q.URL(path, c) }
 
 func keysetPages(path string, q search.Query, page store.SearchPage) components.Pages {
 	var p components.Pages

@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/decision-register/decisions/internal/admission"
+	"github.com/decision-register/decisions/internal/api"
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/clientid"
@@ -115,6 +116,7 @@ type Server struct {
 	exportRate     RateLimit
 	signInRate     RateLimit
 	pages          *httpcache.Pages[pageKey] // public decision pages, while the register has not changed
+	api            *api.API
 	// build names this program, so a deploy changes every page's ETag (see cache.go).
 	build   string
 	started time.Time
@@ -179,6 +181,8 @@ func New(d Deps) (*Server, error) {
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
+	s.api = api.New(api.Deps{BaseURL: d.BaseURL, Log: d.Logger, NotModified: s.exportNotModified, ServeError: s.serveError,
+		Reader: func(r *http.Request) (*store.Store, store.Access) { return s.reader(r), s.access(r) }})
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError
