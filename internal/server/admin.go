@@ -41,7 +41,7 @@ func (s *Server) adminRedirect(w http.ResponseWriter, r *http.Request, to, flash
 }
 
 func (s *Server) popAdminFlash(r *http.Request) string {
-	return s.sessions.PopString(r.Context(), adminFlashKey)
+	return s.popFlash(r, adminFlashKey)
 }
 
 // adminLists are the names a user's grants are chosen from.
@@ -292,8 +292,8 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The password of an account just added is shown once, on its own page only.
-	password := s.sessions.PopString(r.Context(), adminNewPasswordKey)
-	if s.sessions.PopString(r.Context(), adminNewPasswordUserKey) != strconv.FormatInt(u.ID, 10) {
+	password := s.popFlash(r, adminNewPasswordKey)
+	if s.popFlash(r, adminNewPasswordUserKey) != strconv.FormatInt(u.ID, 10) {
 		password = ""
 	}
 	f := adminUserForm{Roles: u.Roles, Steps: u.StepKinds, Series: u.Series}

@@ -36,9 +36,10 @@ func (s *Server) pageETag(props any) (string, error) {
 }
 
 // notModified gives an anonymous response its validators and answers 304 when the request's
-// match (httpcache.NotModified). Anyone signed in gets neither: their pages are never cached.
+// match (httpcache.NotModified). Anyone signed in gets neither: their pages are never cached;
+// nor does a response that wrote (a popped flash, an audited read), which must be built again.
 func (s *Server) notModified(w http.ResponseWriter, r *http.Request, etag string, modified time.Time) bool {
-	if userFrom(r) != nil {
+	if userFrom(r) != nil || wrote(r) {
 		return false
 	}
 	return httpcache.NotModified(w, r, etag, modified)
@@ -51,7 +52,7 @@ func (s *Server) notModified(w http.ResponseWriter, r *http.Request, etag string
 // decision's own state for one decision): conservative, since any recorded change anywhere
 // changes it, but never stale, and one indexed round trip instead of the export.
 func (s *Server) exportNotModified(w http.ResponseWriter, r *http.Request, slug string) (bool, error) {
-	if userFrom(r) != nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if userFrom(r) != nil || wrote(r) || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return false, nil
 	}
 	st, err := s.reader(r).RegisterState(r.Context(), s.now(), slug)

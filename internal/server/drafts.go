@@ -430,8 +430,7 @@ func (s *Server) auditPartTwoRead(r *http.Request, ed draftEdit, page string) er
 	if _, ok := ed.section(2, ""); !ok {
 		return nil
 	}
-	noRetry(r)
-	return s.store.Audit(r.Context(), ed.user.Act(s.now()), ed.d.ID, store.EventPartTwoRead, map[string]string{"page": page})
+	return s.recordPartTwoRead(r, ed.d.ID, map[string]string{"page": page})
 }
 
 func partAllowed(r *http.Request, ed draftEdit) error {

@@ -66,7 +66,7 @@ const retryAfter = "5"
 // on a new connection: after a database restart the pool still holds connections that look
 // idle and well (pgxpool only pings one idle for over a second), and the first request to take
 // one would otherwise get a 503. A GET that writes (a Part II read's audit entry, a popped flash)
-// calls noRetry before it does, and is never run twice.
+// does it through auditPartTwoRead or popFlash, which mark it (noRetry), and is never run twice.
 func (s *Server) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sw := &sentWriter{ResponseWriter: w}
@@ -99,6 +99,30 @@ func noRetry(r *http.Request) {
 	if g, ok := r.Context().Value(retryGuardKey{}).(*retryGuard); ok {
 		g.wrote.Store(true)
 	}
+}
+
+// wrote reports whether r has written (noRetry): such a response is not a read to repeat, to
+// keep or to answer 304 to.
+func wrote(r *http.Request) bool {
+	g, ok := r.Context().Value(retryGuardKey{}).(*retryGuard)
+	return ok && g.wrote.Load()
+}
+
+// popFlash takes the one-time message under key from the session, marking the request when
+// there was one: run again, the page would have lost it.
+func (s *Server) popFlash(r *http.Request, key string) string {
+	v := s.sessions.PopString(r.Context(), key)
+	if v != "" {
+		noRetry(r)
+	}
+	return v
+}
+
+// recordPartTwoRead records in the audit trail that the person asking was shown decision id's
+// Part II. The request is marked first: run again, the read would be recorded twice.
+func (s *Server) recordPartTwoRead(r *http.Request, id int64, detail map[string]string) error {
+	noRetry(r)
+	return s.store.Audit(r.Context(), userFrom(r).Act(s.now()), id, store.EventPartTwoRead, detail)
 }
 
 // sentWriter notes whether anything has been sent, after which a request cannot be tried again.

@@ -11,3 +11,16 @@ func (s *Server) Handle(fn func(http.ResponseWriter, *http.Request) error) http.
 }
 
 func NoRetry(r *http.Request) { noRetry(r) }
+
+// WithFlash runs h in a session holding the flash message msg under key ("" for none), and
+// PopFlash pops it as pages do.
+func (s *Server) WithFlash(key, msg string, h http.Handler) http.Handler {
+	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if msg != "" {
+			s.sessions.Put(r.Context(), key, msg)
+		}
+		h.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Server) PopFlash(r *http.Request, key string) string { return s.popFlash(r, key) }

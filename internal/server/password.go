@@ -50,7 +50,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := pages.ChangePasswordProps{
 		Page:  s.page(r, title, "", "/account/password"),
-		Flash: s.sessions.PopString(r.Context(), passwordFlashKey),
+		Flash: s.popFlash(r, passwordFlashKey),
 		Current: components.Field{ID: "current-password", Name: "current_password", Label: "Current password",
 			Type: "password", Autocomplete: "current-password", Error: errs["current-password"]},
 		New: components.Field{ID: "new-password", Name: "new_password", Label: "New password",

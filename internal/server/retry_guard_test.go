@@ -43,3 +43,35 @@ func TestReadRetryNeverRepeatsAWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestPoppedFlashIsNeverReadAgain: a page that popped a flash message and then lost its
+// connection is not run again (it would show the page without the message, lost for good); a
+// page that found no message is.
+func TestPoppedFlashIsNeverReadAgain(t *testing.T) {
+	site := testsite.New(t)
+	dead := fmt.Errorf("read a page: %w", io.ErrUnexpectedEOF)
+	for _, tt := range []struct {
+		name  string
+		flash string
+		runs  int
+	}{
+		{"no message waiting", "", 2},
+		{"a message popped", "You approved this step.", 1},
+	} {
+		runs := 0
+		var popped []string
+		h := site.Server.WithFlash("test_flash", tt.flash, site.Server.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			runs++
+			popped = append(popped, site.Server.PopFlash(r, "test_flash"))
+			return dead
+		}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/work", nil))
+		if runs != tt.runs {
+			t.Errorf("%s: ran %d times (popped %q), want %d", tt.name, runs, popped, tt.runs)
+		}
+		if popped[0] != tt.flash {
+			t.Errorf("%s: popped %q, want %q", tt.name, popped[0], tt.flash)
+		}
+	}
+}

@@ -87,9 +87,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		return err
 	}
 	if v.PartTwo {
-		noRetry(r)
-		err := s.store.Audit(r.Context(), u.Act(s.now()), v.Detail.ID, store.EventPartTwoRead,
-			map[string]string{"reference": v.Detail.Reference, "page": "sign-off"})
+		err := s.recordPartTwoRead(r, v.Detail.ID, map[string]string{"reference": v.Detail.Reference, "page": "sign-off"})
 		if err != nil {
 			return err
 		}
@@ -101,7 +99,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	p := pages.SignoffProps{
 		Page:            s.page(r, title, "work", "/decisions/"+slug+"/signoff"),
-		Flash:           s.sessions.PopString(r.Context(), signoffFlashKey),
+		Flash:           s.popFlash(r, signoffFlashKey),
 		Errors:          errs,
 		Slug:            slug,
 		Reference:       d.Reference,
@@ -539,11 +537,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range kinds {
 		names[k.Code] = k.Name
 	}
-	flash := s.sessions.PopString(r.Context(), workFlashKey)
-	if flash != "" {
-		noRetry(r) // run again, the page would have lost it
-	}
-	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"), Flash: flash,
+	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"), Flash: s.popFlash(r, workFlashKey),
 		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
 		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
 	actor := u.Actor()
@@ -698,9 +692,7 @@ func (s *Server) addSignoff(r *http.Request, p *pages.ShowProps, d store.Decisio
 	}
 	for _, sec := range d.Sections {
 		if sec.Part == 2 {
-			noRetry(r)
-			err := s.store.Audit(r.Context(), u.Act(s.now()), d.ID, store.EventPartTwoRead,
-				map[string]string{"reference": d.Reference, "page": "decision"})
+			err := s.recordPartTwoRead(r, d.ID, map[string]string{"reference": d.Reference, "page": "decision"})
 			if err != nil {
 				return err
 			}
