@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -275,8 +273,8 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) e
 
 // adminTarget is the user the address names.
 func (s *Server) adminTarget(r *http.Request) (store.User, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := idParam(r, "id")
+	if !ok {
 		return store.User{}, errPageNotFound
 	}
 	return s.store.UserByID(r.Context(), id)
@@ -379,8 +377,8 @@ func (s *Server) handleAdminUserStatus(disable bool) func(http.ResponseWriter, *
 
 // adminSeries is the series the address names, when the register knows it.
 func (s *Server) adminSeries(r *http.Request) (string, error) {
-	series, ok := decision.ParseSeries(chi.URLParam(r, "series"))
-	if !ok || series != chi.URLParam(r, "series") {
+	series, ok := seriesParam(r)
+	if !ok {
 		return "", errPageNotFound
 	}
 	known, err := s.store.KnownSeries(r.Context())

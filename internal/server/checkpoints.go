@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/decision-register/decisions/internal/checkpoint"
 )
 
@@ -40,8 +38,8 @@ func (s *Server) handleCheckpointsJSON(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id < 1 {
+	id, ok := idParam(r, "id")
+	if !ok {
 		return errPageNotFound
 	}
 	c, err := s.reader(r).Checkpoint(r.Context(), id)

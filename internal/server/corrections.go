@@ -43,7 +43,7 @@ func (s *Server) handleCorrectionNew(w http.ResponseWriter, r *http.Request) err
 
 // correctable reads the decision in the address for starting a correction of it.
 func (s *Server) correctable(r *http.Request) (store.DecisionDetail, error) {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return store.DecisionDetail{}, err
 	}
@@ -110,7 +110,7 @@ func (s *Server) handleCorrectionCreate(w http.ResponseWriter, r *http.Request) 
 // The correction's page ------------------------------------------------------------------------
 
 func (s *Server) loadCorrection(r *http.Request) (store.Correction, error) {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return store.Correction{}, err
 	}
@@ -299,7 +299,7 @@ func (s *Server) handleCorrectionDiscardForm(w http.ResponseWriter, r *http.Requ
 }
 
 func (s *Server) handleCorrectionDiscard(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
@@ -356,9 +356,9 @@ func (s *Server) correctionPartFor(r *http.Request, c store.Correction) (correct
 		}
 		return sectionCorrection(i, kind), true
 	}
-	if n := chi.URLParam(r, "n"); n != "" {
-		i, err := strconv.Atoi(n)
-		if err != nil || i < 1 || i > len(c.Draft.Funding) || strconv.Itoa(i) != n {
+	// Only the funding pages' addresses have {n}; a bad one there names no part below either.
+	if i, ok := intParam(r, "n"); ok {
+		if i > len(c.Draft.Funding) {
 			return correctionPart{}, false
 		}
 		return fundingCorrection(i - 1), true
@@ -634,12 +634,12 @@ func nilIfEmpty(s string) *string {
 // Versions ---------------------------------------------------------------------------------------
 
 func (s *Server) versionFrom(r *http.Request) (string, int, []store.Version, error) {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return "", 0, nil, err
 	}
-	n, err := strconv.Atoi(chi.URLParam(r, "n"))
-	if err != nil || n < 1 || strconv.Itoa(n) != chi.URLParam(r, "n") {
+	n, ok := intParam(r, "n")
+	if !ok {
 		return "", 0, nil, errPageNotFound
 	}
 	vs, err := s.reader(r).Versions(r.Context(), s.access(r), slug)
@@ -781,7 +781,7 @@ func (s *Server) addCorrections(r *http.Request, p *pages.ShowProps, d store.Dec
 // Withdrawal -----------------------------------------------------------------------------------
 
 func (s *Server) withdrawable(r *http.Request) (store.DecisionDetail, error) {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return store.DecisionDetail{}, err
 	}

@@ -274,8 +274,12 @@ func tooLarge(err error) bool {
 // under a cleaned file name, with its real type, never sniffed, never compressed (the bytes
 // sent are the bytes hashed), cached for good when public, since the hash names them.
 func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request) error {
-	slug, sha := chi.URLParam(r, "slug"), chi.URLParam(r, "sha256")
-	if !decision.ValidSlug(slug) || !blobstore.ValidHash(sha) {
+	slug, err := slugParam(r)
+	if err != nil {
+		return err
+	}
+	sha := chi.URLParam(r, "sha256")
+	if !blobstore.ValidHash(sha) {
 		return errPageNotFound
 	}
 	if s.blobs == nil {

@@ -133,8 +133,11 @@ type draftEdit struct {
 
 // loadDraft reads the draft in the URL and checks that the person may change it.
 func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
-	ed := draftEdit{user: userFrom(r), slug: chi.URLParam(r, "slug"), maxDocument: s.maxDocument}
-	var err error
+	slug, err := slugParam(r)
+	if err != nil {
+		return draftEdit{}, err
+	}
+	ed := draftEdit{user: userFrom(r), slug: slug, maxDocument: s.maxDocument}
 	if ed.d, err = s.store.Draft(r.Context(), s.access(r), ed.slug); err != nil {
 		return ed, err
 	}
@@ -264,7 +267,7 @@ func (s *Server) handleDraftDiscardForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleDraftDiscard(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}

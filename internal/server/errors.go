@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/httpcache"
@@ -247,7 +245,7 @@ func backLinks(r *http.Request) []pages.ErrorLink {
 		links = append(links, pages.ErrorLink{Href: (&url.URL{Path: ref.Path, RawQuery: ref.RawQuery}).String(),
 			Text: "Go back to the page you were on"})
 	}
-	if slug := chi.URLParam(r, "slug"); decision.ValidSlug(slug) {
+	if slug, err := slugParam(r); err == nil {
 		links = append(links, pages.ErrorLink{Href: "/decisions/" + slug, Text: "Go to the decision"})
 	}
 	if len(links) > 0 {

@@ -70,7 +70,7 @@ func signoffSlug(r *http.Request) (string, error) {
 }
 
 func (s *Server) handleSignoff(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
@@ -356,7 +356,7 @@ const (
 )
 
 func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
@@ -581,7 +581,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 // handleCanonical serves the exact bytes a decision's hash is taken over, so anyone can
 // recompute it: `curl …/canonical | sha256sum`.
 func (s *Server) handleCanonical(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
@@ -600,7 +600,7 @@ func (s *Server) handleCanonical(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
