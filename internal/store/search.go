@@ -513,19 +513,20 @@ const maxSuggestWords = 6
 
 // Suggest returns search text close in spelling to words that found nothing ("socal meda"
 // gives "social media"), from the titles the reader may see, or "" when it has nothing better.
-func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, error) {
+func (s *Store) Suggest(ctx context.Context, acc Access, words string) (_ string, err error) {
+	defer wrap(&err, "suggest")
 	fields := strings.Fields(strings.ToLower(words))
 	if len(fields) == 0 || len(fields) > maxSuggestWords {
 		return "", nil
 	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
-		return "", fmt.Errorf("suggest: %w", err)
+		return "", err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // read only
 	// The default (0.6) misses a dropped letter in a short word: "knfe" is 0.6 from "knife".
 	if _, err := tx.Exec(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)`); err != nil {
-		return "", fmt.Errorf("suggest: %w", err)
+		return "", err
 	}
 	changed := false
 	for i, f := range fields {
@@ -540,7 +541,7 @@ func (s *Store) Suggest(ctx context.Context, acc Access, words string) (string, 
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("suggest: %w", err)
+			return "", err
 		}
 		if w != f {
 			fields[i], changed = w, true
@@ -591,34 +592,35 @@ ORDER BY ` + orderBy + `
 LIMIT @limit`
 	// One snapshot for the whole download, and one statement that may stream for as long as
 	// the request's own deadline (EXPORT_TIMEOUT), not the pool's statement_timeout for pages.
-	return s.inSnapshot(ctx, func(tx *Store) error {
+	return s.inSnapshot(ctx, func(tx *Store) (err error) {
+		defer wrap(&err, "export")
 		if err := tx.statementTimeoutFrom(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.db.Exec(ctx, customPlans); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return err
 		}
 		if pl.byMatches {
 			if _, err := tx.db.Exec(ctx, matchesFirst); err != nil {
-				return fmt.Errorf("export: %w", err)
+				return err
 			}
 		}
 		rows, err := tx.db.Query(ctx, sql, args)
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			row, err := pgx.RowToStructByName[ExportRow](rows)
 			if err != nil {
-				return fmt.Errorf("export: %w", err)
+				return err
 			}
 			if err := fn(row); err != nil {
 				return err
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return err
 		}
 		return nil
 	})

@@ -158,6 +158,16 @@ func IsTimeout(err error) bool {
 }
 
 // mapError turns pgx's errors into the store's.
+// wrap prefixes *errp, when there is an error, with what was being done, as every return of a
+// function would by hand: `defer wrap(&err, "suggest")` (pkgsite's derrors.Wrap). For functions
+// whose every error gets the same words; one whose errors carry words meant for people (a
+// refusal's reason) says them itself.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
+
 func mapError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound

@@ -69,23 +69,24 @@ type SyntheticState struct {
 }
 
 // SyntheticState reports what the database holds before a synthetic run.
-func (s *Store) SyntheticState(ctx context.Context) (SyntheticState, error) {
+func (s *Store) SyntheticState(ctx context.Context) (_ SyntheticState, err error) {
+	defer wrap(&err, "synthetic state")
 	st := SyntheticState{LastNumber: map[string]int{}, Organisation: map[string]int64{}}
-	err := s.db.QueryRow(ctx, `
+	err = s.db.QueryRow(ctx, `
 SELECT (SELECT count(*) FROM decisions WHERE synthetic),
 	(SELECT count(*) FROM decisions WHERE NOT synthetic AND drafted_by IS NOT NULL) + (SELECT count(*) FROM users)`).
 		Scan(&st.Synthetic, &st.PeopleWork)
 	if err != nil {
-		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+		return SyntheticState{}, err
 	}
 	rows, err := s.db.Query(ctx, `SELECT series, max(number) FROM decisions GROUP BY series`)
 	if err != nil {
-		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+		return SyntheticState{}, err
 	}
 	var series string
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&series, &n}, func() error { st.LastNumber[series] = n; return nil }); err != nil {
-		return SyntheticState{}, fmt.Errorf("synthetic state: %w", err)
+		return SyntheticState{}, err
 	}
 	return st, nil
 }

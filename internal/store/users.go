@@ -56,27 +56,29 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	return s.oneUser(ctx, userSQL+` WHERE u.id = $1`, id)
 }
 
-func (s *Store) oneUser(ctx context.Context, sql string, arg any) (User, error) {
+func (s *Store) oneUser(ctx context.Context, sql string, arg any) (_ User, err error) {
+	defer wrap(&err, "user %v", arg)
 	rows, err := s.db.Query(ctx, sql, arg)
 	if err != nil {
-		return User{}, fmt.Errorf("user %v: %w", arg, err)
+		return User{}, err
 	}
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
-		return User{}, fmt.Errorf("user %v: %w", arg, mapError(err))
+		return User{}, mapError(err)
 	}
 	return u, nil
 }
 
 // Users lists every user by name.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
+func (s *Store) Users(ctx context.Context) (_ []User, err error) {
+	defer wrap(&err, "users")
 	rows, err := s.db.Query(ctx, userSQL+` ORDER BY u.disabled_at IS NOT NULL, lower(u.name), u.id`)
 	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
+		return nil, err
 	}
 	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
 	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
+		return nil, err
 	}
 	return users, nil
 }
