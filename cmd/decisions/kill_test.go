@@ -24,6 +24,7 @@ import (
 const childEnv = "DECISIONS_TEST_CHILD"
 
 func TestMain(m *testing.M) {
+	passwords = authtest.Passwords
 	if os.Getenv(childEnv) == "serve" {
 		if err := run(context.Background(), []string{"decisions", "serve"}, os.Getenv, os.Stdin, os.Stdout); err != nil {
 			os.Stderr.WriteString("decisions: " + err.Error() + "\n")
@@ -31,7 +32,6 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	hashPassword = authtest.HashPassword
 	os.Exit(m.Run())
 }
 

@@ -68,6 +68,7 @@ func (m *mixTally) String() string {
 // requests. No request may fail (no 5xx), every action must be recorded whole, the log must not
 // mention a deadlock or a serialization failure, and the chain must verify.
 func TestConcurrentWorkKeepsItsAuditTrail(t *testing.T) {
+	t.Parallel()
 	dbURL := dbtest.URL(t)
 	// Deadlines far past any lock wait: a request that times out on a loaded machine (argon2id
 	// checks queue for their memory) would be a 503 this test is not about. A deadlock is

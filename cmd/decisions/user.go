@@ -31,10 +31,11 @@ Commands:
 Run "decisions user <command> --help" for a command's flags.
 `
 
-// hashPassword makes the hash stored for a password set from the command line. The package's
-// TestMain puts a cheap hash in its place: a hash records its parameters, so what the tests
-// store is checked at that cost, and the commands' own code runs unchanged.
-var hashPassword = auth.HashPassword
+// passwords hashes the passwords set from the command line and is the server's
+// (server.Deps.Passwords). The package's TestMain puts a cheap one in its place, for the test
+// binary's commands and the server it runs as a child: a hash records its parameters, so what
+// the tests store is checked at that cost, and the commands' own code runs unchanged.
+var passwords = auth.Production
 
 // cliActor is who the audit trail records for changes made from the command line.
 func cliActor() store.Act { return store.Act{Name: "command line", At: time.Now()} }
@@ -184,7 +185,7 @@ and printed once. Passwords have at least `+fmt.Sprint(auth.MinPasswordLength)+`
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	hash, err := hashPassword(password)
+	hash, err := passwords.Hash(password)
 	if err != nil {
 		return err
 	}
@@ -374,7 +375,7 @@ user password ...); otherwise one is generated and printed once. Passwords have 
 	if err != nil {
 		return fmt.Errorf("user password: %w", err)
 	}
-	hash, err := hashPassword(password)
+	hash, err := passwords.Hash(password)
 	if err != nil {
 		return err
 	}

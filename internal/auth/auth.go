@@ -68,39 +68,60 @@ func SessionCookieName(secure bool) string {
 // MinPasswordLength is the shortest password accepted (NCSC guidance: length over rules).
 const MinPasswordLength = 12
 
-// params follow the argon2id RFC's second recommended option, sized for a 2-core server.
-var params = &argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}
+// Passwords hashes and checks passwords with one set of argon2id parameters. A hash records the
+// parameters it was made with, and checking uses the hash's own, so any Passwords checks any
+// hash; the parameters decide only what new hashes cost, and what the check for an account that
+// does not exist costs.
+type Passwords struct {
+	params *argon2id.Params
+	// dummy is checked against when an account does not exist, so a failed sign-in takes the
+	// same time whether or not it does. It is made on the first such check, not at start-up:
+	// a production hash costs 64 MB and most of a second, which no command but a sign-in needs.
+	dummy func() string
+}
 
-// HashPassword returns the argon2id hash of a password.
-func HashPassword(password string) (string, error) {
-	h, err := argon2id.CreateHash(password, params)
+// NewPasswords returns a Passwords making hashes with p.
+func NewPasswords(p argon2id.Params) *Passwords {
+	ps := &Passwords{params: &p}
+	ps.dummy = sync.OnceValue(func() string {
+		h, err := ps.Hash(rand.Text())
+		if err != nil {
+			panic(err)
+		}
+		return h
+	})
+	return ps
+}
+
+// Production hashes with the argon2id RFC's second recommended option, sized for a 2-core
+// server: 64 MiB, 3 passes, 2 lanes.
+var Production = NewPasswords(argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32})
+
+// Hash returns the argon2id hash of a password.
+func (ps *Passwords) Hash(password string) (string, error) {
+	h, err := argon2id.CreateHash(password, ps.params)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	return h, nil
 }
 
-// dummyHash is checked against when an account does not exist, so a failed sign-in takes the
-// same time whether or not it does. It is made on the first such check, not at start-up: a hash
-// costs 64 MB and most of a second, which no command but a sign-in needs.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := HashPassword(rand.Text())
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
-// CheckPassword reports whether password matches hash. With hash "" it checks a dummy hash,
-// taking the same time, and reports false.
-func CheckPassword(password, hash string) bool {
+// Check reports whether password matches hash. With hash "" it checks a dummy hash, taking the
+// time a hash of its own parameters takes, and reports false.
+func (ps *Passwords) Check(password, hash string) bool {
 	if hash == "" {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash())
+		_, _ = argon2id.ComparePasswordAndHash(password, ps.dummy())
 		return false
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	return err == nil && ok
 }
+
+// HashPassword returns the argon2id hash of a password at the production cost.
+func HashPassword(password string) (string, error) { return Production.Hash(password) }
+
+// CheckPassword is Production.Check.
+func CheckPassword(password, hash string) bool { return Production.Check(password, hash) }
 
 // GeneratePassword makes a random password to print once.
 func GeneratePassword() string { return rand.Text() }

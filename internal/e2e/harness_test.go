@@ -177,20 +177,24 @@ func (s *site) addSyntheticDecisions(t *testing.T, n int) {
 		FROM generate_series(3001, 3000 + $1) g`, n)
 }
 
+// tabDeadline bounds a tab for a hung browser, not a timing: the suite's own -timeout, less a
+// minute for the failure to be reported. A fixed bound per tab is a race: tabs side by side on
+// a loaded 2-core machine have taken over five minutes, each.
+func tabDeadline(t *testing.T) time.Time {
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Hour)
+	}
+	return deadline.Add(-time.Minute)
+}
+
 // newTab opens a tab in the shared browser, closed when the test ends.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
 	// A browser context of its own, like a private window: tabs side by side would otherwise
 	// share cookies, and every test's site is on 127.0.0.1, so one sign-in would replace another.
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-	// A bound for a hung browser, not a timing: the suite's own -timeout, less a minute for the
-	// failure to be reported. A fixed bound per tab is a race: tabs side by side on a loaded
-	// 2-core machine have taken over five minutes, each.
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(time.Hour)
-	}
-	ctx, cancelTimeout := context.WithDeadline(ctx, deadline.Add(-time.Minute))
+	ctx, cancelTimeout := context.WithDeadline(ctx, tabDeadline(t))
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()

@@ -29,9 +29,10 @@ type person struct {
 func visitor(t *testing.T) (*person, func()) {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-	// A bound for a hung browser, not a timing: a tab that visits every page type at two
-	// widths took over 90 s on a loaded 2-core machine.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	// A bound for a hung browser, not a timing: the suite's own -timeout, less a minute, as a
+	// tab's (newTab). Five minutes was a race: tabs side by side on a loaded 2-core machine
+	// have taken longer, each.
+	ctx, cancelTimeout := context.WithDeadline(ctx, tabDeadline(t))
 	stop := func() { cancelTimeout(); cancel() }
 	t.Cleanup(stop)
 	return &person{t: t, ctx: ctx}, stop

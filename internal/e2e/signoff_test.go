@@ -368,6 +368,7 @@ func reveals(t *testing.T, ctx context.Context, scripts bool) map[string]reveal 
 // reveal with a keyboard alone, with JavaScript (each question shows while its radio is
 // chosen, and axe-core passes with them shown) and without (every question is simply there).
 func TestConditionalRevealByKeyboard(t *testing.T) {
+	t.Parallel()
 	f := newSignoffFixture(t)
 	slug := f.awaiting(t, 9501)
 	f.approve(t, slug, signoffChain...)

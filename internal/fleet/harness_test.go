@@ -137,7 +137,8 @@ func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 			t.Logf("%s's log:\n%s", in.addr, in.log)
 		}
 	})
-	line, err := in.log.waitFor(func(l logLine) bool { return l.msg() == "serving" }, 30*time.Second, exited)
+	// The bound is for an instance that never serves; a loaded machine takes seconds.
+	line, err := in.log.waitFor(func(l logLine) bool { return l.msg() == "serving" }, 2*time.Minute, exited)
 	if err != nil {
 		t.Fatalf("%s did not start: %v\n%s", bin, err, in.log)
 	}
@@ -256,12 +257,24 @@ func startProxy(t *testing.T, upstreams ...*instance) *proxy {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	args := []string{"up", dir, fmt.Sprint(port)}
-	for _, in := range upstreams {
-		args = append(args, in.addr)
+	// nginx cannot choose its own port and say which, so it gets one that was free a moment
+	// ago; another process may take it meanwhile, and then nginx, refused, tries another.
+	var port int
+	for try := 1; ; try++ {
+		port = freePort(t)
+		args := []string{"up", dir, fmt.Sprint(port)}
+		for _, in := range upstreams {
+			args = append(args, in.addr)
+		}
+		_, stderr, err := runScript(map[string]string{"PROXY_BIND": proxyAddr}, ".ci/proxy", args...)
+		if err == nil {
+			break
+		}
+		if !strings.Contains(stderr, "Address already in use") || try == 5 {
+			t.Fatalf(".ci/proxy %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		t.Logf("port %d was taken before nginx could listen on it: trying another", port)
 	}
-	script(t, map[string]string{"PROXY_BIND": proxyAddr}, ".ci/proxy", args...)
 	t.Cleanup(func() {
 		script(t, nil, ".ci/proxy", "down", dir)
 		if t.Failed() {
@@ -293,19 +306,25 @@ func (p *proxy) logged(t *testing.T, s string) bool {
 // script runs one of .ci's scripts from the repository and returns what it printed.
 func script(t *testing.T, env map[string]string, name string, args ...string) string {
 	t.Helper()
+	out, stderr, err := runScript(env, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr)
+	}
+	return out
+}
+
+// runScript runs one of .ci's scripts and returns its output and error output.
+func runScript(env map[string]string, name string, args ...string) (out, stderr string, err error) {
 	cmd := exec.Command(filepath.Join(repoRoot, name), args...)
 	cmd.Dir = repoRoot
 	cmd.Env = os.Environ()
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(string(out))
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	b, err := cmd.Output()
+	return strings.TrimSpace(string(b)), errOut.String(), err
 }
 
 // browser is one person's cookies, used through the proxy.
@@ -326,7 +345,9 @@ func (b *browser) via(n int) *http.Client {
 	if n >= 0 {
 		backend = fmt.Sprint(n)
 	}
-	return &http.Client{Jar: b.jar, Timeout: 20 * time.Second,
+	// The bound is past the instances' request deadline (2 minutes): a request a loaded
+	// machine is slow to answer gets its answer, and only a hung one is cut off.
+	return &http.Client{Jar: b.jar, Timeout: 3 * time.Minute,
 		Transport:     pinned{base: http.DefaultTransport, backend: backend},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -236,7 +235,7 @@ func (s *Server) checkPassword(ctx context.Context, password, hash string) (bool
 		return false, ctx.Err()
 	}
 	defer func() { <-s.passwordChecks }()
-	return auth.CheckPassword(password, hash), nil
+	return s.passwords.Check(password, hash), nil
 }
 
 // signInFailed answers a failed sign-in. It is logged, never audited: the audit trail is

@@ -248,7 +248,7 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) e
 		return nil
 	}
 	password := auth.GeneratePassword()
-	hash, err := auth.HashPassword(password)
+	hash, err := s.passwords.Hash(password)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 		s.renderPassword(w, r, http.StatusUnprocessableEntity, errs)
 		return nil
 	}
-	hash, err := auth.HashPassword(f.New)
+	hash, err := s.passwords.Hash(f.New)
 	if err != nil {
 		return err
 	}

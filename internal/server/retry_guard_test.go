@@ -15,6 +15,7 @@ import (
 // wrote before failing (a Part II read's audit entry, a flash popped): then it runs once and
 // answers 503, since running it again would make the write twice.
 func TestReadRetryNeverRepeatsAWrite(t *testing.T) {
+	t.Parallel()
 	site := testsite.New(t)
 	dead := fmt.Errorf("read a page: %w", io.ErrUnexpectedEOF) // as pgx says of a dead connection
 	for _, tt := range []struct {

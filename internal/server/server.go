@@ -17,6 +17,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/admission"
 	"github.com/decision-register/decisions/internal/api"
+	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/clientid"
@@ -81,6 +82,9 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// Checkpoints signs checkpoints of the audit chain; nil signs none.
 	Checkpoints *checkpoint.Signer
+	// Passwords hashes the passwords people set and checks sign-ins; nil means auth.Production.
+	// Tests pass a cheap one (authtest.Passwords), so the accounts they make cost microseconds.
+	Passwords *auth.Passwords
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -127,6 +131,7 @@ type Server struct {
 	signed      chan struct{} // a decision was signed here: its document is due
 	signer      *checkpoint.Signer
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
+	passwords   *auth.Passwords
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -172,10 +177,14 @@ func New(d Deps) (*Server, error) {
 	if m == nil {
 		m = metrics.New()
 	}
+	passwords := d.Passwords
+	if passwords == nil {
+		passwords = auth.Production
+	}
 	s := &Server{store: d.Store, replica: replica, probe: probe, replicaProbe: d.ReplicaProbe, trustedProxies: d.TrustedProxies,
 		log: d.Logger, baseURL: d.BaseURL, ownerName: d.OwnerName, contact: d.Contact, now: now,
 		requestTimeout: d.RequestTimeout, exportTimeout: d.ExportTimeout, assets: a, sessions: d.Sessions,
-		passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
+		passwords: passwords, passwordChecks: make(chan struct{}, maxPasswordChecks), compressor: comp, build: buildID(a), started: time.Now(),
 		pages: pages, metrics: m, gate: admission.NewGate(d.MaxConcurrent, d.MaxDownloads),
 		searchRate: d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),

@@ -377,6 +377,16 @@ func TestChangeYourPassword(t *testing.T) {
 	if got := signIn(fresh); got != http.StatusSeeOther {
 		t.Errorf("sign in with the new password = %d, want 303", got)
 	}
+	// The site's hasher (server.Deps.Passwords) made the new hash: the test's cheap one, not a
+	// production hash costing 64 MiB under -race at every sign-in that follows.
+	const cheap = "$argon2id$v=19$m=64,t=1,p=1$"
+	var hash string
+	if err := site.Pool.QueryRow(context.Background(), `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, cheap) {
+		t.Errorf("the changed password's hash is %.30s..., want the site's cheap %s", hash, cheap)
+	}
 	var detail string
 	if err := site.Pool.QueryRow(context.Background(),
 		`SELECT detail FROM audit_log WHERE event = 'user_changed' AND actor_id = $1`, u.ID).Scan(&detail); err != nil {

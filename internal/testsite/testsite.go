@@ -162,6 +162,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		Metrics:          m,
 		TrustedProxies:   o.TrustedProxies,
 		Checkpoints:      o.Checkpoints,
+		Passwords:        authtest.Passwords,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,20 +5,17 @@
 package authtest
 
 import (
-	"fmt"
-
 	"github.com/alexedwards/argon2id"
+
+	"github.com/decision-register/decisions/internal/auth"
 )
 
-// params are the cheapest argon2id accepts: one pass over 64 KiB.
-var params = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+// Passwords hashes with the cheapest parameters argon2id accepts: one pass over 64 KiB. A test
+// site's server takes it as server.Deps.Passwords, so the passwords set through its pages (a
+// changed password, a new account) and its check for an account that does not exist are cheap
+// too.
+var Passwords = auth.NewPasswords(argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
 
 // HashPassword returns a cheap argon2id hash of a password; it has auth.HashPassword's
 // signature, so a test can put it in its place.
-func HashPassword(password string) (string, error) {
-	h, err := argon2id.CreateHash(password, params)
-	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	return h, nil
-}
+func HashPassword(password string) (string, error) { return Passwords.Hash(password) }
