@@ -116,14 +116,14 @@ func (a *API) Decisions(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return a.error(w, r, err)
+		return a.fail(w, r, err)
 	}
 	if done, err := a.notModified(w, r, ""); done || err != nil {
-		return a.errorOrNil(w, r, err)
+		return a.failOrNil(w, r, err)
 	}
 	page, err := rd.Search(r.Context(), acc, q, limit)
 	if err != nil {
-		return a.error(w, r, err)
+		return a.fail(w, r, err)
 	}
 	// In the order the page came in: newest first when its words matched too many decisions
 	// to rank, so the page's links keep that order.
@@ -315,19 +315,19 @@ type Signature struct {
 func (a *API) Decision(w http.ResponseWriter, r *http.Request) error {
 	slug := chi.URLParam(r, "slug")
 	if !decision.ValidSlug(slug) {
-		return a.error(w, r, store.ErrNotFound)
+		return a.fail(w, r, store.ErrNotFound)
 	}
 	rd, acc := a.reader(r)
 	d, err := rd.DecisionBySlug(r.Context(), acc, slug)
 	if err != nil {
-		return a.error(w, r, err)
+		return a.fail(w, r, err)
 	}
 	if done, err := a.notModified(w, r, slug); done || err != nil {
-		return a.errorOrNil(w, r, err)
+		return a.failOrNil(w, r, err)
 	}
 	v, err := rd.Verify(r.Context(), acc, slug)
 	if err != nil {
-		return a.error(w, r, err)
+		return a.fail(w, r, err)
 	}
 	out := Decision{
 		Reference: d.Reference, Slug: d.Slug, URL: a.baseURL + "/decisions/" + d.Slug, Series: d.Series,
@@ -422,7 +422,9 @@ func fieldErrors(errs search.Errors) Error {
 	return out
 }
 
-func (a *API) error(w http.ResponseWriter, r *http.Request, err error) error {
+// fail answers err in JSON: 404 for no such decision, 503 with Retry-After when the database
+// is unavailable or slow, else 500, logged. It returns nil: the answer is given.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		a.writeJSON(w, r, http.StatusNotFound, Error{Errors: []FieldError{{Message: "There is no such decision in the register."}}})
 		return nil
@@ -443,12 +445,12 @@ func (a *API) error(w http.ResponseWriter, r *http.Request, err error) error {
 	return nil
 }
 
-// errorOrNil answers err as error does, when there is one.
-func (a *API) errorOrNil(w http.ResponseWriter, r *http.Request, err error) error {
+// failOrNil answers err as fail does, when there is one.
+func (a *API) failOrNil(w http.ResponseWriter, r *http.Request, err error) error {
 	if err == nil {
 		return nil
 	}
-	return a.error(w, r, err)
+	return a.fail(w, r, err)
 }
 
 //go:embed openapi.json
