@@ -961,7 +961,7 @@ func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status
 		if sec.Heading != "" && sec.Heading != key {
 			key += " (“" + sec.Heading + "”)"
 		}
-		partOne = append(partOne, pages.CheckRow{ID: "check-" + kindSlug(kind), Key: key, Value: sec.Body,
+		partOne = append(partOne, pages.CheckRow{ID: "check-" + kindSlug(kind), Key: key, Value: sec.Body, Blocks: textBlocks(sec.Body, components.Plain),
 			Change: base + "/sections/" + kindSlug(kind), Hidden: decision.SectionKindLabel(kind)})
 	}
 	var funding, links []string
@@ -991,7 +991,7 @@ func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status
 	if ed.readsPartTwo() {
 		sec, _ := ed.section(2, "")
 		sections = append(sections, pages.CheckSection{Heading: "Part II", Rows: []pages.CheckRow{
-			{ID: "check-part-two", Key: "Confidential facts and advice", Value: sec.Body, Change: base + "/part-two", Hidden: "Part II"}}})
+			{ID: "check-part-two", Key: "Confidential facts and advice", Value: sec.Body, Blocks: textBlocks(sec.Body, components.Plain), Change: base + "/part-two", Hidden: "Part II"}}})
 	}
 	title := "Check your answers – " + d.Reference
 	if len(errs) > 0 {
