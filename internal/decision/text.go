@@ -48,7 +48,8 @@ type line struct {
 }
 
 func readLine(l string) line {
-	s := strings.TrimRight(strings.TrimLeft(l, " \t"), " ")
+	l = strings.TrimRight(strings.TrimLeft(l, " "), " ")
+	s := strings.TrimLeft(l, "\t") // tabs before a bullet or a number indent it
 	if m := bulletRE.FindString(s); m != "" && strings.Trim(s[len(m):], " \t") != "" {
 		return line{kind: "bullet", marker: strings.TrimRight(m, " \t"), content: s[len(m):]}
 	}
@@ -61,7 +62,7 @@ func readLine(l string) line {
 			return line{kind: "number", marker: m[1], content: rest}
 		}
 	}
-	return line{content: s}
+	return line{content: l} // a tab first is an empty first cell
 }
 
 // tabs is the number of tabs that separate a line's cells: a marker's own white space is not one.
@@ -76,7 +77,9 @@ func lineText(s string) string {
 // ParseText reads a section's text into blocks. Paragraphs are separated by blank lines (lines
 // of nothing but spaces and tabs). Within a paragraph, line by line:
 //   - two or more lines in a row with the same number (one or more) of tabs, not counting a
-//     marker's, are a table, split at the tabs; a line's bullet or number stays in its first cell;
+//     marker's, are a table, split at the tabs; a line's bullet or number stays in its first cell,
+//     and tabs before a bullet or number indent it, while at the start of another line they
+//     leave its first cells empty;
 //   - a line starting with a bullet ("•", "·", "◦", "▪", "-", "*", "–" or "o", then a space or
 //     a tab) is an item of a list, which the lines after it of the same kind continue;
 //   - a line starting with a number ("1.", "4.1.", "(a)", "(iv)", "a)", "1)"; "4.2" only before a

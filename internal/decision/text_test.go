@@ -42,6 +42,8 @@ func TestParseText(t *testing.T) {
 			[]Block{num("4.2.", "The breakdown is:"), table([]string{"Pay", "£2,310,000"}, []string{"Overtime", "£245,000"},
 				[]string{"Training and equipment", "£200,000"}, []string{"Total", "£2,755,000"}), num("4.3.", "Next.")}},
 		{"a table's empty cells and spaces", "Item\t2024-25\t2025-26\n Pay \t\t£1\nTotal\t£2\t", []Block{table([]string{"Item", "2024-25", "2025-26"}, []string{"Pay", "", "£1"}, []string{"Total", "£2", ""})}},
+		{"a table's empty first cell", "\t2024-25\t2025-26\nPay\t£1\t£2", []Block{table([]string{"", "2024-25", "2025-26"}, []string{"Pay", "£1", "£2"})}},
+		{"indented bullets and numbers", "\t• a\n  \t• b\n\t1. c", []Block{list("a", "b"), num("1.", "c")}},
 		{"a numbered table keeps its numbers", "1.\tPay\t£1\n2.\tOvertime\t£2", []Block{table([]string{"1. Pay", "£1"}, []string{"2. Overtime", "£2"})}},
 		{"one tabbed line is no table", "Pay\t£1\nOvertime £2", []Block{para("Pay £1\nOvertime £2")}},
 		{"two tables of different widths", "a\tb\nc\td\ne\tf\tg\nh\ti\tj", []Block{table([]string{"a", "b"}, []string{"c", "d"}), table([]string{"e", "f", "g"}, []string{"h", "i", "j"})}},
@@ -101,4 +103,16 @@ func FuzzParseText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCleanSectionText: a section keeps the tabs of a pasted table, even at either end, where
+// other typed text makes them spaces.
+func TestCleanSectionText(t *testing.T) {
+	in := " \r\n\t2024-25\t2025-26\r\nPay\t£1\t\u0007\r\n  "
+	if got, want := CleanSectionText(in), "\t2024-25\t2025-26\nPay\t£1\t"; got != want {
+		t.Errorf("CleanSectionText(%q) = %q, want %q", in, got, want)
+	}
+	if got, want := CleanText(in), "2024-25 2025-26\nPay £1"; got != want {
+		t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+	}
 }
