@@ -170,3 +170,55 @@ func TextShape(blocks []Block) []string {
 	}
 	return out
 }
+
+// topLevelRE is a number that starts a recommendation of its own: "1.", "2", "3)"; a letter or
+// a roman numeral ("(a)", "(iv)") numbers a part of the one before.
+var topLevelRE = regexp.MustCompile(`^[0-9]{1,3}[.)]?$`)
+
+// SplitRecommendations reads what was entered as one recommendation: a numbered or bulleted
+// list pasted whole ("1. Approve …\n2. Delegate …") is one recommendation per number or
+// bullet, each without its number, as the register numbers them itself (else the list read
+// "1. 1. Approve … 2. Delegate …"). A letter or roman number ("(a)") stays with the
+// recommendation before it, as does anything after the first. Text that starts otherwise
+// ("Approve:\n• a\n• b") is one recommendation as typed.
+func SplitRecommendations(s string) []string {
+	blocks := ParseText(s)
+	numbered := false
+	for _, b := range blocks {
+		numbered = numbered || (b.Type == BlockNumbered && topLevelRE.MatchString(b.Number))
+	}
+	var out []string
+	for _, b := range blocks {
+		switch {
+		case b.Type == BlockNumbered && topLevelRE.MatchString(b.Number):
+			out = append(out, b.Text)
+		case b.Type == BlockList && !numbered:
+			out = append(out, b.Items...)
+		case len(out) == 0:
+			return []string{s}
+		default:
+			out[len(out)-1] += "\n" + blockText(b)
+		}
+	}
+	if len(out) == 0 {
+		return []string{s}
+	}
+	return out
+}
+
+// blockText writes a block back as plain text in the model ParseText reads.
+func blockText(b Block) string {
+	switch b.Type {
+	case BlockNumbered:
+		return b.Number + " " + b.Text
+	case BlockList:
+		return "• " + strings.Join(b.Items, "\n• ")
+	case BlockTable:
+		rows := make([]string, len(b.Rows))
+		for i, r := range b.Rows {
+			rows[i] = strings.Join(r, " ")
+		}
+		return strings.Join(rows, "\n")
+	}
+	return b.Text
+}

@@ -116,3 +116,26 @@ func TestCleanSectionText(t *testing.T) {
 		t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
 	}
 }
+
+func TestSplitRecommendations(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Approve the grant.", []string{"Approve the grant."}},
+		{"1. Approve the grant.", []string{"Approve the grant."}},
+		{"1. Approve the request to accept HO grant of £2,755,000.\n2. Delegate authority to sign the agreement.",
+			[]string{"Approve the request to accept HO grant of £2,755,000.", "Delegate authority to sign the agreement."}},
+		{"1.\tApprove\n\n2.\tDelegate", []string{"Approve", "Delegate"}},
+		{"1) Approve:\n(a) the grant;\n(b) the plan.\n2) Delegate", []string{"Approve:\n(a) the grant;\n(b) the plan.", "Delegate"}},
+		{"• Approve\n• Delegate", []string{"Approve", "Delegate"}},
+		{"1. Approve the terms\nset out below\n• one\n• two", []string{"Approve the terms\nset out below\n• one\n• two"}},
+		{"Approve:\n• a\n• b", []string{"Approve:\n• a\n• b"}},
+		{"(a) Approve\n(b) Delegate", []string{"(a) Approve\n(b) Delegate"}},
+	}
+	for _, tt := range tests {
+		if got := SplitRecommendations(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SplitRecommendations(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
