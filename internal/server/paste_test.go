@@ -15,6 +15,7 @@ import (
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/pages"
 )
 
 // wordPlainText is a section as Word puts it on the clipboard as plain text, which a browser
@@ -161,5 +162,48 @@ func TestOlderCanonicalVersionsStillVerify(t *testing.T) {
 		if got := blocksOf(show.doc, `[data-testid="section"]`); !reflect.DeepEqual(got, wordPlainBlocks) {
 			t.Errorf("the page of %s (version %d) reads\n%q\nwant\n%q", slug, version, got, wordPlainBlocks)
 		}
+	}
+}
+
+// TestSignedDocumentKeepsTheTextsShape: the signed decision document is printed from the signed
+// bytes through the same renderer, so a pasted paper's numbered paragraphs, table and bullets
+// are in it as the decision maker saw them on the sign-off page.
+func TestSignedDocumentKeepsTheTextsShape(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	site := newSignoffSite(t)
+	slug := site.awaitingDecision(t, 9311)
+	if _, err := site.Pool.Exec(ctx, `UPDATE sections SET body = $2 FROM decisions d
+		WHERE d.id = sections.decision_id AND d.slug = $1 AND part = 1`, slug, decision.CleanSectionText(wordPlainText)); err != nil {
+		t.Fatal(err)
+	}
+	maker := site.Client(t, "dmpc@example.org")
+	if got := blocksOf(get(t, maker, site.URL+"/decisions/"+slug+"/signoff").doc, `[data-testid="section"][aria-labelledby="part-1-section-1"]`); !reflect.DeepEqual(got, wordPlainBlocks) {
+		t.Errorf("the sign-off page reads\n%q\nwant\n%q", got, wordPlainBlocks)
+	}
+	site.sign(t, slug, site.Clock.Now())
+	capture := &capturePDF{}
+	if n := drain(t, ctx, site.worker(t, capture)); n != 1 {
+		t.Fatalf("the worker made %d documents, want 1", n)
+	}
+	var b strings.Builder
+	if err := pages.SignedDocument(capture.got[0]).Render(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, want := range wordPlainBlocks {
+		for _, g := range blocksOf(doc, "body") {
+			if g == want {
+				got = append(got, g)
+				break
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, wordPlainBlocks) {
+		t.Errorf("the signed document holds\n%q\nof\n%q", got, wordPlainBlocks)
 	}
 }
