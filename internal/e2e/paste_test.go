@@ -197,6 +197,18 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 	if err := f.Store.SetTitleSummary(ctx, f.drafter.Act(f.Clock.Now()), slug, 1, "Alpha - Social Media Hub", "Accept the Home Office grant."); err != nil {
 		t.Fatal(err)
 	}
+	// The pages this test brings up are checked by the Nu Html Checker with every other test's.
+	var files []string
+	dir := t.TempDir()
+	collect := func(ctx context.Context, name string) {
+		t.Helper()
+		page := run(t, ctx, "the page's HTML", chromedp.Evaluate[string](`'<!DOCTYPE html>\n' + document.documentElement.outerHTML`))
+		file := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
+	}
 	d, closeDrafter := staff(t, f.URL, "drafter@example.org")
 	stopConsole := watchConsole(t, d.ctx, nil)
 	edit := f.URL + "/decisions/" + slug + "/edit"
@@ -218,6 +230,7 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 	if got := d.text(); !strings.Contains(got, "2 recommendations added") {
 		t.Errorf("after adding the pasted list the page says %q", got)
 	}
+	collect(d.ctx, "pasted-recommendations")
 
 	// Part I: a section from Word and one from LibreOffice.
 	sections := []struct {
@@ -250,11 +263,13 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 		if !reflect.DeepEqual(banner, s.banner) {
 			t.Errorf("%s: after saving the task list says %q, want %q", s.task, banner, s.banner)
 		}
+		collect(d.ctx, "pasted-task-list-"+s.task)
 		// The form shows the saved text as it will be signed.
 		d.step("reopen "+s.task, `[data-testid="preview"]`, chromedp.Navigate(edit+"/sections/"+s.task))
 		if got := shape(t, d.ctx, `[data-testid="preview"]`, ""); !reflect.DeepEqual(got, seen(s.paper)) {
 			t.Errorf("%s: the preview reads\n%q\nwant\n%q", s.task, got, seen(s.paper))
 		}
+		collect(d.ctx, "pasted-form-"+s.task)
 	}
 	axeAtWidths(t, d.ctx, "a section's form with its preview", func(int64) {
 		d.step("open the financial comments", `[data-testid="preview"]`, chromedp.Navigate(edit+"/sections/financial-comments"))
@@ -269,6 +284,7 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 			t.Errorf("Check your answers %s reads\n%q\nwant\n%q", s.id, got, seen(s.paper))
 		}
 	}
+	collect(d.ctx, "pasted-check")
 	d.step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
 	stopConsole()
 	closeDrafter()
@@ -285,9 +301,11 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 			t.Errorf("the sign-off page's %s reads\n%q\nwant\n%q", s.heading, got, seen(s.paper))
 		}
 	}
-	axeAtWidths(t, dm.ctx, "the sign-off page of a pasted paper", func(int64) {
+	axeAtWidths(t, dm.ctx, "the sign-off page of a pasted paper", func(width int64) {
 		dm.step("open the sign-off page", `[data-testid="signer-form"]`, chromedp.Navigate(f.URL+"/decisions/"+slug+"/signoff"))
+		fits(t, dm.ctx, "the sign-off page of a pasted paper", width)
 	})
+	collect(dm.ctx, "pasted-signoff")
 	dm.step("declare no interest, approve, publish now, sign", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I have no interests to declare")),
 		chromedp.Click(labelNamed("Sign and approve")),
@@ -306,17 +324,11 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 			t.Errorf("the public page's %s reads\n%q\nwant\n%q", s.heading, got, seen(s.paper))
 		}
 	}
-	var files []string
-	dir := t.TempDir()
 	axeAtWidths(t, v.ctx, "the public page of a pasted paper", func(width int64) {
 		v.step("open the decision", `[data-testid="signoff-chain"]`, chromedp.Navigate(f.URL+"/decisions/"+slug))
-		page := run(t, v.ctx, "the page's HTML", chromedp.Evaluate[string](`'<!DOCTYPE html>\n' + document.documentElement.outerHTML`))
-		file := filepath.Join(dir, fmt.Sprintf("pasted-public-%d.html", width))
-		if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, file)
+		fits(t, v.ctx, "the public page of a pasted paper", width)
 	})
+	collect(v.ctx, "pasted-public")
 	checkHTML(t, files)
 	resp, err := http.Get(f.URL + "/decisions/" + slug + "/canonical")
 	if err != nil {
@@ -363,4 +375,14 @@ func seen(paper []paperBlock) []string {
 		}
 	}
 	return out
+}
+
+// fits fails the test when the page open is wider than the screen: a pasted table scrolls in
+// its own box, it does not push the page sideways.
+func fits(t *testing.T, ctx context.Context, name string, width int64) {
+	t.Helper()
+	waitForScripts(t, ctx)
+	if w := run(t, ctx, "scroll width", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); int64(w) > width {
+		t.Errorf("%s at %d px: scrollWidth = %d", name, width, w)
+	}
 }
