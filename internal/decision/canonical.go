@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -19,10 +20,20 @@ import (
 //   - Version 1: the decision's text, money and links.
 //   - Version 2: version 1 and, after the links, the supporting documents (name, media type,
 //     size and SHA-256 of each, in the order they were attached).
-const CanonicalVersion = 2
+//   - Version 3: version 2 with each Part I section's structure after its body: the blocks
+//     ParseText reads it into (paragraphs, numbered paragraphs, lists, tables), so what is
+//     signed says how the text is set out.
+//
+// A version is version-1-and-more: CanonicalAs adds what each version brings with a check of
+// the form "version >= N", so the next one is a format key below and one more such check.
+const CanonicalVersion = 3
+
+// canonicalFormats is the format key of each version, by number: the bytes say which rules
+// made them.
+var canonicalFormats = []string{1: formatV1, 2: formatV2, 3: formatV3}
 
 // KnownCanonical reports whether this program computes a canonical version.
-func KnownCanonical(version int) bool { return version == 1 || version == 2 }
+func KnownCanonical(version int) bool { return version >= 1 && version < len(canonicalFormats) }
 
 // Content is what a signature covers: the decision's own words, money and links, not the
 // register's notes about it (provenance, field statuses), which can be reworded without
@@ -85,9 +96,11 @@ type ContentLink struct {
 const (
 	formatV1 = "decision-register/canonical/v1"
 	formatV2 = "decision-register/canonical/v2"
+	formatV3 = "decision-register/canonical/v3"
 )
 
-// canonicalDoc fixes the order of the keys: Go writes struct fields in declaration order.
+// canonicalDoc is version 1's keys, for reading canonical bytes back (ParseCanonical); Go
+// writes and reads struct fields in declaration order.
 type canonicalDoc struct {
 	Format          string           `json:"format"`
 	Reference       string           `json:"reference"`
@@ -101,10 +114,34 @@ type canonicalDoc struct {
 	Links           []ContentLink    `json:"links"`
 }
 
-// canonicalDocV2 is version 2: version 1's keys, then the documents.
-type canonicalDocV2 struct {
-	canonicalDoc
-	Documents []ContentDocument `json:"documents"`
+// readDoc holds the keys of every version, for reading canonical bytes back strictly.
+type readDoc struct {
+	Format          string            `json:"format"`
+	Reference       string            `json:"reference"`
+	Title           string            `json:"title"`
+	Summary         string            `json:"summary"`
+	Funder          string            `json:"funder"`
+	Recommendations []string          `json:"recommendations"`
+	Sections        []sectionV3       `json:"part_one"`
+	PartTwoSHA256   *string           `json:"part_two_sha256"`
+	Funding         []ContentFunding  `json:"funding"`
+	Links           []ContentLink     `json:"links"`
+	Documents       []ContentDocument `json:"documents"`
+}
+
+// sectionV3 is a section from version 3: its kind, heading and body, then the blocks its body
+// reads as.
+type sectionV3 struct {
+	Kind    string  `json:"kind"`
+	Heading string  `json:"heading"`
+	Body    string  `json:"body"`
+	Blocks  []Block `json:"blocks"`
+}
+
+// field is one key of the canonical object and its value.
+type field struct {
+	key   string
+	value any
 }
 
 // Canonical serialises content in the form of the current version that docs/canonical.md
@@ -124,15 +161,71 @@ func Canonical(c Content) []byte {
 // does not know. Version 1 leaves the documents out: a decision signed under it had none (the
 // database refuses documents on a signed decision).
 func CanonicalAs(version int, c Content) ([]byte, bool) {
-	doc := canonicalV1(c)
-	switch version {
-	case 1:
-		return encode(doc), true
-	case 2:
-		doc.Format = formatV2
-		return encode(canonicalDocV2{canonicalDoc: doc, Documents: cleanDocuments(c.Documents)}), true
+	if !KnownCanonical(version) {
+		return nil, false
 	}
-	return nil, false
+	var partOne any = cleanSections(c.Sections)
+	if version >= 3 {
+		partOne = structuredSections(c.Sections)
+	}
+	var partTwo *string
+	if h := c.partTwoHash(); h != "" {
+		partTwo = &h
+	}
+	fields := []field{
+		{"format", canonicalFormats[version]},
+		{"reference", clean(c.Reference)},
+		{"title", clean(c.Title)},
+		{"summary", clean(c.Summary)},
+		{"funder", clean(c.Funder)},
+		{"recommendations", cleanAll(c.Recommendations)},
+		{"part_one", partOne},
+		{"part_two_sha256", partTwo},
+		{"funding", cleanFunding(c.Funding)},
+		{"links", cleanLinks(c.Links)},
+	}
+	if version >= 2 {
+		fields = append(fields, field{"documents", cleanDocuments(c.Documents)})
+	}
+	return object(fields), true
+}
+
+// object writes the canonical object: its fields in order, then a line feed.
+func object(fields []field) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(bytes.TrimSuffix(encode(f.key), []byte("\n")))
+		b.WriteByte(':')
+		b.Write(bytes.TrimSuffix(encode(f.value), []byte("\n")))
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// structuredSections are the sections of version 3: cleaned, each with the blocks of its body.
+func structuredSections(ss []ContentSection) []sectionV3 {
+	out := make([]sectionV3, len(ss))
+	for i, s := range cleanSections(ss) {
+		blocks := ParseText(s.Body)
+		for j := range blocks {
+			// Empty, never null: one shape for every block.
+			if blocks[j].Items == nil {
+				blocks[j].Items = []string{}
+			}
+			if blocks[j].Rows == nil {
+				blocks[j].Rows = [][]string{}
+			}
+		}
+		if blocks == nil {
+			blocks = []Block{}
+		}
+		out[i] = sectionV3{Kind: s.Kind, Heading: s.Heading, Body: s.Body, Blocks: blocks}
+	}
+	return out
 }
 
 // ContentHashAs is the hash of content under a version of the form; false for an unknown one.
@@ -142,24 +235,6 @@ func ContentHashAs(version int, c Content) (string, bool) {
 		return "", false
 	}
 	return hashHex(b), true
-}
-
-func canonicalV1(c Content) canonicalDoc {
-	doc := canonicalDoc{
-		Format:          formatV1,
-		Reference:       clean(c.Reference),
-		Title:           clean(c.Title),
-		Summary:         clean(c.Summary),
-		Funder:          clean(c.Funder),
-		Recommendations: cleanAll(c.Recommendations),
-		Sections:        cleanSections(c.Sections),
-		Funding:         cleanFunding(c.Funding),
-		Links:           cleanLinks(c.Links),
-	}
-	if h := c.partTwoHash(); h != "" {
-		doc.PartTwoSHA256 = &h
-	}
-	return doc
 }
 
 // SignedContent is canonical content read back from its bytes: what a signature covers, with
@@ -182,28 +257,34 @@ type SignedContent struct {
 // strictly (ParseCanonical is the lenient reading, for showing an earlier version): written
 // again, what it read must be the same bytes, so nothing in them is left unread or read in two
 // ways. What is printed from it is exactly what was hashed.
+//
+// From version 3 the bytes hold each section's blocks beside its body; written again, they are
+// the blocks ParseText reads the body into, so bytes whose blocks say anything else are refused.
 func ReadSigned(b []byte) (SignedContent, error) {
-	var doc canonicalDocV2
+	var doc readDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
 		return SignedContent{}, fmt.Errorf("canonical content: %w", err)
 	}
-	var again []byte
-	version := 0
-	switch doc.Format {
-	case formatV1:
-		version, again = 1, encode(doc.canonicalDoc)
-	case formatV2:
-		version, again = 2, encode(doc)
-	default:
+	version := slices.Index(canonicalFormats, doc.Format)
+	if doc.Format == "" || !KnownCanonical(version) {
 		return SignedContent{}, fmt.Errorf("canonical content: unknown format %q", doc.Format)
 	}
-	if !bytes.Equal(again, b) {
+	sections := make([]ContentSection, len(doc.Sections))
+	for i, s := range doc.Sections {
+		sections[i] = ContentSection{Kind: s.Kind, Heading: s.Heading, Body: s.Body}
+	}
+	c := Content{Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary, Funder: doc.Funder,
+		Recommendations: doc.Recommendations, Sections: sections, Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}
+	if doc.PartTwoSHA256 != nil {
+		c.PartTwoHash = *doc.PartTwoSHA256
+	}
+	if again, _ := CanonicalAs(version, c); !bytes.Equal(again, b) {
 		return SignedContent{}, errors.New("canonical content: the bytes are not in canonical form")
 	}
 	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
-		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: doc.Sections, PartTwoSHA256: doc.PartTwoSHA256,
+		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: sections, PartTwoSHA256: doc.PartTwoSHA256,
 		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}, nil
 }
 

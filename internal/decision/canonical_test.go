@@ -46,14 +46,53 @@ func TestCanonicalBytes(t *testing.T) {
 	v2 := `{"format":"decision-register/canonical/v2",` + canonicalV1Body +
 		`,"documents":[{"name":"Business case","media_type":"application/pdf","size":1234,` +
 		`"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}` + "\n"
-	if got := string(Canonical(c)); got != v2 {
-		t.Errorf("Canonical =\n%s\nwant\n%s", got, v2)
+	if got, ok := CanonicalAs(2, c); !ok || string(got) != v2 {
+		t.Errorf("CanonicalAs(2) =\n%s\nwant\n%s", got, v2)
 	}
-	if got := ContentHash(c); got != hashHex([]byte(v2)) {
-		t.Errorf("ContentHash = %s, want the hash of version 2", got)
+	// Version 3 is version 2 with each section's blocks after its body.
+	v3 := strings.Replace(strings.Replace(v2, "/v2", "/v3", 1), `\"2024-25\"."}]`,
+		`\"2024-25\".","blocks":[{"type":"paragraph","number":"","text":"£2,755,000 in \"2024-25\".","items":[],"rows":[]}]}]`, 1)
+	if got := string(Canonical(c)); got != v3 {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, v3)
 	}
-	if _, ok := CanonicalAs(3, c); ok {
-		t.Error("CanonicalAs(3) computed a version that does not exist")
+	if got := ContentHash(c); got != hashHex([]byte(v3)) {
+		t.Errorf("ContentHash = %s, want the hash of version 3", got)
+	}
+	for _, v := range []int{0, 4} {
+		if _, ok := CanonicalAs(v, c); ok {
+			t.Errorf("CanonicalAs(%d) computed a version that does not exist", v)
+		}
+	}
+}
+
+// TestCanonicalV3RecordsStructure: version 3 holds the blocks a section reads as, so changing
+// only how the text is set out (a list made paragraphs) changes the hash, which it does not
+// under version 2 when the words stay.
+func TestCanonicalV3RecordsStructure(t *testing.T) {
+	c := sampleContent()
+	c.Sections[0].Body = "4.1. The breakdown is:\nPay\t£2,310,000\nTotal\t£2,755,000\n\n•\tone\n•\ttwo"
+	b, _ := CanonicalAs(3, c)
+	for _, want := range []string{`{"type":"numbered","number":"4.1.","text":"The breakdown is:","items":[],"rows":[]}`,
+		`{"type":"table","number":"","text":"","items":[],"rows":[["Pay","£2,310,000"],["Total","£2,755,000"]]}`,
+		`{"type":"list","number":"","text":"","items":["one","two"],"rows":[]}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("CanonicalAs(3) =\n%s\nlacks %s", b, want)
+		}
+	}
+	got, err := ReadSigned(b)
+	if err != nil || got.Version != 3 || got.Sections[0] != c.Sections[0] {
+		t.Fatalf("ReadSigned(v3) = %+v, %v", got, err)
+	}
+	// Blocks that do not say what the body reads as are refused.
+	forged := strings.Replace(string(b), `"items":["one","two"]`, `"items":["one","three"]`, 1)
+	if _, err := ReadSigned([]byte(forged)); err == nil {
+		t.Error("ReadSigned accepted blocks that are not its body's")
+	}
+	for _, v := range []int{1, 2} {
+		old, _ := CanonicalAs(v, c)
+		if got, err := ReadSigned(old); err != nil || got.Version != v {
+			t.Errorf("ReadSigned(v%d) = %d, %v", v, got.Version, err)
+		}
 	}
 }
 

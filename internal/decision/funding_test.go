@@ -66,18 +66,6 @@ func TestRunningTotals(t *testing.T) {
 	}
 }
 
-func TestBlocks(t *testing.T) {
-	body := "That includes\n\n- Entering into contracts;\n- Making grants\n\n  If approved,\n the terms.  \n\n\n"
-	want := []Block{
-		{Text: "That includes"},
-		{Items: []string{"Entering into contracts;", "Making grants"}},
-		{Text: "If approved, the terms."},
-	}
-	if got := Blocks(body); !reflect.DeepEqual(got, want) {
-		t.Errorf("Blocks = %#v, want %#v", got, want)
-	}
-}
-
 // TestTotalsAtInt64 checks totals at the edge of an int64: lines that add up to exactly
 // math.MaxInt64 pence count exactly; a penny more is an overflow, shown as a lower bound,
 // never a total wrapped round to a negative number.

@@ -2,6 +2,7 @@ package decision
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -70,14 +71,24 @@ var FundingKinds = []string{KindGrantAccepted, KindVariation, KindMaximumAfterVa
 // NFC, no leading or trailing space, and no control character but the newline (see
 // typedText). Text stored this way reaches the canonical content with no escape in it but
 // "\n", "\"" and "\\" (docs/canonical.md).
-func CleanText(s string) string {
-	s = typedText.Replace(s)
+func CleanText(s string) string { return cleanTyped(typedText.Replace(s), false) }
+
+// CleanSectionText is CleanText for the body of a section (Part I or Part II), but keeping its
+// tabs: a tab separates the cells of a table (ParseText), as in text pasted from a Word or
+// LibreOffice table. A tab reaches the canonical content as "\t" (docs/canonical.md).
+func CleanSectionText(s string) string { return cleanTyped(sectionText.Replace(s), true) }
+
+func cleanTyped(s string, tabs bool) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' {
+		if r < 0x20 && r != '\n' && (r != '\t' || !tabs) {
 			return -1
 		}
 		return r
 	}, s)
+	if tabs {
+		// A tab at either end is a table's empty first or last cell.
+		return strings.TrimFunc(norm.NFC.String(s), func(r rune) bool { return r != '\t' && unicode.IsSpace(r) })
+	}
 	return strings.TrimSpace(norm.NFC.String(s))
 }
 
@@ -87,3 +98,5 @@ func CleanText(s string) string {
 // control (U+0000 to U+001F) is then dropped: none is visible, and each would reach the signed
 // bytes as an escape.
 var typedText = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n\n", "\t", " ")
+
+var sectionText = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n\n")

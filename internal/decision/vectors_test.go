@@ -3,6 +3,7 @@ package decision
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,8 +98,8 @@ func TestCanonicalVectors(t *testing.T) {
 			checked++
 		}
 	}
-	if checked != 2*len(inputs) {
-		t.Errorf("checked %d vectors, want every vector under versions 1 and 2", checked)
+	if checked != CanonicalVersion*len(inputs) {
+		t.Errorf("checked %d vectors, want every vector under every version", checked)
 	}
 }
 
@@ -128,4 +129,73 @@ func TestSpecialVectorHoldsEverySpecialCharacter(t *testing.T) {
 	if !strings.Contains(strings.ReplaceAll(text, "\r\n", ""), "\r") {
 		t.Error("the special vector lacks a carriage return alone")
 	}
+}
+
+// TestTextModelAgreesWithPython runs the independent implementation over many bodies made of
+// the characters the text model turns on (white space, bullets, numbers, brackets, line
+// breaks), so that docs/canonical.md's section 10 says enough to compute every block, not only
+// those of the pinned vectors.
+func TestTextModelAgreesWithPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is missing: it runs the independent implementation of docs/canonical.md")
+	}
+	pieces := []string{" ", "  ", "\t", "\n", "\n\n", "\r\n", "•", "·", "-", "*", "–", "o", "1", "4.2", "4.1.", "12", "2024.",
+		"(", ")", "(a)", "(iv)", "b)", "a", "A", "The", "x", "\u00a0", "£2,310,000", ".", "\u2028", "é", "Pay\t£1\n", "\t\n"}
+	state := uint64(17)
+	next := func(n int) int { // a fixed sequence: the same bodies on every run
+		state = state*6364136223846793005 + 1442695040888963407
+		return int((state >> 33) % uint64(n))
+	}
+	in := vectorInput{Reference: "PCD 1", Recommendations: []string{}, PartTwo: []ContentSection{}, Funding: []ContentFunding{},
+		Links: []ContentLink{}, Documents: []ContentDocument{}}
+	for i := 0; i < 400; i++ {
+		var b strings.Builder
+		for j := next(40); j >= 0; j-- {
+			b.WriteString(pieces[next(len(pieces))])
+		}
+		in.PartOne = append(in.PartOne, ContentSection{Kind: "other", Heading: strconv.Itoa(i), Body: b.String()})
+	}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "bodies.input.json")
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, stderr bytes.Buffer
+	cmd := exec.Command(python, filepath.Join("testdata", "canonical.py"), strconv.Itoa(CanonicalVersion), file)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("canonical.py: %v: %s", err, stderr.String())
+	}
+	got, _ := CanonicalAs(CanonicalVersion, in.content())
+	kinds := map[string]int{}
+	for _, s := range in.PartOne {
+		for _, b := range ParseText(clean(s.Body)) {
+			kinds[b.Type]++
+		}
+	}
+	for _, k := range []string{BlockParagraph, BlockNumbered, BlockList, BlockTable} {
+		if kinds[k] < 10 {
+			t.Errorf("the bodies hold %d blocks of type %s, want 10 or more: they do not test it", kinds[k], k)
+		}
+	}
+	if bytes.Equal(out.Bytes(), got) {
+		return
+	}
+	// Name the first body on which they differ.
+	var py, goDoc struct {
+		PartOne []sectionV3 `json:"part_one"`
+	}
+	if json.Unmarshal(out.Bytes(), &py) != nil || json.Unmarshal(got, &goDoc) != nil || len(py.PartOne) != len(goDoc.PartOne) {
+		t.Fatalf("canonical.py and the register differ:\n%s\n%s", out.Bytes(), got)
+	}
+	for i := range py.PartOne {
+		if fmt.Sprint(py.PartOne[i]) != fmt.Sprint(goDoc.PartOne[i]) {
+			t.Fatalf("body %q: canonical.py reads\n%+v\nthe register\n%+v", in.PartOne[i].Body, py.PartOne[i].Blocks, goDoc.PartOne[i].Blocks)
+		}
+	}
+	t.Fatal("canonical.py and the register differ outside the sections")
 }

@@ -65,7 +65,7 @@ func (f titleForm) Validate() map[string]string {
 type sectionForm struct{ Heading, Body string }
 
 func decodeSectionForm(in url.Values) sectionForm {
-	return sectionForm{Heading: decision.CleanName(in.Get("heading")), Body: decision.CleanText(in.Get("body"))}
+	return sectionForm{Heading: decision.CleanName(in.Get("heading")), Body: decision.CleanSectionText(in.Get("body"))}
 }
 
 func (f sectionForm) Validate() map[string]string {

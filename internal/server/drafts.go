@@ -226,6 +226,7 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 		Title:      deref(d.Title),
 		Submitted:  d.Status == decision.StatusAwaitingSignoff,
 		Groups:     groups,
+		Flash:      s.popDraftFlash(r),
 		CheckURL:   checkURL(ed.slug),
 		DiscardURL: discardURL(ed),
 	}))
@@ -424,8 +425,33 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := part.page(ed, nil, nil)
 	p.Version = ed.d.Version
+	p.Flash = s.popDraftFlash(r)
 	s.renderDraftForm(w, r, http.StatusOK, ed, p)
 	return nil
+}
+
+// draftFlashKey holds what the next page of a draft says once, after a save: what pasted text
+// became ("3 bullet points found: shown as a list"), or that a pasted list became several
+// recommendations. Its first line is the heading, each other line a point under it.
+const draftFlashKey = "draft_flash"
+
+func (s *Server) putDraftFlash(ctx context.Context, heading string, lines ...string) {
+	s.sessions.Put(ctx, draftFlashKey, strings.Join(append([]string{heading}, lines...), "\n"))
+}
+
+func (s *Server) popDraftFlash(r *http.Request) []string {
+	if f := s.sessions.PopString(r.Context(), draftFlashKey); f != "" {
+		return strings.Split(f, "\n")
+	}
+	return nil
+}
+
+// savedText tells the drafter what a section's saved text became, when it is more than plain
+// paragraphs: what the parser found is what the sign-off page and the public will see.
+func (s *Server) savedText(ctx context.Context, heading, body string) {
+	if shape := decision.TextShape(decision.ParseText(body)); len(shape) > 0 {
+		s.putDraftFlash(ctx, heading+" saved", shape...)
+	}
 }
 
 // auditPartTwoRead records that someone was shown a draft's Part II, when it has one.
@@ -580,8 +606,9 @@ var recommendationsPart = draftPart{
 			Intro:     "What the decision maker is asked to approve, one recommendation at a time, in order.",
 			ListTitle: "Recommendations so far",
 			Inputs: []pages.DraftInput{{Area: &components.Field{ID: "recommendation", Name: "recommendation", Label: "Add a recommendation",
-				Rows: 4, Value: value(in, "recommendation", ""), Error: errs["recommendation"],
-				Hint: "For example, “Accept grant funding of £2,755,000 from the Home Office for Project Alpha in 2024-25.”"}}},
+				Rows: 4, Value: value(in, "recommendation", ""), Error: errs["recommendation"], Paste: true,
+				Hint: "For example, “Accept grant funding of £2,755,000 from the Home Office for Project Alpha in 2024-25.” " +
+					"To add several at once, paste or type a numbered list: each number becomes a recommendation."}}},
 			Submit: "Add recommendation",
 		}
 		n := len(ed.d.Recommendations)
@@ -626,7 +653,14 @@ var recommendationsPart = draftPart{
 			if rec == "" {
 				return map[string]string{"recommendation": "Enter a recommendation"}, nil
 			}
-			recs = append(recs, rec)
+			added := decision.SplitRecommendations(rec)
+			recs = append(recs, added...)
+			if err := s.store.SetRecommendations(ctx, act, ed.slug, version, recs); err != nil || len(added) == 1 {
+				return nil, err
+			}
+			s.putDraftFlash(ctx, decision.Plural(len(added), "recommendation")+" added",
+				"The list you entered became one recommendation for each of its numbers or bullets. Check their order and wording below.")
+			return nil, nil
 		}
 		return nil, s.store.SetRecommendations(ctx, act, ed.slug, version, recs)
 	},
@@ -671,12 +705,13 @@ func sectionPart(kind string) draftPart {
 				Inputs: []pages.DraftInput{
 					{Text: &components.Field{ID: "heading", Name: "heading", Label: "Heading", Value: value(in, "heading", heading), Error: errs["heading"]}},
 					{Area: &components.Field{ID: "body", Name: "body", Label: "Text", Rows: 14, Value: value(in, "body", sec.Body), Error: errs["body"],
-						Hint: "Separate paragraphs with a blank line. Start each line of a list with “- ”."}},
+						Paste: true, Hint: sectionHint}},
 				},
 				Submit: "Save and continue",
 			}
 			if ok {
 				p.Remove = "Remove this section"
+				p.Preview = textBlocks(sec.Body, components.Plain)
 			}
 			return p
 		},
@@ -688,7 +723,11 @@ func sectionPart(kind string) draftPart {
 			if errs := f.Validate(); len(errs) > 0 {
 				return errs, nil
 			}
-			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body)
+			if err := s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body); err != nil {
+				return nil, err
+			}
+			s.savedText(ctx, label, f.Body)
+			return nil, nil
 		},
 		changed: func(ed draftEdit, in url.Values) []change {
 			sec, _ := ed.section(1, kind)
@@ -702,6 +741,10 @@ func sectionPart(kind string) draftPart {
 	}
 }
 
+// sectionHint says how a section's text is read (decision.ParseText).
+const sectionHint = "Type or paste from Word. Separate paragraphs with a blank line. Lines starting “•” or “- ” make a list; " +
+	"a number such as “4.1.” or “(a)” starts a numbered paragraph and is kept; lines whose cells are separated by tabs make a table."
+
 // Part II ------------------------------------------------------------------------------------------------
 
 var partTwoPart = draftPart{
@@ -712,13 +755,18 @@ var partTwoPart = draftPart{
 			Intro: "Part II is never published. Only the decision maker, the advisers of this series, the people who drafted " +
 				"this decision and admins can read it. The public page says that a Part II exists.",
 			Inputs: []pages.DraftInput{{Area: &components.Field{ID: "body", Name: "body", Label: "Confidential facts and advice", Rows: 14,
-				Value: value(in, "body", sec.Body), Error: errs["body"],
-				Hint: "Leave this empty if the decision has no Part II. Separate paragraphs with a blank line."}}},
-			Submit: "Save and continue",
+				Value: value(in, "body", sec.Body), Error: errs["body"], Paste: true,
+				Hint: "Leave this empty if the decision has no Part II. " + sectionHint}}},
+			Submit:  "Save and continue",
+			Preview: textBlocks(sec.Body, components.Plain),
 		}
 	},
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
-		return nil, s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body"))
+		if err := s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body")); err != nil {
+			return nil, err
+		}
+		s.savedText(ctx, "Part II", decision.CleanSectionText(in.Get("body")))
+		return nil, nil
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		sec, _ := ed.section(2, "")
@@ -964,7 +1012,7 @@ func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status
 		if sec.Heading != "" && sec.Heading != key {
 			key += " (“" + sec.Heading + "”)"
 		}
-		partOne = append(partOne, pages.CheckRow{ID: "check-" + kindSlug(kind), Key: key, Value: sec.Body,
+		partOne = append(partOne, pages.CheckRow{ID: "check-" + kindSlug(kind), Key: key, Value: sec.Body, Blocks: textBlocks(sec.Body, components.Plain),
 			Change: base + "/sections/" + kindSlug(kind), Hidden: decision.SectionKindLabel(kind)})
 	}
 	var funding, links []string
@@ -994,7 +1042,7 @@ func (s *Server) renderDraftCheck(w http.ResponseWriter, r *http.Request, status
 	if ed.readsPartTwo() {
 		sec, _ := ed.section(2, "")
 		sections = append(sections, pages.CheckSection{Heading: "Part II", Rows: []pages.CheckRow{
-			{ID: "check-part-two", Key: "Confidential facts and advice", Value: sec.Body, Change: base + "/part-two", Hidden: "Part II"}}})
+			{ID: "check-part-two", Key: "Confidential facts and advice", Value: sec.Body, Blocks: textBlocks(sec.Body, components.Plain), Change: base + "/part-two", Hidden: "Part II"}}})
 	}
 	title := "Check your answers – " + d.Reference
 	if len(errs) > 0 {

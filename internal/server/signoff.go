@@ -221,10 +221,7 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part)})
 			last = sec.Part
 		}
-		var blocks []pages.SignoffBlock
-		for _, b := range decision.Blocks(sec.Body) {
-			blocks = append(blocks, pages.SignoffBlock{Text: b.Text, Items: b.Items})
-		}
+		blocks := textBlocks(sec.Body, components.Plain)
 		cur := &out[len(out)-1]
 		cur.Sections = append(cur.Sections, pages.SignoffSection{
 			ID: "part-" + strconv.Itoa(sec.Part) + "-section-" + strconv.Itoa(sec.Position), Heading: sec.Heading, Blocks: blocks})

@@ -326,24 +326,45 @@ func parts(sections []store.Section, m *marker, madeHere bool) []pages.Part {
 			out = append(out, pages.Part{Heading: partHeading(sec.Part)})
 			lastPart = sec.Part
 		}
-		blocks := decision.Blocks(sec.Body)
-		pb := make([]pages.Block, len(blocks))
-		for i, b := range blocks {
-			pb[i] = pages.Block{Text: m.rich(b.Text), Items: m.richAll(b.Items)}
-			if b.Items == nil {
-				pb[i].Items = nil
-			}
-		}
 		ps := pages.Section{
 			ID:      fmt.Sprintf("part-%d-section-%d", sec.Part, sec.Position),
 			Heading: sec.Heading,
-			Blocks:  pb,
+			Blocks:  textBlocks(sec.Body, m.rich),
 		}
 		if sec.Kind == "background_papers" && !madeHere {
 			ps.Note = "The background papers are not published, and the register does not hold them."
 		}
 		cur := &out[len(out)-1]
 		cur.Sections = append(cur.Sections, ps)
+	}
+	return out
+}
+
+// textBlocks is a section's text read by the register's one text model (decision.ParseText),
+// for the one renderer (components.TextBlocks); rich marks its words (links to the decisions it
+// names and abbreviations explained), or components.Plain leaves them as they are.
+func textBlocks(body string, rich func(string) components.Rich) []components.TextBlock {
+	blocks := decision.ParseText(body)
+	out := make([]components.TextBlock, len(blocks))
+	for i, b := range blocks {
+		tb := components.TextBlock{Type: b.Type, Number: b.Number}
+		switch b.Type {
+		case decision.BlockList:
+			for _, it := range b.Items {
+				tb.Items = append(tb.Items, rich(it))
+			}
+		case decision.BlockTable:
+			for _, row := range b.Rows {
+				cells := make([]components.Rich, len(row))
+				for j, c := range row {
+					cells[j] = rich(c)
+				}
+				tb.Rows = append(tb.Rows, cells)
+			}
+		default:
+			tb.Text = rich(b.Text)
+		}
+		out[i] = tb
 	}
 	return out
 }

@@ -24,8 +24,8 @@ func document() pages.SignedDocumentProps {
 		Summary:         "To accept a grant for youth outreach.",
 		Recommendations: []string{"Accept the grant of £120,000.", "Delegate the agreement to the Director."},
 		Parts: []pages.Part{{Heading: "Part I: non-confidential facts and advice", Sections: []pages.Section{
-			{Heading: "Introduction and background", Blocks: []pages.Block{{Text: components.Plain("Outreach in four boroughs.")}}},
-			{Heading: "Financial comments", Blocks: []pages.Block{{Items: []components.Rich{components.Plain("£60,000 in 2026-27"), components.Plain("£60,000 in 2027-28")}}}},
+			{Heading: "Introduction and background", Blocks: []components.TextBlock{{Type: "paragraph", Text: components.Plain("Outreach in four boroughs.")}}},
+			{Heading: "Financial comments", Blocks: []components.TextBlock{{Type: "list", Items: []components.Rich{components.Plain("£60,000 in 2026-27"), components.Plain("£60,000 in 2027-28")}}}},
 		}}},
 		Funding: pages.Funding{Rows: []pages.FundingRow{{Years: "2026-27 to 2027-28", Kind: "Grant accepted",
 			Amount: "£120,000", Label: components.Plain("Home Office grant"), Counts: true}}, Total: "£120,000"},

@@ -221,7 +221,7 @@ func (s *Store) SetSection(ctx context.Context, act Act, slug string, version in
 	}
 	return s.edit(ctx, act, slug, version, "part_one:"+kind, func(tx *Store, id int64) error {
 		return tx.rewritePartOne(ctx, id, kind, &decision.ContentSection{Kind: kind,
-			Heading: decision.CleanText(heading), Body: decision.CleanText(body)})
+			Heading: decision.CleanText(heading), Body: decision.CleanSectionText(body)})
 	})
 }
 
@@ -273,7 +273,7 @@ const PartTwoHeading = "Confidential facts and advice"
 
 // SetPartTwo sets a draft's Part II, its confidential facts and advice; empty text removes it.
 func (s *Store) SetPartTwo(ctx context.Context, act Act, slug string, version int, body string) error {
-	body = decision.CleanText(body)
+	body = decision.CleanSectionText(body)
 	return s.edit(ctx, act, slug, version, "part_two", func(tx *Store, id int64) error {
 		if _, err := tx.db.Exec(ctx, `DELETE FROM sections WHERE decision_id = $1 AND part = 2`, id); err != nil {
 			return fmt.Errorf("set part II of %s: %w", slug, mapError(err))

@@ -103,3 +103,29 @@ func safeHref(h string) bool {
 	}
 	return false
 }
+
+// RichLines renders rich text as RichText does, each line break in it as a <br>.
+func RichLines(r Rich) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var line Rich
+		for _, in := range r {
+			for {
+				before, after, found := strings.Cut(in.Text, "\n")
+				if before != "" {
+					line = append(line, Inline{Text: before, Href: in.Href, Title: in.Title})
+				}
+				if !found {
+					break
+				}
+				if err := RichText(line).Render(ctx, w); err != nil {
+					return err
+				}
+				if _, err := io.WriteString(w, "<br>"); err != nil {
+					return err
+				}
+				line, in.Text = nil, after
+			}
+		}
+		return RichText(line).Render(ctx, w)
+	})
+}

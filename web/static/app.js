@@ -88,3 +88,173 @@ if (filterToggle && filterPanel) {
   narrow.addEventListener("change", fit);
   fit();
 }
+
+// Text pasted from Word or LibreOffice into a section keeps its shape. Their clipboard HTML
+// (Word's paragraphs with mso-list, LibreOffice's <ol> and <ul>, either's <table>) becomes the
+// register's plain-text model, which the server reads (decision.ParseText): paragraphs separated
+// by blank lines, numbers kept as written, bullets as "• ", a table's cells separated by tabs.
+// Without this script the browser pastes the clipboard's plain text, which the server reads too.
+const collapse = (s) => s.replace(/[\s\u00a0]+/g, " ").trim();
+
+// inlineText is an element's text, a <br> as a line break, leaving out Word's list markers
+// (mso-list:Ignore), comments and nested lists.
+const inlineText = (node) => {
+  let out = "";
+  for (const child of node.childNodes) {
+    if (child.nodeType === Node.TEXT_NODE) {
+      out += child.data;
+    } else if (child.nodeType === Node.ELEMENT_NODE) {
+      const tag = child.localName;
+      if (tag === "br") {
+        out += "\n";
+      } else if (tag !== "ol" && tag !== "ul" && tag !== "style" && tag !== "script" &&
+        !/mso-list:\s*ignore/i.test(child.getAttribute("data-style") || "")) {
+        out += inlineText(child);
+      }
+    }
+  }
+  return out;
+};
+const lines = (s) => s.split("\n").map(collapse).filter((l) => l !== "").join("\n");
+
+const roman = (n) => {
+  const digits = [[10, "x"], [9, "ix"], [5, "v"], [4, "iv"], [1, "i"]];
+  let out = "";
+  for (const [value, letters] of digits) {
+    for (; n >= value; n -= value) {
+      out += letters;
+    }
+  }
+  return out;
+};
+// listNumber writes the number of an <ol>'s item as the register reads numbers: "4.", "4.1.",
+// "(a)", "(iv)".
+const listNumber = (n, type, parent) => {
+  switch (type) {
+    case "a": return "(" + String.fromCharCode(96 + ((n - 1) % 26) + 1) + ")";
+    case "A": return "(" + String.fromCharCode(64 + ((n - 1) % 26) + 1) + ")";
+    case "i": return "(" + roman(n) + ")";
+    case "I": return "(" + roman(n).toUpperCase() + ")";
+  }
+  return (parent ? parent.replace(/\.$/, "") + "." : "") + n + ".";
+};
+
+// pasteBlocks turns clipboard HTML into blocks of the plain-text model: {text, list}, where
+// the lines of one list are joined by a line break and everything else by a blank line.
+const pasteBlocks = (root) => {
+  const blocks = [];
+  let loose = "";
+  const flush = () => {
+    if (lines(loose) !== "") {
+      blocks.push({ text: lines(loose), list: false });
+    }
+    loose = "";
+  };
+  const list = (el, parent) => {
+    let n = Number.parseInt(el.getAttribute("start") || "1", 10) || 1;
+    const type = el.getAttribute("type") || "1";
+    for (const li of el.children) {
+      if (li.localName !== "li") {
+        continue;
+      }
+      if (li.hasAttribute("value")) {
+        n = Number.parseInt(li.getAttribute("value"), 10) || n;
+      }
+      const marker = el.localName === "ol" ? listNumber(n, type, parent) : "•";
+      const text = collapse(inlineText(li));
+      if (text !== "") {
+        blocks.push({ text: marker + " " + text, list: true });
+      }
+      for (const nested of li.querySelectorAll(":scope > ol, :scope > ul, :scope > * > ol, :scope > * > ul")) {
+        list(nested, el.localName === "ol" && (type === "1") ? marker : "");
+      }
+      n++;
+    }
+  };
+  const walk = (node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        loose += child.data;
+        continue;
+      }
+      if (child.nodeType !== Node.ELEMENT_NODE) {
+        continue;
+      }
+      const tag = child.localName;
+      const style = child.getAttribute("data-style") || "";
+      if (["style", "script", "head", "meta", "title", "link", "xml"].includes(tag)) {
+        continue;
+      }
+      if (tag === "table") {
+        flush();
+        const rows = [];
+        for (const tr of child.querySelectorAll("tr")) {
+          if (tr.closest("table") === child) {
+            rows.push([...tr.children].filter((c) => c.localName === "td" || c.localName === "th")
+              .map((c) => collapse(inlineText(c))).join("\t"));
+          }
+        }
+        if (rows.length > 0) {
+          blocks.push({ text: rows.join("\n"), list: false });
+        }
+      } else if (tag === "ol" || tag === "ul") {
+        flush();
+        list(child, "");
+      } else if (/^(p|h[1-6]|li|blockquote|pre)$/.test(tag)) {
+        flush();
+        const text = lines(inlineText(child));
+        const marker = /mso-list:\s*l\d/i.test(style) && child.querySelector("[data-style*='mso-list']");
+        if (marker) {
+          // Word writes a list item's number or bullet in a span it marks mso-list:Ignore.
+          let m = collapse(marker.textContent);
+          if (!/^(\(?[0-9]{1,3}(\.[0-9]{1,3})*[.)]?|\(?[a-zA-Z]{1,5}[.)])$/.test(m)) {
+            m = "•";
+          } else if (/^[a-zA-Z]{1,5}\.$/.test(m)) {
+            m = "(" + m.slice(0, -1) + ")";
+          }
+          if (text !== "") {
+            blocks.push({ text: m + " " + text, list: true });
+          }
+        } else if (text !== "") {
+          blocks.push({ text, list: false });
+        }
+      } else if (/^(div|section|article|body|main|center|font|span|o:p)$/.test(tag) && child.querySelector("p, div, table, ol, ul, h1, h2, h3, h4, h5, h6")) {
+        flush();
+        walk(child);
+      } else {
+        loose += inlineText(child);
+      }
+    }
+    flush();
+  };
+  walk(root);
+  let out = "";
+  blocks.forEach((b, i) => {
+    if (i > 0) {
+      out += b.list && blocks[i - 1].list ? "\n" : "\n\n";
+    }
+    out += b.text;
+  });
+  return out;
+};
+
+document.addEventListener("paste", (event) => {
+  const area = event.target;
+  if (!(area instanceof HTMLTextAreaElement) || !area.hasAttribute("data-app-paste")) {
+    return;
+  }
+  const html = event.clipboardData?.getData("text/html");
+  if (!html) {
+    return;
+  }
+  // The page's Content Security Policy refuses inline styles, in a parsed document too: Word's
+  // style attributes, which say which paragraphs are list items, are read under another name.
+  const inert = html.replace(/<style[\s\S]*?<\/style>/gi, "").replace(/(<[a-z][^>]*?\s)style(\s*=)/gi, "$1data-style$2");
+  const text = pasteBlocks(new DOMParser().parseFromString(inert, "text/html").body);
+  if (text === "") {
+    return;
+  }
+  event.preventDefault();
+  area.setRangeText(text, area.selectionStart, area.selectionEnd, "end");
+  area.dispatchEvent(new Event("input", { bubbles: true }));
+});

@@ -4,7 +4,7 @@ library only), to check that the document says enough to compute the register's 
 
 Usage: canonical.py VERSION INPUT.json
 Writes the canonical bytes of the content in INPUT.json (keyed as in the document's section 2,
-with part_two and part_two_salt beside them) under VERSION (1 or 2) to standard output.
+with part_two and part_two_salt beside them) under VERSION (1, 2 or 3) to standard output.
 """
 
 import functools
@@ -14,7 +14,8 @@ import re
 import sys
 import unicodedata
 
-FORMATS = {1: "decision-register/canonical/v1", 2: "decision-register/canonical/v2"}
+FORMATS = {1: "decision-register/canonical/v1", 2: "decision-register/canonical/v2",
+           3: "decision-register/canonical/v3"}
 
 # Section 4: the code points written as escapes; every other one is written as itself.
 SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -63,6 +64,91 @@ def obj(*pairs):
 
 def section(s):
     return obj(("kind", s["kind"]), ("heading", text(s["heading"])), ("body", text(s["body"])))
+
+
+# Section 10: the text model.
+BULLET = re.compile("^(?:\u2022|\u00b7|\u25e6|\u25aa|-|\\*|\u2013|o)[ \t]+")
+NUMBER = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3})*\.|[0-9]{1,3}(?:\.[0-9]{1,3})+"
+                    r"|\((?:[0-9]{1,3}|[a-z]|[A-Z]|[ivx]{1,5}|[IVX]{1,5})\)|[a-z]\)|[0-9]{1,3}\))[ \t]+")
+
+
+def words(s):
+    """Runs of spaces and tabs made one space, none at either end."""
+    return " ".join(w for w in re.split("[ \t]+", s) if w)
+
+
+def read_line(line):
+    """(kind, marker, content) of a non-blank line."""
+    line = line.lstrip(" ").rstrip(" ")
+    s = line.lstrip("\t")
+    m = BULLET.match(s)
+    if m and s[m.end():].strip(" \t"):
+        return ("bullet", m.group(0).rstrip(" \t"), s[m.end():])
+    m = NUMBER.match(s)
+    if m:
+        rest = s[m.end():]
+        number = m.group(1)
+        dotless = not number.endswith(".") and not number.endswith(")")
+        if rest.strip(" \t") and (not dotless or "\t" in m.group(0) or "A" <= rest[0] <= "Z"):
+            return ("number", number, rest)
+    return ("", "", line)
+
+
+def block(kind, number="", txt="", items=None, rows=None):
+    return {"type": kind, "number": number, "text": txt, "items": items or [], "rows": rows or []}
+
+
+def parse_paragraph(lines):
+    blocks, open_ = [], False
+    i = 0
+    while i < len(lines):
+        kind, marker, content = lines[i]
+        tabs = content.count("\t")
+        if tabs > 0 and i + 1 < len(lines) and lines[i + 1][2].count("\t") == tabs:
+            rows = []
+            while i < len(lines) and lines[i][2].count("\t") == tabs:
+                cells = lines[i][2].split("\t")
+                if lines[i][1]:
+                    cells[0] = lines[i][1] + " " + cells[0]
+                rows.append([words(c) for c in cells])
+                i += 1
+            blocks.append(block("table", rows=rows))
+            open_ = False
+            continue
+        if kind == "bullet":
+            if blocks and blocks[-1]["type"] == "list":
+                blocks[-1]["items"].append(words(content))
+            else:
+                blocks.append(block("list", items=[words(content)]))
+            open_ = False
+        elif kind == "number":
+            blocks.append(block("numbered", number=marker, txt=words(content)))
+            open_ = True
+        elif open_:
+            blocks[-1]["text"] += "\n" + words(content)
+        else:
+            blocks.append(block("paragraph", txt=words(content)))
+            open_ = True
+        i += 1
+    return blocks
+
+
+def parse_text(s):
+    blocks, para = [], []
+    for line in s.split("\n"):
+        if line.strip(" \t") == "":
+            blocks += parse_paragraph(para)
+            para = []
+        else:
+            para.append(read_line(line))
+    return blocks + parse_paragraph(para)
+
+
+def section_v3(s):
+    body = text(s["body"])
+    return obj(("kind", s["kind"]), ("heading", text(s["heading"])), ("body", body),
+               ("blocks", [obj(("type", b["type"]), ("number", b["number"]), ("text", b["text"]),
+                               ("items", b["items"]), ("rows", b["rows"])) for b in parse_text(body)]))
 
 
 def funding(f):
@@ -123,13 +209,13 @@ def canonical(version, c):
         ("summary", text(c.get("summary") or "")),
         ("funder", text(c.get("funder") or "")),
         ("recommendations", [text(r) for r in c.get("recommendations", [])]),
-        ("part_one", [section(s) for s in c.get("part_one", [])]),
+        ("part_one", [(section_v3 if version >= 3 else section)(s) for s in c.get("part_one", [])]),
         ("part_two_sha256", part_two_sha256(c)),
         ("funding", [funding(f) for f in c.get("funding", [])]),
         ("links", [obj(("kind", l["kind"]), ("reference", l["reference"]))
                    for l in sorted(c.get("links", []), key=functools.cmp_to_key(compare_links))]),
     ]
-    if version == 2:
+    if version >= 2:
         pairs.append(("documents", [obj(("name", text(d["name"])), ("media_type", d["media_type"]),
                                         ("size", d["size"]), ("sha256", d["sha256"]))
                                     for d in c.get("documents", [])]))
