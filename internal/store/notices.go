@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // notices give London's dates, whatever the host's zone files
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Notice kinds: one that asks its reader to act always goes at once; one that only tells them
+// what happened follows their preferences (at once, in a daily digest, or not at all).
+const (
+	NoticeAction = "action"
+	NoticeInfo   = "info"
+)
+
+// Notice states, as the admins' Notices page shows them. A notice whose last try failed for a
+// passing reason is still waiting, with that reason, until it goes or is given up.
+const (
+	NoticeWaiting = "waiting"
+	NoticeSent    = "sent"
+	NoticeFailed  = "failed"   // the mail server refused it for good (a 5xx): not tried again
+	NoticeGivenUp = "given_up" // every try failed for a passing reason
+)
+
+// Notice is one message for one person, written in the transaction of the event it tells of.
+type Notice struct {
+	UserID     int64
+	DecisionID int64 // 0 for none
+	Event      string
+	Kind       string // NoticeAction or NoticeInfo
+	Reference  string
+	Title      string
+	Subject    string
+	Body       string     // what happened and what is asked, in sentences
+	Comment    string     // words quoted from someone (a return's comment), or ""
+	LinkPath   string     // the page where it is done or seen, from the site's root
+	DueAt      *time.Time // by when, when the step has a due date
+}
+
+// QueueNotice writes n in the transaction s is in, after the person's preferences: an
+// information notice waits for their digest's time, or is not written once they have
+// unsubscribed. It is how every notice is written, by the events here (noticesFor) and by
+// reminders, so a notice is never lost when its event commits and never sent when it rolls
+// back. It returns whether a notice was written.
+func (s *Store) QueueNotice(ctx context.Context, at time.Time, n Notice) (bool, error) {
+	if s.tx == nil {
+		return false, errors.New("queue a notice: not in a transaction")
+	}
+	var decisionID *int64
+	if n.DecisionID != 0 {
+		decisionID = &n.DecisionID
+	}
+	var comment *string
+	if c := strings.TrimSpace(n.Comment); c != "" {
+		comment = &c
+	}
+	tag, err := s.db.Exec(ctx, `
+INSERT INTO notices (user_id, decision_id, event, kind, reference, title, subject, body, comment, link_path, due_at,
+	created_at, digest, next_attempt_at)
+SELECT u.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+	$4 = 'info' AND coalesce(p.digest, false),
+	CASE WHEN $4 = 'info' AND coalesce(p.digest, false) THEN `+nextDigestSQL+` ELSE $12 END
+FROM users u LEFT JOIN notice_preferences p ON p.user_id = u.id
+WHERE u.id = $1 AND u.disabled_at IS NULL AND NOT ($4 = 'info' AND coalesce(p.unsubscribed, false))`,
+		n.UserID, decisionID, n.Event, n.Kind, n.Reference, n.Title, n.Subject, n.Body, comment, n.LinkPath, n.DueAt, at)
+	if err != nil {
+		return false, fmt.Errorf("queue a notice (%s) for user %d: %w", n.Event, n.UserID, mapError(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// nextDigestSQL is the first time at or after $12 that is the person's digest time in London.
+const nextDigestSQL = `(SELECT CASE WHEN t >= $12 THEN t ELSE ((d + 1) + p.digest_time) AT TIME ZONE 'Europe/London' END
+	FROM (SELECT ($12::timestamptz AT TIME ZONE 'Europe/London')::date AS d) day,
+	LATERAL (SELECT (day.d + p.digest_time) AT TIME ZONE 'Europe/London' AS t) first)`
+
+// Audiences a notice goes to, resolved to people by recipients.
+type audience int
+
+const (
+	audienceDrafters       audience = iota // who wrote the decision
+	audienceNextStep                       // who may clear the step now waiting, or sign when none is
+	audienceChain                          // who approved its steps, and who signed it
+	audienceDecisionMakers                 // the decision makers of its series
+)
+
+// noticeDecision is what a notice says of the decision it is about.
+type noticeDecision struct {
+	ID        int64
+	Slug      string
+	Reference string
+	Title     string
+	Series    string
+	Status    string
+}
+
+// writeNotices writes the notices the transaction's audit entries call for, just before the
+// entries themselves are appended: in the event's own transaction, from the one map of events
+// to notices (noticesFor).
+func (s *Store) writeNotices(ctx context.Context) error {
+	for _, e := range s.tx.audit {
+		ns, err := s.noticesFor(ctx, e)
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			if _, err := s.QueueNotice(ctx, e.At, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// noticesFor maps an audit entry to the notices it calls for: who hears of it and what each is
+// told. It is the one place that says which events are told to whom.
+func (s *Store) noticesFor(ctx context.Context, e AuditEntry) ([]Notice, error) {
+	type send struct {
+		to      audience
+		kind    string
+		subject string
+		body    string
+		link    string // after /decisions/{slug}
+		comment string
+	}
+	var sends []send
+	detail := map[string]string{}
+	_ = json.Unmarshal([]byte(e.Detail), &detail)
+	by := e.Actor
+	switch e.Event {
+	case EventSubmitted:
+		sends = []send{
+			{audienceDrafters, NoticeInfo, "submitted for sign-off", by + " submitted it for sign-off.", "/signoff", ""},
+			{audienceNextStep, NoticeAction, "waiting for you", "", "/signoff", ""},
+		}
+	case EventApproved:
+		sends = []send{
+			{audienceDrafters, NoticeInfo, detail["step_name"] + " approved", by + " approved the " + detail["step_name"] + " step.", "/signoff", ""},
+			{audienceNextStep, NoticeAction, "waiting for you", "", "/signoff", ""},
+		}
+	case EventReturned:
+		sends = []send{{audienceDrafters, NoticeAction, "returned to draft", by + " returned it to draft at the " +
+			detail["step_name"] + " step. Change it and submit it again.", "/edit", detail["comment"]}}
+	case EventRejected:
+		sends = []send{{audienceDrafters, NoticeInfo, "rejected", by + " rejected it.", "", detail["reason"]}}
+	case EventPublished:
+		sends = []send{{audienceChain, NoticeInfo, "signed and published", by + " signed it, and it is published.", "", ""}}
+	case EventDeferred:
+		until, _ := time.Parse(time.RFC3339, detail["until"])
+		sends = []send{{audienceChain, NoticeInfo, "signed, published later", by + " signed it. It will be published on " +
+			until.In(londonZone()).Format("Monday 2 January 2006 at 15:04") + ".", "", detail["reason"]}}
+	case EventReleased:
+		sends = []send{{audienceChain, NoticeInfo, "published", "Its publication was deferred until now, and it is published.", "", ""}}
+	case EventCorrectionStarted:
+		sends = []send{{audienceDecisionMakers, NoticeAction, "correction waiting for your approval", by +
+			" started a correction of it. Check the correction, then approve it or ask for changes.", "/correction", detail["reason"]}}
+	case EventWithdrawn:
+		sends = []send{{audienceChain, NoticeInfo, "withdrawn", by + " withdrew it.", "", detail["reason"]}}
+	default:
+		return nil, nil
+	}
+	if e.DecisionID == nil {
+		return nil, nil
+	}
+	var d noticeDecision
+	err := s.db.QueryRow(ctx, `SELECT id, slug, reference, title, series, status FROM decisions WHERE id = $1`, *e.DecisionID).
+		Scan(&d.ID, &d.Slug, &d.Reference, &d.Title, &d.Series, &d.Status)
+	if err != nil {
+		return nil, fmt.Errorf("notices of %s: %w", e.Event, mapError(err))
+	}
+	var out []Notice
+	for _, sd := range sends {
+		to, step, err := s.recipients(ctx, d, sd.to)
+		if err != nil {
+			return nil, err
+		}
+		body := sd.body
+		if sd.to == audienceNextStep {
+			if step == "" {
+				body = "Every step of its sign-off is cleared. Read it, declare your interests, and sign or reject it."
+			} else {
+				body = "It is waiting for the " + step + " step. Read it, then approve it or return it with a comment."
+			}
+		}
+		for _, u := range to {
+			if u == derefID(e.ActorID) {
+				continue // nobody is told of what they did themselves
+			}
+			out = append(out, Notice{UserID: u, DecisionID: d.ID, Event: e.Event, Kind: sd.kind, Reference: d.Reference,
+				Title: d.Title, Subject: d.Reference + " " + sd.subject, Body: body, Comment: sd.comment,
+				LinkPath: "/decisions/" + d.Slug + sd.link})
+		}
+	}
+	return out, nil
+}
+
+// londonZone is the zone the register's dates are in.
+func londonZone() *time.Location {
+	if l, err := time.LoadLocation("Europe/London"); err == nil {
+		return l
+	}
+	return time.UTC
+}
+
+func derefID(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// recipients resolves an audience of decision d to the people in it, by their roles and the
+// step the decision waits on, as they stand in this transaction: active accounts only, in id
+// order. For audienceNextStep it also names the step waiting ("" when the decision maker's
+// signature is). This is the one place that turns roles and steps into people (cover, when
+// someone acts for another, belongs here).
+func (s *Store) recipients(ctx context.Context, d noticeDecision, a audience) ([]int64, string, error) {
+	var sql, step string
+	switch a {
+	case audienceDrafters:
+		sql = `SELECT u.id FROM decision_drafters dd JOIN users u ON u.id = dd.user_id
+WHERE dd.decision_id = $1 AND u.disabled_at IS NULL ORDER BY u.id`
+	case audienceChain:
+		sql = `SELECT u.id FROM users u WHERE u.disabled_at IS NULL AND (
+	u.id IN (SELECT user_id FROM decision_drafters WHERE decision_id = $1)
+	OR u.id IN (SELECT user_id FROM signoff_actions WHERE decision_id = $1 AND action = 'approved' AND cleared_at IS NULL)
+	OR u.id IN (SELECT user_id FROM signatures WHERE decision_id = $1)) ORDER BY u.id`
+	case audienceDecisionMakers:
+		sql = `SELECT u.id FROM users u JOIN user_series us ON us.user_id = u.id AND us.series = $1
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'decision_maker'
+WHERE u.disabled_at IS NULL ORDER BY u.id`
+		rows, err := s.db.Query(ctx, sql, d.Series)
+		ids, err := collectIDs(rows, err)
+		return ids, "", err
+	case audienceNextStep:
+		if d.Status != "awaiting_signoff" {
+			return nil, "", nil
+		}
+		var kind *string
+		err := s.db.QueryRow(ctx, `
+SELECT c.step_kind, k.name FROM decision_chains c JOIN step_kinds k ON k.code = c.step_kind
+WHERE c.decision_id = $1 AND NOT EXISTS (SELECT 1 FROM signoff_actions a WHERE a.decision_id = $1
+	AND a.step_kind = c.step_kind AND a.action = 'approved' AND a.cleared_at IS NULL)
+ORDER BY c.position LIMIT 1`, d.ID).Scan(&kind, &step)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, "", fmt.Errorf("the step %s waits on: %w", d.Reference, err)
+		}
+		// Whoever may act: not its drafters, and nobody who cleared another of its steps.
+		const others = ` AND u.disabled_at IS NULL
+	AND u.id NOT IN (SELECT user_id FROM decision_drafters WHERE decision_id = $1)
+	AND u.id NOT IN (SELECT user_id FROM signoff_actions WHERE decision_id = $1 AND action = 'approved' AND cleared_at IS NULL)
+ORDER BY u.id`
+		if kind != nil {
+			rows, err := s.db.Query(ctx, `SELECT u.id FROM users u JOIN user_step_kinds k ON k.user_id = u.id AND k.step_kind = $2
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'adviser' WHERE true`+others, d.ID, *kind)
+			ids, err := collectIDs(rows, err)
+			return ids, step, err
+		}
+		rows, err := s.db.Query(ctx, `SELECT u.id FROM users u JOIN user_series us ON us.user_id = u.id AND us.series = $2
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'decision_maker' WHERE true`+others, d.ID, d.Series)
+		ids, err := collectIDs(rows, err)
+		return ids, "", err
+	}
+	rows, err := s.db.Query(ctx, sql, d.ID)
+	ids, err := collectIDs(rows, err)
+	return ids, step, err
+}
+
+func collectIDs(rows pgx.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	return ids, nil
+}
