@@ -122,7 +122,10 @@ func (w *Worker) DeliverOne(ctx context.Context) (bool, error) {
 	}
 	id, err := w.Send(ctx, d)
 	if err == nil {
-		if err := w.Store.RecordSent(ctx, d, id, w.now()); err != nil {
+		// The message is gone: record it even when stopping, or it goes again after the lease.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := w.Store.RecordSent(rctx, d, id, w.now()); err != nil {
 			return true, fmt.Errorf("record message %s sent: %w", id, err)
 		}
 		w.Log.InfoContext(ctx, "notice sent", "message_id", id, "notices", len(d.Notices))
