@@ -77,6 +77,9 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// Checkpoints signs checkpoints of the audit chain; nil signs none.
 	Checkpoints *checkpoint.Signer
+	// Mail says notices are sent by e-mail (SMTP_URL is set); without it they are only kept
+	// and shown on "Your work".
+	Mail bool
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -123,6 +126,7 @@ type Server struct {
 	signed      chan struct{} // a decision was signed here: its document is due
 	signer      *checkpoint.Signer
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
+	mail        bool // notices are e-mailed
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -177,7 +181,7 @@ func New(d Deps) (*Server, error) {
 		searchRate:    d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
-		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
+		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError
