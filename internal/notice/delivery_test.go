@@ -368,3 +368,76 @@ func TestCrashBetweenSendAndRecord(t *testing.T) {
 		t.Errorf("notices by state %v, want 3 sent", c)
 	}
 }
+
+// TestDailyDigest: a person on a daily summary gets the notices that only tell them something
+// in one message at their time, grouped by decision, the newest decision first, each said
+// once; a notice asking them to act goes at once.
+func TestDailyDigest(t *testing.T) {
+	t.Parallel()
+	cs := newChainSite(t)
+	mail := smtptest.Start(t)
+	w := cs.worker(t, mail.URL())
+	ctx := context.Background()
+	london, _ := time.LoadLocation("Europe/London")
+	now := cs.Clock.Now().In(london)
+	at := now.Add(2 * time.Hour).Truncate(time.Minute)
+	if err := cs.Store.SetNoticePreferences(ctx, cs.drafter.ID, store.NoticePreferences{Digest: true, DigestTime: at.Format("15:04")}, now); err != nil {
+		t.Fatal(err)
+	}
+	write := func(ref, body, kind string) {
+		t.Helper()
+		err := cs.Store.InTx(ctx, func(tx *store.Store) error {
+			_, err := tx.QueueNotice(ctx, cs.Clock.Now(), store.Notice{UserID: cs.drafter.ID, Event: "test", Kind: kind, Reference: ref,
+				Title: "Title of " + ref, Subject: ref + " " + body, Body: body, LinkPath: "/decisions/" + strings.ToLower(strings.ReplaceAll(ref, " ", "-"))})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs.Clock.Advance(time.Minute)
+	}
+	write("PCD 7001", "Finance approved it.", store.NoticeInfo)
+	write("PCD 7002", "Legal approved it.", store.NoticeInfo)
+	write("PCD 7001", "Finance approved it.", store.NoticeInfo) // said again: left out of the summary
+	write("PCD 7001", "It was returned to draft.", store.NoticeAction)
+	write("PCD 7001", "Legal approved it.", store.NoticeInfo)
+
+	if got := drain(t, w); got != 1 {
+		t.Fatalf("before the summary's time %d messages went, want only the one asking to act", got)
+	}
+	if s := mail.Messages()[0].Subject(); s != "PCD 7001 It was returned to draft." {
+		t.Errorf("the message sent at once is %q, want the return", s)
+	}
+	cs.Clock.Advance(at.Sub(cs.Clock.Now()))
+	if got := drain(t, w); got != 1 {
+		t.Fatalf("at the summary's time %d messages went, want 1 summary", got)
+	}
+	m := mail.Messages()[1]
+	if m.Subject() != "Your daily summary: 2 decisions" {
+		t.Errorf("summary subject %q", m.Subject())
+	}
+	text := plainPart(t, m)
+	first, second := strings.Index(text, "PCD 7001: Title of PCD 7001"), strings.Index(text, "PCD 7002: Title of PCD 7002")
+	if first < 0 || second < 0 || first > second {
+		t.Errorf("the summary is not grouped with the newest decision first:\n%s", text)
+	}
+	if n := strings.Count(text, "Finance approved it."); n != 1 {
+		t.Errorf("the summary says %q %d times, want once:\n%s", "Finance approved it.", n, text)
+	}
+	if legal, finance := strings.Index(text, "Legal approved it."), strings.Index(text, "Finance approved it."); legal > finance {
+		t.Errorf("within PCD 7001 the newest state is not first:\n%s", text)
+	}
+	if c := counts(t, cs); c[store.NoticeSent] != 5 {
+		t.Errorf("notices by state %v, want all 5 sent (the repeat with its summary)", c)
+	}
+}
+
+// plainPart is a message's text/plain part, decoded.
+func plainPart(t *testing.T, m smtptest.Message) string {
+	t.Helper()
+	text, err := m.Part("text/plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}

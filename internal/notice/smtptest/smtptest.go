@@ -5,10 +5,15 @@ package smtptest
 
 import (
 	"bytes"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -185,4 +190,44 @@ func (ss *session) Data(r io.Reader) error {
 	ss.s.cond.Broadcast()
 	ss.s.mu.Unlock()
 	return nil
+}
+
+// Part is the body of the message's first part of mediaType, transfer-decoded.
+func (m Message) Part(mediaType string) (string, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+	if err != nil {
+		return "", err
+	}
+	return findPart(textproto.MIMEHeader(msg.Header), msg.Body, mediaType)
+}
+
+func findPart(h textproto.MIMEHeader, body io.Reader, want string) (string, error) {
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		r := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := r.NextRawPart()
+			if err != nil {
+				return "", fmt.Errorf("no %s part: %w", want, err)
+			}
+			if s, err := findPart(p.Header, p, want); err == nil {
+				return s, nil
+			}
+		}
+	}
+	if mt != want {
+		return "", fmt.Errorf("a %s part, not %s", mt, want)
+	}
+	var r io.Reader = body
+	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(body)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	b, err := io.ReadAll(r)
+	return string(b), err
 }
