@@ -5,6 +5,7 @@ package smtptest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -28,6 +30,8 @@ type Message struct {
 	To     []string
 	Header mail.Header
 	Raw    []byte
+	User   string // who signed in (AUTH) to send it, or ""
+	TLS    bool   // whether it came over TLS
 }
 
 // MessageID is the message's Message-ID header.
@@ -42,10 +46,21 @@ func (m Message) Subject() string {
 	return s
 }
 
+// Options make a server that speaks TLS, or asks for a password.
+type Options struct {
+	// TLS offers STARTTLS with this configuration, or with Implicit speaks TLS from the
+	// first byte (smtps).
+	TLS      *tls.Config
+	Implicit bool
+	// Username and Password, when set, are required (AUTH PLAIN, over TLS only).
+	Username, Password string
+}
+
 // Server is a running SMTP server.
 type Server struct {
 	t    testing.TB
 	Addr string
+	opts Options
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -57,7 +72,13 @@ type Server struct {
 // Start starts a server on a free loopback port; it stops when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, refused: map[string]string{}}
+	return StartWith(t, Options{})
+}
+
+// StartWith starts a server with opts.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := &Server{t: t, refused: map[string]string{}, opts: opts}
 	s.cond = sync.NewCond(&s.mu)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -73,7 +94,11 @@ func Start(t testing.TB) *Server {
 func (s *Server) URL() string { return "smtp://" + s.Addr }
 
 func (s *Server) serve(l net.Listener) {
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
+	srv.TLSConfig = s.opts.TLS
+	if s.opts.Implicit {
+		l = tls.NewListener(l, s.opts.TLS)
+	}
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 1 << 20
@@ -153,14 +178,36 @@ func (s *Server) Wait(n int, timeout time.Duration) []Message {
 
 type session struct {
 	s    *Server
+	conn *smtp.Conn
+	user string
 	from string
 	to   []string
+}
+
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.opts.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		if username != ss.s.opts.Username || password != ss.s.opts.Password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication failed"}
+		}
+		ss.user = username
+		return nil
+	}), nil
 }
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
 func (ss *session) Logout() error { return nil }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.opts.Username != "" && ss.user == "" {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
 	ss.from = from
 	return nil
 }
@@ -186,7 +233,8 @@ func (ss *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, Message: "unreadable message: " + err.Error()}
 	}
 	ss.s.mu.Lock()
-	ss.s.messages = append(ss.s.messages, Message{From: ss.from, To: ss.to, Header: m.Header, Raw: raw})
+	_, secure := ss.conn.TLSConnectionState()
+	ss.s.messages = append(ss.s.messages, Message{From: ss.from, To: ss.to, Header: m.Header, Raw: raw, User: ss.user, TLS: secure})
 	ss.s.cond.Broadcast()
 	ss.s.mu.Unlock()
 	return nil
