@@ -54,6 +54,9 @@ type Options struct {
 	Implicit bool
 	// Username and Password, when set, are required (AUTH PLAIN, over TLS only).
 	Username, Password string
+	// Accepted, when set, is called with each message once it is kept, before the server
+	// replies to it: a test may kill the sender there, between its send and its record.
+	Accepted func(Message)
 }
 
 // Server is a running SMTP server.
@@ -234,9 +237,13 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	ss.s.mu.Lock()
 	_, secure := ss.conn.TLSConnectionState()
-	ss.s.messages = append(ss.s.messages, Message{From: ss.from, To: ss.to, Header: m.Header, Raw: raw, User: ss.user, TLS: secure})
+	msg := Message{From: ss.from, To: ss.to, Header: m.Header, Raw: raw, User: ss.user, TLS: secure}
+	ss.s.messages = append(ss.s.messages, msg)
 	ss.s.cond.Broadcast()
 	ss.s.mu.Unlock()
+	if ss.s.opts.Accepted != nil {
+		ss.s.opts.Accepted(msg)
+	}
 	return nil
 }
 
