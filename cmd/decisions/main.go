@@ -24,6 +24,7 @@ import (
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/config"
 	"github.com/decision-register/decisions/internal/metrics"
+	"github.com/decision-register/decisions/internal/notice"
 	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/signedpdf"
 	"github.com/decision-register/decisions/internal/store"
@@ -236,7 +237,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, MaxDownloads: cfg.MaxDownloads, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate), SignInRate: server.RateLimit(cfg.SignInRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
-		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Passwords: passwords})
+		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Passwords: passwords, Mail: cfg.SMTPURL != ""})
 	if err != nil {
 		return err
 	}
@@ -278,9 +279,24 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(swept)
 		srv.SweepBlobs(releaseCtx, time.Hour)
 	}()
+	// Notices go by e-mail from every instance: each is claimed by one.
+	delivered := make(chan struct{})
+	if cfg.SMTPURL == "" {
+		close(delivered)
+		logger.Warn("SMTP_URL is not set: notices are kept, and shown on \"Your work\", but no e-mail is sent")
+	} else {
+		logger.Info("notices are sent by e-mail", "smtp", notice.RedactSMTPURL(cfg.SMTPURL), "from", cfg.MailFrom)
+		w := &notice.Worker{Store: store.New(pool), Mailer: notice.NewSMTP(cfg.SMTP, 30*time.Second, nil), From: cfg.MailFrom,
+			BaseURL: cfg.BaseURL, Log: logger}
+		go func() {
+			defer close(delivered)
+			w.Run(releaseCtx, cfg.NoticeInterval)
+		}()
+	}
 	defer func() {
 		stopReleases()
 		<-released
+		<-delivered
 		<-printed
 		<-checkpointed
 		<-swept

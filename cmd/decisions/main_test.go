@@ -198,7 +198,9 @@ func TestServeAndShutDown(t *testing.T) {
 	if _, err := http.Get(url + "/healthz"); err == nil {
 		t.Error("server still answers after shutdown")
 	}
-	for _, want := range []string{`"msg":"serving"`, `"route":"/decisions/{slug}"`, `"msg":"stopped"`} {
+	// No SMTP_URL: the operator is told notices are kept, not sent.
+	for _, want := range []string{`"msg":"serving"`, `"route":"/decisions/{slug}"`, `"msg":"stopped"`,
+		`"level":"WARN","msg":"SMTP_URL is not set: notices are kept, and shown on \"Your work\", but no e-mail is sent"`} {
 		if !strings.Contains(c.log.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, c.log)
 		}
@@ -247,6 +249,12 @@ func TestBadConfigAndCommands(t *testing.T) {
 	}, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "BASE_URL") || !strings.Contains(err.Error(), "scheme and host only") {
 		t.Errorf("BASE_URL with a path: err = %v, want a refusal naming BASE_URL", err)
+	}
+	err = run(context.Background(), []string{"decisions"}, func(k string) string {
+		return map[string]string{"SMTP_URL": "smtp://relay:hunter2@mail.example.org?starttls=sometimes"}[k]
+	}, nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "SMTP_URL") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("bad SMTP_URL: err = %v, want a refusal naming SMTP_URL without its password", err)
 	}
 	if err := run(context.Background(), []string{"decisions", "dance"}, func(string) string { return "" }, nil, &out); err == nil {
 		t.Error("unknown command accepted")

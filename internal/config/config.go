@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/notice"
 	"github.com/decision-register/decisions/internal/threesixty"
 )
 
@@ -83,6 +85,14 @@ type Config struct {
 	ReleaseInterval time.Duration
 	// MigrateOnStart makes serve apply migrations first, for a single instance.
 	MigrateOnStart bool
+	// SMTPURL is where notices are sent; empty keeps them (shown on "Your work") unsent.
+	SMTPURL string
+	SMTP    notice.SMTPConfig
+	// MailFrom is the From of every notice.
+	MailFrom string
+	// NoticeInterval is how often each instance looks for notices due (retries, digests),
+	// besides being woken by each new notice.
+	NoticeInterval time.Duration
 }
 
 // Rate is a number of requests per window, read from "N/DURATION" such as "120/1m", or "off".
@@ -146,6 +156,9 @@ var Vars = []Var{
 	{"TRUSTED_PROXIES", "", "optional: reverse proxies (comma-separated CIDRs or addresses, such as 127.0.0.1/32) whose X-Forwarded-For gives the client's address and whose X-Request-Id is kept"},
 	{"RELEASE_INTERVAL", "1m", "how often each instance checks for deferred decisions whose publication time has come"},
 	{"MIGRATE_ON_START", "false", "true: serve applies migrations before it starts (one instance); otherwise run `decisions migrate up` first, and serve refuses a database that is behind"},
+	{"SMTP_URL", "", "where notices go by e-mail: smtp://[user:password@]host[:port] (port 25; STARTTLS when the server offers it, ?starttls=required to insist) or smtps://[user:password@]host[:port] (port 465, TLS throughout); unset, notices are kept and shown on \"Your work\" and serve warns at start"},
+	{"MAIL_FROM", "Decision Register <decisions@localhost>", "the From of every notice, like Decision Register <decisions@example.org>"},
+	{"NOTICE_INTERVAL", "1m", "how often each instance looks for notices due (retries and digests); a new notice wakes every instance at once"},
 	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
 
@@ -210,6 +223,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_BYTES: %q is not a whole number of bytes, 1 or more", get("DOCUMENT_MAX_BYTES")))
 	}
 	c.ReleaseInterval = duration("RELEASE_INTERVAL", 10*time.Millisecond)
+	c.NoticeInterval = duration("NOTICE_INTERVAL", 10*time.Millisecond)
+	c.MailFrom = get("MAIL_FROM")
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
+		errs = append(errs, fmt.Errorf("MAIL_FROM: %q is not an address, like Decision Register <decisions@example.org>", c.MailFrom))
+	}
+	if c.SMTPURL = get("SMTP_URL"); c.SMTPURL != "" {
+		if c.SMTP, err = notice.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	switch v := get("MIGRATE_ON_START"); v {
 	case "true", "false":
 		c.MigrateOnStart = v == "true"

@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/decision-register/decisions/internal/notice"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/testsite"
 )
@@ -46,6 +48,7 @@ func TestAdminPagesAccessible(t *testing.T) {
 	site.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
 	ada := site.User(t, "adviser@example.org", "Ada Adviser", store.Grants{Roles: []string{"adviser"}, StepKinds: []string{"finance"}})
 	user := "/admin/users/" + strconv.FormatInt(ada.ID, 10)
+	unsubscribe := noticesFor(t, site, ada)
 	pageTypes := []adminPageType{
 		{name: "admin-users", path: "/admin/users"},
 		{name: "admin-user-new", path: "/admin/users/new"},
@@ -66,6 +69,15 @@ func TestAdminPagesAccessible(t *testing.T) {
 				document.querySelector('#position-finance').value = '1';
 				document.querySelector('[data-testid="chain-form"]').submit()`,
 			form: url.Values{"position-legal": {"first"}, "position-finance": {"1"}, "position-head_of_unit": {"1"}}},
+		{name: "admin-notices", path: "/admin/notices"},
+		{name: "admin-notices-failed", path: "/admin/notices?state=failed"},
+		{name: "account-notices", path: "/account/notices"},
+		{name: "account-notices-errors", path: "/account/notices",
+			submit: `document.querySelector('#how-2').checked = true;
+				document.querySelector('#time').value = '25:00';
+				document.querySelector('[data-testid="notice-preferences-form"]').submit()`,
+			form: url.Values{"how": {"digest"}, "time": {"25:00"}}},
+		{name: "unsubscribe", path: unsubscribe},
 	}
 
 	ctx := newTab(t)
@@ -128,4 +140,44 @@ func TestAdminPagesAccessible(t *testing.T) {
 		files = append(files, f)
 	}
 	checkHTML(t, files)
+}
+
+// noticesFor writes two notices for u, one sent and one refused for good (its address marked
+// as bouncing), so the admins' Notices page has rows of each kind, and returns u's unsubscribe
+// link's path.
+func noticesFor(t *testing.T, site *testsite.Site, u store.User) string {
+	t.Helper()
+	ctx := context.Background()
+	err := site.Store.InTx(ctx, func(tx *store.Store) error {
+		for _, subject := range []string{"PCD 1683 waiting for you", "PCD 1683 Finance approved"} {
+			_, err := tx.QueueNotice(ctx, site.Clock.Now(), store.Notice{UserID: u.ID, Event: "test", Kind: store.NoticeAction,
+				Reference: "PCD 1683", Title: "A decision", Subject: subject, Body: "It is waiting for the Finance step.", LinkPath: "/work"})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		d, err := site.Store.ClaimNotices(ctx, site.Clock.Now(), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			err = site.Store.RecordSent(ctx, d, "notice-1@localhost", site.Clock.Now())
+		} else {
+			err = site.Store.RecordFailure(ctx, d, "550 5.1.1 <adviser@example.org>: Recipient address rejected: User unknown in virtual mailbox table", true, site.Clock.Now(), 5)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := site.Store.NoticeKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/notices/unsubscribe/" + notice.UnsubscribeToken(key, u.ID)
 }

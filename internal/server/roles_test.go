@@ -158,6 +158,14 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/decisions/pcd-1682/versions/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", draft + "/correction/new", nil, [7]int{see, no, no, no, no, no, see}},
 		{"GET", draft + "/withdraw", nil, [7]int{see, no, no, no, no, no, see}},
+		// Notices: the outbox for admins, each person's preferences, and unsubscribe links,
+		// which need no sign-in but a token the register signed.
+		{"GET", "/admin/notices", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/admin/notices?state=failed", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/account/notices", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"POST", "/notices/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {

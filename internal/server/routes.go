@@ -73,6 +73,9 @@ func (s *Server) Routes() http.Handler {
 	// is counted or checked (the throttles in account.go then count failures).
 	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
+	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
+	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
+	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
 
 	// Staff accounts and sign-off chains: admins only.
 	r.Group(func(r chi.Router) {
@@ -88,6 +91,7 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
+		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
 	})
 
 	// Drafting: drafters only.
@@ -121,6 +125,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/work", s.handle(s.handleWork))
 		r.Get("/account/password", s.handle(s.handlePasswordForm))
 		r.Post("/account/password", s.handle(s.handlePasswordChange))
+		r.Get("/account/notices", s.handle(s.handleNoticePreferences))
+		r.Post("/account/notices", s.handle(s.handleNoticePreferencesSave))
 		r.Get("/decisions/{slug}/signoff", s.handle(s.handleSignoff))
 		r.Post("/decisions/{slug}/signoff", s.handle(s.handleSignoffAct))
 		r.Post("/decisions/{slug}/sign", s.handle(s.handleSign))

@@ -85,6 +85,9 @@ type Deps struct {
 	// Passwords hashes the passwords people set and checks sign-ins; nil means auth.Production.
 	// Tests pass a cheap one (authtest.Passwords), so the accounts they make cost microseconds.
 	Passwords *auth.Passwords
+	// Mail says notices are sent by e-mail (SMTP_URL is set); without it they are only kept
+	// and shown on "Your work".
+	Mail bool
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -132,6 +135,7 @@ type Server struct {
 	signer      *checkpoint.Signer
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 	passwords   *auth.Passwords
+	mail        bool // notices are e-mailed
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -189,7 +193,7 @@ func New(d Deps) (*Server, error) {
 		searchRate: d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
-		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://")}
+		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail}
 	s.api = api.New(api.Deps{BaseURL: d.BaseURL, Log: d.Logger, NotModified: s.exportNotModified, ServeError: s.serveError,
 		Reader: func(r *http.Request) (*store.Store, store.Access) { return s.reader(r), s.access(r) }})
 	// A session that cannot be loaded or saved (the database is down) gets the same page as

@@ -536,7 +536,14 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"), Flash: s.popFlash(r, workFlashKey),
 		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
-		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
+		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin), Mail: s.mail}
+	notices, err := s.store.UserNotices(r.Context(), u.ID, workNotices)
+	if err != nil {
+		return err
+	}
+	for _, n := range notices {
+		p.Notices = append(p.Notices, noticeRow(n))
+	}
 	actor := u.Actor()
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}

@@ -66,9 +66,13 @@ func (s *Store) InTxLevel(ctx context.Context, level pgx.TxIsoLevel, fn func(tx 
 	return err
 }
 
-// work runs a transaction's work, then appends the audit entries it asked for.
+// work runs a transaction's work, then writes the notices its audit entries call for and
+// appends the entries.
 func (s *Store) work(ctx context.Context, fn func(tx *Store) error) error {
 	if err := fn(s); err != nil {
+		return err
+	}
+	if err := s.writeNotices(ctx); err != nil {
 		return err
 	}
 	return s.appendAudit(ctx)

@@ -342,3 +342,15 @@ RETURNING id`, number).Scan(&id)
 	}
 	return fmt.Sprintf("pcd-%d", number)
 }
+
+// SecondStore is a store over a pool of its own on the site's database, as a second server
+// instance would have.
+func SecondStore(t testing.TB, s *Site) *store.Store {
+	t.Helper()
+	pool, err := store.Open(context.Background(), s.Pool.Config().ConnString(), store.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return store.New(pool)
+}

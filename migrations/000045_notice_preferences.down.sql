@@ -1,0 +1,2 @@
+DROP TABLE notice_keys;
+DROP TABLE notice_preferences;
