@@ -133,6 +133,10 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Both are sent: one to approve, the other waiting on "Your work" of its approvers.
+		if err := f.Store.SendCorrection(ctx, f.drafter.Act(at), slug, c.Version+1); err != nil {
+			t.Fatal(err)
+		}
 		if approve {
 			c, _ = f.Store.OpenCorrection(ctx, store.Staff(f.drafter.ID, at), slug)
 			if _, err := f.Store.ApproveCorrection(ctx, f.maker.Act(at), slug, decision.ContentHash(c.NewContent())); err != nil {

@@ -106,6 +106,8 @@ func (s *Server) Routes() http.Handler {
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))
+		r.Get("/decisions/{slug}/correction/check", s.handle(s.handleCorrectionCheck))
+		r.Post("/decisions/{slug}/correction/send", s.handle(s.handleCorrectionSend))
 		r.Get("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPart))
 		r.Post("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPartSave))
 		r.Get("/decisions/{slug}/correction/sections/{kind}", s.handle(s.handleCorrectionPart))
@@ -126,6 +128,7 @@ func (s *Server) Routes() http.Handler {
 		// A correction in progress is seen by staff; the rules decide who approves it.
 		r.Get("/decisions/{slug}/correction", s.handle(s.handleCorrection))
 		r.Post("/decisions/{slug}/correction/approve", s.handle(s.handleCorrectionApprove))
+		r.Post("/decisions/{slug}/correction/return", s.handle(s.handleCorrectionReturn))
 		r.Get("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscardForm))
 		r.Post("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscard))
 		r.Get("/decisions/{slug}/withdraw", s.handle(s.handleWithdrawForm))
