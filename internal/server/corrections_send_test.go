@@ -27,7 +27,9 @@ func TestCorrectionSendAndReturn(t *testing.T) {
 	if p := post(t, drafter, base+"/correction/new", url.Values{"reason": {"The title was misspelt."}}); p.status != http.StatusSeeOther {
 		t.Fatalf("start = %d", p.status)
 	}
-	status := func(c *http.Client) string { return get(t, c, base+"/correction").text(`[data-testid=correction-status]`) }
+	status := func(c *http.Client) string {
+		return get(t, c, base+"/correction").text(`[data-testid=correction-status]`)
+	}
 
 	// Nothing changed: nothing to send.
 	check := get(t, drafter, base+"/correction/check")
