@@ -85,6 +85,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/disable", s.handle(s.handleAdminUserStatus(true)))
 		r.Get("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
 		r.Post("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
+		r.Get("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
+		r.Post("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 	})
