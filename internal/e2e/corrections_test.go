@@ -217,7 +217,7 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 		name, email, path string
 		errors            bool // submit the form with its text cleared, for the page with its errors
 		status            int
-		submit            bool // submit the form as it stands, for the page that follows (a confirmation)
+		submit            bool // fill in the withdrawal's reason and submit it, for the confirmation that follows
 	}
 	const c = "/decisions/pcd-1532/correction"
 	pages := []corrPage{
@@ -265,7 +265,8 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 				)
 			}
 			if p.submit {
-				do(t, tab, "submit the form as it stands",
+				do(t, tab, "fill in the reason and submit the form",
+					chromedp.SetValue(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
 					chromedp.Click(chromedp.CSS(`[data-testid="simple-form"] button[type=submit]`)),
 					chromedp.WaitVisible(chromedp.CSS(`[data-testid="withdraw-confirm"]`)),
 				)
