@@ -48,6 +48,9 @@ func correctOnce(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SendCorrection(ctx, drafter.Act(now), "pcd-1682", 2); err != nil {
+		t.Fatal(err)
+	}
 	c, err := st.OpenCorrection(ctx, store.Staff(drafter.ID, now), "pcd-1682")
 	if err != nil {
 		t.Fatal(err)

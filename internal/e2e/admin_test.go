@@ -62,7 +62,8 @@ func TestAdminPagesAccessible(t *testing.T) {
 			submit: `document.querySelectorAll('input[type="checkbox"]').forEach(c => c.checked = false);
 				document.querySelector('[data-testid="user-form"]').submit()`,
 			form: url.Values{}},
-		{name: "admin-user-disable", path: user + "/disable"},
+		{name: "admin-user-disable", path: user + "/disable"}, // she alone clears the finance step: listed
+		{name: "admin-user-password", path: user + "/password"},
 		{name: "admin-chain", path: "/admin/chains/PCD"},
 		{name: "admin-chain-errors", path: "/admin/chains/PCD",
 			submit: `document.querySelector('#position-legal').value = 'first';

@@ -34,13 +34,57 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 		chromedp.Click(buttonNamed("Start the correction")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="correction-reason"]`)),
 	)
-	do(t, dr, "correct the first funding line",
-		chromedp.Click(chromedp.CSS(`[data-testid="correction-parts"] a[href$="/funding/1"]`)),
-		chromedp.WaitVisible(labelled("Amount")),
-		chromedp.SetValue(labelled("Amount"), "£2,755,001"),
-		chromedp.Click(buttonNamed("Save and continue")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="diff-added"]`)),
+	correctAmount := func(amount string) {
+		t.Helper()
+		do(t, dr, "correct the first funding line to "+amount,
+			chromedp.Click(chromedp.CSS(`[data-testid="correction-parts"] a[href$="/funding/1"]`)),
+			chromedp.WaitVisible(labelled("Amount")),
+			chromedp.SetValue(labelled("Amount"), amount),
+			chromedp.Click(buttonNamed("Save and continue")),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="diff-added"]`)),
+		)
+	}
+	sendForApproval := func() {
+		t.Helper()
+		do(t, dr, "check the correction and send it for approval",
+			chromedp.Click(linkNamed("Check and send for approval")),
+			chromedp.WaitVisible(buttonNamed("Send for approval")),
+			chromedp.Click(buttonNamed("Send for approval")),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+		)
+		if text := pageText(t, dr); !strings.Contains(text, "Status: Sent for approval") || strings.Contains(text, "What to correct") {
+			t.Errorf("the sent correction's page: %q", text)
+		}
+	}
+	// A slip in the correction itself: the decision maker returns it.
+	correctAmount("£2,755,010")
+	sendForApproval()
+	stopConsole()
+
+	dm := staffTab(t, f.URL, "dmpc@example.org")
+	const comment = "The amount should be £2,755,001, not £2,755,010."
+	do(t, dm, "return the correction with a comment",
+		chromedp.Navigate(f.URL+"/work"),
+		chromedp.Click(chromedp.CSS(`[data-testid="corrections"] a[href="/decisions/pcd-1682/correction"]`)),
+		chromedp.WaitVisible(labelled("Why you are returning it")),
+		chromedp.SendKeys(labelled("Why you are returning it"), comment),
+		chromedp.Click(buttonNamed("Return with a comment")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
+	if text := pageText(t, dm); !strings.Contains(text, "Status: Returned to its drafters") {
+		t.Errorf("the returned correction, to its approver: %q", text)
+	}
+	do(t, dr, "read the comment from Your work",
+		chromedp.Navigate(f.URL+"/work"),
+		chromedp.Click(chromedp.CSS(`[data-testid="own-corrections"] a[href="/decisions/pcd-1682/correction"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="return-comment"]`)),
+	)
+	if text := pageText(t, dr); !strings.Contains(text, "Status: Returned to its drafters") || !strings.Contains(text, comment) {
+		t.Errorf("the returned correction, to its drafter: %q", text)
+	}
+	stopConsole = watchConsole(t, dr, nil)
+	correctAmount("£2,755,001")
+	sendForApproval()
 	// Read by script, not by a node id: under load CI once saw the id cached before the redirect's
 	// page settled ("No node with given id found").
 	if added := run(t, dr, "added words", chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="diff-added"]')].map(e => e.textContent).join(' ')`)); !strings.Contains(added, "£2,755,001") {
@@ -48,7 +92,6 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 	}
 	stopConsole()
 
-	dm := staffTab(t, f.URL, "dmpc@example.org")
 	do(t, dm, "open the decision", chromedp.Navigate(f.URL+"/decisions/pcd-1682"))
 	followLink(t, dm, "A correction is in progress: see it")
 	do(t, dm, "approve the correction",
@@ -90,7 +133,14 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 		chromedp.Click(linkNamed("Withdraw this decision")),
 		chromedp.WaitVisible(labelled("Why the decision is withdrawn")),
 		chromedp.SendKeys(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
-		chromedp.Click(buttonNamed("Withdraw the decision")),
+		chromedp.Click(buttonNamed("Continue")),
+		chromedp.WaitVisible(buttonNamed("Yes, withdraw the decision")),
+	)
+	if text := pageText(t, dm); !strings.Contains(text, "Are you sure you want to withdraw PCD 1532?") || !strings.Contains(text, "Replaced by a later decision.") {
+		t.Errorf("the withdrawal's confirmation: %q", text)
+	}
+	do(t, dm, "confirm the withdrawal",
+		chromedp.Click(buttonNamed("Yes, withdraw the decision")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="withdrawn"]`)),
 	)
 	do(t, pub, "read it", chromedp.Navigate(f.URL+"/decisions/pcd-1532"))
@@ -116,7 +166,9 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 	ctx := context.Background()
 	at := f.Clock.Now()
 	// PCD 1682: corrected and then withdrawn. PCD 1532: a correction in progress.
-	correct := func(slug string, approve bool) {
+	// mode says how far each goes: "approve", "return" (sent, then returned with a comment) or
+	// "send" (waiting for approval).
+	correct := func(slug string, mode string) {
 		t.Helper()
 		if err := f.Store.StartCorrection(ctx, f.drafter.Act(at), slug, "A figure was mistyped."); err != nil {
 			t.Fatal(err)
@@ -133,15 +185,25 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if approve {
+		if err := f.Store.SendCorrection(ctx, f.drafter.Act(at), slug, c.Version+1); err != nil {
+			t.Fatal(err)
+		}
+		if mode == "return" {
+			c, _ = f.Store.OpenCorrection(ctx, store.Staff(f.drafter.ID, at), slug)
+			if err := f.Store.ReturnCorrection(ctx, f.maker.Act(at), slug, "Say which figure in the reason.", decision.ContentHash(c.NewContent())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if mode == "approve" {
 			c, _ = f.Store.OpenCorrection(ctx, store.Staff(f.drafter.ID, at), slug)
 			if _, err := f.Store.ApproveCorrection(ctx, f.maker.Act(at), slug, decision.ContentHash(c.NewContent())); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	correct("pcd-1682", true)
-	correct("pcd-1532", false)
+	correct("pcd-1682", "approve")
+	correct("pcd-1532", "return")
+	correct("pcd-1047", "send")
 	if err := f.Store.Withdraw(ctx, f.maker.Act(at), "pcd-1682", "Replaced by a later decision.", at); err != nil {
 		t.Fatal(err)
 	}
@@ -155,23 +217,28 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 		name, email, path string
 		errors            bool // submit the form with its text cleared, for the page with its errors
 		status            int
+		submit            bool // fill in the withdrawal's reason and submit it, for the confirmation that follows
 	}
 	const c = "/decisions/pcd-1532/correction"
 	pages := []corrPage{
-		{"decision-corrected-withdrawn", "", "/decisions/pcd-1682", false, http.StatusOK},
-		{"version-2", "", "/decisions/pcd-1682/versions/2", false, http.StatusOK},
-		{"verify-corrected", "", "/decisions/pcd-1682/verify", false, http.StatusOK},
-		{"search-withdrawn", "", "/decisions?q=social+media+hub", false, http.StatusOK},
-		{"correction-drafter", "drafter@example.org", c, false, http.StatusOK},
-		{"correction-funding", "drafter@example.org", c + "/funding/1", false, http.StatusOK},
-		{"correction-funding-error", "drafter@example.org", c + "/funding/1", true, http.StatusUnprocessableEntity},
-		{"correction-new", "drafter@example.org", "/decisions/pcd-1215/correction/new", false, http.StatusOK},
-		{"withdraw", "dmpc@example.org", "/decisions/pcd-1215/withdraw", false, http.StatusOK},
-		{"withdraw-error", "dmpc@example.org", "/decisions/pcd-1215/withdraw", true, http.StatusUnprocessableEntity},
-		{"correction-discard", "drafter@example.org", c + "/discard", false, http.StatusOK},
-		{"work-corrections-to-approve", "dmpc@example.org", "/work", false, http.StatusOK},
-		{"work-own-corrections", "drafter@example.org", "/work", false, http.StatusOK},
-		{"signoff-one-step-rule", "two@example.org", "/decisions/pcd-9301/signoff", false, http.StatusOK},
+		{"decision-corrected-withdrawn", "", "/decisions/pcd-1682", false, http.StatusOK, false},
+		{"version-2", "", "/decisions/pcd-1682/versions/2", false, http.StatusOK, false},
+		{"verify-corrected", "", "/decisions/pcd-1682/verify", false, http.StatusOK, false},
+		{"search-withdrawn", "", "/decisions?q=social+media+hub", false, http.StatusOK, false},
+		{"correction-drafter", "drafter@example.org", c, false, http.StatusOK, false},
+		{"correction-funding", "drafter@example.org", c + "/funding/1", false, http.StatusOK, false},
+		{"correction-check", "drafter@example.org", c + "/check", false, http.StatusOK, false},
+		{"correction-approver", "dmpc@example.org", "/decisions/pcd-1047/correction", false, http.StatusOK, false},
+		{"correction-return-error", "dmpc@example.org", "/decisions/pcd-1047/correction", true, http.StatusUnprocessableEntity, false},
+		{"withdraw-confirm", "dmpc@example.org", "/decisions/pcd-1215/withdraw", false, http.StatusOK, true},
+		{"correction-funding-error", "drafter@example.org", c + "/funding/1", true, http.StatusUnprocessableEntity, false},
+		{"correction-new", "drafter@example.org", "/decisions/pcd-1215/correction/new", false, http.StatusOK, false},
+		{"withdraw", "dmpc@example.org", "/decisions/pcd-1215/withdraw", false, http.StatusOK, false},
+		{"withdraw-error", "dmpc@example.org", "/decisions/pcd-1215/withdraw", true, http.StatusUnprocessableEntity, false},
+		{"correction-discard", "drafter@example.org", c + "/discard", false, http.StatusOK, false},
+		{"work-corrections-to-approve", "dmpc@example.org", "/work", false, http.StatusOK, false},
+		{"work-own-corrections", "drafter@example.org", "/work", false, http.StatusOK, false},
+		{"signoff-one-step-rule", "two@example.org", "/decisions/pcd-9301/signoff", false, http.StatusOK, false},
 	}
 	dir := t.TempDir()
 	var files []string
@@ -193,8 +260,15 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 			if p.errors {
 				do(t, tab, "submit the form with its text cleared",
 					chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('main form input[type=text], main form textarea').forEach(e => e.value = ''); void 0`),
-					chromedp.Click(chromedp.CSS(`[data-testid="simple-form"] button[type=submit], [data-testid="draft-form"] button[value=save]`)),
+					chromedp.Click(chromedp.CSS(`[data-testid="simple-form"] button[type=submit], [data-testid="draft-form"] button[value=save], [data-testid="return-form"] button[type=submit]`)),
 					chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
+				)
+			}
+			if p.submit {
+				do(t, tab, "fill in the reason and submit the form",
+					chromedp.SetValue(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
+					chromedp.Click(chromedp.CSS(`[data-testid="simple-form"] button[type=submit]`)),
+					chromedp.WaitVisible(chromedp.CSS(`[data-testid="withdraw-confirm"]`)),
 				)
 			}
 			if width > 320 {
@@ -212,7 +286,7 @@ func TestCorrectionPagesAccessible(t *testing.T) {
 		}
 		files = append(files, file)
 		// The status, over plain HTTP (an error page's status is the form's post).
-		if !p.errors {
+		if !p.errors && !p.submit {
 			if clients[p.email] == nil {
 				clients[p.email] = f.Client(t, p.email)
 			}
@@ -252,6 +326,9 @@ func TestCorrectionDiscardInBrowser(t *testing.T) {
 		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Store.SendCorrection(ctx, f.drafter.Act(at), slug, c.Version+1); err != nil {
 		t.Fatal(err)
 	}
 

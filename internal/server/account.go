@@ -98,6 +98,11 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
+		if u := userFrom(r); u.MustChangePassword && r.URL.Path != passwordPath {
+			// A one-time password an admin set is changed before anything else is done with it.
+			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -215,9 +220,16 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
 		return err
 	}
+	if u.MustChangePassword {
+		http.Redirect(w, r, passwordPath, http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, f.Next, http.StatusSeeOther)
 	return nil
 }
+
+// passwordPath is where a person changes their password, and must first when an admin set it.
+const passwordPath = "/account/password"
 
 // signInKeys are the throttle's keys for an attempt: the client at the account typed, the
 // client, and the account typed (whether or not it exists).

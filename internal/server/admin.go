@@ -29,6 +29,7 @@ const (
 	adminFlashKey           = "admin_flash"
 	adminNewPasswordKey     = "admin_new_password"
 	adminNewPasswordUserKey = "admin_new_password_user"
+	adminPasswordResetKey   = "admin_password_reset" // set when the password shown is a reset's
 )
 
 func (s *Server) adminRedirect(w http.ResponseWriter, r *http.Request, to, flash string) {
@@ -165,6 +166,7 @@ type adminUserPage struct {
 	status   int
 	target   *store.User // nil when adding
 	password string
+	reset    bool // the password shown is a reset's
 }
 
 func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg adminUserPage, f adminUserForm, errs map[string]string, lists adminLists) {
@@ -178,6 +180,7 @@ func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg 
 		Series: components.Choice{ID: "series", Name: "series", Legend: "Series this decision maker signs for",
 			Hint: "For decision makers only. Select all that apply", Error: errs["series"]},
 		Password: pg.password,
+		Reset:    pg.reset,
 	}
 	roleHints := map[string]string{
 		decision.RoleDrafter:       "Prepares decisions and submits them for sign-off",
@@ -199,7 +202,10 @@ func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg 
 	if u := pg.target; u != nil {
 		path = fmt.Sprintf("/admin/users/%d", u.ID)
 		title = u.Name
-		p.Email, p.Name, p.Disabled = u.Email, u.Name, u.DisabledAt != nil
+		p.Email, p.Name, p.Disabled, p.MustChange = u.Email, u.Name, u.DisabledAt != nil, u.MustChangePassword
+		if me := userFrom(r); u.DisabledAt == nil && (me == nil || me.ID != u.ID) {
+			p.ResetAction = path + "/password"
+		}
 		if u.DisabledAt != nil {
 			p.DisabledOn = u.DisabledAt.Format("2 January 2006")
 			p.StatusAction = path + "/enable"
@@ -252,7 +258,7 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	id, err := s.store.CreateUser(r.Context(), userFrom(r).Act(s.now()), f.Email, f.Name, hash, f.grants())
+	id, err := s.store.CreateUserOneTime(r.Context(), userFrom(r).Act(s.now()), f.Email, f.Name, hash, f.grants())
 	if err != nil {
 		switch _, check := store.IsCheckViolation(err); {
 		case errors.Is(err, store.ErrConflict):
@@ -294,8 +300,9 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) error {
 	if s.popFlash(r, adminNewPasswordUserKey) != strconv.FormatInt(u.ID, 10) {
 		password = ""
 	}
+	reset := s.sessions.PopBool(r.Context(), adminPasswordResetKey)
 	f := adminUserForm{Roles: u.Roles, Steps: u.StepKinds, Series: u.Series}
-	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK, target: &u, password: password}, f, nil, lists)
+	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK, target: &u, password: password, reset: reset && password != ""}, f, nil, lists)
 	return nil
 }
 
@@ -361,6 +368,9 @@ func (s *Server) handleAdminUserStatus(disable bool) func(http.ResponseWriter, *
 		}
 		p := pages.AdminConfirmProps{Action: r.URL.Path, Cancel: back}
 		if disable {
+			if p.OnlyThem, p.Waiting, err = s.disableImpact(r, u); err != nil {
+				return err
+			}
 			p.Heading = "Disable " + u.Name + "’s account?"
 			p.Message = u.Name + " will be signed out at once and will not be able to sign in. Their approvals, signatures and the audit trail stay as they are. You can enable the account again later."
 			p.Button, p.Warning = "Disable account", true
@@ -373,6 +383,138 @@ func (s *Server) handleAdminUserStatus(disable bool) func(http.ResponseWriter, *
 		s.render(w, r, http.StatusOK, pages.AdminConfirm(p))
 		return nil
 	}
+}
+
+// disableImpact says what disabling u would leave stuck: the steps and series nobody else
+// enabled holds, and what waits on them now (steps to clear, signatures, corrections to
+// approve, drafts and corrections only they are drafting), each marked when nobody else
+// enabled could do it.
+func (s *Server) disableImpact(r *http.Request, u store.User) ([]string, []pages.AdminWaiting, error) {
+	ctx := r.Context()
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	lists, err := s.adminLists(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var others []decision.Actor
+	for _, o := range users {
+		if o.ID != u.ID && o.DisabledAt == nil {
+			others = append(others, o.Actor())
+		}
+	}
+	nobodyElse := func(can func(decision.Actor) bool) bool {
+		return !slices.ContainsFunc(others, can)
+	}
+	var only []string
+	if u.Has(decision.RoleAdviser) {
+		for _, k := range u.StepKinds {
+			if nobodyElse(func(a decision.Actor) bool { return a.Has(decision.RoleAdviser) && slices.Contains(a.StepKinds, k) }) {
+				only = append(only, "The "+lists.kindName(k)+" step of sign-off")
+			}
+		}
+	}
+	if u.Has(decision.RoleDecisionMaker) {
+		for _, series := range u.Series {
+			if nobodyElse(func(a decision.Actor) bool {
+				return a.Has(decision.RoleDecisionMaker) && slices.Contains(a.Series, series)
+			}) {
+				only = append(only, "Signing decisions of the "+series+" series")
+			}
+		}
+	}
+	items, err := s.store.Work(ctx, u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	actor := u.Actor()
+	var waiting []pages.AdminWaiting
+	for _, it := range items {
+		so := it.Signoff
+		w := pages.AdminWaiting{Reference: it.Reference, URL: "/decisions/" + it.Slug + "/signoff"}
+		switch next := so.NextStep(); {
+		case it.Status == decision.StatusDraft && it.Drafted:
+			w.URL, w.What = "/decisions/"+it.Slug+"/edit", "a draft they are drafting"
+			w.OnlyThem = len(so.Drafters) == 1
+		case it.Status != decision.StatusAwaitingSignoff:
+			continue
+		case next != "" && so.CanAct(actor, next) == nil:
+			w.What = "the " + lists.kindName(next) + " step"
+			w.OnlyThem = nobodyElse(func(a decision.Actor) bool { return so.CanAct(a, next) == nil })
+		case next == "" && so.CanSign(actor) == nil:
+			w.What = "their signature"
+			w.OnlyThem = nobodyElse(func(a decision.Actor) bool { return so.CanSign(a) == nil })
+		default:
+			continue
+		}
+		waiting = append(waiting, w)
+	}
+	cs, err := s.store.OpenCorrections(ctx, store.Staff(u.ID, s.now()))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cs {
+		w := pages.AdminWaiting{Reference: c.Reference, URL: correctionURL(c.Slug)}
+		notTypo := c.NotTypographical()
+		switch {
+		case c.Sent() && decision.CanApproveCorrection(actor, c.Series, c.Drafters, notTypo) == nil:
+			w.What = "approving a correction"
+			w.OnlyThem = nobodyElse(func(a decision.Actor) bool {
+				return decision.CanApproveCorrection(a, c.Series, c.Drafters, notTypo) == nil
+			})
+		case !c.Sent() && slices.Contains(c.Drafters, u.ID):
+			w.What = "a correction they are drafting"
+			w.OnlyThem = len(c.Drafters) == 1
+		default:
+			continue
+		}
+		waiting = append(waiting, w)
+	}
+	return only, waiting, nil
+}
+
+// handleAdminPasswordReset asks to confirm a reset of someone's password (GET), and does it
+// (POST): a new one-time password, shown once on their page; every session of theirs ends, and
+// they must choose their own password at their next sign-in.
+func (s *Server) handleAdminPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/admin/users/%d", u.ID)
+	if userFrom(r).ID == u.ID {
+		return &pageError{Status: http.StatusConflict, Heading: "You cannot reset your own password here",
+			Message: "Change it from “Change your password” on your work page, or ask another admin to reset it."}
+	}
+	if u.DisabledAt != nil {
+		return &pageError{Status: http.StatusConflict, Heading: "This account is disabled",
+			Message: "Enable " + u.Name + "’s account first: a disabled account cannot sign in, whatever its password."}
+	}
+	if r.Method != http.MethodPost {
+		p := pages.AdminConfirmProps{Action: r.URL.Path, Cancel: back,
+			Heading: "Reset " + u.Name + "’s password?",
+			Message: "You will be shown a one-time password, once, to pass to " + u.Name + ". Their current password stops working " +
+				"and they are signed out everywhere. When they sign in with the one-time password they must choose their own.",
+			Button: "Reset password"}
+		p.Page = s.page(r, p.Heading, "admin", r.URL.Path)
+		s.render(w, r, http.StatusOK, pages.AdminConfirm(p))
+		return nil
+	}
+	password := auth.GeneratePassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ResetPassword(r.Context(), userFrom(r).Act(s.now()), u.ID, hash); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), adminNewPasswordKey, password)
+	s.sessions.Put(r.Context(), adminNewPasswordUserKey, strconv.FormatInt(u.ID, 10))
+	s.sessions.Put(r.Context(), adminPasswordResetKey, true)
+	s.adminRedirect(w, r, back, "")
+	return nil
 }
 
 // adminSeries is the series the address names, when the register knows it.

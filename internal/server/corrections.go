@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -126,10 +127,32 @@ func (s *Server) handleCorrection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.renderCorrection(w, r, http.StatusOK, c, "")
+	return s.renderCorrection(w, r, http.StatusOK, c, correctionForm{})
 }
 
-func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status int, c store.Correction, refusal string) error {
+// correctionForm is what an approver sent that comes back to them: why their approval was
+// refused, or the comment of a return with its error.
+type correctionForm struct {
+	refusal      string
+	comment      string
+	commentError string
+}
+
+// correctionFlashKey holds what the correction's page says once, after sending or returning it.
+const correctionFlashKey = "correction_flash"
+
+// correctionStatus puts where a correction is in plain words, with the colour of its tag.
+func correctionStatus(c store.Correction) (string, string) {
+	switch {
+	case c.Sent():
+		return "Sent for approval", "govuk-tag--blue"
+	case c.Returned != nil:
+		return "Returned to its drafters", "govuk-tag--orange"
+	}
+	return "Being drafted", "govuk-tag--grey"
+}
+
+func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status int, c store.Correction, f correctionForm) error {
 	u := userFrom(r)
 	names, err := s.drafterNames(r, c.Drafters)
 	if err != nil {
@@ -139,6 +162,7 @@ func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status
 	notTypo := c.NotTypographical()
 	p := pages.CorrectionProps{
 		Page:        s.page(r, "Correction of "+c.Reference, "", correctionURL(c.Slug)),
+		Flash:       s.sessions.PopString(r.Context(), correctionFlashKey),
 		Reference:   c.Reference,
 		Title:       c.Current.Title,
 		DecisionURL: "/decisions/" + c.Slug,
@@ -147,15 +171,26 @@ func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status
 		Diffs:       diffFields(decision.Diffs(signed, c.Draft)),
 		NewHash:     decision.ContentHash(c.NewContent()),
 		ApproveURL:  correctionURL(c.Slug) + "/approve",
+		ReturnURL:   correctionURL(c.Slug) + "/return",
+		Sent:        c.Sent(),
 	}
-	if notTypo == "" {
-		p.Typo = "This correction is typographical: the decision maker for " + c.Series + " or an admin may approve it."
-	} else {
-		p.Typo = "This correction is not typographical (" + notTypo + "): only the decision maker for " + c.Series + " may approve it."
+	p.Status, p.StatusClass = correctionStatus(c)
+	if c.Sent() {
+		p.StatusLine = "Sent for approval by " + deref(c.SentBy) + " on " + formatLondonTime(*c.SentAt) + "."
 	}
-	if u.Has(decision.RoleDrafter) {
+	if c.Returned != nil && c.ReturnedAt != nil {
+		p.Returned = &pages.CorrectionReturn{By: deref(c.ReturnedBy), When: formatLondonTime(*c.ReturnedAt), Comment: *c.Returned}
+	}
+	p.Typo = correctionApprovers(c.Series, notTypo)
+	if u.Has(decision.RoleDrafter) && c.Sent() {
+		p.SentNote = "It is with its approvers, so it cannot change now. If an approver returns it, you can change it and send it again."
+	}
+	if u.Has(decision.RoleDrafter) && !c.Sent() {
 		base := correctionURL(c.Slug)
 		p.ReasonURL = base + "/reason"
+		if len(p.Diffs) > 0 {
+			p.CheckURL = base + "/check"
+		}
 		p.Parts = append(p.Parts,
 			pages.CorrectionPart{Name: "Title and summary", Href: base + "/title", Changed: signed.Title != c.Draft.Title || signed.Summary != c.Draft.Summary},
 			pages.CorrectionPart{Name: "Recommendations", Href: base + "/recommendations", Changed: !slices.Equal(signed.Recommendations, c.Draft.Recommendations)})
@@ -172,16 +207,143 @@ func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status
 		p.Approve = true
 		if err := decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, notTypo); err != nil {
 			p.Refusal = err.Error()
+		} else if !c.Sent() {
+			p.Refusal = "Its drafters have not sent it for approval yet: it comes to you when they do."
 		}
 	}
+	p.Comment = components.Field{ID: "comment", Name: "comment", Label: "Why you are returning it",
+		Hint: "Its drafters see this with the correction, change it and send it again.", Rows: 4,
+		Value: f.comment, Error: f.commentError}
 	if decision.CanDiscardCorrection(u.Actor(), c.Drafters) == nil {
 		p.DiscardURL = correctionURL(c.Slug) + "/discard"
 	}
-	if refusal != "" {
-		p.Errors = []components.FieldError{{FieldID: "approve", Message: refusal}}
+	if f.refusal != "" {
+		p.Errors = []components.FieldError{{FieldID: "approve", Message: f.refusal}}
+	}
+	if f.commentError != "" {
+		p.Errors = append(p.Errors, components.FieldError{FieldID: "comment", Message: f.commentError})
+	}
+	if len(p.Errors) > 0 {
 		p.Page.Title = "Error: " + p.Page.Title
 	}
 	s.render(w, r, status, pages.Correction(p))
+	return nil
+}
+
+// correctionApprovers says who may approve a correction, and why.
+func correctionApprovers(series, notTypo string) string {
+	if notTypo == "" {
+		return "This correction is typographical: the decision maker for " + series + " or an admin may approve it."
+	}
+	return "This correction is not typographical (" + notTypo + "): only the decision maker for " + series + " may approve it."
+}
+
+// Sending for approval -------------------------------------------------------------------------
+
+// handleCorrectionCheck is the drafter's "Check your answers" before sending the correction.
+func (s *Server) handleCorrectionCheck(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCorrection(r)
+	if err != nil {
+		return err
+	}
+	return s.renderCorrectionCheck(w, r, http.StatusOK, c, "")
+}
+
+func (s *Server) renderCorrectionCheck(w http.ResponseWriter, r *http.Request, status int, c store.Correction, problem string) error {
+	if c.Sent() {
+		http.Redirect(w, r, correctionURL(c.Slug), http.StatusSeeOther)
+		return nil
+	}
+	base := correctionURL(c.Slug)
+	p := pages.CorrectionCheckProps{
+		Page:      s.page(r, "Check your correction of "+c.Reference, "", base+"/check"),
+		Reference: c.Reference,
+		Back:      base,
+		Reason:    c.Reason,
+		ReasonURL: base + "/reason",
+		Approvers: correctionApprovers(c.Series, c.NotTypographical()),
+		Diffs:     diffFields(decision.Diffs(decision.CorrectedOf(c.Current), c.Draft)),
+		NewHash:   decision.ContentHash(c.NewContent()),
+		SendURL:   base + "/send",
+		Version:   c.Version,
+	}
+	if problem != "" {
+		p.Page.Title = "Error: " + p.Page.Title
+		p.Errors = []components.FieldError{{FieldID: "send", Message: problem}}
+	}
+	s.render(w, r, status, pages.CorrectionCheck(p))
+	return nil
+}
+
+func (s *Server) handleCorrectionSend(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCorrection(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil || version < 1 {
+		return errBadForm
+	}
+	err = s.store.SendCorrection(r.Context(), userFrom(r).Act(s.now()), c.Slug, version)
+	if reason, ok := store.IsRefused(err); ok {
+		return s.renderCorrectionCheck(w, r, http.StatusUnprocessableEntity, c, reason)
+	}
+	switch {
+	case errors.Is(err, store.ErrCorrectionSent):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction has already been sent",
+			Message: "Someone sent this correction for approval after you opened it. It is with its approvers now.",
+			Hint:    "Its page is " + correctionURL(c.Slug) + "."}
+	case errors.Is(err, store.ErrStale):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction changed after you checked it",
+			Message: "Nothing was sent: someone saved the correction after you opened this page.",
+			Hint:    "Check the correction again, as it is now, then send it."}
+	case err != nil:
+		return err
+	}
+	who := "the decision maker for " + c.Series
+	if c.NotTypographical() == "" {
+		who += " or an admin"
+	}
+	s.sessions.Put(r.Context(), correctionFlashKey, "Sent for approval. It waits for "+who+".")
+	http.Redirect(w, r, correctionURL(c.Slug), http.StatusSeeOther)
+	return nil
+}
+
+// handleCorrectionReturn returns a correction sent for approval to its drafters with a comment.
+func (s *Server) handleCorrectionReturn(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCorrection(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	u := userFrom(r)
+	if err := decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, c.NotTypographical()); err != nil {
+		return refused(err)
+	}
+	comment := decision.CleanText(r.PostForm.Get("comment"))
+	if comment == "" {
+		return s.renderCorrection(w, r, http.StatusUnprocessableEntity, c,
+			correctionForm{comment: r.PostForm.Get("comment"), commentError: "Enter why you are returning the correction"})
+	}
+	err = s.store.ReturnCorrection(r.Context(), u.Act(s.now()), c.Slug, comment, r.PostForm.Get("content_hash"))
+	switch {
+	case errors.Is(err, store.ErrCorrectionNotSent):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction is not waiting for approval",
+			Message: "Nothing was returned: the correction was returned to its drafters by someone else after you opened it."}
+	case errors.Is(err, store.ErrStale):
+		return &pageError{Status: http.StatusConflict, Heading: "The correction changed after you opened it",
+			Message: "Nothing was returned: the correction changed after you read it.",
+			Hint:    "Open the correction again, read it as it is now, and decide again."}
+	case err != nil:
+		return refused(err)
+	}
+	s.sessions.Put(r.Context(), correctionFlashKey, "You returned the correction to its drafters with your comment.")
+	http.Redirect(w, r, correctionURL(c.Slug), http.StatusSeeOther)
 	return nil
 }
 
@@ -203,17 +365,21 @@ func (s *Server) addWorkCorrections(r *http.Request, p *pages.WorkProps) error {
 			switch {
 			case empty:
 				item.Note = "Your correction changes nothing yet: finish it, or discard it."
+			case c.Returned != nil:
+				item.Note = "Returned to you by " + deref(c.ReturnedBy) + ": “" + *c.Returned + "” Change it and send it again."
+			case !c.Sent():
+				item.Note = "Your correction is not sent yet: check it and send it for approval."
 			case notTypo == "":
 				item.Note = "Your correction is waiting for approval by the decision maker for " + c.Series + " or an admin (it is typographical)."
 			default:
 				item.Note = "Your correction is waiting for approval by the decision maker for " + c.Series + "."
 			}
 			p.OwnCorrections = append(p.OwnCorrections, item)
-		case !empty && decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, notTypo) == nil:
+		case c.Sent() && decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, notTypo) == nil:
 			if notTypo == "" {
-				item.Note = "Read the typographical correction and approve it, or leave it for its drafters to change."
+				item.Note = "Read the typographical correction and approve it, or return it to its drafters with a comment."
 			} else {
-				item.Note = "Read the correction (" + notTypo + ") and approve it, or leave it for its drafters to change."
+				item.Note = "Read the correction (" + notTypo + ") and approve it, or return it to its drafters with a comment."
 			}
 			p.Corrections = append(p.Corrections, item)
 		}
@@ -254,7 +420,11 @@ func (s *Server) handleCorrectionApprove(w http.ResponseWriter, r *http.Request)
 	}
 	_, err = s.store.ApproveCorrection(r.Context(), userFrom(r).Act(s.now()), c.Slug, r.PostForm.Get("content_hash"))
 	if reason, ok := store.IsRefused(err); ok {
-		return s.renderCorrection(w, r, http.StatusForbidden, c, reason)
+		return s.renderCorrection(w, r, http.StatusForbidden, c, correctionForm{refusal: reason})
+	}
+	if errors.Is(err, store.ErrCorrectionNotSent) {
+		return s.renderCorrection(w, r, http.StatusConflict, c,
+			correctionForm{refusal: "Its drafters have not sent it for approval yet: it can be approved once they do."})
 	}
 	if errors.Is(err, store.ErrStale) {
 		return &pageError{Status: http.StatusConflict, Heading: "The correction changed after you opened it",
@@ -383,6 +553,9 @@ func (s *Server) handleCorrectionPart(w http.ResponseWriter, r *http.Request) er
 	if !ok {
 		return errPageNotFound
 	}
+	if c.Sent() {
+		return errCorrectionSent(c)
+	}
 	s.renderCorrectionPart(w, r, http.StatusOK, c, part, c.Version, nil, nil, false)
 	return nil
 }
@@ -487,6 +660,8 @@ func (s *Server) handleCorrectionPartSave(w http.ResponseWriter, r *http.Request
 		return nil
 	})
 	switch {
+	case errors.Is(err, store.ErrCorrectionSent):
+		return errCorrectionSent(c)
 	case errors.Is(err, errInvalid):
 		s.renderCorrectionPart(w, r, http.StatusUnprocessableEntity, c, part, version, r.PostForm, errs, false)
 		return nil
@@ -501,6 +676,14 @@ func (s *Server) handleCorrectionPartSave(w http.ResponseWriter, r *http.Request
 	}
 	http.Redirect(w, r, correctionURL(c.Slug), http.StatusSeeOther)
 	return nil
+}
+
+// errCorrectionSent answers a change of a correction that is with its approvers.
+func errCorrectionSent(c store.Correction) error {
+	return &pageError{Status: http.StatusConflict, Heading: "The correction is with its approvers",
+		Message: "It was sent for approval, so it cannot change now: what an approver reads is what they approve. " +
+			"If an approver returns it, you can change it and send it again.",
+		Hint: "Its page is " + correctionURL(c.Slug) + "."}
 }
 
 // errInvalid stops a correction's save whose input has errors: nothing is written.
@@ -704,12 +887,19 @@ func (s *Server) handleVersionCanonical(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
+// versionSigner names who signed a version: for the first, the decision maker with their
+// title ("Sophie Linden, Deputy Mayor for Policing and Crime"); for a correction, the approver
+// with the register's role they approved it in ("Ada Admin (admin)").
 func versionSigner(v store.Version) string {
 	name := deref(v.SignerName)
-	if role := deref(v.SignerRole); name != "" && role != "" {
-		return name + ", " + role
+	role := deref(v.SignerRole)
+	switch {
+	case name == "" || role == "":
+		return name
+	case v.Number > 1 && (role == "Admin" || role == "Decision maker"):
+		return name + " (" + strings.ToLower(role) + ")"
 	}
-	return name
+	return name + ", " + role
 }
 
 func versionLinks(slug string, vs []store.Version) []pages.VersionLink {
@@ -823,7 +1013,7 @@ func (s *Server) renderWithdraw(w http.ResponseWriter, r *http.Request, status i
 		Caption: d.Reference, Heading: "Withdraw this decision",
 		Intro: "A withdrawn decision keeps its page, marked withdrawn with your reason and date. It leaves the list of " +
 			"decisions and the totals, but searches still find it. This cannot be undone.",
-		Action: r.URL.Path, Submit: "Withdraw the decision", Warning: true,
+		Action: r.URL.Path, Submit: "Continue",
 		Back: "/decisions/" + d.Slug, BackText: "Back to the decision",
 		Inputs: []pages.DraftInput{
 			{Area: &components.Field{ID: "reason", Name: "reason", Label: "Why the decision is withdrawn", Rows: 4,
@@ -838,6 +1028,35 @@ func (s *Server) renderWithdraw(w http.ResponseWriter, r *http.Request, status i
 		p.Errors = append(p.Errors, components.FieldError{FieldID: date.FirstErrorID(), Message: errs.Date})
 	}
 	s.render(w, r, status, pages.SimpleForm(p))
+	return nil
+}
+
+// renderWithdrawConfirm asks "Are you sure?" before a withdrawal, which cannot be undone,
+// showing the reason and date the public will read. The form carries them back as they were
+// typed; they are checked again when it comes back.
+func (s *Server) renderWithdrawConfirm(w http.ResponseWriter, r *http.Request, d store.DecisionDetail, reason string, on time.Time) error {
+	in := r.PostForm
+	title := d.Reference
+	if d.Title != nil && *d.Title != "" {
+		title += ": " + *d.Title
+	}
+	p := pages.SimpleFormProps{
+		Page:    s.page(r, "Are you sure you want to withdraw "+d.Reference+"?", "", r.URL.Path),
+		Caption: d.Reference, Heading: "Are you sure you want to withdraw " + d.Reference + "?", TestID: "withdraw-confirm",
+		Intro: "Its page will be marked withdrawn with this reason and date, and it will leave the list of decisions and the totals. " +
+			"A withdrawal cannot be undone.",
+		Summary: []components.SummaryRow{
+			{Key: "Decision", Value: title},
+			{Key: "Why it is withdrawn", Value: reason, TestID: "confirm-reason"},
+			{Key: "Date withdrawn", Value: formatDate(&on), TestID: "confirm-date"},
+		},
+		Action: r.URL.Path, Submit: "Yes, withdraw the decision", Warning: true,
+		Back: "/decisions/" + d.Slug, BackText: "Back to the decision",
+		Hidden: []pages.HiddenField{{Name: "reason", Value: in.Get("reason")}, {Name: "withdrawn_day", Value: in.Get("withdrawn_day")},
+			{Name: "withdrawn_month", Value: in.Get("withdrawn_month")}, {Name: "withdrawn_year", Value: in.Get("withdrawn_year")},
+			{Name: "confirm", Value: "yes"}},
+	}
+	s.render(w, r, http.StatusOK, pages.SimpleForm(p))
 	return nil
 }
 
@@ -866,6 +1085,9 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) error {
 	}
 	if errs.any() {
 		return s.renderWithdraw(w, r, http.StatusUnprocessableEntity, d, r.PostForm, errs)
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		return s.renderWithdrawConfirm(w, r, d, reason, on)
 	}
 	if err := s.store.Withdraw(r.Context(), userFrom(r).Act(s.now()), d.Slug, reason, on); err != nil {
 		return refused(err)

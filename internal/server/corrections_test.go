@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -38,6 +40,19 @@ func apiDecision(t *testing.T, c *http.Client, base, slug string) map[string]any
 		t.Errorf("API %s: %s", slug, e)
 	}
 	return d
+}
+
+// sendCorrection sends the correction of the decision at base for approval from its "Check
+// your answers" page, as c.
+func sendCorrection(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	check := get(t, c, base+"/correction/check")
+	if check.status != http.StatusOK || !check.has(`[data-testid=send-form]`) {
+		t.Fatalf("GET check = %d, send form %v", check.status, check.has(`[data-testid=send-form]`))
+	}
+	if p := post(t, c, base+"/correction/send", url.Values{"version": {check.value(`input[name=version]`)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("send = %d: %s", p.status, p.text("main"))
+	}
 }
 
 func TestCorrectionAndWithdrawalOverHTTP(t *testing.T) {
@@ -94,6 +109,8 @@ func TestCorrectionAndWithdrawalOverHTTP(t *testing.T) {
 		t.Fatalf("stale save = %d", p.status)
 	}
 
+	sendCorrection(t, drafter, base)
+
 	// An admin may not approve a change of amount, and is told why.
 	p := get(t, admin, base+"/correction")
 	if !strings.Contains(p.text(`[data-testid=approve-refusal]`), "not typographical") || p.has(`[data-testid=approve-form]`) {
@@ -108,7 +125,7 @@ func TestCorrectionAndWithdrawalOverHTTP(t *testing.T) {
 	if !p.has(`[data-testid=approve-form]`) || !strings.Contains(p.text(`[data-testid=diff-added]`), "£2,755,001") {
 		t.Fatalf("maker's correction page: form %v, added %q", p.has(`[data-testid=approve-form]`), p.text(`[data-testid=diff-added]`))
 	}
-	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {p.value(`input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
+	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {p.value(`[data-testid=approve-form] input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
 		t.Fatalf("approve = %d: %s", p.status, p.text("main"))
 	}
 
@@ -156,13 +173,30 @@ func TestCorrectionAndWithdrawalOverHTTP(t *testing.T) {
 	if p.status != http.StatusUnprocessableEntity || p.text(`#reason-error`) == "" || !strings.Contains(p.text(`#withdrawn-error`), "today or in the past") {
 		t.Fatalf("bad withdrawal = %d: %q %q", p.status, p.text(`#reason-error`), p.text(`#withdrawn-error`))
 	}
+	// Every error at once, in the summary, each linking to its field.
+	if n := p.doc.Find(`.govuk-error-summary a`).Length(); n != 2 {
+		t.Errorf("the error summary lists %d errors, want the reason's and the date's", n)
+	}
 	const why = "Superseded by a later decision."
 	loc, _ := time.LoadLocation("Europe/London")
 	now := ss.Clock.Now().In(loc)
 	date := now.Format("2006-01-02")
-	if p := post(t, maker, base+"/withdraw", url.Values{"reason": {why}, "withdrawn_day": {strconv.Itoa(now.Day())},
-		"withdrawn_month": {strconv.Itoa(int(now.Month()))}, "withdrawn_year": {strconv.Itoa(now.Year())}}); p.status != http.StatusSeeOther {
-		t.Fatalf("withdraw = %d: %s", p.status, p.text("main"))
+	withdrawal := url.Values{"reason": {why}, "withdrawn_day": {strconv.Itoa(now.Day())},
+		"withdrawn_month": {strconv.Itoa(int(now.Month()))}, "withdrawn_year": {strconv.Itoa(now.Year())}}
+	// First "Are you sure?", with what the public will read; nothing is withdrawn yet.
+	confirm := post(t, maker, base+"/withdraw", withdrawal)
+	if confirm.status != http.StatusOK || !confirm.has(`[data-testid=withdraw-confirm]`) || confirm.text(`[data-testid=confirm-reason]`) != why {
+		t.Fatalf("withdraw = %d, confirmation %v, reason %q", confirm.status, confirm.has(`[data-testid=withdraw-confirm]`), confirm.text(`[data-testid=confirm-reason]`))
+	}
+	if p := get(t, public, base); p.has(`[data-testid=withdrawn]`) {
+		t.Fatal("withdrawn before the confirmation")
+	}
+	confirmed := url.Values{}
+	confirm.doc.Find(`[data-testid=simple-form] input[type=hidden]`).Each(func(_ int, sel *goquery.Selection) {
+		confirmed.Add(sel.AttrOr("name", ""), sel.AttrOr("value", ""))
+	})
+	if p := post(t, maker, base+"/withdraw", confirmed); p.status != http.StatusSeeOther {
+		t.Fatalf("confirm the withdrawal = %d: %s", p.status, p.text("main"))
 	}
 	p = get(t, public, base)
 	if p.status != http.StatusOK || !strings.Contains(p.text(`[data-testid=withdrawn-reason]`), why) {

@@ -76,8 +76,16 @@ func TestCorrectionsWaitOnYourWork(t *testing.T) {
 		t.Errorf("the drafter's own corrections = %v, want it saying it changes nothing yet", own)
 	}
 
-	// A one-letter change of the title is typographical: the decision maker and an admin may approve it.
+	// A one-letter change of the title is typographical: the decision maker and an admin may
+	// approve it, once it is sent. Until then it is its drafter's alone.
 	saveCorrectionTitle(t, drafter, base, "Alpha - Social Media Hib")
+	if p := get(t, maker, ss.URL+"/work"); len(correctionItems(p, "corrections")) != 0 {
+		t.Errorf("a correction not sent waits for the decision maker: %v", correctionItems(p, "corrections"))
+	}
+	if own := correctionItems(get(t, drafter, ss.URL+"/work"), "own-corrections"); !strings.Contains(own[link], "not sent yet") {
+		t.Errorf("the drafter's own corrections = %v, want it saying it is not sent yet", own)
+	}
+	sendCorrection(t, drafter, base)
 	for name, c := range map[string]*http.Client{"the decision maker": maker, "an admin": admin} {
 		p := get(t, c, ss.URL+"/work")
 		item := correctionItems(p, "corrections")[link]
@@ -97,8 +105,21 @@ func TestCorrectionsWaitOnYourWork(t *testing.T) {
 		t.Error("the drafter is asked to approve their own correction")
 	}
 
+	// The decision maker returns it with a comment: it is the drafter's again, saying why.
+	const why = "Fix the amount too, while you are at it."
+	if p := post(t, maker, base+"/correction/return", url.Values{"comment": {why}, "content_hash": {get(t, maker, ss.URL+link).value(`[data-testid=return-form] input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("return = %d: %s", p.status, p.text("main"))
+	}
+	if own := correctionItems(get(t, drafter, ss.URL+"/work"), "own-corrections"); !strings.Contains(own[link], why) {
+		t.Errorf("the drafter's own corrections = %v, want the comment", own)
+	}
+	if p := get(t, maker, ss.URL+"/work"); len(correctionItems(p, "corrections")) != 0 {
+		t.Errorf("a returned correction still waits for the decision maker: %v", correctionItems(p, "corrections"))
+	}
+
 	// A change of amount is more than typographical: it leaves the admin's work.
 	saveCorrectionAmount(t, drafter, base, "£2,755,001")
+	sendCorrection(t, drafter, base)
 	if p := get(t, admin, ss.URL+"/work"); len(correctionItems(p, "corrections")) != 0 {
 		t.Errorf("an admin is asked to approve a change of amount: %v", correctionItems(p, "corrections"))
 	}
@@ -113,7 +134,7 @@ func TestCorrectionsWaitOnYourWork(t *testing.T) {
 	if p := get(t, maker, ss.URL+link); !p.has(`[data-testid=approve-form]`) {
 		t.Error("the decision maker's link does not lead to the approval form")
 	}
-	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {get(t, maker, ss.URL+link).value(`input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
+	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {get(t, maker, ss.URL+link).value(`[data-testid=approve-form] input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
 		t.Fatalf("approve = %d", p.status)
 	}
 	if p := get(t, maker, ss.URL+"/work"); len(correctionItems(p, "corrections")) != 0 {
@@ -218,9 +239,10 @@ func TestDiscardCorrection(t *testing.T) {
 
 	// A second correction is approved after its drafter opened the confirmation: not discarded.
 	start("The amount was mistyped, again.")
+	sendCorrection(t, drafter, base)
 	_, in = confirm(drafter)
 	approve := get(t, maker, base+"/correction")
-	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {approve.value(`input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
+	if p := post(t, maker, base+"/correction/approve", url.Values{"content_hash": {approve.value(`[data-testid=approve-form] input[name=content_hash]`)}}); p.status != http.StatusSeeOther {
 		t.Fatalf("approve = %d", p.status)
 	}
 	if p := post(t, drafter, base+"/correction/discard", in); p.status != http.StatusConflict || !strings.Contains(p.text("main"), "was approved") {

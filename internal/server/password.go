@@ -19,9 +19,9 @@ type passwordForm struct{ Current, New, Confirm string }
 
 // Validate checks the form's own rules; whether the current password is right is the
 // handler's check, against the stored hash.
-func (f passwordForm) Validate() map[string]string {
+func (f passwordForm) Validate(forced bool) map[string]string {
 	errs := map[string]string{}
-	if f.Current == "" {
+	if f.Current == "" && !forced {
 		errs["current-password"] = "Enter your current password"
 	}
 	switch {
@@ -29,7 +29,7 @@ func (f passwordForm) Validate() map[string]string {
 		errs["new-password"] = "Enter a new password"
 	case len([]rune(f.New)) < auth.MinPasswordLength:
 		errs["new-password"] = "Enter a new password of at least " + strconv.Itoa(auth.MinPasswordLength) + " characters"
-	case f.New == f.Current:
+	case f.New == f.Current && !forced:
 		errs["new-password"] = "Enter a new password that is different from your current one"
 	}
 	if errs["new-password"] == "" && f.Confirm != f.New {
@@ -44,7 +44,11 @@ func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) {
+	forced := userFrom(r).MustChangePassword
 	title := "Change your password"
+	if forced {
+		title = "Choose your own password"
+	}
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
@@ -58,6 +62,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status i
 			Type: "password", Autocomplete: "new-password", Error: errs["new-password"]},
 		Confirm: components.Field{ID: "confirm-password", Name: "confirm_password", Label: "New password again",
 			Type: "password", Autocomplete: "new-password", Error: errs["confirm-password"]},
+		Forced: forced,
 	}
 	for _, id := range []string{"current-password", "new-password", "confirm-password"} {
 		if errs[id] != "" {
@@ -73,8 +78,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 	u := userFrom(r)
 	f := passwordForm{Current: r.PostFormValue("current_password"), New: r.PostFormValue("new_password"),
 		Confirm: r.PostFormValue("confirm_password")}
-	errs := f.Validate()
-	if errs["current-password"] == "" {
+	// A one-time password was checked at this session's sign-in, moments ago: it is not asked
+	// for again (and a session left open cannot be used to change a chosen password).
+	forced := u.MustChangePassword
+	errs := f.Validate(forced)
+	if errs["current-password"] == "" && !forced {
 		ok, throttled, err := s.checkCurrentPassword(r, u, f.Current)
 		if err != nil {
 			return err
@@ -104,7 +112,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 	}
 	// This session carries on under the new epoch; the person's other sessions end.
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch+1)
-	s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been changed")
+	if forced {
+		s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been saved: use it from now on")
+	} else {
+		s.sessions.Put(r.Context(), passwordFlashKey, "Your password has been changed")
+	}
 	http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 	return nil
 }

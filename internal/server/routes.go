@@ -89,6 +89,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/disable", s.handle(s.handleAdminUserStatus(true)))
 		r.Get("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
 		r.Post("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
+		r.Get("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
+		r.Post("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
@@ -111,6 +113,8 @@ func (s *Server) Routes() http.Handler {
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))
+		r.Get("/decisions/{slug}/correction/check", s.handle(s.handleCorrectionCheck))
+		r.Post("/decisions/{slug}/correction/send", s.handle(s.handleCorrectionSend))
 		r.Get("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPart))
 		r.Post("/decisions/{slug}/correction/{part}", s.handle(s.handleCorrectionPartSave))
 		r.Get("/decisions/{slug}/correction/sections/{kind}", s.handle(s.handleCorrectionPart))
@@ -133,6 +137,7 @@ func (s *Server) Routes() http.Handler {
 		// A correction in progress is seen by staff; the rules decide who approves it.
 		r.Get("/decisions/{slug}/correction", s.handle(s.handleCorrection))
 		r.Post("/decisions/{slug}/correction/approve", s.handle(s.handleCorrectionApprove))
+		r.Post("/decisions/{slug}/correction/return", s.handle(s.handleCorrectionReturn))
 		r.Get("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscardForm))
 		r.Post("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscard))
 		r.Get("/decisions/{slug}/withdraw", s.handle(s.handleWithdrawForm))

@@ -386,6 +386,9 @@ func (ss *signoffSite) correct(t *testing.T, slug, title string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := ss.Store.SendCorrection(ctx, ss.drafter.Act(now), slug, c.Version+1); err != nil {
+		t.Fatal(err)
+	}
 	c, err = ss.Store.OpenCorrection(ctx, store.Staff(ss.drafter.ID, now), slug)
 	if err != nil {
 		t.Fatal(err)

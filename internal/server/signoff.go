@@ -772,7 +772,8 @@ var eventTitles = map[string]string{
 	store.EventReleased: "Published at its deferred date", store.EventPartTwoRead: "Part II read",
 	store.EventImported: "Content recorded on import", store.EventDrafterAdded: "Added to the drafting team",
 	store.EventCorrectionStarted: "Correction started", store.EventCorrectionEdited: "Correction edited",
-	store.EventCorrectionDiscarded: "Correction discarded", store.EventDraftDiscarded: "Draft discarded",
+	store.EventCorrectionDiscarded: "Correction discarded", store.EventCorrectionSent: "Correction sent for approval",
+	store.EventCorrectionReturned: "Correction returned to its drafters", store.EventDraftDiscarded: "Draft discarded",
 	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
 }
 

@@ -22,6 +22,8 @@ const (
 	EventCorrectionStarted   = "correction_started"
 	EventCorrectionEdited    = "correction_edited"
 	EventCorrectionDiscarded = "correction_discarded"
+	EventCorrectionSent      = "correction_sent"
+	EventCorrectionReturned  = "correction_returned"
 	EventCorrected           = "corrected"
 	EventWithdrawn           = "withdrawn"
 )
@@ -34,6 +36,14 @@ var ErrNoCorrection = fmt.Errorf("no correction in progress: %w", ErrNotFound)
 var (
 	ErrCorrectionApproved = fmt.Errorf("the correction was approved: %w", ErrConflict)
 	ErrCorrectionEnded    = fmt.Errorf("the correction has ended: %w", ErrConflict)
+)
+
+// ErrCorrectionSent means a correction is with its approvers: its drafters cannot change or
+// send it until it is returned. ErrCorrectionNotSent means it is still with its drafters: it
+// cannot be approved or returned.
+var (
+	ErrCorrectionSent    = fmt.Errorf("the correction is with its approvers: %w", ErrConflict)
+	ErrCorrectionNotSent = fmt.Errorf("the correction has not been sent for approval: %w", ErrConflict)
 )
 
 // Correction is a correction in progress, with the decision it corrects as it stands.
@@ -49,12 +59,20 @@ type Correction struct {
 	Version     int
 	Drafters    []int64
 	CreatedAt   time.Time
+	SentAt      *time.Time // when a drafter sent it for approval; nil while it is with its drafters
+	SentBy      *string
+	ReturnedAt  *time.Time // when an approver last returned it, with their name and comment
+	ReturnedBy  *string
+	Returned    *string
 	Current     decision.Content // the decision's content now, Part II only as its hash (see openCorrection)
 	CurrentHash string
 }
 
 // NewContent is the whole content the correction's approval would sign.
 func (c Correction) NewContent() decision.Content { return c.Draft.Apply(c.Current) }
+
+// Sent says whether the correction is with its approvers.
+func (c Correction) Sent() bool { return c.SentAt != nil }
 
 // NotTypographical says why the correction is not typographical, or "".
 func (c Correction) NotTypographical() string {
@@ -63,7 +81,9 @@ func (c Correction) NotTypographical() string {
 
 const correctionSQL = `
 SELECT c.id, c.decision_id, d.reference, d.slug, d.series, d.status, c.content, c.reason, c.version, c.created_at,
-	ARRAY(SELECT user_id FROM correction_drafters WHERE correction_id = c.id ORDER BY user_id) AS drafters
+	ARRAY(SELECT user_id FROM correction_drafters WHERE correction_id = c.id ORDER BY user_id) AS drafters,
+	c.sent_at, (SELECT name FROM users WHERE id = c.sent_by), c.returned_at,
+	(SELECT name FROM users WHERE id = c.returned_by), c.return_comment
 FROM corrections c JOIN decisions d ON d.id = c.decision_id
 WHERE d.slug = $1 AND c.status = 'draft'`
 
@@ -80,7 +100,8 @@ func (s *Store) openCorrection(ctx context.Context, slug, lock string) (Correcti
 	var c Correction
 	var content []byte
 	err := s.db.QueryRow(ctx, correctionSQL+lock, slug).Scan(&c.ID, &c.DecisionID, &c.Reference, &c.Slug, &c.Series,
-		&c.Status, &content, &c.Reason, &c.Version, &c.CreatedAt, &c.Drafters)
+		&c.Status, &content, &c.Reason, &c.Version, &c.CreatedAt, &c.Drafters,
+		&c.SentAt, &c.SentBy, &c.ReturnedAt, &c.ReturnedBy, &c.Returned)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Correction{}, ErrNoCorrection
 	}
@@ -234,6 +255,9 @@ func (s *Store) EditCorrection(ctx context.Context, act Act, slug string, versio
 		if err != nil {
 			return err
 		}
+		if c.Sent() {
+			return ErrCorrectionSent
+		}
 		if c.Version != version {
 			return fmt.Errorf("correction of %s: version %d is not the saved %d: %w", slug, version, c.Version, ErrConflict)
 		}
@@ -284,6 +308,9 @@ func (s *Store) ApproveCorrection(ctx context.Context, act Act, slug, seenHash s
 		notTypo := c.NotTypographical()
 		if err := decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, notTypo); err != nil {
 			return err
+		}
+		if !c.Sent() {
+			return ErrCorrectionNotSent
 		}
 		next := c.NewContent()
 		nextBytes := decision.Canonical(next)
@@ -356,6 +383,88 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)`,
 		return tx.Audit(ctx, act, id, EventCorrected, detail)
 	})
 	return number, err
+}
+
+// SendCorrection sends the correction in progress for approval, as its drafter saw it at
+// version: from then on only an approver acts on it (approves or returns it), and its words
+// cannot change. A correction that changes nothing is refused; one saved since is ErrStale.
+func (s *Store) SendCorrection(ctx context.Context, act Act, slug string, version int) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, _, err := tx.lockedDecision(ctx, slug); err != nil {
+			return err
+		}
+		c, err := tx.openCorrection(ctx, slug, " FOR UPDATE OF c")
+		if err != nil {
+			return err
+		}
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if !u.Has(decision.RoleDrafter) {
+			return refusal("Only a drafter can send a correction for approval.")
+		}
+		switch {
+		case c.Sent():
+			return ErrCorrectionSent
+		case c.Version != version:
+			return ErrStale
+		case decision.ContentHash(c.NewContent()) == c.CurrentHash:
+			return refusal("This correction changes nothing yet: change the decision's text or money before sending it for approval.")
+		}
+		_, err = tx.db.Exec(ctx, `
+UPDATE corrections SET sent_at = $2, sent_by = $3, returned_at = NULL, returned_by = NULL, return_comment = NULL,
+	version = version + 1, updated_at = $2
+WHERE id = $1`, c.ID, act.At, u.ID)
+		if err == nil {
+			// Whoever sends it answers for it as a drafter: they may not approve it.
+			_, err = tx.db.Exec(ctx, `INSERT INTO correction_drafters (correction_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, u.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("send the correction of %s: %w", slug, mapError(err))
+		}
+		return tx.Audit(ctx, act, c.DecisionID, EventCorrectionSent, map[string]string{"reference": c.Reference, "reason": c.Reason,
+			"content_sha256": decision.ContentHash(c.NewContent())})
+	})
+}
+
+// ReturnCorrection returns a correction sent for approval to its drafters with a comment:
+// whoever may approve it may return it instead. The approver read the content hashing to
+// seenHash.
+func (s *Store) ReturnCorrection(ctx context.Context, act Act, slug, comment, seenHash string) error {
+	comment = decision.CleanText(comment)
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, _, err := tx.lockedDecision(ctx, slug); err != nil {
+			return err
+		}
+		c, err := tx.openCorrection(ctx, slug, " FOR UPDATE OF c")
+		if err != nil {
+			return err
+		}
+		u, err := tx.actor(ctx, act)
+		if err != nil {
+			return err
+		}
+		if err := decision.CanApproveCorrection(u.Actor(), c.Series, c.Drafters, c.NotTypographical()); err != nil {
+			return err
+		}
+		switch {
+		case !c.Sent():
+			return ErrCorrectionNotSent
+		case decision.ContentHash(c.NewContent()) != strings.TrimSpace(seenHash):
+			return ErrStale
+		case comment == "":
+			return refusal("Enter why you are returning the correction.")
+		}
+		_, err = tx.db.Exec(ctx, `
+UPDATE corrections SET sent_at = NULL, sent_by = NULL, returned_at = $2, returned_by = $3, return_comment = $4,
+	version = version + 1, updated_at = $2
+WHERE id = $1`, c.ID, act.At, u.ID, comment)
+		if err != nil {
+			return fmt.Errorf("return the correction of %s: %w", slug, mapError(err))
+		}
+		return tx.Audit(ctx, act, c.DecisionID, EventCorrectionReturned, map[string]string{"reference": c.Reference, "comment": comment})
+	})
 }
 
 func (s *Store) lastVersion(ctx context.Context, id int64) (int, error) {

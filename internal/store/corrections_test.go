@@ -61,6 +61,14 @@ func (db correctionDB) edit(t *testing.T, slug string, fn func(k *decision.Corre
 	}
 }
 
+// send sends the correction of slug for approval, as its drafter.
+func (db correctionDB) send(t *testing.T, slug string) {
+	t.Helper()
+	if err := db.st.SendCorrection(context.Background(), db.drafter.Act(db.now), slug, db.open(t, slug).Version); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCorrectionIsANewSignedVersion(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -91,6 +99,7 @@ func TestCorrectionIsANewSignedVersion(t *testing.T) {
 		t.Fatalf("live amount changed before approval: %d", d.Funding[0].AmountPence)
 	}
 
+	db.send(t, slug)
 	c := db.open(t, slug)
 	if why := c.NotTypographical(); !strings.Contains(why, "amount of funding line 1") {
 		t.Fatalf("NotTypographical = %q, want the amount named", why)
@@ -146,6 +155,7 @@ func TestCorrectionIsANewSignedVersion(t *testing.T) {
 		w := strings.Fields(k.Summary)
 		k.Summary = strings.Replace(k.Summary, w[0], w[0]+"s", 1)
 	})
+	db.send(t, slug)
 	c = db.open(t, slug)
 	if why := c.NotTypographical(); why != "" {
 		t.Fatalf("one letter: NotTypographical = %q", why)
@@ -182,6 +192,7 @@ func TestDatabaseKeepsVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.edit(t, slug, func(k *decision.Corrected) { k.Title += "s" })
+	db.send(t, slug)
 	c := db.open(t, slug)
 	if _, err := db.st.ApproveCorrection(ctx, db.maker.Act(db.now), slug, decision.ContentHash(c.NewContent())); err != nil {
 		t.Fatal(err)
@@ -304,6 +315,7 @@ func TestCorrectingADecisionSignedUnderVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.edit(t, slug, func(k *decision.Corrected) { k.Funding[0].AmountPence += 100 })
+	db.send(t, slug)
 	hash := decision.ContentHash(db.open(t, slug).NewContent())
 	if n, err := db.st.ApproveCorrection(ctx, db.maker.Act(db.now), slug, hash); err != nil || n != 2 {
 		t.Fatalf("ApproveCorrection of a version-1 decision = %d, %v, want version 2", n, err)
@@ -334,6 +346,7 @@ func TestDiscardRacesApproval(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.edit(t, slug, func(k *decision.Corrected) { k.Funding[0].AmountPence += 1 })
+		db.send(t, slug)
 		c := db.open(t, slug)
 		if cs, err := db.st.OpenCorrections(ctx, store.Staff(db.maker.ID, db.now)); err != nil || len(cs) != 1 || cs[0].ID != c.ID {
 			t.Fatalf("OpenCorrections = %v, %v; want the one in progress", cs, err)

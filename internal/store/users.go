@@ -23,9 +23,12 @@ type User struct {
 	PasswordHash string     `db:"password_hash"`
 	DisabledAt   *time.Time `db:"disabled_at"`
 	SessionEpoch int        `db:"session_epoch"` // moves on when sessions must end
-	Roles        []string   `db:"roles"`
-	StepKinds    []string   `db:"step_kinds"`
-	Series       []string   `db:"series"`
+	// MustChangePassword is set while the password is one an admin set (a new account's, or a
+	// reset): its holder chooses their own before doing anything else.
+	MustChangePassword bool     `db:"must_change_password"`
+	Roles              []string `db:"roles"`
+	StepKinds          []string `db:"step_kinds"`
+	Series             []string `db:"series"`
 }
 
 // Grants are what a user may do: roles, the steps an adviser clears, the series a decision
@@ -37,7 +40,7 @@ type Grants struct {
 }
 
 const userSQL = `
-SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch,
+SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch, u.must_change_password,
 	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
 	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
 	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series
@@ -85,10 +88,20 @@ func (s *Store) Users(ctx context.Context) (_ []User, err error) {
 
 // CreateUser adds a user with their grants, and audits it. A taken email is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, act Act, email, name, passwordHash string, g Grants) (int64, error) {
+	return s.createUser(ctx, act, email, name, passwordHash, g, false)
+}
+
+// CreateUserOneTime is CreateUser with a one-time password: one an admin generated and read,
+// which its holder must change at their first sign-in.
+func (s *Store) CreateUserOneTime(ctx context.Context, act Act, email, name, passwordHash string, g Grants) (int64, error) {
+	return s.createUser(ctx, act, email, name, passwordHash, g, true)
+}
+
+func (s *Store) createUser(ctx context.Context, act Act, email, name, passwordHash string, g Grants, oneTime bool) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx *Store) error {
-		err := tx.db.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id`,
-			NormaliseEmail(email), strings.TrimSpace(name), passwordHash).Scan(&id)
+		err := tx.db.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, must_change_password) VALUES ($1, $2, $3, $4) RETURNING id`,
+			NormaliseEmail(email), strings.TrimSpace(name), passwordHash, oneTime).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("add user %s: %w", email, mapError(err))
 		}
@@ -163,12 +176,28 @@ UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END W
 func (s *Store) SetPassword(ctx context.Context, act Act, userID int64, passwordHash string) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		var email string
-		err := tx.db.QueryRow(ctx, `UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING email`,
+		err := tx.db.QueryRow(ctx, `
+UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, must_change_password = false WHERE id = $1 RETURNING email`,
 			userID, passwordHash).Scan(&email)
 		if err != nil {
 			return fmt.Errorf("set password of user %d: %w", userID, mapError(err))
 		}
 		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": email, "change": "password"})
+	})
+}
+
+// ResetPassword gives a user a one-time password an admin generated: every session of theirs
+// ends, and at their next sign-in they must choose their own. Audited (never the hash).
+func (s *Store) ResetPassword(ctx context.Context, act Act, userID int64, passwordHash string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var email string
+		err := tx.db.QueryRow(ctx, `
+UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, must_change_password = true WHERE id = $1 RETURNING email`,
+			userID, passwordHash).Scan(&email)
+		if err != nil {
+			return fmt.Errorf("reset password of user %d: %w", userID, mapError(err))
+		}
+		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": email, "change": "password reset by an admin"})
 	})
 }
 

@@ -85,7 +85,7 @@ func SignIn(p SignInProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Sign in</button></form></div></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Sign in</button></form><h2 class=\"govuk-heading-s\">Forgotten your password?</h2><p class=\"govuk-body\" data-testid=\"forgotten-password\">Ask your admin. They will give you a one-time password, and you choose your own when you sign in with it.</p></div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
