@@ -118,6 +118,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Links:           signoffLinks(d.Links),
 		ChangeURL:       changeURL(u, v.State, slug),
 	}
+	_, p.Supporting = attachments(d)
 	if d.Status == decision.StatusPublished {
 		p.PublicURL = "/decisions/" + slug
 	}
