@@ -167,7 +167,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 			t.Errorf("check your answers lacks %q", want)
 		}
 	}
-	d.step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	d.step("submit", `[data-testid="submitted-panel"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
 	stopConsole()
 	closeDrafter()
 

@@ -1042,7 +1042,7 @@ func (s *Server) handleDraftSubmit(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.Submit(r.Context(), ed.user.Act(s.now()), ed.slug, version); err != nil {
 		return err
 	}
-	// The task list's banner says whom it now waits for.
-	http.Redirect(w, r, editURL(ed.slug), http.StatusSeeOther)
+	// The confirmation says whom it now waits for.
+	http.Redirect(w, r, "/decisions/"+ed.slug+"/submitted", http.StatusSeeOther)
 	return nil
 }

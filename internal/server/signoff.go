@@ -119,6 +119,13 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		ChangeURL:       changeURL(u, v.State, slug),
 	}
 	_, p.Supporting = attachments(d)
+	if v.State.Status == decision.StatusAwaitingSignoff {
+		wa, err := s.whereabouts(r)
+		if err != nil {
+			return err
+		}
+		p.WhereNow = wa.line(v.State, v.Record.WaitingSince)
+	}
 	if d.Status == decision.StatusPublished {
 		p.PublicURL = "/decisions/" + slug
 	}
@@ -547,10 +554,27 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	p := pages.WorkProps{Page: s.page(r, "Your work", "work", "/work"), Flash: flash,
 		Drafter: u.Has(decision.RoleDrafter), Adviser: u.Has(decision.RoleAdviser),
 		Maker: u.Has(decision.RoleDecisionMaker), Admin: u.Has(decision.RoleAdmin)}
+	p.Overview = p.Admin || p.Maker
+	wa, err := s.whereabouts(r)
+	if err != nil {
+		return err
+	}
 	actor := u.Actor()
 	for _, it := range items {
-		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
+		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title),
+			Tag: staffTag(it.Status, it.PublishAt, wa.now)}
 		switch next := it.Signoff.NextStep(); {
+		case it.Status == decision.StatusAwaitingSignoff && it.Drafted:
+			// Its drafters may not clear its steps: they want to know where it is.
+			item.URL += "/signoff"
+			item.WhereNow = wa.line(it.Signoff, it.WaitingSince)
+			p.InSignoff = append(p.InSignoff, item)
+		case it.Status == decision.StatusApproved:
+			item.URL += "/signoff"
+			if it.PublishAt != nil && it.PublishAt.After(wa.now) {
+				item.Note = "To be published on " + formatLondonDay(*it.PublishAt)
+			}
+			p.Approved = append(p.Approved, item)
 		case it.Status == decision.StatusRejected:
 			item.Note = "Rejected"
 			if it.RejectedAt != nil {
@@ -571,10 +595,12 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		case next != "" && it.Signoff.CanAct(actor, next) == nil:
 			item.URL += "/signoff"
 			item.Note = names[next] + " step"
+			item.WhereNow = waitedFor(wa, it)
 			p.Steps = append(p.Steps, item)
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"
 			item.Note = "Every step has approved it"
+			item.WhereNow = waitedFor(wa, it)
 			p.Signatures = append(p.Signatures, item)
 		}
 	}
@@ -583,6 +609,14 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, pages.Work(p))
 	return nil
+}
+
+// waitedFor is how long a decision has waited for the person: "Waiting since 7 Dec, 2 working days".
+func waitedFor(wa whereabouts, it store.WorkItem) string {
+	if it.WaitingSince == nil {
+		return ""
+	}
+	return "Waiting since " + shortDay(*it.WaitingSince, wa.now) + ", " + wa.age(*it.WaitingSince)
 }
 
 // handleCanonical serves the exact bytes a decision's hash is taken over, so anyone can

@@ -95,6 +95,11 @@ func decisionItems(page store.DecisionPage) []components.DecisionItem {
 			Withdrawn:     d.Status == decision.StatusWithdrawn,
 			Synthetic:     d.Synthetic,
 		}
+		if d.Status != decision.StatusPublished && d.Status != decision.StatusWithdrawn {
+			// Only staff are shown these; the list does not know a deferred date.
+			t := decision.StaffStatus(d.Status, nil, time.Time{})
+			items[i].Status, items[i].StatusColour = t.Label, t.Colour
+		}
 	}
 	return items
 }

@@ -2,8 +2,16 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
 )
 
 // addDocumentRow attaches a supporting document to a decision by its row alone: the pages
@@ -84,4 +92,109 @@ func (ss *signoffSite) approveSteps(t *testing.T, slug string, steps ...string) 
 			t.Fatalf("approve %s: %v", k, err)
 		}
 	}
+}
+
+// TestWhereIsMyDecision: after submitting, the drafter's Your work lists the decision in
+// sign-off with whom it is with and since when, in working days; the sign-off page says the
+// same; the overview lists every decision in sign-off, the longest wait first, for admins and
+// decision makers only; and the confirmation after submitting names who is next.
+func TestWhereIsMyDecision(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	ss.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
+	older := ss.awaitingDecision(t, 9711)
+	ss.Clock.Advance(time.Hour)
+	slug := ss.awaitingDecision(t, 9712)
+	ss.approveSteps(t, slug, "head_of_unit")
+	approvedAt := ss.Clock.Now()
+	ss.Clock.Advance(72 * time.Hour)
+	london, _ := time.LoadLocation("Europe/London")
+	days := decision.WorkingDays(approvedAt, ss.Clock.Now(), london)
+	age := fmt.Sprintf("%d working days", days)
+	switch days {
+	case 0:
+		age = "less than a working day"
+	case 1:
+		age = "1 working day"
+	}
+	day := approvedAt.In(london).Format("2 Jan")
+	if approvedAt.In(london).Year() != ss.Clock.Now().In(london).Year() {
+		day = approvedAt.In(london).Format("2 Jan 2006")
+	}
+	want := "With the finance step — Adviser finance — since " + day + ", " + age
+
+	drafter := ss.Client(t, "drafter@example.org")
+	work := get(t, drafter, ss.URL+"/work")
+	items := work.doc.Find(`[data-testid="in-signoff"] [data-testid="work-item"]`)
+	if items.Length() != 2 {
+		t.Fatalf("Your work lists %d decisions in sign-off, want 2", items.Length())
+	}
+	var found bool
+	items.Each(func(_ int, it *goquery.Selection) {
+		if strings.Contains(it.Text(), "PCD 9712") {
+			found = true
+			if got := strings.TrimSpace(it.Find(`[data-testid="where-now"]`).Text()); got != want {
+				t.Errorf("Your work says %q, want %q", got, want)
+			}
+			if got := it.Find(`[data-testid="status-tag"]`).Text(); got != "In sign-off" {
+				t.Errorf("status tag = %q, want In sign-off", got)
+			}
+		}
+	})
+	if !found {
+		t.Error("Your work does not list PCD 9712 in sign-off")
+	}
+	if got := work.text(`[data-testid="count-in-signoff"]`); got != "2" {
+		t.Errorf("count in sign-off = %q, want 2", got)
+	}
+
+	sp := get(t, drafter, ss.URL+"/decisions/"+slug+"/signoff")
+	if got := sp.text(`[data-testid="where-now"]`); got != want {
+		t.Errorf("sign-off page says %q, want %q", got, want)
+	}
+
+	// The overview: the drafter may not see it; the admin and the decision maker may, oldest first.
+	if pg := get(t, drafter, ss.URL+"/work/in-sign-off"); pg.status != 403 {
+		t.Errorf("drafter GET /work/in-sign-off = %d, want 403", pg.status)
+	}
+	for _, email := range []string{"admin@example.org", "dmpc@example.org"} {
+		c := ss.Client(t, email)
+		if !get(t, c, ss.URL+"/work").has(`[data-testid="in-signoff-link"]`) {
+			t.Errorf("%s: Your work has no link to the overview", email)
+		}
+		ov := get(t, c, ss.URL+"/work/in-sign-off")
+		if ov.status != 200 {
+			t.Fatalf("%s GET /work/in-sign-off = %d, want 200", email, ov.status)
+		}
+		rows := ov.doc.Find(`[data-testid="in-signoff-row"]`)
+		if rows.Length() != 2 {
+			t.Fatalf("%s: overview has %d rows, want 2", email, rows.Length())
+		}
+		if first := rows.First().Find("th a").Text(); first != "PCD 9711" {
+			t.Errorf("%s: overview starts with %q, want the longest wait, PCD 9711", email, first)
+		}
+		if !strings.Contains(rows.Last().Text(), "Adviser finance") || !strings.Contains(rows.Last().Text(), age) {
+			t.Errorf("%s: overview row for PCD 9712 = %q", email, strings.Join(strings.Fields(rows.Last().Text()), " "))
+		}
+		if !ov.has(`[data-testid="staff-only"]`) {
+			t.Errorf("%s: the overview does not say only staff see it", email)
+		}
+	}
+
+	// The confirmation after submitting names who is next.
+	conf := get(t, drafter, ss.URL+"/decisions/"+older+"/submitted")
+	if got := conf.text(`[data-testid="submitted-next"]`); got != "It is now with the head of unit step: Adviser head_of_unit." {
+		t.Errorf("confirmation says %q", got)
+	}
+
+	// Staff lists tag what the public cannot read; the public list has no such tags.
+	list := get(t, drafter, ss.URL+"/decisions?status=awaiting_signoff")
+	if got := list.doc.Find(`[data-testid="decision-item"] [data-testid="status-tag"]`).First().Text(); got != "In sign-off" {
+		t.Errorf("staff list's status tag = %q, want In sign-off", got)
+	}
+	pub := get(t, http.DefaultClient, ss.URL+"/decisions")
+	if pub.has(`[data-testid="status-tag"]`) {
+		t.Error("the public list shows a staff status tag")
+	}
+	_ = older
 }
