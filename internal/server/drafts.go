@@ -193,7 +193,7 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 	if ed.readsPartTwo() {
 		_, ok := ed.section(2, "")
 		groups = append(groups, pages.TaskGroup{Heading: "Part II", Tasks: []pages.Task{
-			{Name: "Confidential facts and advice", Hint: "Only those who sign it off can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
+			{Name: "Confidential facts and advice", Hint: "Only the decision maker, the advisers of this series, its drafting team and admins can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
 		}})
 	}
 	var returned []pages.ReturnedNote

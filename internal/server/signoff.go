@@ -228,7 +228,7 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 	last := 0
 	for _, sec := range sections {
 		if sec.Part != last {
-			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part)})
+			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part), Confidential: sec.Part == 2})
 			last = sec.Part
 		}
 		var blocks []pages.SignoffBlock

@@ -198,3 +198,68 @@ func TestWhereIsMyDecision(t *testing.T) {
 	}
 	_ = older
 }
+
+// TestPartTwoMarkedForStaff: on staff pages Part II is headed by a "Part II — not for
+// publication" band and its sections are marked, the print buttons offer it with or without
+// Part II, a page only staff can reach says so, and an unsigned decision's signer and dates
+// read "Not yet", not "Not recorded". The public's pages carry none of it, and offer staff a
+// sign-in in the header.
+func TestPartTwoMarkedForStaff(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	slug := ss.awaitingDecision(t, 9721)
+	drafter := ss.Client(t, "drafter@example.org")
+	for _, path := range []string{"/decisions/" + slug, "/decisions/" + slug + "/signoff"} {
+		pg := get(t, drafter, ss.URL+path)
+		if pg.status != 200 {
+			t.Fatalf("GET %s = %d, want 200", path, pg.status)
+		}
+		if got := pg.text(`[data-testid="part-two-band"] strong`); got != "Part II — not for publication" {
+			t.Errorf("%s: Part II band = %q", path, got)
+		}
+		sec := pg.doc.Find(`section.app-part-two`)
+		if sec.Length() != 1 || !strings.Contains(sec.Text(), partTwoSecret) {
+			t.Errorf("%s: %d marked Part II sections, want the one holding Part II", path, sec.Length())
+		}
+		pg.doc.Find(`section.app-section`).Each(func(_ int, s *goquery.Selection) {
+			if !s.HasClass("app-part-two") && strings.Contains(s.Text(), partTwoSecret) {
+				t.Errorf("%s: Part II text in an unmarked section", path)
+			}
+		})
+		if !pg.has(`[data-app-print-part-two]`) || pg.text(`[data-app-print]`) != "Print without Part II" {
+			t.Errorf("%s: print buttons = %q", path, pg.text(`.govuk-button-group`))
+		}
+		if !pg.has(`[data-testid="part-two-omitted"]`) {
+			t.Errorf("%s: no note that paper leaves Part II out", path)
+		}
+		if got := pg.text(`[data-testid="staff-only"]`); !strings.Contains(got, "Only staff can see this page") {
+			t.Errorf("%s: staff-only line = %q", path, got)
+		}
+	}
+	show := get(t, drafter, ss.URL+"/decisions/"+slug)
+	for _, id := range []string{"date-signed", "date-published", "decision-maker"} {
+		if got := show.text(`[data-testid="` + id + `"]`); got != "Not yet" {
+			t.Errorf("unsigned decision's %s = %q, want Not yet", id, got)
+		}
+	}
+	list := get(t, drafter, ss.URL+"/decisions?status=awaiting_signoff")
+	dds := list.doc.Find(`[data-testid="decision-item"]`).First().Find("dd")
+	if a, b := strings.TrimSpace(dds.Eq(0).Text()), strings.TrimSpace(dds.Eq(1).Text()); a != "Not yet" || b != "Not yet" {
+		t.Errorf("staff list's date signed and decision maker = %q and %q, want Not yet", a, b)
+	}
+
+	// The public: a published decision with no staff marks, and a sign-in in the header.
+	pub := get(t, http.DefaultClient, ss.URL+"/decisions/pcd-1682")
+	if pub.has(`[data-testid="staff-only"]`) || pub.has(`[data-testid="part-two-band"]`) || pub.has(`[data-app-print-part-two]`) {
+		t.Error("the public page carries staff marks")
+	}
+	if got := pub.attr(`[data-testid="header"] [data-testid="header-sign-in"]`, "href"); got != "/sign-in" {
+		t.Errorf("header sign-in link = %q, want /sign-in", got)
+	}
+	if get(t, drafter, ss.URL+"/decisions/pcd-1682").has(`[data-testid="staff-only"]`) {
+		t.Error("a published decision's page says only staff can see it")
+	}
+	if get(t, drafter, ss.URL+"/work").has(`[data-testid="header-sign-in"]`) == true {
+		t.Error("a signed-in person is offered a sign-in")
+	}
+}
