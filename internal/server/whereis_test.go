@@ -248,6 +248,16 @@ func TestPartTwoMarkedForStaff(t *testing.T) {
 		t.Errorf("staff list's date signed and decision maker = %q and %q, want Not yet", a, b)
 	}
 
+	// The task list and the Part II page name the same readers of Part II.
+	readers := "the decision maker, the advisers of this series, "
+	tasks := get(t, drafter, ss.URL+"/decisions/"+slug+"/edit")
+	if got := tasks.text(`[data-testid="task-list"]`); !strings.Contains(got, "Only "+readers+"its drafting team and admins can read Part II") {
+		t.Errorf("the task list's Part II line reads %q", got)
+	}
+	if got := get(t, drafter, ss.URL+"/decisions/"+slug+"/edit/part-two").text("main"); !strings.Contains(got, "Only "+readers+"the people who drafted this decision and admins can read it") {
+		t.Errorf("the Part II page says %q", got)
+	}
+
 	// The public: a published decision with no staff marks, and a sign-in in the header.
 	pub := get(t, http.DefaultClient, ss.URL+"/decisions/pcd-1682")
 	if pub.has(`[data-testid="staff-only"]`) || pub.has(`[data-testid="part-two-band"]`) || pub.has(`[data-app-print-part-two]`) {
