@@ -130,8 +130,11 @@ func (s *Server) handleInSignoff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := pages.InSignoffProps{Page: s.page(r, "Decisions in sign-off", "work", "/work/in-sign-off")}
-	var since []time.Time
+	type waiting struct {
+		row   pages.InSignoffRow
+		since time.Time
+	}
+	var ws []waiting
 	for _, it := range items {
 		if it.Status != decision.StatusAwaitingSignoff {
 			continue
@@ -145,22 +148,16 @@ func (s *Server) handleInSignoff(w http.ResponseWriter, r *http.Request) error {
 		if len(names) > 0 {
 			who = joinOr(names)
 		}
-		p.Rows = append(p.Rows, pages.InSignoffRow{Reference: it.Reference, URL: "/decisions/" + it.Slug + "/signoff",
+		ws = append(ws, waiting{since: at, row: pages.InSignoffRow{Reference: it.Reference, URL: "/decisions/" + it.Slug + "/signoff",
 			Title: deref(it.Title), With: strings.ToUpper(what[:1]) + what[1:], Who: who,
-			Since: shortDay(at, wa.now), Age: wa.age(at), Days: decision.WorkingDays(at, wa.now, london())})
-		since = append(since, at)
+			Since: shortDay(at, wa.now), Age: wa.age(at)}})
 	}
 	// Oldest first: the longest wait is the one to chase.
-	idx := make([]int, len(p.Rows))
-	for i := range idx {
-		idx[i] = i
+	slices.SortStableFunc(ws, func(a, b waiting) int { return a.since.Compare(b.since) })
+	p := pages.InSignoffProps{Page: s.page(r, "Decisions in sign-off", "work", "/work/in-sign-off")}
+	for _, w := range ws {
+		p.Rows = append(p.Rows, w.row)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return since[a].Compare(since[b]) })
-	rows := make([]pages.InSignoffRow, len(idx))
-	for i, j := range idx {
-		rows[i] = p.Rows[j]
-	}
-	p.Rows = rows
 	s.render(w, r, http.StatusOK, pages.InSignoff(p))
 	return nil
 }
