@@ -280,7 +280,7 @@ func TestDraftingJourney(t *testing.T) {
 			t.Errorf("check your answers lacks %q", want)
 		}
 	}
-	step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	step("submit", `[data-testid="submitted-panel"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
 	st, err := ts.Store.SignoffState(context.Background(), "pcd-1683")
 	if err != nil {
 		t.Fatal(err)

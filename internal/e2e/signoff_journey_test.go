@@ -168,7 +168,15 @@ func TestWholeSignoffJourney(t *testing.T) {
 			t.Errorf("check your answers lacks %q", want)
 		}
 	}
-	d.step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	d.step("submit", `[data-testid="submitted-panel"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	// The confirmation names who has it next; Your work keeps it, saying where it is.
+	if got := d.text(); !strings.Contains(got, "PCD 1683 sent for sign-off") || !strings.Contains(got, "It is now with the head of unit step: Hana Head.") {
+		t.Errorf("after submitting the page says %q", got)
+	}
+	d.step("back to Your work", `[data-testid="work-counts"]`, chromedp.Click(linkNamed("Back to your work")))
+	if got := d.text(); !strings.Contains(got, "Your decisions in sign-off") || !strings.Contains(got, "With the head of unit step — Hana Head — since ") {
+		t.Errorf("the drafter's Your work says %q", got)
+	}
 	stopConsole()
 	closeDrafter()
 

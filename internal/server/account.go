@@ -88,6 +88,9 @@ func userFrom(r *http.Request) *store.User {
 }
 
 // requireStaff sends a signed-out person to sign in, and back to the page afterwards.
+// staffOnlyKey marks a request for a page only staff can reach: its shell says so.
+type staffOnlyKey struct{}
+
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if userFrom(r) == nil {
@@ -103,7 +106,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffOnlyKey{}, true)))
 	})
 }
 

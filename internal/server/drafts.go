@@ -197,7 +197,7 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 	if ed.readsPartTwo() {
 		_, ok := ed.section(2, "")
 		groups = append(groups, pages.TaskGroup{Heading: "Part II", Tasks: []pages.Task{
-			{Name: "Confidential facts and advice", Hint: "Only those who sign it off can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
+			{Name: "Confidential facts and advice", Hint: "Only the decision maker, the advisers of this series, its drafting team and admins can read Part II", Href: editURL(ed.slug) + "/part-two", Done: ok},
 		}})
 	}
 	var returned []pages.ReturnedNote
@@ -1093,7 +1093,7 @@ func (s *Server) handleDraftSubmit(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.Submit(r.Context(), ed.user.Act(s.now()), ed.slug, version); err != nil {
 		return err
 	}
-	// The task list's banner says whom it now waits for.
-	http.Redirect(w, r, editURL(ed.slug), http.StatusSeeOther)
+	// The confirmation says whom it now waits for.
+	http.Redirect(w, r, "/decisions/"+ed.slug+"/submitted", http.StatusSeeOther)
 	return nil
 }

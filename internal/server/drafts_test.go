@@ -200,8 +200,8 @@ func TestDraftJourney(t *testing.T) {
 		t.Errorf("%d Change links, want one for each answer", got)
 	}
 	submitted := dc.post("/decisions/"+slug+"/submit", url.Values{"version": {dc.version("/decisions/" + slug + "/check")}}, http.StatusSeeOther)
-	if submitted.location != edit {
-		t.Errorf("submit leads to %q, want the task list", submitted.location)
+	if want := "/decisions/" + slug + "/submitted"; submitted.location != want {
+		t.Errorf("submit leads to %q, want the confirmation %q", submitted.location, want)
 	}
 	st, err := s.Store.SignoffState(context.Background(), slug)
 	if err != nil {

@@ -104,6 +104,9 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/glossary", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/sign-in", nil, [7]int{ok, see, see, see, see, see, ok}},
 		{"GET", "/work", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"GET", "/work/in-sign-off", nil, [7]int{see, no, no, no, ok, ok, see}},
+		// Not submitted: the confirmation sends its drafters to the sign-off page.
+		{"GET", draft + "/submitted", nil, [7]int{see, see, see, no, no, no, see}},
 		{"GET", draft, nil, [7]int{gone, ok, ok, ok, ok, ok, gone}},
 		{"GET", "/decisions?q=TITLE-SECRET", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/decisions/new", nil, [7]int{see, ok, ok, no, no, no, see}},

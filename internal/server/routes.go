@@ -108,6 +108,7 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/decisions/{slug}/edit/sections/{kind}", s.handle(s.handleDraftPartSave))
 		r.Get("/decisions/{slug}/check", s.handle(s.handleDraftCheck))
 		r.Post("/decisions/{slug}/submit", s.handle(s.handleDraftSubmit))
+		r.Get("/decisions/{slug}/submitted", s.handle(s.handleSubmitted))
 		r.Get("/decisions/{slug}/discard", s.handle(s.handleDraftDiscardForm))
 		r.Post("/decisions/{slug}/discard", s.handle(s.handleDraftDiscard))
 		// Corrections are drafted by drafters (corrections.go says who approves them).
@@ -127,6 +128,7 @@ func (s *Server) Routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireStaff)
 		r.Get("/work", s.handle(s.handleWork))
+		r.Get("/work/in-sign-off", s.handle(s.handleInSignoff))
 		r.Get("/account/password", s.handle(s.handlePasswordForm))
 		r.Post("/account/password", s.handle(s.handlePasswordChange))
 		r.Get("/account/notices", s.handle(s.handleNoticePreferences))

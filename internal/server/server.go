@@ -226,6 +226,7 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 		OwnerName: s.ownerName,
 		URL:       s.baseURL + path,
 		Printed:   s.now().In(london()).Format(dateLayout),
+		StaffOnly: r.Context().Value(staffOnlyKey{}) != nil,
 	}
 	if u := userFrom(r); u != nil {
 		p.UserName = u.Name

@@ -116,6 +116,14 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Links:           signoffLinks(d.Links),
 		ChangeURL:       changeURL(u, v.State, slug),
 	}
+	_, p.Supporting = attachments(d)
+	if v.State.Status == decision.StatusAwaitingSignoff {
+		wa, err := s.whereabouts(r)
+		if err != nil {
+			return err
+		}
+		p.WhereNow = wa.line(v.State, v.Record.WaitingSince)
+	}
 	if d.Status == decision.StatusPublished {
 		p.PublicURL = "/decisions/" + slug
 	}
@@ -218,7 +226,7 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 	last := 0
 	for _, sec := range sections {
 		if sec.Part != last {
-			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part)})
+			out = append(out, pages.SignoffPart{Heading: partHeading(sec.Part), Confidential: sec.Part == 2})
 			last = sec.Part
 		}
 		blocks := textBlocks(sec.Body, components.Plain)
@@ -544,10 +552,27 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range notices {
 		p.Notices = append(p.Notices, noticeRow(n))
 	}
+	p.Overview = p.Admin || p.Maker
+	wa, err := s.whereabouts(r)
+	if err != nil {
+		return err
+	}
 	actor := u.Actor()
 	for _, it := range items {
-		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
+		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title),
+			Tag: staffTag(it.Status, it.PublishAt, wa.now)}
 		switch next := it.Signoff.NextStep(); {
+		case it.Status == decision.StatusAwaitingSignoff && it.Drafted:
+			// Its drafters may not clear its steps: they want to know where it is.
+			item.URL += "/signoff"
+			item.WhereNow = wa.line(it.Signoff, it.WaitingSince)
+			p.InSignoff = append(p.InSignoff, item)
+		case it.Status == decision.StatusApproved:
+			item.URL += "/signoff"
+			if it.PublishAt != nil && it.PublishAt.After(wa.now) {
+				item.Note = "To be published on " + formatLondonDay(*it.PublishAt)
+			}
+			p.Approved = append(p.Approved, item)
 		case it.Status == decision.StatusRejected:
 			item.Note = "Rejected"
 			if it.RejectedAt != nil {
@@ -568,10 +593,12 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		case next != "" && it.Signoff.CanAct(actor, next) == nil:
 			item.URL += "/signoff"
 			item.Note = names[next] + " step"
+			item.WhereNow = waitedFor(wa, it)
 			p.Steps = append(p.Steps, item)
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"
 			item.Note = "Every step has approved it"
+			item.WhereNow = waitedFor(wa, it)
 			p.Signatures = append(p.Signatures, item)
 		}
 	}
@@ -580,6 +607,14 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, pages.Work(p))
 	return nil
+}
+
+// waitedFor is how long a decision has waited for the person: "Waiting since 7 Dec, 2 working days".
+func waitedFor(wa whereabouts, it store.WorkItem) string {
+	if it.WaitingSince == nil {
+		return ""
+	}
+	return "Waiting since " + shortDay(*it.WaitingSince, wa.now) + ", " + wa.age(*it.WaitingSince)
 }
 
 // handleCanonical serves the exact bytes a decision's hash is taken over, so anyone can

@@ -95,6 +95,18 @@ func decisionItems(page store.DecisionPage) []components.DecisionItem {
 			Withdrawn:     d.Status == decision.StatusWithdrawn,
 			Synthetic:     d.Synthetic,
 		}
+		if d.Status != decision.StatusPublished && d.Status != decision.StatusWithdrawn {
+			// Only staff are shown these; the list does not know a deferred date.
+			t := decision.StaffStatus(d.Status, nil, time.Time{})
+			items[i].Status, items[i].StatusColour = t.Label, t.Colour
+		}
+		if d.Status == decision.StatusDraft || d.Status == decision.StatusAwaitingSignoff || d.Status == decision.StatusDiscarded {
+			// Not unknown: not signed yet.
+			items[i].DateSigned = "Not yet"
+			if items[i].DecisionMaker == "" {
+				items[i].DecisionMaker = "Not yet"
+			}
+		}
 	}
 	return items
 }
@@ -128,6 +140,19 @@ func statusColour(status string) string {
 	return "grey"
 }
 
+// publiclyVisible is whether the public may read the decision now: published, withdrawn, or
+// signed with its deferred publication date come. (The store's Access decides; this only
+// words the page.)
+func publiclyVisible(d store.DecisionDetail, now time.Time) bool {
+	switch d.Status {
+	case decision.StatusPublished, decision.StatusWithdrawn:
+		return true
+	case decision.StatusApproved:
+		return d.PublishAt != nil && !d.PublishAt.After(now)
+	}
+	return false
+}
+
 func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[string]string) pages.ShowProps {
 	// The marker sees the page's text in the order the page shows it, so each abbreviation is
 	// explained where a reader first meets it.
@@ -138,6 +163,7 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 		SourceURL: deref(d.SourceURL),
 	}
 	p.Page.Canonical = true
+	p.Page.StaffOnly = !publiclyVisible(d, s.now())
 	p.Synthetic = d.Synthetic
 	if d.Title != nil {
 		p.Title = m.rich(*d.Title)
@@ -303,7 +329,14 @@ func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
 		{Key: "Date signed", Value: formatDate(d.DateSigned), TestID: "date-signed"},
 		{Key: "Date published", Value: formatDate(d.DatePublished), TestID: "date-published"},
 	}
+	unsigned := d.Status == decision.StatusDraft || d.Status == decision.StatusAwaitingSignoff || d.Status == decision.StatusDiscarded
 	switch {
+	case unsigned:
+		// Not unknown: it has not happened yet.
+		dates[0].Value, dates[1].Value = "Not yet", "Not yet"
+		if maker.Value == "" {
+			maker.Value = "Not yet"
+		}
 	case d.Status == decision.StatusRejected:
 		// Never signed into effect nor published: the sign-off section says when it was rejected.
 		dates = nil
@@ -323,7 +356,7 @@ func parts(sections []store.Section, m *marker, madeHere bool) []pages.Part {
 	lastPart := 0
 	for _, sec := range sections {
 		if sec.Part != lastPart {
-			out = append(out, pages.Part{Heading: partHeading(sec.Part)})
+			out = append(out, pages.Part{Heading: partHeading(sec.Part), Confidential: sec.Part == 2})
 			lastPart = sec.Part
 		}
 		ps := pages.Section{

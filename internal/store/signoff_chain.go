@@ -59,7 +59,18 @@ type SignoffRecord struct {
 	// Actions are every approval and return, cleared ones too, oldest first: for staff only.
 	Actions   []SignoffAction
 	Signature *Signature
+	// WaitingSince is when the step (or signature) it waits for became due: its latest
+	// submission or live approval. Set only while it awaits sign-off.
+	WaitingSince *time.Time
 }
+
+// waitingSinceSQL is when decision d's current step became due: the later of its latest
+// submission and its latest live approval (a decision made awaiting sign-off some other way
+// counts from its last change).
+const waitingSinceSQL = `CASE WHEN d.status = 'awaiting_signoff' THEN COALESCE(GREATEST(
+	(SELECT max(l.at) FROM audit_log l WHERE l.decision_id = d.id AND l.event = 'submitted'),
+	(SELECT max(a.acted_at) FROM signoff_actions a WHERE a.decision_id = d.id AND a.action = 'approved'
+		AND a.cleared_at IS NULL)), d.updated_at) END`
 
 // rejectionReasonSQL is the decision maker's reason for rejecting decision d. Only staff see
 // a rejected decision at all.
@@ -67,7 +78,7 @@ const rejectionReasonSQL = `(SELECT l.detail::jsonb ->> 'reason' FROM audit_log 
 	WHERE l.decision_id = d.id AND l.event = 'rejected' AND d.status = 'rejected' ORDER BY l.id DESC LIMIT 1)`
 
 const signoffHeadSQL = `
-SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason, ` + rejectionReasonSQL + ` FROM decisions d
+SELECT d.id, d.reference, d.status, d.publish_at, d.deferral_reason, ` + rejectionReasonSQL + `, ` + waitingSinceSQL + ` FROM decisions d
 WHERE d.slug = @slug AND ` + visibleD
 
 const signoffActionsSQL = `
@@ -87,7 +98,7 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id =
 func (s *Store) SignoffChain(ctx context.Context, acc Access, slug string) (SignoffRecord, error) {
 	var rec SignoffRecord
 	err := s.db.QueryRow(ctx, signoffHeadSQL, acc.args(pgx.NamedArgs{"slug": slug})).
-		Scan(&rec.DecisionID, &rec.Reference, &rec.Status, &rec.PublishAt, &rec.Deferral, &rec.RejectionReason)
+		Scan(&rec.DecisionID, &rec.Reference, &rec.Status, &rec.PublishAt, &rec.Deferral, &rec.RejectionReason, &rec.WaitingSince)
 	if err != nil {
 		return SignoffRecord{}, fmt.Errorf("sign-off of %q: %w", slug, mapError(err))
 	}
@@ -256,6 +267,10 @@ type WorkItem struct {
 	ReturnedBy      *string    `db:"returned_by"`
 	ReturnedAt      *time.Time `db:"returned_at"`
 	ReturnedComment *string    `db:"returned_comment"`
+	// WaitingSince is when the step it waits for became due, while it awaits sign-off.
+	WaitingSince *time.Time `db:"waiting_since"`
+	// PublishAt is when a signed decision is published.
+	PublishAt *time.Time `db:"publish_at"`
 	// Why the decision maker rejected it, for its drafters.
 	RejectedBy     *string    `db:"rejected_by"`
 	RejectedAt     *time.Time `db:"rejected_at"`
@@ -272,7 +287,8 @@ type workRow struct {
 }
 
 const workSQL = `
-SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
+SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series, d.publish_at,
+	` + waitingSinceSQL + ` AS waiting_since,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user) AS drafted,
 	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,
 	ARRAY(SELECT c.step_kind FROM decision_chains c WHERE c.decision_id = d.id ORDER BY c.position) AS chain,
@@ -292,12 +308,12 @@ LEFT JOIN LATERAL (
 	WHERE a.decision_id = d.id AND a.action = 'returned'
 	ORDER BY a.acted_at DESC, a.id DESC LIMIT 1) r ON d.status = 'draft'
 WHERE d.status = 'awaiting_signoff'
-	OR (d.status IN ('draft', 'rejected') AND EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user))
+	OR (d.status IN ('draft', 'rejected', 'approved') AND EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user))
 ORDER BY d.updated_at DESC, d.id DESC`
 
 // Work lists the decisions that may need the person: their drafts, with the comment of the
-// latest return, and every decision awaiting sign-off, with where it stands, for the rules to
-// say which wait for them.
+// latest return, their signed decisions not yet published, and every decision awaiting
+// sign-off, with where it stands and since when, for the rules to say which wait for them.
 func (s *Store) Work(ctx context.Context, userID int64) ([]WorkItem, error) {
 	rows, err := s.db.Query(ctx, workSQL, pgx.NamedArgs{"user": userID})
 	if err != nil {
@@ -317,4 +333,20 @@ func (s *Store) Work(ctx context.Context, userID int64) ([]WorkItem, error) {
 		items[i] = w.WorkItem
 	}
 	return items, nil
+}
+
+// SignoffHolders lists the enabled staff who may clear steps or sign: advisers and decision
+// makers, by name. The sign-off rules say which of them a decision waits for.
+func (s *Store) SignoffHolders(ctx context.Context) ([]User, error) {
+	rows, err := s.db.Query(ctx, userSQL+` WHERE u.disabled_at IS NULL AND EXISTS (
+	SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN ('adviser', 'decision_maker'))
+ORDER BY lower(u.name), u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("sign-off holders: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return nil, fmt.Errorf("sign-off holders: %w", err)
+	}
+	return users, nil
 }

@@ -37,6 +37,15 @@ for (const button of document.querySelectorAll("[data-app-print]")) {
   button.hidden = false;
   button.addEventListener("click", () => window.print());
 }
+// Part II prints only when asked for, and then is marked on every page (app.scss).
+for (const button of document.querySelectorAll("[data-app-print-part-two]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    document.documentElement.classList.add("app-print-part-two");
+    window.print();
+  });
+}
+window.addEventListener("afterprint", () => document.documentElement.classList.remove("app-print-part-two"));
 
 // A table wrapper is a tab stop only while its table is wider than it, so that a keyboard can
 // scroll it; elsewhere it would be a stop that does nothing.
