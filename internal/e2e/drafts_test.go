@@ -68,7 +68,7 @@ func newDraftSite(t *testing.T) (*testsite.Site, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.Store.SetRecommendations(ctx, u.Act(ts.Clock.Now()), slug, 1, []string{"Accept the grant.", "Publish the decision."}); err != nil {
+	if err := ts.Store.SetRecommendations(ctx, u.Act(ts.Clock.Now()), slug, store.Base{Version: 1}, []string{"Accept the grant.", "Publish the decision."}); err != nil {
 		t.Fatal(err)
 	}
 	return ts, slug
@@ -142,7 +142,7 @@ func saveTitleElsewhere(t *testing.T, ts *testsite.Site, slug, version string) {
 	// A summary of its own each time: a save that changes nothing is no edit, and would leave
 	// the form current.
 	summary := "Their summary, saved over version " + version + "."
-	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, v, "Project Beta", summary); err != nil {
+	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, store.Base{Version: v}, "Project Beta", summary); err != nil {
 		t.Fatal(err)
 	}
 }

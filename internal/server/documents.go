@@ -67,7 +67,7 @@ var documentsPart = draftPart{
 	},
 	// save handles the Remove buttons, which post a plain form; attaching is handleDocumentUpload.
 	// A plain form that asks to attach carries no file.
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		action, sha, _ := strings.Cut(in.Get("action"), ":")
 		if action != "remove" {
 			errs := validateDocumentName(in.Get("name"))
@@ -77,7 +77,7 @@ var documentsPart = draftPart{
 		if !blobstore.ValidHash(sha) {
 			return nil, errBadForm
 		}
-		err := s.store.RemoveDocument(ctx, act, ed.slug, version, sha)
+		err := s.store.RemoveDocument(ctx, act, ed.slug, base, sha)
 		if errors.Is(err, store.ErrNotFound) {
 			err = fmt.Errorf("document %s: %w", sha, store.ErrConflict)
 		}
@@ -96,6 +96,7 @@ var documentsPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/documents" },
 	checkField: "name",
+	part:       store.PartDocuments,
 }
 
 // supportingDocuments are the documents a draft's drafters attached.
@@ -147,23 +148,23 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	version, err := strconv.Atoi(in.Get("version"))
-	if err != nil || version < 1 {
-		return errBadForm
+	base, err := baseFrom(in)
+	if err != nil {
+		return err
 	}
 	name := decision.CleanName(in.Get("name"))
 	maps.Copy(errs, validateDocumentName(name))
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
 		if err == nil {
-			err = s.store.AddDocument(ctx, ed.user.Act(s.now()), ed.slug, version, store.NewDocument{Name: name,
+			err = s.store.AddDocument(ctx, ed.user.Act(s.now()), ed.slug, base, store.NewDocument{Name: name,
 				MediaType: pending.MediaType, SHA256: pending.SHA256, Size: pending.Size, Text: pending.Text})
 		}
 		if errors.Is(err, store.ErrDuplicateDocument) {
 			errs["file"], err = "This file is already attached to the decision", nil
 		}
 	}
-	return s.saved(w, r.WithContext(ctx), part, ed, version, in, errs, err)
+	return s.saved(w, r.WithContext(ctx), part, ed, base, in, errs, err)
 }
 
 // readUpload reads the upload form's parts in turn: the fields into in, the file into a

@@ -128,6 +128,19 @@ type draftEdit struct {
 	team []store.Drafter
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
+	// parts is the last save of each part saved since the draft started.
+	parts map[string]store.PartEdit
+}
+
+// partVersion is the version of a part of the draft, as its forms carry it.
+func (ed draftEdit) partVersion(part string) int {
+	if part == "" {
+		return 0
+	}
+	if e, ok := ed.parts[part]; ok {
+		return e.Version
+	}
+	return 1
 }
 
 // loadDraft reads the draft in the URL and checks that the person may change it.
@@ -142,6 +155,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	}
 	if err := ed.st.CanEdit(ed.user.Actor()); err != nil {
 		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
+	}
+	if ed.parts, err = s.store.PartVersions(r.Context(), ed.slug); err != nil {
+		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
 	return ed, err
@@ -317,12 +333,16 @@ func kindSlug(kind string) string { return strings.ReplaceAll(kind, "_", "-") }
 // shown when a save is refused because someone else saved first.
 type draftPart struct {
 	page    func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
-	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
+	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error)
 	changed func(ed draftEdit, in url.Values) []change
 	// next is where a successful save leads: the task list, or the same page for lists.
 	next func(ed draftEdit) string
 	// checkField takes the message when the database refuses a value.
 	checkField string
+	// part is the part of the decision a save changes (store.PartTitle, ...), whose own version
+	// the form carries: saves of other parts since the form was opened do not make it stale.
+	// "" for a page that changes no content (the drafting team).
+	part string
 }
 
 // draftParts are the parts of a draft by their name in the URL, but for the sections.
@@ -363,7 +383,7 @@ var draftersPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, _ int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, _ store.Base, in url.Values) (map[string]string, error) {
 		email := strings.TrimSpace(in.Get("email"))
 		if email == "" {
 			return map[string]string{"email": "Enter the email address of a drafter"}, nil
@@ -419,7 +439,7 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := part.page(ed, nil, nil)
-	p.Version = ed.d.Version
+	p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
 	s.renderDraftForm(w, r, http.StatusOK, ed, p)
 	return nil
 }
@@ -452,17 +472,33 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
 	}
-	version, err := strconv.Atoi(r.PostForm.Get("version"))
-	if err != nil || version < 1 {
-		return errBadForm
+	base, err := baseFrom(r.PostForm)
+	if err != nil {
+		return err
 	}
-	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, version, r.PostForm)
-	return s.saved(w, r, part, ed, version, r.PostForm, errs, err)
+	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, base, r.PostForm)
+	return s.saved(w, r, part, ed, base, r.PostForm, errs, err)
+}
+
+// baseFrom reads what a draft's form was opened on: the decision's version and, when the
+// form carries it, the version of its part.
+func baseFrom(in url.Values) (store.Base, error) {
+	version, err := strconv.Atoi(in.Get("version"))
+	if err != nil || version < 1 {
+		return store.Base{}, errBadForm
+	}
+	base := store.Base{Version: version}
+	if pv := in.Get("part_version"); pv != "" {
+		if base.Part, err = strconv.Atoi(pv); err != nil || base.Part < 1 {
+			return store.Base{}, errBadForm
+		}
+	}
+	return base, nil
 }
 
 // saved answers a save of a part of a draft: the form again with each error by its field, the
 // conflict page when someone else saved first, or the next page.
-func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, version int, in url.Values,
+func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, base store.Base, in url.Values,
 	errs map[string]string, err error) error {
 	if name, ok := store.IsCheckViolation(err); ok {
 		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", requestIDFrom(r.Context()))
@@ -471,16 +507,22 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, e
 	switch {
 	case len(errs) > 0 && err == nil:
 		p := part.page(ed, in, errs)
-		p.Version = version
+		p.Version, p.PartVersion = base.Version, base.Part
 		s.renderDraftForm(w, r, http.StatusUnprocessableEntity, ed, p)
 		return nil
 	case errors.Is(err, store.ErrConflict):
 		// ed was read at the start of this request: it holds what the other person saved.
 		p := part.page(ed, in, nil)
-		p.Version = ed.d.Version
+		p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
+		if last, ok := ed.parts[part.part]; ok {
+			p.ConflictBy, p.ConflictAt = last.By, formatLondonTime(last.At)
+		}
 		editor, lerr := s.store.LastEditor(r.Context(), ed.slug)
 		if lerr != nil {
 			return lerr
+		}
+		if last, ok := ed.parts[part.part]; ok && base.Part != 0 {
+			editor = last.ByID
 		}
 		p.ConflictOwn = editor == ed.user.ID
 		for _, c := range part.changed(ed, in) {
@@ -554,18 +596,19 @@ var titlePart = draftPart{
 			Submit: "Save and continue",
 		}
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		f := decodeTitleForm(in)
 		if errs := f.Validate(); len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
+		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, base, f.Title, f.Summary)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}
 	},
 	next:       toEdit,
 	checkField: "title",
+	part:       store.PartTitle,
 }
 
 // Recommendations ----------------------------------------------------------------------------------
@@ -596,7 +639,7 @@ var recommendationsPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		recs := slices.Clone(ed.d.Recommendations)
 		action, arg, _ := strings.Cut(in.Get("action"), ":")
 		if action == "" {
@@ -625,7 +668,7 @@ var recommendationsPart = draftPart{
 			}
 			recs = append(recs, rec)
 		}
-		return nil, s.store.SetRecommendations(ctx, act, ed.slug, version, recs)
+		return nil, s.store.SetRecommendations(ctx, act, ed.slug, base, recs)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		yours := "Add: " + in.Get("recommendation")
@@ -638,6 +681,7 @@ var recommendationsPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/recommendations" },
 	checkField: "recommendation",
+	part:       store.PartRecommendations,
 }
 
 func numbered(items []string) string {
@@ -677,15 +721,15 @@ func sectionPart(kind string) draftPart {
 			}
 			return p
 		},
-		save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 			if in.Get("action") == "remove" {
-				return nil, s.store.DeleteSection(ctx, act, ed.slug, version, kind)
+				return nil, s.store.DeleteSection(ctx, act, ed.slug, base, kind)
 			}
 			f := decodeSectionForm(in)
 			if errs := f.Validate(); len(errs) > 0 {
 				return errs, nil
 			}
-			return nil, s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body)
+			return nil, s.store.SetSection(ctx, act, ed.slug, base, kind, f.Heading, f.Body)
 		},
 		changed: func(ed draftEdit, in url.Values) []change {
 			sec, _ := ed.section(1, kind)
@@ -696,6 +740,7 @@ func sectionPart(kind string) draftPart {
 		},
 		next:       toEdit,
 		checkField: "body",
+		part:       store.PartSection(kind),
 	}
 }
 
@@ -714,8 +759,8 @@ var partTwoPart = draftPart{
 			Submit: "Save and continue",
 		}
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
-		return nil, s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body"))
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
+		return nil, s.store.SetPartTwo(ctx, act, ed.slug, base, in.Get("body"))
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		sec, _ := ed.section(2, "")
@@ -723,6 +768,7 @@ var partTwoPart = draftPart{
 	},
 	next:       toEdit,
 	checkField: "body",
+	part:       store.PartTwo,
 }
 
 // Funding -----------------------------------------------------------------------------------------------
@@ -810,13 +856,13 @@ var fundingPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			pos, err := strconv.Atoi(arg)
 			if err != nil {
 				return nil, errBadForm
 			}
-			err = s.store.RemoveFundingLine(ctx, act, ed.slug, version, pos)
+			err = s.store.RemoveFundingLine(ctx, act, ed.slug, base, pos)
 			if errors.Is(err, store.ErrNotFound) {
 				err = fmt.Errorf("funding line %d: %w", pos, store.ErrConflict)
 			}
@@ -826,7 +872,7 @@ var fundingPart = draftPart{
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.AddFundingLine(ctx, act, ed.slug, version, l)
+		return nil, s.store.AddFundingLine(ctx, act, ed.slug, base, l)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		var lines []string
@@ -843,6 +889,7 @@ var fundingPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/funding" },
 	checkField: "amount",
+	part:       store.PartFunding,
 }
 
 // Links --------------------------------------------------------------------------------------------------
@@ -890,10 +937,10 @@ var linksPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			kind, ref, _ := strings.Cut(arg, ":")
-			err := s.store.RemoveLink(ctx, act, ed.slug, version, ref, kind)
+			err := s.store.RemoveLink(ctx, act, ed.slug, base, ref, kind)
 			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnknownReference) {
 				err = fmt.Errorf("link %s: %w", arg, store.ErrConflict)
 			}
@@ -904,7 +951,7 @@ var linksPart = draftPart{
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		err := s.store.AddLink(ctx, act, ed.slug, version, ref.String(), f.Kind)
+		err := s.store.AddLink(ctx, act, ed.slug, base, ref.String(), f.Kind)
 		switch {
 		case errors.Is(err, store.ErrUnknownReference):
 			return map[string]string{"reference": "There is no decision " + ref.String() + " in the register"}, nil
@@ -929,6 +976,7 @@ var linksPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/links" },
 	checkField: "reference",
+	part:       store.PartLinks,
 }
 
 // Check your answers and submit ------------------------------------------------------------------------
