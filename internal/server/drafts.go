@@ -440,6 +440,21 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := part.page(ed, nil, nil)
 	p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
+	// A form this person posted after being signed out comes back once, unsaved, with the
+	// versions it was opened on: saving it over a part changed since shows both.
+	noRetry(r)
+	kept, err := s.store.TakeKeptForm(r.Context(), ed.user.ID, r.URL.Path, s.now())
+	switch {
+	case err == nil:
+		if base, berr := baseFrom(kept.Form); berr == nil {
+			p = part.page(ed, kept.Form, nil)
+			p.Version, p.PartVersion = base.Version, base.Part
+			p.Restored = "You were signed out after " + s.idleMinutes() + " without activity, and what you sent at " +
+				formatLondonTime(kept.KeptAt) + " was kept. It is back in the form below but not saved yet: check it, then save it."
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	s.renderDraftForm(w, r, http.StatusOK, ed, p)
 	return nil
 }

@@ -72,6 +72,8 @@ func (s *Server) Routes() http.Handler {
 	// is counted or checked (the throttles in account.go then count failures).
 	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
+	// The timeout warning's "Stay signed in": a read, which moves a signed-in session's expiry on.
+	r.Get("/sign-in/keep-alive", s.handle(s.handleKeepAlive))
 
 	// Staff accounts and sign-off chains: admins only.
 	r.Group(func(r chi.Router) {
