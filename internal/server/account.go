@@ -214,7 +214,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
-	if err := s.recordSessionOwner(r, u.ID); err != nil {
+	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
 	}
 	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
@@ -275,10 +275,8 @@ func (s *Server) renderSignInLimited(w http.ResponseWriter, r *http.Request, wai
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
-	if token := s.sessions.Token(r.Context()); token != "" {
-		if err := s.store.ForgetSessionOwner(r.Context(), tokenSHA256(token)); err != nil {
-			return err
-		}
+	if err := s.forgetSessionOwner(w, r); err != nil {
+		return err
 	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		return err

@@ -30,7 +30,19 @@ const (
 // expired (the pages with long text; a file upload is not kept).
 var keepablePath = regexp.MustCompile(`^/decisions/[a-z0-9-]+/edit/(sections/)?[a-z0-9-]+$`)
 
-// tokenSHA256 names a session token as session_owners keys it.
+// ownerCookie names the cookie that says whose the browser's last sign-in was. The session's
+// own cookie expires with the session (scs gives it the session's expiry), so this one, of its
+// own, lasts as long as a session could (SESSION_LIFETIME): after the session has gone, it
+// says whom a form sent on it belongs to. It holds a random token; session_owners maps the
+// token's SHA-256 to the person. Under HTTPS it has the __Host- prefix, like the session's.
+func (s *Server) ownerCookie() string {
+	if s.sessions.Cookie.Secure {
+		return "__Host-register_owner"
+	}
+	return "register_owner"
+}
+
+// tokenSHA256 names an owner token as session_owners keys it.
 func tokenSHA256(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -45,11 +57,31 @@ func (s *Server) idleMinutes() string {
 	return strconv.Itoa(max(m, 1)) + " minutes"
 }
 
-// recordSessionOwner notes whose the request's session is, after a sign-in.
-func (s *Server) recordSessionOwner(r *http.Request, userID int64) error {
+// recordSessionOwner notes, after a sign-in, that the browser's sessions until the next are
+// this person's: a token in a cookie of its own, and its SHA-256 in session_owners.
+func (s *Server) recordSessionOwner(w http.ResponseWriter, r *http.Request, userID int64) error {
 	now := s.now()
-	return s.store.RecordSessionOwner(r.Context(), tokenSHA256(s.sessions.Token(r.Context())), userID,
-		now.Add(s.sessions.Lifetime), now)
+	token := startToken()
+	if err := s.store.RecordSessionOwner(r.Context(), tokenSHA256(token), userID, now.Add(s.sessions.Lifetime), now); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.ownerCookie(), Value: token, Path: "/", MaxAge: int(s.sessions.Lifetime / time.Second),
+		HttpOnly: true, Secure: s.sessions.Cookie.Secure, SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+// forgetSessionOwner ends what recordSessionOwner noted, at sign-out.
+func (s *Server) forgetSessionOwner(w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(s.ownerCookie())
+	if err != nil {
+		return nil
+	}
+	if err := s.store.ForgetSessionOwner(r.Context(), tokenSHA256(c.Value)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.ownerCookie(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.sessions.Cookie.Secure, SameSite: http.SameSiteLaxMode})
+	return nil
 }
 
 // signedOut sends a person with no signed-in session to the sign-in page, and back to where
@@ -85,10 +117,10 @@ func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sign-in?"+q.Encode(), http.StatusSeeOther)
 }
 
-// expiredSessionOwner is the person whose session the request's cookie named, when that
-// session is no longer signed in; 0 when there was none.
+// expiredSessionOwner is the person who last signed in on the browser, asked when it is no
+// longer signed in: its session expired. 0 when nobody did, or they signed out.
 func (s *Server) expiredSessionOwner(r *http.Request) (int64, error) {
-	c, err := r.Cookie(s.sessions.Cookie.Name)
+	c, err := r.Cookie(s.ownerCookie())
 	if err != nil || c.Value == "" {
 		return 0, nil
 	}

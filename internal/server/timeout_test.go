@@ -14,7 +14,7 @@ import (
 )
 
 // expire ends a client's session as its idle timeout would: the sessions table's row is past
-// its expiry, and the browser still holds the cookie.
+// its expiry, and the browser drops the session's cookie, which expires with it.
 func (dc draftClient) expire() {
 	dc.t.Helper()
 	u, _ := url.Parse(dc.site.URL)
@@ -26,6 +26,7 @@ func (dc draftClient) expire() {
 			if err != nil || tag.RowsAffected() != 1 {
 				dc.t.Fatalf("expire the session: %v (%d rows)", err, tag.RowsAffected())
 			}
+			dc.c.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: "", Path: "/", MaxAge: -1}})
 			return
 		}
 	}

@@ -412,6 +412,40 @@ func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, base B
 	})
 }
 
+const changeFundingSQL = `
+UPDATE funding_lines SET funder_id = $3, recipient_id = $4, amount_pence = $5, fy_start = $6, fy_end = $7, basis = $8,
+	kind = $9, label = $10, period_text = NULL
+WHERE decision_id = $1 AND position = $2`
+
+// ChangeFundingLine replaces the funding line at a position with l, in its place. A funder or
+// recipient the register does not know yet is added as an organisation.
+func (s *Store) ChangeFundingLine(ctx context.Context, act Act, slug string, base Base, position int, l NewFundingLine) error {
+	return s.edit(ctx, act, slug, base, PartFunding, "funding", func(tx *Store, id int64) error {
+		var orgs [2]*int64
+		for i, name := range []string{l.Funder, l.Recipient} {
+			if name = decision.CleanText(name); name != "" {
+				org, err := tx.organisation(ctx, name)
+				if err != nil {
+					return err
+				}
+				orgs[i] = &org
+			}
+		}
+		tag, err := tx.db.Exec(ctx, changeFundingSQL, id, position, orgs[0], orgs[1], l.AmountPence, l.FYStart, l.FYEnd,
+			l.Basis, l.Kind, decision.CleanText(l.Label))
+		if err != nil {
+			return fmt.Errorf("change funding line %d of %s: %w", position, slug, mapError(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("funding line %d of %s: %w", position, slug, ErrNotFound)
+		}
+		if _, err := tx.db.Exec(ctx, principalFunderSQL, id); err != nil {
+			return fmt.Errorf("principal funder of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
 // RemoveFundingLine removes the funding line at a position. The others keep theirs.
 func (s *Store) RemoveFundingLine(ctx context.Context, act Act, slug string, base Base, position int) error {
 	return s.edit(ctx, act, slug, base, PartFunding, "funding", func(tx *Store, id int64) error {
