@@ -130,6 +130,18 @@ type draftEdit struct {
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
 	parts map[string]store.PartEdit
+	// change is the item of a list part being changed (a recommendation's number from 1, a
+	// funding line's position), from the address (?change=N) or the form; 0 for none.
+	change int
+}
+
+// itemNumber reads an item's number from the address or a form: 0 for none or nonsense.
+func itemNumber(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
 }
 
 // partVersion is the version of a part of the draft, as its forms carry it.
@@ -438,6 +450,7 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	ed.change = itemNumber(r.URL.Query().Get("change"))
 	p := part.page(ed, nil, nil)
 	p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
 	// A form this person posted after being signed out comes back once, unsaved, with the
@@ -447,6 +460,7 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case err == nil:
 		if base, berr := baseFrom(kept.Form); berr == nil {
+			ed.change = itemNumber(kept.Form.Get("change"))
 			p = part.page(ed, kept.Form, nil)
 			p.Version, p.PartVersion = base.Version, base.Part
 			p.Restored = "You were signed out after " + s.idleMinutes() + " without activity, and what you sent at " +
@@ -491,6 +505,7 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	ed.change = itemNumber(r.PostForm.Get("change"))
 	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, base, r.PostForm)
 	return s.saved(w, r, part, ed, base, r.PostForm, errs, err)
 }
@@ -640,9 +655,20 @@ var recommendationsPart = draftPart{
 			Submit: "Add recommendation",
 		}
 		n := len(ed.d.Recommendations)
+		if c := ed.change; c >= 1 && c <= n {
+			label := "Recommendation " + strconv.Itoa(c)
+			return pages.DraftFormProps{
+				Heading: "Change recommendation " + strconv.Itoa(c),
+				Inputs: []pages.DraftInput{{Area: &components.Field{ID: "recommendation", Name: "recommendation", Label: label,
+					Rows: 4, Value: value(in, "recommendation", ed.d.Recommendations[c-1]), Error: errs["recommendation"]}}},
+				Submit: "Save recommendation",
+				Change: c,
+				Cancel: editURL(ed.slug) + "/recommendations",
+			}
+		}
 		for i, rec := range ed.d.Recommendations {
 			ctx := "recommendation " + strconv.Itoa(i+1)
-			it := pages.DraftListItem{Text: rec}
+			it := pages.DraftListItem{Text: rec, Change: editURL(ed.slug) + "/recommendations?change=" + strconv.Itoa(i+1), Context: ctx}
 			if i > 0 {
 				it.Actions = append(it.Actions, pages.DraftAction{Label: "Move up", Context: ctx, Value: "up:" + strconv.Itoa(i)})
 			}
@@ -664,6 +690,18 @@ var recommendationsPart = draftPart{
 		if action != "save" && (err != nil || i < 0 || i >= len(recs)) {
 			// The list changed under the person's feet, or the form was not ours.
 			return nil, fmt.Errorf("recommendation %q of %d: %w", arg, len(recs), store.ErrConflict)
+		}
+		switch {
+		case ed.change > 0 && action == "save":
+			if ed.change > len(recs) {
+				return nil, fmt.Errorf("recommendation %d of %d: %w", ed.change, len(recs), store.ErrConflict)
+			}
+			rec := decision.CleanText(in.Get("recommendation"))
+			if rec == "" {
+				return map[string]string{"recommendation": "Enter the recommendation"}, nil
+			}
+			recs[ed.change-1] = rec
+			return nil, s.store.SetRecommendations(ctx, act, ed.slug, base, recs)
 		}
 		switch action {
 		case "up":
@@ -687,6 +725,9 @@ var recommendationsPart = draftPart{
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		yours := "Add: " + in.Get("recommendation")
+		if ed.change > 0 {
+			yours = "Change recommendation " + strconv.Itoa(ed.change) + " to: " + in.Get("recommendation")
+		}
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action != "save" && action != "" {
 			n, _ := strconv.Atoi(arg)
 			yours = map[string]string{"up": "Move up", "down": "Move down", "remove": "Remove"}[action] +
@@ -832,6 +873,19 @@ func fundingLineText(f store.FundingLine) (string, string) {
 	return text, strings.Join(hint, " · ")
 }
 
+// fundingFormOf is a saved funding line as its form shows it, to change it.
+func fundingFormOf(f store.FundingLine) fundingForm {
+	ff := fundingForm{Amount: decision.FormatPence(f.AmountPence), Basis: f.Basis, Kind: f.Kind, Label: f.Label,
+		Funder: deref(f.Funder), Recipient: deref(f.Recipient)}
+	if f.FYStart != nil {
+		ff.FYStart = decision.FinancialYear(*f.FYStart).String()
+		if f.FYEnd != nil && *f.FYEnd != *f.FYStart {
+			ff.FYEnd = decision.FinancialYear(*f.FYEnd).String()
+		}
+	}
+	return ff
+}
+
 // fundingInputs are the fields of a funding line, holding the person's input when there is
 // some, else saved.
 func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []pages.DraftInput {
@@ -865,9 +919,21 @@ var fundingPart = draftPart{
 			Submit:    "Add funding line",
 		}
 		for _, f := range ed.d.Funding {
+			if ed.change == f.Position {
+				return pages.DraftFormProps{
+					Heading: "Change funding line",
+					Inputs:  fundingInputs(in, errs, fundingFormOf(f)),
+					Submit:  "Save funding line",
+					Change:  f.Position,
+					Cancel:  editURL(ed.slug) + "/funding",
+				}
+			}
+		}
+		for _, f := range ed.d.Funding {
 			text, hint := fundingLineText(f)
-			p.List = append(p.List, pages.DraftListItem{Text: text, Hint: hint, Actions: []pages.DraftAction{
-				{Label: "Remove", Context: "funding line " + text, Value: "remove:" + strconv.Itoa(f.Position)}}})
+			p.List = append(p.List, pages.DraftListItem{Text: text, Hint: hint,
+				Change: editURL(ed.slug) + "/funding?change=" + strconv.Itoa(f.Position), Context: "funding line " + text,
+				Actions: []pages.DraftAction{{Label: "Remove", Context: "funding line " + text, Value: "remove:" + strconv.Itoa(f.Position)}}})
 		}
 		return p
 	},
@@ -887,6 +953,13 @@ var fundingPart = draftPart{
 		if len(errs) > 0 {
 			return errs, nil
 		}
+		if ed.change > 0 {
+			err := s.store.ChangeFundingLine(ctx, act, ed.slug, base, ed.change, l)
+			if errors.Is(err, store.ErrNotFound) {
+				err = fmt.Errorf("funding line %d: %w", ed.change, store.ErrConflict)
+			}
+			return nil, err
+		}
 		return nil, s.store.AddFundingLine(ctx, act, ed.slug, base, l)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
@@ -899,6 +972,8 @@ var fundingPart = draftPart{
 			func(v string) bool { return strings.TrimSpace(v) == "" }), ", ")
 		if action, _, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			yours = "Remove a funding line"
+		} else if ed.change > 0 {
+			yours = "Change funding line " + strconv.Itoa(ed.change) + " to: " + strings.TrimPrefix(yours, "Add: ")
 		}
 		return []change{{"Funding lines", numbered(lines), yours}}
 	},

@@ -82,3 +82,71 @@ func TestDraftConflictIsPerPart(t *testing.T) {
 		"part_version": {p.value(`[data-testid="draft-form"] input[name="part_version"]`)}}
 	second.post(legal, with(again, "action", "save", "heading", "Legal comments", "body", "Lawful, with conditions."), http.StatusSeeOther)
 }
+
+// TestDraftItemsChange: a recommendation and a funding line each have Change, which opens
+// their form filled in; a mistake comes back by its field with the input kept; saved, the
+// item changes in its place and the others stay.
+func TestDraftItemsChange(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, dc, "Project Beta")
+	recs, funding := "/decisions/"+slug+"/edit/recommendations", "/decisions/"+slug+"/edit/funding"
+	for _, r := range []string{"Approve the grant.", "Delgate the signing.", "Publish it."} {
+		dc.post(recs, with(dc.opened(recs), "action", "save", "recommendation", r), http.StatusSeeOther)
+	}
+	p := dc.get(recs)
+	href, ok := p.doc.Find(`[data-testid="draft-list"] li:nth-child(2) a`).Attr("href")
+	if !ok || p.text(`[data-testid="draft-list"] li:nth-child(2) a`) != "Change recommendation 2" {
+		t.Fatalf("the second recommendation's Change link reads %q", p.text(`[data-testid="draft-list"] li:nth-child(2) a`))
+	}
+	form := dc.opened(href)
+	if p := dc.get(href); p.value("#recommendation") != "Delgate the signing." || p.text("h1") != "Change recommendation 2" {
+		t.Errorf("the change form is %q holding %q", p.text("h1"), p.value("#recommendation"))
+	}
+	form.Set("change", "2")
+	p = dc.post(recs, with(form, "action", "save", "recommendation", "  "), http.StatusUnprocessableEntity)
+	if got := p.text("#recommendation-error"); !strings.Contains(got, "Enter the recommendation") || p.text("h1") != "Change recommendation 2" {
+		t.Errorf("an empty change says %q on %q", got, p.text("h1"))
+	}
+	dc.post(recs, with(form, "action", "save", "recommendation", "Delegate the signing."), http.StatusSeeOther)
+	d, err := s.Store.Draft(t.Context(), store.Staff(s.drafter.ID, s.Clock.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.Recommendations, " | "); got != "Approve the grant. | Delegate the signing. | Publish it." {
+		t.Errorf("recommendations after the change: %q", got)
+	}
+
+	line := func(amount, label string) url.Values {
+		return with(dc.opened(funding), "action", "save", "amount", amount, "fy_start", "2024-25", "basis", "total",
+			"kind", "grant_accepted", "label", label, "funder", "Home Office")
+	}
+	dc.post(funding, line("£2,755,000", "Home Office grant"), http.StatusSeeOther)
+	dc.post(funding, line("£10,000", "Evaluation"), http.StatusSeeOther)
+	p = dc.get(funding)
+	href, _ = p.doc.Find(`[data-testid="draft-list"] li:nth-child(1) a`).Attr("href")
+	p = dc.get(href)
+	if p.value("#amount") != "£2,755,000" || p.value("#fy_start") != "2024-25" || p.value("#label") != "Home Office grant" ||
+		p.value("#funder") != "Home Office" || p.text("h1") != "Change funding line" {
+		t.Fatalf("the funding line's change form %q holds %q, %q, %q, %q", p.text("h1"), p.value("#amount"), p.value("#fy_start"),
+			p.value("#label"), p.value("#funder"))
+	}
+	form = dc.opened(href)
+	form.Set("change", "1")
+	changed := with(form, "action", "save", "amount", "lots", "fy_start", "2024-25", "basis", "total", "kind", "grant_accepted",
+		"label", "Home Office grant", "funder", "Home Office")
+	p = dc.post(funding, changed, http.StatusUnprocessableEntity)
+	if p.text("#amount-error") == "" || p.value("#amount") != "lots" || p.value("#label") != "Home Office grant" {
+		t.Errorf("a bad amount says %q and keeps %q / %q", p.text("#amount-error"), p.value("#amount"), p.value("#label"))
+	}
+	dc.post(funding, with(changed, "amount", "£2,575,000"), http.StatusSeeOther)
+	d, err = s.Store.Draft(t.Context(), store.Staff(s.drafter.ID, s.Clock.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Funding) != 2 || d.Funding[0].AmountPence != 257_500_000 || d.Funding[0].Label != "Home Office grant" ||
+		d.Funding[1].AmountPence != 1_000_000 {
+		t.Errorf("funding after the change: %+v", d.Funding)
+	}
+}
