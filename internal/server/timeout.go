@@ -50,11 +50,11 @@ func tokenSHA256(token string) string {
 
 // idleMinutes says how long without a request signs staff out, in words.
 func (s *Server) idleMinutes() string {
-	m := int(s.sessions.IdleTimeout.Round(time.Minute) / time.Minute)
+	m := max(1, int(s.sessions.IdleTimeout.Round(time.Minute)/time.Minute))
 	if m == 1 {
 		return "1 minute"
 	}
-	return strconv.Itoa(max(m, 1)) + " minutes"
+	return strconv.Itoa(m) + " minutes"
 }
 
 // recordSessionOwner notes, after a sign-in, that the browser's sessions until the next are
