@@ -94,7 +94,12 @@ func decodeFundingForm(in url.Values) fundingForm {
 var (
 	amountMessage = fmt.Sprintf("Enter an amount from £%d.%02d to £%d trillion, like £2,755,000 or £2.755m",
 		decision.MinPence/100, decision.MinPence%100, decision.MaxPence/100/1_000_000_000_000)
-	yearMessage = "Enter a financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
+	// A minus sign: amounts are never negative, and a reduction has a kind of its own.
+	negativeAmountMessage = "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter " +
+		"the new total with the kind “Maximum after variation”"
+	// "1e9": a spreadsheet's way of writing a number, not a person's.
+	figuresMessage = "Enter the amount in figures, like 2,755,000 or £2.755m"
+	yearMessage    = "Enter a financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
 		decision.FinancialYear(decision.MaxYear).String() + ", like 2024-25"
 	lastYearMessage = "Enter the last financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
 		decision.FinancialYear(decision.MaxYear).String() + ", like 2026-27, or leave it empty"
@@ -109,6 +114,10 @@ func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	} else {
 		p, err := decision.ParsePence(f.Amount)
 		switch {
+		case strings.HasPrefix(strings.TrimPrefix(f.Amount, "£"), "-") || strings.HasPrefix(f.Amount, "−"):
+			errs["amount"] = negativeAmountMessage
+		case err != nil && strings.ContainsAny(f.Amount, "eE") && !strings.ContainsAny(f.Amount, "gGbBpP"):
+			errs["amount"] = figuresMessage
 		case err != nil:
 			errs["amount"] = amountMessage
 		case p < decision.MinPence || p > decision.MaxPence:

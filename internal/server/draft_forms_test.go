@@ -61,6 +61,9 @@ func TestFundingFormMessagesSayTheRange(t *testing.T) {
 		{"lots", "1989-90", money, year},
 		{"£0", "2201-02", money, year},
 		{"£20 trillion", "sometime", money, year},
+		{"-5", "24-25", "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter the new total with the kind “Maximum after variation”", ""},
+		{"£-5,000", "2024-25", "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter the new total with the kind “Maximum after variation”", ""},
+		{"1e9", "2024-25", "Enter the amount in figures, like 2,755,000 or £2.755m", ""},
 	} {
 		f := fundingForm{Amount: tt.amount, FYStart: tt.fy, Basis: "total", Kind: "grant_accepted", Label: "Grant"}
 		_, errs := f.Validate()
