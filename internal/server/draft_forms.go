@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +16,9 @@ import (
 // message for each field that is not right, keyed by the field's id.
 
 const (
+	// maxSummaryRunes keeps a summary a summary: it heads the decision and its search result,
+	// and the reasoning belongs in the sections. The longest of the real decisions' is 260.
+	maxSummaryRunes      = 1500
 	maxTitleRunes        = 300
 	maxOrganisationRunes = 200
 )
@@ -55,8 +59,12 @@ func decodeTitleForm(in url.Values) titleForm {
 func (f titleForm) Validate() map[string]string {
 	errs := map[string]string{}
 	checkTitle(errs, f.Title)
-	if f.Summary == "" {
+	switch n := utf8.RuneCountInString(f.Summary); {
+	case f.Summary == "":
 		errs["summary"] = "Enter a summary"
+	case n > maxSummaryRunes:
+		errs["summary"] = "Summary must be " + commas(maxSummaryRunes) + " characters or fewer: you have " + commas(n) +
+			". Put the detail in the sections"
 	}
 	return errs
 }
@@ -187,4 +195,13 @@ func (f linkForm) Validate() (decision.Ref, map[string]string) {
 		errs["kind"] = "Select how this decision relates to the other"
 	}
 	return ref, errs
+}
+
+// commas writes a count as people read it: 1,500.
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +71,15 @@ func TestFundingFormMessagesSayTheRange(t *testing.T) {
 		if errs["amount"] != tt.wantAmount || errs["fy_start"] != tt.wantYear {
 			t.Errorf("amount %q, year %q: messages %q, %q; want %q, %q", tt.amount, tt.fy, errs["amount"], errs["fy_start"], tt.wantAmount, tt.wantYear)
 		}
+	}
+}
+
+func TestSummaryLimit(t *testing.T) {
+	long := strings.Repeat("a", maxSummaryRunes+1)
+	if got := (titleForm{Title: "T", Summary: long}).Validate()["summary"]; got != "Summary must be 1,500 characters or fewer: you have 1,501. Put the detail in the sections" {
+		t.Errorf("a summary one over the limit: %q", got)
+	}
+	if errs := (titleForm{Title: "T", Summary: long[1:]}).Validate(); len(errs) != 0 {
+		t.Errorf("a summary at the limit: %v", errs)
 	}
 }

@@ -621,7 +621,9 @@ var titlePart = draftPart{
 			Inputs: []pages.DraftInput{
 				{Text: &components.Field{ID: "title", Name: "title", Label: "Title", Value: value(in, "title", deref(ed.d.Title)), Error: errs["title"]}},
 				{Area: &components.Field{ID: "summary", Name: "summary", Label: "Summary", Rows: 8, Value: value(in, "summary", deref(ed.d.Summary)), Error: errs["summary"],
-					Hint: "What is decided and why, in plain English. Separate paragraphs with a blank line."}},
+					MaxLength: maxSummaryRunes,
+					Hint: "What is decided and why, in plain English, in a paragraph or two: it heads the decision and its search result. " +
+						"The detail goes in the sections. Separate paragraphs with a blank line."}},
 			},
 			Submit: "Save and continue",
 		}
