@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ var documentsPart = draftPart{
 			Multipart: true,
 			Inputs: []pages.DraftInput{
 				{Text: &components.Field{ID: "name", Name: "name", Label: "Name", Value: value(in, "name", ""), Error: errs["name"],
-					Hint: "What readers will see, for example “Business case for Project Alpha”"}},
+					Hint: "What readers will see, for example “Business case for Project Alpha”. Leave it empty to use the file’s name"}},
 				{File: &components.Field{ID: "file", Name: "file", Label: "Upload a file", Error: errs["file"], Accept: acceptedFiles,
 					Hint: "A PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT or ODS) or CSV file, up to " + document.FormatSize(ed.maxDocument)}},
 			},
@@ -153,7 +154,15 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	name := decision.CleanName(in.Get("name"))
-	maps.Copy(errs, validateDocumentName(name))
+	chosen := in.Get("file_name")
+	if name == "" && chosen != "" {
+		// No name typed: the file's own, as the person's computer showed it, less its type
+		// (and a file refused is all there is to tell).
+		name = decision.CleanName(strings.TrimSuffix(chosen, filepath.Ext(chosen)))
+	}
+	if name != "" || chosen == "" {
+		maps.Copy(errs, validateDocumentName(name))
+	}
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
 		if err == nil {
@@ -205,6 +214,10 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 			errs["file"] = "Select a document to attach"
 			continue
 		}
+		chosen := filepath.Base(strings.ReplaceAll(p.FileName(), "\\", "/"))
+		if storable(chosen) {
+			in.Set("file_name", chosen)
+		}
 		body := &bodyReader{r: p}
 		pending, err = document.Receive(ctx, body, s.maxDocument)
 		if body.err != nil && !tooLarge(body.err) {
@@ -212,14 +225,14 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 		}
 		err = document.Misnamed(err, p.FileName())
 		if msg, ok := document.IsRefusal(err); ok {
-			errs["file"] = msg
+			errs["file"] = withFileName(msg, in.Get("file_name"))
 			if _, err := io.Copy(io.Discard, p); tooLarge(err) {
 				break
 			}
 			continue
 		}
 		if tooLarge(err) {
-			errs["file"] = document.TooLarge(s.maxDocument).Message
+			errs["file"] = withFileName(document.TooLarge(s.maxDocument).Message, in.Get("file_name"))
 			break
 		}
 		if err != nil {
@@ -264,6 +277,15 @@ func validateDocumentName(name string) map[string]string {
 		errs["name"] = "The name must be " + strconv.Itoa(maxDocumentName) + " characters or fewer"
 	}
 	return errs
+}
+
+// withFileName says which file a refusal is about, as the person chose it: the file chooser
+// is empty again on the page that tells them.
+func withFileName(msg, name string) string {
+	if name == "" {
+		return msg
+	}
+	return strings.TrimSuffix(msg, ".") + ". You chose “" + name + "”"
 }
 
 func tooLarge(err error) bool {
