@@ -43,6 +43,7 @@ func draftPages(slug string) []draftPage {
 		{name: "draft-task-list", path: edit, want: `[data-testid="task-list"]`, status: 200},
 		{name: "draft-title", path: edit + "/title", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-recommendations", path: edit + "/recommendations", want: `[data-testid="draft-list"]`, status: 200},
+		{name: "draft-recommendation-change", path: edit + "/recommendations?change=1", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-section", path: edit + "/sections/legal-comments", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-part-two", path: edit + "/part-two", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-funding-error", path: edit + "/funding", button: save, want: errs,
