@@ -50,9 +50,18 @@ func TestChangeItemsAndPerPartSaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx, "save the legal comments",
-		chromedp.SendKeys(labelled("Text"), "Lawful."),
+		chromedp.SendKeys(labelled("Text"), "Lawful.\n\nThe grant agreement sets the conditions, which the legal team has read in full and finds sound."),
 		chromedp.Click(buttonNamed("Save and continue")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="task-list"]`)))
+
+	// Check your answers is for proofreading: long text is not squeezed into a narrow column.
+	do(t, ctx, "check the answers at 1280 px", chromedp.EmulateViewport(1280, 900),
+		chromedp.Click(linkNamed("Check your answers")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-form"]`)))
+	width := run(t, ctx, "the legal comments' width", chromedp.Evaluate[float64](
+		`[...document.querySelectorAll(".app-summary-list__row--long .govuk-summary-list__value")].find(e => e.textContent.includes("grant agreement")).getBoundingClientRect().width`))
+	if width < 550 {
+		t.Errorf("the legal comments are proofread in a column %.0f px wide, want the page's reading width", width)
+	}
 }
 
 func atoi(t *testing.T, s string) int {
