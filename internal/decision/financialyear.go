@@ -35,7 +35,8 @@ func FinancialYearRange(start, end FinancialYear) string {
 	return start.String() + " to " + end.String()
 }
 
-// ParseFinancialYear reads "2024-25", "2024/25", "2024/2025", "2024 to 2025" or "FY2024-25".
+// ParseFinancialYear reads "2024-25", "2024/25", "2024/2025", "2024 to 2025", "FY2024-25" or
+// "24-25".
 // The second year must follow the first.
 func ParseFinancialYear(s string) (FinancialYear, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
@@ -46,6 +47,15 @@ func ParseFinancialYear(s string) (FinancialYear, error) {
 			first, second = strings.TrimSpace(a), strings.TrimSpace(b)
 			break
 		}
+	}
+	if len(first) == 2 && len(second) == 2 && allDigits(first) {
+		// "24-25", as people write it: 2024-25. Two digits name 1990 to 2089, the years
+		// anyone means by them here.
+		century := "20"
+		if first >= "90" {
+			century = "19"
+		}
+		first = century + first
 	}
 	if len(first) != 4 || !allDigits(first) || !allDigits(second) || (len(second) != 2 && len(second) != 4) {
 		return 0, fmt.Errorf("%w: %q (write it like 2024-25)", ErrFinancialYear, s)

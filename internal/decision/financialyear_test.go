@@ -6,14 +6,16 @@ import (
 )
 
 func TestParseFinancialYear(t *testing.T) {
-	for _, in := range []string{"2024-25", "2024/25", "2024/2025", "2024-2025", "2024 to 2025", "FY2024-25", "2024\u201325"} {
+	for _, in := range []string{"2024-25", "2024/25", "2024/2025", "2024-2025", "2024 to 2025", "FY2024-25", "2024\u201325", "24-25", "24/25", "FY24-25"} {
 		got, err := ParseFinancialYear(in)
 		if err != nil || got != 2024 {
 			t.Errorf("ParseFinancialYear(%q) = %d, %v; want 2024", in, got, err)
 		}
 	}
-	if got, err := ParseFinancialYear("1999/00"); err != nil || got != 1999 {
-		t.Errorf("ParseFinancialYear(1999/00) = %d, %v; want 1999", got, err)
+	for _, in := range []string{"1999/00", "99-00"} {
+		if got, err := ParseFinancialYear(in); err != nil || got != 1999 {
+			t.Errorf("ParseFinancialYear(%q) = %d, %v; want 1999", in, got, err)
+		}
 	}
 	for _, tt := range []struct {
 		in string
@@ -23,7 +25,7 @@ func TestParseFinancialYear(t *testing.T) {
 			t.Errorf("ParseFinancialYear(%q) err = %v, want ok=%t (the database's range is %d to %d)", tt.in, err, tt.ok, MinYear, MaxYear)
 		}
 	}
-	for _, in := range []string{"", "2024", "2024-26", "2024/2026", "24-25", "abcd-ef", "2024-", "1066-67"} {
+	for _, in := range []string{"", "2024", "2024-26", "2024/2026", "24-26", "24-2025", "2-3", "abcd-ef", "2024-", "1066-67"} {
 		if got, err := ParseFinancialYear(in); !errors.Is(err, ErrFinancialYear) {
 			t.Errorf("ParseFinancialYear(%q) = %d, %v; want ErrFinancialYear", in, got, err)
 		}

@@ -43,6 +43,7 @@ func draftPages(slug string) []draftPage {
 		{name: "draft-task-list", path: edit, want: `[data-testid="task-list"]`, status: 200},
 		{name: "draft-title", path: edit + "/title", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-recommendations", path: edit + "/recommendations", want: `[data-testid="draft-list"]`, status: 200},
+		{name: "draft-recommendation-change", path: edit + "/recommendations?change=1", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-section", path: edit + "/sections/legal-comments", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-part-two", path: edit + "/part-two", want: `[data-testid="draft-form"]`, status: 200},
 		{name: "draft-funding-error", path: edit + "/funding", button: save, want: errs,
@@ -68,7 +69,7 @@ func newDraftSite(t *testing.T) (*testsite.Site, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.Store.SetRecommendations(ctx, u.Act(ts.Clock.Now()), slug, 1, []string{"Accept the grant.", "Publish the decision."}); err != nil {
+	if err := ts.Store.SetRecommendations(ctx, u.Act(ts.Clock.Now()), slug, store.Base{Version: 1}, []string{"Accept the grant.", "Publish the decision."}); err != nil {
 		t.Fatal(err)
 	}
 	return ts, slug
@@ -142,7 +143,7 @@ func saveTitleElsewhere(t *testing.T, ts *testsite.Site, slug, version string) {
 	// A summary of its own each time: a save that changes nothing is no edit, and would leave
 	// the form current.
 	summary := "Their summary, saved over version " + version + "."
-	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, v, "Project Beta", summary); err != nil {
+	if err := ts.Store.SetTitleSummary(context.Background(), u.Act(ts.Clock.Now()), slug, store.Base{Version: v}, "Project Beta", summary); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/store"
 )
 
 // paperBlock is one block of a paper as its author wrote it in a word processor: a paragraph,
@@ -194,7 +195,7 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Store.SetTitleSummary(ctx, f.drafter.Act(f.Clock.Now()), slug, 1, "Alpha - Social Media Hub", "Accept the Home Office grant."); err != nil {
+	if err := f.Store.SetTitleSummary(ctx, f.drafter.Act(f.Clock.Now()), slug, store.Base{Version: 1}, "Alpha - Social Media Hub", "Accept the Home Office grant."); err != nil {
 		t.Fatal(err)
 	}
 	// The pages this test brings up are checked by the Nu Html Checker with every other test's.

@@ -94,11 +94,7 @@ type staffOnlyKey struct{}
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if userFrom(r) == nil {
-			next := r.URL.RequestURI()
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				next = r.URL.Path
-			}
-			http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(next), http.StatusSeeOther)
+			s.signedOut(w, r)
 			return
 		}
 		if u := userFrom(r); u.MustChangePassword && r.URL.Path != passwordPath {
@@ -136,6 +132,8 @@ func localPath(next string) string {
 
 type signInForm struct {
 	Email, Password, Next string
+	// SignedOut says why the person was sent to sign in (signedOutIdle, signedOutKept), if so.
+	SignedOut string
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +141,8 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.renderSignIn(w, r, http.StatusOK, signInForm{Next: localPath(r.URL.Query().Get("next"))}, nil)
+	s.renderSignIn(w, r, http.StatusOK, signInForm{Next: localPath(r.URL.Query().Get("next")),
+		SignedOut: r.URL.Query().Get("signed_out")}, nil)
 	return nil
 }
 
@@ -158,6 +157,9 @@ func (s *Server) renderSignIn(w http.ResponseWriter, r *http.Request, status int
 		Password: components.Field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password", Error: errs["password"]},
 		Next:     f.Next,
 	}
+	if p.SignedOutHeading, p.SignedOut = s.signedOutMessage(f.SignedOut); p.SignedOut != "" {
+		p.SignedOutWhy = f.SignedOut
+	}
 	for _, id := range []string{"email", "password"} {
 		if errs[id] != "" {
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
@@ -168,7 +170,7 @@ func (s *Server) renderSignIn(w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	f := signInForm{Email: strings.TrimSpace(r.PostFormValue("email")), Password: r.PostFormValue("password"),
-		Next: localPath(r.PostFormValue("next"))}
+		Next: localPath(r.PostFormValue("next")), SignedOut: r.PostFormValue("signed_out")}
 	errs := map[string]string{}
 	if f.Email == "" {
 		errs["email"] = "Enter your email address"
@@ -220,6 +222,9 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
+	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
+		return err
+	}
 	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
 		return err
 	}
@@ -285,6 +290,9 @@ func (s *Server) renderSignInLimited(w http.ResponseWriter, r *http.Request, wai
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
+	if err := s.forgetSessionOwner(w, r); err != nil {
+		return err
+	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ var documentsPart = draftPart{
 			Multipart: true,
 			Inputs: []pages.DraftInput{
 				{Text: &components.Field{ID: "name", Name: "name", Label: "Name", Value: value(in, "name", ""), Error: errs["name"],
-					Hint: "What readers will see, for example “Business case for Project Alpha”"}},
+					Hint: "What readers will see, for example “Business case for Project Alpha”. Leave it empty to use the file’s name"}},
 				{File: &components.Field{ID: "file", Name: "file", Label: "Upload a file", Error: errs["file"], Accept: acceptedFiles,
 					Hint: "A PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT or ODS) or CSV file, up to " + document.FormatSize(ed.maxDocument)}},
 			},
@@ -67,7 +68,7 @@ var documentsPart = draftPart{
 	},
 	// save handles the Remove buttons, which post a plain form; attaching is handleDocumentUpload.
 	// A plain form that asks to attach carries no file.
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		action, sha, _ := strings.Cut(in.Get("action"), ":")
 		if action != "remove" {
 			errs := validateDocumentName(in.Get("name"))
@@ -77,7 +78,7 @@ var documentsPart = draftPart{
 		if !blobstore.ValidHash(sha) {
 			return nil, errBadForm
 		}
-		err := s.store.RemoveDocument(ctx, act, ed.slug, version, sha)
+		err := s.store.RemoveDocument(ctx, act, ed.slug, base, sha)
 		if errors.Is(err, store.ErrNotFound) {
 			err = fmt.Errorf("document %s: %w", sha, store.ErrConflict)
 		}
@@ -96,6 +97,7 @@ var documentsPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/documents" },
 	checkField: "name",
+	part:       store.PartDocuments,
 }
 
 // supportingDocuments are the documents a draft's drafters attached.
@@ -147,23 +149,31 @@ func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	version, err := strconv.Atoi(in.Get("version"))
-	if err != nil || version < 1 {
-		return errBadForm
+	base, err := baseFrom(in)
+	if err != nil {
+		return err
 	}
 	name := decision.CleanName(in.Get("name"))
-	maps.Copy(errs, validateDocumentName(name))
+	chosen := in.Get("file_name")
+	if name == "" && chosen != "" {
+		// No name typed: the file's own, as the person's computer showed it, less its type
+		// (and a file refused is all there is to tell).
+		name = decision.CleanName(strings.TrimSuffix(chosen, filepath.Ext(chosen)))
+	}
+	if name != "" || chosen == "" {
+		maps.Copy(errs, validateDocumentName(name))
+	}
 	if len(errs) == 0 {
 		err = pending.Store(ctx, s.blobs)
 		if err == nil {
-			err = s.store.AddDocument(ctx, ed.user.Act(s.now()), ed.slug, version, store.NewDocument{Name: name,
+			err = s.store.AddDocument(ctx, ed.user.Act(s.now()), ed.slug, base, store.NewDocument{Name: name,
 				MediaType: pending.MediaType, SHA256: pending.SHA256, Size: pending.Size, Text: pending.Text})
 		}
 		if errors.Is(err, store.ErrDuplicateDocument) {
 			errs["file"], err = "This file is already attached to the decision", nil
 		}
 	}
-	return s.saved(w, r.WithContext(ctx), part, ed, version, in, errs, err)
+	return s.saved(w, r.WithContext(ctx), part, ed, base, in, errs, err)
 }
 
 // readUpload reads the upload form's parts in turn: the fields into in, the file into a
@@ -204,6 +214,10 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 			errs["file"] = "Select a document to attach"
 			continue
 		}
+		chosen := filepath.Base(strings.ReplaceAll(p.FileName(), "\\", "/"))
+		if storable(chosen) {
+			in.Set("file_name", chosen)
+		}
 		body := &bodyReader{r: p}
 		pending, err = document.Receive(ctx, body, s.maxDocument)
 		if body.err != nil && !tooLarge(body.err) {
@@ -211,14 +225,14 @@ func (s *Server) readUpload(ctx context.Context, mr *multipart.Reader) (url.Valu
 		}
 		err = document.Misnamed(err, p.FileName())
 		if msg, ok := document.IsRefusal(err); ok {
-			errs["file"] = msg
+			errs["file"] = withFileName(msg, in.Get("file_name"))
 			if _, err := io.Copy(io.Discard, p); tooLarge(err) {
 				break
 			}
 			continue
 		}
 		if tooLarge(err) {
-			errs["file"] = document.TooLarge(s.maxDocument).Message
+			errs["file"] = withFileName(document.TooLarge(s.maxDocument).Message, in.Get("file_name"))
 			break
 		}
 		if err != nil {
@@ -263,6 +277,15 @@ func validateDocumentName(name string) map[string]string {
 		errs["name"] = "The name must be " + strconv.Itoa(maxDocumentName) + " characters or fewer"
 	}
 	return errs
+}
+
+// withFileName says which file a refusal is about, as the person chose it: the file chooser
+// is empty again on the page that tells them.
+func withFileName(msg, name string) string {
+	if name == "" {
+		return msg
+	}
+	return strings.TrimSuffix(msg, ".") + ". You chose “" + name + "”"
 }
 
 func tooLarge(err error) bool {

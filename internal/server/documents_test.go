@@ -101,11 +101,15 @@ func TestDocumentUploads(t *testing.T) {
 		{"Too big", "big.csv", bytes.Repeat([]byte("a,b\n"), 20<<10), "file", "must be 64 KB or smaller"},
 		{"Nothing in it", "empty.pdf", nil, "file", "The selected file is empty"},
 		{"No file", "", nil, "file", "Select a document to attach"},
-		{"", "business-case.pdf", businessCase(t), "name", "Enter a name for the document"},
+		{"", "empty.csv", nil, "file", "The selected file is empty. You chose “empty.csv”"},
 	} {
 		p := dc.upload(path, tt.name, tt.filename, tt.body, http.StatusUnprocessableEntity)
 		if got := p.text("#" + tt.field + "-error"); !strings.Contains(got, tt.want) {
 			t.Errorf("%q (%s): error by %s = %q, want %q", tt.name, tt.filename, tt.field, got, tt.want)
+		}
+		// The file chooser is empty again: the message names the file refused.
+		if got := p.text("#file-error"); tt.filename != "" && !strings.Contains(got, "You chose “"+tt.filename+"”") {
+			t.Errorf("%q: the refusal %q does not name the file chosen, %s", tt.name, got, tt.filename)
 		}
 		if href, _ := p.doc.Find(`[data-testid="error-summary"] a`).Attr("href"); href != "#"+tt.field {
 			t.Errorf("%q: the error summary links to %q, want #%s", tt.name, href, tt.field)
@@ -130,6 +134,11 @@ func TestDocumentUploads(t *testing.T) {
 	dup := dc.upload(path, "Again", "copy.pdf", pdf, http.StatusUnprocessableEntity)
 	if got := dup.text("#file-error"); !strings.Contains(got, "already attached") {
 		t.Errorf("the same file twice: %q", got)
+	}
+	// With no name typed, the document takes the file's.
+	dc.upload(path, "", "Regional figures.csv", []byte("region,amount\nNorth,1\n"), http.StatusSeeOther)
+	if got := dc.get(path).text(`[data-testid="draft-list"]`); !strings.Contains(got, "Regional figures CSV") {
+		t.Errorf("a document uploaded with no name is listed as %q, want the file's name", got)
 	}
 	csv := []byte("area,amount\nHackney,1200\nCamden,900\n")
 	dc.upload(path, "Figures", "figures.txt", csv, http.StatusSeeOther)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +16,9 @@ import (
 // message for each field that is not right, keyed by the field's id.
 
 const (
+	// maxSummaryRunes keeps a summary a summary: it heads the decision and its search result,
+	// and the reasoning belongs in the sections. The longest of the real decisions' is 260.
+	maxSummaryRunes      = 1500
 	maxTitleRunes        = 300
 	maxOrganisationRunes = 200
 )
@@ -55,8 +59,12 @@ func decodeTitleForm(in url.Values) titleForm {
 func (f titleForm) Validate() map[string]string {
 	errs := map[string]string{}
 	checkTitle(errs, f.Title)
-	if f.Summary == "" {
+	switch n := utf8.RuneCountInString(f.Summary); {
+	case f.Summary == "":
 		errs["summary"] = "Enter a summary"
+	case n > maxSummaryRunes:
+		errs["summary"] = "Summary must be " + commas(maxSummaryRunes) + " characters or fewer: you have " + commas(n) +
+			". Put the detail in the sections"
 	}
 	return errs
 }
@@ -94,7 +102,12 @@ func decodeFundingForm(in url.Values) fundingForm {
 var (
 	amountMessage = fmt.Sprintf("Enter an amount from £%d.%02d to £%d trillion, like £2,755,000 or £2.755m",
 		decision.MinPence/100, decision.MinPence%100, decision.MaxPence/100/1_000_000_000_000)
-	yearMessage = "Enter a financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
+	// A minus sign: amounts are never negative, and a reduction has a kind of its own.
+	negativeAmountMessage = "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter " +
+		"the new total with the kind “Maximum after variation”"
+	// "1e9": a spreadsheet's way of writing a number, not a person's.
+	figuresMessage = "Enter the amount in figures, like 2,755,000 or £2.755m"
+	yearMessage    = "Enter a financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
 		decision.FinancialYear(decision.MaxYear).String() + ", like 2024-25"
 	lastYearMessage = "Enter the last financial year from " + decision.FinancialYear(decision.MinYear).String() + " to " +
 		decision.FinancialYear(decision.MaxYear).String() + ", like 2026-27, or leave it empty"
@@ -109,6 +122,10 @@ func (f fundingForm) Validate() (store.NewFundingLine, map[string]string) {
 	} else {
 		p, err := decision.ParsePence(f.Amount)
 		switch {
+		case strings.HasPrefix(strings.TrimPrefix(f.Amount, "£"), "-") || strings.HasPrefix(f.Amount, "−"):
+			errs["amount"] = negativeAmountMessage
+		case err != nil && strings.ContainsAny(f.Amount, "eE") && !strings.ContainsAny(f.Amount, "gGbBpP"):
+			errs["amount"] = figuresMessage
 		case err != nil:
 			errs["amount"] = amountMessage
 		case p < decision.MinPence || p > decision.MaxPence:
@@ -178,4 +195,13 @@ func (f linkForm) Validate() (decision.Ref, map[string]string) {
 		errs["kind"] = "Select how this decision relates to the other"
 	}
 	return ref, errs
+}
+
+// commas writes a count as people read it: 1,500.
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,11 +62,24 @@ func TestFundingFormMessagesSayTheRange(t *testing.T) {
 		{"lots", "1989-90", money, year},
 		{"£0", "2201-02", money, year},
 		{"£20 trillion", "sometime", money, year},
+		{"-5", "24-25", "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter the new total with the kind “Maximum after variation”", ""},
+		{"£-5,000", "2024-25", "Enter an amount of £0.01 or more, without a minus sign. To record a reduction, enter the new total with the kind “Maximum after variation”", ""},
+		{"1e9", "2024-25", "Enter the amount in figures, like 2,755,000 or £2.755m", ""},
 	} {
 		f := fundingForm{Amount: tt.amount, FYStart: tt.fy, Basis: "total", Kind: "grant_accepted", Label: "Grant"}
 		_, errs := f.Validate()
 		if errs["amount"] != tt.wantAmount || errs["fy_start"] != tt.wantYear {
 			t.Errorf("amount %q, year %q: messages %q, %q; want %q, %q", tt.amount, tt.fy, errs["amount"], errs["fy_start"], tt.wantAmount, tt.wantYear)
 		}
+	}
+}
+
+func TestSummaryLimit(t *testing.T) {
+	long := strings.Repeat("a", maxSummaryRunes+1)
+	if got := (titleForm{Title: "T", Summary: long}).Validate()["summary"]; got != "Summary must be 1,500 characters or fewer: you have 1,501. Put the detail in the sections" {
+		t.Errorf("a summary one over the limit: %q", got)
+	}
+	if errs := (titleForm{Title: "T", Summary: long[1:]}).Validate(); len(errs) != 0 {
+		t.Errorf("a summary at the limit: %v", errs)
 	}
 }

@@ -129,6 +129,31 @@ type draftEdit struct {
 	team []store.Drafter
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
+	// parts is the last save of each part saved since the draft started.
+	parts map[string]store.PartEdit
+	// change is the item of a list part being changed (a recommendation's number from 1, a
+	// funding line's position), from the address (?change=N) or the form; 0 for none.
+	change int
+}
+
+// itemNumber reads an item's number from the address or a form: 0 for none or nonsense.
+func itemNumber(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// partVersion is the version of a part of the draft, as its forms carry it.
+func (ed draftEdit) partVersion(part string) int {
+	if part == "" {
+		return 0
+	}
+	if e, ok := ed.parts[part]; ok {
+		return e.Version
+	}
+	return 1
 }
 
 // loadDraft reads the draft in the URL and checks that the person may change it.
@@ -146,6 +171,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	}
 	if err := ed.st.CanEdit(ed.user.Actor()); err != nil {
 		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
+	}
+	if ed.parts, err = s.store.PartVersions(r.Context(), ed.slug); err != nil {
+		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
 	return ed, err
@@ -322,12 +350,16 @@ func kindSlug(kind string) string { return strings.ReplaceAll(kind, "_", "-") }
 // shown when a save is refused because someone else saved first.
 type draftPart struct {
 	page    func(ed draftEdit, in url.Values, errs map[string]string) pages.DraftFormProps
-	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error)
+	save    func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error)
 	changed func(ed draftEdit, in url.Values) []change
 	// next is where a successful save leads: the task list, or the same page for lists.
 	next func(ed draftEdit) string
 	// checkField takes the message when the database refuses a value.
 	checkField string
+	// part is the part of the decision a save changes (store.PartTitle, ...), whose own version
+	// the form carries: saves of other parts since the form was opened do not make it stale.
+	// "" for a page that changes no content (the drafting team).
+	part string
 }
 
 // draftParts are the parts of a draft by their name in the URL, but for the sections.
@@ -368,7 +400,7 @@ var draftersPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, _ int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, _ store.Base, in url.Values) (map[string]string, error) {
 		email := strings.TrimSpace(in.Get("email"))
 		if email == "" {
 			return map[string]string{"email": "Enter the email address of a drafter"}, nil
@@ -423,9 +455,26 @@ func (s *Server) handleDraftPart(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	ed.change = itemNumber(r.URL.Query().Get("change"))
 	p := part.page(ed, nil, nil)
-	p.Version = ed.d.Version
+	p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
 	p.Flash = s.popDraftFlash(r)
+	// A form this person posted after being signed out comes back once, unsaved, with the
+	// versions it was opened on: saving it over a part changed since shows both.
+	noRetry(r)
+	kept, err := s.store.TakeKeptForm(r.Context(), ed.user.ID, r.URL.Path, s.now())
+	switch {
+	case err == nil:
+		if base, berr := baseFrom(kept.Form); berr == nil {
+			ed.change = itemNumber(kept.Form.Get("change"))
+			p = part.page(ed, kept.Form, nil)
+			p.Version, p.PartVersion = base.Version, base.Part
+			p.Restored = "You were signed out after " + s.idleMinutes() + " without activity, and what you sent at " +
+				formatLondonTime(kept.KeptAt) + " was kept. It is back in the form below but not saved yet: check it, then save it."
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	s.renderDraftForm(w, r, http.StatusOK, ed, p)
 	return nil
 }
@@ -481,17 +530,34 @@ func (s *Server) handleDraftPartSave(w http.ResponseWriter, r *http.Request) err
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
 	}
-	version, err := strconv.Atoi(r.PostForm.Get("version"))
-	if err != nil || version < 1 {
-		return errBadForm
+	base, err := baseFrom(r.PostForm)
+	if err != nil {
+		return err
 	}
-	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, version, r.PostForm)
-	return s.saved(w, r, part, ed, version, r.PostForm, errs, err)
+	ed.change = itemNumber(r.PostForm.Get("change"))
+	errs, err := part.save(r.Context(), s, ed.user.Act(s.now()), ed, base, r.PostForm)
+	return s.saved(w, r, part, ed, base, r.PostForm, errs, err)
+}
+
+// baseFrom reads what a draft's form was opened on: the decision's version and, when the
+// form carries it, the version of its part.
+func baseFrom(in url.Values) (store.Base, error) {
+	version, err := strconv.Atoi(in.Get("version"))
+	if err != nil || version < 1 {
+		return store.Base{}, errBadForm
+	}
+	base := store.Base{Version: version}
+	if pv := in.Get("part_version"); pv != "" {
+		if base.Part, err = strconv.Atoi(pv); err != nil || base.Part < 1 {
+			return store.Base{}, errBadForm
+		}
+	}
+	return base, nil
 }
 
 // saved answers a save of a part of a draft: the form again with each error by its field, the
 // conflict page when someone else saved first, or the next page.
-func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, version int, in url.Values,
+func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, ed draftEdit, base store.Base, in url.Values,
 	errs map[string]string, err error) error {
 	if name, ok := store.IsCheckViolation(err); ok {
 		s.log.InfoContext(r.Context(), "draft value refused", "constraint", name, "request_id", clientid.RequestID(r.Context()))
@@ -500,16 +566,22 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, part draftPart, e
 	switch {
 	case len(errs) > 0 && err == nil:
 		p := part.page(ed, in, errs)
-		p.Version = version
+		p.Version, p.PartVersion = base.Version, base.Part
 		s.renderDraftForm(w, r, http.StatusUnprocessableEntity, ed, p)
 		return nil
 	case errors.Is(err, store.ErrConflict):
 		// ed was read at the start of this request: it holds what the other person saved.
 		p := part.page(ed, in, nil)
-		p.Version = ed.d.Version
+		p.Version, p.PartVersion = ed.d.Version, ed.partVersion(part.part)
+		if last, ok := ed.parts[part.part]; ok {
+			p.ConflictBy, p.ConflictAt = last.By, formatLondonTime(last.At)
+		}
 		editor, lerr := s.store.LastEditor(r.Context(), ed.slug)
 		if lerr != nil {
 			return lerr
+		}
+		if last, ok := ed.parts[part.part]; ok && base.Part != 0 {
+			editor = last.ByID
 		}
 		p.ConflictOwn = editor == ed.user.ID
 		for _, c := range part.changed(ed, in) {
@@ -578,23 +650,26 @@ var titlePart = draftPart{
 			Inputs: []pages.DraftInput{
 				{Text: &components.Field{ID: "title", Name: "title", Label: "Title", Value: value(in, "title", deref(ed.d.Title)), Error: errs["title"]}},
 				{Area: &components.Field{ID: "summary", Name: "summary", Label: "Summary", Rows: 8, Value: value(in, "summary", deref(ed.d.Summary)), Error: errs["summary"],
-					Hint: "What is decided and why, in plain English. Separate paragraphs with a blank line."}},
+					MaxLength: maxSummaryRunes,
+					Hint: "What is decided and why, in plain English, in a paragraph or two: it heads the decision and its search result. " +
+						"The detail goes in the sections. Separate paragraphs with a blank line."}},
 			},
 			Submit: "Save and continue",
 		}
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		f := decodeTitleForm(in)
 		if errs := f.Validate(); len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
+		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, base, f.Title, f.Summary)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}
 	},
 	next:       toEdit,
 	checkField: "title",
+	part:       store.PartTitle,
 }
 
 // Recommendations ----------------------------------------------------------------------------------
@@ -612,9 +687,20 @@ var recommendationsPart = draftPart{
 			Submit: "Add recommendation",
 		}
 		n := len(ed.d.Recommendations)
+		if c := ed.change; c >= 1 && c <= n {
+			label := "Recommendation " + strconv.Itoa(c)
+			return pages.DraftFormProps{
+				Heading: "Change recommendation " + strconv.Itoa(c),
+				Inputs: []pages.DraftInput{{Area: &components.Field{ID: "recommendation", Name: "recommendation", Label: label,
+					Rows: 4, Value: value(in, "recommendation", ed.d.Recommendations[c-1]), Error: errs["recommendation"]}}},
+				Submit: "Save recommendation",
+				Change: c,
+				Cancel: editURL(ed.slug) + "/recommendations",
+			}
+		}
 		for i, rec := range ed.d.Recommendations {
 			ctx := "recommendation " + strconv.Itoa(i+1)
-			it := pages.DraftListItem{Text: rec}
+			it := pages.DraftListItem{Text: rec, Change: editURL(ed.slug) + "/recommendations?change=" + strconv.Itoa(i+1), Context: ctx}
 			if i > 0 {
 				it.Actions = append(it.Actions, pages.DraftAction{Label: "Move up", Context: ctx, Value: "up:" + strconv.Itoa(i)})
 			}
@@ -626,7 +712,7 @@ var recommendationsPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		recs := slices.Clone(ed.d.Recommendations)
 		action, arg, _ := strings.Cut(in.Get("action"), ":")
 		if action == "" {
@@ -636,6 +722,18 @@ var recommendationsPart = draftPart{
 		if action != "save" && (err != nil || i < 0 || i >= len(recs)) {
 			// The list changed under the person's feet, or the form was not ours.
 			return nil, fmt.Errorf("recommendation %q of %d: %w", arg, len(recs), store.ErrConflict)
+		}
+		switch {
+		case ed.change > 0 && action == "save":
+			if ed.change > len(recs) {
+				return nil, fmt.Errorf("recommendation %d of %d: %w", ed.change, len(recs), store.ErrConflict)
+			}
+			rec := decision.CleanText(in.Get("recommendation"))
+			if rec == "" {
+				return map[string]string{"recommendation": "Enter the recommendation"}, nil
+			}
+			recs[ed.change-1] = rec
+			return nil, s.store.SetRecommendations(ctx, act, ed.slug, base, recs)
 		}
 		switch action {
 		case "up":
@@ -655,17 +753,20 @@ var recommendationsPart = draftPart{
 			}
 			added := decision.SplitRecommendations(rec)
 			recs = append(recs, added...)
-			if err := s.store.SetRecommendations(ctx, act, ed.slug, version, recs); err != nil || len(added) == 1 {
+			if err := s.store.SetRecommendations(ctx, act, ed.slug, base, recs); err != nil || len(added) == 1 {
 				return nil, err
 			}
 			s.putDraftFlash(ctx, decision.Plural(len(added), "recommendation")+" added",
 				"The list you entered became one recommendation for each of its numbers or bullets. Check their order and wording below.")
 			return nil, nil
 		}
-		return nil, s.store.SetRecommendations(ctx, act, ed.slug, version, recs)
+		return nil, s.store.SetRecommendations(ctx, act, ed.slug, base, recs)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		yours := "Add: " + in.Get("recommendation")
+		if ed.change > 0 {
+			yours = "Change recommendation " + strconv.Itoa(ed.change) + " to: " + in.Get("recommendation")
+		}
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action != "save" && action != "" {
 			n, _ := strconv.Atoi(arg)
 			yours = map[string]string{"up": "Move up", "down": "Move down", "remove": "Remove"}[action] +
@@ -675,6 +776,7 @@ var recommendationsPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/recommendations" },
 	checkField: "recommendation",
+	part:       store.PartRecommendations,
 }
 
 func numbered(items []string) string {
@@ -715,15 +817,15 @@ func sectionPart(kind string) draftPart {
 			}
 			return p
 		},
-		save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+		save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 			if in.Get("action") == "remove" {
-				return nil, s.store.DeleteSection(ctx, act, ed.slug, version, kind)
+				return nil, s.store.DeleteSection(ctx, act, ed.slug, base, kind)
 			}
 			f := decodeSectionForm(in)
 			if errs := f.Validate(); len(errs) > 0 {
 				return errs, nil
 			}
-			if err := s.store.SetSection(ctx, act, ed.slug, version, kind, f.Heading, f.Body); err != nil {
+			if err := s.store.SetSection(ctx, act, ed.slug, base, kind, f.Heading, f.Body); err != nil {
 				return nil, err
 			}
 			s.savedText(ctx, label, f.Body)
@@ -738,6 +840,7 @@ func sectionPart(kind string) draftPart {
 		},
 		next:       toEdit,
 		checkField: "body",
+		part:       store.PartSection(kind),
 	}
 }
 
@@ -761,8 +864,8 @@ var partTwoPart = draftPart{
 			Preview: textBlocks(sec.Body, components.Plain),
 		}
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
-		if err := s.store.SetPartTwo(ctx, act, ed.slug, version, in.Get("body")); err != nil {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
+		if err := s.store.SetPartTwo(ctx, act, ed.slug, base, in.Get("body")); err != nil {
 			return nil, err
 		}
 		s.savedText(ctx, "Part II", decision.CleanSectionText(in.Get("body")))
@@ -774,6 +877,7 @@ var partTwoPart = draftPart{
 	},
 	next:       toEdit,
 	checkField: "body",
+	part:       store.PartTwo,
 }
 
 // Funding -----------------------------------------------------------------------------------------------
@@ -822,6 +926,19 @@ func fundingLineText(f store.FundingLine) (string, string) {
 	return text, strings.Join(hint, " · ")
 }
 
+// fundingFormOf is a saved funding line as its form shows it, to change it.
+func fundingFormOf(f store.FundingLine) fundingForm {
+	ff := fundingForm{Amount: decision.FormatPence(f.AmountPence), Basis: f.Basis, Kind: f.Kind, Label: f.Label,
+		Funder: deref(f.Funder), Recipient: deref(f.Recipient)}
+	if f.FYStart != nil {
+		ff.FYStart = decision.FinancialYear(*f.FYStart).String()
+		if f.FYEnd != nil && *f.FYEnd != *f.FYStart {
+			ff.FYEnd = decision.FinancialYear(*f.FYEnd).String()
+		}
+	}
+	return ff
+}
+
 // fundingInputs are the fields of a funding line, holding the person's input when there is
 // some, else saved.
 func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []pages.DraftInput {
@@ -855,19 +972,31 @@ var fundingPart = draftPart{
 			Submit:    "Add funding line",
 		}
 		for _, f := range ed.d.Funding {
+			if ed.change == f.Position {
+				return pages.DraftFormProps{
+					Heading: "Change funding line",
+					Inputs:  fundingInputs(in, errs, fundingFormOf(f)),
+					Submit:  "Save funding line",
+					Change:  f.Position,
+					Cancel:  editURL(ed.slug) + "/funding",
+				}
+			}
+		}
+		for _, f := range ed.d.Funding {
 			text, hint := fundingLineText(f)
-			p.List = append(p.List, pages.DraftListItem{Text: text, Hint: hint, Actions: []pages.DraftAction{
-				{Label: "Remove", Context: "funding line " + text, Value: "remove:" + strconv.Itoa(f.Position)}}})
+			p.List = append(p.List, pages.DraftListItem{Text: text, Hint: hint,
+				Change: editURL(ed.slug) + "/funding?change=" + strconv.Itoa(f.Position), Context: "funding line " + text,
+				Actions: []pages.DraftAction{{Label: "Remove", Context: "funding line " + text, Value: "remove:" + strconv.Itoa(f.Position)}}})
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			pos, err := strconv.Atoi(arg)
 			if err != nil {
 				return nil, errBadForm
 			}
-			err = s.store.RemoveFundingLine(ctx, act, ed.slug, version, pos)
+			err = s.store.RemoveFundingLine(ctx, act, ed.slug, base, pos)
 			if errors.Is(err, store.ErrNotFound) {
 				err = fmt.Errorf("funding line %d: %w", pos, store.ErrConflict)
 			}
@@ -877,7 +1006,14 @@ var fundingPart = draftPart{
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.AddFundingLine(ctx, act, ed.slug, version, l)
+		if ed.change > 0 {
+			err := s.store.ChangeFundingLine(ctx, act, ed.slug, base, ed.change, l)
+			if errors.Is(err, store.ErrNotFound) {
+				err = fmt.Errorf("funding line %d: %w", ed.change, store.ErrConflict)
+			}
+			return nil, err
+		}
+		return nil, s.store.AddFundingLine(ctx, act, ed.slug, base, l)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		var lines []string
@@ -889,11 +1025,14 @@ var fundingPart = draftPart{
 			func(v string) bool { return strings.TrimSpace(v) == "" }), ", ")
 		if action, _, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			yours = "Remove a funding line"
+		} else if ed.change > 0 {
+			yours = "Change funding line " + strconv.Itoa(ed.change) + " to: " + strings.TrimPrefix(yours, "Add: ")
 		}
 		return []change{{"Funding lines", numbered(lines), yours}}
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/funding" },
 	checkField: "amount",
+	part:       store.PartFunding,
 }
 
 // Links --------------------------------------------------------------------------------------------------
@@ -941,10 +1080,10 @@ var linksPart = draftPart{
 		}
 		return p
 	},
-	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
+	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		if action, arg, _ := strings.Cut(in.Get("action"), ":"); action == "remove" {
 			kind, ref, _ := strings.Cut(arg, ":")
-			err := s.store.RemoveLink(ctx, act, ed.slug, version, ref, kind)
+			err := s.store.RemoveLink(ctx, act, ed.slug, base, ref, kind)
 			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnknownReference) {
 				err = fmt.Errorf("link %s: %w", arg, store.ErrConflict)
 			}
@@ -955,7 +1094,7 @@ var linksPart = draftPart{
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		err := s.store.AddLink(ctx, act, ed.slug, version, ref.String(), f.Kind)
+		err := s.store.AddLink(ctx, act, ed.slug, base, ref.String(), f.Kind)
 		switch {
 		case errors.Is(err, store.ErrUnknownReference):
 			return map[string]string{"reference": "There is no decision " + ref.String() + " in the register"}, nil
@@ -980,6 +1119,7 @@ var linksPart = draftPart{
 	},
 	next:       func(ed draftEdit) string { return editURL(ed.slug) + "/links" },
 	checkField: "reference",
+	part:       store.PartLinks,
 }
 
 // Check your answers and submit ------------------------------------------------------------------------

@@ -47,7 +47,7 @@ func newRoleSite(t *testing.T) *roleSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := site.Store.SetPartTwo(ctx, act, slug, 1, partTwoSecret+" confidential advice"); err != nil {
+	if err := site.Store.SetPartTwo(ctx, act, slug, store.Base{Version: 1}, partTwoSecret+" confidential advice"); err != nil {
 		t.Fatal(err)
 	}
 	// Disabled after signing in: the session it holds must stop working at once.

@@ -76,6 +76,8 @@ func (s *Server) Routes() http.Handler {
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
+	// The timeout warning's "Stay signed in": a read, which moves a signed-in session's expiry on.
+	r.Get("/sign-in/keep-alive", s.handle(s.handleKeepAlive))
 
 	// Staff accounts and sign-off chains: admins only.
 	r.Group(func(r chi.Router) {

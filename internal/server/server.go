@@ -231,6 +231,7 @@ func (s *Server) page(r *http.Request, title, nav, path string) layout.Page {
 	if u := userFrom(r); u != nil {
 		p.UserName = u.Name
 		p.Admin = u.Has("admin")
+		p.IdleSeconds = int(s.sessions.IdleTimeout / time.Second)
 	}
 	return p
 }

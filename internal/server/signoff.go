@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // the register's dates are London's, wherever it runs
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -128,8 +130,10 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		p.PublicURL = "/decisions/" + slug
 	}
 	for _, a := range v.Record.Actions {
-		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt)}
+		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt),
+			Comment: deref(a.Comment), Approval: true}
 		if a.Action == "returned" {
+			e.Approval = false
 			e.What, e.Comment = "Returned at "+a.StepName, deref(a.Comment)
 		}
 		if a.ClearedAt != nil {
@@ -152,6 +156,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		}
 		adviser.Comment = components.Field{ID: "comment", Name: "comment", Label: "Why you are returning it",
 			Hint: "The drafter sees this with the decision.", Value: adviser.Comment.Value, Error: adviser.Comment.Error}
+		adviser.ApprovalComment = components.Field{ID: "approval-comment", Name: "approval_comment", Label: "Comment (optional)",
+			Hint:  "For example, “subject to the grant agreement”. It is kept with your approval and shown in the sign-off chain.",
+			Value: adviser.ApprovalComment.Value, Error: adviser.ApprovalComment.Error, Rows: 3}
 		p.Adviser = adviser
 	case next == "" && v.State.CanSign(actor) == nil:
 		if signer == nil {
@@ -313,6 +320,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 			if a := st.Approval; a != nil {
 				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatLondonTime(a.ActedAt), a.ContentHash
 				row.Step, row.Statement = a.StepName, a.Statement // as approved, not as the step reads now
+				row.Comment = deref(a.Comment)
 			} else if waiting {
 				row.State, row.Tag, waiting = "Waiting", "yellow", false
 			}
@@ -360,6 +368,9 @@ const (
 	publishDefer  = "defer"
 )
 
+// maxApprovalComment bounds an adviser's comment on their approval: a condition, not a paper.
+const maxApprovalComment = 1000
+
 func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error {
 	slug, err := slugParam(r)
 	if err != nil {
@@ -369,11 +380,16 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := &pages.AdviserForm{Choice: r.PostFormValue("decision"),
-		Comment: components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))}}
+		Comment:         components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))},
+		ApprovalComment: components.Field{Value: strings.TrimSpace(r.PostFormValue("approval_comment"))}}
 	step, seen := r.PostFormValue("step"), r.PostFormValue("content_hash")
 	var errs []components.FieldError
 	switch f.Choice {
 	case choiceApprove:
+		if utf8.RuneCountInString(f.ApprovalComment.Value) > maxApprovalComment {
+			f.ApprovalComment.Error = fmt.Sprintf("Your comment must be %d characters or fewer", maxApprovalComment)
+			errs = append(errs, components.FieldError{FieldID: "approval-comment", Message: f.ApprovalComment.Error})
+		}
 	case choiceReturn:
 		if f.Comment.Value == "" {
 			f.Comment.Error = "Enter why you are returning the decision"
@@ -389,7 +405,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	act := userFrom(r).Act(s.now())
 	flash, action := "You approved this step.", store.EventApproved
 	if f.Choice == choiceApprove {
-		err = s.store.Approve(r.Context(), act, slug, step, seen)
+		err = s.store.ApproveWithComment(r.Context(), act, slug, step, f.ApprovalComment.Value, seen)
 	} else {
 		err = s.store.Return(r.Context(), act, slug, step, f.Comment.Value, seen)
 		flash, action = "You returned the decision to its drafter.", store.EventReturned

@@ -161,7 +161,7 @@ func TestOnlyTheTeamEdits(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	drafter, other := plantHidden(t, st, now)
-	err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", 1, "Taken over", "Taken over")
+	err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", store.Base{Version: 1}, "Taken over", "Taken over")
 	if !errors.Is(err, decision.ErrNotAllowed) {
 		t.Fatalf("edit by a drafter outside the team = %v, want ErrNotAllowed", err)
 	}
@@ -175,7 +175,7 @@ func TestOnlyTheTeamEdits(t *testing.T) {
 	if err := st.AddDrafter(ctx, store.Act{UserID: drafter, Name: "Dana Drafter", At: now}, "pcd-1683", "reader@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", 1, "Shared", "Shared"); err != nil {
+	if err := st.SetTitleSummary(ctx, store.Act{UserID: other, Name: "Rory Reader", At: now}, "pcd-1683", store.Base{Version: 1}, "Shared", "Shared"); err != nil {
 		t.Errorf("edit by a drafter the team added = %v", err)
 	}
 }

@@ -118,8 +118,8 @@ func (s *Store) insertDocument(ctx context.Context, act Act, decisionID int64, k
 
 // AddDocument attaches a supporting document to a draft, as an edit (see edit): it moves the
 // version on and clears live approvals, since the document is part of what is signed.
-func (s *Store) AddDocument(ctx context.Context, act Act, slug string, version int, d NewDocument) error {
-	return s.edit(ctx, act, slug, version, "documents", func(tx *Store, id int64) error {
+func (s *Store) AddDocument(ctx context.Context, act Act, slug string, base Base, d NewDocument) error {
+	return s.edit(ctx, act, slug, base, PartDocuments, "documents", func(tx *Store, id int64) error {
 		if err := tx.insertDocument(ctx, act, id, DocumentSupporting, nil, d); err != nil {
 			return err
 		}
@@ -129,8 +129,8 @@ func (s *Store) AddDocument(ctx context.Context, act Act, slug string, version i
 
 // RemoveDocument takes a supporting document off a draft. Its bytes stay in the blob store:
 // another decision may hold the same file.
-func (s *Store) RemoveDocument(ctx context.Context, act Act, slug string, version int, sha string) error {
-	return s.edit(ctx, act, slug, version, "documents", func(tx *Store, id int64) error {
+func (s *Store) RemoveDocument(ctx context.Context, act Act, slug string, base Base, sha string) error {
+	return s.edit(ctx, act, slug, base, PartDocuments, "documents", func(tx *Store, id int64) error {
 		var name string
 		err := tx.db.QueryRow(ctx, `DELETE FROM documents WHERE decision_id = $1 AND sha256 = $2 AND kind = 'supporting' RETURNING name`,
 			id, sha).Scan(&name)

@@ -45,25 +45,25 @@ func TestDocumentsKeptOnceSigned(t *testing.T) {
 	}
 	act := db.drafter.Act(now)
 	before := db.hash(t, slug)
-	if err := db.st.AddDocument(ctx, act, slug, version(), newDocument("Business case", paperHash, "The zephyrine evaluation")); err != nil {
+	if err := db.st.AddDocument(ctx, act, slug, store.Base{Version: version()}, newDocument("Business case", paperHash, "The zephyrine evaluation")); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.st.AddDocument(ctx, act, slug, version(), newDocument("Same bytes again", paperHash, "")); !errors.Is(err, store.ErrDuplicateDocument) {
+	if err := db.st.AddDocument(ctx, act, slug, store.Base{Version: version()}, newDocument("Same bytes again", paperHash, "")); !errors.Is(err, store.ErrDuplicateDocument) {
 		t.Errorf("the same file twice: %v, want ErrDuplicateDocument", err)
 	}
-	if err := db.st.AddDocument(ctx, act, slug, version()-1, newDocument("Stale", otherHash, "")); !errors.Is(err, store.ErrConflict) {
+	if err := db.st.AddDocument(ctx, act, slug, store.Base{Version: version() - 1}, newDocument("Stale", otherHash, "")); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("a stale version: %v, want ErrConflict", err)
 	}
-	if err := db.st.AddDocument(ctx, db.maker.Act(now), slug, version(), newDocument("Not a drafter", otherHash, "")); !errors.Is(err, decision.ErrNotDrafter) {
+	if err := db.st.AddDocument(ctx, db.maker.Act(now), slug, store.Base{Version: version()}, newDocument("Not a drafter", otherHash, "")); !errors.Is(err, decision.ErrNotDrafter) {
 		t.Errorf("someone outside the team: %v, want ErrNotDrafter", err)
 	}
-	if err := db.st.AddDocument(ctx, act, slug, version(), newDocument("Annex", otherHash, "")); err != nil {
+	if err := db.st.AddDocument(ctx, act, slug, store.Base{Version: version()}, newDocument("Annex", otherHash, "")); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.st.RemoveDocument(ctx, act, slug, version(), otherHash); err != nil {
+	if err := db.st.RemoveDocument(ctx, act, slug, store.Base{Version: version()}, otherHash); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.st.RemoveDocument(ctx, act, slug, version(), otherHash); !errors.Is(err, store.ErrNotFound) {
+	if err := db.st.RemoveDocument(ctx, act, slug, store.Base{Version: version()}, otherHash); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("removing it twice: %v, want ErrNotFound", err)
 	}
 	hash := db.hash(t, slug)
@@ -91,10 +91,10 @@ func TestDocumentsKeptOnceSigned(t *testing.T) {
 	}
 
 	// The application refuses.
-	if err := db.st.AddDocument(ctx, act, slug, version(), newDocument("Late", otherHash, "")); !errors.Is(err, store.ErrNotEditable) {
+	if err := db.st.AddDocument(ctx, act, slug, store.Base{Version: version()}, newDocument("Late", otherHash, "")); !errors.Is(err, store.ErrNotEditable) {
 		t.Errorf("AddDocument after signing: %v, want ErrNotEditable", err)
 	}
-	if err := db.st.RemoveDocument(ctx, act, slug, version(), paperHash); !errors.Is(err, store.ErrNotEditable) {
+	if err := db.st.RemoveDocument(ctx, act, slug, store.Base{Version: version()}, paperHash); !errors.Is(err, store.ErrNotEditable) {
 		t.Errorf("RemoveDocument after signing: %v, want ErrNotEditable", err)
 	}
 	// The signed decision document goes in after signing; only one per signed version.
@@ -180,7 +180,7 @@ func TestDraftDocumentsHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.st.AddDocument(ctx, db.drafter.Act(now), slug, d.Version, newDocument("Draft paper", paperHash, "quokkasecret")); err != nil {
+	if err := db.st.AddDocument(ctx, db.drafter.Act(now), slug, store.Base{Version: d.Version}, newDocument("Draft paper", paperHash, "quokkasecret")); err != nil {
 		t.Fatal(err)
 	}
 	pub := store.Public(now)

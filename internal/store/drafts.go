@@ -112,13 +112,42 @@ UPDATE signoff_actions SET cleared_at = $2
 WHERE decision_id = $1 AND action = 'approved' AND cleared_at IS NULL
 RETURNING step_kind`
 
+// Base is what a save was made from, as the form that sends it read it: the decision's version,
+// and the version of the part the save changes. With Part set, only a save of the same part
+// since makes the save stale: two drafters may save different sections one after the other.
+// With Part zero (a caller that knows no part version) any edit since makes it stale.
+type Base struct {
+	Version int // the decision's version
+	Part    int // the part's version (see PartVersions), or 0 to check the whole decision
+}
+
+// Parts of a draft, each with its own version (decision_part_versions).
+const (
+	PartTitle           = "title"
+	PartRecommendations = "recommendations"
+	PartTwo             = "part_two"
+	PartFunding         = "funding"
+	PartLinks           = "links"
+	PartDocuments       = "documents"
+)
+
+// PartSection is the part that is the Part I section of a kind.
+func PartSection(kind string) string { return "part_one:" + kind }
+
+const partVersionSQL = `SELECT coalesce((SELECT version FROM decision_part_versions WHERE decision_id = $1 AND part = $2), 1)`
+
+const bumpPartSQL = `
+INSERT INTO decision_part_versions (decision_id, part, version, edited_by, edited_at) VALUES ($1, $2, 2, $3, $4)
+ON CONFLICT (decision_id, part) DO UPDATE
+SET version = decision_part_versions.version + 1, edited_by = EXCLUDED.edited_by, edited_at = EXCLUDED.edited_at`
+
 // edit is every change to a draft's content, in one transaction: it locks the decision, refuses
-// a decision that can no longer change and a stale version (someone else saved first), runs
-// fn, moves the version on, clears every live approval
+// a decision that can no longer change and a stale base (someone else saved the part first),
+// runs fn, moves the decision's version and the part's on, clears every live approval
 // (they approved other content) and audits which fields changed. A save that leaves the
 // content as it was (its hash unchanged: "Save and continue" pressed without an edit) is no
 // edit: the approvals stand, and nothing moves or is audited.
-func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fields string, fn func(tx *Store, id int64) error) error {
+func (s *Store) edit(ctx context.Context, act Act, slug string, base Base, part, fields string, fn func(tx *Store, id int64) error) error {
 	if act.UserID == 0 {
 		return fmt.Errorf("edit %s: an edit needs a person to make it", slug)
 	}
@@ -135,8 +164,17 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 		if err := tx.requireDrafter(ctx, id, act.UserID); err != nil {
 			return err
 		}
-		if saved != version {
-			return fmt.Errorf("edit %s: version %d is not the saved version %d: %w", slug, version, saved, ErrConflict)
+		if base.Part == 0 && saved != base.Version {
+			return fmt.Errorf("edit %s: version %d is not the saved version %d: %w", slug, base.Version, saved, ErrConflict)
+		}
+		if base.Part != 0 {
+			var partSaved int
+			if err := tx.db.QueryRow(ctx, partVersionSQL, id, part).Scan(&partSaved); err != nil {
+				return fmt.Errorf("edit %s: version of %s: %w", slug, part, err)
+			}
+			if partSaved != base.Part {
+				return fmt.Errorf("edit %s: %s version %d is not the saved version %d: %w", slug, part, base.Part, partSaved, ErrConflict)
+			}
 		}
 		before, err := tx.Content(ctx, id)
 		if err != nil {
@@ -155,6 +193,9 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 		if _, err := tx.db.Exec(ctx, `UPDATE decisions SET version = version + 1, updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
 			return fmt.Errorf("edit %s: %w", slug, mapError(err))
 		}
+		if _, err := tx.db.Exec(ctx, bumpPartSQL, id, part, act.UserID, act.At); err != nil {
+			return fmt.Errorf("edit %s: version of %s: %w", slug, part, mapError(err))
+		}
 		rows, err := tx.db.Query(ctx, clearApprovalsSQL, id, act.At)
 		if err != nil {
 			return fmt.Errorf("clear approvals of %s: %w", slug, err)
@@ -172,6 +213,38 @@ func (s *Store) edit(ctx context.Context, act Act, slug string, version int, fie
 	})
 }
 
+// PartEdit is the last save of one part of a draft.
+type PartEdit struct {
+	Part    string    `db:"part"`
+	Version int       `db:"version"`
+	ByID    int64     `db:"edited_by"` // 0 when not known
+	By      string    `db:"editor"`    // the person's name; "" when not known
+	At      time.Time `db:"edited_at"`
+}
+
+const partVersionsSQL = `
+SELECT p.part, p.version, coalesce(p.edited_by, 0) AS edited_by, coalesce(u.name, '') AS editor, p.edited_at
+FROM decision_part_versions p JOIN decisions d ON d.id = p.decision_id LEFT JOIN users u ON u.id = p.edited_by
+WHERE d.slug = $1`
+
+// PartVersions is the last save of each part of a draft saved since it started, by part. A
+// part not in the map has version 1.
+func (s *Store) PartVersions(ctx context.Context, slug string) (map[string]PartEdit, error) {
+	rows, err := s.db.Query(ctx, partVersionsSQL, slug)
+	if err != nil {
+		return nil, fmt.Errorf("part versions of %s: %w", slug, err)
+	}
+	edits, err := pgx.CollectRows(rows, pgx.RowToStructByName[PartEdit])
+	if err != nil {
+		return nil, fmt.Errorf("part versions of %s: %w", slug, err)
+	}
+	out := make(map[string]PartEdit, len(edits))
+	for _, e := range edits {
+		out[e.Part] = e
+	}
+	return out, nil
+}
+
 // nullIfEmpty stores empty text as unknown.
 func nullIfEmpty(s string) *string {
 	if s = decision.CleanText(s); s == "" {
@@ -181,8 +254,8 @@ func nullIfEmpty(s string) *string {
 }
 
 // SetTitleSummary sets a draft's title and summary; empty text is unknown.
-func (s *Store) SetTitleSummary(ctx context.Context, act Act, slug string, version int, title, summary string) error {
-	return s.edit(ctx, act, slug, version, "title,summary", func(tx *Store, id int64) error {
+func (s *Store) SetTitleSummary(ctx context.Context, act Act, slug string, base Base, title, summary string) error {
+	return s.edit(ctx, act, slug, base, PartTitle, "title,summary", func(tx *Store, id int64) error {
 		_, err := tx.db.Exec(ctx, `UPDATE decisions SET title = $2, summary = $3 WHERE id = $1`, id, nullIfEmpty(title), nullIfEmpty(summary))
 		if err != nil {
 			return fmt.Errorf("set title of %s: %w", slug, mapError(err))
@@ -192,14 +265,14 @@ func (s *Store) SetTitleSummary(ctx context.Context, act Act, slug string, versi
 }
 
 // SetRecommendations replaces a draft's recommendations with recs, in order.
-func (s *Store) SetRecommendations(ctx context.Context, act Act, slug string, version int, recs []string) error {
+func (s *Store) SetRecommendations(ctx context.Context, act Act, slug string, base Base, recs []string) error {
 	clean := make([]string, 0, len(recs))
 	for _, r := range recs {
 		if r = decision.CleanText(r); r != "" {
 			clean = append(clean, r)
 		}
 	}
-	return s.edit(ctx, act, slug, version, "recommendations", func(tx *Store, id int64) error {
+	return s.edit(ctx, act, slug, base, PartRecommendations, "recommendations", func(tx *Store, id int64) error {
 		if _, err := tx.db.Exec(ctx, `DELETE FROM recommendations WHERE decision_id = $1`, id); err != nil {
 			return fmt.Errorf("set recommendations of %s: %w", slug, mapError(err))
 		}
@@ -215,19 +288,19 @@ SELECT $1, r.ord, r.body FROM unnest($2::text[]) WITH ORDINALITY AS r(body, ord)
 
 // SetSection sets the Part I section of a kind, adding it in its place among the others when
 // the draft has none yet.
-func (s *Store) SetSection(ctx context.Context, act Act, slug string, version int, kind, heading, body string) error {
+func (s *Store) SetSection(ctx context.Context, act Act, slug string, base Base, kind, heading, body string) error {
 	if !slices.Contains(decision.SectionKinds, kind) {
 		return &CheckError{Constraint: "sections_kind_check", Message: "unknown section kind " + strconv.Quote(kind)}
 	}
-	return s.edit(ctx, act, slug, version, "part_one:"+kind, func(tx *Store, id int64) error {
+	return s.edit(ctx, act, slug, base, PartSection(kind), "part_one:"+kind, func(tx *Store, id int64) error {
 		return tx.rewritePartOne(ctx, id, kind, &decision.ContentSection{Kind: kind,
 			Heading: decision.CleanText(heading), Body: decision.CleanSectionText(body)})
 	})
 }
 
 // DeleteSection removes the Part I section of a kind.
-func (s *Store) DeleteSection(ctx context.Context, act Act, slug string, version int, kind string) error {
-	return s.edit(ctx, act, slug, version, "part_one:"+kind, func(tx *Store, id int64) error {
+func (s *Store) DeleteSection(ctx context.Context, act Act, slug string, base Base, kind string) error {
+	return s.edit(ctx, act, slug, base, PartSection(kind), "part_one:"+kind, func(tx *Store, id int64) error {
 		return tx.rewritePartOne(ctx, id, kind, nil)
 	})
 }
@@ -272,9 +345,9 @@ func (s *Store) rewritePartOne(ctx context.Context, id int64, kind string, with 
 const PartTwoHeading = "Confidential facts and advice"
 
 // SetPartTwo sets a draft's Part II, its confidential facts and advice; empty text removes it.
-func (s *Store) SetPartTwo(ctx context.Context, act Act, slug string, version int, body string) error {
+func (s *Store) SetPartTwo(ctx context.Context, act Act, slug string, base Base, body string) error {
 	body = decision.CleanSectionText(body)
-	return s.edit(ctx, act, slug, version, "part_two", func(tx *Store, id int64) error {
+	return s.edit(ctx, act, slug, base, PartTwo, "part_two", func(tx *Store, id int64) error {
 		if _, err := tx.db.Exec(ctx, `DELETE FROM sections WHERE decision_id = $1 AND part = 2`, id); err != nil {
 			return fmt.Errorf("set part II of %s: %w", slug, mapError(err))
 		}
@@ -315,8 +388,8 @@ WHERE id = $1`
 
 // AddFundingLine adds a funding line after a draft's others. A funder or recipient the register
 // does not know yet is added as an organisation.
-func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, version int, l NewFundingLine) error {
-	return s.edit(ctx, act, slug, version, "funding", func(tx *Store, id int64) error {
+func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, base Base, l NewFundingLine) error {
+	return s.edit(ctx, act, slug, base, PartFunding, "funding", func(tx *Store, id int64) error {
 		var orgs [2]*int64
 		for i, name := range []string{l.Funder, l.Recipient} {
 			if name = decision.CleanText(name); name != "" {
@@ -339,9 +412,43 @@ func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, versio
 	})
 }
 
+const changeFundingSQL = `
+UPDATE funding_lines SET funder_id = $3, recipient_id = $4, amount_pence = $5, fy_start = $6, fy_end = $7, basis = $8,
+	kind = $9, label = $10, period_text = NULL
+WHERE decision_id = $1 AND position = $2`
+
+// ChangeFundingLine replaces the funding line at a position with l, in its place. A funder or
+// recipient the register does not know yet is added as an organisation.
+func (s *Store) ChangeFundingLine(ctx context.Context, act Act, slug string, base Base, position int, l NewFundingLine) error {
+	return s.edit(ctx, act, slug, base, PartFunding, "funding", func(tx *Store, id int64) error {
+		var orgs [2]*int64
+		for i, name := range []string{l.Funder, l.Recipient} {
+			if name = decision.CleanText(name); name != "" {
+				org, err := tx.organisation(ctx, name)
+				if err != nil {
+					return err
+				}
+				orgs[i] = &org
+			}
+		}
+		tag, err := tx.db.Exec(ctx, changeFundingSQL, id, position, orgs[0], orgs[1], l.AmountPence, l.FYStart, l.FYEnd,
+			l.Basis, l.Kind, decision.CleanText(l.Label))
+		if err != nil {
+			return fmt.Errorf("change funding line %d of %s: %w", position, slug, mapError(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("funding line %d of %s: %w", position, slug, ErrNotFound)
+		}
+		if _, err := tx.db.Exec(ctx, principalFunderSQL, id); err != nil {
+			return fmt.Errorf("principal funder of %s: %w", slug, mapError(err))
+		}
+		return nil
+	})
+}
+
 // RemoveFundingLine removes the funding line at a position. The others keep theirs.
-func (s *Store) RemoveFundingLine(ctx context.Context, act Act, slug string, version int, position int) error {
-	return s.edit(ctx, act, slug, version, "funding", func(tx *Store, id int64) error {
+func (s *Store) RemoveFundingLine(ctx context.Context, act Act, slug string, base Base, position int) error {
+	return s.edit(ctx, act, slug, base, PartFunding, "funding", func(tx *Store, id int64) error {
 		tag, err := tx.db.Exec(ctx, `DELETE FROM funding_lines WHERE decision_id = $1 AND position = $2`, id, position)
 		if err != nil {
 			return fmt.Errorf("remove funding line from %s: %w", slug, mapError(err))
@@ -377,8 +484,8 @@ ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, name).Scan(
 
 // AddLink links a draft to the decision with a canonical reference ("PCD 1215"). Adding a link
 // the draft already makes changes nothing but the version.
-func (s *Store) AddLink(ctx context.Context, act Act, slug string, version int, reference, kind string) error {
-	return s.edit(ctx, act, slug, version, "links", func(tx *Store, id int64) error {
+func (s *Store) AddLink(ctx context.Context, act Act, slug string, base Base, reference, kind string) error {
+	return s.edit(ctx, act, slug, base, PartLinks, "links", func(tx *Store, id int64) error {
 		to, err := tx.decisionIDByReference(ctx, reference)
 		if err != nil {
 			return err
@@ -396,8 +503,8 @@ INSERT INTO decision_links (from_decision_id, to_decision_id, kind) VALUES ($1, 
 }
 
 // RemoveLink removes a link a draft makes.
-func (s *Store) RemoveLink(ctx context.Context, act Act, slug string, version int, reference, kind string) error {
-	return s.edit(ctx, act, slug, version, "links", func(tx *Store, id int64) error {
+func (s *Store) RemoveLink(ctx context.Context, act Act, slug string, base Base, reference, kind string) error {
+	return s.edit(ctx, act, slug, base, PartLinks, "links", func(tx *Store, id int64) error {
 		to, err := tx.decisionIDByReference(ctx, reference)
 		if err != nil {
 			return err

@@ -148,10 +148,10 @@ func TestEditRefusesStaleVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), slug, 1, "First", "One"); err != nil {
+	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), slug, store.Base{Version: 1}, "First", "One"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), slug, 1, "Second", "Two"); !errors.Is(err, store.ErrConflict) {
+	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), slug, store.Base{Version: 1}, "Second", "Two"); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("SetTitleSummary with a stale version = %v, want ErrConflict", err)
 	}
 	d, err := s.st.Draft(ctx, store.Staff(s.drafter.ID, s.now), slug)
@@ -161,7 +161,7 @@ func TestEditRefusesStaleVersion(t *testing.T) {
 	if *d.Title != "First" || d.Version != 2 {
 		t.Errorf("after a refused edit: title %q version %d, want First 2", *d.Title, d.Version)
 	}
-	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), "pcd-1682", s.version(t, "pcd-1682"), "Changed", ""); !errors.Is(err, store.ErrNotEditable) {
+	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now), "pcd-1682", store.Base{Version: s.version(t, "pcd-1682")}, "Changed", ""); !errors.Is(err, store.ErrNotEditable) {
 		t.Errorf("SetTitleSummary(published) = %v, want ErrNotEditable", err)
 	}
 }
@@ -194,7 +194,7 @@ SELECT id, 'finance', $2, 'approved', repeat('a', 64), $3 FROM decisions WHERE s
 	}
 	// "Save and continue" with nothing changed is no edit: the approval stands, unaudited.
 	version := s.version(t, slug)
-	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now.Add(time.Minute)), slug, version, "Project Beta", ""); err != nil {
+	if err := s.st.SetTitleSummary(ctx, s.drafter.Act(s.now.Add(time.Minute)), slug, store.Base{Version: version}, "Project Beta", ""); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.st.SignoffState(ctx, slug); len(st.Approvals) != 1 || s.version(t, slug) != version {
@@ -202,7 +202,7 @@ SELECT id, 'finance', $2, 'approved', repeat('a', 64), $3 FROM decisions WHERE s
 			st.Approvals, s.version(t, slug), version)
 	}
 	editAt := s.now.Add(time.Hour)
-	if err := s.st.SetRecommendations(ctx, s.drafter.Act(editAt), slug, s.version(t, slug), []string{"Approve it."}); err != nil {
+	if err := s.st.SetRecommendations(ctx, s.drafter.Act(editAt), slug, store.Base{Version: s.version(t, slug)}, []string{"Approve it."}); err != nil {
 		t.Fatal(err)
 	}
 	var cleared *time.Time
@@ -240,23 +240,23 @@ func TestEditParts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(s.st.SetSection(ctx, act, slug, v(), "legal_comments", "Legal comments", "Lawful.\r\n\r\nQuite lawful."))
-	must(s.st.SetSection(ctx, act, slug, v(), "introduction_and_background", "Introduction", "Why."))
-	must(s.st.SetSection(ctx, act, slug, v(), "legal_comments", "Legal", "Lawful."))
-	must(s.st.SetPartTwo(ctx, act, slug, v(), "Secret advice."))
+	must(s.st.SetSection(ctx, act, slug, store.Base{Version: v()}, "legal_comments", "Legal comments", "Lawful.\r\n\r\nQuite lawful."))
+	must(s.st.SetSection(ctx, act, slug, store.Base{Version: v()}, "introduction_and_background", "Introduction", "Why."))
+	must(s.st.SetSection(ctx, act, slug, store.Base{Version: v()}, "legal_comments", "Legal", "Lawful."))
+	must(s.st.SetPartTwo(ctx, act, slug, store.Base{Version: v()}, "Secret advice."))
 	start, end := 2024, 2025
-	must(s.st.AddFundingLine(ctx, act, slug, v(), store.NewFundingLine{AmountPence: 275_500_000, FYStart: &start, FYEnd: &end,
+	must(s.st.AddFundingLine(ctx, act, slug, store.Base{Version: v()}, store.NewFundingLine{AmountPence: 275_500_000, FYStart: &start, FYEnd: &end,
 		Basis: "total", Kind: "grant_accepted", Label: "Home Office grant", Funder: "A New Funder"}))
-	must(s.st.AddLink(ctx, act, slug, v(), "PCD 1215", "continues"))
-	must(s.st.AddLink(ctx, act, slug, v(), "PCD 1215", "continues")) // again: no change
-	if err := s.st.AddLink(ctx, act, slug, v(), "PCD 1683", "related"); !errors.Is(err, store.ErrSelfLink) {
+	must(s.st.AddLink(ctx, act, slug, store.Base{Version: v()}, "PCD 1215", "continues"))
+	must(s.st.AddLink(ctx, act, slug, store.Base{Version: v()}, "PCD 1215", "continues")) // again: no change
+	if err := s.st.AddLink(ctx, act, slug, store.Base{Version: v()}, "PCD 1683", "related"); !errors.Is(err, store.ErrSelfLink) {
 		t.Errorf("AddLink(itself) = %v, want ErrSelfLink", err)
 	}
-	if err := s.st.AddLink(ctx, act, slug, v(), "PCD 9999", "related"); !errors.Is(err, store.ErrUnknownReference) {
+	if err := s.st.AddLink(ctx, act, slug, store.Base{Version: v()}, "PCD 9999", "related"); !errors.Is(err, store.ErrUnknownReference) {
 		t.Errorf("AddLink(unknown) = %v, want ErrUnknownReference", err)
 	}
 	var ce *store.CheckError
-	if err := s.st.AddFundingLine(ctx, act, slug, v(), store.NewFundingLine{AmountPence: 100, FYStart: &end, FYEnd: &start,
+	if err := s.st.AddFundingLine(ctx, act, slug, store.Base{Version: v()}, store.NewFundingLine{AmountPence: 100, FYStart: &end, FYEnd: &start,
 		Basis: "total", Kind: "grant_accepted", Label: "Backwards"}); !errors.As(err, &ce) {
 		t.Errorf("AddFundingLine(years backwards) = %v, want a CheckError", err)
 	}
@@ -293,10 +293,10 @@ func TestEditParts(t *testing.T) {
 			t.Error("Part II is read by someone who is not its reader")
 		}
 	}
-	must(s.st.RemoveFundingLine(ctx, act, slug, v(), 1))
-	must(s.st.RemoveLink(ctx, act, slug, v(), "PCD 1215", "continues"))
-	must(s.st.DeleteSection(ctx, act, slug, v(), "introduction_and_background"))
-	must(s.st.SetPartTwo(ctx, act, slug, v(), "  "))
+	must(s.st.RemoveFundingLine(ctx, act, slug, store.Base{Version: v()}, 1))
+	must(s.st.RemoveLink(ctx, act, slug, store.Base{Version: v()}, "PCD 1215", "continues"))
+	must(s.st.DeleteSection(ctx, act, slug, store.Base{Version: v()}, "introduction_and_background"))
+	must(s.st.SetPartTwo(ctx, act, slug, store.Base{Version: v()}, "  "))
 	d, err = s.st.Draft(ctx, store.Staff(s.drafter.ID, s.now), slug)
 	if err != nil {
 		t.Fatal(err)

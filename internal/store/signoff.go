@@ -103,7 +103,13 @@ func signoffError(what string, err error) error {
 // Approve records the adviser's approval of stepKind on the content they read (seenHash).
 // The decision's row is locked first, so the rules see every earlier approval.
 func (s *Store) Approve(ctx context.Context, act Act, slug, stepKind, seenHash string) error {
-	return s.adviserAct(ctx, act, slug, stepKind, "", seenHash)
+	return s.ApproveWithComment(ctx, act, slug, stepKind, "", seenHash)
+}
+
+// ApproveWithComment is Approve with the adviser's comment on their approval ("subject to the
+// grant agreement"), kept with it and shown in the chain; "" for none.
+func (s *Store) ApproveWithComment(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
+	return s.adviserAct(ctx, act, slug, stepKind, "approved", strings.TrimSpace(comment), seenHash)
 }
 
 // Return sends the decision back to draft at stepKind, with the adviser's comment for the
@@ -113,13 +119,13 @@ func (s *Store) Return(ctx context.Context, act Act, slug, stepKind, comment, se
 	if comment == "" {
 		return refusal("Say why you are returning the decision.")
 	}
-	return s.adviserAct(ctx, act, slug, stepKind, comment, seenHash)
+	return s.adviserAct(ctx, act, slug, stepKind, "returned", comment, seenHash)
 }
 
-func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
-	action, event := "approved", EventApproved
-	if comment != "" {
-		action, event = "returned", EventReturned
+func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action, comment, seenHash string) error {
+	event := EventApproved
+	if action == "returned" {
+		event = EventReturned
 	}
 	return s.InTxLevel(ctx, pgx.ReadCommitted, func(tx *Store) error {
 		id, ref, so, u, err := tx.startAct(ctx, act, slug)
@@ -152,6 +158,8 @@ RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.
 			"approver": u.Name, "step_name": stepName, "statement": statement}
 		if comment != "" {
 			detail["comment"] = comment
+		}
+		if action == "returned" {
 			if _, err := tx.db.Exec(ctx, `UPDATE decisions SET status = 'draft', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {
 				return fmt.Errorf("return %s to draft: %w", ref, mapError(err))
 			}

@@ -5,6 +5,7 @@ package testsite
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -84,6 +85,8 @@ type Options struct {
 	// PrimaryReads sends the public's reads to the requests' pool, as with no DATABASE_READ_URL;
 	// by default they go to a read-only pool of their own (Site.Replica).
 	PrimaryReads bool
+	// SessionIdle signs staff out after this long without a request; zero: an hour.
+	SessionIdle time.Duration
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -144,7 +147,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		Store:   st,
 		Replica: reads,
 		Probe:   store.New(probe),
-		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: time.Hour, Lifetime: 12 * time.Hour,
+		Sessions: auth.NewSessions(pool, auth.SessionConfig{IdleTimeout: cmp.Or(o.SessionIdle, time.Hour), Lifetime: 12 * time.Hour,
 			Secure: strings.HasPrefix(base, "https://")}),
 		Logger:           logger,
 		BaseURL:          base,

@@ -267,3 +267,113 @@ document.addEventListener("paste", (event) => {
   area.setRangeText(text, area.selectionStart, area.selectionEnd, "end");
   area.dispatchEvent(new Event("input", { bubbles: true }));
 });
+// The timeout warning (GOV.UK's pattern): a dialog before a signed-in person is signed out for
+// want of activity, with "Stay signed in", which reads /sign-in/keep-alive and so moves the
+// session's expiry on. Every page a person opens moves it on too, in any tab: each tab notes
+// the time of its page in localStorage, and the warning waits for the latest. Escape stays
+// signed in. Past the time, the dialog says so and that what was typed is still on the page
+// (a form sent then is kept by the server until the person signs in again).
+{
+  const dialog = document.querySelector("dialog[data-app-timeout]");
+  if (dialog && typeof dialog.showModal === "function") {
+    const idle = Number(dialog.dataset.idleSeconds) * 1000;
+    const warn = Number(dialog.dataset.warnSeconds) * 1000;
+    const key = "app-last-request";
+    let lastRequest = Date.now();
+    let timer = 0;
+    let ticker = 0;
+    const note = () => {
+      try {
+        localStorage.setItem(key, String(lastRequest));
+      } catch {
+        // Storage refused (private browsing): this tab's own time still counts.
+      }
+    };
+    const latest = () => {
+      let other = 0;
+      try {
+        other = Number(localStorage.getItem(key)) || 0;
+      } catch {
+        other = 0;
+      }
+      return Math.max(lastRequest, other);
+    };
+    const part = (selector) => dialog.querySelector(selector);
+    const inWords = (ms) => {
+      const s = Math.max(0, Math.ceil(ms / 1000));
+      if (s >= 60) {
+        const m = Math.ceil(s / 60);
+        return m === 1 ? "1 minute" : m + " minutes";
+      }
+      return s === 1 ? "1 second" : s + " seconds";
+    };
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(check, Math.max(0, latest() + idle - warn - Date.now()));
+    };
+    const signedOut = () => {
+      clearInterval(ticker);
+      const minutes = Math.max(1, Math.round(idle / 60000));
+      part("[data-app-timeout-heading]").textContent = "You have been signed out";
+      part("[data-app-timeout-text]").textContent = "You were signed out after " +
+        (minutes === 1 ? "1 minute" : minutes + " minutes") + " without activity. Anything you typed on this page is " +
+        "still here: save it, sign in again when asked, and it will be kept for you.";
+      part("[data-app-timeout-stay]").hidden = true;
+      part("[data-app-timeout-sign-out]").hidden = true;
+      const close = part("[data-app-timeout-close]");
+      close.hidden = false;
+      close.focus();
+    };
+    const tick = () => {
+      const left = latest() + idle - Date.now();
+      if (left > warn + 1000) {
+        // Another tab was used meanwhile: the session lasts longer.
+        clearInterval(ticker);
+        dialog.close();
+        schedule();
+      } else if (left <= 0) {
+        signedOut();
+      } else {
+        part("[data-app-timeout-left]").textContent = inWords(left);
+      }
+    };
+    function check() {
+      if (latest() + idle - warn > Date.now() + 1000) {
+        schedule();
+        return;
+      }
+      tick();
+      dialog.showModal();
+      part("[data-app-timeout-stay]").focus();
+      clearInterval(ticker);
+      ticker = setInterval(tick, 1000);
+    }
+    const stay = async () => {
+      let response;
+      try {
+        response = await fetch("/sign-in/keep-alive", { credentials: "same-origin", cache: "no-store" });
+      } catch {
+        return; // Offline for now: the dialog stays, and so does the button.
+      }
+      if (response.status !== 204) {
+        signedOut();
+        return;
+      }
+      lastRequest = Date.now();
+      note();
+      clearInterval(ticker);
+      dialog.close();
+      schedule();
+    };
+    part("[data-app-timeout-stay]").addEventListener("click", stay);
+    part("[data-app-timeout-close]").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("cancel", (event) => {
+      if (!part("[data-app-timeout-stay]").hidden) {
+        event.preventDefault();
+        stay();
+      }
+    });
+    note();
+    schedule();
+  }
+}

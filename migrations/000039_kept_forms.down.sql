@@ -1,0 +1,2 @@
+DROP TABLE kept_forms;
+DROP TABLE session_owners;
