@@ -15,7 +15,6 @@ import (
 	_ "time/tzdata" // the register's dates are London's, wherever it runs
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
@@ -60,15 +59,6 @@ func refused(err error) error {
 			Hint:    "Open its sign-off page again, read it as it is now, and decide again."}
 	}
 	return err
-}
-
-// signoffSlug is the slug in the address, when it is one.
-func signoffSlug(r *http.Request) (string, error) {
-	slug := chi.URLParam(r, "slug")
-	if !decision.ValidSlug(slug) {
-		return "", errPageNotFound
-	}
-	return slug, nil
 }
 
 func (s *Server) handleSignoff(w http.ResponseWriter, r *http.Request) error {

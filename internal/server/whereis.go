@@ -165,7 +165,7 @@ func (s *Server) handleInSignoff(w http.ResponseWriter, r *http.Request) error {
 // handleSubmitted is the page after a drafter submits: it says the decision was sent, who has
 // it next, and what happens then.
 func (s *Server) handleSubmitted(w http.ResponseWriter, r *http.Request) error {
-	slug, err := signoffSlug(r)
+	slug, err := slugParam(r)
 	if err != nil {
 		return err
 	}
