@@ -23,22 +23,30 @@ import (
 func TestReadReplica(t *testing.T) {
 	t.Parallel()
 	current, _ := binaries(t)
-	primaryPort, replicaPort := freePort(t), freePort(t)
 	devdb := func(port int, args ...string) string {
 		return script(t, map[string]string{"PGPORT": fmt.Sprint(port)}, ".ci/devdb", args...)
 	}
+	var primaryPort, replicaPort int
 	t.Cleanup(func() {
-		devdb(replicaPort, "reset")
-		devdb(primaryPort, "reset")
+		if replicaPort != 0 {
+			devdb(replicaPort, "reset")
+		}
+		if primaryPort != 0 {
+			devdb(primaryPort, "reset")
+		}
 	})
-	primaryURL := devdb(primaryPort, "up")
+	primaryPort, primaryURL := clusterOnFreePort(t, func(port int) (string, string, error) {
+		return runScript(map[string]string{"PGPORT": fmt.Sprint(port)}, ".ci/devdb", "up")
+	})
 	// Migrating is its own step, before any instance starts.
 	migrate := exec.Command(current, "migrate", "up")
 	migrate.Env = []string{"DATABASE_URL=" + primaryURL}
 	if out, err := migrate.CombinedOutput(); err != nil {
 		t.Fatalf("migrate up: %v\n%s", err, out)
 	}
-	replicaURL := devdb(primaryPort, "replica", fmt.Sprint(replicaPort))
+	replicaPort, replicaURL := clusterOnFreePort(t, func(port int) (string, string, error) {
+		return runScript(map[string]string{"PGPORT": fmt.Sprint(primaryPort)}, ".ci/devdb", "replica", fmt.Sprint(port))
+	})
 
 	ctx := context.Background()
 	primary, err := store.Open(ctx, primaryURL, store.PoolOptions{})
@@ -165,6 +173,28 @@ WHERE application_name = 'register-public' AND backend_type = 'client backend' A
 	}
 	for _, p := range publicPages {
 		check("primary back", public, p, http.StatusOK)
+	}
+}
+
+// clusterOnFreePort starts a PostgreSQL cluster with up on a port that was free a moment ago
+// (the test restarts the primary on its port, so the port is the test's choice, not the
+// cluster's). Another process may take the port meanwhile: then that cluster is deleted and
+// another port tried.
+func clusterOnFreePort(t *testing.T, up func(port int) (url, stderr string, err error)) (int, string) {
+	t.Helper()
+	for try := 1; ; try++ {
+		port := freePort(t)
+		url, stderr, err := up(port)
+		if err == nil {
+			return port, url
+		}
+		if !strings.Contains(stderr, "in use") || try == 5 {
+			t.Fatalf("start a cluster on port %d: %v\n%s", port, err, stderr)
+		}
+		t.Logf("port %d was taken before PostgreSQL could listen on it: trying another", port)
+		if _, stderr, err := runScript(map[string]string{"PGPORT": fmt.Sprint(port)}, ".ci/devdb", "reset"); err != nil {
+			t.Fatalf("delete the cluster on port %d: %v\n%s", port, err, stderr)
+		}
 	}
 }
 
