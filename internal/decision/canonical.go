@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -19,10 +20,38 @@ import (
 //   - Version 1: the decision's text, money and links.
 //   - Version 2: version 1 and, after the links, the supporting documents (name, media type,
 //     size and SHA-256 of each, in the order they were attached).
-const CanonicalVersion = 2
+//   - Version 4: version 2 and, after the documents, the advisers' approvals the decision rests
+//     on: who approved each step, for whom when under cover (and the cover's days and who set
+//     it), and what they declared. (Version 3 is the text's structure, on another branch: it is
+//     folded in so that 4 holds 3's changes too; a version check reads "v >= 4".)
+const CanonicalVersion = 4
+
+// canonicalVersions are the versions this program computes, each with its format key and the
+// keys it adds to version 1's, in order: the one table CanonicalAs and ReadSigned follow.
+var canonicalVersions = map[int]versionForm{
+	1: {format: formatV1},
+	2: {format: formatV2, documents: true},
+	4: {format: formatV4, documents: true, approvals: true},
+}
+
+type versionForm struct {
+	format    string
+	documents bool // the supporting documents, after the links (v >= 2)
+	approvals bool // the advisers' approvals, after the documents (v >= 4)
+}
 
 // KnownCanonical reports whether this program computes a canonical version.
-func KnownCanonical(version int) bool { return version == 1 || version == 2 }
+func KnownCanonical(version int) bool { _, ok := canonicalVersions[version]; return ok }
+
+// KnownCanonicalVersions lists the versions this program computes, oldest first.
+func KnownCanonicalVersions() []int {
+	vs := make([]int, 0, len(canonicalVersions))
+	for v := range canonicalVersions {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	return vs
+}
 
 // Content is what a signature covers: the decision's own words, money and links, not the
 // register's notes about it (provenance, field statuses), which can be reworded without
@@ -42,6 +71,27 @@ type Content struct {
 	Funding     []ContentFunding  // in order
 	Links       []ContentLink     // the links this decision makes, sorted by kind then reference
 	Documents   []ContentDocument // the supporting documents, in the order attached (from version 2)
+	Approvals   []ContentApproval // the live approvals, in the order given (from version 4)
+}
+
+// ContentApproval is one adviser's approval of a step, as the signature covers it (version 4):
+// who approved, for whom under cover, and what they declared. Unknown is nil: approvals given
+// before the register kept declarations declared nothing it recorded.
+type ContentApproval struct {
+	Step           string        `json:"step"`            // the step kind's code, as stored
+	Approver       string        `json:"approver"`        // text: the approver's name as kept
+	OnBehalfOf     *string       `json:"on_behalf_of"`    // text: whom they covered, or null
+	Cover          *ContentCover `json:"cover"`           // the cover they acted under, or null
+	Interests      *string       `json:"interests"`       // "none" or "declared", or null when not recorded
+	InterestNature *string       `json:"interest_nature"` // text: the interest declared, or null
+	DispensationBy *string       `json:"dispensation_by"` // text: who granted the dispensation, or null
+}
+
+// ContentCover is the cover an approval was given under, as it was then.
+type ContentCover struct {
+	From  string `json:"from"`   // its first London day, YYYY-MM-DD
+	To    string `json:"to"`     // its last London day, YYYY-MM-DD
+	SetBy string `json:"set_by"` // text: who set it
 }
 
 // ContentDocument is one supporting document: the bytes enter the hash as their own SHA-256,
@@ -85,6 +135,7 @@ type ContentLink struct {
 const (
 	formatV1 = "decision-register/canonical/v1"
 	formatV2 = "decision-register/canonical/v2"
+	formatV4 = "decision-register/canonical/v4"
 )
 
 // canonicalDoc fixes the order of the keys: Go writes struct fields in declaration order.
@@ -107,6 +158,12 @@ type canonicalDocV2 struct {
 	Documents []ContentDocument `json:"documents"`
 }
 
+// canonicalDocV4 is version 4: version 2's keys, then the approvals.
+type canonicalDocV4 struct {
+	canonicalDocV2
+	Approvals []ContentApproval `json:"approvals"`
+}
+
 // Canonical serialises content in the form of the current version that docs/canonical.md
 // specifies byte for byte, for verifiers outside the register (its test vectors hold this code
 // and an independent implementation to it): UTF-8 JSON with keys in a fixed order, no insignificant whitespace, no
@@ -124,15 +181,25 @@ func Canonical(c Content) []byte {
 // does not know. Version 1 leaves the documents out: a decision signed under it had none (the
 // database refuses documents on a signed decision).
 func CanonicalAs(version int, c Content) ([]byte, bool) {
-	doc := canonicalV1(c)
-	switch version {
-	case 1:
-		return encode(doc), true
-	case 2:
-		doc.Format = formatV2
-		return encode(canonicalDocV2{canonicalDoc: doc, Documents: cleanDocuments(c.Documents)}), true
+	form, ok := canonicalVersions[version]
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	doc := canonicalV1(c)
+	doc.Format = form.format
+	v2 := canonicalDocV2{canonicalDoc: doc, Documents: cleanDocuments(c.Documents)}
+	return form.encode(canonicalDocV4{canonicalDocV2: v2, Approvals: cleanApprovals(c.Approvals)}), true
+}
+
+// encode writes doc with the keys of this version only.
+func (f versionForm) encode(doc canonicalDocV4) []byte {
+	switch {
+	case f.approvals:
+		return encode(doc)
+	case f.documents:
+		return encode(doc.canonicalDocV2)
+	}
+	return encode(doc.canonicalDoc)
 }
 
 // ContentHashAs is the hash of content under a version of the form; false for an unknown one.
@@ -176,6 +243,7 @@ type SignedContent struct {
 	Funding         []ContentFunding
 	Links           []ContentLink
 	Documents       []ContentDocument // none under version 1
+	Approvals       []ContentApproval // none before version 4
 }
 
 // ReadSigned reads canonical bytes of a version this program knows back into their content,
@@ -183,28 +251,27 @@ type SignedContent struct {
 // again, what it read must be the same bytes, so nothing in them is left unread or read in two
 // ways. What is printed from it is exactly what was hashed.
 func ReadSigned(b []byte) (SignedContent, error) {
-	var doc canonicalDocV2
+	var doc canonicalDocV4
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
 		return SignedContent{}, fmt.Errorf("canonical content: %w", err)
 	}
-	var again []byte
 	version := 0
-	switch doc.Format {
-	case formatV1:
-		version, again = 1, encode(doc.canonicalDoc)
-	case formatV2:
-		version, again = 2, encode(doc)
-	default:
+	for v, form := range canonicalVersions {
+		if form.format == doc.Format {
+			version = v
+		}
+	}
+	if version == 0 {
 		return SignedContent{}, fmt.Errorf("canonical content: unknown format %q", doc.Format)
 	}
-	if !bytes.Equal(again, b) {
+	if again := canonicalVersions[version].encode(doc); !bytes.Equal(again, b) {
 		return SignedContent{}, errors.New("canonical content: the bytes are not in canonical form")
 	}
 	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
 		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: doc.Sections, PartTwoSHA256: doc.PartTwoSHA256,
-		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}, nil
+		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents, Approvals: doc.Approvals}, nil
 }
 
 // partTwoHash is the SHA-256 Part II enters the canonical form as, or "" with no Part II.
@@ -306,6 +373,23 @@ func cleanDocuments(ds []ContentDocument) []ContentDocument {
 	for i, d := range ds {
 		d.Name = clean(d.Name)
 		out[i] = d
+	}
+	return out
+}
+
+func cleanApprovals(as []ContentApproval) []ContentApproval {
+	out := make([]ContentApproval, len(as))
+	for i, a := range as {
+		a.Approver = clean(a.Approver)
+		a.OnBehalfOf = cleanPtr(a.OnBehalfOf)
+		if a.Cover != nil {
+			c := *a.Cover
+			c.SetBy = clean(c.SetBy)
+			a.Cover = &c
+		}
+		a.InterestNature = cleanPtr(a.InterestNature)
+		a.DispensationBy = cleanPtr(a.DispensationBy)
+		out[i] = a
 	}
 	return out
 }

@@ -46,14 +46,19 @@ func TestCanonicalBytes(t *testing.T) {
 	v2 := `{"format":"decision-register/canonical/v2",` + canonicalV1Body +
 		`,"documents":[{"name":"Business case","media_type":"application/pdf","size":1234,` +
 		`"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}` + "\n"
-	if got := string(Canonical(c)); got != v2 {
-		t.Errorf("Canonical =\n%s\nwant\n%s", got, v2)
+	if got, ok := CanonicalAs(2, c); !ok || string(got) != v2 {
+		t.Errorf("CanonicalAs(2) =\n%s\nwant\n%s", got, v2)
 	}
-	if got := ContentHash(c); got != hashHex([]byte(v2)) {
-		t.Errorf("ContentHash = %s, want the hash of version 2", got)
+	// Version 4 is version 2 and the approvals; with none, an empty array, never null.
+	v4 := strings.Replace(strings.TrimSuffix(v2, "}\n"), "/v2", "/v4", 1) + `,"approvals":[]}` + "\n"
+	if got := string(Canonical(c)); got != v4 {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, v4)
 	}
-	if _, ok := CanonicalAs(3, c); ok {
-		t.Error("CanonicalAs(3) computed a version that does not exist")
+	if got := ContentHash(c); got != hashHex([]byte(v4)) {
+		t.Errorf("ContentHash = %s, want the hash of version 4", got)
+	}
+	if _, ok := CanonicalAs(5, c); ok {
+		t.Error("CanonicalAs(5) computed a version that does not exist")
 	}
 }
 
