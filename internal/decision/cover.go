@@ -197,4 +197,6 @@ func (d Declaration) Check() []CoverProblem {
 }
 
 // Withdrew reports whether the declaration keeps its adviser from approving.
-func (d Declaration) Withdrew() bool { return d.Interests == DeclareInterest && d.Action == ActionWithdrew }
+func (d Declaration) Withdrew() bool {
+	return d.Interests == DeclareInterest && d.Action == ActionWithdrew
+}
