@@ -100,10 +100,26 @@ func signoffError(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Approve records the adviser's approval of stepKind on the content they read (seenHash).
-// The decision's row is locked first, so the rules see every earlier approval.
+// Approve records the adviser's approval of stepKind on the content they read (seenHash),
+// with no declaration kept (as approvals were before advisers declared): the sign-off form
+// always declares, through ApproveDeclaring.
 func (s *Store) Approve(ctx context.Context, act Act, slug, stepKind, seenHash string) error {
-	return s.adviserAct(ctx, act, slug, stepKind, "", seenHash)
+	return s.adviserAct(ctx, act, slug, stepKind, "", seenHash, decision.Declaration{})
+}
+
+// ApproveDeclaring records the adviser's approval of stepKind on the content they read
+// (seenHash) with what they declare. A declared interest that requires them to withdraw
+// refuses it (decision.ErrWithdrawn): the step goes to their cover. The decision's row is
+// locked first, so the rules see every earlier approval. When the adviser covers someone who
+// would have cleared the step, it is recorded as given for them, under that cover.
+func (s *Store) ApproveDeclaring(ctx context.Context, act Act, slug, stepKind, seenHash string, d decision.Declaration) error {
+	if d.Withdrew() {
+		return decision.ErrWithdrawn
+	}
+	if ps := d.Check(); len(ps) > 0 {
+		return refusal(ps[0].Message + ".")
+	}
+	return s.adviserAct(ctx, act, slug, stepKind, "", seenHash, d)
 }
 
 // Return sends the decision back to draft at stepKind, with the adviser's comment for the
@@ -113,10 +129,49 @@ func (s *Store) Return(ctx context.Context, act Act, slug, stepKind, comment, se
 	if comment == "" {
 		return refusal("Say why you are returning the decision.")
 	}
-	return s.adviserAct(ctx, act, slug, stepKind, comment, seenHash)
+	return s.adviserAct(ctx, act, slug, stepKind, comment, seenHash, decision.Declaration{})
 }
 
-func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
+// approvalExtra is what an approval keeps beside its step and approver: the declaration, and
+// the cover it was given under.
+type approvalExtra struct {
+	Interests, Nature, DispensationBy *string
+	OnBehalfOf, CoverID               *int64
+	OnBehalfName, CoverSetBy          *string
+	CoverStarts, CoverEnds            *time.Time
+}
+
+func (s *Store) approvalExtra(ctx context.Context, act Act, so decision.Signoff, u User, stepKind string, d decision.Declaration) (approvalExtra, error) {
+	var x approvalExtra
+	opt := func(v string) *string {
+		if v = strings.TrimSpace(v); v == "" {
+			return nil
+		}
+		return &v
+	}
+	if d.Interests != "" {
+		x.Interests = &d.Interests
+		if d.Interests == decision.DeclareInterest {
+			x.Nature, x.DispensationBy = opt(d.Nature), opt(d.DispensationBy)
+		}
+	}
+	covers, people, err := s.runningCovers(ctx, u.ID, act.At)
+	if err != nil {
+		return x, err
+	}
+	if p, ok := so.ActingFor(stepKind, people); ok {
+		for _, c := range covers {
+			if c.UserID == p.ID {
+				x.OnBehalfOf, x.OnBehalfName, x.CoverID = &c.UserID, &c.UserName, &c.ID
+				x.CoverStarts, x.CoverEnds, x.CoverSetBy = &c.Starts, &c.Ends, &c.SetByName
+				break
+			}
+		}
+	}
+	return x, nil
+}
+
+func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment, seenHash string, d decision.Declaration) error {
 	action, event := "approved", EventApproved
 	if comment != "" {
 		action, event = "returned", EventReturned
@@ -137,19 +192,39 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment
 		if comment != "" {
 			c = &comment
 		}
+		var x approvalExtra
+		if comment == "" {
+			if x, err = tx.approvalExtra(ctx, act, so, u, stepKind, d); err != nil {
+				return err
+			}
+		}
 		// The approver's name and the step's name and statement are kept as they are now: the
 		// record shows what was approved, whatever users and step_kinds say later.
 		var stepName, statement string
 		err = tx.db.QueryRow(ctx, `
 INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at,
-	approver_name, step_name, statement)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, k.name, k.statement FROM step_kinds k WHERE k.code = $2
-RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.Name).Scan(&stepName, &statement)
+	approver_name, step_name, statement, interests, interest_nature, dispensation_by,
+	on_behalf_of, on_behalf_name, cover_id, cover_starts_on, cover_ends_on, cover_set_by)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, k.name, k.statement, $9, $10, $11, $12, $13, $14, $15, $16, $17
+FROM step_kinds k WHERE k.code = $2
+RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.Name,
+			x.Interests, x.Nature, x.DispensationBy, x.OnBehalfOf, x.OnBehalfName, x.CoverID, x.CoverStarts, x.CoverEnds,
+			x.CoverSetBy).Scan(&stepName, &statement)
 		if err != nil {
 			return signoffError("record "+action, err)
 		}
 		detail := map[string]string{"reference": ref, "step": stepKind, "content_sha256": hash,
 			"approver": u.Name, "step_name": stepName, "statement": statement}
+		if x.Interests != nil {
+			detail["interests"] = *x.Interests
+			if x.Nature != nil {
+				detail["interest_nature"], detail["dispensation_by"] = *x.Nature, *x.DispensationBy
+			}
+		}
+		if x.OnBehalfName != nil {
+			detail["on_behalf_of"] = *x.OnBehalfName
+			detail["cover"] = "cover " + decision.CoverDays(*x.CoverStarts, *x.CoverEnds) + ", set by " + *x.CoverSetBy
+		}
 		if comment != "" {
 			detail["comment"] = comment
 			if _, err := tx.db.Exec(ctx, `UPDATE decisions SET status = 'draft', updated_at = $2 WHERE id = $1`, id, act.At); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,44 @@ type SignoffAction struct {
 	ContentHash string     `db:"content_hash"`
 	ActedAt     time.Time  `db:"acted_at"`
 	ClearedAt   *time.Time `db:"cleared_at"`
+	// What the adviser declared ("none", "declared"; nil when the register did not ask).
+	Interests      *string `db:"interests"`
+	InterestNature *string `db:"interest_nature"`
+	DispensationBy *string `db:"dispensation_by"`
+	// Whom they acted for under cover, and that cover, as it was then.
+	OnBehalfName *string    `db:"on_behalf_name"`
+	CoverStarts  *time.Time `db:"cover_starts_on"`
+	CoverEnds    *time.Time `db:"cover_ends_on"`
+	CoverSetBy   *string    `db:"cover_set_by"`
+}
+
+// ForWhom says for whom an approval was given under cover, as the chain shows it: "for Ann
+// Jones (cover 1–14 August 2026, set by Cal Green)"; "" when the approver acted for themself.
+func (a SignoffAction) ForWhom() string {
+	if a.OnBehalfName == nil || a.CoverStarts == nil || a.CoverEnds == nil || a.CoverSetBy == nil {
+		return ""
+	}
+	return "for " + *a.OnBehalfName + " (cover " + decision.CoverDays(*a.CoverStarts, *a.CoverEnds) + ", set by " + *a.CoverSetBy + ")"
+}
+
+// Declared says what the adviser declared, in words: "No interests declared", the interest and
+// the dispensation, or "" when the register did not ask (approvals before it did).
+func (a SignoffAction) Declared() string {
+	switch {
+	case a.Interests == nil:
+		return ""
+	case *a.Interests == decision.DeclareNone:
+		return "No interests declared"
+	}
+	nature := ""
+	if a.InterestNature != nil {
+		nature = *a.InterestNature
+	}
+	out := "Declared an interest: " + strings.TrimSuffix(nature, ".") + "."
+	if a.DispensationBy != nil {
+		out += " Went on under a dispensation granted by " + strings.TrimSuffix(*a.DispensationBy, ".") + "."
+	}
+	return out
 }
 
 // ChainStep is one step of a series' chain, with its live approval if it has one.
@@ -72,7 +111,8 @@ WHERE d.slug = @slug AND ` + visibleD
 
 const signoffActionsSQL = `
 SELECT a.step_kind, a.step_name, a.statement, a.action, a.approver_name AS user_name, a.comment, a.content_hash,
-	a.acted_at, a.cleared_at
+	a.acted_at, a.cleared_at, a.interests, a.interest_nature, a.dispensation_by, a.on_behalf_name, a.cover_starts_on,
+	a.cover_ends_on, a.cover_set_by
 FROM signoff_actions a
 WHERE a.decision_id = @id AND (@all OR (a.action = 'approved' AND a.cleared_at IS NULL))
 ORDER BY a.acted_at, a.id`
