@@ -301,6 +301,19 @@ func PartTwoCanonical(salt string, sections []ContentSection) []byte {
 	}{"decision-register/part-two/v1", salt, cleanSections(sections)})
 }
 
+// WithoutApprovals is c with no approvals: what an adviser approves and what a signer reads is
+// the decision's own content, whose hash (ApprovedHash) does not move as approvals are given;
+// the signature's hash (ContentHash) covers the approvals too, which can no longer change once
+// every step has approved, but by an edit, which changes the content itself.
+func (c Content) WithoutApprovals() Content {
+	c.Approvals = nil
+	return c
+}
+
+// ApprovedHash is the hash of the content without its approvals, under the current version:
+// the hash each approval records and the sign-off forms carry.
+func ApprovedHash(c Content) string { return ContentHash(c.WithoutApprovals()) }
+
 // ContentHash is the lower-case hex SHA-256 of the canonical content.
 func ContentHash(c Content) string {
 	return hashHex(Canonical(c))

@@ -131,7 +131,7 @@ func TestActsForOneHop(t *testing.T) {
 		at   time.Time
 		want []int64
 	}{
-		{time.Date(2026, 7, 31, 22, 59, 0, 0, time.UTC), nil},          // 23:59 on 31 July in London
+		{time.Date(2026, 7, 31, 22, 59, 0, 0, time.UTC), nil},            // 23:59 on 31 July in London
 		{time.Date(2026, 7, 31, 23, 0, 0, 0, time.UTC), []int64{ann.ID}}, // midnight, 1 August, in London
 		{time.Date(2026, 8, 14, 22, 59, 0, 0, time.UTC), []int64{ann.ID}},
 		{time.Date(2026, 8, 14, 23, 0, 0, 0, time.UTC), nil},

@@ -77,18 +77,20 @@ func (s *Store) actor(ctx context.Context, act Act) (User, error) {
 	return u, nil
 }
 
-// checkSeen recomputes the decision's content hash and refuses when it is not the one the
-// person read: they would approve other text than the decision holds.
-func (s *Store) checkSeen(ctx context.Context, id int64, seen string) (string, error) {
+// checkSeen recomputes the hash of the decision's content (without its approvals: an
+// approval given since does not change what the person read) and refuses when it is not the
+// one the person read: they would approve other text than the decision holds. It returns that
+// hash, which an approval records, and the hash of the content with its approvals, which a
+// signature records.
+func (s *Store) checkSeen(ctx context.Context, id int64, seen string) (approved, signed string, err error) {
 	c, err := s.Content(ctx, id)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	hash := decision.ContentHash(c)
-	if hash != strings.TrimSpace(seen) {
-		return "", ErrStale
+	if decision.ApprovedHash(c) != strings.TrimSpace(seen) {
+		return "", "", ErrStale
 	}
-	return hash, nil
+	return decision.ApprovedHash(c), decision.ContentHash(c), nil
 }
 
 // signoffError turns the database's separation-of-duties refusal into words for the person.
@@ -184,7 +186,7 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, comment
 		if err := so.CanAct(u.Actor(), stepKind); err != nil {
 			return err
 		}
-		hash, err := tx.checkSeen(ctx, id, seenHash)
+		hash, _, err := tx.checkSeen(ctx, id, seenHash)
 		if err != nil {
 			return err
 		}
@@ -266,7 +268,7 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		if err := so.CanSign(u.Actor()); err != nil {
 			return err
 		}
-		hash, err := tx.checkSeen(ctx, id, in.SeenHash)
+		_, hash, err := tx.checkSeen(ctx, id, in.SeenHash)
 		if err != nil {
 			return err
 		}

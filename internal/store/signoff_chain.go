@@ -173,8 +173,8 @@ type SignoffView struct {
 	Detail      DecisionDetail
 	Record      SignoffRecord
 	State       decision.Signoff
-	ContentHash string
-	PartTwo     bool // the reader was shown Part II
+	ContentHash string // of the content without its approvals: what the forms carry (decision.ApprovedHash)
+	PartTwo     bool   // the reader was shown Part II
 }
 
 // SignoffView reads a decision for its sign-off page. Part II is in it only for its readers.
@@ -195,7 +195,7 @@ func (s *Store) SignoffView(ctx context.Context, acc Access, slug string) (Signo
 		if err != nil {
 			return err
 		}
-		v.ContentHash = decision.ContentHash(c)
+		v.ContentHash = decision.ApprovedHash(c)
 		return nil
 	})
 	for _, sec := range v.Detail.Sections {
