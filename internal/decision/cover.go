@@ -102,6 +102,13 @@ func capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// CanCover reports whether coverer may cover for person: someone else who clears every step
+// they clear and signs for every series they sign for, when they clear or sign anything.
+func CanCover(person, coverer Actor) bool {
+	return coverer.ID != person.ID && (len(person.StepKinds) > 0 || len(person.Series) > 0) &&
+		cannotCover(person, coverer, nil) == ""
+}
+
 // cannotCover says what of the person's work the coverer cannot do ("" when they can do all).
 func cannotCover(person, coverer Actor, steps map[string]string) string {
 	var miss []string

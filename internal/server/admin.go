@@ -202,6 +202,7 @@ func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg 
 		path = fmt.Sprintf("/admin/users/%d", u.ID)
 		title = u.Name
 		p.Email, p.Name, p.Disabled = u.Email, u.Name, u.DisabledAt != nil
+		p.CoverURL = path + "/cover"
 		if u.DisabledAt != nil {
 			p.DisabledOn = u.DisabledAt.Format("2 January 2006")
 			p.StatusAction = path + "/enable"

@@ -206,8 +206,8 @@ func (s *Store) CoveredBy(ctx context.Context, userID int64, at time.Time) (int6
 	return id, nil
 }
 
-// runningCovers are the covers by userID running at a time, with the people they cover.
-func (s *Store) runningCovers(ctx context.Context, userID int64, at time.Time) ([]Cover, []decision.Actor, error) {
+// RunningCovers are the covers by userID running at a time, with the people they cover.
+func (s *Store) RunningCovers(ctx context.Context, userID int64, at time.Time) ([]Cover, []decision.Actor, error) {
 	cs, err := s.coversOf(ctx, `c.coverer_id = $1`+runningSQL, userID, londonDay(at))
 	if err != nil {
 		return nil, nil, err

@@ -157,7 +157,7 @@ func (s *Store) approvalExtra(ctx context.Context, act Act, so decision.Signoff,
 			x.Nature, x.DispensationBy = opt(d.Nature), opt(d.DispensationBy)
 		}
 	}
-	covers, people, err := s.runningCovers(ctx, u.ID, act.At)
+	covers, people, err := s.RunningCovers(ctx, u.ID, act.At)
 	if err != nil {
 		return x, err
 	}
