@@ -110,8 +110,9 @@ func TestSignoffInBrowser(t *testing.T) {
 	// that may be after the form shows, so wait for it (the poll fails if it never happens).
 	run(t, ctx, "with JavaScript the comment box is hidden until Return is chosen",
 		chromedp.Poll[bool](`document.querySelector('#comment').offsetParent === null`, chromedp.WithPollingTimeout(20*time.Second)))
-	do(t, ctx, "choose Approve and record it",
+	do(t, ctx, "choose Approve, declare no interest and record it",
 		chromedp.Click(chromedp.CSS(`label[for="decision"]`)),
+		chromedp.Click(chromedp.CSS(`label[for="interests"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
