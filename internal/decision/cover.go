@@ -207,3 +207,46 @@ func (d Declaration) Check() []CoverProblem {
 func (d Declaration) Withdrew() bool {
 	return d.Interests == DeclareInterest && d.Action == ActionWithdrew
 }
+
+// ForWhom says for whom an approval was given under cover, as the chain shows it: "for Ann
+// Jones (cover 1–14 August 2026, set by Cal Green)".
+func ForWhom(person string, from, to time.Time, setBy string) string {
+	return "for " + person + " (cover " + CoverDays(from, to) + ", set by " + setBy + ")"
+}
+
+// DeclaredText says what an adviser declared, in words: "No interests declared", or the
+// interest and the dispensation; "" when the register did not ask (interests nil).
+func DeclaredText(interests, nature, dispensationBy *string) string {
+	switch {
+	case interests == nil:
+		return ""
+	case *interests == DeclareNone:
+		return "No interests declared"
+	}
+	out := "Declared an interest"
+	if nature != nil {
+		out += ": " + strings.TrimSuffix(*nature, ".") + "."
+	}
+	if dispensationBy != nil {
+		out += " Went on under a dispensation granted by " + strings.TrimSuffix(*dispensationBy, ".") + "."
+	}
+	return out
+}
+
+// ForWhom is the approval's "for …" as signed, or "" when the approver acted for themself.
+func (a ContentApproval) ForWhom() string {
+	if a.OnBehalfOf == nil || a.Cover == nil {
+		return ""
+	}
+	from, err1 := time.Parse(time.DateOnly, a.Cover.From)
+	to, err2 := time.Parse(time.DateOnly, a.Cover.To)
+	if err1 != nil || err2 != nil {
+		return "for " + *a.OnBehalfOf + " (cover " + a.Cover.From + " to " + a.Cover.To + ", set by " + a.Cover.SetBy + ")"
+	}
+	return ForWhom(*a.OnBehalfOf, from, to, a.Cover.SetBy)
+}
+
+// Declared is what the approver declared, as signed.
+func (a ContentApproval) Declared() string {
+	return DeclaredText(a.Interests, a.InterestNature, a.DispensationBy)
+}

@@ -2,6 +2,7 @@ package decision
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -142,5 +143,44 @@ func TestDeclarationCheck(t *testing.T) {
 		if got := fields(c.d.Check()); !slices.Equal(got, c.want) || c.d.Withdrew() != c.withdrew {
 			t.Errorf("%+v: Check = %v, Withdrew = %v; want %v, %v", c.d, got, c.d.Withdrew(), c.want, c.withdrew)
 		}
+	}
+}
+
+// TestReadSignedApprovals: version 4's approvals read back from the signed bytes, strictly, as
+// the signed decision document prints them; version 2's bytes have none.
+func TestReadSignedApprovals(t *testing.T) {
+	str := func(s string) *string { return &s }
+	c := sampleContent()
+	c.Approvals = []ContentApproval{
+		{Step: "head_of_unit", Approver: "Ann Jones", Interests: str(DeclareNone)},
+		{Step: "legal", Approver: "Bea Patel", OnBehalfOf: str("Cal Green"),
+			Cover: &ContentCover{From: "2026-08-01", To: "2026-08-14", SetBy: "Dee Admin"},
+			Interests: str(DeclareInterest), InterestNature: str("Shares in the funder"), DispensationBy: str("The monitoring officer")},
+	}
+	b, _ := CanonicalAs(4, c)
+	got, err := ReadSigned(b)
+	if err != nil || got.Version != 4 || len(got.Approvals) != 2 {
+		t.Fatalf("ReadSigned(v4) = %+v, %v", got, err)
+	}
+	if f := got.Approvals[1].ForWhom(); f != "for Cal Green (cover 1–14 August 2026, set by Dee Admin)" {
+		t.Errorf("ForWhom = %q", f)
+	}
+	if d := got.Approvals[1].Declared(); d != "Declared an interest: Shares in the funder. Went on under a dispensation granted by The monitoring officer." {
+		t.Errorf("Declared = %q", d)
+	}
+	if d := got.Approvals[0].Declared(); d != "No interests declared" || got.Approvals[0].ForWhom() != "" {
+		t.Errorf("the first approval reads %q %q", d, got.Approvals[0].ForWhom())
+	}
+	b2, _ := CanonicalAs(2, c)
+	if got, err := ReadSigned(b2); err != nil || got.Version != 2 || len(got.Approvals) != 0 {
+		t.Errorf("ReadSigned(v2) = %+v, %v; want no approvals", got, err)
+	}
+	// Version 2's bytes with approvals added are not version 2: refused.
+	bad := strings.Replace(string(b2), `"documents":[]}`, `"documents":[],"approvals":[]}`, 1)
+	if bad == string(b2) {
+		t.Fatal("the test's edit of the version 2 bytes did not apply")
+	}
+	if _, err := ReadSigned([]byte(bad)); err == nil {
+		t.Error("ReadSigned took version 2 bytes carrying approvals")
 	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,27 +38,13 @@ func (a SignoffAction) ForWhom() string {
 	if a.OnBehalfName == nil || a.CoverStarts == nil || a.CoverEnds == nil || a.CoverSetBy == nil {
 		return ""
 	}
-	return "for " + *a.OnBehalfName + " (cover " + decision.CoverDays(*a.CoverStarts, *a.CoverEnds) + ", set by " + *a.CoverSetBy + ")"
+	return decision.ForWhom(*a.OnBehalfName, *a.CoverStarts, *a.CoverEnds, *a.CoverSetBy)
 }
 
 // Declared says what the adviser declared, in words: "No interests declared", the interest and
 // the dispensation, or "" when the register did not ask (approvals before it did).
 func (a SignoffAction) Declared() string {
-	switch {
-	case a.Interests == nil:
-		return ""
-	case *a.Interests == decision.DeclareNone:
-		return "No interests declared"
-	}
-	nature := ""
-	if a.InterestNature != nil {
-		nature = *a.InterestNature
-	}
-	out := "Declared an interest: " + strings.TrimSuffix(nature, ".") + "."
-	if a.DispensationBy != nil {
-		out += " Went on under a dispensation granted by " + strings.TrimSuffix(*a.DispensationBy, ".") + "."
-	}
-	return out
+	return decision.DeclaredText(a.Interests, a.InterestNature, a.DispensationBy)
 }
 
 // ChainStep is one step of a series' chain, with its live approval if it has one.
