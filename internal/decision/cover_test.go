@@ -154,7 +154,7 @@ func TestReadSignedApprovals(t *testing.T) {
 	c.Approvals = []ContentApproval{
 		{Step: "head_of_unit", Approver: "Ann Jones", Interests: str(DeclareNone)},
 		{Step: "legal", Approver: "Bea Patel", OnBehalfOf: str("Cal Green"),
-			Cover: &ContentCover{From: "2026-08-01", To: "2026-08-14", SetBy: "Dee Admin"},
+			Cover:     &ContentCover{From: "2026-08-01", To: "2026-08-14", SetBy: "Dee Admin"},
 			Interests: str(DeclareInterest), InterestNature: str("Shares in the funder"), DispensationBy: str("The monitoring officer")},
 	}
 	b, _ := CanonicalAs(4, c)
