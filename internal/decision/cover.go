@@ -68,6 +68,12 @@ func CheckCover(r CoverRequest) []CoverProblem {
 	if strings.TrimSpace(r.Reason) == "" {
 		add("reason", "Enter why cover is needed")
 	}
+	if r.Starts.IsZero() {
+		add("starts", "Enter the start date")
+	}
+	if r.Ends.IsZero() {
+		add("ends", "Enter the end date")
+	}
 	if r.Starts.IsZero() || r.Ends.IsZero() {
 		return out
 	}
