@@ -60,7 +60,11 @@ func TestCheckCover(t *testing.T) {
 			r.Existing = existing
 			return r
 		}(), "", ""},
-		{"no start", func() CoverRequest { r := base(ann, &bea, "2026-08-01", "2026-08-14"); r.Starts = time.Time{}; return r }(),
+		{"no start", func() CoverRequest {
+			r := base(ann, &bea, "2026-08-01", "2026-08-14")
+			r.Starts = time.Time{}
+			return r
+		}(),
 			"starts", "Enter the start date"},
 		{"no reason", func() CoverRequest { r := base(ann, &bea, "2026-08-01", "2026-08-14"); r.Reason = " "; return r }(),
 			"reason", "Enter why cover is needed"},
