@@ -301,7 +301,7 @@ func TestStaffTablesFitPhones(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = f.Store.Sign(context.Background(), f.maker.Act(f.Clock.Now()), slug, store.SignInput{Outcome: store.OutcomeApproved,
-		Interests: store.InterestsNone, PublishAt: f.Clock.Now(), SeenHash: decision.ContentHash(c)})
+		Interests: store.InterestsNone, PublishAt: f.Clock.Now(), SeenHash: decision.ApprovedHash(c)})
 	if err != nil {
 		t.Fatal(err)
 	}
