@@ -89,6 +89,7 @@ func (s *Server) renderCover(w http.ResponseWriter, r *http.Request, cp coverPag
 		}
 	}
 	p.NoOneCan = len(p.Coverer.Options) == 0
+	p.Nothing = len(person.StepKinds) == 0 && len(person.Series) == 0
 	today := now.In(london())
 	startParts, endParts := []string(nil), []string(nil)
 	if errs["starts-parts"] != "" {
