@@ -23,17 +23,29 @@ import (
 //   - Version 3: version 2 with each Part I section's structure after its body: the blocks
 //     ParseText reads it into (paragraphs, numbered paragraphs, lists, tables), so what is
 //     signed says how the text is set out.
+//   - Version 4: version 3 and, after the documents, the advisers' approvals the decision rests
+//     on: who approved each step, for whom when under cover (and the cover's days and who set
+//     it), and what they declared.
 //
 // A version is version-1-and-more: CanonicalAs adds what each version brings with a check of
 // the form "version >= N", so the next one is a format key below and one more such check.
-const CanonicalVersion = 3
+const CanonicalVersion = 4
 
 // canonicalFormats is the format key of each version, by number: the bytes say which rules
 // made them.
-var canonicalFormats = []string{1: formatV1, 2: formatV2, 3: formatV3}
+var canonicalFormats = []string{1: formatV1, 2: formatV2, 3: formatV3, 4: formatV4}
 
 // KnownCanonical reports whether this program computes a canonical version.
 func KnownCanonical(version int) bool { return version >= 1 && version < len(canonicalFormats) }
+
+// KnownCanonicalVersions lists the versions this program computes, oldest first.
+func KnownCanonicalVersions() []int {
+	vs := make([]int, 0, len(canonicalFormats))
+	for v := 1; v < len(canonicalFormats); v++ {
+		vs = append(vs, v)
+	}
+	return vs
+}
 
 // Content is what a signature covers: the decision's own words, money and links, not the
 // register's notes about it (provenance, field statuses), which can be reworded without
@@ -53,6 +65,27 @@ type Content struct {
 	Funding     []ContentFunding  // in order
 	Links       []ContentLink     // the links this decision makes, sorted by kind then reference
 	Documents   []ContentDocument // the supporting documents, in the order attached (from version 2)
+	Approvals   []ContentApproval // the live approvals, in the order given (from version 4)
+}
+
+// ContentApproval is one adviser's approval of a step, as the signature covers it (version 4):
+// who approved, for whom under cover, and what they declared. Unknown is nil: approvals given
+// before the register kept declarations declared nothing it recorded.
+type ContentApproval struct {
+	Step           string        `json:"step"`            // the step kind's code, as stored
+	Approver       string        `json:"approver"`        // text: the approver's name as kept
+	OnBehalfOf     *string       `json:"on_behalf_of"`    // text: whom they covered, or null
+	Cover          *ContentCover `json:"cover"`           // the cover they acted under, or null
+	Interests      *string       `json:"interests"`       // "none" or "declared", or null when not recorded
+	InterestNature *string       `json:"interest_nature"` // text: the interest declared, or null
+	DispensationBy *string       `json:"dispensation_by"` // text: who granted the dispensation, or null
+}
+
+// ContentCover is the cover an approval was given under, as it was then.
+type ContentCover struct {
+	From  string `json:"from"`   // its first London day, YYYY-MM-DD
+	To    string `json:"to"`     // its last London day, YYYY-MM-DD
+	SetBy string `json:"set_by"` // text: who set it
 }
 
 // ContentDocument is one supporting document: the bytes enter the hash as their own SHA-256,
@@ -97,6 +130,7 @@ const (
 	formatV1 = "decision-register/canonical/v1"
 	formatV2 = "decision-register/canonical/v2"
 	formatV3 = "decision-register/canonical/v3"
+	formatV4 = "decision-register/canonical/v4"
 )
 
 // canonicalDoc is version 1's keys, for reading canonical bytes back (ParseCanonical); Go
@@ -127,6 +161,7 @@ type readDoc struct {
 	Funding         []ContentFunding  `json:"funding"`
 	Links           []ContentLink     `json:"links"`
 	Documents       []ContentDocument `json:"documents"`
+	Approvals       []ContentApproval `json:"approvals"`
 }
 
 // sectionV3 is a section from version 3: its kind, heading and body, then the blocks its body
@@ -186,6 +221,9 @@ func CanonicalAs(version int, c Content) ([]byte, bool) {
 	}
 	if version >= 2 {
 		fields = append(fields, field{"documents", cleanDocuments(c.Documents)})
+	}
+	if version >= 4 {
+		fields = append(fields, field{"approvals", cleanApprovals(c.Approvals)})
 	}
 	return object(fields), true
 }
@@ -251,6 +289,7 @@ type SignedContent struct {
 	Funding         []ContentFunding
 	Links           []ContentLink
 	Documents       []ContentDocument // none under version 1
+	Approvals       []ContentApproval // none before version 4
 }
 
 // ReadSigned reads canonical bytes of a version this program knows back into their content,
@@ -276,7 +315,8 @@ func ReadSigned(b []byte) (SignedContent, error) {
 		sections[i] = ContentSection{Kind: s.Kind, Heading: s.Heading, Body: s.Body}
 	}
 	c := Content{Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary, Funder: doc.Funder,
-		Recommendations: doc.Recommendations, Sections: sections, Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}
+		Recommendations: doc.Recommendations, Sections: sections, Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents,
+		Approvals: doc.Approvals}
 	if doc.PartTwoSHA256 != nil {
 		c.PartTwoHash = *doc.PartTwoSHA256
 	}
@@ -285,7 +325,7 @@ func ReadSigned(b []byte) (SignedContent, error) {
 	}
 	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
 		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: sections, PartTwoSHA256: doc.PartTwoSHA256,
-		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents}, nil
+		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents, Approvals: doc.Approvals}, nil
 }
 
 // partTwoHash is the SHA-256 Part II enters the canonical form as, or "" with no Part II.
@@ -314,6 +354,19 @@ func PartTwoCanonical(salt string, sections []ContentSection) []byte {
 		Sections []ContentSection `json:"part_two"`
 	}{"decision-register/part-two/v1", salt, cleanSections(sections)})
 }
+
+// WithoutApprovals is c with no approvals: what an adviser approves and what a signer reads is
+// the decision's own content, whose hash (ApprovedHash) does not move as approvals are given;
+// the signature's hash (ContentHash) covers the approvals too, which can no longer change once
+// every step has approved, but by an edit, which changes the content itself.
+func (c Content) WithoutApprovals() Content {
+	c.Approvals = nil
+	return c
+}
+
+// ApprovedHash is the hash of the content without its approvals, under the current version:
+// the hash each approval records and the sign-off forms carry.
+func ApprovedHash(c Content) string { return ContentHash(c.WithoutApprovals()) }
 
 // ContentHash is the lower-case hex SHA-256 of the canonical content.
 func ContentHash(c Content) string {
@@ -387,6 +440,23 @@ func cleanDocuments(ds []ContentDocument) []ContentDocument {
 	for i, d := range ds {
 		d.Name = clean(d.Name)
 		out[i] = d
+	}
+	return out
+}
+
+func cleanApprovals(as []ContentApproval) []ContentApproval {
+	out := make([]ContentApproval, len(as))
+	for i, a := range as {
+		a.Approver = clean(a.Approver)
+		a.OnBehalfOf = cleanPtr(a.OnBehalfOf)
+		if a.Cover != nil {
+			c := *a.Cover
+			c.SetBy = clean(c.SetBy)
+			a.Cover = &c
+		}
+		a.InterestNature = cleanPtr(a.InterestNature)
+		a.DispensationBy = cleanPtr(a.DispensationBy)
+		out[i] = a
 	}
 	return out
 }

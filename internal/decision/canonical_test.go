@@ -52,13 +52,18 @@ func TestCanonicalBytes(t *testing.T) {
 	// Version 3 is version 2 with each section's blocks after its body.
 	v3 := strings.Replace(strings.Replace(v2, "/v2", "/v3", 1), `\"2024-25\"."}]`,
 		`\"2024-25\".","blocks":[{"type":"paragraph","number":"","text":"£2,755,000 in \"2024-25\".","items":[],"rows":[]}]}]`, 1)
-	if got := string(Canonical(c)); got != v3 {
-		t.Errorf("Canonical =\n%s\nwant\n%s", got, v3)
+	if got, ok := CanonicalAs(3, c); !ok || string(got) != v3 {
+		t.Errorf("CanonicalAs(3) =\n%s\nwant\n%s", got, v3)
 	}
-	if got := ContentHash(c); got != hashHex([]byte(v3)) {
-		t.Errorf("ContentHash = %s, want the hash of version 3", got)
+	// Version 4 is version 3 and the approvals; with none, an empty array, never null.
+	v4 := strings.Replace(strings.TrimSuffix(v3, "}\n"), "/v3", "/v4", 1) + `,"approvals":[]}` + "\n"
+	if got := string(Canonical(c)); got != v4 {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, v4)
 	}
-	for _, v := range []int{0, 4} {
+	if got := ContentHash(c); got != hashHex([]byte(v4)) {
+		t.Errorf("ContentHash = %s, want the hash of version 4", got)
+	}
+	for _, v := range []int{0, 5} {
 		if _, ok := CanonicalAs(v, c); ok {
 			t.Errorf("CanonicalAs(%d) computed a version that does not exist", v)
 		}

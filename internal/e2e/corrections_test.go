@@ -387,7 +387,7 @@ func (f *signoffFixture) hash(t *testing.T, slug string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decision.ContentHash(c)
+	return decision.ApprovedHash(c) // what the sign-off forms carry
 }
 
 // followLink goes where the link named words leads, as a click would. Clicked through the

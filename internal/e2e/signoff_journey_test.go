@@ -189,6 +189,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 		}
 		p.step(a.name+" approves", `[data-testid="flash"]`,
 			chromedp.Click(labelNamed("Approve")),
+			chromedp.Click(labelNamed("I have no interests to declare")),
 			chromedp.Click(buttonNamed("Record your decision")))
 		if got := p.text(); !strings.Contains(got, "You approved this step") {
 			t.Errorf("after %s approves the page says %q", a.name, got)
@@ -216,7 +217,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 	rows := v.chain()
 	want := make([]chainRow, 0, 7)
 	for _, a := range journeyAdvisers {
-		want = append(want, chainRow{Step: a.step, Role: "Adviser", Name: a.name, Date: today})
+		want = append(want, chainRow{Step: a.step, Role: "Adviser", Name: a.name + "\nNo interests declared", Date: today})
 	}
 	want = append(want, chainRow{Step: "Signature", Role: "Deputy Mayor for Policing and Crime", Name: "Sophie Signer", Date: today})
 	if fmt.Sprint(rows) != fmt.Sprint(want) {

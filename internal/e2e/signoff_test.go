@@ -110,8 +110,9 @@ func TestSignoffInBrowser(t *testing.T) {
 	// that may be after the form shows, so wait for it (the poll fails if it never happens).
 	run(t, ctx, "with JavaScript the comment box is hidden until Return is chosen",
 		chromedp.Poll[bool](`document.querySelector('#comment').offsetParent === null`, chromedp.WithPollingTimeout(20*time.Second)))
-	do(t, ctx, "choose Approve and record it",
+	do(t, ctx, "choose Approve, declare no interest and record it",
 		chromedp.Click(chromedp.CSS(`label[for="decision"]`)),
+		chromedp.Click(chromedp.CSS(`label[for="interests"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
@@ -300,7 +301,7 @@ func TestStaffTablesFitPhones(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = f.Store.Sign(context.Background(), f.maker.Act(f.Clock.Now()), slug, store.SignInput{Outcome: store.OutcomeApproved,
-		Interests: store.InterestsNone, PublishAt: f.Clock.Now(), SeenHash: decision.ContentHash(c)})
+		Interests: store.InterestsNone, PublishAt: f.Clock.Now(), SeenHash: decision.ApprovedHash(c)})
 	if err != nil {
 		t.Fatal(err)
 	}

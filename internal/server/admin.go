@@ -206,6 +206,7 @@ func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg 
 		if me := userFrom(r); u.DisabledAt == nil && (me == nil || me.ID != u.ID) {
 			p.ResetAction = path + "/password"
 		}
+		p.CoverURL = path + "/cover"
 		if u.DisabledAt != nil {
 			p.DisabledOn = u.DisabledAt.Format("2 January 2006")
 			p.StatusAction = path + "/enable"

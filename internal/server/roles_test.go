@@ -138,6 +138,12 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/checkpoints/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/account/password", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
 		{"POST", "/account/password", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		{"GET", "/account/cover", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"POST", "/account/cover", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		{"POST", "/account/cover/999/end", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"GET", "/admin/users/1/cover", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/users/1/cover", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		{"POST", "/admin/users/1/cover/999/end", url.Values{}, [7]int{see, no, no, no, no, gone, see}},
 		// A draft is not waiting for sign-off: nobody may act on it yet.
 		{"POST", draft + "/signoff", url.Values{}, [7]int{see, no, no, no, no, no, see}},
 		{"POST", draft + "/sign", url.Values{}, [7]int{see, no, no, no, no, no, see}},

@@ -97,6 +97,13 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob, sv 
 	if g.Interests != nil && *g.Interests == store.InterestsDeclared {
 		p.Interests = deref(g.InterestsDetail)
 	}
+	// From version 4 the approvals are part of what was signed: who acted for whom, and what
+	// each declared, are printed from the signed bytes. They are the chain's approvals, in order.
+	for i, a := range c.Approvals {
+		if i < len(p.Steps)-1 {
+			p.Steps[i].Name, p.Steps[i].For, p.Steps[i].Declared = a.Approver, a.ForWhom(), a.Declared()
+		}
+	}
 	if sv.Number > 1 {
 		p.CorrectionReason = deref(sv.Reason)
 		p.Steps = append(p.Steps, pages.SignoffStep{Step: "Correction: version " + strconv.Itoa(sv.Number),

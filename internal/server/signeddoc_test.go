@@ -203,7 +203,7 @@ JOIN signatures g ON g.decision_id = d.id WHERE d.slug = $1`, slug).Scan(&status
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"PCD 9101", "Version 1: " + site.hashOf(t, slug), testsite.BaseURL + "/decisions/" + slug, "Sophie Signer"}
+	want := []string{"PCD 9101", "Version 1: " + site.signedHashOf(t, slug), testsite.BaseURL + "/decisions/" + slug, "Sophie Signer"}
 	for _, k := range chainSteps {
 		want = append(want, "Adviser "+k)
 	}
@@ -283,7 +283,7 @@ func TestSignedPDFClaimLost(t *testing.T) {
 	doc := func(sha string) store.NewDocument {
 		return store.NewDocument{Name: "Signed decision document", MediaType: "application/pdf", SHA256: strings.Repeat(sha, 64), Size: 9}
 	}
-	signed := site.hashOf(t, slug)
+	signed := site.signedHashOf(t, slug)
 	// A document printed from other content than was signed is refused, and nothing is stored.
 	if err := site.Store.FinishSignedPDF(ctx, fresh, strings.Repeat("0", 64), doc("c"), later); !errors.Is(err, store.ErrSignedContentChanged) {
 		t.Errorf("finish with a document printed from other content: %v, want ErrSignedContentChanged", err)
@@ -414,7 +414,7 @@ func TestSignedPDFPrintsTheSignedVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signedHash := site.hashOf(t, slug)
+	signedHash := site.signedHashOf(t, slug)
 	correctedHash := site.correct(t, slug, "CORRECTED TITLE")
 
 	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH")})

@@ -15,7 +15,6 @@ import (
 	_ "time/tzdata" // the register's dates are London's, wherever it runs
 	"unicode/utf8"
 
-
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
@@ -120,8 +119,8 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		p.PublicURL = "/decisions/" + slug
 	}
 	for _, a := range v.Record.Actions {
-		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: a.UserName, When: formatLondonTime(a.ActedAt),
-			Comment: deref(a.Comment), Approval: true}
+		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: strings.TrimSpace(a.UserName + " " + a.ForWhom()),
+			When: formatLondonTime(a.ActedAt), Comment: deref(a.Comment), Approval: true}
 		if a.Action == "returned" {
 			e.Approval = false
 			e.What, e.Comment = "Returned at "+a.StepName, deref(a.Comment)
@@ -149,6 +148,16 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		adviser.ApprovalComment = components.Field{ID: "approval-comment", Name: "approval_comment", Label: "Comment (optional)",
 			Hint:  "For example, “subject to the grant agreement”. It is kept with your approval and shown in the sign-off chain.",
 			Value: adviser.ApprovalComment.Value, Error: adviser.ApprovalComment.Error, Rows: 3}
+		adviser.Nature = components.Field{ID: "interest-nature", Name: "interest_nature", Label: "The interest you declare",
+			Value: adviser.Nature.Value, Error: adviser.Nature.Error, Rows: 3}
+		adviser.DispensationBy = components.Field{ID: "dispensation-by", Name: "dispensation_by",
+			Label: "Who granted the dispensation", Hint: "If you went on under a dispensation. For example, the monitoring officer.",
+			Value: adviser.DispensationBy.Value, Error: adviser.DispensationBy.Error}
+		note, err := s.coverNote(r, v.State, next)
+		if err != nil {
+			return err
+		}
+		adviser.CoverNote = note
 		p.Adviser = adviser
 	case next == "" && v.State.CanSign(actor) == nil:
 		if signer == nil {
@@ -176,6 +185,36 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
+}
+
+// covering is the covers the signed-in person runs now, the people they cover and their names.
+func (s *Server) covering(r *http.Request) ([]store.Cover, []decision.Actor, map[int64]string, error) {
+	cs, people, err := s.store.RunningCovers(r.Context(), userFrom(r).ID, s.now())
+	names := map[int64]string{}
+	for _, c := range cs {
+		names[c.UserID] = c.UserName
+	}
+	return cs, people, names, err
+}
+
+// coverNote tells an adviser about to act that their approval is recorded for the person
+// they cover, and under which cover; "" when it is their own.
+func (s *Server) coverNote(r *http.Request, so decision.Signoff, next string) (string, error) {
+	cs, people, _, err := s.covering(r)
+	if err != nil {
+		return "", err
+	}
+	p, ok := so.ActingFor(next, people)
+	if !ok {
+		return "", nil
+	}
+	for _, c := range cs {
+		if c.UserID == p.ID {
+			return "You are covering for " + c.UserName + " (cover " + c.Days() + ", set by " + c.SetByName +
+				"): your approval is recorded as given for them.", nil
+		}
+	}
+	return "", nil
 }
 
 // whyNotStep says, in plain words, why an adviser who holds the step waiting may not clear it:
@@ -309,6 +348,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 			row := pages.SignoffStep{Step: st.Name, Statement: st.Statement, Role: "Adviser", State: "Not yet", Tag: "grey"}
 			if a := st.Approval; a != nil {
 				row.State, row.Tag, row.Name, row.Date, row.Hash = "Approved", "green", a.UserName, formatLondonTime(a.ActedAt), a.ContentHash
+				row.For, row.Declared = a.ForWhom(), a.Declared()
 				row.Step, row.Statement = a.StepName, a.Statement // as approved, not as the step reads now
 				row.Comment = deref(a.Comment)
 			} else if waiting {
@@ -319,7 +359,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 	} else {
 		for _, a := range rec.Approvals {
 			out = append(out, pages.SignoffStep{Step: a.StepName, Statement: a.Statement, Role: "Adviser",
-				Name: a.UserName, Date: formatLondonDay(a.ActedAt), Hash: a.ContentHash})
+				Name: a.UserName, Date: formatLondonDay(a.ActedAt), Hash: a.ContentHash, For: a.ForWhom(), Declared: a.Declared()})
 		}
 	}
 	sig := pages.SignoffStep{Step: "Signature", Role: "Decision maker", State: "Not yet", Tag: "grey"}
@@ -371,14 +411,34 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := &pages.AdviserForm{Choice: r.PostFormValue("decision"),
 		Comment:         components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))},
-		ApprovalComment: components.Field{Value: strings.TrimSpace(r.PostFormValue("approval_comment"))}}
+		ApprovalComment: components.Field{Value: strings.TrimSpace(r.PostFormValue("approval_comment"))},
+		Interests:       r.PostFormValue("interests"),
+		Nature:          components.Field{Value: strings.TrimSpace(r.PostFormValue("interest_nature"))},
+		Action:          r.PostFormValue("interest_action"),
+		DispensationBy:  components.Field{Value: strings.TrimSpace(r.PostFormValue("dispensation_by"))}}
 	step, seen := r.PostFormValue("step"), r.PostFormValue("content_hash")
 	var errs []components.FieldError
+	decl := decision.Declaration{Interests: f.Interests, Nature: f.Nature.Value, Action: f.Action, DispensationBy: f.DispensationBy.Value}
 	switch f.Choice {
 	case choiceApprove:
 		if utf8.RuneCountInString(f.ApprovalComment.Value) > maxApprovalComment {
 			f.ApprovalComment.Error = fmt.Sprintf("Your comment must be %d characters or fewer", maxApprovalComment)
 			errs = append(errs, components.FieldError{FieldID: "approval-comment", Message: f.ApprovalComment.Error})
+		}
+		fields := map[string]struct {
+			id string
+			at *string
+		}{"interests": {"interests", &f.InterestsError}, "nature": {"interest-nature", &f.Nature.Error},
+			"action": {"interest-action", &f.ActionError}, "dispensation_by": {"dispensation-by", &f.DispensationBy.Error}}
+		for _, pr := range decl.Check() {
+			fd := fields[pr.Field]
+			*fd.at = pr.Message
+			errs = append(errs, components.FieldError{FieldID: fd.id, Message: pr.Message})
+		}
+		if len(errs) == 0 && decl.Withdrew() {
+			// The person may not approve: say so by the choice they made, and where the step goes.
+			f.ActionError = strings.TrimSuffix(decision.ErrWithdrawn.Error(), ".")
+			errs = append(errs, components.FieldError{FieldID: "interest-action", Message: f.ActionError})
 		}
 	case choiceReturn:
 		if f.Comment.Value == "" {
@@ -395,7 +455,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	act := userFrom(r).Act(s.now())
 	flash, action := "You approved this step.", store.EventApproved
 	if f.Choice == choiceApprove {
-		err = s.store.ApproveWithComment(r.Context(), act, slug, step, f.ApprovalComment.Value, seen)
+		err = s.store.ApproveWithComment(r.Context(), act, slug, step, f.ApprovalComment.Value, seen, decl)
 	} else {
 		err = s.store.Return(r.Context(), act, slug, step, f.Comment.Value, seen)
 		flash, action = "You returned the decision to its drafter.", store.EventReturned
@@ -564,6 +624,10 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := u.Actor()
+	_, covered, names2, err := s.covering(r)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title),
 			Tag: staffTag(it.Status, it.PublishAt, wa.now)}
@@ -600,6 +664,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			item.URL += "/signoff"
 			item.Note = names[next] + " step"
 			item.WhereNow = waitedFor(wa, it)
+			if c, ok := it.Signoff.ActingFor(next, covered); ok {
+				item.Note += " · covering for " + names2[c.ID]
+			}
 			p.Steps = append(p.Steps, item)
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"
@@ -838,6 +905,15 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	}
 	if d := detail["drafter"]; d != "" {
 		t.Description = append(t.Description, "Drafter: "+d)
+	}
+	if on := detail["on_behalf_of"]; on != "" {
+		t.By += " for " + on + " (" + detail["cover"] + ")"
+	}
+	if e.Event == store.EventApproved && detail["interests"] == decision.DeclareNone {
+		t.Description = append(t.Description, "No interests declared")
+	}
+	if n := detail["interest_nature"]; n != "" {
+		t.Description = append(t.Description, "Interest declared: "+n+". Dispensation granted by "+detail["dispensation_by"])
 	}
 	if (e.Event == store.EventRejected || e.Event == store.EventCorrected || e.Event == store.EventWithdrawn ||
 		e.Event == store.EventCorrectionStarted || e.Event == store.EventCorrectionDiscarded) && detail["reason"] != "" {

@@ -32,7 +32,7 @@ func TestActionsSentTwice(t *testing.T) {
 	hash := site.hashOf(t, slug)
 
 	hou := site.Client(t, site.advisers["head_of_unit"].Email)
-	approve := url.Values{"decision": {"approve"}, "step": {"head_of_unit"}, "content_hash": {hash}}
+	approve := url.Values{"decision": {"approve"}, "interests": {"none"}, "step": {"head_of_unit"}, "content_hash": {hash}}
 	if p := postFrom(t, hou, signoff, signoff, approve); p.status != http.StatusSeeOther {
 		t.Fatalf("approval = %d, want 303", p.status)
 	}
@@ -49,7 +49,7 @@ func TestActionsSentTwice(t *testing.T) {
 
 	for _, k := range chainSteps[1:] {
 		c := site.Client(t, site.advisers[k].Email)
-		if p := postFrom(t, c, signoff, signoff, url.Values{"decision": {"approve"}, "step": {k}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
+		if p := postFrom(t, c, signoff, signoff, url.Values{"decision": {"approve"}, "interests": {"none"}, "step": {k}, "content_hash": {hash}}); p.status != http.StatusSeeOther {
 			t.Fatalf("approve %s = %d", k, p.status)
 		}
 	}

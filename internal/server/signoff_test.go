@@ -77,6 +77,21 @@ func (ss *signoffSite) hashOf(t *testing.T, slug string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return decision.ApprovedHash(c) // what the forms carry
+}
+
+// signedHashOf is the hash a signature of the decision records now: its content with the
+// approvals (canonical version 4).
+func (ss *signoffSite) signedHashOf(t *testing.T, slug string) string {
+	t.Helper()
+	var id int64
+	if err := ss.Pool.QueryRow(context.Background(), `SELECT id FROM decisions WHERE slug = $1`, slug).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ss.Store.Content(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return decision.ContentHash(c)
 }
 
@@ -125,7 +140,7 @@ func approveStep(t *testing.T, site *signoffSite, c *http.Client, slug string) p
 		t.Fatalf("GET signoff = %d, want 200", p.status)
 	}
 	return post(t, c, site.URL+"/decisions/"+slug+"/signoff", url.Values{
-		"decision": {"approve"}, "step": {p.value(`input[name=step]`)}, "content_hash": {p.value(`input[name=content_hash]`)},
+		"decision": {"approve"}, "interests": {"none"}, "step": {p.value(`input[name=step]`)}, "content_hash": {p.value(`input[name=content_hash]`)},
 	})
 }
 
@@ -201,8 +216,8 @@ func TestSignoffJourney(t *testing.T) {
 		t.Errorf("the first row %q is not the head of unit's approval", strings.Join(strings.Fields(first), " "))
 	}
 	hash := pub.text(`[data-testid=content-hash]`)
-	if hash != shownHash {
-		t.Errorf("public hash %q, want the hash signed %q", hash, shownHash)
+	if signed := site.signedHashOf(t, slug); hash != signed || shownHash != site.hashOf(t, slug) {
+		t.Errorf("public hash %q, want the hash signed %q (the form carried %q, the content's without its approvals)", hash, signed, shownHash)
 	}
 	if strings.Contains(pub.body, partTwoSecret) {
 		t.Error("Part II text is on the public page")
@@ -264,7 +279,7 @@ func TestSignoffRefusals(t *testing.T) {
 	base := site.URL + "/decisions/" + slug
 	hash := site.hashOf(t, slug)
 	tryStep := func(c *http.Client, step, h string) page {
-		return post(t, c, base+"/signoff", url.Values{"decision": {"approve"}, "step": {step}, "content_hash": {h}})
+		return post(t, c, base+"/signoff", url.Values{"decision": {"approve"}, "interests": {"none"}, "step": {step}, "content_hash": {h}})
 	}
 
 	// Out of order: finance cannot approve before the head of unit.
@@ -307,7 +322,7 @@ func TestSignoffRefusals(t *testing.T) {
 	if _, err := site.Pool.Exec(context.Background(), `UPDATE decisions SET summary = 'Changed.' WHERE slug = $1`, slug); err != nil {
 		t.Fatal(err)
 	}
-	resp := post(t, fin, base+"/signoff", url.Values{"decision": {"approve"}, "step": {"finance"}, "content_hash": {p.value(`input[name=content_hash]`)}})
+	resp := post(t, fin, base+"/signoff", url.Values{"decision": {"approve"}, "interests": {"none"}, "step": {"finance"}, "content_hash": {p.value(`input[name=content_hash]`)}})
 	if resp.status != http.StatusConflict || !strings.Contains(resp.text(`[data-testid=error-heading]`), "changed after you opened it") {
 		t.Errorf("approving text that changed since = %d, want 409", resp.status)
 	}

@@ -34,6 +34,24 @@ WHERE l.from_decision_id = @id`
 const contentDocumentsSQL = `
 SELECT name, media_type, size_bytes, sha256 FROM documents WHERE decision_id = @id AND kind = 'supporting' ORDER BY position`
 
+// contentApprovalsSQL reads the live approvals as the signature covers them (version 4), names
+// as kept when each was given.
+const contentApprovalsSQL = `
+SELECT a.step_kind, a.approver_name, a.on_behalf_name, a.cover_starts_on, a.cover_ends_on, a.cover_set_by,
+	a.interests, a.interest_nature, a.dispensation_by
+FROM signoff_actions a WHERE a.decision_id = @id AND a.action = 'approved' AND a.cleared_at IS NULL ORDER BY a.id`
+
+func contentApproval(row pgx.CollectableRow) (decision.ContentApproval, error) {
+	var a decision.ContentApproval
+	var from, to *time.Time
+	var setBy *string
+	err := row.Scan(&a.Step, &a.Approver, &a.OnBehalfOf, &from, &to, &setBy, &a.Interests, &a.InterestNature, &a.DispensationBy)
+	if from != nil && to != nil && setBy != nil {
+		a.Cover = &decision.ContentCover{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), SetBy: *setBy}
+	}
+	return a, err
+}
+
 type contentHead struct {
 	Reference string `db:"reference"`
 	Title     string `db:"title"`
@@ -58,6 +76,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	queueRows(b, contentFundingSQL, args, pgx.RowToStructByName[decision.ContentFunding], &c.Funding)
 	queueRows(b, contentLinksSQL, args, pgx.RowToStructByName[decision.ContentLink], &c.Links)
 	queueRows(b, contentDocumentsSQL, args, pgx.RowToStructByName[decision.ContentDocument], &c.Documents)
+	queueRows(b, contentApprovalsSQL, args, contentApproval, &c.Approvals)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, mapError(err))
 	}

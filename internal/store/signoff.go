@@ -77,18 +77,20 @@ func (s *Store) actor(ctx context.Context, act Act) (User, error) {
 	return u, nil
 }
 
-// checkSeen recomputes the decision's content hash and refuses when it is not the one the
-// person read: they would approve other text than the decision holds.
-func (s *Store) checkSeen(ctx context.Context, id int64, seen string) (string, error) {
+// checkSeen recomputes the hash of the decision's content (without its approvals: an
+// approval given since does not change what the person read) and refuses when it is not the
+// one the person read: they would approve other text than the decision holds. It returns that
+// hash, which an approval records, and the hash of the content with its approvals, which a
+// signature records.
+func (s *Store) checkSeen(ctx context.Context, id int64, seen string) (approved, signed string, err error) {
 	c, err := s.Content(ctx, id)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	hash := decision.ContentHash(c)
-	if hash != strings.TrimSpace(seen) {
-		return "", ErrStale
+	if decision.ApprovedHash(c) != strings.TrimSpace(seen) {
+		return "", "", ErrStale
 	}
-	return hash, nil
+	return decision.ApprovedHash(c), decision.ContentHash(c), nil
 }
 
 // signoffError turns the database's separation-of-duties refusal into words for the person.
@@ -100,16 +102,32 @@ func signoffError(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Approve records the adviser's approval of stepKind on the content they read (seenHash).
-// The decision's row is locked first, so the rules see every earlier approval.
+// Approve records the adviser's approval of stepKind on the content they read (seenHash),
+// with no declaration kept (as approvals were before advisers declared): the sign-off form
+// always declares, through ApproveDeclaring.
 func (s *Store) Approve(ctx context.Context, act Act, slug, stepKind, seenHash string) error {
-	return s.ApproveWithComment(ctx, act, slug, stepKind, "", seenHash)
+	return s.adviserAct(ctx, act, slug, stepKind, "approved", "", seenHash, decision.Declaration{})
 }
 
-// ApproveWithComment is Approve with the adviser's comment on their approval ("subject to the
-// grant agreement"), kept with it and shown in the chain; "" for none.
-func (s *Store) ApproveWithComment(ctx context.Context, act Act, slug, stepKind, comment, seenHash string) error {
-	return s.adviserAct(ctx, act, slug, stepKind, "approved", strings.TrimSpace(comment), seenHash)
+// ApproveDeclaring records the adviser's approval of stepKind on the content they read
+// (seenHash) with what they declare. A declared interest that requires them to withdraw
+// refuses it (decision.ErrWithdrawn): the step goes to their cover. The decision's row is
+// locked first, so the rules see every earlier approval. When the adviser covers someone who
+// would have cleared the step, it is recorded as given for them, under that cover.
+func (s *Store) ApproveDeclaring(ctx context.Context, act Act, slug, stepKind, seenHash string, d decision.Declaration) error {
+	return s.ApproveWithComment(ctx, act, slug, stepKind, "", seenHash, d)
+}
+
+// ApproveWithComment is ApproveDeclaring with the adviser's comment on their approval ("subject
+// to the grant agreement"), kept with it and shown in the chain; "" for none.
+func (s *Store) ApproveWithComment(ctx context.Context, act Act, slug, stepKind, comment, seenHash string, d decision.Declaration) error {
+	if d.Withdrew() {
+		return decision.ErrWithdrawn
+	}
+	if ps := d.Check(); len(ps) > 0 {
+		return refusal(ps[0].Message + ".")
+	}
+	return s.adviserAct(ctx, act, slug, stepKind, "approved", strings.TrimSpace(comment), seenHash, d)
 }
 
 // Return sends the decision back to draft at stepKind, with the adviser's comment for the
@@ -119,10 +137,49 @@ func (s *Store) Return(ctx context.Context, act Act, slug, stepKind, comment, se
 	if comment == "" {
 		return refusal("Say why you are returning the decision.")
 	}
-	return s.adviserAct(ctx, act, slug, stepKind, "returned", comment, seenHash)
+	return s.adviserAct(ctx, act, slug, stepKind, "returned", comment, seenHash, decision.Declaration{})
 }
 
-func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action, comment, seenHash string) error {
+// approvalExtra is what an approval keeps beside its step and approver: the declaration, and
+// the cover it was given under.
+type approvalExtra struct {
+	Interests, Nature, DispensationBy *string
+	OnBehalfOf, CoverID               *int64
+	OnBehalfName, CoverSetBy          *string
+	CoverStarts, CoverEnds            *time.Time
+}
+
+func (s *Store) approvalExtra(ctx context.Context, act Act, so decision.Signoff, u User, stepKind string, d decision.Declaration) (approvalExtra, error) {
+	var x approvalExtra
+	opt := func(v string) *string {
+		if v = strings.TrimSpace(v); v == "" {
+			return nil
+		}
+		return &v
+	}
+	if d.Interests != "" {
+		x.Interests = &d.Interests
+		if d.Interests == decision.DeclareInterest {
+			x.Nature, x.DispensationBy = opt(d.Nature), opt(d.DispensationBy)
+		}
+	}
+	covers, people, err := s.RunningCovers(ctx, u.ID, act.At)
+	if err != nil {
+		return x, err
+	}
+	if p, ok := so.ActingFor(stepKind, people); ok {
+		for _, c := range covers {
+			if c.UserID == p.ID {
+				x.OnBehalfOf, x.OnBehalfName, x.CoverID = &c.UserID, &c.UserName, &c.ID
+				x.CoverStarts, x.CoverEnds, x.CoverSetBy = &c.Starts, &c.Ends, &c.SetByName
+				break
+			}
+		}
+	}
+	return x, nil
+}
+
+func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action, comment, seenHash string, d decision.Declaration) error {
 	event := EventApproved
 	if action == "returned" {
 		event = EventReturned
@@ -135,7 +192,7 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action,
 		if err := so.CanAct(u.Actor(), stepKind); err != nil {
 			return err
 		}
-		hash, err := tx.checkSeen(ctx, id, seenHash)
+		hash, _, err := tx.checkSeen(ctx, id, seenHash)
 		if err != nil {
 			return err
 		}
@@ -143,19 +200,42 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action,
 		if comment != "" {
 			c = &comment
 		}
+		var x approvalExtra
+		if action == "approved" {
+			if x, err = tx.approvalExtra(ctx, act, so, u, stepKind, d); err != nil {
+				return err
+			}
+		}
 		// The approver's name and the step's name and statement are kept as they are now: the
 		// record shows what was approved, whatever users and step_kinds say later.
 		var stepName, statement string
 		err = tx.db.QueryRow(ctx, `
 INSERT INTO signoff_actions (decision_id, step_kind, user_id, action, comment, content_hash, acted_at,
-	approver_name, step_name, statement)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, k.name, k.statement FROM step_kinds k WHERE k.code = $2
-RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.Name).Scan(&stepName, &statement)
+	approver_name, step_name, statement, interests, interest_nature, dispensation_by,
+	on_behalf_of, on_behalf_name, cover_id, cover_starts_on, cover_ends_on, cover_set_by)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, k.name, k.statement, $9, $10, $11, $12, $13, $14, $15, $16, $17
+FROM step_kinds k WHERE k.code = $2
+RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.Name,
+			x.Interests, x.Nature, x.DispensationBy, x.OnBehalfOf, x.OnBehalfName, x.CoverID, x.CoverStarts, x.CoverEnds,
+			x.CoverSetBy).Scan(&stepName, &statement)
 		if err != nil {
 			return signoffError("record "+action, err)
 		}
 		detail := map[string]string{"reference": ref, "step": stepKind, "content_sha256": hash,
 			"approver": u.Name, "step_name": stepName, "statement": statement}
+		if x.Interests != nil {
+			detail["interests"] = *x.Interests
+			if x.Nature != nil {
+				detail["interest_nature"] = *x.Nature
+			}
+			if x.DispensationBy != nil {
+				detail["dispensation_by"] = *x.DispensationBy
+			}
+		}
+		if x.OnBehalfName != nil {
+			detail["on_behalf_of"] = *x.OnBehalfName
+			detail["cover"] = "cover " + decision.CoverDays(*x.CoverStarts, *x.CoverEnds) + ", set by " + *x.CoverSetBy
+		}
 		if comment != "" {
 			detail["comment"] = comment
 		}
@@ -199,7 +279,7 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		if err := so.CanSign(u.Actor()); err != nil {
 			return err
 		}
-		hash, err := tx.checkSeen(ctx, id, in.SeenHash)
+		_, hash, err := tx.checkSeen(ctx, id, in.SeenHash)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,30 @@ type SignoffAction struct {
 	ContentHash string     `db:"content_hash"`
 	ActedAt     time.Time  `db:"acted_at"`
 	ClearedAt   *time.Time `db:"cleared_at"`
+	// What the adviser declared ("none", "declared"; nil when the register did not ask).
+	Interests      *string `db:"interests"`
+	InterestNature *string `db:"interest_nature"`
+	DispensationBy *string `db:"dispensation_by"`
+	// Whom they acted for under cover, and that cover, as it was then.
+	OnBehalfName *string    `db:"on_behalf_name"`
+	CoverStarts  *time.Time `db:"cover_starts_on"`
+	CoverEnds    *time.Time `db:"cover_ends_on"`
+	CoverSetBy   *string    `db:"cover_set_by"`
+}
+
+// ForWhom says for whom an approval was given under cover, as the chain shows it: "for Ann
+// Jones (cover 1–14 August 2026, set by Cal Green)"; "" when the approver acted for themself.
+func (a SignoffAction) ForWhom() string {
+	if a.OnBehalfName == nil || a.CoverStarts == nil || a.CoverEnds == nil || a.CoverSetBy == nil {
+		return ""
+	}
+	return decision.ForWhom(*a.OnBehalfName, *a.CoverStarts, *a.CoverEnds, *a.CoverSetBy)
+}
+
+// Declared says what the adviser declared, in words: "No interests declared", the interest and
+// the dispensation, or "" when the register did not ask (approvals before it did).
+func (a SignoffAction) Declared() string {
+	return decision.DeclaredText(a.Interests, a.InterestNature, a.DispensationBy)
 }
 
 // ChainStep is one step of a series' chain, with its live approval if it has one.
@@ -83,7 +107,8 @@ WHERE d.slug = @slug AND ` + visibleD
 
 const signoffActionsSQL = `
 SELECT a.step_kind, a.step_name, a.statement, a.action, a.approver_name AS user_name, a.comment, a.content_hash,
-	a.acted_at, a.cleared_at
+	a.acted_at, a.cleared_at, a.interests, a.interest_nature, a.dispensation_by, a.on_behalf_name, a.cover_starts_on,
+	a.cover_ends_on, a.cover_set_by
 FROM signoff_actions a
 WHERE a.decision_id = @id AND (@all OR (a.action = 'approved' AND a.cleared_at IS NULL))
 ORDER BY a.acted_at, a.id`
@@ -144,8 +169,8 @@ type SignoffView struct {
 	Detail      DecisionDetail
 	Record      SignoffRecord
 	State       decision.Signoff
-	ContentHash string
-	PartTwo     bool // the reader was shown Part II
+	ContentHash string // of the content without its approvals: what the forms carry (decision.ApprovedHash)
+	PartTwo     bool   // the reader was shown Part II
 }
 
 // SignoffView reads a decision for its sign-off page. Part II is in it only for its readers.
@@ -166,7 +191,7 @@ func (s *Store) SignoffView(ctx context.Context, acc Access, slug string) (Signo
 		if err != nil {
 			return err
 		}
-		v.ContentHash = decision.ContentHash(c)
+		v.ContentHash = decision.ApprovedHash(c)
 		return nil
 	})
 	for _, sec := range v.Detail.Sections {

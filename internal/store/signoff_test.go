@@ -81,7 +81,17 @@ func (db *signoffDB) hash(t *testing.T, slug string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decision.ContentHash(mustContentOf(t, db, slug, b))
+	// What the forms carry: the content without its approvals (decision.ApprovedHash).
+	return decision.ApprovedHash(mustContentOf(t, db, slug, b))
+}
+
+func mustCanonical(t *testing.T, db *signoffDB, slug string) []byte {
+	t.Helper()
+	b, err := db.st.Canonical(context.Background(), store.Staff(db.maker.ID, time.Now()), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // mustContentOf checks the canonical bytes the store serves hash as the content does.
@@ -189,7 +199,8 @@ func TestSignoffStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.Approvals) != len(pcdChain) || len(rec.Actions) != 0 || rec.Signature == nil || rec.Signature.ContentHash != hash ||
+	signedHash := decision.ContentHash(mustContentOf(t, db, slug, mustCanonical(t, db, slug)))
+	if len(rec.Approvals) != len(pcdChain) || len(rec.Actions) != 0 || rec.Signature == nil || rec.Signature.ContentHash != signedHash ||
 		signerRole(rec.Signature) != "Deputy Mayor for Policing and Crime" {
 		t.Errorf("public SignoffChain = %d approvals, %d actions, signature %+v", len(rec.Approvals), len(rec.Actions), rec.Signature)
 	}
@@ -205,7 +216,7 @@ func TestSignoffStore(t *testing.T) {
 		t.Errorf("public canonical bytes = %s, %v; want Part II's hash only", canon, err)
 	}
 	v, err := db.st.Verify(ctx, pub, slug)
-	if err != nil || !v.Matches || v.CurrentHash != hash {
+	if err != nil || !v.Matches || v.CurrentHash != signedHash {
 		t.Errorf("Verify = %+v, %v; want a match", v, err)
 	}
 	if rep, err := db.st.VerifyAuditChain(ctx); err != nil || rep.BadID != 0 {

@@ -4,7 +4,7 @@ library only), to check that the document says enough to compute the register's 
 
 Usage: canonical.py VERSION INPUT.json
 Writes the canonical bytes of the content in INPUT.json (keyed as in the document's section 2,
-with part_two and part_two_salt beside them) under VERSION (1, 2 or 3) to standard output.
+with part_two and part_two_salt beside them) under VERSION (1, 2, 3 or 4) to standard output.
 """
 
 import functools
@@ -15,7 +15,7 @@ import sys
 import unicodedata
 
 FORMATS = {1: "decision-register/canonical/v1", 2: "decision-register/canonical/v2",
-           3: "decision-register/canonical/v3"}
+           3: "decision-register/canonical/v3", 4: "decision-register/canonical/v4"}
 
 # Section 4: the code points written as escapes; every other one is written as itself.
 SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -219,7 +219,25 @@ def canonical(version, c):
         pairs.append(("documents", [obj(("name", text(d["name"])), ("media_type", d["media_type"]),
                                         ("size", d["size"]), ("sha256", d["sha256"]))
                                     for d in c.get("documents", [])]))
+    if version >= 4:
+        pairs.append(("approvals", [approval(a) for a in c.get("approvals") or []]))
     return (write(obj(*pairs)) + "\n").encode("utf-8")
+
+
+def approval(a):
+    """Section 2 (version 4): an approval object."""
+    cover = a.get("cover")
+    if cover is not None:
+        cover = obj(("from", cover["from"]), ("to", cover["to"]), ("set_by", text(cover["set_by"])))
+    return obj(
+        ("step", a["step"]),
+        ("approver", text(a["approver"])),
+        ("on_behalf_of", text(a.get("on_behalf_of"))),
+        ("cover", cover),
+        ("interests", a.get("interests")),
+        ("interest_nature", text(a.get("interest_nature"))),
+        ("dispensation_by", text(a.get("dispensation_by"))),
+    )
 
 
 def main():
