@@ -281,3 +281,45 @@ func TestCoverKeepsSeparationOfDuties(t *testing.T) {
 		t.Errorf("an approval was recorded %q, for a person who wrote part of the decision", got)
 	}
 }
+
+// TestNoticesGoToCover: while Ann's cover runs, the notice that the legal step waits goes to
+// Bea, who covers her, and not to Ann; Bea, who clears legal steps herself, is told once.
+func TestNoticesGoToCover(t *testing.T) {
+	t.Parallel()
+	db := newSignoffDB(t)
+	ctx := context.Background()
+	bea, cal := coverPeople(t, db)
+	ann := db.advisers["legal"]
+	set := time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)
+	if _, err := db.st.SetCover(ctx, cal.Act(set), store.CoverInput{UserID: ann.ID, CovererID: bea.ID,
+		Starts: londonDate("2026-08-01"), Ends: londonDate("2026-08-14"), Reason: "Leave"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 8, 5, 10, 0, 0, 0, time.UTC)
+	slug := db.awaiting(9302)
+	for i, k := range []string{"head_of_unit", "finance"} {
+		if err := db.st.ApproveDeclaring(ctx, db.advisers[k].Act(now.Add(time.Duration(i)*time.Minute)), slug, k, db.hash(t, slug),
+			decision.Declaration{Interests: decision.DeclareNone}); err != nil {
+			t.Fatalf("approve %s: %v", k, err)
+		}
+	}
+	legal := func(u store.User) int {
+		ns, err := db.st.UserNotices(ctx, u.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, x := range ns {
+			if strings.Contains(x.Body, "waiting for the") && strings.Contains(x.Body, "Legal") {
+				n++
+			}
+		}
+		return n
+	}
+	if got := legal(ann); got != 0 {
+		t.Errorf("Ann, away under cover, was sent %d notices that the legal step waits", got)
+	}
+	if got := legal(bea); got != 1 {
+		t.Errorf("Bea, covering Ann, was sent %d notices that the legal step waits, want 1", got)
+	}
+}

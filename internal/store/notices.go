@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // notices give London's dates, whatever the host's zone files
@@ -181,6 +182,9 @@ func (s *Store) noticesFor(ctx context.Context, e AuditEntry) ([]Notice, error) 
 		if err != nil {
 			return nil, err
 		}
+		if to, err = s.coveredRecipients(ctx, to, e.At); err != nil {
+			return nil, err
+		}
 		body := sd.body
 		if sd.to == audienceNextStep {
 			if step == "" {
@@ -271,6 +275,24 @@ JOIN user_roles r ON r.user_id = u.id AND r.role = 'decision_maker' WHERE true`+
 	rows, err := s.db.Query(ctx, sql, d.ID)
 	ids, err := collectIDs(rows, err)
 	return ids, step, err
+}
+
+// coveredRecipients sends the notices of anyone under cover to whoever covers them while it
+// runs (one hop: cover does not cascade), each person once, in id order.
+func (s *Store) coveredRecipients(ctx context.Context, ids []int64, at time.Time) ([]int64, error) {
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		by, err := s.CoveredBy(ctx, id, at)
+		if err != nil {
+			return nil, err
+		}
+		if by != 0 {
+			id = by
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 func collectIDs(rows pgx.Rows, err error) ([]int64, error) {
