@@ -60,7 +60,8 @@ func TestTimeoutWarningAndRecovery(t *testing.T) {
 	do(t, ctx, "type the legal comments", chromedp.SendKeys(labelled("Text"), text))
 	// Left alone, the session expires: the dialog comes back and then says so.
 	run(t, ctx, "wait to be signed out",
-		chromedp.Poll[bool](`(document.querySelector("[data-testid=timeout-warning]").innerText || "").includes("You have been signed out")`))
+		chromedp.Poll[bool](`(document.querySelector("[data-testid=timeout-warning]").innerText || "").includes("You have been signed out")`,
+			chromedp.WithPollingTimeout(5*time.Minute)))
 	if got := dialogText(); !strings.Contains(got, "Anything you typed on this page is still here") {
 		t.Errorf("signed out, the dialog says %q", got)
 	}
