@@ -23,8 +23,9 @@ import (
 // to the form with the text kept, and saved. The warning and both pages pass axe-core.
 func TestTimeoutWarningAndRecovery(t *testing.T) {
 	t.Parallel()
-	// Short enough to wait for; the warning comes at half of it.
-	ts := testsite.NewWith(t, testsite.Options{SessionIdle: 20 * time.Second})
+	// Short enough to wait for, long enough for axe on a loaded machine: the warning comes at
+	// half of it.
+	ts := testsite.NewWith(t, testsite.Options{SessionIdle: time.Minute})
 	u := ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
 	slug, err := ts.Store.CreateDraft(context.Background(), u.Act(ts.Clock.Now()), "PCD", "Project Beta")
 	if err != nil {
@@ -59,7 +60,8 @@ func TestTimeoutWarningAndRecovery(t *testing.T) {
 	do(t, ctx, "type the legal comments", chromedp.SendKeys(labelled("Text"), text))
 	// Left alone, the session expires: the dialog comes back and then says so.
 	run(t, ctx, "wait to be signed out",
-		chromedp.Poll[bool](`(document.querySelector("[data-testid=timeout-warning]").innerText || "").includes("You have been signed out")`))
+		chromedp.Poll[bool](`(document.querySelector("[data-testid=timeout-warning]").innerText || "").includes("You have been signed out")`,
+			chromedp.WithPollingTimeout(5*time.Minute)))
 	if got := dialogText(); !strings.Contains(got, "Anything you typed on this page is still here") {
 		t.Errorf("signed out, the dialog says %q", got)
 	}

@@ -569,7 +569,7 @@ func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status
 	path := "/admin/chains/" + series
 	p := pages.AdminChainProps{Flash: s.popAdminFlash(r), Series: series, Action: path}
 	for _, k := range chain {
-		p.Current = append(p.Current, k.Name)
+		p.Current, p.CurrentCodes = append(p.Current, k.Name), append(p.CurrentCodes, k.Code)
 	}
 	for _, k := range kinds {
 		id := "position-" + k.Code
@@ -595,6 +595,9 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 	}
 	if err := r.ParseForm(); err != nil {
 		return &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read", Message: "Go back, reload the page and try again."}
+	}
+	if move := r.PostForm.Get("move"); move != "" {
+		return s.moveChainStep(w, r, series, move)
 	}
 	kinds, err := s.store.StepKinds(r.Context())
 	if err != nil {
@@ -644,5 +647,38 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")
+	return nil
+}
+
+// moveChainStep moves a step of a series' chain one place up or down ("up:finance"), from its
+// Move buttons. A step no longer in the chain (someone saved it meanwhile) changes nothing.
+func (s *Server) moveChainStep(w http.ResponseWriter, r *http.Request, series, move string) error {
+	dir, code, _ := strings.Cut(move, ":")
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(chain))
+	for i, k := range chain {
+		codes[i] = k.Code
+	}
+	i := slices.Index(codes, code)
+	j := i + 1
+	if dir == "up" {
+		j = i - 1
+	}
+	if i < 0 || j < 0 || j >= len(codes) || (dir != "up" && dir != "down") {
+		s.adminRedirect(w, r, "/admin/chains/"+series, "The chain has changed since you opened it: nothing was moved")
+		return nil
+	}
+	codes[i], codes[j] = codes[j], codes[i]
+	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+		return err
+	}
+	where := "down"
+	if dir == "up" {
+		where = "up"
+	}
+	s.adminRedirect(w, r, "/admin/chains/"+series, chain[i].Name+" moved "+where+": the "+series+" sign-off chain has been saved")
 	return nil
 }

@@ -339,7 +339,7 @@ func TestAdminEditsChain(t *testing.T) {
 	site, _, c := adminSite(t)
 	p := adminDo(t, c, "GET", site.URL+"/admin/chains/PCD", nil)
 	want := "Head of unit | Finance | Legal | Equalities | Data protection | Chief executive | Decision maker signs"
-	if got := p.texts(`[data-testid="current-chain"] li`); got != want {
+	if got := p.texts(`[data-testid="current-chain"] li .app-chain-step`); got != want {
 		t.Errorf("PCD chain shown as %q, want %q", got, want)
 	}
 	if v, _ := p.doc.Find("#position-legal").Attr("value"); v != "3" {
@@ -387,8 +387,26 @@ func TestAdminEditsChain(t *testing.T) {
 	if got := p.text(`[data-testid="flash"] p`); got != "The PCD sign-off chain has been saved" {
 		t.Errorf("banner = %q", got)
 	}
-	if got := p.texts(`[data-testid="current-chain"] li`); got != "Legal | Finance | Chief executive | Decision maker signs" {
+	if got := p.texts(`[data-testid="current-chain"] li .app-chain-step`); got != "Legal | Finance | Chief executive | Decision maker signs" {
 		t.Errorf("chain shown as %q after saving", got)
+	}
+
+	// The Move buttons reorder the saved chain one place at a time.
+	if got := p.texts(`[data-testid="current-chain"] li:nth-child(2) button`); got != "Move up Finance | Move down Finance" {
+		t.Errorf("the second step's buttons read %q", got)
+	}
+	if p := adminDo(t, c, "POST", site.URL+"/admin/chains/PCD", url.Values{"move": {"up:finance"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("POST move up = %d, want 303", p.status)
+	}
+	p = adminDo(t, c, "GET", site.URL+"/admin/chains/PCD", nil)
+	if got := p.texts(`[data-testid="current-chain"] li .app-chain-step`); got != "Finance | Legal | Chief executive | Decision maker signs" {
+		t.Errorf("chain shown as %q after moving finance up", got)
+	}
+	if got := p.text(`[data-testid="flash"] p`); got != "Finance moved up: the PCD sign-off chain has been saved" {
+		t.Errorf("banner after a move = %q", got)
+	}
+	if !strings.Contains(p.text(".govuk-warning-text"), "A decision returned to its drafter takes the new chain when it is submitted again") {
+		t.Error("the chain page does not say what happens to a returned decision")
 	}
 }
 
