@@ -673,14 +673,14 @@ func DraftForm(p DraftFormProps) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						if it.Change != "" {
-							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<a class=\"govuk-link govuk-!-margin-bottom-0\" href=\"")
+							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<a class=\"govuk-button govuk-button--secondary govuk-!-margin-bottom-0\" role=\"button\" draggable=\"false\" data-module=\"govuk-button\" href=\"")
 							if templ_7745c5c3_Err != nil {
 								return templ_7745c5c3_Err
 							}
 							var templ_7745c5c3_Var26 string
 							templ_7745c5c3_Var26, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(it.Change)).ResolveURL(ctx)
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/draft_form.templ`, Line: 232, Col: 88}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/draft_form.templ`, Line: 232, Col: 173}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var26)
 							if templ_7745c5c3_Err != nil {
@@ -693,7 +693,7 @@ func DraftForm(p DraftFormProps) templ.Component {
 							var templ_7745c5c3_Var27 string
 							templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(" " + it.Context)
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/draft_form.templ`, Line: 232, Col: 151}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/draft_form.templ`, Line: 232, Col: 236}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 							if templ_7745c5c3_Err != nil {
