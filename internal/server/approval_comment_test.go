@@ -21,7 +21,7 @@ func TestApprovalComment(t *testing.T) {
 		t.Fatal("the adviser's form has no comment for an approval")
 	}
 	form := url.Values{"decision": {"approve"}, "step": {"head_of_unit"}, "content_hash": {p.value(`input[name=content_hash]`)},
-		"approval_comment": {strings.Repeat("x", 1001)}}
+		"interests": {"none"}, "approval_comment": {strings.Repeat("x", 1001)}}
 	bad := post(t, hou, base+"/signoff", form)
 	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.text("#approval-comment-error"), "1000 characters or fewer") {
 		t.Fatalf("a 1,001-character comment = %d, error %q; want 422 by the field", bad.status, bad.text("#approval-comment-error"))
