@@ -70,21 +70,26 @@ func TestKilledBetweenSendAndRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var victim *child
+	// The child is handed to the mail server's callback through a channel: the callback runs
+	// on the server's goroutine, possibly before startMailingChild has returned.
+	victims := make(chan *child, 1)
 	var once sync.Once
 	killed := make(chan string, 1)
 	mail := smtptest.StartWith(t, smtptest.Options{Accepted: func(m smtptest.Message) {
 		once.Do(func() {
-			victim.kill() // before the server replies: the sender never learns it was sent
+			v := <-victims
+			v.kill() // before the server replies: the sender never learns it was sent
+			victims <- v
 			killed <- m.MessageID()
 		})
 	}})
-	victim = startMailingChild(t, dbURL, mail.URL())
+	victims <- startMailingChild(t, dbURL, mail.URL())
 	var inFlight string
 	select {
 	case inFlight = <-killed:
 	case <-time.After(60 * time.Second):
-		t.Fatalf("no message reached the mail server; the server's log:\n%s", victim.out)
+		v := <-victims
+		t.Fatalf("no message reached the mail server; the server's log:\n%s", v.out)
 	}
 	if got := count(t, dbURL, `SELECT count(*) FROM notices WHERE state = 'sent'`); got != 0 {
 		t.Fatalf("%d notices recorded sent by a server killed before its first reply", got)
