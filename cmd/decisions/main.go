@@ -237,7 +237,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, MaxDownloads: cfg.MaxDownloads, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate), SignInRate: server.RateLimit(cfg.SignInRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
-		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Mail: cfg.SMTPURL != ""})
+		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Mail: cfg.SMTPURL != "",
+		Calendar: cfg.Calendar})
 	if err != nil {
 		return err
 	}

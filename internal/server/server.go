@@ -3,8 +3,10 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"github.com/decision-register/decisions/internal/workday"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -80,6 +82,8 @@ type Deps struct {
 	// Mail says notices are sent by e-mail (SMTP_URL is set); without it they are only kept
 	// and shown on "Your work".
 	Mail bool
+	// Calendar counts working days for the clock on every step; nil is the shipped calendar.
+	Calendar *workday.Calendar
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -127,6 +131,7 @@ type Server struct {
 	signer      *checkpoint.Signer
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 	mail        bool // notices are e-mailed
+	calendar    *workday.Calendar
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -181,7 +186,8 @@ func New(d Deps) (*Server, error) {
 		searchRate:    d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
-		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail}
+		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
+		calendar: cmp.Or(d.Calendar, workday.Published())}
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
 	// any other failure, a 503 saying to try again, not scs's bare 500.
 	d.Sessions.ErrorFunc = s.serveError

@@ -171,6 +171,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			p.WhyNot = whyNotSign(v.Record, v.State, actor)
 		}
 	}
+	if err := s.addClock(r, v.Detail.ID, &p); err != nil {
+		return err
+	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
 }
@@ -554,6 +557,16 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		p.Notices = append(p.Notices, noticeRow(n))
 	}
 	actor := u.Actor()
+	var awaiting []int64
+	for _, it := range items {
+		if it.Status == decision.StatusAwaitingSignoff {
+			awaiting = append(awaiting, it.ID)
+		}
+	}
+	clocks, err := s.store.StepClocks(r.Context(), awaiting)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title)}
 		switch next := it.Signoff.NextStep(); {
@@ -577,6 +590,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		case next != "" && it.Signoff.CanAct(actor, next) == nil:
 			item.URL += "/signoff"
 			item.Note = names[next] + " step"
+			if c, ok := clocks[it.ID]; ok {
+				item.Note = s.clockLine(c, s.now())
+			}
 			p.Steps = append(p.Steps, item)
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"

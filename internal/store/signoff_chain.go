@@ -244,6 +244,7 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 
 // WorkItem is a decision on someone's "Your work" page.
 type WorkItem struct {
+	ID        int64            `db:"id"`
 	Slug      string           `db:"slug"`
 	Reference string           `db:"reference"`
 	Title     *string          `db:"title"`
@@ -272,7 +273,7 @@ type workRow struct {
 }
 
 const workSQL = `
-SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
+SELECT d.id, d.slug, d.reference, d.title, d.status, d.updated_at, d.series,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user) AS drafted,
 	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,
 	ARRAY(SELECT c.step_kind FROM decision_chains c WHERE c.decision_id = d.id ORDER BY c.position) AS chain,

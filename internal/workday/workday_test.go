@@ -189,3 +189,33 @@ func TestOverride(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 }
+
+func TestDue(t *testing.T) {
+	c := Published()
+	since := at(t, "2026-12-21") // Monday; Christmas and the Boxing Day substitute follow
+	if got := c.Due(since, 5, nil, 0).String(); got != "2026-12-30" {
+		t.Errorf("5 working days from 21 December = %s, want 2026-12-30", got)
+	}
+	// Signed by Thursday 31 December: 7 working days (22, 23, 24, 29, 30, 31 = 6) shared by this
+	// step, one after it and the signature: 6/3 = 2 working days, Wednesday 23rd.
+	by := date(t, "2026-12-31")
+	if got := c.Due(since, 5, &by, 1).String(); got != "2026-12-23" {
+		t.Errorf("due with must-sign-by = %s, want 2026-12-23", got)
+	}
+	// A deadline further off than the service level leaves the service level.
+	far := date(t, "2027-03-31")
+	if got := c.Due(since, 5, &far, 1).String(); got != "2026-12-30" {
+		t.Errorf("due with a far deadline = %s", got)
+	}
+	// A deadline already passed: due that day.
+	past := date(t, "2026-12-18")
+	if got := c.Due(since, 5, &past, 0).String(); got != "2026-12-18" {
+		t.Errorf("due past the deadline = %s", got)
+	}
+	if got := c.Waited(since, at(t, "2026-12-29")); got != "4 working days" {
+		t.Errorf("Waited = %q", got)
+	}
+	if got := date(t, "2026-03-12").Words(); got != "Thu 12 March 2026" {
+		t.Errorf("Words = %q", got)
+	}
+}

@@ -1,0 +1,62 @@
+package server
+
+import (
+	"github.com/decision-register/decisions/web/pages"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/workday"
+)
+
+// mustSignByDate is a decision's must-be-signed-by date as a calendar date.
+func mustSignByDate(t *time.Time) *workday.Date {
+	if t == nil {
+		return nil
+	}
+	y, m, d := t.Date()
+	return &workday.Date{Year: y, Month: m, Day: d}
+}
+
+// stepDue is the date the step c stands for is due, by the rule in workday.Due.
+func (s *Server) stepDue(c store.StepClock) workday.Date {
+	return s.calendar.Due(c.Since, c.SLADays, mustSignByDate(c.MustSignBy), c.After)
+}
+
+// clockLine is the one line the chain says of the step a decision waits on: "Waiting on
+// Legal · A. Name for 4 working days · reminded twice · due Thu 12 March 2026".
+func (s *Server) clockLine(c store.StepClock, now time.Time) string {
+	who := "Waiting on " + c.StepName
+	if len(c.Who) > 0 && len(c.Who) <= 3 {
+		who += " · " + strings.Join(c.Who, ", ")
+	}
+	parts := []string{who + " for " + s.calendar.Waited(c.Since, now)}
+	if c.Reminded > 0 {
+		parts = append(parts, "reminded "+workday.Times(c.Reminded))
+	}
+	if c.Escalated {
+		parts = append(parts, "escalated")
+	}
+	parts = append(parts, "due "+s.stepDue(c).Words())
+	return strings.Join(parts, " · ")
+}
+
+// addClock puts the clock line and the must-be-signed-by date on a sign-off page.
+func (s *Server) addClock(r *http.Request, id int64, p *pages.SignoffProps) error {
+	clocks, err := s.store.StepClocks(r.Context(), []int64{id})
+	if err != nil {
+		return err
+	}
+	if c, ok := clocks[id]; ok {
+		p.Clock = s.clockLine(c, s.now())
+	}
+	by, err := s.store.MustSignBy(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if d := mustSignByDate(by); d != nil {
+		p.MustSignBy = d.Words()
+	}
+	return nil
+}
