@@ -260,6 +260,11 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(released)
 		srv.ReleaseDeferred(releaseCtx, cfg.ReleaseInterval)
 	}()
+	reminded := make(chan struct{})
+	go func() {
+		defer close(reminded)
+		srv.SendReminders(releaseCtx, cfg.ReminderInterval)
+	}()
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
@@ -297,6 +302,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer func() {
 		stopReleases()
 		<-released
+		<-reminded
 		<-delivered
 		<-printed
 		<-checkpointed

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"github.com/decision-register/decisions/web/pages"
 	"net/http"
 	"strings"
@@ -59,4 +60,25 @@ func (s *Server) addClock(r *http.Request, id int64, p *pages.SignoffProps) erro
 		p.MustSignBy = d.Words()
 	}
 	return nil
+}
+
+// SendReminders sends the reminders and escalations that come due, every interval, under
+// the server's clock, until ctx ends. Each instance runs it; each reminder goes once.
+func (s *Server) SendReminders(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := s.store.SendReminders(ctx, s.now(), s.calendar)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "send reminders", "err", err)
+		case n > 0:
+			s.log.InfoContext(ctx, "sent reminders", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
