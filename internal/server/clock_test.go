@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +50,32 @@ func TestChainClock(t *testing.T) {
 		if got := p.text(`[data-testid=chain-clock]`); !strings.HasSuffix(got, "due Thu 31 December 2026") {
 			t.Errorf("%s: clock with a deadline = %q", who, got)
 		}
+	}
+}
+
+// An admin sets a step kind's service level on the chain page: a bad one comes back by its
+// field with what was typed; a good one is saved and shown again.
+func TestAdminSetsServiceLevel(t *testing.T) {
+	t.Parallel()
+	site, _, c := adminSite(t)
+	p := adminDo(t, c, "POST", site.URL+"/admin/chains/PCD", url.Values{"position-legal": {"1"}, "sla-legal": {"three"}})
+	want := "Enter the service level of Legal as a whole number of working days from 1 to 60"
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text(`[data-testid="error-summary"]`), want) ||
+		!strings.Contains(p.text(`#sla-legal-error`), want) {
+		t.Errorf("bad service level: %d, summary %q", p.status, p.text(`[data-testid="error-summary"]`))
+	}
+	if got, _ := p.doc.Find("#sla-legal").Attr("value"); got != "three" {
+		t.Errorf("the bad service level kept as %q", got)
+	}
+	p = adminDo(t, c, "POST", site.URL+"/admin/chains/PCD", url.Values{"position-legal": {"1"}, "sla-legal": {"3"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("POST = %d", p.status)
+	}
+	p = adminDo(t, c, "GET", site.URL+"/admin/chains/PCD", nil)
+	if got, _ := p.doc.Find(`label[for="sla-legal"]`).Html(); !strings.Contains(got, "Legal service level (working days)") {
+		t.Errorf("label = %q", got)
+	}
+	if got, _ := p.doc.Find("#sla-legal").Attr("value"); got != "3" {
+		t.Errorf("saved service level shown as %q, want 3", got)
 	}
 }

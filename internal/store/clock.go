@@ -90,3 +90,29 @@ func (s *Store) MustSignBy(ctx context.Context, id int64) (*time.Time, error) {
 	}
 	return by, nil
 }
+
+// StepKindSLAs is each kind of step's service level in working days, by code.
+func (s *Store) StepKindSLAs(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT code, sla_days FROM step_kinds`)
+	if err != nil {
+		return nil, fmt.Errorf("service levels: %w", err)
+	}
+	out := map[string]int{}
+	var code string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&code, &n}, func() error { out[code] = n; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("service levels: %w", err)
+	}
+	return out, nil
+}
+
+// SetStepKindSLAs sets the service levels given, by step kind code.
+func (s *Store) SetStepKindSLAs(ctx context.Context, slas map[string]int) error {
+	for code, n := range slas {
+		if _, err := s.db.Exec(ctx, `UPDATE step_kinds SET sla_days = $2 WHERE code = $1`, code, n); err != nil {
+			return fmt.Errorf("service level of %s: %w", code, mapError(err))
+		}
+	}
+	return nil
+}
