@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,4 +84,36 @@ func (s *Server) SendReminders(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// mustSignByField is the draft's optional must-be-signed-by date input.
+func mustSignByField(ed draftEdit, in url.Values, errs map[string]string) *components.DateField {
+	f := &components.DateField{ID: "must-sign-by", Name: "must_sign_by", Legend: "Must be signed by (optional)",
+		Hint:  "For example, a grant’s acceptance deadline, like 27 3 2027. Everyone in the sign-off chain sees it, and each step is due in time to meet it.",
+		Error: errs["must-sign-by"]}
+	switch {
+	case in != nil:
+		f.Day, f.Month, f.Year = in.Get("must_sign_by_day"), in.Get("must_sign_by_month"), in.Get("must_sign_by_year")
+	case ed.mustSignBy != nil:
+		y, m, d := ed.mustSignBy.Date()
+		f.Day, f.Month, f.Year = strconv.Itoa(d), strconv.Itoa(int(m)), strconv.Itoa(y)
+	}
+	return f
+}
+
+// mustSignByInput reads the optional must-be-signed-by date: nil when left blank, and an
+// error for a date that is not real or has passed.
+func mustSignByInput(in url.Values, now time.Time) (*time.Time, string) {
+	if strings.TrimSpace(in.Get("must_sign_by_day")+in.Get("must_sign_by_month")+in.Get("must_sign_by_year")) == "" {
+		return nil, ""
+	}
+	day, msg, _ := dateInput(in, "must_sign_by", "Must be signed by")
+	if msg != "" {
+		return nil, msg
+	}
+	if workday.DateOf(day).Before(workday.DateOf(now)) {
+		return nil, "Must be signed by must be today or in the future"
+	}
+	d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	return &d, ""
 }

@@ -79,3 +79,27 @@ func TestAdminSetsServiceLevel(t *testing.T) {
 		t.Errorf("saved service level shown as %q, want 3", got)
 	}
 }
+
+// The drafter sets a must-be-signed-by date with the title: a date that is not real comes back
+// by its field with what was typed; a real one is saved and shown again on the form.
+func TestDraftMustSignBy(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	c := s.client(t, "drafter@example.org")
+	slug := s.newDraft(t, c, "Project Clock")
+	path := "/decisions/" + slug + "/edit/title"
+	p := c.post(path, url.Values{"version": {c.version(path)}, "title": {"Project Clock"}, "summary": {"A summary"},
+		"must_sign_by_day": {"31"}, "must_sign_by_month": {"2"}, "must_sign_by_year": {"2031"}}, http.StatusUnprocessableEntity)
+	if got := p.text(`.govuk-error-summary`); !strings.Contains(got, "Must be signed by must be a real date") {
+		t.Errorf("error summary = %q", got)
+	}
+	if p.value("#must-sign-by-day") != "31" || p.value("#title") != "Project Clock" {
+		t.Errorf("the input was not kept: day %q", p.value("#must-sign-by-day"))
+	}
+	c.post(path, url.Values{"version": {c.version(path)}, "title": {"Project Clock"}, "summary": {"A summary"},
+		"must_sign_by_day": {"27"}, "must_sign_by_month": {"3"}, "must_sign_by_year": {"2031"}}, http.StatusSeeOther)
+	var by string
+	if err := s.Pool.QueryRow(context.Background(), `SELECT must_sign_by::text FROM decisions WHERE slug = $1`, slug).Scan(&by); err != nil || by != "2031-03-27" {
+		t.Errorf("saved must_sign_by = %q, %v", by, err)
+	}
+}

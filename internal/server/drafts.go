@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -126,6 +127,8 @@ type draftEdit struct {
 	d    store.DecisionDetail
 	st   decision.Signoff
 	team []store.Drafter
+	// mustSignBy is the date the decision must be signed by, if it has one.
+	mustSignBy *time.Time
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 }
@@ -142,6 +145,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	}
 	if err := ed.st.CanEdit(ed.user.Actor()); err != nil {
 		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
+	}
+	if ed.mustSignBy, err = s.store.MustSignBy(r.Context(), ed.d.ID); err != nil {
+		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
 	return ed, err
@@ -510,6 +516,8 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Radios.ID, Message: in.Radios.Error})
 		case in.File != nil && in.File.Error != "":
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.File.ID, Message: in.File.Error})
+		case in.Date != nil && in.Date.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Date.FirstErrorID(), Message: in.Date.Error})
 		}
 	}
 	title := p.Heading + " – " + ed.d.Reference
@@ -550,16 +558,25 @@ var titlePart = draftPart{
 				{Text: &components.Field{ID: "title", Name: "title", Label: "Title", Value: value(in, "title", deref(ed.d.Title)), Error: errs["title"]}},
 				{Area: &components.Field{ID: "summary", Name: "summary", Label: "Summary", Rows: 8, Value: value(in, "summary", deref(ed.d.Summary)), Error: errs["summary"],
 					Hint: "What is decided and why, in plain English. Separate paragraphs with a blank line."}},
+				{Date: mustSignByField(ed, in, errs)},
 			},
 			Submit: "Save and continue",
 		}
 	},
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, version int, in url.Values) (map[string]string, error) {
 		f := decodeTitleForm(in)
-		if errs := f.Validate(); len(errs) > 0 {
+		errs := f.Validate()
+		by, err := mustSignByInput(in, act.At)
+		if err != "" {
+			errs["must-sign-by"] = err
+		}
+		if len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary)
+		if err := s.store.SetTitleSummary(ctx, act, ed.slug, version, f.Title, f.Summary); err != nil {
+			return nil, err
+		}
+		return nil, s.store.SetMustSignBy(ctx, ed.d.ID, by)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}

@@ -116,3 +116,11 @@ func (s *Store) SetStepKindSLAs(ctx context.Context, slas map[string]int) error 
 	}
 	return nil
 }
+
+// SetMustSignBy sets (or, with nil, clears) the date draft id must be signed by.
+func (s *Store) SetMustSignBy(ctx context.Context, id int64, by *time.Time) error {
+	if _, err := s.db.Exec(ctx, `UPDATE decisions SET must_sign_by = $2::date WHERE id = $1 AND status = 'draft'`, id, by); err != nil {
+		return fmt.Errorf("must be signed by, of decision %d: %w", id, mapError(err))
+	}
+	return nil
+}
