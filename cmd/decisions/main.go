@@ -237,7 +237,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, MaxDownloads: cfg.MaxDownloads, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate), SignInRate: server.RateLimit(cfg.SignInRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
-		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Passwords: passwords, Mail: cfg.SMTPURL != ""})
+		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Passwords: passwords, Mail: cfg.SMTPURL != "",
+		Calendar: cfg.Calendar})
 	if err != nil {
 		return err
 	}
@@ -258,6 +259,11 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	go func() {
 		defer close(released)
 		srv.ReleaseDeferred(releaseCtx, cfg.ReleaseInterval)
+	}()
+	reminded := make(chan struct{})
+	go func() {
+		defer close(reminded)
+		srv.SendReminders(releaseCtx, cfg.ReminderInterval)
 	}()
 	printed := make(chan struct{})
 	go func() {
@@ -296,6 +302,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	defer func() {
 		stopReleases()
 		<-released
+		<-reminded
 		<-delivered
 		<-printed
 		<-checkpointed

@@ -18,6 +18,7 @@ import (
 	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/notice"
 	"github.com/decision-register/decisions/internal/threesixty"
+	"github.com/decision-register/decisions/internal/workday"
 )
 
 // ErrNoDatabaseURL means DATABASE_URL is unset. It has no default: each clone's private cluster
@@ -85,6 +86,11 @@ type Config struct {
 	ReleaseInterval time.Duration
 	// MigrateOnStart makes serve apply migrations first, for a single instance.
 	MigrateOnStart bool
+	// Calendar is the working-day calendar: the shipped bank holidays, overridden by
+	// BANK_HOLIDAYS_FILE.
+	Calendar *workday.Calendar
+	// ReminderInterval is how often each instance looks for reminders due.
+	ReminderInterval time.Duration
 	// SMTPURL is where notices are sent; empty keeps them (shown on "Your work") unsent.
 	SMTPURL string
 	SMTP    notice.SMTPConfig
@@ -159,6 +165,8 @@ var Vars = []Var{
 	{"SMTP_URL", "", "where notices go by e-mail: smtp://[user:password@]host[:port] (port 25; STARTTLS when the server offers it, ?starttls=required to insist) or smtps://[user:password@]host[:port] (port 465, TLS throughout); unset, notices are kept and shown on \"Your work\" and serve warns at start"},
 	{"MAIL_FROM", "Decision Register <decisions@localhost>", "the From of every notice, like Decision Register <decisions@example.org>"},
 	{"NOTICE_INTERVAL", "1m", "how often each instance looks for notices due (retries and digests); a new notice wakes every instance at once"},
+	{"BANK_HOLIDAYS_FILE", "", "optional: a bank holiday list in gov.uk's bank-holidays.json format (england-and-wales division) that replaces the shipped list (2018-2028) for each year it lists holidays in and extends it to new years; read at start"},
+	{"REMINDER_INTERVAL", "5m", "how often each instance looks for steps whose reminder or escalation is due"},
 	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
 
@@ -224,6 +232,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.ReleaseInterval = duration("RELEASE_INTERVAL", 10*time.Millisecond)
 	c.NoticeInterval = duration("NOTICE_INTERVAL", 10*time.Millisecond)
+	c.ReminderInterval = duration("REMINDER_INTERVAL", 10*time.Millisecond)
+	if c.Calendar, err = workday.Load(get("BANK_HOLIDAYS_FILE")); err != nil {
+		errs = append(errs, fmt.Errorf("BANK_HOLIDAYS_FILE: %w", err))
+	}
 	c.MailFrom = get("MAIL_FROM")
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
 		errs = append(errs, fmt.Errorf("MAIL_FROM: %q is not an address, like Decision Register <decisions@example.org>", c.MailFrom))

@@ -549,6 +549,13 @@ func (s *Server) handleAdminChain(w http.ResponseWriter, r *http.Request) error 
 	for i, k := range chain {
 		positions[k.Code] = strconv.Itoa(i + 1)
 	}
+	slas, err := s.store.StepKindSLAs(r.Context())
+	if err != nil {
+		return err
+	}
+	for code, n := range slas {
+		positions["sla-"+code] = strconv.Itoa(n)
+	}
 	return s.renderAdminChain(w, r, http.StatusOK, series, chain, positions, nil)
 }
 
@@ -577,6 +584,14 @@ func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status
 			Value: positions[k.Code], Error: errs[k.Code], Width: "2", Autocomplete: "off"})
 		if errs[k.Code] != "" {
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[k.Code]})
+		}
+	}
+	for _, k := range kinds {
+		id := "sla-" + k.Code
+		p.SLAs = append(p.SLAs, components.Field{ID: id, Name: id, Label: k.Name + " service level (working days)",
+			Value: positions[id], Error: errs[id], Width: "2", Autocomplete: "off"})
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
 		}
 	}
 	title := series + " sign-off chain"
@@ -628,6 +643,21 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 		taken[n] = k.Name
 		steps = append(steps, step{k, n})
 	}
+	slas := map[string]int{}
+	for _, k := range kinds {
+		id := "sla-" + k.Code
+		v := strings.TrimSpace(r.PostForm.Get(id))
+		positions[id] = v
+		if v == "" {
+			continue // unchanged
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 60 {
+			errs[id] = fmt.Sprintf("Enter the service level of %s as a whole number of working days from 1 to 60", k.Name)
+			continue
+		}
+		slas[k.Code] = n
+	}
 	if len(steps) == 0 && len(errs) == 0 && len(kinds) > 0 {
 		errs[kinds[0].Code] = "Give at least one step a position"
 	}
@@ -644,6 +674,9 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 		codes[i] = st.kind.Code
 	}
 	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+		return err
+	}
+	if err := s.store.SetStepKindSLAs(r.Context(), slas); err != nil {
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")

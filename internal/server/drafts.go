@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -127,6 +128,8 @@ type draftEdit struct {
 	d    store.DecisionDetail
 	st   decision.Signoff
 	team []store.Drafter
+	// mustSignBy is the date the decision must be signed by, if it has one.
+	mustSignBy *time.Time
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
@@ -173,6 +176,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 		return ed, &pageError{Status: http.StatusForbidden, Heading: "You cannot change this decision", Message: err.Error()}
 	}
 	if ed.parts, err = s.store.PartVersions(r.Context(), ed.slug); err != nil {
+		return ed, err
+	}
+	if ed.mustSignBy, err = s.store.MustSignBy(r.Context(), ed.d.ID); err != nil {
 		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
@@ -611,6 +617,8 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Radios.ID, Message: in.Radios.Error})
 		case in.File != nil && in.File.Error != "":
 			p.Errors = append(p.Errors, components.FieldError{FieldID: in.File.ID, Message: in.File.Error})
+		case in.Date != nil && in.Date.Error != "":
+			p.Errors = append(p.Errors, components.FieldError{FieldID: in.Date.FirstErrorID(), Message: in.Date.Error})
 		}
 	}
 	title := p.Heading + " – " + ed.d.Reference
@@ -653,16 +661,25 @@ var titlePart = draftPart{
 					MaxLength: maxSummaryRunes,
 					Hint: "What is decided and why, in plain English, in a paragraph or two: it heads the decision and its search result. " +
 						"The detail goes in the sections. Separate paragraphs with a blank line."}},
+				{Date: mustSignByField(ed, in, errs)},
 			},
 			Submit: "Save and continue",
 		}
 	},
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
 		f := decodeTitleForm(in)
-		if errs := f.Validate(); len(errs) > 0 {
+		errs := f.Validate()
+		by, err := mustSignByInput(in, act.At)
+		if err != "" {
+			errs["must-sign-by"] = err
+		}
+		if len(errs) > 0 {
 			return errs, nil
 		}
-		return nil, s.store.SetTitleSummary(ctx, act, ed.slug, base, f.Title, f.Summary)
+		if err := s.store.SetTitleSummary(ctx, act, ed.slug, base, f.Title, f.Summary); err != nil {
+			return nil, err
+		}
+		return nil, s.store.SetMustSignBy(ctx, ed.d.ID, by)
 	},
 	changed: func(ed draftEdit, in url.Values) []change {
 		return []change{{"Title", deref(ed.d.Title), in.Get("title")}, {"Summary", deref(ed.d.Summary), in.Get("summary")}}

@@ -3,8 +3,10 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"github.com/decision-register/decisions/internal/workday"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -88,6 +90,8 @@ type Deps struct {
 	// Mail says notices are sent by e-mail (SMTP_URL is set); without it they are only kept
 	// and shown on "Your work".
 	Mail bool
+	// Calendar counts working days for the clock on every step; nil is the shipped calendar.
+	Calendar *workday.Calendar
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -136,6 +140,7 @@ type Server struct {
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 	passwords   *auth.Passwords
 	mail        bool // notices are e-mailed
+	calendar    *workday.Calendar
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -193,7 +198,8 @@ func New(d Deps) (*Server, error) {
 		searchRate: d.SearchRate, exportRate: d.ExportRate, signInRate: d.SignInRate, blobs: d.Blobs, maxDocument: maxDocument,
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
-		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail}
+		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
+		calendar: cmp.Or(d.Calendar, workday.Published())}
 	s.api = api.New(api.Deps{BaseURL: d.BaseURL, Log: d.Logger, NotModified: s.exportNotModified, ServeError: s.serveError,
 		Reader: func(r *http.Request) (*store.Store, store.Access) { return s.reader(r), s.access(r) }})
 	// A session that cannot be loaded or saved (the database is down) gets the same page as

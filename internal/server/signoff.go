@@ -183,6 +183,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			p.WhyNot = whyNotSign(v.Record, v.State, actor)
 		}
 	}
+	if err := s.addClock(r, v.Detail.ID, &p); err != nil {
+		return err
+	}
 	s.render(w, r, status, pages.Signoff(p))
 	return nil
 }
@@ -628,6 +631,16 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var awaiting []int64
+	for _, it := range items {
+		if it.Status == decision.StatusAwaitingSignoff {
+			awaiting = append(awaiting, it.ID)
+		}
+	}
+	clocks, err := s.store.StepClocks(r.Context(), awaiting)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		item := pages.WorkItem{Reference: it.Reference, URL: "/decisions/" + it.Slug, Title: deref(it.Title),
 			Tag: staffTag(it.Status, it.PublishAt, wa.now)}
@@ -664,6 +677,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			item.URL += "/signoff"
 			item.Note = names[next] + " step"
 			item.WhereNow = waitedFor(wa, it)
+			if c, ok := clocks[it.ID]; ok {
+				item.Note = s.clockLine(c, s.now())
+			}
 			if c, ok := it.Signoff.ActingFor(next, covered); ok {
 				item.Note += " · covering for " + names2[c.ID]
 			}

@@ -2,9 +2,9 @@ package server
 
 import (
 	"cmp"
+	"github.com/decision-register/decisions/internal/workday"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,10 +19,11 @@ type whereabouts struct {
 	stepNames map[string]string // step kind code → name
 	holders   []store.User      // enabled advisers and decision makers
 	now       time.Time
+	calendar  *workday.Calendar
 }
 
 func (s *Server) whereabouts(r *http.Request) (whereabouts, error) {
-	w := whereabouts{stepNames: map[string]string{}, now: s.now()}
+	w := whereabouts{stepNames: map[string]string{}, now: s.now(), calendar: s.calendar}
 	kinds, err := s.store.StepKinds(r.Context())
 	if err != nil {
 		return w, err
@@ -79,17 +80,8 @@ func (w whereabouts) line(so decision.Signoff, since *time.Time) string {
 	return out
 }
 
-// age is how long a decision has waited, in working days.
-func (w whereabouts) age(since time.Time) string {
-	switch n := decision.WorkingDays(since, w.now, london()); n {
-	case 0:
-		return "less than a working day"
-	case 1:
-		return "1 working day"
-	default:
-		return strconv.Itoa(n) + " working days"
-	}
-}
+// age is how long a decision has waited, in working days (bank holidays left out).
+func (w whereabouts) age(since time.Time) string { return w.calendar.Waited(since, w.now) }
 
 // shortDay is "7 Dec", with the year when it is not this year's.
 func shortDay(t, now time.Time) string {

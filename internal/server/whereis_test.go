@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/decision-register/decisions/internal/workday"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -109,7 +109,7 @@ func TestWhereIsMyDecision(t *testing.T) {
 	approvedAt := ss.Clock.Now()
 	ss.Clock.Advance(72 * time.Hour)
 	london, _ := time.LoadLocation("Europe/London")
-	days := decision.WorkingDays(approvedAt, ss.Clock.Now(), london)
+	days := workday.Published().Between(approvedAt, ss.Clock.Now())
 	age := fmt.Sprintf("%d working days", days)
 	switch days {
 	case 0:

@@ -280,6 +280,7 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 
 // WorkItem is a decision on someone's "Your work" page.
 type WorkItem struct {
+	ID        int64            `db:"id"`
 	Slug      string           `db:"slug"`
 	Reference string           `db:"reference"`
 	Title     *string          `db:"title"`
@@ -312,7 +313,7 @@ type workRow struct {
 }
 
 const workSQL = `
-SELECT d.slug, d.reference, d.title, d.status, d.updated_at, d.series, d.publish_at,
+SELECT d.id, d.slug, d.reference, d.title, d.status, d.updated_at, d.series, d.publish_at,
 	` + waitingSinceSQL + ` AS waiting_since,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id AND dd.user_id = @user) AS drafted,
 	ARRAY(SELECT dd.user_id FROM decision_drafters dd WHERE dd.decision_id = d.id ORDER BY dd.user_id) AS drafters,

@@ -1,0 +1,86 @@
+package server_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/workday"
+)
+
+// Reminders go the working day before the due date and on it, then the step is escalated to
+// the admins; each once, though two instances look at the same moment and again later, by
+// the injected clock across a weekend and Christmas. "Reminded twice" then shows in the chain.
+func TestRemindersFireOnceEach(t *testing.T) {
+	t.Parallel()
+	site := newSignoffSite(t)
+	admin := site.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
+	slug := site.awaitingDecision(t, 9502)
+	london, _ := time.LoadLocation("Europe/London")
+	since := time.Date(2026, 12, 17, 10, 0, 0, 0, london) // Thursday; 5 working days: due Thu 24th
+	if _, err := site.Pool.Exec(context.Background(), `UPDATE decisions SET updated_at = $1 WHERE slug = $2`, since, slug); err != nil {
+		t.Fatal(err)
+	}
+	cal := workday.Published()
+	other := store.New(site.Pool) // a second instance's store
+	round := func(day string) int {
+		t.Helper()
+		d, err := workday.ParseDate(day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := d.Start().Add(9 * time.Hour)
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i, st := range []*store.Store{site.Store, other} {
+			wg.Go(func() {
+				n, err := st.SendReminders(context.Background(), now, cal)
+				if err != nil {
+					t.Errorf("SendReminders: %v", err)
+				}
+				counts[i] = n
+			})
+		}
+		wg.Wait()
+		return counts[0] + counts[1]
+	}
+	notices := func(event string, user int64) int {
+		t.Helper()
+		var n int
+		if err := site.Pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM notices WHERE event = $1 AND user_id = $2`, event, user).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, r := range []struct {
+		day  string
+		sent int
+	}{
+		{"2026-12-21", 0}, // Monday: nothing yet
+		{"2026-12-23", 1}, // Wednesday, the working day before: reminded
+		{"2026-12-23", 0},
+		{"2026-12-24", 1}, // Thursday, due: reminded again
+		{"2026-12-25", 0}, // Christmas and the weekend: still the due reminder, sent already
+		{"2026-12-27", 0},
+		{"2026-12-28", 0}, // the Boxing Day substitute
+		{"2026-12-29", 1}, // Tuesday, the working day after: escalated to the admins
+		{"2026-12-30", 0},
+	} {
+		if got := round(r.day); got != r.sent {
+			t.Errorf("%s: %d sent, want %d", r.day, got, r.sent)
+		}
+	}
+	adviser := site.advisers["head_of_unit"].ID
+	if a, b, e := notices("reminder_before", adviser), notices("reminder_due", adviser), notices("reminder_escalated", admin.ID); a != 1 || b != 1 || e != 1 {
+		t.Errorf("notices: before %d, due %d, escalated %d; want 1 each", a, b, e)
+	}
+	site.Clock.Advance(time.Date(2026, 12, 29, 11, 0, 0, 0, london).Sub(site.Clock.Now()))
+	p := get(t, site.Client(t, site.drafter.Email), site.URL+"/decisions/"+slug+"/signoff")
+	want := "Waiting on Head of unit · Adviser head_of_unit for 6 working days · reminded twice · escalated · due Thu 24 December 2026"
+	if got := p.text(`[data-testid=chain-clock]`); got != want {
+		t.Errorf("clock = %q, want %q", got, want)
+	}
+}
