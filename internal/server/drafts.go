@@ -934,11 +934,8 @@ func fundingLineText(f store.FundingLine) (string, string) {
 	if f.Basis == decision.BasisPerYear {
 		hint = append(hint, "each year")
 	}
-	if f.Funder != nil {
-		hint = append(hint, "from "+*f.Funder)
-	}
-	if f.Recipient != nil {
-		hint = append(hint, "to "+*f.Recipient)
+	if p := fromTo(f.Funder, f.Recipient); p != "" {
+		hint = append(hint, p)
 	}
 	return text, strings.Join(hint, " · ")
 }

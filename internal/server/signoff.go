@@ -276,11 +276,23 @@ func signoffParts(sections []store.Section) []pages.SignoffPart {
 	return out
 }
 
+// fromTo is "from A · to B", each part only when known.
+func fromTo(funder, recipient *string) string {
+	var parts []string
+	if v := deref(funder); v != "" {
+		parts = append(parts, "from "+v)
+	}
+	if v := deref(recipient); v != "" {
+		parts = append(parts, "to "+v)
+	}
+	return strings.Join(parts, " · ")
+}
+
 func signoffFunding(fs []store.FundingLine) []pages.SignoffFunding {
 	out := make([]pages.SignoffFunding, len(fs))
 	for i, f := range fs {
 		out[i] = pages.SignoffFunding{Kind: decision.KindLabel(f.Kind), Amount: decision.FormatPence(f.AmountPence),
-			Basis: basisText(f.Basis), Label: f.Label, Counts: toLine(f).Counts()}
+			Basis: basisText(f.Basis), Label: f.Label, FromTo: fromTo(f.Funder, f.Recipient), Counts: toLine(f).Counts()}
 		if f.FYStart != nil {
 			end := *f.FYStart
 			if f.FYEnd != nil {

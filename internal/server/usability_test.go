@@ -235,8 +235,10 @@ func TestSignoffPageReadsBeforeItAsks(t *testing.T) {
 	t.Parallel()
 	site := newSignoffSite(t)
 	slug := site.awaitingDecision(t, 9501)
-	if _, err := site.Pool.Exec(context.Background(), `INSERT INTO funding_lines (decision_id, position, amount_pence, kind, basis, fy_start, fy_end, label)
-		SELECT id, 2, 100000000, 'context', 'per_year', 2022, 2023, 'Earlier years'' grant' FROM decisions WHERE slug = $1`, slug); err != nil {
+	if _, err := site.Pool.Exec(context.Background(), `INSERT INTO funding_lines (decision_id, position, amount_pence, kind, basis, fy_start, fy_end, label, funder_id, recipient_id)
+		SELECT id, 2, 100000000, 'context', 'per_year', 2022, 2023, 'Earlier years'' grant',
+			(SELECT id FROM organisations WHERE name = 'Home Office'), (SELECT id FROM organisations WHERE name = 'Metropolitan Police Service')
+		FROM decisions WHERE slug = $1`, slug); err != nil {
 		t.Fatal(err)
 	}
 	c := site.Client(t, site.advisers["head_of_unit"].Email)
@@ -261,6 +263,10 @@ func TestSignoffPageReadsBeforeItAsks(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("funding line %d reads %q, want it to say %q", i+1, got, want)
 		}
+	}
+	// Who gives and who receives are in what is approved, so the approver reads them here too.
+	if got := lines.Eq(1).Find(`[data-testid=funding-parties]`).Text(); got != "from Home Office · to Metropolitan Police Service" {
+		t.Errorf("the funding line names its parties as %q", got)
 	}
 	if !strings.Contains(lines.Eq(1).Text(), "does not count towards its total") {
 		t.Error("the comparison figure does not say it is not money accepted")
