@@ -80,7 +80,7 @@ func TestCoverJourney(t *testing.T) {
 
 	// Bea finds Ann's step on her work, and approves it for her, declaring an interest.
 	bea, closeBea := atWork(t, f.URL, "bea@example.org")
-	if got := bea.text(); !strings.Contains(got, "Legal step · covering for Adviser legal") {
+	if got := bea.text(); !strings.Contains(got, "Waiting on Legal") || !strings.Contains(got, " · covering for Adviser legal") {
 		t.Errorf("Bea's work says %q", got)
 	}
 	bea.step("open PCD 9701", `[data-testid="adviser-form"]`, chromedp.Click(linkNamed("PCD 9701")))

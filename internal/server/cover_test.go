@@ -134,7 +134,7 @@ func TestApproveUnderCoverByForm(t *testing.T) {
 		}
 	}
 	c := site.Client(t, "bea@example.org")
-	if got := get(t, c, site.URL+"/work").text(`[data-testid="steps"]`); !strings.Contains(got, "Legal step · covering for Adviser legal") {
+	if got := get(t, c, site.URL+"/work").text(`[data-testid="steps"]`); !strings.Contains(got, "Waiting on Legal") || !strings.Contains(got, " · covering for Adviser legal") {
 		t.Errorf("Bea's work lists %q, want the legal step, covering for Ann", got)
 	}
 	base := site.URL + "/decisions/" + slug
