@@ -1,0 +1,212 @@
+package server
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+// adminSeries is the series the address names, when the register knows it.
+func (s *Server) adminSeries(r *http.Request) (string, error) {
+	series, ok := seriesParam(r)
+	if !ok {
+		return "", errPageNotFound
+	}
+	known, err := s.store.KnownSeries(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(known, series) {
+		return "", errPageNotFound
+	}
+	return series, nil
+}
+
+const maxChainPosition = 99
+
+func (s *Server) handleAdminChain(w http.ResponseWriter, r *http.Request) error {
+	series, err := s.adminSeries(r)
+	if err != nil {
+		return err
+	}
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	positions := map[string]string{}
+	for i, k := range chain {
+		positions[k.Code] = strconv.Itoa(i + 1)
+	}
+	slas, err := s.store.StepKindSLAs(r.Context())
+	if err != nil {
+		return err
+	}
+	for code, n := range slas {
+		positions["sla-"+code] = strconv.Itoa(n)
+	}
+	return s.renderAdminChain(w, r, http.StatusOK, series, chain, positions, nil)
+}
+
+func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status int, series string, chain []store.StepKind,
+	positions, errs map[string]string) error {
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	// The chain's steps first, in order, then the rest by name.
+	rank := func(code string) int {
+		if i := slices.IndexFunc(chain, func(k store.StepKind) bool { return k.Code == code }); i >= 0 {
+			return i
+		}
+		return len(chain)
+	}
+	slices.SortStableFunc(kinds, func(a, b store.StepKind) int { return cmp.Compare(rank(a.Code), rank(b.Code)) })
+	path := "/admin/chains/" + series
+	p := pages.AdminChainProps{Flash: s.popAdminFlash(r), Series: series, Action: path}
+	for _, k := range chain {
+		p.Current, p.CurrentCodes = append(p.Current, k.Name), append(p.CurrentCodes, k.Code)
+	}
+	for _, k := range kinds {
+		id := "position-" + k.Code
+		p.Positions = append(p.Positions, components.Field{ID: id, Name: id, Label: k.Name + " position", Hint: k.Statement,
+			Value: positions[k.Code], Error: errs[k.Code], Width: "2", Autocomplete: "off"})
+		if errs[k.Code] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[k.Code]})
+		}
+	}
+	for _, k := range kinds {
+		id := "sla-" + k.Code
+		p.SLAs = append(p.SLAs, components.Field{ID: id, Name: id, Label: k.Name + " service level (working days)",
+			Value: positions[id], Error: errs[id], Width: "2", Autocomplete: "off"})
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+	}
+	title := series + " sign-off chain"
+	if len(p.Errors) > 0 {
+		title = "Error: " + title
+	}
+	p.Page = s.page(r, title, "admin", path)
+	s.render(w, r, status, pages.AdminChain(p))
+	return nil
+}
+
+func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) error {
+	series, err := s.adminSeries(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &pageError{Status: http.StatusBadRequest, Heading: "The form could not be read", Message: "Go back, reload the page and try again."}
+	}
+	if move := r.PostForm.Get("move"); move != "" {
+		return s.moveChainStep(w, r, series, move)
+	}
+	kinds, err := s.store.StepKinds(r.Context())
+	if err != nil {
+		return err
+	}
+	type step struct {
+		kind store.StepKind
+		pos  int
+	}
+	var steps []step
+	positions, errs := map[string]string{}, map[string]string{}
+	taken := map[int]string{}
+	for _, k := range kinds {
+		v := strings.TrimSpace(r.PostForm.Get("position-" + k.Code))
+		positions[k.Code] = v
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxChainPosition {
+			errs[k.Code] = fmt.Sprintf("Enter the position of %s as a whole number from 1 to %d, or leave it blank", k.Name, maxChainPosition)
+			continue
+		}
+		if other, ok := taken[n]; ok {
+			errs[k.Code] = fmt.Sprintf("%s and %s cannot both be in position %d", other, k.Name, n)
+			continue
+		}
+		taken[n] = k.Name
+		steps = append(steps, step{k, n})
+	}
+	slas := map[string]int{}
+	for _, k := range kinds {
+		id := "sla-" + k.Code
+		v := strings.TrimSpace(r.PostForm.Get(id))
+		positions[id] = v
+		if v == "" {
+			continue // unchanged
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 60 {
+			errs[id] = fmt.Sprintf("Enter the service level of %s as a whole number of working days from 1 to 60", k.Name)
+			continue
+		}
+		slas[k.Code] = n
+	}
+	if len(steps) == 0 && len(errs) == 0 && len(kinds) > 0 {
+		errs[kinds[0].Code] = "Give at least one step a position"
+	}
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.renderAdminChain(w, r, http.StatusUnprocessableEntity, series, chain, positions, errs)
+	}
+	slices.SortFunc(steps, func(a, b step) int { return cmp.Compare(a.pos, b.pos) })
+	codes := make([]string, len(steps))
+	for i, st := range steps {
+		codes[i] = st.kind.Code
+	}
+	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+		return err
+	}
+	if err := s.store.SetStepKindSLAs(r.Context(), slas); err != nil {
+		return err
+	}
+	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")
+	return nil
+}
+
+// moveChainStep moves a step of a series' chain one place up or down ("up:finance"), from its
+// Move buttons. A step no longer in the chain (someone saved it meanwhile) changes nothing.
+func (s *Server) moveChainStep(w http.ResponseWriter, r *http.Request, series, move string) error {
+	dir, code, _ := strings.Cut(move, ":")
+	chain, err := s.store.SeriesChain(r.Context(), series)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(chain))
+	for i, k := range chain {
+		codes[i] = k.Code
+	}
+	i := slices.Index(codes, code)
+	j := i + 1
+	if dir == "up" {
+		j = i - 1
+	}
+	if i < 0 || j < 0 || j >= len(codes) || (dir != "up" && dir != "down") {
+		s.adminRedirect(w, r, "/admin/chains/"+series, "The chain has changed since you opened it: nothing was moved")
+		return nil
+	}
+	codes[i], codes[j] = codes[j], codes[i]
+	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+		return err
+	}
+	where := "down"
+	if dir == "up" {
+		where = "up"
+	}
+	s.adminRedirect(w, r, "/admin/chains/"+series, chain[i].Name+" moved "+where+": the "+series+" sign-off chain has been saved")
+	return nil
+}
