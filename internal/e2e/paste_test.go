@@ -286,7 +286,7 @@ func TestPasteFromWordKeepsItsShape(t *testing.T) {
 		}
 	}
 	collect(d.ctx, "pasted-check")
-	d.step("submit", `[data-testid="submitted"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
+	d.step("submit", `[data-testid="submitted-panel"]`, chromedp.Click(buttonNamed("Submit for sign-off")))
 	stopConsole()
 	closeDrafter()
 	f.approve(t, slug, signoffChain...)
