@@ -381,7 +381,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 		if g.Outcome == store.OutcomeRejected {
 			sig.State, sig.Tag = "Rejected", "red"
 		}
-		sig.Name, sig.Date, sig.Hash = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash
+		sig.Name, sig.Date, sig.Hash, sig.For = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash, g.ForWhom()
 		if g.SignerRole != nil {
 			sig.Role = *g.SignerRole
 		}
