@@ -53,7 +53,15 @@ func TestSignAndReturnUnderCover(t *testing.T) {
 	slug := site.awaitingDecision(t, 9612)
 	site.approveAll(t, slug)
 	base := site.URL + "/decisions/" + slug
-	p = post(t, site.Client(t, ben.Email), base+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"},
+	bc = site.Client(t, ben.Email)
+	if got := get(t, bc, site.URL+"/work").text(`[data-testid="signatures"]`); !strings.Contains(got, "Every step has approved it · covering for Sophie Signer") {
+		t.Errorf("Ben's work lists %q, want the signature, covering for Sophie", got)
+	}
+	wantNote := "You are covering for Sophie Signer (cover " + days + ", set by Cal Admin): your signature or rejection is recorded as made for them."
+	if got := get(t, bc, base+"/signoff").text(`[data-testid="cover-note"]`); got != wantNote {
+		t.Errorf("the signature form's note reads %q, want %q", got, wantNote)
+	}
+	p = post(t, bc, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"},
 		"publication": {"now"}, "content_hash": {site.hashOf(t, slug)}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("sign under cover = %d: %s", p.status, p.text(`.govuk-error-summary`))

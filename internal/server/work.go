@@ -98,6 +98,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"
 			item.Note = "Every step has approved it"
+			if c, ok := it.Signoff.SigningFor(covered); ok {
+				item.Note += " · covering for " + names2[c.ID]
+			}
 			item.WhereNow = waitedFor(wa, it)
 			p.Signatures = append(p.Signatures, item)
 		}
