@@ -88,6 +88,10 @@ func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	settings, err := s.store.StepKindSettings(r.Context())
+	if err != nil {
+		return err
+	}
 	for _, k := range kinds {
 		id := "sla-" + k.Code
 		p.SLAs = append(p.SLAs, components.Field{ID: id, Name: id, Label: k.Name + " service level (working days)",
@@ -100,6 +104,16 @@ func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status
 			Hint: "Who a late " + k.Name + " step goes to: someone who clears " + k.Name + " steps, or an admin"}
 		for _, u := range escalationCandidates(users, k.Code) {
 			sel.Options = append(sel.Options, components.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name})
+		}
+		// A contact since disabled, or who no longer clears the step nor is an admin, stays
+		// shown as the one set (late steps go to the admins meanwhile) until it is changed.
+		if i := slices.IndexFunc(settings, func(st store.StepKindSetting) bool { return st.Code == k.Code }); i >= 0 {
+			if st := settings[i]; st.Escalation != nil && !slices.ContainsFunc(sel.Options, func(o components.Option) bool {
+				return o.Value == strconv.FormatInt(*st.Escalation, 10)
+			}) {
+				sel.Options = append(sel.Options, components.Option{Value: strconv.FormatInt(*st.Escalation, 10),
+					Label: st.EscalationName + " (can no longer be chosen: late steps go to the admins)"})
+			}
 		}
 		p.Escalations = append(p.Escalations, sel)
 		if errs[id] != "" {
@@ -159,6 +173,16 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	settings, err := s.store.StepKindSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	current := map[string]string{}
+	for _, st := range settings {
+		if st.Escalation != nil {
+			current[st.Code] = strconv.FormatInt(*st.Escalation, 10)
+		}
+	}
 	changes := map[string]store.StepKindChange{}
 	for _, k := range kinds {
 		var ch store.StepKindChange
@@ -174,7 +198,9 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 			}
 		}
 		id = "escalation-" + k.Code
-		if _, sent := r.PostForm[id]; sent { // not sent: unchanged
+		if _, sent := r.PostForm[id]; sent && strings.TrimSpace(r.PostForm.Get(id)) == current[k.Code] {
+			positions[id] = current[k.Code] // unchanged, whether or not they could be chosen now
+		} else if sent {
 			v := strings.TrimSpace(r.PostForm.Get(id))
 			positions[id] = v
 			var to int64

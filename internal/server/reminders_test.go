@@ -97,8 +97,12 @@ func TestRemindersFireOnceEach(t *testing.T) {
 // by its field.
 func TestEscalationGoesToTheStepsContact(t *testing.T) {
 	t.Parallel()
-	for _, withContact := range []bool{false, true} {
-		t.Run(map[bool]string{false: "no contact", true: "contact"}[withContact], func(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		withContact, disabled bool
+	}{{"no contact", false, false}, {"contact", true, false}, {"contact disabled", true, true}} {
+		withContact := tc.withContact
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			site := newSignoffSite(t)
 			admin := site.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
@@ -137,6 +141,20 @@ func TestEscalationGoesToTheStepsContact(t *testing.T) {
 					t.Errorf("audit = %q, want %q", got, wantAudit)
 				}
 			}
+			if tc.disabled {
+				// Shown as set, it can be saved unchanged; late steps go to the admins meanwhile.
+				if err := site.Store.SetUserDisabled(context.Background(), admin.Act(site.Clock.Now()), contact.ID, true); err != nil {
+					t.Fatal(err)
+				}
+				p := get(t, ac, site.URL+"/admin/chains/PCD")
+				if got := p.text(`#escalation-head_of_unit option[selected]`); !strings.HasPrefix(got, "Hana Head (can no longer be chosen") {
+					t.Errorf("a disabled contact is shown as %q", got)
+				}
+				if p := post(t, ac, site.URL+"/admin/chains/PCD", url.Values{"position-head_of_unit": {"1"},
+					"escalation-head_of_unit": {strconv.FormatInt(contact.ID, 10)}}); p.status != http.StatusSeeOther {
+					t.Errorf("saving the chain with the disabled contact unchanged = %d, want 303", p.status)
+				}
+			}
 			slug := site.awaitingDecision(t, 9503)
 			london, _ := time.LoadLocation("Europe/London")
 			since := time.Date(2026, 12, 1, 10, 0, 0, 0, london)
@@ -156,7 +174,7 @@ func TestEscalationGoesToTheStepsContact(t *testing.T) {
 				return n
 			}
 			wantAdmin, wantContact := 1, 0
-			if withContact {
+			if withContact && !tc.disabled {
 				wantAdmin, wantContact = 0, 1
 			}
 			if a, c := count(admin.ID), count(contact.ID); a != wantAdmin || c != wantContact {

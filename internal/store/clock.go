@@ -27,7 +27,7 @@ type StepClock struct {
 	MustSignBy *time.Time `db:"must_sign_by"`
 	Who        []string   `db:"who"`     // who may clear it, by name
 	WhoIDs     []int64    `db:"who_ids"` // and their ids
-	Escalation *int64     `db:"escalation_user_id"`
+	Escalation *int64     `db:"escalation_user_id"` // the kind's escalation contact, while they may be one
 	Reminded   int        `db:"reminded"` // reminders sent for this wait
 	Escalated  bool       `db:"escalated"`
 }
@@ -37,7 +37,10 @@ type StepClock struct {
 // decision with neither recorded).
 const stepClockSQL = `
 SELECT d.id AS decision_id, d.slug, d.reference, d.title, c.step_kind, k.name AS step_name, k.sla_days,
-	w.since, c.after, d.must_sign_by, k.escalation_user_id,
+	w.since, c.after, d.must_sign_by,
+	(SELECT u.id FROM users u WHERE u.id = k.escalation_user_id AND u.disabled_at IS NULL AND (
+		EXISTS (SELECT 1 FROM user_step_kinds uk WHERE uk.user_id = u.id AND uk.step_kind = c.step_kind)
+		OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'admin'))) AS escalation_user_id,
 	ARRAY(SELECT u.name FROM users u JOIN user_step_kinds uk ON uk.user_id = u.id
 		WHERE uk.step_kind = c.step_kind AND u.disabled_at IS NULL ORDER BY u.name) AS who,
 	ARRAY(SELECT u.id FROM users u JOIN user_step_kinds uk ON uk.user_id = u.id
