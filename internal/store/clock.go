@@ -25,10 +25,10 @@ type StepClock struct {
 	Since      time.Time  `db:"since"` // when the step started waiting
 	After      int        `db:"after"` // steps after it in the chain
 	MustSignBy *time.Time `db:"must_sign_by"`
-	Who        []string   `db:"who"`     // who may clear it, by name
-	WhoIDs     []int64    `db:"who_ids"` // and their ids
+	Who        []string   `db:"who"`                // who may clear it, by name
+	WhoIDs     []int64    `db:"who_ids"`            // and their ids
 	Escalation *int64     `db:"escalation_user_id"` // the kind's escalation contact, while they may be one
-	Reminded   int        `db:"reminded"` // reminders sent for this wait
+	Reminded   int        `db:"reminded"`           // reminders sent for this wait
 	Escalated  bool       `db:"escalated"`
 }
 
