@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -81,6 +82,23 @@ func TestSignAndReturnUnderCover(t *testing.T) {
 	shown := get(t, site.Client(t, site.drafter.Email), base)
 	if got := shown.text(`[data-testid="timeline-item"] .moj-timeline__byline`); !strings.Contains(got, "by Ben Cover for Sophie Signer (cover "+days+", set by Cal Admin)") {
 		t.Errorf("the timeline's bylines read %q", got)
+	}
+	api := get(t, site.Client(t, ""), site.URL+"/api/v1/decisions/"+slug)
+	var doc struct {
+		Signoff struct {
+			Signature struct {
+				OnBehalfOf *string `json:"on_behalf_of"`
+				Cover      *struct {
+					SetBy string `json:"set_by"`
+				} `json:"cover"`
+			} `json:"signature"`
+		} `json:"signoff"`
+	}
+	if err := json.Unmarshal([]byte(api.body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if g := doc.Signoff.Signature; g.OnBehalfOf == nil || *g.OnBehalfOf != "Sophie Signer" || g.Cover == nil || g.Cover.SetBy != "Cal Admin" {
+		t.Errorf("the API's signature reads %s", api.body)
 	}
 	var onBehalf, cover string
 	if err := site.Pool.QueryRow(ctx, `SELECT detail::jsonb->>'on_behalf_of', detail::jsonb->>'cover' FROM audit_log
