@@ -108,6 +108,9 @@ func TestSignAndReturnUnderCover(t *testing.T) {
 	if onBehalf != "Sophie Signer" || cover != "cover "+days+", set by Cal Admin" {
 		t.Errorf("the signed entry records %q, %q", onBehalf, cover)
 	}
+	if got := get(t, site.Client(t, ""), base+"/verify").body; !strings.Contains(got, "Signed by Ben Cover "+wantFor) {
+		t.Errorf("the verify page does not say who signed for whom")
+	}
 	if rep, err := site.Store.VerifySignatures(ctx); err != nil || rep.Mismatches != 0 {
 		t.Fatalf("VerifySignatures = %+v, %v; want no mismatch", rep, err)
 	}
