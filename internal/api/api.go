@@ -299,6 +299,8 @@ type Approval struct {
 	By          string    `json:"by"`
 	At          time.Time `json:"at"`
 	ContentHash string    `json:"content_hash"`
+	OnBehalfOf  *string   `json:"on_behalf_of"` // whom they approved for under cover, or null
+	Cover       *Cover    `json:"cover"`
 }
 
 // Signature is a decision maker's signature, or an imported record of one.
@@ -309,6 +311,24 @@ type Signature struct {
 	SignerRole  *string   `json:"signer_role"`
 	SignedAt    time.Time `json:"signed_at"`
 	ContentHash string    `json:"content_hash"`
+	OnBehalfOf  *string   `json:"on_behalf_of"` // whom they signed for under cover, or null
+	Cover       *Cover    `json:"cover"`
+}
+
+// Cover is the cover someone acted under, as it was then: its London days, both included,
+// and who set it.
+type Cover struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	SetBy string `json:"set_by"`
+}
+
+// coverOf is the cover of an act for someone else, or nil.
+func coverOf(from, to *time.Time, setBy *string) *Cover {
+	if from == nil || to == nil || setBy == nil {
+		return nil
+	}
+	return &Cover{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), SetBy: *setBy}
 }
 
 // Decision is GET /api/v1/decisions/{slug}: the whole of one decision as its reader may see it.
@@ -376,11 +396,13 @@ func (a *API) Decision(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, a := range v.Approvals {
 		out.Signoff.Approvals = append(out.Signoff.Approvals, Approval{Step: a.StepKind, StepName: a.StepName,
-			Statement: a.Statement, By: a.UserName, At: a.ActedAt, ContentHash: a.ContentHash})
+			Statement: a.Statement, By: a.UserName, At: a.ActedAt, ContentHash: a.ContentHash,
+			OnBehalfOf: a.OnBehalfName, Cover: coverOf(a.CoverStarts, a.CoverEnds, a.CoverSetBy)})
 	}
 	if g := v.Signature; g != nil {
 		out.Signoff.Signature = &Signature{Kind: g.Kind, Outcome: g.Outcome, SignerName: g.SignerName,
-			SignerRole: g.SignerRole, SignedAt: g.SignedAt, ContentHash: g.ContentHash}
+			SignerRole: g.SignerRole, SignedAt: g.SignedAt, ContentHash: g.ContentHash,
+			OnBehalfOf: g.OnBehalfName, Cover: coverOf(g.CoverStarts, g.CoverEnds, g.CoverSetBy)}
 		if v.Checkable {
 			m := v.Matches
 			out.Signoff.HashMatches = &m

@@ -162,6 +162,19 @@ func (s Signoff) ActingFor(kind string, covered []Actor) (Actor, bool) {
 	return Actor{}, false
 }
 
+// SigningFor is whom a's signature (or rejection) is given for under cover: the first person a
+// covers now who would themself sign it (signs for its series, did not write it, and cleared
+// none of its steps). False when a signs on their own account. As with ActingFor, cover never
+// lets a sign what CanSign refuses them; it records for whom they signed.
+func (s Signoff) SigningFor(covered []Actor) (Actor, bool) {
+	for _, p := range covered {
+		if p.Has(RoleDecisionMaker) && slices.Contains(p.Series, s.Series) && !s.drafted(p) && !s.approvedBy(p) {
+			return p, true
+		}
+	}
+	return Actor{}, false
+}
+
 // What an adviser says of their interests when they clear a step, and what they did about one.
 const (
 	DeclareNone        = "none"

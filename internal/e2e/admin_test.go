@@ -68,8 +68,15 @@ func TestAdminPagesAccessible(t *testing.T) {
 		{name: "admin-chain-errors", path: "/admin/chains/PCD",
 			submit: `document.querySelector('#position-legal').value = 'first';
 				document.querySelector('#position-finance').value = '1';
+				const contact = document.querySelector('#escalation-legal');
+				contact.add(new Option('Nobody who clears it', '999999'));
+				contact.value = '999999';
 				document.querySelector('[data-testid="chain-form"]').submit()`,
-			form: url.Values{"position-legal": {"first"}, "position-finance": {"1"}, "position-head_of_unit": {"1"}}},
+			form: url.Values{"position-legal": {"first"}, "position-finance": {"1"}, "position-head_of_unit": {"1"}, "escalation-legal": {"999999"}}},
+		{name: "admin-bank-holidays", path: "/admin/bank-holidays"},
+		{name: "admin-bank-holidays-errors", path: "/admin/bank-holidays",
+			submit: `document.querySelector('[data-testid="holidays-form"]').submit()`,
+			form:   url.Values{}},
 		{name: "admin-notices", path: "/admin/notices"},
 		{name: "admin-notices-failed", path: "/admin/notices?state=failed"},
 		{name: "account-notices", path: "/account/notices"},

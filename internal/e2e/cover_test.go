@@ -145,3 +145,52 @@ func dateOf(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// TestSignUnderCoverJourney, by the labels a person reads: Ben covers Sophie, the series'
+// decision maker, by a cover an admin set; Your work lists the signature "covering for" her,
+// the form says it is recorded for her, he signs, and the chain (staff and public) reads
+// "Ben Cover for Sophie Signer (cover …, set by Alex Admin)".
+func TestSignUnderCoverJourney(t *testing.T) {
+	t.Parallel()
+	f := newSignoffFixture(t)
+	ben := f.User(t, "ben@example.org", "Ben Cover", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	admin := f.User(t, "admin@example.org", "Alex Admin", store.Grants{Roles: []string{"admin"}})
+	today := inLondon(f.Clock.Now())
+	last := today.AddDate(0, 0, 6)
+	if _, err := f.Store.SetCover(context.Background(), admin.Act(f.Clock.Now()), store.CoverInput{UserID: f.maker.ID,
+		CovererID: ben.ID, Starts: dateOf(today), Ends: dateOf(last), Reason: "Annual leave"}); err != nil {
+		t.Fatal(err)
+	}
+	slug := f.awaiting(t, 9702)
+	f.approve(t, slug, signoffChain...)
+
+	b, closeBen := atWork(t, f.URL, ben.Email)
+	defer closeBen()
+	if got := b.text(); !strings.Contains(got, "Every step has approved it · covering for Sophie Signer") {
+		t.Errorf("Ben's work says %q", got)
+	}
+	b.step("open PCD 9702", `[data-testid="signer-form"]`, chromedp.Click(linkNamed("PCD 9702")))
+	days := decision.CoverDays(dateOf(today), dateOf(last))
+	if got := b.text(); !strings.Contains(got, "You are covering for Sophie Signer (cover "+days+", set by Alex Admin): your signature or rejection is recorded as made for them.") {
+		t.Errorf("Ben's form does not say whom he signs for: %q", got)
+	}
+	axeAtWidths(t, b.ctx, "signoff-sign-cover", func(int64) {})
+	b.step("sign for Sophie", `[data-testid="flash"]`,
+		chromedp.Click(labelNamed("I have no interests to declare")),
+		chromedp.Click(labelNamed("Sign and approve")),
+		chromedp.Click(labelNamed("Publish now")),
+		chromedp.Click(buttonNamed("Record your decision")))
+	wantFor := "Ben Cover for Sophie Signer (cover " + days + ", set by Alex Admin)"
+	rows := b.chain()
+	if len(rows) == 0 || !strings.Contains(rows[len(rows)-1].Name, wantFor) {
+		t.Errorf("the staff chain's signature reads %+v, want %q", rows, wantFor)
+	}
+	v, closeV := visitor(t)
+	defer closeV()
+	v.step("open PCD 9702", `[data-testid="signoff-chain"]`, chromedp.Navigate(f.URL+"/decisions/"+slug))
+	rows = v.chain()
+	if len(rows) == 0 || !strings.Contains(rows[len(rows)-1].Name, wantFor) {
+		t.Errorf("the public chain's signature reads %+v, want %q", rows, wantFor)
+	}
+	axeAtWidths(t, v.ctx, "decision-signed-cover", func(int64) {})
+}

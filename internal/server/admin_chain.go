@@ -44,12 +44,15 @@ func (s *Server) handleAdminChain(w http.ResponseWriter, r *http.Request) error 
 	for i, k := range chain {
 		positions[k.Code] = strconv.Itoa(i + 1)
 	}
-	slas, err := s.store.StepKindSLAs(r.Context())
+	settings, err := s.store.StepKindSettings(r.Context())
 	if err != nil {
 		return err
 	}
-	for code, n := range slas {
-		positions["sla-"+code] = strconv.Itoa(n)
+	for _, k := range settings {
+		positions["sla-"+k.Code] = strconv.Itoa(k.SLADays)
+		if k.Escalation != nil {
+			positions["escalation-"+k.Code] = strconv.FormatInt(*k.Escalation, 10)
+		}
 	}
 	return s.renderAdminChain(w, r, http.StatusOK, series, chain, positions, nil)
 }
@@ -81,10 +84,38 @@ func (s *Server) renderAdminChain(w http.ResponseWriter, r *http.Request, status
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[k.Code]})
 		}
 	}
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	settings, err := s.store.StepKindSettings(r.Context())
+	if err != nil {
+		return err
+	}
 	for _, k := range kinds {
 		id := "sla-" + k.Code
 		p.SLAs = append(p.SLAs, components.Field{ID: id, Name: id, Label: k.Name + " service level (working days)",
 			Value: positions[id], Error: errs[id], Width: "2", Autocomplete: "off"})
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+		id = "escalation-" + k.Code
+		sel := pages.EscalationSelect{ID: id, Label: k.Name + " escalation contact", Value: positions[id], Error: errs[id],
+			Hint: "Who a late " + k.Name + " step goes to: someone who clears " + k.Name + " steps, or an admin"}
+		for _, u := range escalationCandidates(users, k.Code) {
+			sel.Options = append(sel.Options, components.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name})
+		}
+		// A contact since disabled, or who no longer clears the step nor is an admin, stays
+		// shown as the one set (late steps go to the admins meanwhile) until it is changed.
+		if i := slices.IndexFunc(settings, func(st store.StepKindSetting) bool { return st.Code == k.Code }); i >= 0 {
+			if st := settings[i]; st.Escalation != nil && !slices.ContainsFunc(sel.Options, func(o components.Option) bool {
+				return o.Value == strconv.FormatInt(*st.Escalation, 10)
+			}) {
+				sel.Options = append(sel.Options, components.Option{Value: strconv.FormatInt(*st.Escalation, 10),
+					Label: st.EscalationName + " (can no longer be chosen: late steps go to the admins)"})
+			}
+		}
+		p.Escalations = append(p.Escalations, sel)
 		if errs[id] != "" {
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
 		}
@@ -138,20 +169,53 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 		taken[n] = k.Name
 		steps = append(steps, step{k, n})
 	}
-	slas := map[string]int{}
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	settings, err := s.store.StepKindSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	current := map[string]string{}
+	for _, st := range settings {
+		if st.Escalation != nil {
+			current[st.Code] = strconv.FormatInt(*st.Escalation, 10)
+		}
+	}
+	changes := map[string]store.StepKindChange{}
 	for _, k := range kinds {
+		var ch store.StepKindChange
 		id := "sla-" + k.Code
 		v := strings.TrimSpace(r.PostForm.Get(id))
 		positions[id] = v
-		if v == "" {
-			continue // unchanged
+		if v != "" { // blank: unchanged
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 60 {
+				errs[id] = fmt.Sprintf("Enter the service level of %s as a whole number of working days from 1 to 60", k.Name)
+			} else {
+				ch.SLADays = &n
+			}
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 60 {
-			errs[id] = fmt.Sprintf("Enter the service level of %s as a whole number of working days from 1 to 60", k.Name)
-			continue
+		id = "escalation-" + k.Code
+		if _, sent := r.PostForm[id]; sent && strings.TrimSpace(r.PostForm.Get(id)) == current[k.Code] {
+			positions[id] = current[k.Code] // unchanged, whether or not they could be chosen now
+		} else if sent {
+			v := strings.TrimSpace(r.PostForm.Get(id))
+			positions[id] = v
+			var to int64
+			if v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || !slices.ContainsFunc(escalationCandidates(users, k.Code), func(u store.User) bool { return u.ID == n }) {
+					errs[id] = "Choose someone who clears " + k.Name + " steps, or an admin, as its escalation contact"
+				}
+				to = n
+			}
+			ch.Escalation = &to
 		}
-		slas[k.Code] = n
+		if ch.SLADays != nil || ch.Escalation != nil {
+			changes[k.Code] = ch
+		}
 	}
 	if len(steps) == 0 && len(errs) == 0 && len(kinds) > 0 {
 		errs[kinds[0].Code] = "Give at least one step a position"
@@ -171,7 +235,7 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
 		return err
 	}
-	if err := s.store.SetStepKindSLAs(r.Context(), slas); err != nil {
+	if err := s.store.SetStepKindSettings(r.Context(), userFrom(r).Act(s.now()), changes); err != nil {
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")
@@ -209,4 +273,16 @@ func (s *Server) moveChainStep(w http.ResponseWriter, r *http.Request, series, m
 	}
 	s.adminRedirect(w, r, "/admin/chains/"+series, chain[i].Name+" moved "+where+": the "+series+" sign-off chain has been saved")
 	return nil
+}
+
+// escalationCandidates are who may be a kind of step's escalation contact: the enabled users
+// who clear that kind of step, and the admins.
+func escalationCandidates(users []store.User, kind string) []store.User {
+	var out []store.User
+	for _, u := range users {
+		if u.DisabledAt == nil && (u.Has("admin") || slices.Contains(u.StepKinds, kind)) {
+			out = append(out, u)
+		}
+	}
+	return out
 }

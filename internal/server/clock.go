@@ -24,25 +24,25 @@ func mustSignByDate(t *time.Time) *workday.Date {
 }
 
 // stepDue is the date the step c stands for is due, by the rule in workday.Due.
-func (s *Server) stepDue(c store.StepClock) workday.Date {
-	return s.calendar.Due(c.Since, c.SLADays, mustSignByDate(c.MustSignBy), c.After)
+func stepDue(cal *workday.Calendar, c store.StepClock) workday.Date {
+	return cal.Due(c.Since, c.SLADays, mustSignByDate(c.MustSignBy), c.After)
 }
 
 // clockLine is the one line the chain says of the step a decision waits on: "Waiting on
 // Legal · A. Name for 4 working days · reminded twice · due Thu 12 March 2026".
-func (s *Server) clockLine(c store.StepClock, now time.Time) string {
+func clockLine(cal *workday.Calendar, c store.StepClock, now time.Time) string {
 	who := "Waiting on " + c.StepName
 	if len(c.Who) > 0 && len(c.Who) <= 3 {
 		who += " · " + strings.Join(c.Who, ", ")
 	}
-	parts := []string{who + " for " + s.calendar.Waited(c.Since, now)}
+	parts := []string{who + " for " + cal.Waited(c.Since, now)}
 	if c.Reminded > 0 {
 		parts = append(parts, "reminded "+workday.Times(c.Reminded))
 	}
 	if c.Escalated {
 		parts = append(parts, "escalated")
 	}
-	parts = append(parts, "due "+s.stepDue(c).Words())
+	parts = append(parts, "due "+stepDue(cal, c).Words())
 	return strings.Join(parts, " · ")
 }
 
@@ -53,7 +53,11 @@ func (s *Server) addClock(r *http.Request, id int64, p *pages.SignoffProps) erro
 		return err
 	}
 	if c, ok := clocks[id]; ok {
-		p.Clock = s.clockLine(c, s.now())
+		cal, err := s.calendarNow(r.Context())
+		if err != nil {
+			return err
+		}
+		p.Clock = clockLine(cal, c, s.now())
 	}
 	by, err := s.store.MustSignBy(r.Context(), id)
 	if err != nil {
@@ -71,7 +75,11 @@ func (s *Server) SendReminders(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		n, err := s.store.SendReminders(ctx, s.now(), s.calendar)
+		n := 0
+		cal, err := s.calendarNow(ctx)
+		if err == nil {
+			n, err = s.store.SendReminders(ctx, s.now(), cal)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.ErrorContext(ctx, "send reminders", "err", err)

@@ -172,6 +172,11 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/admin/notices", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"GET", "/admin/notices?state=failed", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"GET", "/account/notices", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		// Bank holidays: admins only; a form with no file is refused by its field.
+		{"GET", "/admin/bank-holidays", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/bank-holidays", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		// The chain page's service levels and escalation contacts.
+		{"POST", "/admin/chains/PCD", url.Values{"position-legal": {"1"}, "escalation-legal": {"999999"}}, [7]int{see, no, no, no, no, 422, see}},
 		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
 		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/notices/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},

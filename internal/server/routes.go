@@ -99,6 +99,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
+		r.Get("/admin/bank-holidays", s.handle(s.handleAdminBankHolidays))
+		r.Post("/admin/bank-holidays", s.handle(s.handleAdminBankHolidaysUpload))
 	})
 
 	// Drafting: drafters only.

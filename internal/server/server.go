@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
@@ -140,7 +141,14 @@ type Server struct {
 	hsts        bool // the site is served over HTTPS: tell browsers never to use plain HTTP
 	passwords   *auth.Passwords
 	mail        bool // notices are e-mailed
-	calendar    *workday.Calendar
+	// calendar is the configured working-day calendar; holidays the one in force, with the
+	// newest uploaded bank-holiday file over it (see calendarNow).
+	calendar *workday.Calendar
+	holidays struct {
+		sync.Mutex
+		version int64
+		cal     *workday.Calendar
+	}
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).

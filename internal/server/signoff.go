@@ -151,7 +151,8 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		adviser.DispensationBy = components.Field{ID: "dispensation-by", Name: "dispensation_by",
 			Label: "Who granted the dispensation", Hint: "If you went on under a dispensation. For example, the monitoring officer.",
 			Value: adviser.DispensationBy.Value, Error: adviser.DispensationBy.Error}
-		note, err := s.coverNote(r, v.State, next)
+		note, err := s.coverNote(r, func(people []decision.Actor) (decision.Actor, bool) { return v.State.ActingFor(next, people) },
+			"your approval or return is recorded as given for them")
 		if err != nil {
 			return err
 		}
@@ -169,6 +170,11 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		signer.DeferralReason = components.Field{ID: "deferral-reason", Name: "deferral_reason",
 			Label: "Why publication is deferred", Hint: "Staff see this; the public see the decision from its date.",
 			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
+		note, err := s.coverNote(r, v.State.SigningFor, "your signature or rejection is recorded as made for them")
+		if err != nil {
+			return err
+		}
+		signer.CoverNote = note
 		p.Signer = signer
 	case next != "":
 		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
@@ -198,21 +204,21 @@ func (s *Server) covering(r *http.Request) ([]store.Cover, []decision.Actor, map
 	return cs, people, names, err
 }
 
-// coverNote tells an adviser about to act that their approval is recorded for the person
-// they cover, and under which cover; "" when it is their own.
-func (s *Server) coverNote(r *http.Request, so decision.Signoff, next string) (string, error) {
+// coverNote tells an adviser or decision maker about to act that what they do is recorded for
+// the person they cover (whom pick chooses), and under which cover; "" when it is their own.
+func (s *Server) coverNote(r *http.Request, pick func([]decision.Actor) (decision.Actor, bool), recorded string) (string, error) {
 	cs, people, _, err := s.covering(r)
 	if err != nil {
 		return "", err
 	}
-	p, ok := so.ActingFor(next, people)
+	p, ok := pick(people)
 	if !ok {
 		return "", nil
 	}
 	for _, c := range cs {
 		if c.UserID == p.ID {
 			return "You are covering for " + c.UserName + " (cover " + c.Days() + ", set by " + c.SetByName +
-				"): your approval is recorded as given for them.", nil
+				"): " + recorded + ".", nil
 		}
 	}
 	return "", nil
@@ -381,7 +387,7 @@ func signoffSteps(rec store.SignoffRecord, staff bool) []pages.SignoffStep {
 		if g.Outcome == store.OutcomeRejected {
 			sig.State, sig.Tag = "Rejected", "red"
 		}
-		sig.Name, sig.Date, sig.Hash = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash
+		sig.Name, sig.Date, sig.Hash, sig.For = deref(g.SignerName), formatLondonDay(g.SignedAt), g.ContentHash, g.ForWhom()
 		if g.SignerRole != nil {
 			sig.Role = *g.SignerRole
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/decision-register/decisions/web/pages"
 )
@@ -61,7 +62,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 			p.Verdict += "The content now does not match what was recorded."
 		}
 	default:
-		p.SignedHash, p.SignedBy, p.SignedOn = g.ContentHash, deref(g.SignerName), formatLondonDay(g.SignedAt)
+		p.SignedHash, p.SignedBy, p.SignedOn = g.ContentHash, strings.TrimSpace(deref(g.SignerName)+" "+g.ForWhom()), formatLondonDay(g.SignedAt)
 		if v.Matches {
 			p.Verdict = "The content of " + v.Reference + " matches what was signed."
 		} else {

@@ -23,7 +23,11 @@ type whereabouts struct {
 }
 
 func (s *Server) whereabouts(r *http.Request) (whereabouts, error) {
-	w := whereabouts{stepNames: map[string]string{}, now: s.now(), calendar: s.calendar}
+	cal, err := s.calendarNow(r.Context())
+	if err != nil {
+		return whereabouts{}, err
+	}
+	w := whereabouts{stepNames: map[string]string{}, now: s.now(), calendar: cal}
 	kinds, err := s.store.StepKinds(r.Context())
 	if err != nil {
 		return w, err

@@ -89,7 +89,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			item.Note = names[next] + " step"
 			item.WhereNow = waitedFor(wa, it)
 			if c, ok := clocks[it.ID]; ok {
-				item.Note = s.clockLine(c, s.now())
+				item.Note = clockLine(wa.calendar, c, s.now())
 			}
 			if c, ok := it.Signoff.ActingFor(next, covered); ok {
 				item.Note += " · covering for " + names2[c.ID]
@@ -98,6 +98,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		case next == "" && it.Signoff.CanSign(actor) == nil:
 			item.URL += "/signoff"
 			item.Note = "Every step has approved it"
+			if c, ok := it.Signoff.SigningFor(covered); ok {
+				item.Note += " · covering for " + names2[c.ID]
+			}
 			item.WhereNow = waitedFor(wa, it)
 			p.Signatures = append(p.Signatures, item)
 		}

@@ -45,6 +45,8 @@ const (
 	EventDocumentAdded   = "document_added"
 	EventDocumentRemoved = "document_removed"
 	EventDraftDiscarded  = "draft_discarded"
+	// EventStepKindChanged is a kind of step's service level or escalation contact changed.
+	EventStepKindChanged = "step_kind_changed"
 )
 
 // GenesisHash is the previous hash of the first entry.

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,10 +25,10 @@ type StepClock struct {
 	Since      time.Time  `db:"since"` // when the step started waiting
 	After      int        `db:"after"` // steps after it in the chain
 	MustSignBy *time.Time `db:"must_sign_by"`
-	Who        []string   `db:"who"`     // who may clear it, by name
-	WhoIDs     []int64    `db:"who_ids"` // and their ids
-	Escalation *int64     `db:"escalation_user_id"`
-	Reminded   int        `db:"reminded"` // reminders sent for this wait
+	Who        []string   `db:"who"`                // who may clear it, by name
+	WhoIDs     []int64    `db:"who_ids"`            // and their ids
+	Escalation *int64     `db:"escalation_user_id"` // the kind's escalation contact, while they may be one
+	Reminded   int        `db:"reminded"`           // reminders sent for this wait
 	Escalated  bool       `db:"escalated"`
 }
 
@@ -34,7 +37,10 @@ type StepClock struct {
 // decision with neither recorded).
 const stepClockSQL = `
 SELECT d.id AS decision_id, d.slug, d.reference, d.title, c.step_kind, k.name AS step_name, k.sla_days,
-	w.since, c.after, d.must_sign_by, k.escalation_user_id,
+	w.since, c.after, d.must_sign_by,
+	(SELECT u.id FROM users u WHERE u.id = k.escalation_user_id AND u.disabled_at IS NULL AND (
+		EXISTS (SELECT 1 FROM user_step_kinds uk WHERE uk.user_id = u.id AND uk.step_kind = c.step_kind)
+		OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'admin'))) AS escalation_user_id,
 	ARRAY(SELECT u.name FROM users u JOIN user_step_kinds uk ON uk.user_id = u.id
 		WHERE uk.step_kind = c.step_kind AND u.disabled_at IS NULL ORDER BY u.name) AS who,
 	ARRAY(SELECT u.id FROM users u JOIN user_step_kinds uk ON uk.user_id = u.id
@@ -91,30 +97,109 @@ func (s *Store) MustSignBy(ctx context.Context, id int64) (*time.Time, error) {
 	return by, nil
 }
 
-// StepKindSLAs is each kind of step's service level in working days, by code.
-func (s *Store) StepKindSLAs(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.Query(ctx, `SELECT code, sla_days FROM step_kinds`)
+// StepKindSetting is how a kind of step is timed: its service level in working days and
+// who its late steps are escalated to (nil: the admins).
+type StepKindSetting struct {
+	Code       string `db:"code"`
+	Name       string `db:"name"`
+	SLADays    int    `db:"sla_days"`
+	Escalation *int64 `db:"escalation_user_id"`
+	// EscalationName is the escalation contact's name, or "".
+	EscalationName string `db:"escalation_name"`
+}
+
+// StepKindSettings is every kind of step's timing, by name.
+func (s *Store) StepKindSettings(ctx context.Context) ([]StepKindSetting, error) {
+	rows, err := s.db.Query(ctx, `
+SELECT k.code, k.name, k.sla_days, k.escalation_user_id, coalesce(u.name, '') AS escalation_name
+FROM step_kinds k LEFT JOIN users u ON u.id = k.escalation_user_id ORDER BY k.name`)
 	if err != nil {
-		return nil, fmt.Errorf("service levels: %w", err)
+		return nil, fmt.Errorf("step kind settings: %w", err)
 	}
-	out := map[string]int{}
-	var code string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&code, &n}, func() error { out[code] = n; return nil })
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[StepKindSetting])
 	if err != nil {
-		return nil, fmt.Errorf("service levels: %w", err)
+		return nil, fmt.Errorf("step kind settings: %w", err)
 	}
 	return out, nil
 }
 
-// SetStepKindSLAs sets the service levels given, by step kind code.
-func (s *Store) SetStepKindSLAs(ctx context.Context, slas map[string]int) error {
-	for code, n := range slas {
-		if _, err := s.db.Exec(ctx, `UPDATE step_kinds SET sla_days = $2 WHERE code = $1`, code, n); err != nil {
-			return fmt.Errorf("service level of %s: %w", code, mapError(err))
-		}
+// StepKindChange is what an admin changes of a kind of step: a field left nil is unchanged.
+// Escalation set to a pointer to 0 means the admins.
+type StepKindChange struct {
+	SLADays    *int
+	Escalation *int64
+}
+
+// SetStepKindSettings applies the changes given, by step kind code, and audits each value
+// that changes (who, old → new) in the same transaction. An escalation contact must be an
+// enabled user who clears that kind of step, or an admin: ErrConflict otherwise.
+func (s *Store) SetStepKindSettings(ctx context.Context, act Act, changes map[string]StepKindChange) error {
+	codes := make([]string, 0, len(changes))
+	for code := range changes {
+		codes = append(codes, code)
 	}
-	return nil
+	slices.Sort(codes)
+	return s.InTx(ctx, func(tx *Store) error {
+		for _, code := range codes {
+			ch := changes[code]
+			var old StepKindSetting
+			rows, err := tx.db.Query(ctx, `
+SELECT k.code, k.name, k.sla_days, k.escalation_user_id, coalesce(u.name, '') AS escalation_name
+FROM step_kinds k LEFT JOIN users u ON u.id = k.escalation_user_id WHERE k.code = $1 FOR UPDATE OF k`, code)
+			if err == nil {
+				old, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[StepKindSetting])
+			}
+			if err != nil {
+				return fmt.Errorf("step kind %s: %w", code, mapError(err))
+			}
+			if ch.SLADays != nil && *ch.SLADays != old.SLADays {
+				if _, err := tx.db.Exec(ctx, `UPDATE step_kinds SET sla_days = $2 WHERE code = $1`, code, *ch.SLADays); err != nil {
+					return fmt.Errorf("service level of %s: %w", code, mapError(err))
+				}
+				err := tx.Audit(ctx, act, 0, EventStepKindChanged, map[string]string{"step_kind": code, "change": "service level",
+					"old": strconv.Itoa(old.SLADays), "new": strconv.Itoa(*ch.SLADays)})
+				if err != nil {
+					return err
+				}
+			}
+			if ch.Escalation == nil {
+				continue
+			}
+			var to *int64
+			if *ch.Escalation != 0 {
+				to = ch.Escalation
+			}
+			if (to == nil) == (old.Escalation == nil) && (to == nil || *to == *old.Escalation) {
+				continue
+			}
+			newName := "the admins"
+			if to != nil {
+				err := tx.db.QueryRow(ctx, `
+SELECT u.name FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL AND (
+	EXISTS (SELECT 1 FROM user_step_kinds k WHERE k.user_id = u.id AND k.step_kind = $2)
+	OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'admin'))`, *to, code).Scan(&newName)
+				if errors.Is(err, pgx.ErrNoRows) {
+					return fmt.Errorf("escalation contact %d of %s: %w", *to, code, ErrConflict)
+				}
+				if err != nil {
+					return fmt.Errorf("escalation contact of %s: %w", code, err)
+				}
+			}
+			if _, err := tx.db.Exec(ctx, `UPDATE step_kinds SET escalation_user_id = $2 WHERE code = $1`, code, to); err != nil {
+				return fmt.Errorf("escalation contact of %s: %w", code, mapError(err))
+			}
+			oldName := "the admins"
+			if old.Escalation != nil {
+				oldName = old.EscalationName
+			}
+			err = tx.Audit(ctx, act, 0, EventStepKindChanged, map[string]string{"step_kind": code, "change": "escalation contact",
+				"old": oldName, "new": newName})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SetMustSignBy sets (or, with nil, clears) the date draft id must be signed by.

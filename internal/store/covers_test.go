@@ -323,3 +323,72 @@ func TestNoticesGoToCover(t *testing.T) {
 		t.Errorf("Bea, covering Ann, was sent %d notices that the legal step waits, want 1", got)
 	}
 }
+
+// TestRejectUnderCover: a decision maker rejecting a decision for the one they cover is
+// recorded for them (the signature's cover columns, the rejected entry), verify agrees, and
+// the database refuses a signature under a cover that is not running.
+func TestRejectUnderCover(t *testing.T) {
+	t.Parallel()
+	db := newSignoffDB(t)
+	ctx := context.Background()
+	_, cal := coverPeople(t, db)
+	id, err := db.st.CreateUser(ctx, store.System(time.Now()), "ben@example.org", "Ben Cover", "$argon2id$not-a-real-hash",
+		store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ben, err := db.st.UserByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.st.SetCover(ctx, cal.Act(time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)), store.CoverInput{UserID: db.maker.ID,
+		CovererID: ben.ID, Starts: londonDate("2026-08-01"), Ends: londonDate("2026-08-14"), Reason: "Leave"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 8, 5, 10, 0, 0, 0, time.UTC)
+	slug := db.awaiting(9302)
+	h := db.hash(t, slug)
+	for _, k := range pcdChain {
+		if err := db.st.Approve(ctx, db.advisers[k].Act(now), slug, k, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.st.Sign(ctx, ben.Act(now.Add(time.Hour)), slug, store.SignInput{Outcome: store.OutcomeRejected,
+		Interests: store.InterestsNone, RejectionReason: "Not value for money.", PublishAt: now.Add(time.Hour), SeenHash: h}); err != nil {
+		t.Fatalf("Ben rejects for Sophie: %v", err)
+	}
+	rec, err := db.st.SignoffChain(ctx, store.Staff(db.maker.ID, now.Add(2*time.Hour)), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "for Sophie Signer (cover 1–14 August 2026, set by Cal Admin)"; rec.Signature == nil || rec.Signature.ForWhom() != want ||
+		*rec.Signature.SignerName != "Ben Cover" {
+		t.Fatalf("the rejection is recorded as %+v, want by Ben Cover %q", rec.Signature, want)
+	}
+	entries, err := db.st.Timeline(ctx, rec.DecisionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Event != store.EventRejected || !strings.Contains(last.Detail, `"on_behalf_of":"Sophie Signer"`) ||
+		!strings.Contains(last.Detail, `"cover":"cover 1–14 August 2026, set by Cal Admin"`) {
+		t.Errorf("the rejection's audit entry is %s %s, want it for Sophie under the cover", last.Event, last.Detail)
+	}
+	if rep, err := db.st.VerifySignatures(ctx); err != nil || rep.Mismatches != 0 {
+		t.Errorf("VerifySignatures = %+v, %v; want no mismatch", rep, err)
+	}
+	// A signature for someone under a cover that does not run then is refused.
+	other := db.awaiting(9303)
+	for _, k := range pcdChain {
+		if err := db.st.Approve(ctx, db.advisers[k].Act(now), other, k, db.hash(t, other)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = db.st.Exec(ctx, `INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, signed_at,
+		content_hash, canonical_version, on_behalf_of, on_behalf_name, cover_id, cover_starts_on, cover_ends_on, cover_set_by)
+		SELECT d.id, 'signed', 'rejected', $2, 'Ben Cover', 'none', '2026-09-01', repeat('a', 64), 4, $3, 'x', c.id, c.starts_on, c.ends_on, 'x'
+		FROM decisions d, covers c WHERE d.slug = $1 AND c.user_id = $3`, other, ben.ID, db.maker.ID)
+	if err == nil || !strings.Contains(err.Error(), "a signature under cover must name a cover of that person by the signer, running when it is made") {
+		t.Errorf("a signature under a cover that had run out: %v, want the cover_act refusal", err)
+	}
+}

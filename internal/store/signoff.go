@@ -163,20 +163,36 @@ func (s *Store) approvalExtra(ctx context.Context, act Act, so decision.Signoff,
 			x.Nature, x.DispensationBy = opt(d.Nature), opt(d.DispensationBy)
 		}
 	}
-	covers, people, err := s.RunningCovers(ctx, u.ID, act.At)
-	if err != nil {
+	c, err := s.coverFor(ctx, act, u, func(people []decision.Actor) (decision.Actor, bool) { return so.ActingFor(stepKind, people) })
+	if err != nil || c == nil {
 		return x, err
 	}
-	if p, ok := so.ActingFor(stepKind, people); ok {
+	x.OnBehalfOf, x.OnBehalfName, x.CoverID = &c.UserID, &c.UserName, &c.ID
+	x.CoverStarts, x.CoverEnds, x.CoverSetBy = &c.Starts, &c.Ends, &c.SetByName
+	return x, nil
+}
+
+// coverFor is the running cover u acts under now, for the person pick chooses among those u
+// covers (decision.Signoff.ActingFor or SigningFor), or nil when u acts on their own account.
+func (s *Store) coverFor(ctx context.Context, act Act, u User, pick func([]decision.Actor) (decision.Actor, bool)) (*Cover, error) {
+	covers, people, err := s.RunningCovers(ctx, u.ID, act.At)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := pick(people); ok {
 		for _, c := range covers {
 			if c.UserID == p.ID {
-				x.OnBehalfOf, x.OnBehalfName, x.CoverID = &c.UserID, &c.UserName, &c.ID
-				x.CoverStarts, x.CoverEnds, x.CoverSetBy = &c.Starts, &c.Ends, &c.SetByName
-				break
+				return &c, nil
 			}
 		}
 	}
-	return x, nil
+	return nil, nil
+}
+
+// coverDetail is how an audit entry records an act under cover c: for whom, and the cover.
+func coverDetail(detail map[string]string, name string, starts, ends time.Time, setBy string) {
+	detail["on_behalf_of"] = name
+	detail["cover"] = "cover " + decision.CoverDays(starts, ends) + ", set by " + setBy
 }
 
 func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action, comment, seenHash string, d decision.Declaration) error {
@@ -200,11 +216,11 @@ func (s *Store) adviserAct(ctx context.Context, act Act, slug, stepKind, action,
 		if comment != "" {
 			c = &comment
 		}
-		var x approvalExtra
-		if action == "approved" {
-			if x, err = tx.approvalExtra(ctx, act, so, u, stepKind, d); err != nil {
-				return err
-			}
+		// A return under cover is recorded for whom it was made, as an approval is; only an
+		// approval carries a declaration.
+		x, err := tx.approvalExtra(ctx, act, so, u, stepKind, d)
+		if err != nil {
+			return err
 		}
 		// The approver's name and the step's name and statement are kept as they are now: the
 		// record shows what was approved, whatever users and step_kinds say later.
@@ -233,8 +249,7 @@ RETURNING step_name, statement`, id, stepKind, u.ID, action, c, hash, act.At, u.
 			}
 		}
 		if x.OnBehalfName != nil {
-			detail["on_behalf_of"] = *x.OnBehalfName
-			detail["cover"] = "cover " + decision.CoverDays(*x.CoverStarts, *x.CoverEnds) + ", set by " + *x.CoverSetBy
+			coverDetail(detail, *x.OnBehalfName, *x.CoverStarts, *x.CoverEnds, *x.CoverSetBy)
 		}
 		if comment != "" {
 			detail["comment"] = comment
@@ -303,11 +318,23 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		if err != nil {
 			return fmt.Errorf("sign %s: %w", ref, mapError(err))
 		}
+		// Signing (or rejecting) under cover is recorded for whom, as an approval is.
+		cover, err := tx.coverFor(ctx, act, u, so.SigningFor)
+		if err != nil {
+			return err
+		}
+		var onBehalf, coverID *int64
+		var onBehalfName, setBy *string
+		var starts, ends *time.Time
+		if cover != nil {
+			onBehalf, onBehalfName, coverID, starts, ends, setBy = &cover.UserID, &cover.UserName, &cover.ID, &cover.Starts, &cover.Ends, &cover.SetByName
+		}
 		_, err = tx.db.Exec(ctx, `
 INSERT INTO signatures (decision_id, kind, outcome, user_id, signer_name, interests, interests_detail, signed_at,
-	content_hash, canonical_version)
-VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, in.Outcome, u.ID, u.Name, in.Interests, detail, act.At, hash, decision.CanonicalVersion)
+	content_hash, canonical_version, on_behalf_of, on_behalf_name, cover_id, cover_starts_on, cover_ends_on, cover_set_by)
+VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			id, in.Outcome, u.ID, u.Name, in.Interests, detail, act.At, hash, decision.CanonicalVersion,
+			onBehalf, onBehalfName, coverID, starts, ends, setBy)
 		if err != nil {
 			return signoffError("record signature", err)
 		}
@@ -452,17 +479,28 @@ type signingRow struct {
 	PublishAt        *time.Time `db:"publish_at"`
 	DeferralReason   *string    `db:"deferral_reason"`
 	DatePublished    *time.Time `db:"date_published"`
+	// Whom the signer signed for under cover, and the cover as it was then (migration 52).
+	OnBehalfOf   *int64     `db:"on_behalf_of"`
+	OnBehalfName *string    `db:"on_behalf_name"`
+	CoverID      *int64     `db:"cover_id"`
+	CoverStarts  *time.Time `db:"cover_starts_on"`
+	CoverEnds    *time.Time `db:"cover_ends_on"`
+	CoverSetBy   *string    `db:"cover_set_by"`
 }
 
 const signingRowColumns = `g.kind, g.outcome, g.user_id, g.signer_name, g.interests, g.interests_detail, g.signed_at,
 	g.canonical_version, d.decision_maker_name, d.decision_maker_role, d.date_signed, d.publish_at, d.deferral_reason,
-	d.date_published`
+	d.date_published, g.on_behalf_of, g.on_behalf_name, g.cover_id, g.cover_starts_on, g.cover_ends_on, g.cover_set_by`
 
 // signingKeys are the keys of a signing record in the audit entry of its signature, which the
 // checkpointed chain covers; date_published is also in the entries of a decision's publication,
 // and the latest of them holds it.
+// A signature under cover adds on_behalf_of (the name), on_behalf_of_id, cover_id and cover
+// ("cover 1–14 August 2026, set by C"); a signature without cover has none of them, so the
+// entries of earlier signatures hold every key their record has.
 var signingKeys = []string{"kind", "outcome", "signer_id", "signer", "interests", "interests_detail", "signed_at",
-	"canonical_version", "decision_maker", "decision_maker_role", "date_signed", "publish_at", "deferral_reason"}
+	"canonical_version", "decision_maker", "decision_maker_role", "date_signed", "publish_at", "deferral_reason",
+	"on_behalf_of", "on_behalf_of_id", "cover_id", "cover"}
 
 // record is the signing record as its audit entry holds it: every key, "" for nothing recorded.
 func (r signingRow) record() map[string]string {
@@ -490,6 +528,11 @@ func (r signingRow) record() map[string]string {
 	}
 	if r.PublishAt != nil {
 		m["publish_at"] = at(*r.PublishAt)
+	}
+	if r.OnBehalfOf != nil && r.OnBehalfName != nil && r.CoverID != nil && r.CoverStarts != nil && r.CoverEnds != nil && r.CoverSetBy != nil {
+		coverDetail(m, *r.OnBehalfName, *r.CoverStarts, *r.CoverEnds, *r.CoverSetBy)
+		m["on_behalf_of_id"] = strconv.FormatInt(*r.OnBehalfOf, 10)
+		m["cover_id"] = strconv.FormatInt(*r.CoverID, 10)
 	}
 	return m
 }

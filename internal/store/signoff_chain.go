@@ -65,6 +65,20 @@ type Signature struct {
 	SignedAt         time.Time `db:"signed_at"`
 	ContentHash      string    `db:"content_hash"`
 	CanonicalVersion int       `db:"canonical_version"`
+	// Whom the decision maker signed for under cover, and that cover, as it was then.
+	OnBehalfName *string    `db:"on_behalf_name"`
+	CoverStarts  *time.Time `db:"cover_starts_on"`
+	CoverEnds    *time.Time `db:"cover_ends_on"`
+	CoverSetBy   *string    `db:"cover_set_by"`
+}
+
+// ForWhom says for whom the decision maker signed under cover: "for Ann Jones (cover 1–14
+// August 2026, set by Cal Green)"; "" when they signed on their own account.
+func (g Signature) ForWhom() string {
+	if g.OnBehalfName == nil || g.CoverStarts == nil || g.CoverEnds == nil || g.CoverSetBy == nil {
+		return ""
+	}
+	return decision.ForWhom(*g.OnBehalfName, *g.CoverStarts, *g.CoverEnds, *g.CoverSetBy)
 }
 
 // SignoffRecord is a decision's sign-off as a reader may see it.
@@ -115,7 +129,7 @@ ORDER BY a.acted_at, a.id`
 
 const signatureSQL = `
 SELECT g.kind, g.outcome, g.signer_name, d.decision_maker_role AS signer_role, g.interests, g.interests_detail,
-	g.signed_at, g.content_hash, g.canonical_version
+	g.signed_at, g.content_hash, g.canonical_version, g.on_behalf_name, g.cover_starts_on, g.cover_ends_on, g.cover_set_by
 FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = @id`
 
 // SignoffChain reads a decision's sign-off for the reader: ErrNotFound unless acc may see the

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -217,5 +218,31 @@ func TestDue(t *testing.T) {
 	}
 	if got := date(t, "2026-03-12").Words(); got != "Thu 12 March 2026" {
 		t.Errorf("Words = %q", got)
+	}
+}
+
+// TestCheck: an uploaded file is refused, in words for the admin, when it is not JSON, not
+// gov.uk's shape, has a date that is not real or one outside the years allowed; the shipped
+// list passes.
+func TestCheck(t *testing.T) {
+	for _, tt := range []struct {
+		name, file, want string
+	}{
+		{"not JSON", "date,title", "The file is not JSON"},
+		{"a list", `[{"date": "2027-01-01"}]`, "The file is not in gov.uk’s bank-holidays.json format"},
+		{"no division", `{"scotland": {"division": "scotland", "events": [{"title": "x", "date": "2027-01-04"}]}}`, "The file is not in gov.uk’s bank-holidays.json format"},
+		{"no events", `{"england-and-wales": {"division": "england-and-wales", "events": []}}`, "The file is not in gov.uk’s bank-holidays.json format"},
+		{"no title", `{"england-and-wales": {"events": [{"date": "2027-01-01"}]}}`, "The file is not in gov.uk’s bank-holidays.json format"},
+		{"events not a list", `{"england-and-wales": {"events": "2027-01-01"}}`, "The file is not in gov.uk’s bank-holidays.json format"},
+		{"bad date", `{"england-and-wales": {"events": [{"title": "Leap", "date": "2027-02-29"}]}}`, `"2027-02-29" (Leap) is not a date like 2027-12-27`},
+		{"too early", `{"england-and-wales": {"events": [{"title": "Old", "date": "1999-12-31"}]}}`, "1999-12-31 (Old) is out of range: each date must be in the years 2000 to 2099"},
+		{"too late", `{"england-and-wales": {"events": [{"title": "Far", "date": "2100-01-01"}]}}`, "2100-01-01 (Far) is out of range"},
+		{"good", `{"england-and-wales": {"events": [{"title": "New Year’s Day", "date": "2029-01-01", "notes": "", "bunting": true}]}}`, ""},
+		{"shipped", string(published), ""},
+	} {
+		c, msg := Check([]byte(tt.file))
+		if !strings.HasPrefix(msg, tt.want) || (tt.want == "") != (msg == "") || (msg == "") != (c != nil) {
+			t.Errorf("%s: Check = %v, %q; want %q", tt.name, c != nil, msg, tt.want)
+		}
 	}
 }
