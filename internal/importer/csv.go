@@ -97,7 +97,11 @@ func readTable(name string, b []byte, allowed, required []string) (rows []map[st
 		bad := false
 		for i, v := range rec {
 			if !utf8.ValidString(v) {
-				probs = append(probs, Problem{File: name, Line: line, Field: header[i], Message: "not valid UTF-8"})
+				ref := ""
+				if utf8.ValidString(rec[0]) {
+					ref = strings.TrimSpace(rec[0])
+				}
+				probs = append(probs, Problem{File: name, Line: line, Reference: ref, Field: header[i], Message: "not valid UTF-8"})
 				bad = true
 			}
 			row[header[i]] = v

@@ -92,10 +92,8 @@ func readSource(source string) ([]record, []Problem, error) {
 	var recs []record
 	var probs []Problem
 	for _, f := range files {
-		name := f
-		if rel, err := filepath.Rel(filepath.Dir(source), f); err == nil && !strings.HasPrefix(rel, "..") {
-			name = rel
-		}
+		// Named as under the source: a directory's files by their names, a file by its own.
+		name := filepath.Base(f)
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, nil, err
