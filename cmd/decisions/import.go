@@ -48,7 +48,7 @@ It exits non-zero when any decision was refused.`, stdout)
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: 2, StatementTimeout: 10 * time.Minute})
+	pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: importer.DefaultWorkers + 1, StatementTimeout: 10 * time.Minute})
 	if err != nil {
 		return err
 	}

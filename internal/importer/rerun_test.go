@@ -61,7 +61,7 @@ func TestResumeAndRunAgain(t *testing.T) {
 	// A run that fails midway (here: stopped after three batches) keeps the decisions it
 	// loaded, each whole; the link from the last of them waits for its decision.
 	stopped, stop := context.WithCancel(ctx)
-	_, err := importer.Run(stopped, st, importer.Options{Source: dir, Blobs: blobs, Batch: 10,
+	_, err := importer.Run(stopped, st, importer.Options{Source: dir, Blobs: blobs, Batch: 10, Workers: 1,
 		Progress: func(done, _ int) {
 			if done == 30 {
 				stop()

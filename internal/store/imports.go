@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -167,7 +168,9 @@ func (s *Store) LoadImported(ctx context.Context, run ImportRun, batch []Importe
 				}
 			}
 		}
-		orgs, err := tx.EnsureOrganisations(ctx, names)
+		// In one order, so batches loading at once wait for each other's new names, never deadlock.
+		slices.Sort(names)
+		orgs, err := tx.EnsureOrganisations(ctx, slices.Compact(names))
 		if err != nil {
 			return err
 		}
@@ -301,17 +304,43 @@ func (s *Store) LoadImported(ctx context.Context, run ImportRun, batch []Importe
 				return fmt.Errorf("copy %s: %w", c.table, mapError(err))
 			}
 		}
-		// The links signed decisions made to the batch's decisions before they were held: the
-		// same links, now to a row (the trigger lets exactly this through).
-		if _, err := conn.Exec(ctx, `
-INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
-SELECT p.from_decision_id, t.id, p.kind FROM import_pending_links p JOIN decisions t ON t.reference = p.to_reference
-WHERE p.to_reference = ANY($1)`, refs); err != nil {
-			return fmt.Errorf("resolve pending links: %w", mapError(err))
-		}
-		if _, err := conn.Exec(ctx, `DELETE FROM import_pending_links WHERE to_reference = ANY($1)`, refs); err != nil {
-			return fmt.Errorf("resolve pending links: %w", mapError(err))
+		if err := tx.resolvePendingLinks(ctx, refs); err != nil {
+			return err
 		}
 		return copySyntheticAudit(ctx, conn, audits)
 	})
+}
+
+// resolvePendingLinksSQL makes the links signed decisions made to decisions before they were
+// held: the same links, now to a row (the trigger lets exactly this through). $1 limits it to
+// the targets named, or NULL for every target held.
+const resolvePendingLinksSQL = `
+WITH made AS (
+	INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
+	SELECT p.from_decision_id, t.id, p.kind FROM import_pending_links p JOIN decisions t ON t.reference = p.to_reference
+	WHERE $1::text[] IS NULL OR p.to_reference = ANY($1)
+	RETURNING from_decision_id, to_decision_id, kind)
+SELECT count(*) FROM made`
+
+func (s *Store) resolvePendingLinks(ctx context.Context, refs []string) error {
+	var made int
+	if err := s.db.QueryRow(ctx, resolvePendingLinksSQL, refs).Scan(&made); err != nil {
+		return fmt.Errorf("resolve pending links: %w", mapError(err))
+	}
+	if made == 0 {
+		return nil
+	}
+	_, err := s.db.Exec(ctx, `
+DELETE FROM import_pending_links p USING decisions t
+WHERE t.reference = p.to_reference AND ($1::text[] IS NULL OR p.to_reference = ANY($1))`, refs)
+	if err != nil {
+		return fmt.Errorf("resolve pending links: %w", mapError(err))
+	}
+	return nil
+}
+
+// ResolvePendingLinks makes every pending link whose decision is now held: batches loaded at
+// once cannot see each other's decisions, so a run ends with this.
+func (s *Store) ResolvePendingLinks(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Store) error { return tx.resolvePendingLinks(ctx, nil) })
 }
