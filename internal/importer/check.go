@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,19 +26,21 @@ func (c *checked) fail(field, format string, args ...any) {
 		Message: fmt.Sprintf(format, args...)})
 }
 
-// parseRef reads a reference as the register writes it, refusing any other series.
+// parseRef reads a reference in any form staff type ("PCD 1682", "pcd-1682"), refusing any
+// other series, and a bare number: an import never guesses the series.
 func (c *checked) parseRef(field, s string) (decision.Ref, bool) {
+	s = strings.TrimSpace(s)
+	series, _, _ := strings.Cut(s, " ")
 	r, err := decision.ParseReference(s)
-	if err != nil || r.String() != strings.TrimSpace(s) && !strings.EqualFold(r.String(), strings.TrimSpace(s)) {
-		series, _, _ := strings.Cut(strings.TrimSpace(s), " ")
-		if err != nil && series != "" && isLetters(series) {
-			c.fail(field, "%q is not a reference of a known series (PCD, DMPCD, MD, DD, ADD)", s)
-		} else {
-			c.fail(field, "%q is not a decision reference (write it like PCD 1682)", s)
-		}
-		return decision.Ref{}, false
+	switch {
+	case err == nil && s != "" && isLetters(s[:1]):
+		return r, true
+	case err != nil && series != "" && isLetters(series):
+		c.fail(field, "%q is not a reference of a known series (PCD, DMPCD, MD, DD, ADD)", s)
+	default:
+		c.fail(field, "%q is not a decision reference (write it like PCD 1682)", s)
 	}
-	return r, true
+	return decision.Ref{}, false
 }
 
 func isLetters(s string) bool {
@@ -245,5 +246,3 @@ func day(t *time.Time) string {
 	}
 	return t.Format(time.DateOnly)
 }
-
-var errStrict = errors.New("stopped at the first decision with a problem (--strict)")

@@ -122,7 +122,7 @@ func readCSV(name, path string, b []byte) ([]record, []Problem) {
 	for i, row := range rows {
 		ref := strings.TrimSpace(row["reference"])
 		byRef[ref] = append(byRef[ref], len(recs))
-		recs = append(recs, record{file: name, line: lines[i], raw: nil, csv: &csvRecord{cells: row}})
+		recs = append(recs, record{file: name, line: lines[i], csv: &csvRecord{cells: row}})
 	}
 	side := strings.TrimSuffix(path, ".csv") + fundingSuffix
 	sb, err := os.ReadFile(side)

@@ -118,6 +118,8 @@ func plantedFaults(t testing.TB, n int) (string, []importer.Problem) {
 			row["continues"] = fmt.Sprintf("PCD %d", num+1-2*(i-50))
 		case 60: // a date that is no date
 			row["date_signed"] = "4th March"
+		case 80: // a number with no series: never guessed
+			row["reference"] = "30080"
 		}
 		line := main.rowOf(row)
 		ref = row["reference"]
@@ -149,6 +151,9 @@ func plantedFaults(t testing.TB, n int) (string, []importer.Problem) {
 		case 60:
 			want = append(want, importer.Problem{File: "decisions.csv", Line: line, Reference: ref, Field: "date_signed",
 				Message: `"4th March" is not a date (write it like 2024-03-31)`})
+		case 80:
+			want = append(want, importer.Problem{File: "decisions.csv", Line: line, Reference: "30080", Field: "reference",
+				Message: `"30080" is not a decision reference (write it like PCD 1682)`})
 		}
 		amount := fmt.Sprintf("£%d,%03d.50", 1+i%90, i%1000)
 		if i == 70 { // an amount that does not parse
@@ -201,11 +206,12 @@ func newImportStore(t testing.TB) (*pgxpool.Pool, *store.Store, *blobstore.Store
 	return pool, store.New(pool), blobs
 }
 
-// refusedByFaults are the decisions the planted faults refuse: the unknown series, both
-// duplicates, both documents at fault, the loop's two, the bad date and the bad amount. The
+// refusedByFaults are the decisions the planted faults refuse: the unknown series, the bare
+// number, both duplicates, both documents at fault, the loop's two, the bad date and the bad
+// amount. The
 // row of bad UTF-8 and the short row are not read as decisions at all (problems of the file),
 // and the orphan funding line refuses no decision.
-const refusedByFaults = 9
+const refusedByFaults = 10
 
 func reportLines(ps []importer.Problem) []string {
 	out := make([]string, len(ps))

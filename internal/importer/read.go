@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/decision-register/decisions/internal/api"
-	"github.com/decision-register/decisions/internal/store"
 )
 
 // Problem is one thing wrong with the input, and where it is.
@@ -49,7 +48,6 @@ type record struct {
 	file string
 	line int
 	dir  string // the directory its documents are looked for in
-	raw  []byte // the record's bytes as read, for its provenance hash
 	json *api.Decision
 	csv  *csvRecord
 }
@@ -189,13 +187,10 @@ func jsonRecord(name string, line int, raw []byte) ([]record, []Problem) {
 	if err := decodeStrict(raw, &d); err != nil {
 		return nil, []Problem{{File: name, Line: line, Message: "not a decision as /api/v1/decisions/{slug} serves it: " + err.Error()}}
 	}
-	return []record{{file: name, line: line, raw: raw, json: &d}}, nil
+	return []record{{file: name, line: line, json: &d}}, nil
 }
 
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
-
-// heldOf is what a record's reference finds in the register.
-type heldOf = store.HeldDecision

@@ -83,6 +83,10 @@ func TestResumeAndRunAgain(t *testing.T) {
 	if imported != 30 || pending != 1 || links != 29 {
 		t.Errorf("after the interrupted run: %d imported, %d links pending, %d made; want 30, 1, 29", imported, pending, links)
 	}
+	// Signed with the link, hashed with it while it waits: verify holds.
+	if rep, err := st.VerifySignatures(ctx); err != nil || rep.Mismatches > 0 {
+		t.Errorf("verify with a link pending: %+v, %v", rep, err)
+	}
 	// The database itself refuses to add a link to a signed imported decision, or to drop a
 	// pending one, outside the move the import makes.
 	if _, err := pool.Exec(ctx, `INSERT INTO decision_links (from_decision_id, to_decision_id, kind)
