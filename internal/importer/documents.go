@@ -2,10 +2,13 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/decision-register/decisions/internal/blobstore"
 	"github.com/decision-register/decisions/internal/document"
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -18,7 +21,7 @@ type docFile struct {
 	mediaType string // as the record says (JSON), or "" to take the type the name's extension says
 	size      int64  // as the record says, or 0
 	sha256    string // as the record says, or ""
-	pending   *document.Pending
+	text      string // read from it, for search
 }
 
 // docPath is where a record's document is: in a directory named for the decision's slug beside
@@ -33,7 +36,8 @@ func docPath(dir, slug, name string) string {
 
 // checkDocuments reads each document the record names: it must exist, be of a type the
 // register takes, and be what its name (and, from JSON, its type, size and hash) say it is.
-// The bytes wait in a temporary file until the decision is loaded (or the run ends).
+// Nothing is kept open: a run over thousands of documents would run out of files. The bytes
+// are read again, and stored, when the decision is loaded (storeBytes).
 func (c *checked) checkDocuments(ctx context.Context, maxBytes int64) {
 	for i := range c.docs {
 		doc := &c.docs[i]
@@ -52,7 +56,8 @@ func (c *checked) checkDocuments(ctx context.Context, maxBytes int64) {
 			}
 			continue
 		}
-		doc.pending = p
+		p.Close()
+		doc.text = p.Text
 		want := doc.mediaType
 		if ext := strings.ToLower(filepath.Ext(doc.name)); want == "" && ext != document.Extension(p.MediaType) {
 			c.fail(doc.field, "%s: its content is a %s, not what its name says", doc.name, document.TypeName(p.MediaType))
@@ -73,20 +78,30 @@ func (c *checked) checkDocuments(ctx context.Context, maxBytes int64) {
 func (c *checked) storeDocuments() []store.NewDocument {
 	var out []store.NewDocument
 	for _, d := range c.docs {
-		out = append(out, store.NewDocument{Name: d.name, MediaType: d.mediaType, SHA256: d.sha256, Size: d.size, Text: textOf(d.pending)})
+		out = append(out, store.NewDocument{Name: d.name, MediaType: d.mediaType, SHA256: d.sha256, Size: d.size, Text: d.text})
 	}
 	return out
 }
 
-func textOf(p *document.Pending) string {
-	if p == nil {
-		return ""
-	}
-	return p.Text
-}
-
-func (c *checked) close() {
+// storeBytes puts the record's documents in the blob store, refusing bytes that changed since
+// they were checked. Bytes of a decision the database then refuses are left for the sweep.
+func (c *checked) storeBytes(ctx context.Context, blobs *blobstore.Store, maxBytes int64) error {
 	for _, d := range c.docs {
-		d.pending.Close()
+		if blobs == nil {
+			return errors.New("it has documents, but no documents store is configured (DOCUMENTS_URL)")
+		}
+		f, err := os.Open(d.path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.name, err)
+		}
+		got, err := document.Ingest(ctx, blobs, f, maxBytes)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.name, err)
+		}
+		if got.SHA256 != d.sha256 {
+			return fmt.Errorf("%s: changed while the import ran", d.name)
+		}
 	}
+	return nil
 }

@@ -84,11 +84,6 @@ func Run(ctx context.Context, st *store.Store, o Options) (Result, error) {
 			all[i] = checkCSV(ctx, r, o.MaxDocumentBytes, at)
 		}
 	}
-	defer func() {
-		for _, c := range all {
-			c.close()
-		}
-	}()
 	checkDuplicates(all)
 	checkLoops(all)
 	if err := checkHeld(ctx, st, all, &res); err != nil {
@@ -190,18 +185,24 @@ func loadAll(ctx context.Context, st *store.Store, o Options, run store.ImportRu
 // loadBatch loads a batch in one transaction; if the database refuses it, it loads each
 // decision alone, so one bad decision costs only itself.
 func loadBatch(ctx context.Context, st *store.Store, o Options, run store.ImportRun, batch []*checked, res *Result) (int, error) {
-	ds := make([]store.ImportedDecision, len(batch))
-	for i, c := range batch {
-		for _, doc := range c.docs {
-			if o.Blobs == nil {
-				return 0, fmt.Errorf("import: %s has documents, but no documents store is configured (DOCUMENTS_URL)", c.ref)
+	var ds []store.ImportedDecision
+	var kept []*checked
+	for _, c := range batch {
+		if err := c.storeBytes(ctx, o.Blobs, o.MaxDocumentBytes); err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
 			}
-			if err := doc.pending.Store(ctx, o.Blobs); err != nil {
-				return 0, fmt.Errorf("import: store %s of %s: %w", doc.name, c.ref, err)
-			}
+			res.Refused++
+			res.Problems = append(res.Problems, Problem{File: c.rec.file, Line: c.rec.line, Reference: c.ref, Field: "documents",
+				Message: err.Error()})
+			continue
 		}
-		ds[i] = c.d
+		ds, kept = append(ds, c.d), append(kept, c)
 	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	batch = kept
 	err := st.LoadImported(ctx, run, ds, o.Now())
 	if err == nil {
 		return len(batch), nil
