@@ -55,6 +55,8 @@ Commands:
                                    (decisions org set-id --help)
   seed-synthetic                   add N made-up decisions for load runs
                                    (decisions seed-synthetic --help)
+  import FILE|DIR                  bring in decisions signed outside the register, from its public
+                                   JSON or a CSV (docs/import.md; decisions import --help)
   signed-pdf --missing             make the signed decision documents that are missing
                                    (decisions signed-pdf --help)
   verify                           recompute every signed decision's hash and the audit chain;
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSeedSynthetic(ctx, args[2:], getenv, stdout)
 	case "signed-pdf":
 		return runSignedPDF(ctx, args[2:], getenv, stdout)
+	case "import":
+		return runImport(ctx, args[2:], getenv, stdout)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || (len(args) > 2 && (args[2] == "--help" || args[2] == "-h")) {
 		printUsage(stdout)

@@ -181,28 +181,31 @@ func apiLimit(s string) (int, string) {
 
 // Decision is the whole of one decision as its reader may see it.
 type Decision struct {
-	Reference       string        `json:"reference"`
-	Slug            string        `json:"slug"`
-	URL             string        `json:"url"`
-	Series          string        `json:"series"`
-	Title           *string       `json:"title"`
-	Summary         *string       `json:"summary"`
-	TextSource      string        `json:"text_source"`
-	Synthetic       bool          `json:"synthetic"` // made up by seed-synthetic, not a real decision
-	Status          string        `json:"status"`
-	DateSigned      *string       `json:"date_signed"`
-	DatePublished   *string       `json:"date_published"`
-	DecisionMaker   Person        `json:"decision_maker"`
-	Funder          *string       `json:"funder"`
-	SourceURL       *string       `json:"source_url"`
-	Recommendations []string      `json:"recommendations"`
-	Sections        []Section     `json:"sections"`
-	FundingLines    []FundingLine `json:"funding_lines"`
-	TotalPence      *int64        `json:"total_pence"`
-	Links           []Link        `json:"links"`
-	Documents       []Document    `json:"documents"`
-	Signoff         Signoff       `json:"signoff"`
-	ContentHash     string        `json:"content_hash"`
+	Reference       string    `json:"reference"`
+	Slug            string    `json:"slug"`
+	URL             string    `json:"url"`
+	Series          string    `json:"series"`
+	Title           *string   `json:"title"`
+	Summary         *string   `json:"summary"`
+	TextSource      string    `json:"text_source"`
+	Synthetic       bool      `json:"synthetic"` // made up by seed-synthetic, not a real decision
+	Status          string    `json:"status"`
+	DateSigned      *string   `json:"date_signed"`
+	DatePublished   *string   `json:"date_published"`
+	DecisionMaker   Person    `json:"decision_maker"`
+	Funder          *string   `json:"funder"`
+	SourceURL       *string   `json:"source_url"`
+	Recommendations []string  `json:"recommendations"`
+	Sections        []Section `json:"sections"`
+	// PartTwoSHA256 is the salted hash Part II enters the canonical content as (null with no
+	// Part II): Part II itself is withheld, and its hash is in the canonical bytes anyway.
+	PartTwoSHA256 *string       `json:"part_two_sha256"`
+	FundingLines  []FundingLine `json:"funding_lines"`
+	TotalPence    *int64        `json:"total_pence"`
+	Links         []Link        `json:"links"`
+	Documents     []Document    `json:"documents"`
+	Signoff       Signoff       `json:"signoff"`
+	ContentHash   string        `json:"content_hash"`
 	// Versions are its signed versions once it has been corrected (empty until then), and
 	// Corrections the corrections that made them.
 	Versions    []Version    `json:"versions"`
@@ -268,6 +271,8 @@ type FundingLine struct {
 	AmountPence    int64    `json:"amount_pence"`
 	Currency       string   `json:"currency"`
 	FinancialYears []string `json:"financial_years"`
+	FYStart        *int     `json:"fy_start"` // the first financial year as the year it starts, as signed
+	FYEnd          *int     `json:"fy_end"`
 	Basis          string   `json:"basis"`
 	Kind           string   `json:"kind"`
 	Label          string   `json:"label"`
@@ -359,6 +364,9 @@ func (a *API) Decision(w http.ResponseWriter, r *http.Request) error {
 		Signoff:     Signoff{Approvals: []Approval{}},
 		ContentHash: v.CurrentHash,
 	}
+	if v.PartTwoHash != "" {
+		out.PartTwoSHA256 = &v.PartTwoHash
+	}
 	if out.Recommendations == nil {
 		out.Recommendations = []string{}
 	}
@@ -377,7 +385,7 @@ func (a *API) Decision(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		out.FundingLines = append(out.FundingLines, FundingLine{Position: f.Position, Funder: f.Funder, Recipient: f.Recipient,
-			AmountPence: f.AmountPence, Currency: f.Currency, FinancialYears: years, Basis: f.Basis, Kind: f.Kind,
+			AmountPence: f.AmountPence, Currency: f.Currency, FinancialYears: years, FYStart: f.FYStart, FYEnd: f.FYEnd, Basis: f.Basis, Kind: f.Kind,
 			Label: f.Label, PeriodText: f.PeriodText})
 	}
 	if t := decision.TotalOf(lines(d.Funding)); t.Known {

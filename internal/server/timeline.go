@@ -164,6 +164,14 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 		e.Event == store.EventCorrectionStarted || e.Event == store.EventCorrectionDiscarded) && detail["reason"] != "" {
 		t.Description = append(t.Description, "Reason: "+detail["reason"])
 	}
+	if src := detail["source"]; e.Event == store.EventImported && src != "" {
+		// Where `decisions import` took it from (docs/import.md): its provenance, for staff.
+		from := "From " + src
+		if id := detail["source_id"]; id != "" {
+			from += ", where it is " + id
+		}
+		t.Description = append(t.Description, from+" (import run "+detail["import_run"]+")")
+	}
 	if f := detail["fields"]; f != "" {
 		t.Description = append(t.Description, "Changed: "+fieldLabel(f))
 	}

@@ -14,8 +14,9 @@ import (
 // returns is never shown, and Part II leaves the store only as its hash through it.
 const contentSQL = `
 SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder,
-	d.part_two_salt
-FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id WHERE d.id = @id`
+	d.part_two_salt, coalesce(i.part_two_sha256, '') AS part_two_sha256
+FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
+LEFT JOIN decision_imports i ON i.decision_id = d.id WHERE d.id = @id`
 
 const contentSectionsSQL = `
 SELECT kind, heading, body FROM sections WHERE decision_id = @id AND part = @part ORDER BY position`
@@ -25,9 +26,13 @@ SELECT f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.labe
 	fo.name AS funder, ro.name AS recipient
 FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = @id ORDER BY f.position`
 
+// contentLinksSQL reads the links the decision makes, with those an import recorded to
+// decisions not yet held (migration 000055): signed with them, it is hashed with them.
 const contentLinksSQL = `
 SELECT l.kind, o.reference FROM decision_links l JOIN decisions o ON o.id = l.to_decision_id
-WHERE l.from_decision_id = @id`
+WHERE l.from_decision_id = @id
+UNION
+SELECT p.kind, p.to_reference FROM import_pending_links p WHERE p.from_decision_id = @id`
 
 // contentDocumentsSQL reads the supporting documents: the signed decision document is made
 // from the signed content, so it cannot be part of it.
@@ -58,6 +63,8 @@ type contentHead struct {
 	Summary   string `db:"summary"`
 	Funder    string `db:"funder"`
 	Salt      string `db:"part_two_salt"`
+	// PartTwoHash is Part II's hash as an import recorded it, when the source withheld Part II.
+	PartTwoHash string `db:"part_two_sha256"`
 }
 
 // Content reads a decision's content as the canonical form takes it.
@@ -67,7 +74,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	b := &pgx.Batch{}
 	b.Queue(contentSQL, args).Query(func(rows pgx.Rows) error {
 		h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[contentHead])
-		c.Reference, c.Title, c.Summary, c.Funder, c.PartTwoSalt = h.Reference, h.Title, h.Summary, h.Funder, h.Salt
+		c.Reference, c.Title, c.Summary, c.Funder, c.PartTwoSalt, c.PartTwoHash = h.Reference, h.Title, h.Summary, h.Funder, h.Salt, h.PartTwoHash
 		return err
 	})
 	queueRows(b, `SELECT body FROM recommendations WHERE decision_id = @id ORDER BY position`, args, pgx.RowTo[string], &c.Recommendations)

@@ -128,7 +128,8 @@ const decisionBySlugSQL = `
 SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
 	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
 	d.deferral_reason, d.withdrawn_at, d.withdrawal_reason,
-	EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2) AS has_part_two,
+	(EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2)
+		OR EXISTS (SELECT 1 FROM decision_imports i WHERE i.decision_id = d.id AND i.part_two_sha256 IS NOT NULL)) AS has_part_two,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id) AS made_here
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
 WHERE d.slug = @slug AND ` + visibleD

@@ -254,6 +254,9 @@ type Verification struct {
 	// Versions are its signed versions, once it has been corrected: then the content now is
 	// compared with the latest.
 	Versions []Version
+	// PartTwoHash is the SHA-256 Part II enters the canonical content as ("" with no Part II):
+	// public in the canonical bytes, and what another register needs to import the decision.
+	PartTwoHash string
 }
 
 // Verify recomputes the hash of a decision the reader may see, from one snapshot, and
@@ -270,7 +273,7 @@ func (s *Store) Verify(ctx context.Context, acc Access, slug string) (Verificati
 			return err
 		}
 		v = Verification{Reference: rec.Reference, Status: rec.Status, CurrentHash: decision.ContentHash(c),
-			Signature: rec.Signature, Approvals: rec.Approvals}
+			Signature: rec.Signature, Approvals: rec.Approvals, PartTwoHash: c.WithPartTwoHashed().PartTwoHash}
 		if v.Signature != nil {
 			if h, ok := decision.ContentHashAs(v.Signature.CanonicalVersion, c); ok {
 				v.CurrentHash, v.Checkable = h, true
