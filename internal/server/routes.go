@@ -76,6 +76,15 @@ func (s *Server) Routes() http.Handler {
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
+	// E-mail alerts, for anyone (alerts.go): asking is limited as searches are (it runs one),
+	// and each address's messages by the store. Confirming and stopping are signed links.
+	r.Get("/alerts/new", s.handle(s.handleAlertNew))
+	r.With(search).Post("/alerts", s.handle(s.handleAlertRequest))
+	r.Get("/alerts/asked", s.handle(s.handleAlertAsked))
+	r.Get("/alerts/confirm/{token}", s.handle(s.handleAlertConfirmForm))
+	r.Post("/alerts/confirm/{token}", s.handle(s.handleAlertConfirm))
+	r.Get("/alerts/unsubscribe/{token}", s.handle(s.handleAlertStopForm))
+	r.Post("/alerts/unsubscribe/{token}", s.handle(s.handleAlertStop))
 	// The timeout warning's "Stay signed in": a read, which moves a signed-in session's expiry on.
 	r.Get("/sign-in/keep-alive", s.handle(s.handleKeepAlive))
 
