@@ -107,6 +107,15 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// alertsURL is the form asking for alerts of the public's side of search q.
+func alertsURL(q search.Query) string {
+	qs := store.CanonicalAlertSearch(publicQuery(q))
+	if qs == "" {
+		return "/alerts/new"
+	}
+	return "/alerts/new?search=" + url.QueryEscape(qs)
+}
+
 // handleAlertNew is the form asking for alerts: about a search (?search=, the list's query
 // string), a decision (?decision=slug) or its funding chain (?chain=slug).
 func (s *Server) handleAlertNew(w http.ResponseWriter, r *http.Request) error {
@@ -118,7 +127,7 @@ func (s *Server) handleAlertNew(w http.ResponseWriter, r *http.Request) error {
 	case v.Get("chain") != "":
 		f.Kind, f.Slug = store.AlertChain, v.Get("chain")
 	}
-	if f.Search != "" && !strings.Contains(f.Search, "/") {
+	if f.Search != "" && !strings.HasPrefix(f.Search, "/") && !strings.HasPrefix(f.Search, "http") {
 		f.Search = "/decisions?" + strings.TrimPrefix(f.Search, "?")
 	}
 	return s.renderAlertNew(w, r, http.StatusOK, f, nil)
