@@ -184,6 +184,8 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/alerts", url.Values{}, [7]int{422, 422, 422, 422, 422, 422, 422}},
 		{"POST", "/alerts", url.Values{"kind": {"decision"}, "decision": {"pcd-1683"}, "email": {"a@example.net"}, "frequency": {"daily"}},
 			[7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/calendars/deferred.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/calendars/funding-ends.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/alerts/asked", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/alerts/confirm/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/alerts/confirm/forged", url.Values{}, [7]int{gone, gone, gone, gone, gone, gone, gone}},

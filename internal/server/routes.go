@@ -62,6 +62,9 @@ func (s *Server) Routes() http.Handler {
 	r.With(exports).Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
+	// iCalendar feeds of dates ahead (calendars.go): each is a query over every decision.
+	r.With(exports).Get("/calendars/deferred.ics", s.handle(s.handleCalendar(s.deferredFeed)))
+	r.With(exports).Get("/calendars/funding-ends.ics", s.handle(s.handleCalendar(s.fundingEndsFeed)))
 	// Signed checkpoints of the audit trail, for mirrors: the lists grow with every signature.
 	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
