@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/decision-register/decisions/internal/calendar"
@@ -55,7 +56,7 @@ func (s *Server) deferredFeed(ctx context.Context, now time.Time) (calendar.Feed
 	for _, d := range ds {
 		f.Events = append(f.Events, calendar.Event{UID: "deferred-publication-" + d.Slug + "@" + s.calendarHost(), Start: d.At,
 			Summary: d.Reference + " to be published", URL: s.baseURL + "/decisions/" + d.Slug, Updated: d.UpdatedAt,
-			Description: d.Reference + " is signed. Its publication is deferred until then; its page is at the link from that time."})
+			Description: strings.TrimSpace(d.Reference + " is signed. Its publication is deferred until then; its page is at the link from that time. " + d.Detail)})
 	}
 	return f, nil
 }

@@ -622,6 +622,11 @@ func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
 			s.metrics.SignoffAction(store.EventReleased, n)
 			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
 		}
+		if n, err := s.store.RemindReviews(ctx, s.now()); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "remind owners of withholdings due for review", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "reminded owners of withholdings due for review", "count", n)
+		}
 		// Each round, so a test can count rounds ("none released again in ten") rather than sleep.
 		s.log.DebugContext(ctx, "release round done")
 		select {

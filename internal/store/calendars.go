@@ -21,13 +21,21 @@ type CalendarDate struct {
 // calendarLimit bounds a feed: a calendar with more events than this is no use to anyone.
 const calendarLimit = 5000
 
-// DeferredPublications are the signed decisions whose publication is deferred past now, soonest
-// first: their references and dates only, since the public may read nothing else of them yet.
+// DeferredPublications are the signed decisions whose publication is deferred past now, or
+// held for their owner's release (at the date it was extended to), soonest first: their
+// references, dates and latest extension's reason only, since the public may read nothing
+// else of them yet.
 func (s *Store) DeferredPublications(ctx context.Context, now time.Time) ([]CalendarDate, error) {
 	rows, err := s.db.Query(ctx, `
-SELECT d.reference, d.slug, NULL::text AS title, d.publish_at AS at, '' AS detail, d.updated_at
-FROM decisions d WHERE d.status = 'approved' AND d.publish_at > $1
-ORDER BY d.publish_at, d.reference LIMIT $2`, now, calendarLimit)
+SELECT d.reference, d.slug, NULL::text AS title,
+	CASE WHEN d.release_held AND w.review_on IS NOT NULL THEN greatest(d.publish_at, w.review_on::timestamp AT TIME ZONE 'Europe/London')
+		ELSE d.publish_at END AS at,
+	coalesce((SELECT 'Extended from ' || to_char(e.from_date, 'FMDD FMMonth YYYY') || ': ' || e.reason FROM withholding_extensions e
+		WHERE e.withholding_id = w.id ORDER BY e.id DESC LIMIT 1), '') AS detail,
+	greatest(d.updated_at, (SELECT max(e.extended_at) FROM withholding_extensions e WHERE e.withholding_id = w.id)) AS updated_at
+FROM decisions d LEFT JOIN withholdings w ON w.decision_id = d.id AND w.what = 'deferral'
+WHERE d.status = 'approved' AND (d.publish_at > $1 OR d.release_held)
+ORDER BY 4, d.reference LIMIT $2`, now, calendarLimit)
 	if err != nil {
 		return nil, fmt.Errorf("deferred publications: %w", err)
 	}
