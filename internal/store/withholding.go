@@ -326,7 +326,7 @@ ORDER BY w.id FOR UPDATE OF w SKIP LOCKED`, now)
 			for _, u := range to {
 				_, err := tx.QueueNotice(ctx, now, Notice{UserID: u, DecisionID: d.ID, Event: EventWithholdingReminder, Kind: NoticeAction,
 					Reference: d.Reference, Title: d.Title, Subject: d.Reference + " withholding due for review",
-					Body: what + " is due for review on " + due.Format("Monday 2 January 2006") + ". " + ask,
+					Body:     what + " is due for review on " + due.Format("Monday 2 January 2006") + ". " + ask,
 					LinkPath: "/withheld/review", DueAt: &due})
 				if err != nil {
 					return err
