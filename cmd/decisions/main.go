@@ -289,6 +289,12 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(swept)
 		srv.SweepBlobs(releaseCtx, time.Hour)
 	}()
+	// Alert subscriptions never confirmed are deleted 7 days on; checked hourly.
+	forgotten := make(chan struct{})
+	go func() {
+		defer close(forgotten)
+		srv.DeleteUnconfirmedAlerts(releaseCtx, time.Hour)
+	}()
 	// Notices go by e-mail from every instance: each is claimed by one.
 	delivered := make(chan struct{})
 	if cfg.SMTPURL == "" {
@@ -311,6 +317,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		<-printed
 		<-checkpointed
 		<-swept
+		<-forgotten
 	}()
 	// Requests get a context of their own, not ctx: a signal must let them finish, and only the
 	// end of the shutdown timeout cancels them.

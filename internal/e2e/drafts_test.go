@@ -271,6 +271,11 @@ func TestDraftingJourney(t *testing.T) {
 	open("Confidential facts and advice")
 	step("write Part II", taskList,
 		chromedp.SendKeys(labelled("Confidential facts and advice"), "The supplier's prices."),
+		chromedp.SendKeys(labelled("Ground for withholding Part II"), "s.43"),
+		chromedp.SendKeys(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
+		chromedp.SendKeys(inFieldset("Review date", "Day"), "1"),
+		chromedp.SendKeys(inFieldset("Review date", "Month"), "4"),
+		chromedp.SendKeys(inFieldset("Review date", "Year"), "2030"),
 		chromedp.Click(buttonNamed("Save and continue")))
 	step("check the answers", `[data-testid="submit-form"]`, chromedp.Click(linkNamed("Check your answers")))
 	answers := pageText(t, ctx)

@@ -50,6 +50,9 @@ var pageTypes = []pageType{
 	{"threesixty-errors", "/360giving?fy=nonsense&min=abc", http.StatusBadRequest},
 	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 	{"sign-in", "/sign-in", http.StatusOK},
+	{"alert-new-search", "/alerts/new?search=q%3Dsocial%2Bmedia", http.StatusOK},
+	{"alert-new-chain", "/alerts/new?chain=pcd-1682", http.StatusOK},
+	{"alert-asked", "/alerts/asked", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

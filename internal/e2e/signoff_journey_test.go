@@ -160,6 +160,11 @@ func TestWholeSignoffJourney(t *testing.T) {
 	open("Confidential facts and advice")
 	d.step("write Part II", taskList,
 		chromedp.SendKeys(labelled("Confidential facts and advice"), "The supplier's prices."),
+		chromedp.SendKeys(labelled("Ground for withholding Part II"), "s.43"),
+		chromedp.SendKeys(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
+		chromedp.SendKeys(inFieldset("Review date", "Day"), "1"),
+		chromedp.SendKeys(inFieldset("Review date", "Month"), "4"),
+		chromedp.SendKeys(inFieldset("Review date", "Year"), "2030"),
 		chromedp.Click(buttonNamed("Save and continue")))
 	d.step("check the answers", `[data-testid="submit-form"]`, chromedp.Click(linkNamed("Check your answers")))
 	answers := d.text()
@@ -304,6 +309,8 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 		chromedp.SendKeys(labelled("Month"), tomorrow.Format("1")),
 		chromedp.SendKeys(labelled("Year"), tomorrow.Format("2006")),
 		chromedp.SendKeys(labelled("Why publication is deferred"), "The grant is announced tomorrow."),
+		chromedp.SendKeys(labelled("Ground for deferring publication"), "s.22"),
+		chromedp.SendKeys(labelled("Public interest note"), "The funder announces the grant first."),
 		chromedp.Click(buttonNamed("Record your decision")))
 	got := dm.text()
 	for _, want := range []string{"It will be published on " + formatDay(tomorrow), "Publication deferred until"} {

@@ -24,6 +24,9 @@ type Letter struct {
 	Digest      bool
 	Unsubscribe string // the one-click unsubscribe address, for messages that only tell
 	Preferences string // the page where the person changes how notices reach them
+	// Alert says the message is for an alert subscription, not a member of staff: it has no
+	// name to greet, nothing to sign in for, and says why it came (see alert.go).
+	Alert bool
 }
 
 // Group is what a message says of one decision: its notices, newest first.
@@ -114,6 +117,9 @@ func london() *time.Location {
 
 // Text is the message's plain-text part.
 func (l Letter) Text() string {
+	if l.Alert {
+		return l.alertText()
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Dear %s,\n\n", l.Name)
 	if l.Digest {
@@ -167,7 +173,11 @@ var htmlLetter = template.Must(template.New("letter").Parse(`<!DOCTYPE html>
 // HTML is the message's HTML part.
 func (l Letter) HTML() string {
 	var b bytes.Buffer
-	if err := htmlLetter.Execute(&b, l); err != nil {
+	t := htmlLetter
+	if l.Alert {
+		t = htmlAlert
+	}
+	if err := t.Execute(&b, l); err != nil {
 		return "" // the template is fixed and its values are strings: it cannot fail
 	}
 	return b.String()

@@ -112,7 +112,34 @@ func CheckUnsubscribeToken(key []byte, token string) (int64, error) {
 }
 
 func tokenMAC(key []byte, userID int64) []byte {
+	return purposeMAC(key, "decision-register/unsubscribe/v1", userID)
+}
+
+func purposeMAC(key []byte, purpose string, id int64) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("decision-register/unsubscribe/v1\x00" + strconv.FormatInt(userID, 10)))
+	m.Write([]byte(purpose + "\x00" + strconv.FormatInt(id, 10)))
 	return m.Sum(nil)[:tokenMACBytes]
+}
+
+// An alert's unsubscribe token names its subscription, as a person's names them, under a
+// purpose of its own: a person's token never unsubscribes an alert, nor the other way.
+const alertPurpose = "decision-register/alert-unsubscribe/v1"
+
+// AlertUnsubscribeToken is the token of subscription id's unsubscribe link.
+func AlertUnsubscribeToken(key []byte, id int64) string {
+	b := binary.BigEndian.AppendUint64(nil, uint64(id))
+	return base64.RawURLEncoding.EncodeToString(append(b, purposeMAC(key, alertPurpose, id)...))
+}
+
+// CheckAlertUnsubscribeToken returns the subscription a token names, when the register made it.
+func CheckAlertUnsubscribeToken(key []byte, token string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(token))
+	if err != nil || len(b) != 8+tokenMACBytes {
+		return 0, ErrBadToken
+	}
+	id := int64(binary.BigEndian.Uint64(b[:8]))
+	if id <= 0 || !hmac.Equal(b[8:], purposeMAC(key, alertPurpose, id)) {
+		return 0, ErrBadToken
+	}
+	return id, nil
 }

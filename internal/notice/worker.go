@@ -84,6 +84,20 @@ func (w *Worker) Letter(ctx context.Context, d store.Delivery) (Letter, error) {
 	if err != nil {
 		return Letter{}, err
 	}
+	if d.SubscriptionID != 0 {
+		confirm := ""
+		for _, n := range d.Notices {
+			if n.Event == store.EventAlertConfirm {
+				// Made now, so the outbox never holds it; a retry sends a new one.
+				t, err := w.Store.NewAlertConfirmToken(ctx, d.SubscriptionID)
+				if err != nil {
+					return Letter{}, err
+				}
+				confirm = w.BaseURL + "/alerts/confirm/" + t
+			}
+		}
+		return NewAlertLetter(d, w.BaseURL, w.Host(), w.BaseURL+"/alerts/unsubscribe/"+AlertUnsubscribeToken(key, d.SubscriptionID), confirm), nil
+	}
 	return NewLetter(d, w.BaseURL, w.Host(), w.BaseURL+"/notices/unsubscribe/"+UnsubscribeToken(key, d.UserID)), nil
 }
 

@@ -245,15 +245,26 @@ var partTwoPart = draftPart{
 			Heading: "Part II: confidential facts and advice",
 			Intro: "Part II is never published. Only the decision maker, the advisers of this series, the people who drafted " +
 				"this decision and admins can read it. The public page says that a Part II exists.",
-			Inputs: []pages.DraftInput{{Area: &components.Field{ID: "body", Name: "body", Label: "Confidential facts and advice", Rows: 14,
+			Inputs: append([]pages.DraftInput{{Area: &components.Field{ID: "body", Name: "body", Label: "Confidential facts and advice", Rows: 14,
 				Value: value(in, "body", sec.Body), Error: errs["body"], Paste: true,
-				Hint: "Leave this empty if the decision has no Part II. " + sectionHint}}},
+				Hint: "Leave this empty if the decision has no Part II. " + sectionHint}}}, groundInputs(ed.partTwoGround, in, errs)...),
 			Submit:  "Save and continue",
 			Preview: textBlocks(sec.Body, components.Plain),
 		}
 	},
 	save: func(ctx context.Context, s *Server, act store.Act, ed draftEdit, base store.Base, in url.Values) (map[string]string, error) {
+		var ground *store.WithholdingInput
+		if strings.TrimSpace(in.Get("body")) != "" {
+			g, errs := groundInput(in, act.At, "Part II")
+			if len(errs) > 0 {
+				return errs, nil
+			}
+			ground = &g
+		}
 		if err := s.store.SetPartTwo(ctx, act, ed.slug, base, in.Get("body")); err != nil {
+			return nil, err
+		}
+		if err := s.store.SetPartTwoWithholding(ctx, ed.d.ID, ground, act.At); err != nil {
 			return nil, err
 		}
 		s.savedText(ctx, "Part II", decision.CleanSectionText(in.Get("body")))

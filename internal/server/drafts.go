@@ -126,6 +126,8 @@ type draftEdit struct {
 	team []store.Drafter
 	// mustSignBy is the date the decision must be signed by, if it has one.
 	mustSignBy *time.Time
+	// partTwoGround is the ground its Part II is withheld on, once recorded.
+	partTwoGround *store.Withholding
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
@@ -175,6 +177,12 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 		return ed, err
 	}
 	if ed.mustSignBy, err = s.store.MustSignBy(r.Context(), ed.d.ID); err != nil {
+		return ed, err
+	}
+	switch w, err := s.store.WithholdingOf(r.Context(), ed.d.ID, store.WithheldPartTwo); {
+	case err == nil:
+		ed.partTwoGround = &w
+	case !errors.Is(err, store.ErrNotFound):
 		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)

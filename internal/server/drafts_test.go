@@ -177,7 +177,7 @@ func TestDraftJourney(t *testing.T) {
 		t.Errorf("legal comments task after saving: %q, want Completed", got)
 	}
 	dc.save(edit+"/sections/legal-comments", url.Values{"action": {"remove"}}, http.StatusSeeOther)
-	dc.save(edit+"/part-two", url.Values{"action": {"save"}, "body": {"The confidential advice."}}, http.StatusSeeOther)
+	dc.save(edit+"/part-two", partTwoForm(url.Values{"action": {"save"}, "body": {"The confidential advice."}}), http.StatusSeeOther)
 	dc.save(edit+"/funding", url.Values{"action": {"save"}, "amount": {"£2.755m"}, "fy_start": {"2024-25"}, "fy_end": {"2025/26"},
 		"basis": {"total"}, "kind": {"grant_accepted"}, "label": {"Home Office grant"}, "funder": {"Home Office"}}, http.StatusSeeOther)
 	dc.save(edit+"/links", url.Values{"action": {"save"}, "reference": {"pcd1215"}, "kind": {"continues"}}, http.StatusSeeOther)
@@ -482,7 +482,7 @@ func TestDraftRoutesByRole(t *testing.T) {
 	gone := s.User(t, "gone@example.org", "Gil Gone", store.Grants{Roles: []string{"drafter"}})
 	owner := s.client(t, "drafter@example.org")
 	slug := s.newDraft(t, owner, "Project Beta")
-	owner.save("/decisions/"+slug+"/edit/part-two", url.Values{"body": {"Secret Part II text."}}, http.StatusSeeOther)
+	owner.save("/decisions/"+slug+"/edit/part-two", partTwoForm(url.Values{"body": {"Secret Part II text."}}), http.StatusSeeOther)
 	clients := map[string]draftClient{
 		"anonymous":      s.client(t, ""),
 		"drafter":        owner,
@@ -513,7 +513,7 @@ func TestDraftRoutesByRole(t *testing.T) {
 		{"GET", edit + "/sections/financial-comments", nil, map[string]int{"drafter": 200}},
 		{"GET", edit + "/drafters", nil, map[string]int{"drafter": 200}},
 		{"GET", edit + "/part-two", nil, map[string]int{"drafter": 200, "other drafter": forbidden}},
-		{"POST", edit + "/part-two", url.Values{"version": {"999"}, "body": {"Overwritten"}}, map[string]int{"drafter": 409, "other drafter": forbidden}},
+		{"POST", edit + "/part-two", partTwoForm(url.Values{"version": {"999"}, "body": {"Overwritten"}}), map[string]int{"drafter": 409, "other drafter": forbidden}},
 		{"GET", edit + "/funding", nil, map[string]int{"drafter": 200}},
 		{"GET", edit + "/links", nil, map[string]int{"drafter": 200}},
 		{"GET", "/decisions/" + slug + "/check", nil, map[string]int{"drafter": 200}},
@@ -555,7 +555,7 @@ func TestDraftingTeam(t *testing.T) {
 	s.User(t, "reader@example.org", "Rita Reader", store.Grants{Roles: []string{"adviser"}, StepKinds: []string{"legal"}})
 	owner, second := s.client(t, "drafter@example.org"), s.client(t, "second@example.org")
 	slug := s.newDraft(t, owner, "Project Gamma")
-	owner.save("/decisions/"+slug+"/edit/part-two", url.Values{"body": {"Team-only Part II."}}, http.StatusSeeOther)
+	owner.save("/decisions/"+slug+"/edit/part-two", partTwoForm(url.Values{"body": {"Team-only Part II."}}), http.StatusSeeOther)
 	team := "/decisions/" + slug + "/edit/drafters"
 	if p := second.get(team); p.status != http.StatusForbidden {
 		t.Fatalf("GET %s by a drafter outside the team = %d, want 403", team, p.status)
@@ -606,4 +606,14 @@ JOIN sections s ON s.decision_id = d.id AND s.kind = 'legal_comments' WHERE d.sl
 	if !slices.Equal(got, want) {
 		t.Errorf("stored %q, want %q", got, want)
 	}
+}
+
+// partTwoForm adds to a Part II form the ground it is withheld on, its note and review date.
+func partTwoForm(v url.Values) url.Values {
+	v.Set("ground", "s.43")
+	v.Set("public_interest", "Publishing the prices would harm the next tender.")
+	v.Set("review_on_day", "1")
+	v.Set("review_on_month", "4")
+	v.Set("review_on_year", "2030")
+	return v
 }

@@ -154,8 +154,8 @@ FROM decisions d WHERE slug = $1`, s).Scan(&status, &approvals)
 		{name: "a Part I section", client: drafter, fields: []string{"action", "heading", "body", "version"},
 			setup: withVersion(edit+"/sections/legal-comments", url.Values{"action": {"save"}, "heading": {"Legal comments"}, "body": {"Text."}}),
 			echo:  []string{"heading"}, broken: url.Values{"body": {" "}}},
-		{name: "Part II", client: drafter, fields: []string{"action", "body", "version"},
-			setup: withVersion(edit+"/part-two", url.Values{"action": {"save"}, "body": {"Confidential."}})},
+		{name: "Part II", client: drafter, fields: []string{"action", "body", "ground", "public_interest", "review_on_year", "version"},
+			setup: withVersion(edit+"/part-two", partTwoForm(url.Values{"action": {"save"}, "body": {"Confidential."}}))},
 		{name: "funding", client: drafter,
 			fields: []string{"action", "amount", "fy_start", "fy_end", "basis", "kind", "label", "period", "funder", "recipient", "version"},
 			setup: withVersion(edit+"/funding", url.Values{"action": {"save"}, "amount": {"£100"}, "fy_start": {"2024-25"},
@@ -178,12 +178,13 @@ FROM decisions d WHERE slug = $1`, s).Scan(&status, &approvals)
 			echo: []string{"comment"}, broken: url.Values{"decision": {""}}},
 		{name: "signature", client: maker,
 			fields: []string{"interests", "interests_detail", "outcome", "publication", "publish_day", "publish_month", "publish_year",
-				"deferral_reason", "rejection_reason", "content_hash"},
+				"deferral_reason", "ground", "public_interest", "rejection_reason", "content_hash"},
 			setup: func() (string, url.Values) {
 				s := awaiting(true)
 				return "/decisions/" + s + "/sign", url.Values{"interests": {"declared"}, "interests_detail": {"A trustee."},
 					"outcome": {"approve"}, "publication": {"defer"}, "publish_day": {"1"}, "publish_month": {"1"}, "publish_year": {"2030"},
-					"deferral_reason": {"Operational reasons."}, "content_hash": {ss.hashOf(t, s)}}
+					"deferral_reason": {"Operational reasons."}, "ground": {"s.43"}, "public_interest": {"Contract terms."},
+					"content_hash": {ss.hashOf(t, s)}}
 			},
 			echo: []string{"interests_detail", "deferral_reason"}, broken: url.Values{"outcome": {""}}},
 		// Each account added hashes its first password with argon2id: fewer values.

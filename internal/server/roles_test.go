@@ -180,6 +180,22 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
 		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/notices/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		// Alerts: anyone asks, about what the public may read (a draft is not found, even by
+		// staff); confirming and stopping need the links' tokens.
+		{"GET", "/alerts/new", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/new?decision=pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/new?chain=pcd-1682", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/new?decision=pcd-1683", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"POST", "/alerts", url.Values{}, [7]int{422, 422, 422, 422, 422, 422, 422}},
+		{"POST", "/alerts", url.Values{"kind": {"decision"}, "decision": {"pcd-1683"}, "email": {"a@example.net"}, "frequency": {"daily"}},
+			[7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/calendars/deferred.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/calendars/funding-ends.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/asked", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/confirm/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"POST", "/alerts/confirm/forged", url.Values{}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/alerts/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"POST", "/alerts/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {

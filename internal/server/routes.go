@@ -62,6 +62,9 @@ func (s *Server) Routes() http.Handler {
 	r.With(exports).Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
+	// iCalendar feeds of dates ahead (calendars.go): each is a query over every decision.
+	r.With(exports).Get("/calendars/deferred.ics", s.handle(s.handleCalendar(s.deferredFeed)))
+	r.With(exports).Get("/calendars/funding-ends.ics", s.handle(s.handleCalendar(s.fundingEndsFeed)))
 	// Signed checkpoints of the audit trail, for mirrors: the lists grow with every signature.
 	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
@@ -76,6 +79,15 @@ func (s *Server) Routes() http.Handler {
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
+	// E-mail alerts, for anyone (alerts.go): asking is limited as searches are (it runs one),
+	// and each address's messages by the store. Confirming and stopping are signed links.
+	r.Get("/alerts/new", s.handle(s.handleAlertNew))
+	r.With(search).Post("/alerts", s.handle(s.handleAlertRequest))
+	r.Get("/alerts/asked", s.handle(s.handleAlertAsked))
+	r.Get("/alerts/confirm/{token}", s.handle(s.handleAlertConfirmForm))
+	r.Post("/alerts/confirm/{token}", s.handle(s.handleAlertConfirm))
+	r.Get("/alerts/unsubscribe/{token}", s.handle(s.handleAlertStopForm))
+	r.Post("/alerts/unsubscribe/{token}", s.handle(s.handleAlertStop))
 	// The timeout warning's "Stay signed in": a read, which moves a signed-in session's expiry on.
 	r.Get("/sign-in/keep-alive", s.handle(s.handleKeepAlive))
 

@@ -106,6 +106,7 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		Exports:  exportLinks(q),
 		// The public's grants, whoever searches: staff-only filters do not apply to them.
 		ThreeSixty: threeSixtyLinks(publicQuery(q)),
+		Alerts:     alertsURL(q),
 	}
 	if page.Count == 0 && q.Q != "" {
 		if sugg, err := s.reader(r).Suggest(r.Context(), acc, q.Q); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,6 +176,11 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			return err
 		}
 		signer.CoverNote = note
+		signer.Ground = components.Field{ID: "ground", Name: "ground", Label: "Ground for deferring publication", Hint: groundHint,
+			Value: signer.Ground.Value, Error: signer.Ground.Error, Width: "20"}
+		signer.PublicInterest = components.Field{ID: "public-interest", Name: "public_interest", Label: "Public interest note", Rows: 3,
+			Hint:  "Why the public interest in waiting outweighs publishing now. The public reads it with the date.",
+			Value: signer.PublicInterest.Value, Error: signer.PublicInterest.Error, MaxLength: maxPublicInterestRunes}
 		p.Signer = signer
 	case next != "":
 		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
@@ -506,6 +512,8 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		Month:           strings.TrimSpace(r.PostFormValue("publish_month")),
 		Year:            strings.TrimSpace(r.PostFormValue("publish_year")),
 		DeferralReason:  components.Field{Value: strings.TrimSpace(r.PostFormValue("deferral_reason"))},
+		Ground:          components.Field{Value: strings.TrimSpace(r.PostFormValue("ground"))},
+		PublicInterest:  components.Field{Value: strings.TrimSpace(r.PostFormValue("public_interest"))},
 		RejectionReason: components.Field{Value: strings.TrimSpace(r.PostFormValue("rejection_reason"))},
 	}
 	in, errs := (*signerForm)(f).validate(now)
@@ -589,6 +597,14 @@ func (f *signerForm) validate(now time.Time) (store.SignInput, []components.Fiel
 		if f.DeferralReason.Value == "" {
 			add("deferral-reason", "Enter why publication is deferred", &f.DeferralReason.Error)
 		}
+		g, gerrs := groundInput(url.Values{"ground": {f.Ground.Value}, "public_interest": {f.PublicInterest.Value}}, now, "")
+		if m := gerrs["ground"]; m != "" {
+			add("ground", strings.Replace(m, "withholding it", "deferring publication", 1), &f.Ground.Error)
+		}
+		if m := gerrs["public-interest"]; m != "" {
+			add("public-interest", m, &f.PublicInterest.Error)
+		}
+		in.DeferralGround = &g
 	default:
 		add("publication", "Select when the decision is published", &f.PublicationError)
 	}
@@ -627,6 +643,11 @@ func (s *Server) ReleaseDeferred(ctx context.Context, every time.Duration) {
 		case n > 0:
 			s.metrics.SignoffAction(store.EventReleased, n)
 			s.log.InfoContext(ctx, "released deferred decisions", "count", n)
+		}
+		if n, err := s.store.RemindReviews(ctx, s.now()); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "remind owners of withholdings due for review", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "reminded owners of withholdings due for review", "count", n)
 		}
 		// Each round, so a test can count rounds ("none released again in ten") rather than sleep.
 		s.log.DebugContext(ctx, "release round done")

@@ -405,7 +405,8 @@ func TestDeferredPublication(t *testing.T) {
 	if bad.status != http.StatusUnprocessableEntity {
 		t.Fatalf("signing with missing answers = %d, want 422", bad.status)
 	}
-	for _, want := range []string{"Enter the interests you declare", "must be a real date", "Enter why publication is deferred"} {
+	for _, want := range []string{"Enter the interests you declare", "must be a real date", "Enter why publication is deferred",
+		"Enter the ground for deferring publication", "Enter the public interest note"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("error summary %q lacks %q", summary, want)
 		}
@@ -419,6 +420,8 @@ func TestDeferredPublication(t *testing.T) {
 	form.Set("publish_month", fmt.Sprint(int(tomorrow.Month())))
 	form.Set("publish_year", fmt.Sprint(tomorrow.Year()))
 	form.Set("deferral_reason", "Embargoed until the Home Office announcement.")
+	form.Set("ground", "s.22")
+	form.Set("public_interest", "The Home Office announces the grant first.")
 	if p := post(t, dm, base+"/sign", form); p.status != http.StatusSeeOther {
 		t.Fatalf("signing with a deferral = %d, want 303: %s", p.status, p.text(`[data-testid=error-summary], [data-testid=error-message]`))
 	}

@@ -200,7 +200,8 @@ func TestDeferredDecisionIsPublishedWhenReleased(t *testing.T) {
 	day := site.Clock.Now().AddDate(0, 0, 3)
 	p := post(t, dm, base+"/sign", url.Values{"interests": {"none"}, "outcome": {"approve"}, "publication": {"defer"},
 		"publish_day": {day.Format("2")}, "publish_month": {day.Format("1")}, "publish_year": {day.Format("2006")},
-		"deferral_reason": {"Awaiting the grant letter"}, "content_hash": {site.hashOf(t, slug)}})
+		"deferral_reason": {"Awaiting the grant letter"}, "ground": {"s.22"}, "public_interest": {"The grant letter comes first."},
+		"content_hash": {site.hashOf(t, slug)}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("POST sign deferred = %d, want 303", p.status)
 	}

@@ -182,6 +182,12 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 	p.PartTwoWithheld = d.HasPartTwo && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
 	p.Funding = funding(d.Funding, m)
 	p.Chain = chain(d, m)
+	if d.Status == decision.StatusPublished {
+		p.Alerts = "/alerts/new?decision=" + url.QueryEscape(d.Slug)
+		if len(p.Chain.Rows) > 0 {
+			p.Chain.Alerts = "/alerts/new?chain=" + url.QueryEscape(d.Slug)
+		}
+	}
 	p.Related = related(d.Links, m)
 	for _, fs := range d.FieldStatuses {
 		p.FieldStatuses = append(p.FieldStatuses, components.SummaryRow{Key: fieldName(fs.Field), Rich: m.rich(fs.Status)})

@@ -41,11 +41,13 @@ func (a Access) args(named pgx.NamedArgs) pgx.NamedArgs {
 
 // visibleD is the one rule for who sees a decision d: the public sees it once it is published,
 // or signed with its publication date come, and still once it is withdrawn (marked so) when
-// that date has come; staff see every decision (a draft, a discarded one too). It is the only
+// that date has come, unless its series holds it for its owner to release (release_held, migration
+// 000063); staff see every decision (a draft, a discarded one too). It is the only
 // copy: a query that reads another decision reads it as d in a subquery of its own (see
 // linkedSQL and citationsSQL), so no second spelling can drift from this one.
-const visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now) OR @viewer::bigint IS NOT NULL
-	OR (d.status = 'withdrawn' AND coalesce(d.publish_at, '-infinity') <= @now))`
+const visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now AND NOT d.release_held)
+	OR @viewer::bigint IS NOT NULL
+	OR (d.status = 'withdrawn' AND coalesce(d.publish_at, '-infinity') <= @now AND NOT d.release_held))`
 
 // partVisible keeps Part II sections (aliased s, of decision d) from all but its readers.
 const partVisible = `(s.part = 1 OR part_two_reader(d.id, @viewer::bigint))`

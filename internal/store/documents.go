@@ -79,7 +79,7 @@ func (s *Store) DocumentByHash(ctx context.Context, acc Access, slug, sha string
 	args := acc.args(pgx.NamedArgs{"slug": slug, "sha": sha})
 	rows, err := s.db.Query(ctx, `
 SELECT `+documentColumns+`,
-	(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now)) AS public
+	(d.status = 'published' OR (d.status = 'approved' AND d.publish_at <= @now AND NOT d.release_held)) AS public
 FROM documents doc JOIN decisions d ON d.id = doc.decision_id
 WHERE d.slug = @slug AND doc.sha256 = @sha AND `+visibleD, args)
 	if err != nil {

@@ -116,6 +116,9 @@ func (s *Store) writeNotices(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := s.writeAlerts(ctx, e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -325,12 +328,14 @@ type OutNotice struct {
 // Delivery is one claim on sending a message: one notice, or the notices of one person's
 // digest, newest first.
 type Delivery struct {
-	Token   string
-	UserID  int64
-	Email   string
-	Name    string
-	Digest  bool
-	Notices []OutNotice
+	Token  string
+	UserID int64 // 0 for a subscription's
+	// SubscriptionID is the alert subscription the message is for, or 0 for a person's.
+	SubscriptionID int64
+	Email          string
+	Name           string
+	Digest         bool
+	Notices        []OutNotice
 }
 
 // ErrNoticeClaimLost means another worker took the delivery over (this claim's lease ran out).
@@ -355,18 +360,22 @@ WITH next AS (
 	ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
 )
 UPDATE notices n SET claim_token = gen_random_uuid(), claimed_until = $2, attempts = n.attempts + 1
-FROM next, users u WHERE n.id = next.id AND u.id = n.user_id
-RETURNING n.claim_token::text, n.user_id, u.email, u.name, n.digest`, now, now.Add(lease)).
-			Scan(&d.Token, &d.UserID, &d.Email, &d.Name, &d.Digest)
+FROM next LEFT JOIN notices o ON o.id = next.id
+	LEFT JOIN users u ON u.id = o.user_id LEFT JOIN alert_subscriptions a ON a.id = o.subscription_id
+WHERE n.id = next.id
+RETURNING n.claim_token::text, coalesce(n.user_id, 0), coalesce(n.subscription_id, 0), coalesce(u.email, a.email),
+	coalesce(u.name, ''), n.digest`, now, now.Add(lease)).
+			Scan(&d.Token, &d.UserID, &d.SubscriptionID, &d.Email, &d.Name, &d.Digest)
 		if err != nil {
 			return fmt.Errorf("claim a notice: %w", mapError(err))
 		}
 		if d.Digest {
+			// A person's digest gathers their notices; a subscription's, its alerts.
 			_, err := tx.db.Exec(ctx, `
 UPDATE notices n SET claim_token = $1::uuid, claimed_until = $4, attempts = n.attempts + 1
-FROM (SELECT id FROM notices WHERE user_id = $2 AND digest AND state = 'waiting' AND next_attempt_at <= $3
-	AND (claimed_until IS NULL OR claimed_until <= $3) FOR UPDATE SKIP LOCKED) more
-WHERE n.id = more.id`, d.Token, d.UserID, now, now.Add(lease))
+FROM (SELECT id FROM notices WHERE (user_id = $2 OR subscription_id = $5) AND digest AND state = 'waiting'
+	AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) FOR UPDATE SKIP LOCKED) more
+WHERE n.id = more.id`, d.Token, d.UserID, now, now.Add(lease), d.SubscriptionID)
 			if err != nil {
 				return fmt.Errorf("claim a digest: %w", mapError(err))
 			}
@@ -452,9 +461,10 @@ type NoticeRow struct {
 	MessageID     *string    `db:"message_id"`
 }
 
-const noticeRowSQL = `SELECT n.id, u.name AS user_name, u.email, u.email_bounce, n.reference, n.subject, n.body, n.kind,
+const noticeRowSQL = `SELECT n.id, coalesce(u.name, 'Alert subscriber') AS user_name, coalesce(u.email, a.email) AS email,
+	u.email_bounce, n.reference, n.subject, n.body, n.kind,
 	n.link_path, n.digest, n.state, n.attempts, n.last_error, n.created_at, n.next_attempt_at, n.sent_at, n.message_id
-FROM notices n JOIN users u ON u.id = n.user_id`
+FROM notices n LEFT JOIN users u ON u.id = n.user_id LEFT JOIN alert_subscriptions a ON a.id = n.subscription_id`
 
 // Notices lists the newest notices in state (every state for ""), at most limit, for admins.
 func (s *Store) Notices(ctx context.Context, state string, limit int) ([]NoticeRow, error) {

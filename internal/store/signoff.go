@@ -44,6 +44,9 @@ type SignInput struct {
 	// a later date, which then needs a DeferralReason.
 	PublishAt      time.Time
 	DeferralReason string
+	// DeferralGround is the lawful ground a deferral rests on and its public-interest note
+	// (withholding.go): recorded with the signature, and reviewed on the publication day.
+	DeferralGround *WithholdingInput
 	// RejectionReason is why the decision maker rejects it, for its drafting team.
 	RejectionReason string
 	SeenHash        string // the content hash of the text they read
@@ -358,6 +361,11 @@ VALUES ($1, 'signed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $
 		if err := tx.enqueueSignedPDF(ctx, id, act.At); err != nil {
 			return err
 		}
+		if deferred && in.DeferralGround != nil {
+			if err := tx.recordDeferral(ctx, act, id, ref, publishAt, *in.DeferralGround); err != nil {
+				return err
+			}
+		}
 		if deferred {
 			return tx.Audit(ctx, act, id, EventDeferred, map[string]string{"reference": ref,
 				"until": publishAt.UTC().Format(time.RFC3339), "reason": *reason})
@@ -415,7 +423,7 @@ func (s *Store) ReleaseDue(ctx context.Context, now time.Time) (int, error) {
 		rows, err := tx.db.Query(ctx, `
 UPDATE decisions SET status = 'published', updated_at = $1,
 	date_published = (publish_at AT TIME ZONE 'Europe/London')::date
-WHERE status = 'approved' AND publish_at <= $1
+WHERE status = 'approved' AND publish_at <= $1 AND NOT release_held
 RETURNING id, reference, publish_at, date_published`, now)
 		if err != nil {
 			return fmt.Errorf("release deferred decisions: %w", err)
@@ -431,6 +439,10 @@ RETURNING id, reference, publish_at, date_published`, now)
 			return fmt.Errorf("release deferred decisions: %w", mapError(err))
 		}
 		for _, r := range rs {
+			if _, err := tx.db.Exec(ctx, `UPDATE withholdings SET released_at = $2 WHERE decision_id = $1 AND what = 'deferral'
+	AND released_at IS NULL`, r.ID, now); err != nil {
+				return fmt.Errorf("release deferred decisions: %w", mapError(err))
+			}
 			err := tx.Audit(ctx, System(now), r.ID, EventReleased,
 				map[string]string{"reference": r.Reference, "publish_at": r.PublishAt.UTC().Format(time.RFC3339),
 					"date_published": r.Published.Format(time.DateOnly)})
