@@ -25,13 +25,9 @@ run: build ## build, start the database, migrate (an explicit step: serve never 
 test: ## the whole suite, browser tests included, against a real PostgreSQL and Chromium (and nginx, for the fleet tests)
 	.ci/need-browser-tools
 	.ci/proxy install
-	@# Everything but the browser tests under the race detector; the browser tests without it, in
-	@# tabs side by side (they wait on Chromium more than on the CPU): the server they drive is
-	@# the same code its own package's tests run under -race. -parallel 6, not the default of one
-	@# test per core: the tests wait on PostgreSQL, child processes and HTTP far more than they
-	@# compute (the server package: 519 s at 6, 791 s at 2, on a 2-core machine at load 40).
-	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 -parallel 6 -timeout 30m $$($(GO) list ./... | grep -v '/internal/e2e$$')
-	DATABASE_URL="$(DB)"; export DATABASE_URL; $(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -parallel 4 -timeout 30m ./internal/e2e
+	@# .ci/test: everything but the browser tests under the race detector, the browser tests
+	@# without it, in tabs side by side; it fails unless every package reported a result.
+	DATABASE_URL="$(DB)"; export DATABASE_URL; GO="$(GO)" .ci/test
 
 # How many synthetic decisions the load run's database holds: BENCH_N=1000000 for the large run.
 BENCH_N ?= 100000

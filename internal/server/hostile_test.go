@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -90,9 +91,25 @@ type formCase struct {
 
 // TestHostileForms posts hostile values into every field of every form, signed in as someone
 // who may use it: never a 5xx, never the input unescaped, here or on the pages that show
-// what was saved; a form that fails says what is wrong and keeps what was typed.
+// what was saved; a form that fails says what is wrong and keeps what was typed. Each form is a
+// subtest on a site of its own, so they run side by side.
 func TestHostileForms(t *testing.T) {
 	t.Parallel()
+	for _, name := range hostileFormNames {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			hostileForm(t, name)
+		})
+	}
+}
+
+// hostileFormNames are the forms hostileForm knows, by their cases' names.
+var hostileFormNames = []string{"sign in", "start a decision", "title and summary", "recommendations",
+	"a Part I section", "Part II", "funding", "links", "drafting team", "submit", "adviser's step",
+	"signature", "new account", "account's roles", "sign-off chain", "password"}
+
+// hostileForm is TestHostileForms for the form named only, on a new site.
+func hostileForm(t *testing.T, only string) {
 	ss := newSignoffSite(t)
 	admin := ss.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
 	drafter, maker, adminC := ss.Client(t, ss.drafter.Email), ss.Client(t, ss.maker.Email), ss.Client(t, admin.Email)
@@ -208,7 +225,17 @@ FROM decisions d WHERE slug = $1`, s).Scan(&status, &approvals)
 					"confirm_password": {"a new long passphrase"}}
 			}},
 	}
+	var names []string
 	for _, fc := range cases {
+		names = append(names, fc.name)
+	}
+	if !slices.Equal(names, hostileFormNames) {
+		t.Fatalf("hostileFormNames = %q, want the cases' names %q", hostileFormNames, names)
+	}
+	for _, fc := range cases {
+		if fc.name != only {
+			continue
+		}
 		values := fc.values
 		if values == nil {
 			values = hostileValues
