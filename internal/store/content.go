@@ -10,19 +10,24 @@ import (
 	"github.com/decision-register/decisions/internal/decision"
 )
 
+// contentSQL reads what a signature covers. Organisations are named as the decision keeps them
+// (kept_organisation_names): a rename after signing changes no signed bytes.
+//
 // contentSQL reads what a signature covers, Part II included. It is for hashing only: what it
 // returns is never shown, and Part II leaves the store only as its hash through it.
 const contentSQL = `
-SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder,
+SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(k.name, o.name, '') AS funder,
 	d.part_two_salt
-FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id WHERE d.id = @id`
+FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
+LEFT JOIN kept_organisation_names k ON k.decision_id = d.id AND k.organisation_id = d.funder_id
+WHERE d.id = @id`
 
 const contentSectionsSQL = `
 SELECT kind, heading, body FROM sections WHERE decision_id = @id AND part = @part ORDER BY position`
 
 const contentFundingSQL = `
 SELECT f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text,
-	fo.name AS funder, ro.name AS recipient
+	coalesce(fk.name, fo.name) AS funder, coalesce(rk.name, ro.name) AS recipient
 FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = @id ORDER BY f.position`
 
 const contentLinksSQL = `
