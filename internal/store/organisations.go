@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -226,10 +227,11 @@ UNION ALL (`+orgRecordSQL+` JOIN organisation_slugs f ON f.organisation_id = o.i
 // count given and received.
 type OrgDecision struct {
 	DecisionSummary
-	Funder        bool  `db:"as_funder"`
-	Recipient     bool  `db:"as_recipient"`
-	GivenPence    int64 `db:"given_pence"`
-	ReceivedPence int64 `db:"received_pence"`
+	UpdatedAt     time.Time `db:"updated_at"`
+	Funder        bool      `db:"as_funder"`
+	Recipient     bool      `db:"as_recipient"`
+	GivenPence    int64     `db:"given_pence"`
+	ReceivedPence int64     `db:"received_pence"`
 }
 
 // OrgYearTotal is what an organisation gave and received in one financial year (or range of
@@ -265,7 +267,7 @@ type OrgDetail struct {
 const orgIDs = `(SELECT x.id FROM organisations x WHERE x.id = @org OR x.merged_into = @org)`
 
 const orgDecisionsSQL = `
-SELECT ` + summaryColumns + `,
+SELECT ` + summaryColumns + `, d.updated_at,
 	d.funder_id IN ` + orgIDs + ` OR EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.funder_id IN ` + orgIDs + `) AS as_funder,
 	EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.recipient_id IN ` + orgIDs + `) AS as_recipient,
 	coalesce((SELECT sum(` + countedPence + `) FROM funding_lines f WHERE f.decision_id = d.id
