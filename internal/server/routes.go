@@ -105,6 +105,10 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
+		r.Get("/admin/organisations", s.handle(s.handleAdminOrganisations))
+		r.Get("/admin/organisations/{id}", s.handle(s.handleAdminOrganisation))
+		r.Post("/admin/organisations/{id}/rename", s.handle(s.handleAdminOrganisationRename))
+		r.Post("/admin/organisations/{id}/merge", s.handle(s.handleAdminOrganisationMerge))
 	})
 
 	// Drafting: drafters only.

@@ -484,3 +484,16 @@ func (s *Store) MergeOrganisations(ctx context.Context, act Act, from, into int6
 		return tx.Audit(ctx, act, 0, EventOrganisationMerged, detail)
 	})
 }
+
+// OrganisationRecords lists every organisation, merged ones too, by name.
+func (s *Store) OrganisationRecords(ctx context.Context) ([]OrgRecord, error) {
+	rows, err := s.db.Query(ctx, orgRecordSQL+` ORDER BY lower(o.name), o.id`)
+	if err != nil {
+		return nil, fmt.Errorf("organisations: %w", err)
+	}
+	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgRecord])
+	if err != nil {
+		return nil, fmt.Errorf("organisations: %w", err)
+	}
+	return orgs, nil
+}
