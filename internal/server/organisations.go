@@ -450,3 +450,19 @@ func orgHref(slug *string) string {
 	}
 	return "/organisations/" + *slug
 }
+
+// addOrgNames gives a form with a funder or recipient field the names it suggests. Without
+// them the field is a plain text field still, so a failure to read them is logged, not shown.
+func (s *Server) addOrgNames(r *http.Request, p *pages.DraftFormProps) {
+	for _, in := range p.Inputs {
+		if in.Text != nil && in.Text.Options != "" {
+			names, err := s.store.OrganisationNames(r.Context())
+			if err != nil {
+				s.log.WarnContext(r.Context(), "organisation names", "err", err)
+				return
+			}
+			p.OrgNames = names
+			return
+		}
+	}
+}
