@@ -69,7 +69,7 @@ func (s *Server) renderAdminOrg(w http.ResponseWriter, r *http.Request, status i
 		Name:       o.Name,
 		PublicHref: "/organisations/" + o.Slug,
 		Rename: components.Field{ID: "name", Name: "name", Label: "New name", Autocomplete: "off",
-			Hint: "As the organisation calls itself. Decisions past drafting keep the name they were written with.",
+			Hint:  "As the organisation calls itself. Decisions past drafting keep the name they were written with.",
 			Value: f.Name, Error: errs["name"]},
 		RenameTo: path + "/rename",
 		MergeTo:  path + "/merge",
