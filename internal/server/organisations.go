@@ -146,6 +146,20 @@ func orgCountText(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
+// orgDetail reads an organisation's page for acc. One that no decision the public may read
+// names is not found by the public: drafters add organisations as they write, and a draft's
+// funder or recipient is not the public's to know yet.
+func (s *Server) orgDetail(r *http.Request, acc store.Access, o store.OrgRecord) (store.OrgDetail, error) {
+	od, err := s.reader(r).OrganisationDetail(r.Context(), acc, o)
+	if err != nil {
+		return store.OrgDetail{}, err
+	}
+	if !acc.IsStaff() && len(od.Decisions) == 0 {
+		return store.OrgDetail{}, errOrgNotFound
+	}
+	return od, nil
+}
+
 // orgFromPath finds the organisation of the address's slug. A former slug, or a merged
 // organisation's, moves permanently to the page it now has (with the same suffix: .csv, .atom).
 func (s *Server) orgFromPath(w http.ResponseWriter, r *http.Request, suffix string) (store.OrgRecord, bool, error) {
@@ -204,7 +218,7 @@ func (s *Server) handleOrganisation(w http.ResponseWriter, r *http.Request) erro
 	if public {
 		acc = store.Public(now)
 	}
-	od, err := s.reader(r).OrganisationDetail(r.Context(), acc, o)
+	od, err := s.orgDetail(r, acc, o)
 	if err != nil {
 		return err
 	}
@@ -356,7 +370,7 @@ func (s *Server) handleOrganisationCSV(w http.ResponseWriter, r *http.Request) e
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return err
 	}
-	od, err := s.reader(r).OrganisationDetail(r.Context(), s.access(r), o)
+	od, err := s.orgDetail(r, s.access(r), o)
 	if err != nil {
 		return err
 	}
@@ -405,7 +419,7 @@ func (s *Server) handleOrganisationAtom(w http.ResponseWriter, r *http.Request) 
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return err
 	}
-	od, err := s.reader(r).OrganisationDetail(r.Context(), s.access(r), o)
+	od, err := s.orgDetail(r, s.access(r), o)
 	if err != nil {
 		return err
 	}

@@ -395,6 +395,20 @@ func TestOrganisationAdminBadInput(t *testing.T) {
 	if a := s.audits(t); len(a) != 1 {
 		t.Errorf("refused changes were audited: %q", a)
 	}
+	// The draft's new recipient is the public's to know only once a published decision names it.
+	anon := s.Client(t, "")
+	if got := s.get(t, anon, "/organisations").text(`[data-testid="organisations"]`); strings.Contains(got, "Met Police") {
+		t.Errorf("the public index lists a draft's new organisation: %q", got)
+	}
+	for _, path := range []string{"/organisations/met-police", "/organisations/met-police.csv", "/organisations/met-police.atom"} {
+		if got := s.get(t, anon, path).status; got != http.StatusNotFound {
+			t.Errorf("GET %s as the public = %d, want 404", path, got)
+		}
+	}
+	staff := s.get(t, s.adminClient, "/organisations/met-police")
+	if staff.status != http.StatusOK || !strings.Contains(staff.text(`[data-testid="org-decisions"]`), "Project Gamma") {
+		t.Errorf("GET /organisations/met-police as staff = %d, decisions %q", staff.status, staff.text(`[data-testid="org-decisions"]`))
+	}
 	if got := s.get(t, s.adminClient, "/admin/organisations/999999").status; got != http.StatusNotFound {
 		t.Errorf("GET unknown organisation = %d, want 404", got)
 	}
