@@ -50,6 +50,12 @@ var pageTypes = []pageType{
 	{"threesixty-errors", "/360giving?fy=nonsense&min=abc", http.StatusBadRequest},
 	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 	{"sign-in", "/sign-in", http.StatusOK},
+	{"organisations", "/organisations", http.StatusOK},
+	{"organisations-filtered", "/organisations?name=police&sort=received", http.StatusOK},
+	{"organisations-none", "/organisations?name=zebra", http.StatusOK},
+	{"organisations-error", "/organisations?sort=cheapest", http.StatusBadRequest},
+	{"organisation", "/organisations/home-office", http.StatusOK},
+	{"organisation-recipient", "/organisations/metropolitan-police-service", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {
