@@ -89,7 +89,7 @@ func TestAdminPagesAccessible(t *testing.T) {
 			form: url.Values{"name": {""}}},
 		{name: "admin-organisation-merge-errors", path: "/admin/organisations/1", action: "/admin/organisations/1/merge",
 			submit: `document.querySelector('[data-testid="merge-form"]').submit()`,
-			form: url.Values{"into": {""}}},
+			form:   url.Values{"into": {""}}},
 	}
 
 	ctx := newTab(t)
