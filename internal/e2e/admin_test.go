@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ type adminPageType struct {
 	path   string
 	submit string
 	form   url.Values // the same bad form, posted for the HTML checker
+	action string     // where the form posts, when not to path
 }
 
 // signIn signs the tab in through the sign-in page, as a person would, and lands on next.
@@ -86,6 +88,15 @@ func TestAdminPagesAccessible(t *testing.T) {
 				document.querySelector('[data-testid="notice-preferences-form"]').submit()`,
 			form: url.Values{"how": {"digest"}, "time": {"25:00"}}},
 		{name: "unsubscribe", path: unsubscribe},
+		{name: "admin-organisations", path: "/admin/organisations"},
+		{name: "admin-organisation", path: "/admin/organisations/1"},
+		{name: "admin-organisation-rename-errors", path: "/admin/organisations/1", action: "/admin/organisations/1/rename",
+			submit: `document.querySelector('#name').value = '';
+				document.querySelector('[data-testid="rename-form"]').submit()`,
+			form: url.Values{"name": {""}}},
+		{name: "admin-organisation-merge-errors", path: "/admin/organisations/1", action: "/admin/organisations/1/merge",
+			submit: `document.querySelector('[data-testid="merge-form"]').submit()`,
+			form:   url.Values{"into": {""}}},
 	}
 
 	ctx := newTab(t)
@@ -122,7 +133,7 @@ func TestAdminPagesAccessible(t *testing.T) {
 		var resp *http.Response
 		var err error
 		if p.form != nil {
-			resp, err = c.PostForm(site.URL+p.path, p.form)
+			resp, err = c.PostForm(site.URL+cmp.Or(p.action, p.path), p.form)
 		} else {
 			resp, err = c.Get(site.URL + p.path)
 		}

@@ -254,6 +254,8 @@ func TestDraftingJourney(t *testing.T) {
 		chromedp.SendKeys(labelled("Text"), "Project Gamma continues Project Alpha."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Funding")
+	// The funder and recipient fields become GOV.UK's autocomplete once its script has loaded.
+	waitForScripts(t, ctx)
 	step("add a funding line", list,
 		chromedp.SendKeys(labelled("Amount"), "£2.755m"),
 		chromedp.SendKeys(labelled("Financial year"), "2024-25"),

@@ -53,6 +53,12 @@ var pageTypes = []pageType{
 	{"alert-new-search", "/alerts/new?search=q%3Dsocial%2Bmedia", http.StatusOK},
 	{"alert-new-chain", "/alerts/new?chain=pcd-1682", http.StatusOK},
 	{"alert-asked", "/alerts/asked", http.StatusOK},
+	{"organisations", "/organisations", http.StatusOK},
+	{"organisations-filtered", "/organisations?name=police&sort=received", http.StatusOK},
+	{"organisations-none", "/organisations?name=zebra", http.StatusOK},
+	{"organisations-error", "/organisations?sort=cheapest", http.StatusBadRequest},
+	{"organisation", "/organisations/home-office", http.StatusOK},
+	{"organisation-recipient", "/organisations/metropolitan-police-service", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

@@ -143,6 +143,8 @@ func TestWholeSignoffJourney(t *testing.T) {
 		chromedp.SendKeys(labelled("Text"), "Project Delta continues the work of PCD 1215."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Funding")
+	// The funder and recipient fields become GOV.UK's autocomplete once its script has loaded.
+	waitForScripts(t, d.ctx)
 	d.step("add a funding line", list,
 		chromedp.SendKeys(labelled("Amount"), "£2.755m"),
 		chromedp.SendKeys(labelled("Financial year"), "2024-25"),

@@ -112,6 +112,7 @@ func (s *Server) renderCorrectionPart(w http.ResponseWriter, r *http.Request, st
 		title = "Not saved: " + title
 	}
 	p.Page = s.page(r, title, "", r.URL.Path)
+	s.addOrgNames(r, &p)
 	s.render(w, r, status, pages.DraftForm(p))
 }
 

@@ -221,6 +221,7 @@ func (s *Server) renderDraftForm(w http.ResponseWriter, r *http.Request, status 
 		title = "Not saved: " + title
 	}
 	p.Page = s.page(r, title, "", r.URL.Path)
+	s.addOrgNames(r, &p)
 	p.Caption = ed.d.Reference
 	p.Action = r.URL.Path
 	p.Back = editURL(ed.slug)

@@ -333,6 +333,10 @@ func fundingFormOf(f store.FundingLine) fundingForm {
 	return ff
 }
 
+// newOrgHint says what becomes of a funder or recipient the register does not know.
+const newOrgHint = "Choose one the register knows as you type. A name it does not know is added as a new organisation " +
+	"when you save, recorded in the audit trail under your name"
+
 // fundingInputs are the fields of a funding line, holding the person's input when there is
 // some, else saved.
 func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []pages.DraftInput {
@@ -350,9 +354,10 @@ func fundingInputs(in url.Values, errs map[string]string, saved fundingForm) []p
 		{Text: &components.Field{ID: "label", Name: "label", Label: "What the amount is for", Value: value(in, "label", saved.Label), Error: errs["label"],
 			Hint: "For example, Home Office grant for Project Alpha"}},
 		{Text: &components.Field{ID: "funder", Name: "funder", Label: "Funder (optional)", Value: value(in, "funder", saved.Funder), Error: errs["funder"],
-			Hint: "The organisation paying, for example Home Office"}},
+			Options: pages.OrgNamesID, Hint: "The organisation paying, for example Home Office. " + newOrgHint}},
 		{Text: &components.Field{ID: "recipient", Name: "recipient", Label: "Recipient (optional)", Value: value(in, "recipient", saved.Recipient), Error: errs["recipient"],
-			Hint: "The organisation receiving the money, for example Metropolitan Police Service. A grant is published as 360Giving data only when its recipient is known"}},
+			Options: pages.OrgNamesID, Hint: "The organisation receiving the money, for example Metropolitan Police Service. " +
+				"A grant is published as 360Giving data only when its recipient is known. " + newOrgHint}},
 	}
 }
 

@@ -179,6 +179,19 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/admin/chains/PCD", url.Values{"position-legal": {"1"}, "escalation-legal": {"999999"}}, [7]int{see, no, no, no, no, 422, see}},
 		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
 		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		// Organisations: public pages for everyone; renames and merges for admins.
+		{"GET", "/organisations", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/organisations?sort=given", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/organisations?sort=cheapest", nil, [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"GET", "/organisations/home-office", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/organisations/home-office.csv", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/organisations/home-office.atom", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/organisations/nobody", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/admin/organisations", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/admin/organisations/1", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"GET", "/admin/organisations/999999", nil, [7]int{see, no, no, no, no, gone, see}},
+		{"POST", "/admin/organisations/1/rename", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
+		{"POST", "/admin/organisations/1/merge", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 		{"POST", "/notices/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		// Alerts: anyone asks, about what the public may read (a draft is not found, even by
 		// staff); confirming and stopping need the links' tokens.
@@ -217,7 +230,8 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 	paths := []string{"/", "/decisions", "/decisions?q=TITLE-SECRET", "/decisions/pcd-1683",
 		"/decisions.csv?q=TITLE-SECRET", "/decisions.atom", "/api/v1/decisions?q=TITLE-SECRET", "/api/v1/decisions/pcd-1683",
 		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work",
-		"/360giving?q=TITLE-SECRET", "/360giving.json", "/360giving.csv?q=TITLE-SECRET"}
+		"/360giving?q=TITLE-SECRET", "/360giving.json", "/360giving.csv?q=TITLE-SECRET",
+		"/organisations", "/organisations/home-office", "/organisations/home-office.csv", "/organisations/home-office.atom"}
 	for _, who := range people {
 		sawPartTwo := false
 		for _, path := range paths {

@@ -56,6 +56,12 @@ func (s *Server) Routes() http.Handler {
 	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.api.Decision))
 	r.Get("/api/v1/openapi.json", s.handle(s.api.OpenAPI))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
+	// Funders and recipients (organisations.go): the index adds up every decision, so it is
+	// limited like a search; each organisation's CSV and Atom like the other exports.
+	r.With(search).Get("/organisations", s.handle(s.handleOrganisations))
+	r.Get("/organisations/{slug}", s.handle(s.handleOrganisation))
+	r.With(exports).Get("/organisations/{slug}.csv", s.handle(s.handleOrganisationCSV))
+	r.With(exports).Get("/organisations/{slug}.atom", s.handle(s.handleOrganisationAtom))
 	r.Get("/decisions/{slug}/canonical", s.handle(s.handleCanonical))
 	r.With(search).Get("/decisions/{slug}/verify", s.handle(s.handleVerify))
 	// A document may be 25 MB: downloads count as exports.
@@ -113,6 +119,10 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
 		r.Get("/admin/bank-holidays", s.handle(s.handleAdminBankHolidays))
 		r.Post("/admin/bank-holidays", s.handle(s.handleAdminBankHolidaysUpload))
+		r.Get("/admin/organisations", s.handle(s.handleAdminOrganisations))
+		r.Get("/admin/organisations/{id}", s.handle(s.handleAdminOrganisation))
+		r.Post("/admin/organisations/{id}/rename", s.handle(s.handleAdminOrganisationRename))
+		r.Post("/admin/organisations/{id}/merge", s.handle(s.handleAdminOrganisationMerge))
 	})
 
 	// Drafting: drafters only.

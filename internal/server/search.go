@@ -189,6 +189,11 @@ func resultItems(page store.SearchPage, snippets bool) []components.DecisionItem
 		dp.Decisions = append(dp.Decisions, r.DecisionSummary)
 	}
 	items := decisionItems(dp)
+	for i, r := range page.Results {
+		if r.Funder != nil && r.FunderSlug != nil {
+			items[i].Funder, items[i].FunderURL = *r.Funder, "/organisations/"+*r.FunderSlug
+		}
+	}
 	if snippets {
 		for i, r := range page.Results {
 			items[i].Snippet = snippetParts(r.Snippet)

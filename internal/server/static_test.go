@@ -28,8 +28,8 @@ func TestStaticFileOfAnotherRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	var published int
-	if err := site.Pool.QueryRow(ctx, `SELECT count(*) FROM static_files`).Scan(&published); err != nil || published != 2+4 {
-		t.Errorf("static_files holds %d files, %v; want the 2 planted and this release's 4", published, err)
+	if err := site.Pool.QueryRow(ctx, `SELECT count(*) FROM static_files`).Scan(&published); err != nil || published != 2+5 {
+		t.Errorf("static_files holds %d files, %v; want the 2 planted and this release's 5", published, err)
 	}
 	for _, tt := range []struct {
 		path   string

@@ -128,6 +128,7 @@ var eventTitles = map[string]string{
 	store.EventCorrectionDiscarded: "Correction discarded", store.EventCorrectionSent: "Correction sent for approval",
 	store.EventCorrectionReturned: "Correction returned to its drafters", store.EventDraftDiscarded: "Draft discarded",
 	store.EventCorrected: "Corrected", store.EventWithdrawn: "Withdrawn",
+	store.EventOrganisationAdded: "Organisation added to the register",
 }
 
 // timelineEntry puts an audit entry in words. Newest entries come first on the page.
@@ -147,6 +148,9 @@ func timelineEntry(e store.AuditEntry, stepNames map[string]string) pages.Timeli
 	}
 	if c := detail["comment"]; c != "" {
 		t.Description = append(t.Description, "Comment: "+c)
+	}
+	if o := detail["organisation"]; o != "" && e.Event == store.EventOrganisationAdded {
+		t.Description = append(t.Description, "Organisation: "+o)
 	}
 	if d := detail["drafter"]; d != "" {
 		t.Description = append(t.Description, "Drafter: "+d)

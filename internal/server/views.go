@@ -350,7 +350,7 @@ func keyInfo(d store.DecisionDetail, m *marker) []components.SummaryRow {
 		dates[1].Value = "Not yet: deferred until " + formatLondonDay(*d.PublishAt)
 	}
 	rows := append([]components.SummaryRow{{Key: "Reference", Value: d.Reference, TestID: "key-reference"}}, dates...)
-	return append(rows, maker, components.SummaryRow{Key: "Funder", Value: deref(d.Funder), TestID: "funder"},
+	return append(rows, maker, components.SummaryRow{Key: "Funder", Value: deref(d.Funder), Href: orgHref(d.FunderSlug), TestID: "funder"},
 		years, status, source)
 }
 
@@ -420,12 +420,13 @@ func funding(fs []store.FundingLine, m *marker) pages.Funding {
 	hasExcluded := false
 	for _, l := range fs {
 		row := pages.FundingRow{
-			Period:    deref(l.PeriodText),
-			Kind:      decision.KindLabel(l.Kind),
-			Amount:    decision.FormatMoney(l.AmountPence, l.Currency),
-			Label:     m.rich(l.Label),
-			Recipient: deref(l.Recipient),
-			Counts:    toLine(l).Counts(),
+			Period:        deref(l.PeriodText),
+			Kind:          decision.KindLabel(l.Kind),
+			Amount:        decision.FormatMoney(l.AmountPence, l.Currency),
+			Label:         m.rich(l.Label),
+			Recipient:     deref(l.Recipient),
+			RecipientHref: orgHref(l.RecipientSlug),
+			Counts:        toLine(l).Counts(),
 		}
 		if l.FYStart != nil {
 			end := *l.FYStart

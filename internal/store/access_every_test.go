@@ -91,6 +91,11 @@ func accessArgs(t *testing.T, collect func(string)) map[reflect.Type][]reflect.V
 		reflect.TypeFor[search.Query](): values(queries...),
 		reflect.TypeFor[store.ListParams](): values(store.ListParams{Words: quokka, Limit: 100},
 			store.ListParams{Reference: "PCD 9402", Limit: 100}, store.ListParams{Limit: 100}),
+		// Every organisation the planted decisions may name (the seed's two, and those added).
+		reflect.TypeFor[store.OrgRecord](): values(store.OrgRecord{ID: 1, Slug: "a"}, store.OrgRecord{ID: 2, Slug: "b"},
+			store.OrgRecord{ID: 3, Slug: "c"}, store.OrgRecord{ID: 4, Slug: "d"}),
+		reflect.TypeFor[store.OrgQuery](): values(store.OrgQuery{Limit: 100}, store.OrgQuery{Name: quokka[:4], Limit: 100},
+			store.OrgQuery{Sort: store.OrgSortGiven, Limit: 100}),
 		exportRow: {reflect.MakeFunc(exportRow, func(in []reflect.Value) []reflect.Value {
 			collect(texts(in[0]))
 			return []reflect.Value{reflect.Zero(reflect.TypeFor[error]())}

@@ -10,12 +10,16 @@ import (
 	"github.com/decision-register/decisions/internal/decision"
 )
 
+// contentSQL reads what a signature covers. Organisations are named as the decision keeps them
+// (kept_organisation_names): a rename after signing changes no signed bytes.
+//
 // contentSQL reads what a signature covers, Part II included. It is for hashing only: what it
 // returns is never shown, and Part II leaves the store only as its hash through it.
 const contentSQL = `
-SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(o.name, '') AS funder,
+SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(k.name, o.name, '') AS funder,
 	d.part_two_salt, coalesce(i.part_two_sha256, '') AS part_two_sha256
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
+LEFT JOIN kept_organisation_names k ON k.decision_id = d.id AND k.organisation_id = d.funder_id
 LEFT JOIN decision_imports i ON i.decision_id = d.id WHERE d.id = @id`
 
 const contentSectionsSQL = `
@@ -23,7 +27,7 @@ SELECT kind, heading, body FROM sections WHERE decision_id = @id AND part = @par
 
 const contentFundingSQL = `
 SELECT f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text,
-	fo.name AS funder, ro.name AS recipient
+	coalesce(fk.name, fo.name) AS funder, coalesce(rk.name, ro.name) AS recipient
 FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = @id ORDER BY f.position`
 
 // contentLinksSQL reads the links the decision makes, with those an import recorded to

@@ -542,7 +542,7 @@ func (s *Store) maybeOrganisation(ctx context.Context, name *string) (*int64, er
 	if name == nil || decision.CleanText(*name) == "" {
 		return nil, nil
 	}
-	id, err := s.organisation(ctx, decision.CleanText(*name))
+	id, _, err := s.organisation(ctx, decision.CleanText(*name))
 	return &id, err
 }
 

@@ -29,6 +29,7 @@ type Decision struct {
 	Series            string     `db:"series"`
 	TextSource        string     `db:"text_source"`
 	Funder            *string    `db:"funder"`
+	FunderSlug        *string    `db:"funder_slug"` // its organisation page
 	DecisionMakerRole *string    `db:"decision_maker_role"`
 	DatePublished     *time.Time `db:"date_published"`
 	SourceURL         *string    `db:"source_url"`
@@ -71,6 +72,9 @@ type FundingLine struct {
 	Kind        string  `db:"kind"`
 	Label       string  `db:"label"`
 	PeriodText  *string `db:"period_text"`
+	// The slugs of the funder's and recipient's organisation pages.
+	FunderSlug    *string `db:"funder_slug"`
+	RecipientSlug *string `db:"recipient_slug"`
 }
 
 // Link is a typed link between this decision and another, seen from this one.
@@ -125,13 +129,15 @@ const summaryColumns = `d.id, d.reference, d.slug, d.number, d.title, d.summary,
 const listingOrder = `d.date_signed DESC NULLS LAST, d.number DESC, d.id DESC`
 
 const decisionBySlugSQL = `
-SELECT ` + summaryColumns + `, d.series, d.text_source, o.name AS funder, d.decision_maker_role,
+SELECT ` + summaryColumns + `, d.series, d.text_source, coalesce(k.name, o.name) AS funder, om.slug AS funder_slug, d.decision_maker_role,
 	d.date_published, d.source_url, d.provenance, d.provenance_note, d.updated_at, d.version, d.publish_at,
 	d.deferral_reason, d.withdrawn_at, d.withdrawal_reason,
 	(EXISTS (SELECT 1 FROM sections s WHERE s.decision_id = d.id AND s.part = 2)
 		OR EXISTS (SELECT 1 FROM decision_imports i WHERE i.decision_id = d.id AND i.part_two_sha256 IS NOT NULL)) AS has_part_two,
 	EXISTS (SELECT 1 FROM decision_drafters dd WHERE dd.decision_id = d.id) AS made_here
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
+LEFT JOIN organisations om ON om.id = coalesce(o.merged_into, o.id)
+LEFT JOIN kept_organisation_names k ON k.decision_id = d.id AND k.organisation_id = d.funder_id
 WHERE d.slug = @slug AND ` + visibleD
 
 const recommendationsSQL = `
@@ -146,12 +152,19 @@ FROM sections s JOIN decisions d ON d.id = s.decision_id
 WHERE d.slug = @slug AND ` + visibleD + ` AND ` + partVisible + `
 ORDER BY s.part, s.position`
 
-const fundingColumns = `f.decision_id, f.position, fo.name AS funder, ro.name AS recipient, f.amount_pence,
+// fundingColumns name each organisation as the decision keeps it (kept_organisation_names, when
+// renamed since), and give the slug of its page (that of the organisation it was merged into).
+const fundingColumns = `f.decision_id, f.position, coalesce(fk.name, fo.name) AS funder, coalesce(rk.name, ro.name) AS recipient,
+	fm.slug AS funder_slug, rm.slug AS recipient_slug, f.amount_pence,
 	f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text`
 
 const fundingJoins = `
 LEFT JOIN organisations fo ON fo.id = f.funder_id
-LEFT JOIN organisations ro ON ro.id = f.recipient_id`
+LEFT JOIN organisations ro ON ro.id = f.recipient_id
+LEFT JOIN organisations fm ON fm.id = coalesce(fo.merged_into, fo.id)
+LEFT JOIN organisations rm ON rm.id = coalesce(ro.merged_into, ro.id)
+LEFT JOIN kept_organisation_names fk ON fk.decision_id = f.decision_id AND fk.organisation_id = f.funder_id
+LEFT JOIN kept_organisation_names rk ON rk.decision_id = f.decision_id AND rk.organisation_id = f.recipient_id`
 
 const fundingSQL = `
 SELECT ` + fundingColumns + `

@@ -393,7 +393,7 @@ func (s *Store) AddFundingLine(ctx context.Context, act Act, slug string, base B
 		var orgs [2]*int64
 		for i, name := range []string{l.Funder, l.Recipient} {
 			if name = decision.CleanText(name); name != "" {
-				org, err := tx.organisation(ctx, name)
+				org, err := tx.draftOrganisation(ctx, act, id, name)
 				if err != nil {
 					return err
 				}
@@ -424,7 +424,7 @@ func (s *Store) ChangeFundingLine(ctx context.Context, act Act, slug string, bas
 		var orgs [2]*int64
 		for i, name := range []string{l.Funder, l.Recipient} {
 			if name = decision.CleanText(name); name != "" {
-				org, err := tx.organisation(ctx, name)
+				org, err := tx.draftOrganisation(ctx, act, id, name)
 				if err != nil {
 					return err
 				}
@@ -463,23 +463,36 @@ func (s *Store) RemoveFundingLine(ctx context.Context, act Act, slug string, bas
 	})
 }
 
-// organisation finds an organisation by name, whatever its case, or adds it.
-func (s *Store) organisation(ctx context.Context, name string) (int64, error) {
-	var id int64
-	err := s.db.QueryRow(ctx, `SELECT id FROM organisations WHERE lower(name) = lower($1) ORDER BY id LIMIT 1`, name).Scan(&id)
+// organisation finds an organisation by name, whatever its case, or adds it; added says it
+// did. A name of an organisation merged into another is the other's.
+func (s *Store) organisation(ctx context.Context, name string) (id int64, added bool, err error) {
+	err = s.db.QueryRow(ctx, `
+SELECT coalesce(merged_into, id) FROM organisations WHERE lower(name) = lower($1)
+ORDER BY merged_into IS NOT NULL, id LIMIT 1`, name).Scan(&id)
 	if err == nil {
-		return id, nil
+		return id, false, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("organisation %q: %w", name, err)
+		return 0, false, fmt.Errorf("organisation %q: %w", name, err)
 	}
 	err = s.db.QueryRow(ctx, `
 INSERT INTO organisations (name) VALUES ($1)
-ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, name).Scan(&id)
+ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, xmax = 0`, name).Scan(&id, &added)
 	if err != nil {
-		return 0, fmt.Errorf("add organisation %q: %w", name, mapError(err))
+		return 0, false, fmt.Errorf("add organisation %q: %w", name, mapError(err))
 	}
-	return id, nil
+	return id, added, nil
+}
+
+// draftOrganisation is organisation for a drafter's funding line: an organisation it adds is
+// audited, with who added it and for which decision.
+func (s *Store) draftOrganisation(ctx context.Context, act Act, decisionID int64, name string) (int64, error) {
+	id, added, err := s.organisation(ctx, name)
+	if err != nil || !added {
+		return id, err
+	}
+	return id, s.Audit(ctx, act, decisionID, EventOrganisationAdded, map[string]string{
+		"organisation": name, "organisation_id": strconv.FormatInt(id, 10)})
 }
 
 // AddLink links a draft to the decision with a canonical reference ("PCD 1215"). Adding a link

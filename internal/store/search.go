@@ -22,6 +22,7 @@ type SearchResult struct {
 	DecisionSummary
 	Series     string    `db:"series"`
 	Funder     *string   `db:"funder"`
+	FunderSlug *string   `db:"funder_slug"` // its organisation page
 	TotalPence *int64    `db:"total_pence"`
 	Rank       float32   `db:"rank"`
 	UpdatedAt  time.Time `db:"updated_at"`
@@ -216,7 +217,9 @@ const snippetDoc = `translate(concat_ws(' ', d.summary,
 const headlineOptions = `'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) ||
 	', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'`
 
-const resultColumns = summaryColumns + `, d.series, (SELECT o.name FROM organisations o WHERE o.id = d.funder_id) AS funder,
+const resultColumns = summaryColumns + `, d.series, (SELECT coalesce(k.name, o.name) FROM organisations o
+		LEFT JOIN kept_organisation_names k ON k.decision_id = d.id AND k.organisation_id = o.id WHERE o.id = d.funder_id) AS funder,
+	(SELECT m.slug FROM organisations o JOIN organisations m ON m.id = coalesce(o.merged_into, o.id) WHERE o.id = d.funder_id) AS funder_slug,
 	d.total_pence, d.updated_at, ` + keyDate + ` AS key_date, ` + keyAmount + ` AS key_amount`
 
 // Search returns one page of the decisions the reader may see that match q, in q's order,
@@ -253,7 +256,7 @@ LIMIT @limit`
 		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
 	}
 	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
-	p.status, p.synthetic, p.series, p.funder, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
+	p.status, p.synthetic, p.series, p.funder, p.funder_slug, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
 	(SELECT ` + snippet + ` FROM decisions d WHERE d.id = p.id) AS snippet
 FROM (` + pageSQL + `) p`
 
@@ -378,13 +381,16 @@ type searchPlan struct {
 // FiltersFirstLimit bounds the candidates a filters-first page collects and sorts.
 const FiltersFirstLimit = 25 * CountCap
 
-// funderIDs are the ids of the organisations named name, in any case; none for "".
+// funderIDs are the ids of the organisations named name, in any case, and of those merged with
+// them; none for "".
 func (s *Store) funderIDs(ctx context.Context, name string) ([]int64, error) {
 	if name == "" {
 		return nil, nil
 	}
 	// Curly and straight apostrophes alike: the search text has straight ones (search.Parse).
-	rows, err := s.db.Query(ctx, `SELECT o.id FROM organisations o WHERE translate(lower(o.name), '’‘', '''''') = lower($1)`, name)
+	rows, err := s.db.Query(ctx, `
+SELECT o.id FROM organisations o WHERE coalesce(o.merged_into, o.id) IN (
+	SELECT coalesce(n.merged_into, n.id) FROM organisations n WHERE translate(lower(n.name), '’‘', '''''') = lower($1))`, name)
 	if err != nil {
 		return nil, fmt.Errorf("funder %q: %w", name, err)
 	}

@@ -377,3 +377,65 @@ document.addEventListener("paste", (event) => {
     schedule();
   }
 }
+
+// Funders and recipients chosen as you type, with GOV.UK's accessible autocomplete. A text
+// field (data-app-org-picker names the page's JSON list of names) still takes any name: one
+// the register does not know is added when the form is saved, as the field's hint says. A
+// select (an admin's merge) offers only its options. Without this script each stays a plain
+// text field or select, and works the same. The component is loaded only by pages that have
+// one; each form group (data-module="app-org-picker") is marked data-app-org-picker-init once
+// its field is enhanced, as GOV.UK Frontend marks its own components.
+const orgPickers = document.querySelectorAll('[data-module="app-org-picker"]');
+if (orgPickers.length > 0) {
+  import("/static/accessible-autocomplete.min.js").then(() => {
+    for (const group of orgPickers) {
+      const field = group.querySelector("[data-app-org-picker]");
+      if (field) {
+        enhanceOrgPicker(window.accessibleAutocomplete, field);
+      }
+      group.setAttribute("data-app-org-picker-init", "");
+    }
+  });
+}
+
+function enhanceOrgPicker(autocomplete, field) {
+  // The component sets aria-describedby to its own hint, and removes it once something is
+  // typed: the field's hint and error message are kept in it, as they were before.
+  const describedBy = field.getAttribute("aria-describedby");
+  const id = field.id;
+  if (field instanceof HTMLSelectElement) {
+    autocomplete.enhanceSelectElement({ selectElement: field, defaultValue: "", showAllValues: true,
+      tNoResults: () => "No organisation of that name" });
+  } else {
+    const listed = document.getElementById(field.dataset.appOrgPicker);
+    const names = listed ? JSON.parse(listed.textContent) : [];
+    const container = document.createElement("div");
+    field.before(container);
+    field.remove();
+    autocomplete({
+      element: container, id, name: field.name, defaultValue: field.value, minLength: 1,
+      confirmOnBlur: false, displayMenu: "list",
+      inputClasses: field.classList.contains("govuk-input--error") ? "govuk-input--error" : "",
+      source: (query, populate) => {
+        const q = query.toLocaleLowerCase();
+        const starts = names.filter((n) => n.toLocaleLowerCase().startsWith(q));
+        const within = names.filter((n) => !n.toLocaleLowerCase().startsWith(q) && n.toLocaleLowerCase().includes(q));
+        populate(starts.concat(within).slice(0, 20));
+      },
+      tNoResults: () => "Not in the register: it will be added as a new organisation when you save",
+    });
+  }
+  const input = document.getElementById(id);
+  if (!input || !describedBy) {
+    return;
+  }
+  const keep = () => {
+    const now = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    const missing = describedBy.split(" ").filter((d) => !now.includes(d));
+    if (missing.length > 0) {
+      input.setAttribute("aria-describedby", now.concat(missing).join(" "));
+    }
+  };
+  keep();
+  new MutationObserver(keep).observe(input, { attributes: true, attributeFilter: ["aria-describedby"] });
+}
