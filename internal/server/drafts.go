@@ -247,7 +247,12 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
+	continued, err := s.continuedNotice(r, ed.slug)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
+		Continued:  continued,
 		Waiting:    waiting,
 		SignoffURL: "/decisions/" + ed.slug + "/signoff",
 		Returned:   returned,

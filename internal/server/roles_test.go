@@ -175,6 +175,10 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
 		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/notices/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		// The next decision of a chain: drafters only; the first drafter's press makes it, the
+		// other drafter is told whose it is (409); a draft is not signed, so it is not continued.
+		{"POST", "/decisions/pcd-1682/continue", url.Values{}, [7]int{see, see, 409, no, no, no, see}},
+		{"POST", draft + "/continue", url.Values{}, [7]int{see, 409, 409, no, no, no, see}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {

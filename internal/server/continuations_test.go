@@ -1,0 +1,120 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// TestContinueFromSignedDecision: a drafter presses "Start the next decision in this chain" on
+// PCD 1682 and lands on the task list of PCD 1683, which says what was copied and how the
+// funding moved; its check page holds PCD 1682's content with the funding a year on and a
+// continues link. Pressed again, the button leads to the same draft and says so.
+func TestContinueFromSignedDecision(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	dc := s.client(t, "drafter@example.org")
+	show := dc.get("/decisions/pcd-1682")
+	if got := show.text(`[data-testid="continue-form"] button`); got != "Start the next decision in this chain" {
+		t.Fatalf("PCD 1682's page for a drafter: continue button %q", got)
+	}
+	if action, _ := show.doc.Find(`[data-testid="continue-form"]`).Attr("action"); action != "/decisions/pcd-1682/continue" {
+		t.Errorf("continue form posts to %q", action)
+	}
+	first := dc.post("/decisions/pcd-1682/continue", url.Values{}, http.StatusSeeOther)
+	if first.location != "/decisions/pcd-1683/edit" {
+		t.Fatalf("POST continue: Location %q, want PCD 1683's task list", first.location)
+	}
+	tasks := dc.get(first.location)
+	if got := tasks.text(`[data-testid="saved-banner"]`); !strings.Contains(got, "You started PCD 1683, the next decision after PCD 1682") {
+		t.Errorf("task list after starting says %q", got)
+	}
+	for sel, want := range map[string]string{
+		`[data-testid="continued"] .govuk-notification-banner__heading`: "This draft was started from PCD 1682, the decision it continues.",
+		`[data-testid="continued-copied"]`:                              "1 recommendation",
+		`[data-testid="continued-funding"]`:                             "£2,755,000 – Home Office grant, 'up to', for an additional 12 months: amount kept, moved on a year from 2024-25 to 2025-26",
+		`[data-testid="continued-not-copied"]`:                          "Sign-off, signature and dates",
+		`[data-testid="continued-check"]`:                               "Each amount: it is PCD 1682’s, kept as it was",
+	} {
+		if got := tasks.text(sel); !strings.Contains(got, want) {
+			t.Errorf("task list %s = %q, want it to say %q", sel, got, want)
+		}
+	}
+	if got := tasks.text(`[data-testid="continued-copied"]`); !strings.Contains(got, "7 Part I sections: Introduction and background, Issues for consideration") ||
+		!strings.Contains(got, "The funder: Home Office") || !strings.Contains(got, "A link saying this decision continues PCD 1682") {
+		t.Errorf("copied list: %q", got)
+	}
+	if got := tasks.text(`[data-testid="draft-title"]`); got != "Alpha - Social Media Hub" {
+		t.Errorf("draft title %q, want PCD 1682's", got)
+	}
+	check := dc.get("/decisions/pcd-1683/check")
+	answers := check.text(`[data-testid="check-answers"]`)
+	for _, want := range []string{"This paper seeks approval to accept Home Office (HO) grant funding",
+		"(Grant accepted · 2025-26 · from Home Office · to Metropolitan Police Service)", "Continues PCD 1682"} {
+		if !strings.Contains(answers, want) {
+			t.Errorf("check your answers lacks %q:\n%s", want, answers)
+		}
+	}
+	if strings.Contains(answers, "2024-25 ·") {
+		t.Errorf("check your answers still has a line in 2024-25:\n%s", answers)
+	}
+
+	again := dc.post("/decisions/pcd-1682/continue", url.Values{}, http.StatusSeeOther)
+	if again.location != first.location {
+		t.Errorf("pressed again: Location %q, want %q", again.location, first.location)
+	}
+	if got := dc.get(again.location).text(`[data-testid="saved-banner"]`); !strings.Contains(got, "PCD 1683 already continues PCD 1682") ||
+		!strings.Contains(got, "no second draft was made") {
+		t.Errorf("task list after pressing again says %q", got)
+	}
+	if got := dc.get("/decisions/pcd-1682").text(`[data-testid="continue-open"]`); got != "PCD 1683 is already being drafted as the next decision in this chain." {
+		t.Errorf("PCD 1682's page once continued: %q", got)
+	}
+	var n int
+	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM decisions WHERE continued_from_id = (SELECT id FROM decisions WHERE slug = 'pcd-1682')`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d drafts continue PCD 1682 (%v), want 1", n, err)
+	}
+}
+
+// TestContinuePermissions: only drafters see the button or may press it; a drafter outside the
+// open continuation's team is told whose it is, not given a second; a draft is not continued.
+func TestContinuePermissions(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	s.User(t, "other@example.org", "Olive Other", store.Grants{Roles: []string{"drafter"}})
+	s.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
+	s.User(t, "maker@example.org", "Mo Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	for _, who := range []string{"", "finance@example.org", "admin@example.org", "maker@example.org"} {
+		c := s.client(t, who)
+		if c.get("/decisions/pcd-1682").has(`[data-testid="continue-form"]`) {
+			t.Errorf("%q sees the continue button", who)
+		}
+		p := c.do(http.MethodPost, "/decisions/pcd-1682/continue", url.Values{})
+		switch {
+		case who == "" && (p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/sign-in")):
+			t.Errorf("anonymous POST continue = %d to %q, want the sign-in page", p.status, p.location)
+		case who != "" && p.status != http.StatusForbidden:
+			t.Errorf("POST continue as %s = %d, want 403", who, p.status)
+		}
+	}
+	dc := s.client(t, "drafter@example.org")
+	dc.post("/decisions/pcd-1682/continue", url.Values{}, http.StatusSeeOther)
+	other := s.client(t, "other@example.org")
+	p := other.post("/decisions/pcd-1682/continue", url.Values{}, http.StatusConflict)
+	if got := p.text("main"); !strings.Contains(got, "PCD 1683 already continues PCD 1682") || !strings.Contains(got, "Dana Drafter") {
+		t.Errorf("another drafter pressing continue reads %q", got)
+	}
+	if p := dc.post("/decisions/pcd-1683/continue", url.Values{}, http.StatusConflict); !strings.Contains(p.text("main"), "Only a signed decision") {
+		t.Errorf("continuing a draft reads %q", p.text("main"))
+	}
+	if dc.get("/decisions/pcd-1683").has(`[data-testid="continue-form"]`) {
+		t.Error("a draft's page offers to continue it")
+	}
+	var n int
+	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM decisions WHERE continued_from_id IS NOT NULL`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d continuation drafts (%v), want 1", n, err)
+	}
+}
