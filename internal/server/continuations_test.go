@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -116,5 +117,80 @@ func TestContinuePermissions(t *testing.T) {
 	var n int
 	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM decisions WHERE continued_from_id IS NOT NULL`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d continuation drafts (%v), want 1", n, err)
+	}
+}
+
+// TestSeriesTemplates: an admin keeps a series' section templates (a text too long comes back
+// with its error by its field and the input kept; a save is audited); the start form then
+// offers "Start from the series template", which fills the draft's sections; ticked for a
+// series with no template, the form says so by the box.
+func TestSeriesTemplates(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	s.User(t, "admin@example.org", "Ada Admin", store.Grants{Roles: []string{"admin"}})
+	if err := s.Store.SetSeriesChain(t.Context(), store.System(time.Now()), "MD", []string{"finance"}); err != nil {
+		t.Fatal(err)
+	}
+	dc := s.client(t, "drafter@example.org")
+	if dc.get("/decisions/new").has("#template") {
+		t.Error("the start form offers a template before any series has one")
+	}
+	ac := s.client(t, "admin@example.org")
+	const path = "/admin/series/PCD/templates"
+	if p := ac.get(path); p.status != http.StatusOK || !p.has(`label[for="template-legal-comments"]`) {
+		t.Fatalf("GET %s = %d, without a Legal comments field", path, p.status)
+	}
+	if p := dc.get(path); p.status != http.StatusForbidden {
+		t.Errorf("GET %s as a drafter = %d, want 403", path, p.status)
+	}
+	long := strings.Repeat("word ", 4001)
+	bad := ac.post(path, url.Values{"template-legal-comments": {long}, "template-introduction-and-background": {"Kept as typed."}}, http.StatusUnprocessableEntity)
+	if got := bad.text(`#template-legal-comments-error`); !strings.Contains(got, "Legal comments must be 20,000 characters or fewer: you have 20,004") {
+		t.Errorf("a template too long: error by the field %q", got)
+	}
+	if href, _ := bad.doc.Find(`[data-testid="error-summary"] a`).Attr("href"); href != "#template-legal-comments" {
+		t.Errorf("error summary links to %q", href)
+	}
+	if got := bad.value(`#template-introduction-and-background`); got != "Kept as typed." {
+		t.Errorf("the other field after an error holds %q", got)
+	}
+	ok := ac.post(path, url.Values{"template-legal-comments": {"The legal powers are those of the 2011 Act."},
+		"template-introduction-and-background": {"Why this decision is asked for."}}, http.StatusSeeOther)
+	if ok.location != path {
+		t.Errorf("saving templates leads to %q", ok.location)
+	}
+	if got := ac.get(path).text(`[data-testid="flash"]`); !strings.Contains(got, "The PCD section templates have been saved") {
+		t.Errorf("after saving: %q", got)
+	}
+	var audited int
+	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE event = 'section_templates_changed' AND actor = 'Ada Admin'`).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("%d audit entries for the save (%v), want 1", audited, err)
+	}
+
+	form := dc.get("/decisions/new")
+	if got := form.text(`label[for="template"]`); got != "Start from the series template" {
+		t.Fatalf("start form's template box: %q", got)
+	}
+	wrong := dc.post("/decisions/new", url.Values{"series": {"MD"}, "title": {"Project Delta"}, "template": {"yes"}}, http.StatusUnprocessableEntity)
+	if got := wrong.text(`#template-error`); !strings.Contains(got, "The MD series has no section template") {
+		t.Errorf("template ticked for MD: error by the box %q", got)
+	}
+	if got := wrong.value(`#title`); got != "Project Delta" {
+		t.Errorf("title after the error: %q", got)
+	}
+	if _, checked := wrong.doc.Find(`#template`).Attr("checked"); !checked {
+		t.Error("the template box is unticked after the error")
+	}
+	p := dc.post("/decisions/new", url.Values{"series": {"PCD"}, "title": {"Project Delta"}, "template": {"yes"}}, http.StatusSeeOther)
+	slug := strings.TrimSuffix(strings.TrimPrefix(p.location, "/decisions/"), "/edit")
+	answers := dc.get("/decisions/" + slug + "/check").text(`[data-testid="check-answers"]`)
+	for _, want := range []string{"Why this decision is asked for.", "The legal powers are those of the 2011 Act."} {
+		if !strings.Contains(answers, want) {
+			t.Errorf("a draft from the template lacks %q:\n%s", want, answers)
+		}
+	}
+	plain := s.newDraft(t, dc, "Project Epsilon")
+	if answers := dc.get("/decisions/" + plain + "/check").text(`[data-testid="check-answers"]`); strings.Contains(answers, "Why this decision is asked for.") {
+		t.Error("a draft started without the template has its text")
 	}
 }

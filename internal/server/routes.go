@@ -98,6 +98,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/cover/{cover}/end", s.handle(s.handleCoverEnd(s.adminCover)))
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
+		r.Get("/admin/series/{series}/templates", s.handle(s.handleAdminTemplates))
+		r.Post("/admin/series/{series}/templates", s.handle(s.handleAdminTemplatesSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
 	})
 
