@@ -70,6 +70,11 @@ func TestAdminPagesAccessible(t *testing.T) {
 				document.querySelector('#position-finance').value = '1';
 				document.querySelector('[data-testid="chain-form"]').submit()`,
 			form: url.Values{"position-legal": {"first"}, "position-finance": {"1"}, "position-head_of_unit": {"1"}}},
+		{name: "admin-templates", path: "/admin/series/PCD/templates"},
+		{name: "admin-templates-errors", path: "/admin/series/PCD/templates",
+			submit: `document.querySelector('#template-legal-comments').value = 'x'.repeat(20001);
+				document.querySelector('[data-testid="templates-form"]').submit()`,
+			form: url.Values{"template-legal-comments": {strings.Repeat("x", 20001)}}},
 		{name: "admin-notices", path: "/admin/notices"},
 		{name: "admin-notices-failed", path: "/admin/notices?state=failed"},
 		{name: "account-notices", path: "/account/notices"},

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -115,4 +116,79 @@ func TestContinuationPagesAccessible(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTemplateStartAccessible: the start form offering "Start from the series template", and
+// the same form refused by that box (ticked for a series with none), through axe-core at 1280
+// and 320 px and the Nu Html Checker; and a decision started from it, by its labels, holds the
+// template's text.
+func TestTemplateStartAccessible(t *testing.T) {
+	t.Parallel()
+	ts := testsite.New(t)
+	ts.User(t, drafterEmail, "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
+	sys := store.System(ts.Clock.Now())
+	if err := ts.Store.SetSeriesChain(context.Background(), sys, "MD", []string{"finance"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Store.SetSectionTemplates(context.Background(), sys, "PCD",
+		map[string]string{"legal_comments": "The legal powers are those of the 2011 Act."}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	stopConsole := watchConsole(t, ctx, func(m chromedp.ConsoleMessage) bool {
+		return strings.HasPrefix(m.Text, "Failed to load resource") && strings.Contains(m.Text, "422")
+	})
+	defer stopConsole()
+	signInDrafter(t, ctx, ts.URL, drafterEmail)
+	axeAtWidths(t, ctx, "start form with a template", func(int64) {
+		do(t, ctx, "open the start form", chromedp.Navigate(ts.URL+"/decisions/new"), chromedp.WaitVisible(labelNamed("Start from the series template")))
+	})
+	axeAtWidths(t, ctx, "start form refused by its template box", func(int64) {
+		do(t, ctx, "tick the template for MD",
+			chromedp.Navigate(ts.URL+"/decisions/new"),
+			chromedp.SetValue(labelled("Series"), "MD"),
+			chromedp.SendKeys(labelled("Title"), "Project Delta"),
+			chromedp.Click(labelNamed("Start from the series template")),
+			chromedp.Click(buttonNamed("Continue")),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)))
+	})
+	do(t, ctx, "start from the template",
+		chromedp.Navigate(ts.URL+"/decisions/new"),
+		chromedp.SendKeys(labelled("Title"), "Project Delta"),
+		chromedp.Click(labelNamed("Start from the series template")),
+		chromedp.Click(buttonNamed("Continue")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="task-list"]`)),
+		chromedp.Click(linkNamed("Check your answers")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-form"]`)))
+	if got := pageText(t, ctx); !strings.Contains(got, "The legal powers are those of the 2011 Act.") {
+		t.Errorf("a draft started from the template lacks its text: %q", got)
+	}
+
+	c := ts.Client(t, drafterEmail)
+	dir := t.TempDir()
+	var files []string
+	for name, form := range map[string]url.Values{"start-with-template": nil,
+		"start-template-error": {"series": {"MD"}, "title": {"Project Delta"}, "template": {"yes"}}} {
+		var resp *http.Response
+		var err error
+		if form == nil {
+			resp, err = c.Get(ts.URL + "/decisions/new")
+		} else {
+			resp, err = c.PostForm(ts.URL+"/decisions/new", form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	checkHTML(t, files)
 }
