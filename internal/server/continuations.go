@@ -28,23 +28,24 @@ func (s *Server) canContinue(r *http.Request, d store.DecisionDetail) (bool, err
 	return slices.Contains(chained, d.Series), err
 }
 
-// addContinuation puts the button that starts the next decision on a signed decision's page,
-// for those who may press it, and names the draft that already continues it.
-func (s *Server) addContinuation(r *http.Request, p *pages.ShowProps, d store.DecisionDetail) error {
+// continueButton is the button that starts the next decision from d, on its page and its
+// sign-off page, for those who may press it (nil for others), naming the draft that already
+// continues it.
+func (s *Server) continueButton(r *http.Request, d store.DecisionDetail) (*pages.ContinueButton, error) {
 	ok, err := s.canContinue(r, d)
 	if err != nil || !ok {
-		return err
+		return nil, err
 	}
-	p.Continue = &pages.ContinueButton{Action: continueURL(d.Slug)}
+	b := &pages.ContinueButton{Action: continueURL(d.Slug)}
 	open, err := s.store.OpenContinuation(r.Context(), d.Slug)
 	switch {
 	case err == nil:
 		ref, _ := decision.ParseReference(open)
-		p.Continue.Open = ref.String()
+		b.Open = ref.String()
 	case !errors.Is(err, store.ErrNotFound):
-		return err
+		return nil, err
 	}
-	return nil
+	return b, nil
 }
 
 func (s *Server) handleContinue(w http.ResponseWriter, r *http.Request) error {

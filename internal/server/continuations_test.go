@@ -25,6 +25,9 @@ func TestContinueFromSignedDecision(t *testing.T) {
 	if action, _ := show.doc.Find(`[data-testid="continue-form"]`).Attr("action"); action != "/decisions/pcd-1682/continue" {
 		t.Errorf("continue form posts to %q", action)
 	}
+	if so := dc.get("/decisions/pcd-1682/signoff"); so.status != http.StatusOK || !so.has(`[data-testid="continue-form"]`) {
+		t.Errorf("PCD 1682's sign-off page for a drafter = %d, continue button shown %v", so.status, so.has(`[data-testid="continue-form"]`))
+	}
 	first := dc.post("/decisions/pcd-1682/continue", url.Values{}, http.StatusSeeOther)
 	if first.location != "/decisions/pcd-1683/edit" {
 		t.Fatalf("POST continue: Location %q, want PCD 1683's task list", first.location)
@@ -90,8 +93,10 @@ func TestContinuePermissions(t *testing.T) {
 	s.User(t, "maker@example.org", "Mo Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
 	for _, who := range []string{"", "finance@example.org", "admin@example.org", "maker@example.org"} {
 		c := s.client(t, who)
-		if c.get("/decisions/pcd-1682").has(`[data-testid="continue-form"]`) {
-			t.Errorf("%q sees the continue button", who)
+		for _, page := range []string{"/decisions/pcd-1682", "/decisions/pcd-1682/signoff"} {
+			if c.get(page).has(`[data-testid="continue-form"]`) {
+				t.Errorf("%q sees the continue button on %s", who, page)
+			}
 		}
 		p := c.do(http.MethodPost, "/decisions/pcd-1682/continue", url.Values{})
 		switch {

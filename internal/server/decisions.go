@@ -120,7 +120,7 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addCorrections(r, &p, d); err != nil {
 		return err
 	}
-	if err := s.addContinuation(r, &p, d); err != nil {
+	if p.Continue, err = s.continueButton(r, d); err != nil {
 		return err
 	}
 	if err := s.addSignedDocument(r, &p, d.Slug); err != nil {
