@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
 )
 
 // TestContinueFromSignedDecision: a drafter presses "Start the next decision in this chain" on
@@ -197,5 +201,52 @@ func TestSeriesTemplates(t *testing.T) {
 	plain := s.newDraft(t, dc, "Project Epsilon")
 	if answers := dc.get("/decisions/" + plain + "/check").text(`[data-testid="check-answers"]`); strings.Contains(answers, "Why this decision is asked for.") {
 		t.Error("a draft started without the template has its text")
+	}
+}
+
+// TestContinuationLeavesPartTwoAndDocuments: the next decision after one with a Part II and a
+// supporting document holds neither (the confidential text reaches no page of the draft), and
+// its task list says both were left with the earlier decision.
+func TestContinuationLeavesPartTwoAndDocuments(t *testing.T) {
+	t.Parallel()
+	s := newDraftSite(t)
+	const secret = "CONFIDENTIAL-ADVICE-ON-1700"
+	dbtest.Publish(t, s.Pool, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(t.Context(), `INSERT INTO decisions (series, number, reference, slug, title, summary, status, date_signed)
+			VALUES ('PCD', 1700, 'PCD 1700', 'pcd-1700', 'With papers', 'A decision made for a test.', 'published', '2026-11-02') RETURNING id`).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(t.Context(), `INSERT INTO sections (decision_id, part, position, kind, heading, body) VALUES
+			($1, 1, 1, 'introduction_and_background', 'Introduction and background', 'The public reasons.'),
+			($1, 2, 1, 'other', 'Confidential facts and advice', $2)`, id, secret)
+		return err
+	})
+	s.Published(t, 1701, "With a paper", testsite.Doc{Name: "Paper", Body: []byte("a,b\n1,2\n")})
+	dc := s.client(t, "drafter@example.org")
+	p := dc.post("/decisions/pcd-1700/continue", url.Values{}, http.StatusSeeOther)
+	slug := strings.TrimSuffix(strings.TrimPrefix(p.location, "/decisions/"), "/edit")
+	if got := dc.get(p.location).text(`[data-testid="continued-not-copied"]`); !strings.Contains(got, "Part II (confidential facts and advice): its advice was given on PCD 1700") {
+		t.Errorf("not copied: %q, without Part II", got)
+	}
+	withDoc := dc.post("/decisions/pcd-1701/continue", url.Values{}, http.StatusSeeOther)
+	if got := dc.get(withDoc.location).text(`[data-testid="continued-not-copied"]`); !strings.Contains(got, "Supporting documents (1 document): they stay with PCD 1701") {
+		t.Errorf("not copied: %q, without the document", got)
+	}
+	var docs int
+	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM documents d JOIN decisions c ON c.id = d.decision_id
+		WHERE c.continued_from_id IS NOT NULL`).Scan(&docs); err != nil || docs != 0 {
+		t.Errorf("%d documents on continuations (%v), want none", docs, err)
+	}
+	for _, path := range []string{"/edit", "/check", "/edit/part-two", "/edit/documents", ""} {
+		if pg := dc.get("/decisions/" + slug + path); strings.Contains(pg.body, secret) {
+			t.Errorf("GET /decisions/%s%s shows PCD 1700's Part II", slug, path)
+		}
+	}
+	var partTwo int
+	if err := s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM sections s JOIN decisions d ON d.id = s.decision_id
+		WHERE d.slug = $1 AND s.part = 2`, slug).Scan(&partTwo); err != nil || partTwo != 0 {
+		t.Errorf("the continuation holds %d Part II sections (%v), want none", partTwo, err)
 	}
 }
