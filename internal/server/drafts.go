@@ -77,12 +77,15 @@ func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status i
 		p.Series = append(p.Series, components.Option{Value: c, Label: c, Checked: c == f.Series})
 	}
 	if len(templated) > 0 || errs["template"] != "" {
+		hint := "No series has a section template yet."
+		if len(templated) > 0 {
+			hint = "Series with a section template: " + strings.Join(templated, ", ") + "."
+		}
 		p.Template = &components.Choice{ID: "template", Name: "template", Legend: "Sections (optional)", Error: errs["template"],
-			Hint: "Series with a section template: " + strings.Join(templated, ", ") + ".",
-			Options: []components.Option{{Value: "yes", Label: "Start from the series template", Checked: f.Template,
+			Hint: hint, Options: []components.Option{{Value: "yes", Label: "Start from the series template", Checked: f.Template,
 				Hint: "Fills the Part I sections with the texts an admin keeps for the series, for you to edit"}}}
 	}
-	for _, id := range []string{"series", "template", "title"} {
+	for _, id := range []string{"series", "title", "template"} { // as the form sets them out
 		if errs[id] != "" {
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
 		}
