@@ -79,6 +79,11 @@ func TestAdminPagesAccessible(t *testing.T) {
 		{name: "admin-bank-holidays-errors", path: "/admin/bank-holidays",
 			submit: `document.querySelector('[data-testid="holidays-form"]').submit()`,
 			form:   url.Values{}},
+		{name: "admin-templates", path: "/admin/series/PCD/templates"},
+		{name: "admin-templates-errors", path: "/admin/series/PCD/templates",
+			submit: `document.querySelector('#template-legal-comments').value = 'x'.repeat(20001);
+				document.querySelector('[data-testid="templates-form"]').submit()`,
+			form: url.Values{"template-legal-comments": {strings.Repeat("x", 20001)}}},
 		{name: "admin-notices", path: "/admin/notices"},
 		{name: "admin-notices-failed", path: "/admin/notices?state=failed"},
 		{name: "account-notices", path: "/account/notices"},

@@ -120,6 +120,9 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	if err := s.addCorrections(r, &p, d); err != nil {
 		return err
 	}
+	if p.Continue, err = s.continueButton(r, d); err != nil {
+		return err
+	}
 	if err := s.addSignedDocument(r, &p, d.Slug); err != nil {
 		return err
 	}

@@ -23,20 +23,55 @@ const (
 	maxOrganisationRunes = 200
 )
 
-// newDraftForm starts a decision.
-type newDraftForm struct{ Series, Title string }
-
-func decodeNewDraftForm(in url.Values) newDraftForm {
-	return newDraftForm{Series: strings.TrimSpace(in.Get("series")), Title: decision.CleanName(in.Get("title"))}
+// newDraftForm starts a decision, with its sections from its series' template when Template.
+type newDraftForm struct {
+	Series, Title string
+	Template      bool
 }
 
-// Validate checks the form against the series a draft can be started in.
-func (f newDraftForm) Validate(chained []string) map[string]string {
+func decodeNewDraftForm(in url.Values) newDraftForm {
+	return newDraftForm{Series: strings.TrimSpace(in.Get("series")), Title: decision.CleanName(in.Get("title")),
+		Template: in.Get("template") == "yes"}
+}
+
+// Validate checks the form against the series a draft can be started in, and those that keep
+// section templates.
+func (f newDraftForm) Validate(chained, templated []string) map[string]string {
 	errs := map[string]string{}
 	if !slices.Contains(chained, f.Series) {
 		errs["series"] = "Select a series"
+	} else if f.Template && !slices.Contains(templated, f.Series) {
+		errs["template"] = "The " + f.Series + " series has no section template: untick this, or choose a series that has one"
 	}
 	checkTitle(errs, f.Title)
+	return errs
+}
+
+// maxTemplateRunes bounds a section template: the longest section of the real decisions is
+// under 2,000 characters.
+const maxTemplateRunes = 20000
+
+// templatesForm is a series' section templates, one text a section kind.
+type templatesForm struct{ Bodies map[string]string }
+
+func templateField(kind string) string { return "template-" + kindSlug(kind) }
+
+func decodeTemplatesForm(in url.Values) templatesForm {
+	f := templatesForm{Bodies: map[string]string{}}
+	for _, kind := range decision.SectionKinds {
+		f.Bodies[kind] = decision.CleanSectionText(in.Get(templateField(kind)))
+	}
+	return f
+}
+
+func (f templatesForm) Validate() map[string]string {
+	errs := map[string]string{}
+	for _, kind := range decision.SectionKinds {
+		if n := utf8.RuneCountInString(f.Bodies[kind]); n > maxTemplateRunes {
+			errs[templateField(kind)] = decision.SectionKindLabel(kind) + " must be " + commas(maxTemplateRunes) +
+				" characters or fewer: you have " + commas(n)
+		}
+	}
 	return errs
 }
 

@@ -33,7 +33,7 @@ func checkURL(slug string) string { return "/decisions/" + slug + "/check" }
 // Starting a decision -----------------------------------------------------------------------------
 
 func (s *Server) handleDraftNew(w http.ResponseWriter, r *http.Request) error {
-	return s.renderDraftNew(w, r, http.StatusOK, decision.DefaultSeries, "", "", nil)
+	return s.renderDraftNew(w, r, http.StatusOK, newDraftForm{Series: decision.DefaultSeries}, "", nil)
 }
 
 // startToken is the start form's one-time token: 128 random bits, in hex.
@@ -51,9 +51,10 @@ func validStartToken(t string) bool {
 	return len(t) == 32 && err == nil && strings.ToLower(t) == t
 }
 
-// renderDraftNew shows the start form; token is the one the form was sent with, kept when it
-// comes back with errors so that it still makes only one draft, or "" for a new one.
-func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status int, series, title, token string, errs map[string]string) error {
+// renderDraftNew shows the start form, holding f (its title as typed); token is the one the
+// form was sent with, kept when it comes back with errors so that it still makes only one
+// draft, or "" for a new one.
+func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status int, f newDraftForm, token string, errs map[string]string) error {
 	if !validStartToken(token) {
 		token = startToken()
 	}
@@ -61,17 +62,30 @@ func (s *Server) renderDraftNew(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	templated, err := s.store.TemplatedSeries(r.Context())
+	if err != nil {
+		return err
+	}
 	p := pages.DraftNewProps{
 		Page:        s.page(r, errorTitle("Start a decision", errs), "", "/decisions/new"),
 		SeriesError: errs["series"],
 		StartToken:  token,
-		Title: components.Field{ID: "title", Name: "title", Label: "Title", Value: title, Error: errs["title"],
+		Title: components.Field{ID: "title", Name: "title", Label: "Title", Value: f.Title, Error: errs["title"],
 			Hint: "What the decision is about, for example “Alpha – Social Media Hub”"},
 	}
 	for _, c := range chained {
-		p.Series = append(p.Series, components.Option{Value: c, Label: c, Checked: c == series})
+		p.Series = append(p.Series, components.Option{Value: c, Label: c, Checked: c == f.Series})
 	}
-	for _, id := range []string{"series", "title"} {
+	if len(templated) > 0 || errs["template"] != "" {
+		hint := "No series has a section template yet."
+		if len(templated) > 0 {
+			hint = "Series with a section template: " + strings.Join(templated, ", ") + "."
+		}
+		p.Template = &components.Choice{ID: "template", Name: "template", Legend: "Sections (optional)", Error: errs["template"],
+			Hint: hint, Options: []components.Option{{Value: "yes", Label: "Start from the series template", Checked: f.Template,
+				Hint: "Fills the Part I sections with the texts an admin keeps for the series, for you to edit"}}}
+	}
+	for _, id := range []string{"series", "title", "template"} { // as the form sets them out
 		if errs[id] != "" {
 			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
 		}
@@ -89,17 +103,27 @@ func (s *Server) handleDraftCreate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	templated, err := s.store.TemplatedSeries(r.Context())
+	if err != nil {
+		return err
+	}
 	token := r.PostForm.Get("start_token")
-	if errs := f.Validate(chained); len(errs) > 0 {
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), token, errs)
+	typed := f
+	typed.Title = r.PostForm.Get("title")
+	if errs := f.Validate(chained, templated); len(errs) > 0 {
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, typed, token, errs)
 	}
 	if !validStartToken(token) {
 		token = "" // a form from before tokens, or made by hand: it makes a draft each time
 	}
-	slug, _, err := s.store.StartDraft(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title, token)
+	start := s.store.StartDraft
+	if f.Template {
+		start = s.store.StartDraftFromTemplate
+	}
+	slug, _, err := start(r.Context(), userFrom(r).Act(s.now()), f.Series, f.Title, token)
 	if _, ok := store.IsCheckViolation(err); ok {
 		errs := map[string]string{"title": "Enter a title the register can store"}
-		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, f.Series, r.PostForm.Get("title"), token, errs)
+		return s.renderDraftNew(w, r, http.StatusUnprocessableEntity, typed, token, errs)
 	}
 	if err != nil {
 		return err
@@ -255,7 +279,12 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
+	continued, err := s.continuedNotice(r, ed.slug)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
+		Continued:  continued,
 		Waiting:    waiting,
 		SignoffURL: "/decisions/" + ed.slug + "/signoff",
 		Returned:   returned,

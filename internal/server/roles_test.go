@@ -209,6 +209,14 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/alerts/confirm/forged", url.Values{}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/alerts/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/alerts/unsubscribe/forged", url.Values{"List-Unsubscribe": {"One-Click"}}, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		// The next decision of a chain: drafters only; the first drafter's press makes it, the
+		// other drafter is told whose it is (409); a draft is not signed, so it is not continued.
+		{"POST", "/decisions/pcd-1682/continue", url.Values{}, [7]int{see, see, 409, no, no, no, see}},
+		{"POST", draft + "/continue", url.Values{}, [7]int{see, 409, 409, no, no, no, see}},
+		// A series' section templates: admins only.
+		{"GET", "/admin/series/PCD/templates", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/series/PCD/templates", url.Values{}, [7]int{see, no, no, no, no, see, see}},
+		{"GET", "/admin/series/NOPE/templates", nil, [7]int{see, no, no, no, no, gone, see}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {

@@ -116,6 +116,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/cover/{cover}/end", s.handle(s.handleCoverEnd(s.adminCover)))
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
+		r.Get("/admin/series/{series}/templates", s.handle(s.handleAdminTemplates))
+		r.Post("/admin/series/{series}/templates", s.handle(s.handleAdminTemplatesSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
 		r.Get("/admin/bank-holidays", s.handle(s.handleAdminBankHolidays))
 		r.Post("/admin/bank-holidays", s.handle(s.handleAdminBankHolidaysUpload))
@@ -140,6 +142,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/decisions/{slug}/submitted", s.handle(s.handleSubmitted))
 		r.Get("/decisions/{slug}/discard", s.handle(s.handleDraftDiscardForm))
 		r.Post("/decisions/{slug}/discard", s.handle(s.handleDraftDiscard))
+		// The next decision of a chain, started from a signed one (continuations.go).
+		r.Post("/decisions/{slug}/continue", s.handle(s.handleContinue))
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))

@@ -117,6 +117,9 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 	if d.Status == decision.StatusPublished {
 		p.PublicURL = "/decisions/" + slug
 	}
+	if p.Continue, err = s.continueButton(r, d); err != nil {
+		return err
+	}
 	for _, a := range v.Record.Actions {
 		e := pages.SignoffEvent{What: "Approved (" + a.StepName + ")", Name: strings.TrimSpace(a.UserName + " " + a.ForWhom()),
 			When: formatLondonTime(a.ActedAt), Comment: deref(a.Comment), Approval: true}

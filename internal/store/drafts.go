@@ -32,8 +32,8 @@ const numberLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended('decision-n
 const nextNumberSQL = `SELECT coalesce(max(number), 0) + 1 FROM decisions WHERE series = $1 AND ref_year IS NULL`
 
 const insertDraftSQL = `
-INSERT INTO decisions (series, number, reference, slug, title, status, drafted_by, created_at, updated_at, start_token)
-VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, nullif($8, '')) RETURNING id`
+INSERT INTO decisions (series, number, reference, slug, title, status, drafted_by, created_at, updated_at, start_token, continued_from_id)
+VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, nullif($8, ''), $9) RETURNING id`
 
 const startedDraftSQL = `SELECT slug FROM decisions WHERE start_token = $1 AND drafted_by = $2`
 
@@ -47,9 +47,30 @@ func (s *Store) CreateDraft(ctx context.Context, act Act, series, title string) 
 // StartDraft is CreateDraft for the start form, whose one-time token the draft keeps: the
 // same form sent again (its first answer lost) returns the draft it made, with started false.
 func (s *Store) StartDraft(ctx context.Context, act Act, series, title, token string) (slug string, started bool, err error) {
+	return s.startDraft(ctx, act, newDraft{series: series, title: title, token: token})
+}
+
+// newDraft is how a draft starts: its series and title, and what else it starts with.
+type newDraft struct {
+	series, title string
+	// token is the start form's one-time token, "" for none.
+	token string
+	// find, when set, looks for a draft this start already made (a continuation of the same
+	// decision): under the series' numbering lock, so two starts at once make one draft.
+	find func(ctx context.Context, tx *Store) (string, error)
+	// fill, when set, writes what the draft starts with, in the same transaction.
+	fill func(ctx context.Context, tx *Store, id int64) error
+	// continues is the id of the signed decision the draft continues, or 0.
+	continues int64
+	// audit is added to the created event's detail.
+	audit map[string]string
+}
+
+func (s *Store) startDraft(ctx context.Context, act Act, nd newDraft) (slug string, started bool, err error) {
 	if act.UserID == 0 {
 		return "", false, fmt.Errorf("create draft: a draft needs a person to draft it")
 	}
+	series, title, token := nd.series, nd.title, nd.token
 	err = s.InTx(ctx, func(tx *Store) error {
 		if _, err := tx.db.Exec(ctx, numberLockSQL, series); err != nil {
 			return fmt.Errorf("lock %s numbering: %w", series, err)
@@ -65,6 +86,16 @@ func (s *Store) StartDraft(ctx context.Context, act Act, series, title, token st
 				return fmt.Errorf("find draft started by the same form: %w", err)
 			}
 		}
+		if nd.find != nil {
+			found, err := nd.find(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if found != "" {
+				slug = found
+				return nil
+			}
+		}
 		started = true
 		var number int
 		if err := tx.db.QueryRow(ctx, nextNumberSQL, series).Scan(&number); err != nil {
@@ -72,16 +103,29 @@ func (s *Store) StartDraft(ctx context.Context, act Act, series, title, token st
 		}
 		ref := decision.Ref{Series: series, Number: number}
 		var id int64
+		var continues *int64
+		if nd.continues != 0 {
+			continues = &nd.continues
+		}
 		err := tx.db.QueryRow(ctx, insertDraftSQL, series, number, ref.String(), ref.Slug(),
-			decision.CleanText(title), act.UserID, act.At, token).Scan(&id)
+			decision.CleanText(title), act.UserID, act.At, token, continues).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create %s: %w", ref, mapError(err))
 		}
 		if _, err := tx.db.Exec(ctx, `INSERT INTO decision_drafters (decision_id, user_id) VALUES ($1, $2)`, id, act.UserID); err != nil {
 			return fmt.Errorf("record drafter of %s: %w", ref, mapError(err))
 		}
+		if nd.fill != nil {
+			if err := nd.fill(ctx, tx, id); err != nil {
+				return fmt.Errorf("fill %s: %w", ref, err)
+			}
+		}
 		slug = ref.Slug()
-		return tx.Audit(ctx, act, id, EventCreated, map[string]string{"reference": ref.String(), "title": decision.CleanText(title)})
+		detail := map[string]string{"reference": ref.String(), "title": decision.CleanText(title)}
+		for k, v := range nd.audit {
+			detail[k] = v
+		}
+		return tx.Audit(ctx, act, id, EventCreated, detail)
 	})
 	return slug, started && err == nil, err
 }
