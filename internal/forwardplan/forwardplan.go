@@ -115,4 +115,3 @@ func clearDays(n int) string {
 	}
 	return strconv.Itoa(n) + " clear days"
 }
-
