@@ -66,6 +66,13 @@ func (s *Server) Routes() http.Handler {
 	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
 	r.Get("/checkpoints/key", s.handle(s.handleCheckpointKey))
+	// The forward plan (forwardplan.go): notices of decisions to come, published plans.
+	r.Get("/forward-plan", s.handle(s.handleForwardPlan))
+	r.With(exports).Get("/forward-plan.atom", s.handle(s.handleForwardPlanAtom))
+	r.Get("/forward-plan/{id}", s.handle(s.handlePlanNotice))
+	r.Get("/forward-plan/published/{id}", s.handle(s.handlePlanPublished))
+	r.Get("/forward-plan/published/{id}/plan.json", s.handle(s.handlePlanPublishedJSON))
+	r.Get("/forward-plan/exceptions/{id}", s.handle(s.handlePlanException))
 	r.With(search).Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
@@ -99,6 +106,9 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
+		r.Post("/forward-plan/publish", s.handle(s.handlePlanPublish))
+		r.Get("/admin/key-decisions", s.handle(s.handleAdminKeyRules))
+		r.Post("/admin/key-decisions", s.handle(s.handleAdminKeyRulesSave))
 	})
 
 	// Drafting: drafters only.
@@ -116,6 +126,15 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/decisions/{slug}/submitted", s.handle(s.handleSubmitted))
 		r.Get("/decisions/{slug}/discard", s.handle(s.handleDraftDiscardForm))
 		r.Post("/decisions/{slug}/discard", s.handle(s.handleDraftDiscard))
+		// Notices on the forward plan are written by drafters (forwardplan.go).
+		r.Get("/forward-plan/new", s.handle(s.handlePlanNoticeNew))
+		r.Post("/forward-plan/new", s.handle(s.handlePlanNoticeCreate))
+		r.Get("/forward-plan/{id}/edit", s.handle(s.handlePlanNoticeEdit))
+		r.Post("/forward-plan/{id}/edit", s.handle(s.handlePlanNoticeSave))
+		r.Get("/forward-plan/{id}/withdraw", s.handle(s.handlePlanNoticeWithdrawForm))
+		r.Post("/forward-plan/{id}/withdraw", s.handle(s.handlePlanNoticeWithdraw))
+		r.Get("/forward-plan/{id}/exception", s.handle(s.handlePlanExceptionForm))
+		r.Post("/forward-plan/{id}/exception", s.handle(s.handlePlanExceptionCreate))
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/forwardplan"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -170,6 +171,13 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			Label: "Why publication is deferred", Hint: "Staff see this; the public see the decision from its date.",
 			Value: signer.DeferralReason.Value, Error: signer.DeferralReason.Error}
 		p.Signer = signer
+		st, err := s.store.KeyStanding(r.Context(), d.ID)
+		if err != nil {
+			return err
+		}
+		if v := forwardplan.Check(s.calendar, st, s.now()); v.Problem != "" {
+			p.KeyNotice, p.KeyBlocked = v.Problem, !v.Allowed
+		}
 	case next != "":
 		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
 		if actor.Has(decision.RoleAdviser) && slices.Contains(actor.StepKinds, next) {
@@ -507,6 +515,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, nil, f, errs)
 	}
 	in.SeenHash = r.PostFormValue("content_hash")
+	in.Calendar = s.calendar
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}
