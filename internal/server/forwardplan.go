@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -980,4 +981,31 @@ func (s *Server) handleAdminKeyRulesSave(w http.ResponseWriter, r *http.Request)
 	}
 	http.Redirect(w, r, "/admin/key-decisions", http.StatusSeeOther)
 	return nil
+}
+
+// PublishPlans publishes the forward plan once a month, on day (London), now and then every
+// interval until ctx ends; day 0 does nothing. Any number of instances may run it: the store
+// lets one publish a month's plan, once.
+func (s *Server) PublishPlans(ctx context.Context, every time.Duration, day int) {
+	if day == 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		published, err := s.store.PublishScheduledPlan(ctx, s.now(), day)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "publish the forward plan", "err", err)
+		case published:
+			s.log.InfoContext(ctx, "published the forward plan")
+		}
+		// Each round, so a test can count rounds rather than sleep.
+		s.log.DebugContext(ctx, "plan round done")
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
