@@ -1009,3 +1009,21 @@ func (s *Server) PublishPlans(ctx context.Context, every time.Duration, day int)
 		}
 	}
 }
+
+// addPlanNotice adds to a decision's key information its notice on the forward plan: "First
+// noticed on 7 December 2026 (28 clear days before it was signed)".
+func (s *Server) addPlanNotice(r *http.Request, p *pages.ShowProps, acc store.Access, id int64, signed *time.Time) error {
+	n, err := s.reader(r).PlanNoticeOf(r.Context(), acc, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v := "First noticed on " + formatLondonDay(n.NoticedAt)
+	if signed != nil {
+		v += " (" + clearDaysWords(s.calendar.ClearDays(n.NoticedAt, *signed)) + " before it was signed)"
+	}
+	p.KeyInfo = append(p.KeyInfo, components.SummaryRow{Key: "Forward plan", Value: v, Href: noticeURL(n.ID), TestID: "first-noticed"})
+	return nil
+}
