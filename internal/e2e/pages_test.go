@@ -50,6 +50,7 @@ var pageTypes = []pageType{
 	{"threesixty-errors", "/360giving?fy=nonsense&min=abc", http.StatusBadRequest},
 	{"decision-documents", "/decisions/" + documentedSlug, http.StatusOK},
 	{"sign-in", "/sign-in", http.StatusOK},
+	{"forward-plan-empty", "/forward-plan", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {
