@@ -126,6 +126,8 @@ type draftEdit struct {
 	team []store.Drafter
 	// mustSignBy is the date the decision must be signed by, if it has one.
 	mustSignBy *time.Time
+	// affectsAreas is the drafters' "affects two or more areas" flag (key decisions).
+	affectsAreas bool
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
@@ -175,6 +177,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 		return ed, err
 	}
 	if ed.mustSignBy, err = s.store.MustSignBy(r.Context(), ed.d.ID); err != nil {
+		return ed, err
+	}
+	if ed.affectsAreas, err = s.store.AffectsAreas(r.Context(), ed.d.ID); err != nil {
 		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)

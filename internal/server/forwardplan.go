@@ -1027,3 +1027,14 @@ func (s *Server) addPlanNotice(r *http.Request, p *pages.ShowProps, acc store.Ac
 	p.KeyInfo = append(p.KeyInfo, components.SummaryRow{Key: "Forward plan", Value: v, Href: noticeURL(n.ID), TestID: "first-noticed"})
 	return nil
 }
+
+// affectsAreasField is the draft's "affects two or more areas" question: with its series'
+// money threshold, what makes a decision a key decision.
+func affectsAreasField(ed draftEdit, in url.Values) *components.Choice {
+	v := map[bool]string{true: "yes", false: "no"}[ed.affectsAreas]
+	if in != nil && in.Get("affects_areas") != "" {
+		v = in.Get("affects_areas")
+	}
+	return yesNo("affects-areas", "affects_areas", "Does it significantly affect communities in two or more areas?",
+		"Wards or electoral divisions. If so, it is a key decision, which needs 28 clear days’ notice on the forward plan.", v, "")
+}

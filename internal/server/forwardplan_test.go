@@ -317,3 +317,46 @@ func TestKeyDecisionVoluntary(t *testing.T) {
 		t.Errorf("POST sign under a voluntary rule = %d %q, want 303", p.status, p.text(`main`))
 	}
 }
+
+// TestAffectsAreasMakesKey: a drafter answers "affects two or more areas" on the title page;
+// with it a decision under no money threshold is a key decision.
+func TestAffectsAreasMakesKey(t *testing.T) {
+	t.Parallel()
+	site := newSignoffSite(t)
+	ctx := context.Background()
+	if err := site.Store.SetKeyRule(ctx, store.System(site.Clock.Now()), store.KeyRule{Series: "PCD", Mode: forwardplan.ModeStatutory}); err != nil {
+		t.Fatal(err)
+	}
+	slug, err := site.Store.CreateDraft(ctx, site.drafter.Act(site.Clock.Now()), "PCD", "Project Delta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := draftID(t, site.Site, slug)
+	key := func() bool {
+		st, err := site.Store.KeyStanding(ctx, *id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Key
+	}
+	if key() {
+		t.Fatal("a new draft is a key decision before anyone said so")
+	}
+	dr := site.Client(t, site.drafter.Email)
+	path := site.URL + "/decisions/" + slug + "/edit/title"
+	form := get(t, dr, path)
+	if form.value(`#affects-areas-2`) != "no" || !form.has(`#affects-areas-2[checked]`) {
+		t.Errorf("the title page does not start at No for two or more areas")
+	}
+	p := post(t, dr, path, url.Values{"version": {form.value(`input[name=version]`)}, "part_version": {form.value(`input[name=part_version]`)},
+		"title": {"Project Delta"}, "summary": {"Across three boroughs."}, "affects_areas": {"yes"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("POST the title page = %d, want 303: %s", p.status, p.text(`.govuk-error-summary`))
+	}
+	if !key() {
+		t.Error("a draft that affects two or more areas is not a key decision")
+	}
+	if !get(t, dr, path).has(`#affects-areas[checked]`) {
+		t.Error("the title page does not show Yes once saved")
+	}
+}

@@ -662,3 +662,12 @@ func (s *Store) checkKeyDecision(ctx context.Context, decisionID int64, at time.
 	}
 	return nil
 }
+
+// AffectsAreas is a decision's "affects two or more areas" flag.
+func (s *Store) AffectsAreas(ctx context.Context, decisionID int64) (bool, error) {
+	var on bool
+	if err := s.db.QueryRow(ctx, `SELECT affects_two_or_more_areas FROM decisions WHERE id = $1`, decisionID).Scan(&on); err != nil {
+		return false, fmt.Errorf("affects areas: %w", mapError(err))
+	}
+	return on, nil
+}
