@@ -343,9 +343,12 @@ func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.Pl
 	}
 	if ref := text("decision"); ref != "" {
 		parsed, err := decision.ParseReference(ref)
-		if err != nil {
+		switch {
+		case err != nil:
 			f.errs["decision"] = "Enter a reference like PCD 1700, or leave it blank"
-		} else {
+		case saved != nil && saved.DecisionReference != nil && *saved.DecisionReference == parsed.String():
+			// Its own decision, which may be signed by now.
+		default:
 			id, series, err := s.store.DecisionForNotice(r.Context(), parsed.String())
 			switch {
 			case errors.Is(err, store.ErrNotFound):

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/decision-register/decisions/internal/forwardplan"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/testsite"
@@ -219,7 +221,7 @@ func TestKeyDecisionStatutory(t *testing.T) {
 		t.Fatalf("POST sign with no notice = %d %q, want 403 saying there is no notice", p.status, p.text(`main`))
 	}
 	noticed := site.Clock.Now()
-	planNotice(t, site, slug, noticed)
+	id := planNotice(t, site, slug, noticed)
 	earliest := forwardplan.EarliestSigning(workday.Published(), noticed, 28)
 	page := get(t, dm, base+"/signoff")
 	if got := page.text(`[data-testid=key-decision-notice]`); !strings.Contains(got, "0 clear days of the 28 needed") ||
@@ -237,6 +239,29 @@ func TestKeyDecisionStatutory(t *testing.T) {
 	}
 	if p := sign(); p.status != http.StatusSeeOther {
 		t.Fatalf("POST sign on %s = %d %q, want 303", earliest, p.status, p.text(`main`))
+	}
+	// Its notice can still be changed, naming its decision, now signed.
+	dr := site.Client(t, site.drafter.Email)
+	edit := get(t, dr, site.URL+"/forward-plan/"+itoa64(id)+"/edit")
+	form := url.Values{}
+	edit.doc.Find(`[data-testid=plan-form] input, [data-testid=plan-form] textarea`).Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		switch typ, _ := s.Attr("type"); {
+		case s.Is("textarea"):
+			form.Set(name, s.Text())
+		case typ == "radio":
+			if _, on := s.Attr("checked"); on {
+				form.Set(name, s.AttrOr("value", ""))
+			}
+		default:
+			form.Set(name, s.AttrOr("value", ""))
+		}
+	})
+	if form.Get("decision") != "PCD 9401" {
+		t.Errorf("the notice's form names decision %q, want PCD 9401", form.Get("decision"))
+	}
+	if p := post(t, dr, site.URL+"/forward-plan/"+itoa64(id)+"/edit", form); p.status != http.StatusSeeOther {
+		t.Errorf("POST the notice unchanged after signing = %d, want 303: %s", p.status, p.text(`.govuk-error-summary`))
 	}
 	pub := get(t, site.Client(t, ""), base)
 	if got := pub.text(`[data-testid=first-noticed]`); !strings.Contains(got, "First noticed on "+noticed.In(workday.London()).Format("2 January 2006")) ||
