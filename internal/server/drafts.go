@@ -252,18 +252,27 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
+	planURL, noticed := "/forward-plan/new?decision="+url.QueryEscape(d.Reference), false
+	switch n, err := s.store.PlanNoticeOf(r.Context(), s.access(r), d.ID); {
+	case err == nil:
+		planURL, noticed = noticeURL(n.ID), true
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
-		Waiting:    waiting,
-		SignoffURL: "/decisions/" + ed.slug + "/signoff",
-		Returned:   returned,
-		Page:       s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
-		Reference:  d.Reference,
-		Title:      deref(d.Title),
-		Submitted:  d.Status == decision.StatusAwaitingSignoff,
-		Groups:     groups,
-		Flash:      s.popDraftFlash(r),
-		CheckURL:   checkURL(ed.slug),
-		DiscardURL: discardURL(ed),
+		PlanURL:     planURL,
+		PlanNoticed: noticed,
+		Waiting:     waiting,
+		SignoffURL:  "/decisions/" + ed.slug + "/signoff",
+		Returned:    returned,
+		Page:        s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
+		Reference:   d.Reference,
+		Title:       deref(d.Title),
+		Submitted:   d.Status == decision.StatusAwaitingSignoff,
+		Groups:      groups,
+		Flash:       s.popDraftFlash(r),
+		CheckURL:    checkURL(ed.slug),
+		DiscardURL:  discardURL(ed),
 	}))
 	return nil
 }

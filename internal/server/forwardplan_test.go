@@ -94,11 +94,21 @@ func TestPlanNoticeJourney(t *testing.T) {
 	}
 
 	site.awaitingDecision(t, 9301)
+	tasks := get(t, dr, site.URL+"/decisions/pcd-9301/edit")
+	if href := tasks.attr(`[data-testid=draft-plan] a`, "href"); href != "/forward-plan/new?decision=PCD+9301" {
+		t.Errorf("the task list links to %q, want the notice form for PCD 9301", href)
+	}
+	if got := get(t, dr, site.URL+"/forward-plan/new?decision=PCD+9301").value(`#decision`); got != "PCD 9301" {
+		t.Errorf("the notice form from the task list names %q, want PCD 9301", got)
+	}
 	p := post(t, dr, site.URL+"/forward-plan/new", with(good, "decision", "pcd9301"))
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/forward-plan/") {
 		t.Fatalf("POST a good notice = %d %q, want 303 to the notice: %s", p.status, p.location, p.text(`.govuk-error-summary`))
 	}
 	noticePath := p.location
+	if href := get(t, dr, site.URL+"/decisions/pcd-9301/edit").attr(`[data-testid=draft-plan] a`, "href"); href != noticePath {
+		t.Errorf("once noticed, the task list links to %q, want %s", href, noticePath)
+	}
 	again := post(t, dr, site.URL+"/forward-plan/new", with(good, "decision", "PCD 9301"))
 	if again.status != http.StatusUnprocessableEntity || !strings.Contains(again.text(`#decision-error`), "already has a notice") {
 		t.Errorf("a second notice of PCD 9301 = %d %q, want 422 by the decision field", again.status, again.text(`#decision-error`))
