@@ -269,6 +269,11 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		defer close(reminded)
 		srv.SendReminders(releaseCtx, cfg.ReminderInterval)
 	}()
+	planned := make(chan struct{})
+	go func() {
+		defer close(planned)
+		srv.PublishPlans(releaseCtx, cfg.ReminderInterval, cfg.ForwardPlanDay)
+	}()
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
@@ -313,6 +318,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 		stopReleases()
 		<-released
 		<-reminded
+		<-planned
 		<-delivered
 		<-printed
 		<-checkpointed

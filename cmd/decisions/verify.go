@@ -63,7 +63,7 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 	if err != nil {
 		return err
 	}
-	sigs, vers, chain := all.Signatures, all.Versions, all.Chain
+	sigs, vers, plans, chain := all.Signatures, all.Versions, all.Plans, all.Chain
 	var failed []string
 	if sigs.BadID == 0 {
 		fmt.Fprintf(stdout, "checked %s: all match\n", plural(sigs.Decisions, "signed decision"))
@@ -79,6 +79,13 @@ rewritten and recomputed by whoever holds the database passes the plain check, b
 		fmt.Fprintf(stdout, "checked %s of corrected decisions: version %d of %s does not hold: %s\n",
 			plural(vers.Versions, "signed version"), vers.BadNumber, vers.BadReference, vers.Problem)
 		failed = append(failed, fmt.Sprintf("version %d of %s does not hold", vers.BadNumber, vers.BadReference))
+	}
+
+	if plans.BadID == 0 {
+		fmt.Fprintf(stdout, "checked %s of the forward plan: all match the audit trail\n", plural(plans.Plans, "published plan"))
+	} else {
+		fmt.Fprintf(stdout, "checked %s of the forward plan: plan %d does not hold: %s\n", plural(plans.Plans, "published plan"), plans.BadID, plans.Problem)
+		failed = append(failed, fmt.Sprintf("published plan %d does not hold", plans.BadID))
 	}
 
 	switch chain.BadID {

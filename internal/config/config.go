@@ -92,6 +92,9 @@ type Config struct {
 	Calendar *workday.Calendar
 	// ReminderInterval is how often each instance looks for reminders due.
 	ReminderInterval time.Duration
+	// ForwardPlanDay is the day of the month (London, 1 to 28) the forward plan is published
+	// by the schedule; 0 turns the schedule off.
+	ForwardPlanDay int
 	// SMTPURL is where notices are sent; empty keeps them (shown on "Your work") unsent.
 	SMTPURL string
 	SMTP    notice.SMTPConfig
@@ -185,6 +188,7 @@ var Vars = []Var{
 	{"MAIL_FROM", "Decision Register <decisions@localhost>", "the From of every notice, like Decision Register <decisions@example.org>"},
 	{"NOTICE_INTERVAL", "1m", "how often each instance looks for notices due (retries and digests); a new notice wakes every instance at once"},
 	{"BANK_HOLIDAYS_FILE", "", "optional: a bank holiday list in gov.uk's bank-holidays.json format (england-and-wales division) that replaces the shipped list (2018-2028) for each year it lists holidays in and extends it to new years; read at start"},
+	{"FORWARD_PLAN_DAY", "0", "the day of the month (1 to 28, London) the forward plan is published as a dated snapshot by the schedule, checked every `REMINDER_INTERVAL`; 0 (the default) leaves it to admins"},
 	{"REMINDER_INTERVAL", "5m", "how often each instance looks for steps whose reminder or escalation is due"},
 	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
@@ -255,6 +259,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReleaseInterval = duration("RELEASE_INTERVAL", 10*time.Millisecond)
 	c.NoticeInterval = duration("NOTICE_INTERVAL", 10*time.Millisecond)
 	c.ReminderInterval = duration("REMINDER_INTERVAL", 10*time.Millisecond)
+	if c.ForwardPlanDay, err = strconv.Atoi(get("FORWARD_PLAN_DAY")); err != nil || c.ForwardPlanDay < 0 || c.ForwardPlanDay > 28 {
+		errs = append(errs, fmt.Errorf("FORWARD_PLAN_DAY: %q is not a day of the month from 1 to 28, or 0 for no schedule", get("FORWARD_PLAN_DAY")))
+	}
 	if c.Calendar, err = workday.Load(get("BANK_HOLIDAYS_FILE")); err != nil {
 		errs = append(errs, fmt.Errorf("BANK_HOLIDAYS_FILE: %w", err))
 	}

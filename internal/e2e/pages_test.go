@@ -59,6 +59,7 @@ var pageTypes = []pageType{
 	{"organisations-error", "/organisations?sort=cheapest", http.StatusBadRequest},
 	{"organisation", "/organisations/home-office", http.StatusOK},
 	{"organisation-recipient", "/organisations/metropolitan-police-service", http.StatusOK},
+	{"forward-plan-empty", "/forward-plan", http.StatusOK},
 }
 
 func TestPagesPassAxe(t *testing.T) {

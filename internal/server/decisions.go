@@ -114,6 +114,9 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := s.showProps(r, d, held)
+	if err := s.addPlanNotice(r, &p, acc, d.ID, d.DateSigned); err != nil {
+		return err
+	}
 	if err := s.addSignoff(r, &p, d); err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ var titlePart = draftPart{
 					Hint: "What is decided and why, in plain English, in a paragraph or two: it heads the decision and its search result. " +
 						"The detail goes in the sections. Separate paragraphs with a blank line."}},
 				{Date: mustSignByField(ed, in, errs)},
+				{Radios: affectsAreasField(ed, in)},
 			},
 			Submit: "Save and continue",
 		}
@@ -55,6 +56,11 @@ var titlePart = draftPart{
 		}
 		if err := s.store.SetTitleSummary(ctx, act, ed.slug, base, f.Title, f.Summary); err != nil {
 			return nil, err
+		}
+		if v := in.Get("affects_areas"); v != "" {
+			if err := s.store.SetAffectsAreas(ctx, act, ed.d.ID, v == "yes"); err != nil {
+				return nil, err
+			}
 		}
 		return nil, s.store.SetMustSignBy(ctx, ed.d.ID, by)
 	},

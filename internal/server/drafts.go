@@ -152,6 +152,8 @@ type draftEdit struct {
 	mustSignBy *time.Time
 	// partTwoGround is the ground its Part II is withheld on, once recorded.
 	partTwoGround *store.Withholding
+	// affectsAreas is the drafters' "affects two or more areas" flag (key decisions).
+	affectsAreas bool
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
@@ -207,6 +209,9 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	case err == nil:
 		ed.partTwoGround = &w
 	case !errors.Is(err, store.ErrNotFound):
+		return ed, err
+	}
+	if ed.affectsAreas, err = s.store.AffectsAreas(r.Context(), ed.d.ID); err != nil {
 		return ed, err
 	}
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
@@ -283,19 +288,28 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	planURL, noticed := "/forward-plan/new?decision="+url.QueryEscape(d.Reference), false
+	switch n, err := s.store.PlanNoticeOf(r.Context(), s.access(r), d.ID); {
+	case err == nil:
+		planURL, noticed = noticeURL(n.ID), true
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
-		Continued:  continued,
-		Waiting:    waiting,
-		SignoffURL: "/decisions/" + ed.slug + "/signoff",
-		Returned:   returned,
-		Page:       s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
-		Reference:  d.Reference,
-		Title:      deref(d.Title),
-		Submitted:  d.Status == decision.StatusAwaitingSignoff,
-		Groups:     groups,
-		Flash:      s.popDraftFlash(r),
-		CheckURL:   checkURL(ed.slug),
-		DiscardURL: discardURL(ed),
+		Continued:   continued,
+		PlanURL:     planURL,
+		PlanNoticed: noticed,
+		Waiting:     waiting,
+		SignoffURL:  "/decisions/" + ed.slug + "/signoff",
+		Returned:    returned,
+		Page:        s.page(r, d.Reference+": task list", "", editURL(ed.slug)),
+		Reference:   d.Reference,
+		Title:       deref(d.Title),
+		Submitted:   d.Status == decision.StatusAwaitingSignoff,
+		Groups:      groups,
+		Flash:       s.popDraftFlash(r),
+		CheckURL:    checkURL(ed.slug),
+		DiscardURL:  discardURL(ed),
 	}))
 	return nil
 }

@@ -50,6 +50,13 @@ func newRoleSite(t *testing.T) *roleSite {
 	if err := site.Store.SetPartTwo(ctx, act, slug, store.Base{Version: 1}, partTwoSecret+" confidential advice"); err != nil {
 		t.Fatal(err)
 	}
+	// A notice of the draft on the forward plan (notice 1).
+	_, err = site.Store.CreatePlanNotice(ctx, act, store.PlanNoticeInput{Series: "PCD", DecisionID: draftID(t, site, slug),
+		Matter: "Fund a knife crime project", MakerName: "Sophie Linden", MakerTitle: "Deputy Mayor for Policing and Crime",
+		ExpectedFrom: act.At.AddDate(0, 2, 0), Documents: "A report", Copies: "Ask MOPAC"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Disabled after signing in: the session it holds must stop working at once.
 	if err := site.Store.SetUserDisabled(ctx, store.System(site.Clock.Now()), users["disabled"].ID, true); err != nil {
 		t.Fatal(err)
@@ -217,6 +224,29 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/admin/series/PCD/templates", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"POST", "/admin/series/PCD/templates", url.Values{}, [7]int{see, no, no, no, no, see, see}},
 		{"GET", "/admin/series/NOPE/templates", nil, [7]int{see, no, no, no, no, gone, see}},
+		// The forward plan: public reads; drafters write notices and exceptions; admins publish
+		// plans and set key-decision rules.
+		{"GET", "/forward-plan", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/forward-plan?series=pcd&key=yes&withdrawn=yes", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/forward-plan?series=P1", nil, [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"GET", "/forward-plan.atom", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/forward-plan/1", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/forward-plan/999", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/forward-plan/new", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"POST", "/forward-plan/new", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
+		{"GET", "/forward-plan/1/edit", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"POST", "/forward-plan/1/edit", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
+		{"GET", "/forward-plan/1/withdraw", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"POST", "/forward-plan/1/withdraw", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
+		{"GET", "/forward-plan/1/exception", nil, [7]int{see, ok, ok, no, no, no, see}},
+		{"POST", "/forward-plan/1/exception", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
+		{"GET", "/forward-plan/exceptions/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"GET", "/forward-plan/published/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
+		{"POST", "/forward-plan/publish", url.Values{}, [7]int{see, no, no, no, no, see, see}},
+		{"GET", "/forward-plan/published/1", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/forward-plan/published/1/plan.json", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/admin/key-decisions", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/key-decisions", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 	}
 	for _, tt := range tests {
 		for i, who := range people {
@@ -239,7 +269,8 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 		"/decisions.csv?q=TITLE-SECRET", "/decisions.atom", "/api/v1/decisions?q=TITLE-SECRET", "/api/v1/decisions/pcd-1683",
 		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work",
 		"/360giving?q=TITLE-SECRET", "/360giving.json", "/360giving.csv?q=TITLE-SECRET",
-		"/organisations", "/organisations/home-office", "/organisations/home-office.csv", "/organisations/home-office.atom"}
+		"/organisations", "/organisations/home-office", "/organisations/home-office.csv", "/organisations/home-office.atom",
+		"/forward-plan", "/forward-plan/1", "/forward-plan.atom"}
 	for _, who := range people {
 		sawPartTwo := false
 		for _, path := range paths {

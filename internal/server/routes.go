@@ -75,6 +75,13 @@ func (s *Server) Routes() http.Handler {
 	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
 	r.Get("/checkpoints/key", s.handle(s.handleCheckpointKey))
+	// The forward plan (forwardplan.go): notices of decisions to come, published plans.
+	r.Get("/forward-plan", s.handle(s.handleForwardPlan))
+	r.With(exports).Get("/forward-plan.atom", s.handle(s.handleForwardPlanAtom))
+	r.Get("/forward-plan/{id}", s.handle(s.handlePlanNotice))
+	r.Get("/forward-plan/published/{id}", s.handle(s.handlePlanPublished))
+	r.Get("/forward-plan/published/{id}/plan.json", s.handle(s.handlePlanPublishedJSON))
+	r.Get("/forward-plan/exceptions/{id}", s.handle(s.handlePlanException))
 	r.With(search).Get("/checkpoints/{id}", s.handle(s.handleCheckpoint))
 
 	r.Get("/sign-in", s.handle(s.handleSignInForm))
@@ -125,6 +132,9 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/organisations/{id}", s.handle(s.handleAdminOrganisation))
 		r.Post("/admin/organisations/{id}/rename", s.handle(s.handleAdminOrganisationRename))
 		r.Post("/admin/organisations/{id}/merge", s.handle(s.handleAdminOrganisationMerge))
+		r.Post("/forward-plan/publish", s.handle(s.handlePlanPublish))
+		r.Get("/admin/key-decisions", s.handle(s.handleAdminKeyRules))
+		r.Post("/admin/key-decisions", s.handle(s.handleAdminKeyRulesSave))
 	})
 
 	// Drafting: drafters only.
@@ -144,6 +154,15 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/decisions/{slug}/discard", s.handle(s.handleDraftDiscard))
 		// The next decision of a chain, started from a signed one (continuations.go).
 		r.Post("/decisions/{slug}/continue", s.handle(s.handleContinue))
+		// Notices on the forward plan are written by drafters (forwardplan.go).
+		r.Get("/forward-plan/new", s.handle(s.handlePlanNoticeNew))
+		r.Post("/forward-plan/new", s.handle(s.handlePlanNoticeCreate))
+		r.Get("/forward-plan/{id}/edit", s.handle(s.handlePlanNoticeEdit))
+		r.Post("/forward-plan/{id}/edit", s.handle(s.handlePlanNoticeSave))
+		r.Get("/forward-plan/{id}/withdraw", s.handle(s.handlePlanNoticeWithdrawForm))
+		r.Post("/forward-plan/{id}/withdraw", s.handle(s.handlePlanNoticeWithdraw))
+		r.Get("/forward-plan/{id}/exception", s.handle(s.handlePlanExceptionForm))
+		r.Post("/forward-plan/{id}/exception", s.handle(s.handlePlanExceptionCreate))
 		// Corrections are drafted by drafters (corrections.go says who approves them).
 		r.Get("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionNew))
 		r.Post("/decisions/{slug}/correction/new", s.handle(s.handleCorrectionCreate))

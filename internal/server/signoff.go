@@ -16,6 +16,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/checkpoint"
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/forwardplan"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -185,6 +186,13 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 			Hint:  "Why the public interest in waiting outweighs publishing now. The public reads it with the date.",
 			Value: signer.PublicInterest.Value, Error: signer.PublicInterest.Error, MaxLength: maxPublicInterestRunes}
 		p.Signer = signer
+		st, err := s.store.KeyStanding(r.Context(), d.ID)
+		if err != nil {
+			return err
+		}
+		if v := forwardplan.Check(s.calendar, st, s.now()); v.Problem != "" {
+			p.KeyNotice, p.KeyBlocked = v.Problem, !v.Allowed
+		}
 	case next != "":
 		p.Waiting = "This decision is waiting for the " + chainStepName(v.Record, next) + " step."
 		if actor.Has(decision.RoleAdviser) && slices.Contains(actor.StepKinds, next) {
@@ -524,6 +532,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, nil, f, errs)
 	}
 	in.SeenHash = r.PostFormValue("content_hash")
+	in.Calendar = s.calendar
 	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
 		return refused(err)
 	}

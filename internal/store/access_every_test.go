@@ -85,10 +85,13 @@ func accessArgs(t *testing.T, collect func(string)) map[reflect.Type][]reflect.V
 	return map[reflect.Type][]reflect.Value{
 		// Not quokka itself, which a "not found" error would echo: a near spelling, which
 		// Suggest would correct to quokka if the index gave Part II words away.
-		reflect.TypeFor[string]():       values("pcd-9401", "pcd-9402", "PCD 9401", "PCD 9402", quokka[:len(quokka)-1]),
-		reflect.TypeFor[int]():          values(1, 2, 9402, 100),
-		reflect.TypeFor[[]string]():     values([]string{"PCD 9401", "PCD 9402"}),
-		reflect.TypeFor[search.Query](): values(queries...),
+		reflect.TypeFor[string](): values("pcd-9401", "pcd-9402", "PCD 9401", "PCD 9402", quokka[:len(quokka)-1]),
+		reflect.TypeFor[int]():    values(1, 2, 9402, 100),
+		// Notices' and decisions' ids (the forward plan's reads).
+		reflect.TypeFor[int64]():            values(int64(1), int64(2), int64(9402)),
+		reflect.TypeFor[store.PlanFilter](): values(store.PlanFilter{}, store.PlanFilter{Series: "PCD", KeyOnly: true, Withdrawn: true}),
+		reflect.TypeFor[[]string]():         values([]string{"PCD 9401", "PCD 9402"}),
+		reflect.TypeFor[search.Query]():     values(queries...),
 		reflect.TypeFor[store.ListParams](): values(store.ListParams{Words: quokka, Limit: 100},
 			store.ListParams{Reference: "PCD 9402", Limit: 100}, store.ListParams{Limit: 100}),
 		// Every organisation the planted decisions may name (the seed's two, and those added).

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/workday"
 )
 
 // ErrStale means the person acted on other content than the decision now holds: someone
@@ -50,6 +51,9 @@ type SignInput struct {
 	// RejectionReason is why the decision maker rejects it, for its drafting team.
 	RejectionReason string
 	SeenHash        string // the content hash of the text they read
+	// Calendar counts the clear days of a key decision's notice (package forwardplan); nil
+	// is the published calendar.
+	Calendar *workday.Calendar
 }
 
 // lockedDecision locks a decision's row for the rest of the transaction, so sign-off acts on
@@ -300,6 +304,11 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		_, hash, err := tx.checkSeen(ctx, id, in.SeenHash)
 		if err != nil {
 			return err
+		}
+		if in.Outcome == OutcomeApproved {
+			if err := tx.checkKeyDecision(ctx, id, act.At, in.Calendar); err != nil {
+				return err
+			}
 		}
 		var detail *string
 		if in.Interests == InterestsDeclared {

@@ -120,6 +120,7 @@ ORDER BY g.decision_id`)
 type RegisterReport struct {
 	Signatures SignatureReport
 	Versions   VersionReport
+	Plans      PlanReport
 	Chain      ChainReport
 }
 
@@ -135,6 +136,9 @@ func (s *Store) VerifyRegister(ctx context.Context, lengths ...int64) (RegisterR
 			return err
 		}
 		if rep.Versions, err = st.VerifyVersions(ctx); err != nil {
+			return err
+		}
+		if rep.Plans, err = st.VerifyPlans(ctx); err != nil {
 			return err
 		}
 		rep.Chain, err = st.VerifyAuditChain(ctx, lengths...)
