@@ -34,7 +34,11 @@ type command struct {
 // command listens, then logs the address it got), no drain.
 func start(t *testing.T, env map[string]string, args ...string) *command {
 	t.Helper()
-	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s", "DOCUMENTS_URL": t.TempDir()}
+	// Request and statement deadlines far beyond any request's unless the test sets its own: on a
+	// loaded machine, under -race, a page can take longer than the production defaults (10 s, 5 s),
+	// and a test not about deadlines must not fail with a 503 then.
+	full := map[string]string{"LOG_FORMAT": "json", "ADDR": "127.0.0.1:0", "DRAIN_DELAY": "0s", "DOCUMENTS_URL": t.TempDir(),
+		"REQUEST_TIMEOUT": "2m", "DB_STATEMENT_TIMEOUT": "1m"}
 	for k, v := range env {
 		full[k] = v
 	}
