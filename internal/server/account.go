@@ -157,6 +157,9 @@ func (s *Server) renderSignIn(w http.ResponseWriter, r *http.Request, status int
 		Password: components.Field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password", Error: errs["password"]},
 		Next:     f.Next,
 	}
+	if s.sso != nil {
+		p.SSOName = s.sso.Name()
+	}
 	if p.SignedOutHeading, p.SignedOut = s.signedOutMessage(f.SignedOut); p.SignedOut != "" {
 		p.SignedOutWhy = f.SignedOut
 	}
@@ -214,6 +217,19 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return s.signInFailed(w, r, f, u, known, false)
 	}
+	if s.sso != nil && !u.BreakGlass {
+		// Asked only once the password is right, so the answer tells a guesser nothing.
+		a, err := s.store.AuthSettings(r.Context())
+		if err != nil {
+			return err
+		}
+		if a.RequireSSO {
+			f.Password = ""
+			s.renderSignIn(w, r, http.StatusForbidden, f, map[string]string{
+				"email": "Your organisation signs you in: use the button " + strconv.Quote("Sign in with "+s.sso.Name()) + " instead of a password"})
+			return nil
+		}
+	}
 	if err := s.store.SignedIn(r.Context(), keys[2], keys[0], keys[1], now); err != nil {
 		return err
 	}
@@ -222,10 +238,11 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
+	s.sessions.Put(r.Context(), sessionAuthKey, authPassword)
 	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
 	}
-	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
+	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, map[string]string{"method": authPassword}); err != nil {
 		return err
 	}
 	if u.MustChangePassword {
@@ -289,13 +306,21 @@ func (s *Server) renderSignInLimited(w http.ResponseWriter, r *http.Request, wai
 		"email": "Too many attempts to sign in from your connection. Wait " + wait + ", then try again"})
 }
 
+// handleSignOut ends the session. One signed in with the provider goes on to the provider's
+// logout, when it has one, which sends the person back to the home page.
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
+	to := "/"
+	if s.sso != nil && s.sessions.GetString(r.Context(), sessionAuthKey) == authSSO && userFrom(r) != nil {
+		if end := s.sso.LogoutURL(r.Context(), s.sessions.GetString(r.Context(), ssoIDTokenKey), s.baseURL+"/"); end != "" {
+			to = end
+		}
+	}
 	if err := s.forgetSessionOwner(w, r); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }

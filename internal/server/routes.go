@@ -73,6 +73,10 @@ func (s *Server) Routes() http.Handler {
 	// is counted or checked (the throttles in account.go then count failures).
 	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
+	// Single sign-on (sso.go): both ends count as sign-in attempts, which also bounds the audit
+	// entries a refused callback writes.
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in/sso", s.handle(s.handleSSOStart))
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Get(SSOCallbackPath, s.handle(s.handleSSOCallback))
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))

@@ -92,6 +92,8 @@ type Deps struct {
 	Mail bool
 	// Calendar counts working days for the clock on every step; nil is the shipped calendar.
 	Calendar *workday.Calendar
+	// SSO signs staff in with an OpenID provider; nil offers passwords only.
+	SSO *auth.OIDC
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -141,6 +143,7 @@ type Server struct {
 	passwords   *auth.Passwords
 	mail        bool // notices are e-mailed
 	calendar    *workday.Calendar
+	sso         *auth.OIDC // single sign-on; nil when there is no provider
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -199,7 +202,7 @@ func New(d Deps) (*Server, error) {
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
-		calendar: cmp.Or(d.Calendar, workday.Published())}
+		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
 	s.api = api.New(api.Deps{BaseURL: d.BaseURL, Log: d.Logger, NotModified: s.exportNotModified, ServeError: s.serveError,
 		Reader: func(r *http.Request) (*store.Store, store.Access) { return s.reader(r), s.access(r) }})
 	// A session that cannot be loaded or saved (the database is down) gets the same page as
