@@ -124,7 +124,9 @@ type Identity struct {
 	Email         string
 	EmailVerified bool
 	Name          string
-	Groups        []string
+	// Groups are the token's groups claim; nil when it has none (Entra ID leaves it out when
+	// the person is in too many groups), which is not the same as no groups.
+	Groups []string
 	// IDToken is the raw ID token, kept to name the session at the provider's logout.
 	IDToken string
 }

@@ -103,6 +103,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/admin/chains/{series}", s.handle(s.handleAdminChain))
 		r.Post("/admin/chains/{series}", s.handle(s.handleAdminChainSave))
 		r.Get("/admin/notices", s.handle(s.handleAdminNotices))
+		r.Get("/admin/sign-in", s.handle(s.handleAdminSignIn))
+		r.Post("/admin/sign-in", s.handle(s.handleAdminSignInSave))
 	})
 
 	// Drafting: drafters only.

@@ -10,6 +10,7 @@ import (
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/clientid"
 	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
 )
 
@@ -102,7 +103,8 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 			"user_id": strconv.FormatInt(u.ID, 10)})
 	}
 	now := s.now()
-	if gr := s.sso.GroupRoles(); len(gr) > 0 {
+	// A token without a groups claim says nothing about groups: roles stay as they are.
+	if gr := s.sso.GroupRoles(); len(gr) > 0 && id.Groups != nil {
 		var want []string
 		for _, g := range id.Groups {
 			if role, ok := gr[g]; ok {
@@ -189,4 +191,103 @@ func (s *Server) ssoRefused(r *http.Request, ref *auth.Refusal, detail map[strin
 	}
 	return &pageError{Status: status, Heading: "You have not been signed in", Message: msg,
 		Links: []pages.ErrorLink{{Href: "/sign-in", Text: "Go to the sign-in page"}}}
+}
+
+// signInSettingsForm is the admins' choice of how staff sign in.
+type signInSettingsForm struct {
+	RequireSSO bool
+	BreakGlass []int64 // the accounts that keep their password
+}
+
+func (s *Server) handleAdminSignIn(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.store.AuthSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	f := signInSettingsForm{RequireSSO: a.RequireSSO}
+	for _, u := range users {
+		if u.BreakGlass {
+			f.BreakGlass = append(f.BreakGlass, u.ID)
+		}
+	}
+	return s.renderAdminSignIn(w, r, http.StatusOK, f, users, nil)
+}
+
+// handleAdminSignInSave saves how staff sign in. Single sign-on can be required only when it is
+// set up, and only with a break-glass admin left to sign in while the provider is down.
+func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	f := signInSettingsForm{RequireSSO: r.PostFormValue("require_sso") == "yes"}
+	chosen := r.PostForm["break_glass"]
+	glassAdmin := false
+	for _, u := range users {
+		if slices.Contains(chosen, strconv.FormatInt(u.ID, 10)) {
+			f.BreakGlass = append(f.BreakGlass, u.ID)
+			glassAdmin = glassAdmin || (u.Has("admin") && u.DisabledAt == nil)
+		}
+	}
+	errs := map[string]string{}
+	if f.RequireSSO && s.sso == nil {
+		errs["require-sso"] = "Single sign-on is not set up, so it cannot be required: ask your operator to set it up first"
+	} else if f.RequireSSO && !glassAdmin {
+		errs["break-glass"] = "Choose at least one admin who keeps their password, so someone can sign in while the sign-in service is down"
+	}
+	if len(errs) > 0 {
+		return s.renderAdminSignIn(w, r, http.StatusUnprocessableEntity, f, users, errs)
+	}
+	act := userFrom(r).Act(s.now())
+	err = s.store.InTx(r.Context(), func(tx *store.Store) error {
+		for _, u := range users {
+			if on := slices.Contains(f.BreakGlass, u.ID); on != u.BreakGlass {
+				if err := tx.SetBreakGlass(r.Context(), act, u.ID, on); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.SetAuthSettings(r.Context(), act, store.AuthSettings{RequireSSO: f.RequireSSO})
+	})
+	if err != nil {
+		return err
+	}
+	s.adminRedirect(w, r, "/admin/sign-in", "How staff sign in has been saved")
+	return nil
+}
+
+func (s *Server) renderAdminSignIn(w http.ResponseWriter, r *http.Request, status int, f signInSettingsForm, users []store.User, errs map[string]string) error {
+	title := "How staff sign in"
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	p := pages.AdminSignInProps{Page: s.page(r, title, "admin", "/admin/sign-in"), Flash: s.popAdminFlash(r)}
+	provider := "the sign-in service"
+	if s.sso != nil {
+		p.Provider, provider = s.sso.Name(), s.sso.Name()
+	}
+	p.Require = components.Choice{ID: "require-sso", Name: "require_sso", Legend: "Single sign-on", Error: errs["require-sso"],
+		Options: []components.Option{{Value: "yes", Label: "Require single sign-on", Checked: f.RequireSSO,
+			Hint: "Everyone signs in with " + provider + ", except the accounts below that keep their password."}}}
+	p.BreakGlass = components.Choice{ID: "break-glass", Name: "break_glass", Legend: "Accounts that keep their password",
+		Hint:  "Break-glass accounts: a way in for admins while " + provider + " is down. Keep them few, with long passwords.",
+		Error: errs["break-glass"]}
+	for _, u := range users {
+		if u.DisabledAt != nil || (!u.Has("admin") && !slices.Contains(f.BreakGlass, u.ID)) {
+			continue
+		}
+		p.BreakGlass.Options = append(p.BreakGlass.Options, components.Option{Value: strconv.FormatInt(u.ID, 10),
+			Label: u.Name + " (" + u.Email + ")", Checked: slices.Contains(f.BreakGlass, u.ID)})
+	}
+	for _, id := range []string{"require-sso", "break-glass"} {
+		if errs[id] != "" {
+			p.Errors = append(p.Errors, components.FieldError{FieldID: id, Message: errs[id]})
+		}
+	}
+	s.render(w, r, status, pages.AdminSignIn(p))
+	return nil
 }
