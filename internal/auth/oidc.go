@@ -65,6 +65,17 @@ func (o *OIDC) Name() string { return o.c.Name }
 // Issuer is the provider's issuer, which with a subject names a person there.
 func (o *OIDC) Issuer() string { return o.c.Issuer }
 
+// Origin is the issuer's scheme and host, where its sign-in and sign-out pages are (Entra ID's
+// and Google's are): the sign-in button's form and the sign-out form are sent on to it, so the
+// pages' Content-Security-Policy form-action must allow it.
+func (o *OIDC) Origin() string {
+	u, err := url.Parse(o.c.Issuer)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // GroupRoles is the group to role mapping; empty when off.
 func (o *OIDC) GroupRoles() map[string]string { return o.c.GroupRoles }
 
