@@ -102,6 +102,11 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
+		if s.sessions.GetBool(r.Context(), secondFactorDueKey) && r.URL.Path != secondFactorPath && r.URL.Path != passwordPath {
+			// An admin requires a second factor of people who sign or approve: set up first.
+			http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffOnlyKey{}, true)))
 	})
 }
@@ -233,23 +238,47 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.SignedIn(r.Context(), keys[2], keys[0], keys[1], now); err != nil {
 		return err
 	}
+	// A person with a second factor is not signed in until they give it (twofactor.go).
+	if _, err := s.store.TOTPSecret(r.Context(), u.ID); err == nil {
+		return s.askSecondFactor(w, r, u, f.Next)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.completeSignIn(w, r, u, authPassword, f.Next)
+}
+
+// completeSignIn signs u in on this browser, under a new session token, audits how, and sends
+// them on: to choose their own password or set up a second factor first when they must.
+func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, u store.User, method, next string) error {
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
-	s.sessions.Put(r.Context(), sessionAuthKey, authPassword)
+	s.sessions.Put(r.Context(), sessionAuthKey, method)
 	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
 	}
-	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, map[string]string{"method": authPassword}); err != nil {
+	if err := s.store.Audit(r.Context(), u.Act(s.now()), 0, store.EventSignInSucceeded, map[string]string{"method": method}); err != nil {
 		return err
 	}
-	if u.MustChangePassword {
-		http.Redirect(w, r, passwordPath, http.StatusSeeOther)
-		return nil
+	if method == authPassword {
+		must, err := s.mustSetUpSecondFactor(r, u)
+		if err != nil {
+			return err
+		}
+		if must {
+			s.sessions.Put(r.Context(), secondFactorDueKey, true)
+		}
 	}
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	switch {
+	case u.MustChangePassword:
+		http.Redirect(w, r, passwordPath, http.StatusSeeOther)
+	case s.sessions.GetBool(r.Context(), secondFactorDueKey):
+		http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
 	return nil
 }
 

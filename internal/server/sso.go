@@ -195,8 +195,9 @@ func (s *Server) ssoRefused(r *http.Request, ref *auth.Refusal, detail map[strin
 
 // signInSettingsForm is the admins' choice of how staff sign in.
 type signInSettingsForm struct {
-	RequireSSO bool
-	BreakGlass []int64 // the accounts that keep their password
+	RequireSSO          bool
+	RequireSecondFactor bool
+	BreakGlass          []int64 // the accounts that keep their password
 }
 
 func (s *Server) handleAdminSignIn(w http.ResponseWriter, r *http.Request) error {
@@ -208,7 +209,7 @@ func (s *Server) handleAdminSignIn(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	f := signInSettingsForm{RequireSSO: a.RequireSSO}
+	f := signInSettingsForm{RequireSSO: a.RequireSSO, RequireSecondFactor: a.RequireSecondFactor}
 	for _, u := range users {
 		if u.BreakGlass {
 			f.BreakGlass = append(f.BreakGlass, u.ID)
@@ -224,7 +225,8 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	f := signInSettingsForm{RequireSSO: r.PostFormValue("require_sso") == "yes"}
+	f := signInSettingsForm{RequireSSO: r.PostFormValue("require_sso") == "yes",
+		RequireSecondFactor: r.PostFormValue("require_second_factor") == "yes"}
 	chosen := r.PostForm["break_glass"]
 	glassAdmin := false
 	for _, u := range users {
@@ -251,7 +253,7 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 				}
 			}
 		}
-		return tx.SetAuthSettings(r.Context(), act, store.AuthSettings{RequireSSO: f.RequireSSO})
+		return tx.SetAuthSettings(r.Context(), act, store.AuthSettings{RequireSSO: f.RequireSSO, RequireSecondFactor: f.RequireSecondFactor})
 	})
 	if err != nil {
 		return err
@@ -273,6 +275,9 @@ func (s *Server) renderAdminSignIn(w http.ResponseWriter, r *http.Request, statu
 	p.Require = components.Choice{ID: "require-sso", Name: "require_sso", Legend: "Single sign-on", Error: errs["require-sso"],
 		Options: []components.Option{{Value: "yes", Label: "Require single sign-on", Checked: f.RequireSSO,
 			Hint: "Everyone signs in with " + provider + ", except the accounts below that keep their password."}}}
+	p.SecondFactor = components.Choice{ID: "require-second-factor", Name: "require_second_factor", Legend: "Second factor",
+		Options: []components.Option{{Value: "yes", Label: "Require a second factor of decision makers and advisers", Checked: f.RequireSecondFactor,
+			Hint: "Those who sign in with a password are asked to set up an authenticator app at their next sign-in, before anything else."}}}
 	p.BreakGlass = components.Choice{ID: "break-glass", Name: "break_glass", Legend: "Accounts that keep their password",
 		Hint:  "Break-glass accounts: a way in for admins while " + provider + " is down. Keep them few, with long passwords.",
 		Error: errs["break-glass"]}

@@ -39,22 +39,26 @@ RETURNING (SELECT email FROM users WHERE id = $3)`, issuer, subject, userID, act
 type AuthSettings struct {
 	// RequireSSO refuses password sign-ins but for break-glass accounts.
 	RequireSSO bool `db:"require_sso"`
+	// RequireSecondFactor sends decision makers and advisers who sign in with a password to set
+	// up a second factor before anything else.
+	RequireSecondFactor bool `db:"require_second_factor"`
 }
 
 // AuthSettings reads how staff must sign in.
 func (s *Store) AuthSettings(ctx context.Context) (a AuthSettings, err error) {
 	defer wrap(&err, "auth settings")
-	err = s.db.QueryRow(ctx, `SELECT require_sso FROM auth_settings`).Scan(&a.RequireSSO)
+	err = s.db.QueryRow(ctx, `SELECT require_sso, require_second_factor FROM auth_settings`).Scan(&a.RequireSSO, &a.RequireSecondFactor)
 	return a, mapError(err)
 }
 
 // SetAuthSettings changes how staff must sign in, and audits it.
 func (s *Store) SetAuthSettings(ctx context.Context, act Act, a AuthSettings) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		if _, err := tx.db.Exec(ctx, `UPDATE auth_settings SET require_sso = $1`, a.RequireSSO); err != nil {
+		if _, err := tx.db.Exec(ctx, `UPDATE auth_settings SET require_sso = $1, require_second_factor = $2`, a.RequireSSO, a.RequireSecondFactor); err != nil {
 			return fmt.Errorf("set auth settings: %w", err)
 		}
-		return tx.Audit(ctx, act, 0, EventAuthSettingsChanged, map[string]string{"require_sso": fmt.Sprint(a.RequireSSO)})
+		return tx.Audit(ctx, act, 0, EventAuthSettingsChanged, map[string]string{"require_sso": fmt.Sprint(a.RequireSSO),
+			"require_second_factor": fmt.Sprint(a.RequireSecondFactor)})
 	})
 }
 

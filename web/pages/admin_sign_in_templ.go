@@ -20,9 +20,10 @@ type AdminSignInProps struct {
 	Flash  string
 	Errors []components.FieldError
 	// Provider is the OpenID provider's name; "" when single sign-on is not set up.
-	Provider   string
-	Require    components.Choice
-	BreakGlass components.Choice
+	Provider     string
+	Require      components.Choice
+	SecondFactor components.Choice
+	BreakGlass   components.Choice
 }
 
 func AdminSignIn(p AdminSignInProps) templ.Component {
@@ -83,7 +84,7 @@ func AdminSignIn(p AdminSignInProps) templ.Component {
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(p.Provider)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/admin_sign_in.templ`, Line: 29, Col: 62}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/admin_sign_in.templ`, Line: 30, Col: 62}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {
@@ -103,6 +104,10 @@ func AdminSignIn(p AdminSignInProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = components.Checkboxes(p.BreakGlass).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Checkboxes(p.SecondFactor).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
