@@ -113,6 +113,9 @@ type Flow struct {
 	State    string
 	Nonce    string
 	Verifier string
+	// Fresh asks the provider to have the person sign in again unless they did in the last 15
+	// minutes (max_age), for a step-up.
+	Fresh bool
 }
 
 // NewFlow makes a sign-in's secrets.
@@ -126,7 +129,11 @@ func (o *OIDC) AuthURL(ctx context.Context, f Flow) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return o.oauth2(p).AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)), nil
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
+	if f.Fresh {
+		opts = append(opts, oauth2.SetAuthURLParam("max_age", "900"))
+	}
+	return o.oauth2(p).AuthCodeURL(f.State, opts...), nil
 }
 
 // Identity is who the provider says signed in.

@@ -82,5 +82,10 @@ func TestSecondFactorInBrowser(t *testing.T) {
 	if text := pageText(t, again); !strings.Contains(text, "Your work") {
 		t.Errorf("after the code: %q", text)
 	}
+	// The step-up page, as signing asks for it after 15 minutes.
+	axeAtWidths(t, again, "confirm-it-is-you", func(int64) {
+		do(t, again, "open the step-up page", chromedp.Navigate(site.URL+"/account/confirm?next=%2Fwork"), chromedp.WaitVisible(buttonNamed("Confirm")))
+	})
+	keep("confirm-it-is-you", run(t, again, "the page's HTML", chromedp.Evaluate[string](pageHTML)))
 	checkHTML(t, files)
 }

@@ -256,6 +256,9 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, u store.
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
 	s.sessions.Put(r.Context(), sessionAuthKey, method)
+	if method != authPassword {
+		s.sessions.Put(r.Context(), sessionStrongAtKey, s.now().Unix())
+	}
 	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
 	}

@@ -145,6 +145,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/work/in-sign-off", s.handle(s.handleInSignoff))
 		r.Get("/account/password", s.handle(s.handlePasswordForm))
 		r.Post("/account/password", s.handle(s.handlePasswordChange))
+		r.Get(confirmPath, s.handle(s.handleConfirmForm))
+		r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPath, s.handle(s.handleConfirm))
 		r.Get(secondFactorPath, s.handle(s.handleSecondFactorPage))
 		r.Post(secondFactorPath, s.handle(s.handleSecondFactorSave))
 		r.Get("/account/notices", s.handle(s.handleNoticePreferences))

@@ -46,6 +46,7 @@ func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := auth.NewFlow()
+	f.Fresh = r.PostFormValue("fresh") == "yes"
 	to, err := s.sso.AuthURL(r.Context(), f)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "single sign-on unavailable", "err", err, "request_id", clientid.RequestID(r.Context()))
@@ -122,6 +123,7 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 	s.sessions.Put(ctx, sessionUserKey, u.ID)
 	s.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	s.sessions.Put(ctx, sessionAuthKey, authSSO)
+	s.sessions.Put(ctx, sessionStrongAtKey, now.Unix())
 	s.sessions.Put(ctx, ssoIDTokenKey, id.IDToken)
 	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
