@@ -236,13 +236,19 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	if replicaPool != nil {
 		m.WatchPool("replica", replicaPool)
 	}
+	var sso *auth.OIDC
+	if o := cfg.OIDC; o.Issuer != "" {
+		sso = auth.NewOIDC(auth.OIDCConfig{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Name: o.Name,
+			RedirectURL: cfg.BaseURL + server.SSOCallbackPath, GroupRoles: o.GroupRoles}, time.Now)
+		logger.Info("single sign-on offered", "issuer", o.Issuer, "client_id", o.ClientID, "group_roles", len(o.GroupRoles) > 0)
+	}
 	srv, err := server.New(server.Deps{Store: store.New(pool), Probe: store.New(probe), Replica: replica, ReplicaProbe: replicaProbe,
 		Logger: logger, BaseURL: cfg.BaseURL, OwnerName: cfg.OwnerName, Contact: cfg.Contact, Sessions: sessions,
 		RequestTimeout: cfg.RequestTimeout, ExportTimeout: cfg.ExportTimeout, MaxConcurrent: cfg.MaxConcurrent, MaxDownloads: cfg.MaxDownloads, Metrics: m,
 		SearchRate: server.RateLimit(cfg.SearchRate), ExportRate: server.RateLimit(cfg.ExportRate), SignInRate: server.RateLimit(cfg.SignInRate),
 		Blobs: blobs, DocumentMaxBytes: cfg.DocumentMaxBytes, PDF: pdf, TrustedProxies: cfg.TrustedProxies,
 		ThreeSixtyPrefix: cfg.ThreeSixtyPrefix, Checkpoints: signer, Passwords: passwords, Mail: cfg.SMTPURL != "",
-		Calendar: cfg.Calendar})
+		Calendar: cfg.Calendar, SSO: sso})
 	if err != nil {
 		return err
 	}

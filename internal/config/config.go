@@ -10,6 +10,8 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/blobstore"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/notice"
 	"github.com/decision-register/decisions/internal/threesixty"
 	"github.com/decision-register/decisions/internal/workday"
@@ -103,6 +106,17 @@ type Config struct {
 	// NoticeInterval is how often each instance looks for notices due (retries, digests),
 	// besides being woken by each new notice.
 	NoticeInterval time.Duration
+	// OIDC is single sign-on with an OpenID provider; its Issuer is "" when there is none.
+	OIDC OIDC
+}
+
+// OIDC is single sign-on's settings (docs/sso.md).
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
+	// Name is the provider's name on the sign-in page's button.
+	Name string
+	// GroupRoles maps a provider group to a register role; nil when off.
+	GroupRoles map[string]string
 }
 
 // Rate is a number of requests per window, read from "N/DURATION" such as "120/1m", or "off".
@@ -190,6 +204,12 @@ var Vars = []Var{
 	{"BANK_HOLIDAYS_FILE", "", "optional: a bank holiday list in gov.uk's bank-holidays.json format (england-and-wales division) that replaces the shipped list (2018-2028) for each year it lists holidays in and extends it to new years; read at start"},
 	{"FORWARD_PLAN_DAY", "0", "the day of the month (1 to 28, London) the forward plan is published as a dated snapshot by the schedule, checked every `REMINDER_INTERVAL`; 0 (the default) leaves it to admins"},
 	{"REMINDER_INTERVAL", "5m", "how often each instance looks for steps whose reminder or escalation is due"},
+	{"OIDC_ISSUER", "", "optional: the OpenID Connect provider's issuer URL (https://login.microsoftonline.com/TENANT/v2.0, https://accounts.google.com), offering single sign-on beside passwords (docs/sso.md); the provider sends people back to BASE_URL/sign-in/sso/callback"},
+	{"OIDC_CLIENT_ID", "", "with OIDC_ISSUER: the register's client (application) id at the provider"},
+	{"OIDC_CLIENT_SECRET", "", "with OIDC_ISSUER: the register's client secret at the provider, or set OIDC_CLIENT_SECRET_FILE instead"},
+	{"OIDC_CLIENT_SECRET_FILE", "", "with OIDC_ISSUER: a file holding the client secret (a mounted secret), instead of OIDC_CLIENT_SECRET"},
+	{"OIDC_PROVIDER_NAME", "your organisation's account", "the provider's name on the sign-in page's button, \"Sign in with …\", such as Microsoft or Google"},
+	{"OIDC_GROUP_ROLES", "", "optional, off when unset: provider groups mapped to register roles, as GROUP=ROLE pairs separated by commas (roles: drafter, adviser, decision_maker, admin); each single sign-on then gives the person exactly the mapped roles their groups name, and leaves their other roles alone"},
 	{"CHECKPOINT_KEY_FILE", "", "the Ed25519 private key (PEM) that signs checkpoints of the audit chain, daily and after every signature, made by `decisions checkpoint key`; unset, none are signed"},
 }
 
@@ -337,7 +357,58 @@ func Load(getenv func(string) string) (Config, error) {
 			c.DBStatementTimeout = 0
 		}
 	}
+	c.OIDC, err = loadOIDC(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(errs...)
+}
+
+// loadOIDC reads single sign-on's settings: all of issuer, client id and secret, or none.
+func loadOIDC(get func(string) string) (OIDC, error) {
+	o := OIDC{Issuer: get("OIDC_ISSUER"), ClientID: get("OIDC_CLIENT_ID"), ClientSecret: get("OIDC_CLIENT_SECRET"),
+		Name: get("OIDC_PROVIDER_NAME")}
+	var errs []error
+	if f := get("OIDC_CLIENT_SECRET_FILE"); f != "" {
+		if o.ClientSecret != "" {
+			errs = append(errs, errors.New("OIDC_CLIENT_SECRET_FILE: set it or OIDC_CLIENT_SECRET, not both"))
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("OIDC_CLIENT_SECRET_FILE: %w", err))
+		}
+		o.ClientSecret = strings.TrimSpace(string(b))
+	}
+	if o.Issuer == "" {
+		if o.ClientID != "" || o.ClientSecret != "" {
+			errs = append(errs, errors.New("OIDC_ISSUER: not set, but OIDC_CLIENT_ID or its secret is: set all three for single sign-on, or none"))
+		}
+		return OIDC{}, errors.Join(errs...)
+	}
+	u, err := url.Parse(o.Issuer)
+	local := err == nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || !(u.Scheme == "https" || u.Scheme == "http" && local) {
+		errs = append(errs, fmt.Errorf("OIDC_ISSUER: %q is not an https:// issuer URL, like https://accounts.google.com", o.Issuer))
+	}
+	if o.ClientID == "" {
+		errs = append(errs, errors.New("OIDC_CLIENT_ID: required with OIDC_ISSUER"))
+	}
+	if o.ClientSecret == "" {
+		errs = append(errs, errors.New("OIDC_CLIENT_SECRET: required with OIDC_ISSUER (or OIDC_CLIENT_SECRET_FILE)"))
+	}
+	if v := get("OIDC_GROUP_ROLES"); v != "" {
+		o.GroupRoles = map[string]string{}
+		for _, pair := range strings.Split(v, ",") {
+			group, role, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			group, role = strings.TrimSpace(group), strings.TrimSpace(role)
+			if !ok || group == "" || !slices.Contains(decision.Roles, role) {
+				errs = append(errs, fmt.Errorf("OIDC_GROUP_ROLES: %q is not GROUP=ROLE with a role of drafter, adviser, decision_maker or admin", pair))
+				continue
+			}
+			o.GroupRoles[group] = role
+		}
+	}
+	return o, errors.Join(errs...)
 }
 
 // ParseProxies reads TRUSTED_PROXIES: CIDRs or single addresses, separated by commas or spaces.

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"maps"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +236,52 @@ func TestDocumentsS3NeedsTheTag(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "DOCUMENTS_URL") || !strings.Contains(err.Error(), "-tags s3") {
 		t.Errorf("Load(s3://) without -tags s3 = %v, want an error naming DOCUMENTS_URL and the tag", err)
+	}
+}
+
+func TestOIDCSettings(t *testing.T) {
+	secret := t.TempDir() + "/secret"
+	if err := os.WriteFile(secret, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]string{"OIDC_ISSUER": "https://login.microsoftonline.com/tenant/v2.0", "OIDC_CLIENT_ID": "app", "OIDC_CLIENT_SECRET": "s3cret"}
+	with := func(kv ...string) map[string]string {
+		m := maps.Clone(full)
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tt := range []struct {
+		env     map[string]string
+		wantErr string // "" for none
+		check   func(OIDC) bool
+	}{
+		{map[string]string{}, "", func(o OIDC) bool { return o.Issuer == "" }},
+		{full, "", func(o OIDC) bool {
+			return o.ClientSecret == "s3cret" && o.Name == "your organisation's account" && o.GroupRoles == nil
+		}},
+		{with("OIDC_CLIENT_SECRET", "", "OIDC_CLIENT_SECRET_FILE", secret), "", func(o OIDC) bool { return o.ClientSecret == "from-a-file" }},
+		{with("OIDC_CLIENT_SECRET_FILE", secret), "not both", nil},
+		{with("OIDC_GROUP_ROLES", "g1=drafter, g2 = admin"), "", func(o OIDC) bool {
+			return len(o.GroupRoles) == 2 && o.GroupRoles["g1"] == "drafter" && o.GroupRoles["g2"] == "admin"
+		}},
+		{with("OIDC_GROUP_ROLES", "g1=owner"), "OIDC_GROUP_ROLES", nil},
+		{with("OIDC_ISSUER", "http://idp.example.org"), "OIDC_ISSUER", nil},
+		{with("OIDC_ISSUER", "http://localhost:9000/oidc"), "", func(o OIDC) bool { return o.Issuer == "http://localhost:9000/oidc" }},
+		{with("OIDC_CLIENT_ID", ""), "OIDC_CLIENT_ID", nil},
+		{with("OIDC_CLIENT_SECRET", ""), "OIDC_CLIENT_SECRET", nil},
+		{map[string]string{"OIDC_CLIENT_ID": "app"}, "OIDC_ISSUER", nil},
+	} {
+		c, err := Load(env(tt.env))
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("Load(%v) error: %v", tt.env, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("Load(%v) error = %v, want one naming %s", tt.env, err, tt.wantErr)
+		case tt.check != nil && !tt.check(c.OIDC):
+			t.Errorf("Load(%v).OIDC = %+v", tt.env, c.OIDC)
+		}
 	}
 }
 

@@ -102,6 +102,11 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
+		if s.sessions.GetBool(r.Context(), secondFactorDueKey) && r.URL.Path != secondFactorPath && r.URL.Path != passwordPath {
+			// An admin requires a second factor of people who sign or approve: set up first.
+			http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffOnlyKey{}, true)))
 	})
 }
@@ -156,6 +161,9 @@ func (s *Server) renderSignIn(w http.ResponseWriter, r *http.Request, status int
 		Email:    components.Field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "username", Value: f.Email, Error: errs["email"]},
 		Password: components.Field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password", Error: errs["password"]},
 		Next:     f.Next,
+	}
+	if s.sso != nil {
+		p.SSOName = s.sso.Name()
 	}
 	if p.SignedOutHeading, p.SignedOut = s.signedOutMessage(f.SignedOut); p.SignedOut != "" {
 		p.SignedOutWhy = f.SignedOut
@@ -214,25 +222,66 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return s.signInFailed(w, r, f, u, known, false)
 	}
+	if s.sso != nil && !u.BreakGlass {
+		// Asked only once the password is right, so the answer tells a guesser nothing.
+		a, err := s.store.AuthSettings(r.Context())
+		if err != nil {
+			return err
+		}
+		if a.RequireSSO {
+			f.Password = ""
+			s.renderSignIn(w, r, http.StatusForbidden, f, map[string]string{
+				"email": "Your organisation signs you in: use the button " + strconv.Quote("Sign in with "+s.sso.Name()) + " instead of a password"})
+			return nil
+		}
+	}
 	if err := s.store.SignedIn(r.Context(), keys[2], keys[0], keys[1], now); err != nil {
 		return err
 	}
+	// A person with a second factor is not signed in until they give it (twofactor.go).
+	if _, err := s.store.TOTPSecret(r.Context(), u.ID); err == nil {
+		return s.askSecondFactor(w, r, u, f.Next)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.completeSignIn(w, r, u, authPassword, f.Next)
+}
+
+// completeSignIn signs u in on this browser, under a new session token, audits how, and sends
+// them on: to choose their own password or set up a second factor first when they must.
+func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, u store.User, method, next string) error {
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
+	s.sessions.Put(r.Context(), sessionAuthKey, method)
+	if method != authPassword {
+		s.sessions.Put(r.Context(), sessionStrongAtKey, s.now().Unix())
+	}
 	if err := s.recordSessionOwner(w, r, u.ID); err != nil {
 		return err
 	}
-	if err := s.store.Audit(r.Context(), u.Act(now), 0, store.EventSignInSucceeded, nil); err != nil {
+	if err := s.store.Audit(r.Context(), u.Act(s.now()), 0, store.EventSignInSucceeded, map[string]string{"method": method}); err != nil {
 		return err
 	}
-	if u.MustChangePassword {
-		http.Redirect(w, r, passwordPath, http.StatusSeeOther)
-		return nil
+	if method == authPassword {
+		must, err := s.mustSetUpSecondFactor(r, u)
+		if err != nil {
+			return err
+		}
+		if must {
+			s.sessions.Put(r.Context(), secondFactorDueKey, true)
+		}
 	}
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	switch {
+	case u.MustChangePassword:
+		http.Redirect(w, r, passwordPath, http.StatusSeeOther)
+	case s.sessions.GetBool(r.Context(), secondFactorDueKey):
+		http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
 	return nil
 }
 
@@ -289,13 +338,21 @@ func (s *Server) renderSignInLimited(w http.ResponseWriter, r *http.Request, wai
 		"email": "Too many attempts to sign in from your connection. Wait " + wait + ", then try again"})
 }
 
+// handleSignOut ends the session. One signed in with the provider goes on to the provider's
+// logout, when it has one, which sends the person back to the home page.
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
+	to := "/"
+	if s.sso != nil && s.sessions.GetString(r.Context(), sessionAuthKey) == authSSO && userFrom(r) != nil {
+		if end := s.sso.LogoutURL(r.Context(), s.sessions.GetString(r.Context(), ssoIDTokenKey), s.baseURL+"/"); end != "" {
+			to = end
+		}
+	}
 	if err := s.forgetSessionOwner(w, r); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }

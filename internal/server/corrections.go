@@ -413,7 +413,10 @@ func (s *Server) handleCorrectionApprove(w http.ResponseWriter, r *http.Request)
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
 	}
-	_, err = s.store.ApproveCorrection(r.Context(), userFrom(r).Act(s.now()), c.Slug, r.PostForm.Get("content_hash"))
+	if asked, err := s.stepUp(w, r, "/decisions/"+c.Slug+"/correction"); asked || err != nil {
+		return err
+	}
+	_, err = s.store.ApproveCorrection(r.Context(), s.strongAct(r), c.Slug, r.PostForm.Get("content_hash"))
 	if reason, ok := store.IsRefused(err); ok {
 		return s.renderCorrection(w, r, http.StatusForbidden, c, correctionForm{refusal: reason})
 	}

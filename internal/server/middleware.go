@@ -180,7 +180,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if s.hsts {
 			h.Set("Strict-Transport-Security", hstsPolicy)
 		}
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")

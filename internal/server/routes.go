@@ -89,6 +89,13 @@ func (s *Server) Routes() http.Handler {
 	// is counted or checked (the throttles in account.go then count failures).
 	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in", s.handle(s.handleSignIn))
 	r.Post("/sign-out", s.handle(s.handleSignOut))
+	// Single sign-on (sso.go): both ends count as sign-in attempts, which also bounds the audit
+	// entries a refused callback writes.
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post("/sign-in/sso", s.handle(s.handleSSOStart))
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Get(SSOCallbackPath, s.handle(s.handleSSOCallback))
+	// A password sign-in's second step, for people with an authenticator app (twofactor.go).
+	r.Get(signInCodePath, s.handle(s.handleSignInCodeForm))
+	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(signInCodePath, s.handle(s.handleSignInCode))
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
@@ -135,6 +142,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/forward-plan/publish", s.handle(s.handlePlanPublish))
 		r.Get("/admin/key-decisions", s.handle(s.handleAdminKeyRules))
 		r.Post("/admin/key-decisions", s.handle(s.handleAdminKeyRulesSave))
+		r.Get("/admin/sign-in", s.handle(s.handleAdminSignIn))
+		r.Post("/admin/sign-in", s.handle(s.handleAdminSignInSave))
 	})
 
 	// Drafting: drafters only.
@@ -183,6 +192,10 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/work/in-sign-off", s.handle(s.handleInSignoff))
 		r.Get("/account/password", s.handle(s.handlePasswordForm))
 		r.Post("/account/password", s.handle(s.handlePasswordChange))
+		r.Get(confirmPath, s.handle(s.handleConfirmForm))
+		r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPath, s.handle(s.handleConfirm))
+		r.Get(secondFactorPath, s.handle(s.handleSecondFactorPage))
+		r.Post(secondFactorPath, s.handle(s.handleSecondFactorSave))
 		r.Get("/account/notices", s.handle(s.handleNoticePreferences))
 		r.Post("/account/notices", s.handle(s.handleNoticePreferencesSave))
 		r.Get("/account/cover", s.handle(s.handleCoverPage(s.ownCover)))

@@ -93,6 +93,8 @@ type Deps struct {
 	Mail bool
 	// Calendar counts working days for the clock on every step; nil is the shipped calendar.
 	Calendar *workday.Calendar
+	// SSO signs staff in with an OpenID provider; nil offers passwords only.
+	SSO *auth.OIDC
 }
 
 // PDFRenderer prints the signed decision document (signedpdf.Renderer does, with Chromium).
@@ -149,6 +151,8 @@ type Server struct {
 		version int64
 		cal     *workday.Calendar
 	}
+	sso *auth.OIDC // single sign-on; nil when there is no provider
+	csp string     // the pages' Content-Security-Policy
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -207,7 +211,13 @@ func New(d Deps) (*Server, error) {
 		pdf: d.PDF, signed: make(chan struct{}, 1),
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
-		calendar: cmp.Or(d.Calendar, workday.Published())}
+		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
+	s.csp = contentSecurityPolicy
+	if s.sso != nil && s.sso.Origin() != "" {
+		// Browsers check form-action on a form's redirects too: starting single sign-on and
+		// signing out of it are forms the register sends on to the provider.
+		s.csp = strings.Replace(s.csp, "form-action 'self'", "form-action 'self' "+s.sso.Origin(), 1)
+	}
 	s.api = api.New(api.Deps{BaseURL: d.BaseURL, Log: d.Logger, NotModified: s.exportNotModified, ServeError: s.serveError,
 		Reader: func(r *http.Request) (*store.Store, store.Access) { return s.reader(r), s.access(r) }})
 	// A session that cannot be loaded or saved (the database is down) gets the same page as

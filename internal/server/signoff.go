@@ -445,6 +445,9 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	if err := s.checkMay(r, slug, func(so decision.Signoff, a decision.Actor) error { return so.CanAct(a, r.PostFormValue("step")) }); err != nil {
 		return err
 	}
+	if asked, err := s.stepUp(w, r, "/decisions/"+slug+"/signoff"); asked || err != nil {
+		return err
+	}
 	f := &pages.AdviserForm{Choice: r.PostFormValue("decision"),
 		Comment:         components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))},
 		ApprovalComment: components.Field{Value: strings.TrimSpace(r.PostFormValue("approval_comment"))},
@@ -488,7 +491,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	if len(errs) > 0 {
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, f, nil, errs)
 	}
-	act := userFrom(r).Act(s.now())
+	act := s.strongAct(r)
 	flash, action := "You approved this step.", store.EventApproved
 	if f.Choice == choiceApprove {
 		err = s.store.ApproveWithComment(r.Context(), act, slug, step, f.ApprovalComment.Value, seen, decl)
@@ -513,6 +516,9 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkMay(r, slug, decision.Signoff.CanSign); err != nil {
 		return err
 	}
+	if asked, err := s.stepUp(w, r, "/decisions/"+slug+"/signoff"); asked || err != nil {
+		return err
+	}
 	now := s.now()
 	f := &pages.SignerForm{
 		Interests:       r.PostFormValue("interests"),
@@ -533,7 +539,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.SeenHash = r.PostFormValue("content_hash")
 	in.Calendar = s.calendar
-	if err := s.store.Sign(r.Context(), userFrom(r).Act(now), slug, in); err != nil {
+	if err := s.store.Sign(r.Context(), s.strongAct(r), slug, in); err != nil {
 		return refused(err)
 	}
 	s.wakeSignedPDFs()

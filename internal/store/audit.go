@@ -17,6 +17,9 @@ type Act struct {
 	UserID int64  // 0 for the register itself
 	Name   string // the person's name at the time, or "system"
 	At     time.Time
+	// Auth is how the person last proved who they are (password, password+totp, sso, ...), kept
+	// in the entry's detail as "auth" when set: signing and clearing steps record it.
+	Auth string
 }
 
 // System is an act of the register itself (imports, releases of deferred decisions).
@@ -83,6 +86,9 @@ func (s *Store) Audit(ctx context.Context, act Act, decisionID int64, event stri
 	}
 	if detail == nil {
 		detail = map[string]string{}
+	}
+	if act.Auth != "" {
+		detail["auth"] = act.Auth
 	}
 	d, _ := json.Marshal(detail)
 	e := AuditEntry{At: act.At.UTC().Truncate(time.Microsecond), Actor: act.Name, Event: event, Detail: string(d)}

@@ -29,6 +29,9 @@ type User struct {
 	Roles              []string `db:"roles"`
 	StepKinds          []string `db:"step_kinds"`
 	Series             []string `db:"series"`
+
+	// BreakGlass keeps a password sign-in for this account when single sign-on is required.
+	BreakGlass bool `db:"break_glass"`
 }
 
 // Grants are what a user may do: roles, the steps an adviser clears, the series a decision
@@ -40,7 +43,7 @@ type Grants struct {
 }
 
 const userSQL = `
-SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch, u.must_change_password,
+SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch, u.must_change_password, u.break_glass,
 	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
 	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
 	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series
@@ -59,9 +62,9 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	return s.oneUser(ctx, userSQL+` WHERE u.id = $1`, id)
 }
 
-func (s *Store) oneUser(ctx context.Context, sql string, arg any) (_ User, err error) {
-	defer wrap(&err, "user %v", arg)
-	rows, err := s.db.Query(ctx, sql, arg)
+func (s *Store) oneUser(ctx context.Context, sql string, args ...any) (_ User, err error) {
+	defer wrap(&err, "user %v", args[len(args)-1])
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return User{}, err
 	}

@@ -87,6 +87,9 @@ type Options struct {
 	PrimaryReads bool
 	// SessionIdle signs staff out after this long without a request; zero: an hour.
 	SessionIdle time.Duration
+	// SSO offers single sign-on with this provider; its RedirectURL is filled in with the
+	// site's own address. Nil for none.
+	SSO *auth.OIDCConfig
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -143,7 +146,17 @@ func NewWith(t testing.TB, o Options) *Site {
 		m.WatchPool("replica", replica)
 		reads = store.New(replica)
 	}
+	// The listener comes first: single sign-on's redirect URL is the site's own address.
+	ts := httptest.NewUnstartedServer(nil)
+	siteURL := "http://" + ts.Listener.Addr().String()
+	var sso *auth.OIDC
+	if o.SSO != nil {
+		c := *o.SSO
+		c.RedirectURL = siteURL + server.SSOCallbackPath
+		sso = auth.NewOIDC(c, clock.Now)
+	}
 	srv, err := server.New(server.Deps{
+		SSO:     sso,
 		Store:   st,
 		Replica: reads,
 		Probe:   store.New(probe),
@@ -171,7 +184,8 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	h := srv.Routes()
-	ts := httptest.NewServer(h)
+	ts.Config.Handler = h
+	ts.Start()
 	t.Cleanup(ts.Close)
 	return &Site{URL: ts.URL, Pool: pool, Replica: replica, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
 }

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/decision-register/decisions/internal/clientid"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/web/components"
+	"github.com/decision-register/decisions/web/pages"
+)
+
+// Step-up: signing a decision or clearing a step asks a person who has a second factor (or who
+// signed in with the provider) to give it again when they last did more than stepUpAfter ago.
+const (
+	// sessionStrongAtKey is when the session's person last gave their second factor or signed
+	// in with the provider, in Unix seconds.
+	sessionStrongAtKey = "auth_strong_at"
+	stepUpAfter        = 15 * time.Minute
+	confirmPath        = "/account/confirm"
+)
+
+// authMethod is how the session's person last proved who they are.
+func (s *Server) authMethod(r *http.Request) string {
+	if m := s.sessions.GetString(r.Context(), sessionAuthKey); m != "" {
+		return m
+	}
+	return authPassword // a session from before methods were recorded
+}
+
+// strongAct is the signed-in person's act now, recording how they authenticated.
+func (s *Server) strongAct(r *http.Request) store.Act {
+	act := userFrom(r).Act(s.now())
+	act.Auth = s.authMethod(r)
+	return act
+}
+
+// stepUp sends the person to confirm who they are, and back to next afterwards, when they have
+// something stronger than a password (a second factor, or the provider) and last used it more
+// than stepUpAfter ago; it reports whether it did. A person with a password alone has nothing
+// more to give: the audit trail records "password" for them.
+func (s *Server) stepUp(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
+	strong := s.authMethod(r) == authSSO
+	if !strong {
+		_, err := s.store.TOTPSecret(r.Context(), userFrom(r).ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	at := time.Unix(s.sessions.GetInt64(r.Context(), sessionStrongAtKey), 0)
+	if s.now().Sub(at) <= stepUpAfter {
+		return false, nil
+	}
+	http.Redirect(w, r, confirmPath+"?next="+url.QueryEscape(next), http.StatusSeeOther)
+	return true, nil
+}
+
+func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) error {
+	s.renderConfirm(w, r, http.StatusOK, localPath(r.URL.Query().Get("next")), "")
+	return nil
+}
+
+func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, status int, next, msg string) {
+	title := "Confirm it is you"
+	p := pages.ConfirmProps{Page: s.page(r, title, "", confirmPath), Next: next,
+		Code: components.Field{ID: "code", Name: "code", Label: "Code", Autocomplete: "one-time-code", Width: "10",
+			Hint: "The 6-digit code your app shows now, or one of your recovery codes. Spaces are fine.", Error: msg}}
+	if s.authMethod(r) == authSSO && s.sso != nil {
+		p.SSOName = s.sso.Name()
+	}
+	if msg != "" {
+		p.Page.Title = "Error: " + title
+		p.Errors = []components.FieldError{{FieldID: "code", Message: msg}}
+	}
+	s.render(w, r, status, pages.Confirm(p))
+}
+
+// handleConfirm checks the second factor of a signed-in person asked to confirm who they are,
+// throttled as at sign-in, and sends them back.
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	next := localPath(r.PostFormValue("next"))
+	now := s.now()
+	key := "second-factor:user:" + strconv.FormatInt(u.ID, 10)
+	counts, err := s.store.SignInAttempt(r.Context(), []string{key}, now, now.Add(-throttleWindow))
+	if err != nil {
+		return err
+	}
+	if counts[0] > maxPasswordFailures {
+		s.renderConfirm(w, r, http.StatusTooManyRequests, next, "Too many wrong codes. Wait 15 minutes, then try again")
+		return nil
+	}
+	if _, err := s.store.TOTPSecret(r.Context(), u.ID); errors.Is(err, store.ErrNotFound) {
+		http.Redirect(w, r, next, http.StatusSeeOther) // nothing to confirm with
+		return nil
+	}
+	method, msg, err := s.checkSecondFactor(r, *u, r.PostFormValue("code"), now)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		s.log.InfoContext(r.Context(), "step-up refused", "user_id", u.ID, "client", clientid.Address(r),
+			"request_id", clientid.RequestID(r.Context()))
+		s.renderConfirm(w, r, http.StatusUnprocessableEntity, next, msg)
+		return nil
+	}
+	if err := s.store.ForgetAttempts(r.Context(), key); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), sessionAuthKey, method)
+	s.sessions.Put(r.Context(), sessionStrongAtKey, now.Unix())
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,106 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/store"
+)
+
+// strongClient signs email in with a password and their app's code, now.
+func strongClient(t *testing.T, ss *signoffSite, email, secret string) *http.Client {
+	t.Helper()
+	ss.Clock.Advance(30 * time.Second) // a step no earlier code used
+	c := passwordStep(t, ss.Site, email)
+	code, _ := auth.TOTPCode(secret, ss.Clock.Now())
+	if resp, _ := postCode(t, c, ss.URL+"/sign-in/code", code); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("code for %s = %d, want 303", email, resp.StatusCode)
+	}
+	return c
+}
+
+// lastAuth is how the latest audit entry of event recorded its person's authentication.
+func lastAuth(t *testing.T, ss *signoffSite, event string) string {
+	t.Helper()
+	var a *string
+	err := ss.Pool.QueryRow(context.Background(), `SELECT detail::jsonb ->> 'auth' FROM audit_log WHERE event = $1 ORDER BY id DESC LIMIT 1`, event).Scan(&a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == nil {
+		return ""
+	}
+	return *a
+}
+
+// TestStepUpMatrix is who is asked to confirm who they are before clearing a step or signing:
+// people with a second factor, when they last gave it more than 15 minutes ago; never people
+// with a password alone. Each act records how its person authenticated.
+func TestStepUpMatrix(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	slug := ss.awaitingDecision(t, 1900)
+	head, dm := ss.advisers["head_of_unit"], ss.maker
+	headSecret, _, _ := setUpTOTP(t, ss.Site, ss.Client(t, head.Email))
+	dmSecret, _, _ := setUpTOTP(t, ss.Site, ss.Client(t, dm.Email))
+
+	// The head of unit, with a fresh code, approves at once.
+	hc := strongClient(t, ss, head.Email, headSecret)
+	if p := approveStep(t, ss, hc, slug); p.status != http.StatusSeeOther || p.location != "/decisions/"+slug+"/signoff" {
+		t.Fatalf("fresh head of unit approves = %d to %q, want 303 back to the sign-off page", p.status, p.location)
+	}
+	if a := lastAuth(t, ss, store.EventApproved); a != "password+totp" {
+		t.Errorf("the approval records auth %q, want password+totp", a)
+	}
+
+	// Finance has a password alone: nothing more to ask, however long ago.
+	fc := ss.Client(t, ss.advisers["finance"].Email)
+	ss.Clock.Advance(20 * time.Minute)
+	if p := approveStep(t, ss, fc, slug); p.status != http.StatusSeeOther || p.location != "/decisions/"+slug+"/signoff" {
+		t.Fatalf("password-only finance approves = %d to %q, want 303 back", p.status, p.location)
+	}
+	if a := lastAuth(t, ss, store.EventApproved); a != "password" {
+		t.Errorf("the approval records auth %q, want password", a)
+	}
+	hash := ss.hashOf(t, slug)
+	for _, k := range chainSteps[2:] {
+		if err := ss.Store.Approve(context.Background(), ss.advisers[k].Act(ss.Clock.Now()), slug, k, hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The decision maker signed in 16 minutes ago: signing asks first, and records nothing.
+	dc := strongClient(t, ss, dm.Email, dmSecret)
+	ss.Clock.Advance(16 * time.Minute)
+	signoff := ss.URL + "/decisions/" + slug + "/signoff"
+	p := get(t, dc, signoff)
+	sign := url.Values{"interests": {"none"}, "outcome": {"approve"}, "publication": {"now"}, "content_hash": {p.value(`input[name=content_hash]`)}}
+	p = post(t, dc, ss.URL+"/decisions/"+slug+"/sign", sign)
+	want := "/account/confirm?next=" + url.QueryEscape("/decisions/"+slug+"/signoff")
+	if p.status != http.StatusSeeOther || p.location != want {
+		t.Fatalf("stale decision maker signs = %d to %q, want 303 to %s", p.status, p.location, want)
+	}
+	if n := auditCount(t, ss.Site, store.EventSigned, "", ""); n != 0 {
+		t.Fatalf("%d signatures recorded before the step-up, want 0", n)
+	}
+	if p := get(t, dc, ss.URL+want); p.status != http.StatusOK || p.doc.Find("#code").Length() != 1 {
+		t.Fatalf("GET the confirmation = %d, want 200 with a Code field", p.status)
+	}
+	if p := post(t, dc, ss.URL+"/account/confirm", url.Values{"code": {"000000"}, "next": {"/decisions/" + slug + "/signoff"}}); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a wrong code = %d, want 422", p.status)
+	}
+	code, _ := auth.TOTPCode(dmSecret, ss.Clock.Now())
+	if p := post(t, dc, ss.URL+"/account/confirm", url.Values{"code": {code}, "next": {"/decisions/" + slug + "/signoff"}}); p.status != http.StatusSeeOther || p.location != "/decisions/"+slug+"/signoff" {
+		t.Fatalf("the right code = %d to %q, want 303 back to the sign-off page", p.status, p.location)
+	}
+	if p := post(t, dc, ss.URL+"/decisions/"+slug+"/sign", sign); p.status != http.StatusSeeOther || p.location == want {
+		t.Fatalf("signing after the step-up = %d to %q, want 303 onwards", p.status, p.location)
+	}
+	if a := lastAuth(t, ss, store.EventSigned); a != "password+totp" {
+		t.Errorf("the signature records auth %q, want password+totp", a)
+	}
+}

@@ -1,0 +1,3 @@
+DROP TABLE auth_settings;
+ALTER TABLE users DROP COLUMN break_glass;
+DROP TABLE user_identities;
