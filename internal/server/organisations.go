@@ -250,7 +250,8 @@ func (s *Server) orgProps(r *http.Request, od store.OrgDetail) pages.Organisatio
 	p := pages.OrganisationProps{
 		Page: s.page(r, od.Name, "organisations", path),
 		Name: od.Name, OrgID: deref(od.OrgID), Merged: od.Merged,
-		CSV: path + ".csv", Atom: path + ".atom",
+		ThreeSixtyID: s.threeSixty.OrgIdentifier(deref(od.OrgID), od.ID),
+		CSV:          path + ".csv", Atom: path + ".atom",
 	}
 	p.Page.Feed = p.Atom
 	var given, received int64

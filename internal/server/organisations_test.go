@@ -77,6 +77,9 @@ func TestOrganisationPage(t *testing.T) {
 	if got := r.text(`[data-testid="org-id"]`); got != "Not recorded" {
 		t.Errorf("org-id = %q, want Not recorded", got)
 	}
+	if got := r.text(`[data-testid="org-360giving-id"]`); !strings.HasPrefix(got, "360G-") || !strings.Contains(got, "-org-") {
+		t.Errorf("360Giving identifier = %q, want the publisher's own", got)
+	}
 	chains := r.doc.Find(`[data-testid="org-chain"]`)
 	if chains.Length() != 2 || !strings.HasPrefix(strings.Join(strings.Fields(chains.First().Text()), " "),
 		"PCD 545 (names it) → PCD 867 (names it) → PCD 914") {

@@ -100,12 +100,13 @@ JOIN funding_lines f ON f.decision_id = d.id AND f.kind = 'grant_accepted'
 GROUP BY 1, 2, 3, 4, 5, 6`
 	linesSQL = `SELECT d.reference, d.slug, d.title, d.summary, d.date_signed, d.updated_at,
 	f.position, f.amount_pence, f.currency, f.basis, f.fy_start, f.fy_end,
-	f.funder_id, fo.name AS funder_name, fo.org_id AS funder_org_id,
-	f.recipient_id, ro.name AS recipient_name, ro.org_id AS recipient_org_id
+	fo.id AS funder_id, fo.name AS funder_name, fo.org_id AS funder_org_id,
+	ro.id AS recipient_id, ro.name AS recipient_name, ro.org_id AS recipient_org_id
 FROM (` + matched + `) m JOIN decisions d ON d.id = m.id
 JOIN funding_lines f ON f.decision_id = d.id AND f.kind = 'grant_accepted'
-LEFT JOIN organisations fo ON fo.id = f.funder_id
-LEFT JOIN organisations ro ON ro.id = f.recipient_id
+-- An organisation merged into another is identified as the other (migration 000056).
+LEFT JOIN organisations fo ON fo.id = (SELECT coalesce(x.merged_into, x.id) FROM organisations x WHERE x.id = f.funder_id)
+LEFT JOIN organisations ro ON ro.id = (SELECT coalesce(x.merged_into, x.id) FROM organisations x WHERE x.id = f.recipient_id)
 ORDER BY m.ord, f.position`
 	return countSQL, linesSQL, args, nil
 }

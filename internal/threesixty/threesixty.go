@@ -273,11 +273,16 @@ func (b Builder) Grant(l Line) (Grant, []Reason) {
 // the publisher's prefix and the register's own id for it, as the standard allows for
 // organisations without a registered identifier.
 func (b Builder) org(o Org) Organization {
-	id := o.OrgID
-	if id == "" {
-		id = b.Prefix + "-org-" + strconv.FormatInt(o.LocalID, 10)
+	return Organization{ID: b.OrgIdentifier(o.OrgID, o.LocalID), Name: o.Name}
+}
+
+// OrgIdentifier is the identifier of the organisation with orgID ("" for none) and the
+// register's own id localID in the 360Giving data.
+func (b Builder) OrgIdentifier(orgID string, localID int64) string {
+	if orgID != "" {
+		return orgID
 	}
-	return Organization{ID: id, Name: o.Name}
+	return b.Prefix + "-org-" + strconv.FormatInt(localID, 10)
 }
 
 // Pounds writes pence as a JSON number of pounds, exactly: 147930616 is 1479306.16, 27550000

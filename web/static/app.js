@@ -404,7 +404,7 @@ function enhanceOrgPicker(autocomplete, field) {
   const describedBy = field.getAttribute("aria-describedby");
   const id = field.id;
   if (field instanceof HTMLSelectElement) {
-    autocomplete.enhanceSelectElement({ selectElement: field, defaultValue: "", showAllValues: true,
+    autocomplete.enhanceSelectElement({ selectElement: field, defaultValue: "", showAllValues: true, displayMenu: "overlay",
       tNoResults: () => "No organisation of that name" });
   } else {
     const listed = document.getElementById(field.dataset.appOrgPicker);
@@ -414,7 +414,7 @@ function enhanceOrgPicker(autocomplete, field) {
     field.remove();
     autocomplete({
       element: container, id, name: field.name, defaultValue: field.value, minLength: 1,
-      confirmOnBlur: false, displayMenu: "list",
+      confirmOnBlur: false, displayMenu: "overlay",
       inputClasses: field.classList.contains("govuk-input--error") ? "govuk-input--error" : "",
       source: (query, populate) => {
         const q = query.toLocaleLowerCase();
