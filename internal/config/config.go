@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -127,6 +128,24 @@ func ParseRate(v string) (Rate, error) {
 // SecureCookies reports whether the site is served over HTTPS, so cookies must be too.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
+// baseFromAddr is the address a browser on this machine reaches ADDR at, so that a server
+// started with only ADDR=:9090 still prints links (paper copies, notices) that work. A port
+// chosen by the kernel (":0") is not known yet: the default stands.
+func baseFromAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "0" || port == "" {
+		return varDefault("BASE_URL")
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	if port == "80" {
+		return "http://" + host
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // Var documents one environment variable. One with no Default is required.
 type Var struct {
 	Name, Default, Help string
@@ -136,7 +155,7 @@ type Var struct {
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL connection URL, required: `make run` and `make test` set it for this clone's private cluster, `.ci/devdb url` prints it"},
 	{"ADDR", ":8080", "address the HTTP server listens on"},
-	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies"},
+	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies and in notices; unset, http://localhost with ADDR's port (and host, when ADDR names one)"},
 	{"OWNER_NAME", "Mayor’s Office for Policing and Crime", "the public body that keeps the register"},
 	{"CONTACT", DefaultContact, "how to contact the owner, named in the accessibility statement: an email address or an https:// address"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -192,6 +211,9 @@ func Load(getenv func(string) string) (Config, error) {
 		ChromiumPath:      get("CHROMIUM_PATH"),
 		ThreeSixtyPrefix:  get("THREESIXTY_PREFIX"),
 		CheckpointKeyFile: get("CHECKPOINT_KEY_FILE"),
+	}
+	if strings.TrimSpace(getenv("BASE_URL")) == "" {
+		c.BaseURL = baseFromAddr(c.Addr)
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {

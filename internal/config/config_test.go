@@ -236,3 +236,27 @@ func TestDocumentsS3NeedsTheTag(t *testing.T) {
 		t.Errorf("Load(s3://) without -tags s3 = %v, want an error naming DOCUMENTS_URL and the tag", err)
 	}
 }
+
+// TestBaseURLFollowsAddr: a server started on another port without BASE_URL still prints links
+// that reach it; BASE_URL, when set, wins.
+func TestBaseURLFollowsAddr(t *testing.T) {
+	tests := []struct{ addr, base, want string }{
+		{"", "", "http://localhost:8080"},
+		{":9090", "", "http://localhost:9090"},
+		{"0.0.0.0:9090", "", "http://localhost:9090"},
+		{"127.0.0.1:9191", "", "http://127.0.0.1:9191"},
+		{"[::1]:9191", "", "http://[::1]:9191"},
+		{":80", "", "http://localhost"},
+		{"127.0.0.1:0", "", "http://localhost:8080"},
+		{":9090", "https://decisions.example.org/", "https://decisions.example.org"},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(map[string]string{"ADDR": tt.addr, "BASE_URL": tt.base}))
+		if err != nil {
+			t.Fatalf("ADDR=%q BASE_URL=%q: %v", tt.addr, tt.base, err)
+		}
+		if c.BaseURL != tt.want {
+			t.Errorf("ADDR=%q BASE_URL=%q: BaseURL = %q, want %q", tt.addr, tt.base, c.BaseURL, tt.want)
+		}
+	}
+}
