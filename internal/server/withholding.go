@@ -297,7 +297,7 @@ func (s *Server) renderSeriesRelease(w http.ResponseWriter, r *http.Request, sta
 			Options: []components.Option{
 				{Value: store.ReleaseAutomatic, Label: "Publish it automatically", Checked: mode == store.ReleaseAutomatic},
 				{Value: store.ReleaseConfirm, Label: "Wait for its owner to release it",
-					Hint: "The series’ decision makers are reminded before the date, then release it, or extend it with a new date and the reason, which the public reads.",
+					Hint:    "The series’ decision makers are reminded before the date, then release it, or extend it with a new date and the reason, which the public reads.",
 					Checked: mode == store.ReleaseConfirm},
 			}},
 		Days: components.Field{ID: "days", Name: "days", Label: "Days before the date to remind them", Value: days, Error: errs["days"],
