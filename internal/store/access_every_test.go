@@ -85,8 +85,10 @@ func accessArgs(t *testing.T, collect func(string)) map[reflect.Type][]reflect.V
 	return map[reflect.Type][]reflect.Value{
 		// Not quokka itself, which a "not found" error would echo: a near spelling, which
 		// Suggest would correct to quokka if the index gave Part II words away.
-		reflect.TypeFor[string]():       values("pcd-9401", "pcd-9402", "PCD 9401", "PCD 9402", quokka[:len(quokka)-1]),
-		reflect.TypeFor[int]():          values(1, 2, 9402, 100),
+		reflect.TypeFor[string](): values("pcd-9401", "pcd-9402", "PCD 9401", "PCD 9402", quokka[:len(quokka)-1]),
+		reflect.TypeFor[int]():    values(1, 2, 9402, 100),
+		// FundingEnds' since: long ago, so every planted decision's funding is in range.
+		reflect.TypeFor[time.Time]():    values(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)),
 		reflect.TypeFor[[]string]():     values([]string{"PCD 9401", "PCD 9402"}),
 		reflect.TypeFor[search.Query](): values(queries...),
 		reflect.TypeFor[store.ListParams](): values(store.ListParams{Words: quokka, Limit: 100},
