@@ -211,6 +211,13 @@ func TestEveryRouteForEveryone(t *testing.T) {
 			[7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/calendars/deferred.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/calendars/funding-ends.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/withheld", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		// Reviews of what is withheld: the series' decision makers and admins.
+		{"GET", "/withheld/review", nil, [7]int{see, no, no, no, ok, ok, see}},
+		{"GET", "/withheld/review/999/extend", nil, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"POST", "/withheld/review/999/release", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"GET", "/admin/release/PCD", nil, [7]int{see, no, no, no, no, ok, see}},
+		{"POST", "/admin/release/PCD", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 		{"GET", "/alerts/asked", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/alerts/confirm/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/alerts/confirm/forged", url.Values{}, [7]int{gone, gone, gone, gone, gone, gone, gone}},

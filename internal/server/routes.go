@@ -68,6 +68,8 @@ func (s *Server) Routes() http.Handler {
 	r.With(exports).Get("/decisions/{slug}/documents/{sha256}", s.handle(s.handleDocument))
 	r.Get("/decisions/{slug}/versions/{n}", s.handle(s.handleVersion))
 	r.Get("/decisions/{slug}/versions/{n}/canonical", s.handle(s.handleVersionCanonical))
+	// What is withheld, on what ground, until when (withholding.go).
+	r.Get("/withheld", s.handle(s.handleWithheld))
 	// iCalendar feeds of dates ahead (calendars.go): each is a query over every decision.
 	r.With(exports).Get("/calendars/deferred.ics", s.handle(s.handleCalendar(s.deferredFeed)))
 	r.With(exports).Get("/calendars/funding-ends.ics", s.handle(s.handleCalendar(s.fundingEndsFeed)))
@@ -144,6 +146,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/key-decisions", s.handle(s.handleAdminKeyRulesSave))
 		r.Get("/admin/sign-in", s.handle(s.handleAdminSignIn))
 		r.Post("/admin/sign-in", s.handle(s.handleAdminSignInSave))
+		r.Get("/admin/release/{series}", s.handle(s.handleSeriesRelease))
+		r.Post("/admin/release/{series}", s.handle(s.handleSeriesReleaseSave))
 	})
 
 	// Drafting: drafters only.
@@ -211,6 +215,11 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscardForm))
 		r.Post("/decisions/{slug}/correction/discard", s.handle(s.handleCorrectionDiscard))
 		r.Get("/decisions/{slug}/withdraw", s.handle(s.handleWithdrawForm))
+		// Reviews of what is withheld: the series' decision makers and admins (withholding.go).
+		r.Get("/withheld/review", s.handle(s.handleWithheldReview))
+		r.Get("/withheld/review/{id}/extend", s.handle(s.handleWithheldExtendForm))
+		r.Post("/withheld/review/{id}/extend", s.handle(s.handleWithheldExtend))
+		r.Post("/withheld/review/{id}/release", s.handle(s.handleWithheldRelease))
 		r.Post("/decisions/{slug}/withdraw", s.handle(s.handleWithdraw))
 	})
 

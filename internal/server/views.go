@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -180,6 +181,17 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 	p.Recommendations = m.richAll(d.Recommendations)
 	p.Parts = parts(d.Sections, m, d.MadeHere)
 	p.PartTwoWithheld = d.HasPartTwo && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
+	if d.HasPartTwo {
+		switch w, err := s.reader(r).WithholdingOf(r.Context(), d.ID, store.WithheldPartTwo); {
+		case err == nil:
+			if g, ok := decision.GroundByCode(w.Ground); ok {
+				p.PartTwoGround, p.PartTwoInterest, p.PartTwoReview = g.String(), strings.TrimRight(w.PublicInterest, ".")+".",
+					w.ReviewOn.Format(dateLayout)
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			s.log.ErrorContext(r.Context(), "Part II's ground", "err", err, "decision", d.Reference)
+		}
+	}
 	p.Funding = funding(d.Funding, m)
 	p.Chain = chain(d, m)
 	if d.Status == decision.StatusPublished {

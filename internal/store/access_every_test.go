@@ -90,8 +90,10 @@ func accessArgs(t *testing.T, collect func(string)) map[reflect.Type][]reflect.V
 		// Notices' and decisions' ids (the forward plan's reads).
 		reflect.TypeFor[int64]():            values(int64(1), int64(2), int64(9402)),
 		reflect.TypeFor[store.PlanFilter](): values(store.PlanFilter{}, store.PlanFilter{Series: "PCD", KeyOnly: true, Withdrawn: true}),
-		reflect.TypeFor[[]string]():         values([]string{"PCD 9401", "PCD 9402"}),
-		reflect.TypeFor[search.Query]():     values(queries...),
+		// FundingEnds' since: long ago, so every planted decision's funding is in range.
+		reflect.TypeFor[time.Time]():    values(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)),
+		reflect.TypeFor[[]string]():     values([]string{"PCD 9401", "PCD 9402"}),
+		reflect.TypeFor[search.Query](): values(queries...),
 		reflect.TypeFor[store.ListParams](): values(store.ListParams{Words: quokka, Limit: 100},
 			store.ListParams{Reference: "PCD 9402", Limit: 100}, store.ListParams{Limit: 100}),
 		// Every organisation the planted decisions may name (the seed's two, and those added).

@@ -301,15 +301,26 @@ func (s *Store) SubscriptionToConfirm(ctx context.Context, now time.Time, token 
 }
 
 // ConfirmAlert confirms the subscription a confirmation token names: alerts go from now on.
+// A later request's confirmation message still waiting is not sent: there is nothing left to
+// confirm.
 func (s *Store) ConfirmAlert(ctx context.Context, now time.Time, token string) (Subscription, error) {
-	var id int64
-	err := s.db.QueryRow(ctx, `UPDATE alert_subscriptions SET confirmed_at = $3, confirm_hash = NULL
+	var a Subscription
+	err := s.InTx(ctx, func(tx *Store) error {
+		var id int64
+		err := tx.db.QueryRow(ctx, `UPDATE alert_subscriptions SET confirmed_at = $3, confirm_hash = NULL
 WHERE confirm_hash = $1 AND confirmed_at IS NULL AND created_at > $2 RETURNING id`,
-		tokenHash(token), now.Add(-AlertConfirmWithin), now).Scan(&id)
-	if err != nil {
-		return Subscription{}, fmt.Errorf("confirm alerts: %w", mapError(err))
-	}
-	return s.subscription(ctx, id)
+			tokenHash(token), now.Add(-AlertConfirmWithin), now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("confirm alerts: %w", mapError(err))
+		}
+		if _, err := tx.db.Exec(ctx, `DELETE FROM notices WHERE subscription_id = $1 AND event = 'alert_confirm'
+	AND state = 'waiting' AND claim_token IS NULL`, id); err != nil {
+			return fmt.Errorf("confirm alerts: %w", mapError(err))
+		}
+		a, err = tx.subscription(ctx, id)
+		return err
+	})
+	return a, err
 }
 
 // DeleteSubscription deletes a subscription and its messages not yet sent: nothing of it is
