@@ -206,11 +206,15 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 		ExpectedTo: n.ExpectedTo, Documents: n.Documents, Copies: n.Copies, WithheldGround: n.WithheldGround, KeyDecision: n.KeyDecision}
 	p.Rows = append([]components.SummaryRow{{Key: "Series", Value: n.Series}}, noticeRows(cur)...)
 	p.Rows = append(p.Rows, components.SummaryRow{Key: "First published on the plan", Value: formatLondonTime(n.NoticedAt), TestID: "noticed-at"})
+	cal, err := s.calendarNow(r.Context())
+	if err != nil {
+		return err
+	}
 	if n.DecisionSlug != nil {
 		row := components.SummaryRow{Key: "Decision", Value: *n.DecisionReference, Href: "/decisions/" + *n.DecisionSlug, TestID: "notice-decision"}
 		if n.DecisionSigned != nil {
 			row.Value += fmt.Sprintf(", signed on %s, %s after this notice was first published", n.DecisionSigned.Format(dateLayout),
-				clearDaysWords(s.calendar.ClearDays(n.NoticedAt, *n.DecisionSigned)))
+				clearDaysWords(cal.ClearDays(n.NoticedAt, *n.DecisionSigned)))
 		}
 		p.Rows = append(p.Rows, row)
 	}
@@ -738,7 +742,11 @@ func (s *Server) handlePlanException(w http.ResponseWriter, r *http.Request) err
 	if e.Kind == forwardplan.SpecialUrgency {
 		p.Intro = "The decision is urgent and cannot reasonably be deferred: the chair named below agreed that it may be made without 28 clear days’ notice."
 	} else {
-		earliest := s.calendar.AddDate(workday.DateOf(e.PublishedAt), forwardplan.ExceptionDays).AddDays(1)
+		cal, err := s.calendarNow(r.Context())
+		if err != nil {
+			return err
+		}
+		earliest := cal.AddDate(workday.DateOf(e.PublishedAt), forwardplan.ExceptionDays).AddDays(1)
 		p.Intro = "Giving 28 clear days’ notice of this key decision is impracticable. The chair named below has been told, and the decision may be made from " +
 			earliest.Words() + ", 5 clear days after this record was published."
 	}
@@ -1025,7 +1033,11 @@ func (s *Server) addPlanNotice(r *http.Request, p *pages.ShowProps, acc store.Ac
 	}
 	v := "First noticed on " + formatLondonDay(n.NoticedAt)
 	if signed != nil {
-		v += " (" + clearDaysWords(s.calendar.ClearDays(n.NoticedAt, *signed)) + " before it was signed)"
+		cal, err := s.calendarNow(r.Context())
+		if err != nil {
+			return err
+		}
+		v += " (" + clearDaysWords(cal.ClearDays(n.NoticedAt, *signed)) + " before it was signed)"
 	}
 	p.KeyInfo = append(p.KeyInfo, components.SummaryRow{Key: "Forward plan", Value: v, Href: noticeURL(n.ID), TestID: "first-noticed"})
 	return nil

@@ -190,7 +190,11 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		if err != nil {
 			return err
 		}
-		if v := forwardplan.Check(s.calendar, st, s.now()); v.Problem != "" {
+		cal, err := s.calendarNow(r.Context())
+		if err != nil {
+			return err
+		}
+		if v := forwardplan.Check(cal, st, s.now()); v.Problem != "" {
 			p.KeyNotice, p.KeyBlocked = v.Problem, !v.Allowed
 		}
 	case next != "":
@@ -538,7 +542,9 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, nil, f, errs)
 	}
 	in.SeenHash = r.PostFormValue("content_hash")
-	in.Calendar = s.calendar
+	if in.Calendar, err = s.calendarNow(r.Context()); err != nil {
+		return err
+	}
 	if err := s.store.Sign(r.Context(), s.strongAct(r), slug, in); err != nil {
 		return refused(err)
 	}
