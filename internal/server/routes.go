@@ -56,9 +56,9 @@ func (s *Server) Routes() http.Handler {
 	r.With(search).Get("/api/v1/decisions/{slug}", s.handle(s.api.Decision))
 	r.Get("/api/v1/openapi.json", s.handle(s.api.OpenAPI))
 	r.Get("/decisions/{slug}", s.handle(s.handleDecisionShow))
-	// Funders and recipients (organisations.go): the index adds up every decision, so it is
-	// limited like a search; each organisation's CSV and Atom like the other exports.
-	r.With(search).Get("/organisations", s.handle(s.handleOrganisations))
+	// Funders and recipients (organisations.go). The index is in every page's navigation, so it
+	// is not limited (a limited visitor's 429 page links to it); each CSV and Atom is an export.
+	r.Get("/organisations", s.handle(s.handleOrganisations))
 	r.Get("/organisations/{slug}", s.handle(s.handleOrganisation))
 	r.With(exports).Get("/organisations/{slug}.csv", s.handle(s.handleOrganisationCSV))
 	r.With(exports).Get("/organisations/{slug}.atom", s.handle(s.handleOrganisationAtom))
