@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -167,6 +168,22 @@ func TestContinuationStartsOnce(t *testing.T) {
 	if slug, ok, err := s.st.StartContinuation(ctx, s.drafter.Act(s.now), "pcd-1682"); slug != "pcd-1683" || ok || err != nil {
 		t.Errorf("starting again = %q, %v, %v; want pcd-1683, not started", slug, ok, err)
 	}
+	var created []string
+	rows, err := s.pool.Query(ctx, `SELECT l.detail FROM audit_log l JOIN decisions d ON d.id = l.decision_id
+		WHERE d.slug = 'pcd-1683' AND l.event = 'created'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		created = append(created, d)
+	}
+	if len(created) != 1 || !strings.Contains(created[0], "continues") || !strings.Contains(created[0], "PCD 1682") {
+		t.Errorf("created entries of PCD 1683: %q, want one saying it continues PCD 1682", created)
+	}
 	if open, err := s.st.OpenContinuation(ctx, "pcd-1682"); open != "pcd-1683" || err != nil {
 		t.Errorf("OpenContinuation(pcd-1682) = %q, %v", open, err)
 	}
@@ -185,7 +202,7 @@ func TestContinuationStartsOnce(t *testing.T) {
 		t.Errorf("starting after the first was discarded = %q, %v, %v; want pcd-1684, started", slug, ok, err)
 	}
 	// The database holds the rule whatever the code does: a second open continuation is refused.
-	_, err := s.pool.Exec(ctx, `INSERT INTO decisions (series, number, reference, slug, title, status, continued_from_id)
+	_, err = s.pool.Exec(ctx, `INSERT INTO decisions (series, number, reference, slug, title, status, continued_from_id)
 		SELECT 'PCD', 9000, 'PCD 9000', 'pcd-9000', 'Twin', 'draft', id FROM decisions WHERE slug = 'pcd-1682'`)
 	if !isUniqueViolation(err) {
 		t.Errorf("a second open continuation inserted by hand: %v, want a unique violation", err)
