@@ -36,9 +36,14 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 	)
 	correctAmount := func(amount string) {
 		t.Helper()
-		do(t, dr, "correct the first funding line to "+amount,
+		do(t, dr, "open the first funding line",
 			chromedp.Click(chromedp.CSS(`[data-testid="correction-parts"] a[href$="/funding/1"]`)),
 			chromedp.WaitVisible(labelled("Amount")),
+		)
+		// The funder and recipient fields become GOV.UK's autocomplete once its script has
+		// loaded, replacing nodes; typing before then can hold a node that is gone.
+		waitForScripts(t, dr)
+		do(t, dr, "correct the first funding line to "+amount,
 			chromedp.SetValue(labelled("Amount"), amount),
 			chromedp.Click(buttonNamed("Save and continue")),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="diff-added"]`)),
