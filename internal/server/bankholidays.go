@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/workday"
@@ -128,6 +129,9 @@ func (s *Server) handleAdminBankHolidaysUpload(w http.ResponseWriter, r *http.Re
 		return s.renderBankHolidays(w, r, http.StatusUnprocessableEntity, "The file is empty: choose gov.uk’s bank-holidays.json")
 	case len(data) > maxBankHolidayFile:
 		return s.renderBankHolidays(w, r, http.StatusUnprocessableEntity, "The file must be smaller than 1 MB")
+	case !utf8.Valid(data):
+		// JSON decoding would replace the bad bytes and PostgreSQL would then refuse the text.
+		return s.renderBankHolidays(w, r, http.StatusUnprocessableEntity, "The file is not UTF-8 text: choose gov.uk’s bank-holidays.json")
 	}
 	cal, msg := workday.Check(data)
 	if msg != "" {
@@ -140,7 +144,7 @@ func (s *Server) handleAdminBankHolidaysUpload(w http.ResponseWriter, r *http.Re
 	}
 	sum := sha256.Sum256(data)
 	name := filepath.Base(head.Filename)
-	if len(name) > 255 || name == "." || name == "/" {
+	if len(name) > 255 || name == "." || name == "/" || !utf8.ValidString(name) {
 		name = "bank-holidays.json"
 	}
 	_, err = s.store.AddBankHolidays(r.Context(), userFrom(r).Act(s.now()), store.BankHolidayFile{FileName: name,

@@ -98,6 +98,9 @@ func TestAdminUploadsBankHolidays(t *testing.T) {
 		{"bad date", "bank-holidays.json", holidaysFile(t, map[string]string{"2026-02-30": "Leap"}), `"2026-02-30" (Leap) is not a date like 2027-12-27`},
 		{"out of range", "bank-holidays.json", holidaysFile(t, map[string]string{"2126-12-22": "Far off"}),
 			"2126-12-22 (Far off) is out of range: each date must be in the years 2000 to 2099"},
+		// JSON decoding alone would accept these bytes, replacing them, and the database refuse them.
+		{"not UTF-8", "bank-holidays.json", []byte("{\"england-and-wales\": {\"division\": \"england-and-wales\", \"events\": [{\"title\": \"Caf\xe9\", \"date\": \"2027-01-01\"}]}}"),
+			"The file is not UTF-8 text: choose gov.uk’s bank-holidays.json"},
 	} {
 		p := uploadHolidays(t, ac, site.URL, tt.file, tt.data)
 		inline := p.text(`#bank-holidays-file-error`)
