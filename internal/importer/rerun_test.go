@@ -96,6 +96,17 @@ SELECT a.id, b.id, 'related' FROM decisions a, decisions b WHERE a.reference = '
 	if _, err := pool.Exec(ctx, `DELETE FROM import_pending_links`); err == nil {
 		t.Error("a pending link was dropped without being made")
 	}
+	// Nor a provenance row or a pending link added to a signed decision: either would change
+	// its canonical content (Part II's hash, its links) after the signature.
+	if _, err := pool.Exec(ctx, `INSERT INTO import_pending_links (from_decision_id, kind, to_reference)
+SELECT id, 'related', 'PCD 99999' FROM decisions WHERE reference = 'PCD 1682'`); err == nil {
+		t.Error("a pending link was added to a signed decision")
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO decision_imports (decision_id, run_id, source, source_id, record_sha256, part_two_sha256, imported_at, imported_by)
+SELECT d.id, r.id, 'forged.json', 'PCD 1682', repeat('0', 64), repeat('1', 64), now(), 'someone'
+FROM decisions d, import_runs r WHERE d.reference = 'PCD 1682' LIMIT 1`); err == nil {
+		t.Error("a provenance row (and a Part II hash) was added to a signed decision")
+	}
 
 	// Running it again goes on from where it stopped.
 	res, err := importer.Run(ctx, st, importer.Options{Source: dir, Blobs: blobs, Batch: 10})

@@ -1,0 +1,3 @@
+DROP TRIGGER import_pending_links_before_signing ON import_pending_links;
+DROP TRIGGER decision_imports_before_signing ON decision_imports;
+DROP FUNCTION refuse_import_row_for_signed();
