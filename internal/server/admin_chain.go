@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -232,10 +233,20 @@ func (s *Server) handleAdminChainSave(w http.ResponseWriter, r *http.Request) er
 	for i, st := range steps {
 		codes[i] = st.kind.Code
 	}
-	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
+	// The settings first: a contact disabled or moved since the form was read is refused there
+	// (ErrConflict), and the form comes back with nothing saved rather than half of it.
+	switch err := s.store.SetStepKindSettings(r.Context(), userFrom(r).Act(s.now()), changes); {
+	case errors.Is(err, store.ErrConflict):
+		for code, ch := range changes {
+			if ch.Escalation != nil && *ch.Escalation != 0 {
+				errs["escalation-"+code] = "That person can no longer be the escalation contact (disabled, or no longer clears these steps): choose again"
+			}
+		}
+		return s.renderAdminChain(w, r, http.StatusConflict, series, chain, positions, errs)
+	case err != nil:
 		return err
 	}
-	if err := s.store.SetStepKindSettings(r.Context(), userFrom(r).Act(s.now()), changes); err != nil {
+	if err := s.store.SetSeriesChain(r.Context(), userFrom(r).Act(s.now()), series, codes); err != nil {
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/chains/"+series, "The "+series+" sign-off chain has been saved")
