@@ -204,15 +204,20 @@ WHERE id = $1 AND version = $2 AND withdrawn_at IS NULL RETURNING decision_id`, 
 	})
 }
 
-// Notice is one notice, its decision as a seen by a.
+// PlanNotice is one notice, its decision as seen by a.
 func (s *Store) PlanNotice(ctx context.Context, a Access, id int64) (PlanNoticeRow, error) {
-	rows, err := s.db.Query(ctx, noticeSQL+` WHERE n.id = @id`, a.args(pgx.NamedArgs{"id": id}))
+	return s.oneNotice(ctx, a, `n.id = @id`, pgx.NamedArgs{"id": id}, fmt.Sprintf("notice %d", id))
+}
+
+// oneNotice reads the one notice that where (over noticeSQL's n) picks, or ErrNotFound.
+func (s *Store) oneNotice(ctx context.Context, a Access, where string, args pgx.NamedArgs, what string) (PlanNoticeRow, error) {
+	rows, err := s.db.Query(ctx, noticeSQL+` WHERE `+where, a.args(args))
 	if err != nil {
-		return PlanNoticeRow{}, fmt.Errorf("notice: %w", err)
+		return PlanNoticeRow{}, fmt.Errorf("%s: %w", what, err)
 	}
 	n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PlanNoticeRow])
 	if err != nil {
-		return PlanNoticeRow{}, fmt.Errorf("notice %d: %w", id, mapError(err))
+		return PlanNoticeRow{}, fmt.Errorf("%s: %w", what, mapError(err))
 	}
 	return n, nil
 }
@@ -245,15 +250,8 @@ ORDER BY n.expected_from, n.id`, a.args(pgx.NamedArgs{"series": f.Series, "key":
 
 // PlanNoticeOf is the notice of a decision (withdrawn or not), or ErrNotFound.
 func (s *Store) PlanNoticeOf(ctx context.Context, a Access, decisionID int64) (PlanNoticeRow, error) {
-	rows, err := s.db.Query(ctx, noticeSQL+` WHERE n.decision_id = @decision`, a.args(pgx.NamedArgs{"decision": decisionID}))
-	if err != nil {
-		return PlanNoticeRow{}, fmt.Errorf("notice of decision: %w", err)
-	}
-	n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PlanNoticeRow])
-	if err != nil {
-		return PlanNoticeRow{}, fmt.Errorf("notice of decision %d: %w", decisionID, mapError(err))
-	}
-	return n, nil
+	return s.oneNotice(ctx, a, `n.decision_id = @decision`, pgx.NamedArgs{"decision": decisionID},
+		fmt.Sprintf("notice of decision %d", decisionID))
 }
 
 // PlanNoticeVersion is one kept version of a notice.
