@@ -46,7 +46,7 @@ fuzz: ## run each fuzz target for a short while
 
 screenshots: ## PNG screenshots of every page type at 1280 and 390 px, into screenshots/
 	.ci/need-browser-tools
-	DATABASE_URL="$(DB)"; export DATABASE_URL; SCREENSHOTS_DIR="$(CURDIR)/screenshots" $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/e2e
+	DATABASE_URL="$(DB)"; export DATABASE_URL; SCREENSHOTS_DIR="$(CURDIR)/screenshots" $(GO) test -count=1 -run '^TestNoWordSplitAcrossLines$$' ./internal/e2e
 
 generate: ## regenerate templ's Go code
 	$(GO) tool templ generate

@@ -260,33 +260,29 @@ func pageText(t *testing.T, ctx context.Context) string {
 	return strings.Join(strings.Fields(run(t, ctx, "page text", chromedp.Evaluate[string]("document.body.innerText"))), " ")
 }
 
-func TestScreenshots(t *testing.T) {
-	t.Parallel()
+// screenshotsDir is where screenshots go: SCREENSHOTS_DIR, or a directory the test removes.
+func screenshotsDir(t *testing.T) string {
+	t.Helper()
 	dir := os.Getenv("SCREENSHOTS_DIR")
 	if dir == "" {
-		dir = t.TempDir()
+		return t.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := newSite(t)
-	s.addSyntheticDecisions(t, 25)
-	ctx := newTab(t)
-	for _, width := range []int64{1280, 390} {
-		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 900))
-		for _, p := range pageTypes {
-			do(t, ctx, "open "+p.path, chromedp.Navigate(s.url+p.path))
-			png := run(t, ctx, "screenshot", chromedp.FullScreenshot(100))
-			if len(png) < 1000 || string(png[1:4]) != "PNG" {
-				t.Errorf("%s at %d px: screenshot is not a PNG (%d bytes)", p.name, width, len(png))
-			}
-			name := filepath.Join(dir, fmt.Sprintf("%s-%d.png", p.name, width))
-			if err := os.WriteFile(name, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	return dir
+}
+
+// screenshot writes the whole page as a PNG named name in dir, and fails if it is not one.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png := run(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+	if len(png) < 1000 || string(png[1:4]) != "PNG" {
+		t.Errorf("%s: screenshot is not a PNG (%d bytes)", name, len(png))
 	}
-	t.Logf("screenshots of %d page types at 1280 and 390 px in %s", len(pageTypes), dir)
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestTooManyRequestsPagePasses checks the 429 page (it needs a limit the other page types'

@@ -146,25 +146,34 @@ const splitWords = `(() => {
 })()`
 
 // TestNoWordSplitAcrossLines checks every page type at desktop and phone widths for a word
-// broken in the middle ("Intelligenc / e", "2025- / 26").
+// broken in the middle ("Intelligenc / e", "2025- / 26"), and screenshots each page type at
+// 1280 and 390 px into SCREENSHOTS_DIR (a temporary directory when unset).
 func TestNoWordSplitAcrossLines(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	s.addSyntheticDecisions(t, 25)
 	ctx := newTab(t)
-	paths := []string{"/decisions/pcd-1532", "/decisions/pcd-956", "/decisions/pcd-867", "/glossary"}
+	shots := screenshotsDir(t)
+	type page struct{ name, path string }
+	pages := []page{{"", "/decisions/pcd-1532"}, {"", "/decisions/pcd-956"}, {"", "/decisions/pcd-867"}, {"", "/glossary"}}
 	for _, p := range pageTypes {
-		paths = append(paths, p.path)
+		pages = append(pages, page{p.name, p.path})
 	}
 	for _, width := range []int64{1280, 390, 320} {
 		do(t, ctx, "set viewport", chromedp.EmulateViewport(width, 900))
-		for _, path := range paths {
-			do(t, ctx, "open "+path, chromedp.Navigate(s.url+path))
+		for _, p := range pages {
+			do(t, ctx, "open "+p.path, chromedp.Navigate(s.url+p.path))
 			for _, w := range run(t, ctx, "split words", chromedp.Evaluate[[]string](splitWords)) {
-				t.Errorf("%s at %d px: %q is split across lines", path, width, w)
+				t.Errorf("%s at %d px: %q is split across lines", p.path, width, w)
+			}
+			// The same walk keeps screenshots of every page type (make screenshots), rather than
+			// a second walk through them all.
+			if p.name != "" && width != 320 {
+				screenshot(t, ctx, shots, fmt.Sprintf("%s-%d.png", p.name, width))
 			}
 		}
 	}
+	t.Logf("screenshots of %d page types at 1280 and 390 px in %s", len(pageTypes), shots)
 	// Squeezed to a few characters, every line holding a financial year breaks wherever it may:
 	// a year must still not break at its hyphen.
 	do(t, ctx, "set viewport", chromedp.EmulateViewport(320, 900))
