@@ -16,52 +16,48 @@ import (
 // contentSQL reads what a signature covers, Part II included. It is for hashing only: what it
 // returns is never shown, and Part II leaves the store only as its hash through it.
 const contentSQL = `
-SELECT d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(k.name, o.name, '') AS funder,
+SELECT d.id, d.reference, coalesce(d.title, '') AS title, coalesce(d.summary, '') AS summary, coalesce(k.name, o.name, '') AS funder,
 	d.part_two_salt, coalesce(i.part_two_sha256, '') AS part_two_sha256
 FROM decisions d LEFT JOIN organisations o ON o.id = d.funder_id
 LEFT JOIN kept_organisation_names k ON k.decision_id = d.id AND k.organisation_id = d.funder_id
-LEFT JOIN decision_imports i ON i.decision_id = d.id WHERE d.id = @id`
+LEFT JOIN decision_imports i ON i.decision_id = d.id WHERE d.id = ANY(@ids)`
+
+// The queries below read the parts of the decisions @ids, each row led by its decision's id,
+// in each decision's own order.
+const contentRecommendationsSQL = `
+SELECT decision_id, body FROM recommendations WHERE decision_id = ANY(@ids) ORDER BY decision_id, position`
 
 const contentSectionsSQL = `
-SELECT kind, heading, body FROM sections WHERE decision_id = @id AND part = @part ORDER BY position`
+SELECT decision_id, part, kind, heading, body FROM sections WHERE decision_id = ANY(@ids) ORDER BY decision_id, part, position`
 
 const contentFundingSQL = `
-SELECT f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text,
+SELECT f.decision_id, f.amount_pence, f.currency, f.fy_start, f.fy_end, f.basis, f.kind, f.label, f.period_text,
 	coalesce(fk.name, fo.name) AS funder, coalesce(rk.name, ro.name) AS recipient
-FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = @id ORDER BY f.position`
+FROM funding_lines f` + fundingJoins + ` WHERE f.decision_id = ANY(@ids) ORDER BY f.decision_id, f.position`
 
-// contentLinksSQL reads the links the decision makes, with those an import recorded to
+// contentLinksSQL reads the links the decisions make, with those an import recorded to
 // decisions not yet held (migration 000055): signed with them, it is hashed with them.
 const contentLinksSQL = `
-SELECT l.kind, o.reference FROM decision_links l JOIN decisions o ON o.id = l.to_decision_id
-WHERE l.from_decision_id = @id
+SELECT l.from_decision_id AS decision_id, l.kind, o.reference FROM decision_links l JOIN decisions o ON o.id = l.to_decision_id
+WHERE l.from_decision_id = ANY(@ids)
 UNION
-SELECT p.kind, p.to_reference FROM import_pending_links p WHERE p.from_decision_id = @id`
+SELECT p.from_decision_id, p.kind, p.to_reference FROM import_pending_links p WHERE p.from_decision_id = ANY(@ids)`
 
 // contentDocumentsSQL reads the supporting documents: the signed decision document is made
 // from the signed content, so it cannot be part of it.
 const contentDocumentsSQL = `
-SELECT name, media_type, size_bytes, sha256 FROM documents WHERE decision_id = @id AND kind = 'supporting' ORDER BY position`
+SELECT decision_id, name, media_type, size_bytes, sha256 FROM documents
+WHERE decision_id = ANY(@ids) AND kind = 'supporting' ORDER BY decision_id, position`
 
 // contentApprovalsSQL reads the live approvals as the signature covers them (version 4), names
 // as kept when each was given.
 const contentApprovalsSQL = `
-SELECT a.step_kind, a.approver_name, a.on_behalf_name, a.cover_starts_on, a.cover_ends_on, a.cover_set_by,
+SELECT a.decision_id, a.step_kind, a.approver_name, a.on_behalf_name, a.cover_starts_on, a.cover_ends_on, a.cover_set_by,
 	a.interests, a.interest_nature, a.dispensation_by
-FROM signoff_actions a WHERE a.decision_id = @id AND a.action = 'approved' AND a.cleared_at IS NULL ORDER BY a.id`
-
-func contentApproval(row pgx.CollectableRow) (decision.ContentApproval, error) {
-	var a decision.ContentApproval
-	var from, to *time.Time
-	var setBy *string
-	err := row.Scan(&a.Step, &a.Approver, &a.OnBehalfOf, &from, &to, &setBy, &a.Interests, &a.InterestNature, &a.DispensationBy)
-	if from != nil && to != nil && setBy != nil {
-		a.Cover = &decision.ContentCover{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), SetBy: *setBy}
-	}
-	return a, err
-}
+FROM signoff_actions a WHERE a.decision_id = ANY(@ids) AND a.action = 'approved' AND a.cleared_at IS NULL ORDER BY a.decision_id, a.id`
 
 type contentHead struct {
+	ID        int64  `db:"id"`
 	Reference string `db:"reference"`
 	Title     string `db:"title"`
 	Summary   string `db:"summary"`
@@ -73,25 +69,100 @@ type contentHead struct {
 
 // Content reads a decision's content as the canonical form takes it.
 func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content, error) {
-	var c decision.Content
-	args := pgx.NamedArgs{"id": decisionID}
-	b := &pgx.Batch{}
-	b.Queue(contentSQL, args).Query(func(rows pgx.Rows) error {
-		h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[contentHead])
-		c.Reference, c.Title, c.Summary, c.Funder, c.PartTwoSalt, c.PartTwoHash = h.Reference, h.Title, h.Summary, h.Funder, h.Salt, h.PartTwoHash
-		return err
-	})
-	queueRows(b, `SELECT body FROM recommendations WHERE decision_id = @id ORDER BY position`, args, pgx.RowTo[string], &c.Recommendations)
-	queueRows(b, contentSectionsSQL, pgx.NamedArgs{"id": decisionID, "part": 1}, pgx.RowToStructByName[decision.ContentSection], &c.Sections)
-	queueRows(b, contentSectionsSQL, pgx.NamedArgs{"id": decisionID, "part": 2}, pgx.RowToStructByName[decision.ContentSection], &c.PartTwo)
-	queueRows(b, contentFundingSQL, args, pgx.RowToStructByName[decision.ContentFunding], &c.Funding)
-	queueRows(b, contentLinksSQL, args, pgx.RowToStructByName[decision.ContentLink], &c.Links)
-	queueRows(b, contentDocumentsSQL, args, pgx.RowToStructByName[decision.ContentDocument], &c.Documents)
-	queueRows(b, contentApprovalsSQL, args, contentApproval, &c.Approvals)
-	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
-		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, mapError(err))
+	cs, err := s.Contents(ctx, []int64{decisionID})
+	if err != nil {
+		return decision.Content{}, err
+	}
+	c, ok := cs[decisionID]
+	if !ok {
+		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, ErrNotFound)
 	}
 	return c, nil
+}
+
+// Contents reads the content of each decision of ids that exists, by id, in one round trip of
+// seven queries however many there are (signing reads one; "Your work" one per open correction).
+func (s *Store) Contents(ctx context.Context, ids []int64) (map[int64]decision.Content, error) {
+	cs := make(map[int64]*decision.Content, len(ids))
+	args := pgx.NamedArgs{"ids": ids}
+	b := &pgx.Batch{}
+	b.Queue(contentSQL, args).Query(func(rows pgx.Rows) error {
+		heads, err := pgx.CollectRows(rows, pgx.RowToStructByName[contentHead])
+		for _, h := range heads {
+			// Every list empty, not nil, as the canonical form is written for a decision without any.
+			cs[h.ID] = &decision.Content{Reference: h.Reference, Title: h.Title, Summary: h.Summary, Funder: h.Funder,
+				PartTwoSalt: h.Salt, PartTwoHash: h.PartTwoHash, Recommendations: []string{}, Sections: []decision.ContentSection{},
+				PartTwo: []decision.ContentSection{}, Funding: []decision.ContentFunding{}, Links: []decision.ContentLink{},
+				Documents: []decision.ContentDocument{}, Approvals: []decision.ContentApproval{}}
+		}
+		return err
+	})
+	// Each part's rows are led by their decision's id: add puts a row's part on its content.
+	each := func(sql string, scan func(pgx.Rows, *int64) (func(*decision.Content), error)) {
+		b.Queue(sql, args).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id int64
+				add, err := scan(rows, &id)
+				if err != nil {
+					return err
+				}
+				if c, ok := cs[id]; ok {
+					add(c)
+				}
+			}
+			return rows.Err()
+		})
+	}
+	each(contentRecommendationsSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var body string
+		err := rows.Scan(id, &body)
+		return func(c *decision.Content) { c.Recommendations = append(c.Recommendations, body) }, err
+	})
+	each(contentSectionsSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var part int
+		var sec decision.ContentSection
+		err := rows.Scan(id, &part, &sec.Kind, &sec.Heading, &sec.Body)
+		return func(c *decision.Content) {
+			if part == 2 {
+				c.PartTwo = append(c.PartTwo, sec)
+			} else {
+				c.Sections = append(c.Sections, sec)
+			}
+		}, err
+	})
+	each(contentFundingSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var f decision.ContentFunding
+		err := rows.Scan(id, &f.AmountPence, &f.Currency, &f.FYStart, &f.FYEnd, &f.Basis, &f.Kind, &f.Label, &f.PeriodText, &f.Funder, &f.Recipient)
+		return func(c *decision.Content) { c.Funding = append(c.Funding, f) }, err
+	})
+	each(contentLinksSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var l decision.ContentLink
+		err := rows.Scan(id, &l.Kind, &l.Reference)
+		return func(c *decision.Content) { c.Links = append(c.Links, l) }, err
+	})
+	each(contentDocumentsSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var d decision.ContentDocument
+		err := rows.Scan(id, &d.Name, &d.MediaType, &d.Size, &d.SHA256)
+		return func(c *decision.Content) { c.Documents = append(c.Documents, d) }, err
+	})
+	each(contentApprovalsSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var a decision.ContentApproval
+		var from, to *time.Time
+		var setBy *string
+		err := rows.Scan(id, &a.Step, &a.Approver, &a.OnBehalfOf, &from, &to, &setBy, &a.Interests, &a.InterestNature, &a.DispensationBy)
+		if from != nil && to != nil && setBy != nil {
+			a.Cover = &decision.ContentCover{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), SetBy: *setBy}
+		}
+		return func(c *decision.Content) { c.Approvals = append(c.Approvals, a) }, err
+	})
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("content of %d decisions: %w", len(ids), mapError(err))
+	}
+	out := make(map[int64]decision.Content, len(cs))
+	for id, c := range cs {
+		out[id] = *c
+	}
+	return out, nil
 }
 
 // AttestImported records as signed before the register existed the decisions of refs that are

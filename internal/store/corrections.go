@@ -84,8 +84,7 @@ SELECT c.id, c.decision_id, d.reference, d.slug, d.series, d.status, c.content, 
 	ARRAY(SELECT user_id FROM correction_drafters WHERE correction_id = c.id ORDER BY user_id) AS drafters,
 	c.sent_at, (SELECT name FROM users WHERE id = c.sent_by), c.returned_at,
 	(SELECT name FROM users WHERE id = c.returned_by), c.return_comment
-FROM corrections c JOIN decisions d ON d.id = c.decision_id
-WHERE d.slug = $1 AND c.status = 'draft'`
+FROM corrections c JOIN decisions d ON d.id = c.decision_id`
 
 // OpenCorrection reads the correction in progress of a decision. Only staff see one: the
 // public sees the published version until a correction is approved.
@@ -97,29 +96,51 @@ func (s *Store) OpenCorrection(ctx context.Context, acc Access, slug string) (Co
 }
 
 func (s *Store) openCorrection(ctx context.Context, slug, lock string) (Correction, error) {
-	var c Correction
-	var content []byte
-	err := s.db.QueryRow(ctx, correctionSQL+lock, slug).Scan(&c.ID, &c.DecisionID, &c.Reference, &c.Slug, &c.Series,
-		&c.Status, &content, &c.Reason, &c.Version, &c.CreatedAt, &c.Drafters,
-		&c.SentAt, &c.SentBy, &c.ReturnedAt, &c.ReturnedBy, &c.Returned)
-	if errors.Is(err, pgx.ErrNoRows) {
+	rows, err := s.db.Query(ctx, correctionSQL+` WHERE d.slug = $1 AND c.status = 'draft'`+lock, slug)
+	if err != nil {
+		return Correction{}, fmt.Errorf("correction of %s: %w", slug, err)
+	}
+	cs, err := s.withContent(ctx, rows)
+	if err != nil {
+		return Correction{}, fmt.Errorf("correction of %s: %w", slug, err)
+	}
+	if len(cs) == 0 {
 		return Correction{}, ErrNoCorrection
 	}
+	return cs[0], nil
+}
+
+// withContent collects corrections read by correctionSQL, each with its decision's content as
+// it stands, read for all of them at once.
+func (s *Store) withContent(ctx context.Context, rows pgx.Rows) ([]Correction, error) {
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Correction, error) {
+		var c Correction
+		var content []byte
+		err := row.Scan(&c.ID, &c.DecisionID, &c.Reference, &c.Slug, &c.Series, &c.Status, &content, &c.Reason, &c.Version,
+			&c.CreatedAt, &c.Drafters, &c.SentAt, &c.SentBy, &c.ReturnedAt, &c.ReturnedBy, &c.Returned)
+		if err == nil {
+			err = json.Unmarshal(content, &c.Draft)
+		}
+		return c, err
+	})
 	if err != nil {
-		return Correction{}, fmt.Errorf("correction of %s: %w", slug, err)
+		return nil, err
 	}
-	if err := json.Unmarshal(content, &c.Draft); err != nil {
-		return Correction{}, fmt.Errorf("correction of %s: %w", slug, err)
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.DecisionID
 	}
-	current, err := s.Content(ctx, c.DecisionID)
+	contents, err := s.Contents(ctx, ids)
 	if err != nil {
-		return Correction{}, err
+		return nil, err
 	}
-	// A correction never changes Part II, so it carries only Part II's hash: enough to hash the
-	// corrected content, and nothing a handler could show to someone who may not read Part II.
-	c.Current = current.WithPartTwoHashed()
-	c.CurrentHash = decision.ContentHash(c.Current)
-	return c, nil
+	for i := range cs {
+		// A correction never changes Part II, so it carries only Part II's hash: enough to hash the
+		// corrected content, and nothing a handler could show to someone who may not read Part II.
+		cs[i].Current = contents[cs[i].DecisionID].WithPartTwoHashed()
+		cs[i].CurrentHash = decision.ContentHash(cs[i].Current)
+	}
+	return cs, nil
 }
 
 // StartCorrection opens a correction of a signed decision, starting from its content as it
@@ -167,26 +188,18 @@ func (s *Store) OpenCorrections(ctx context.Context, acc Access) ([]Correction, 
 	if !acc.IsStaff() {
 		return nil, nil
 	}
-	rows, err := s.db.Query(ctx, `
-SELECT d.slug FROM corrections c JOIN decisions d ON d.id = c.decision_id
-WHERE c.status = 'draft' ORDER BY c.updated_at DESC, c.id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("open corrections: %w", err)
-	}
-	slugs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("open corrections: %w", err)
-	}
-	out := make([]Correction, 0, len(slugs))
-	for _, slug := range slugs {
-		c, err := s.openCorrection(ctx, slug, "")
-		if errors.Is(err, ErrNoCorrection) {
-			continue // approved or discarded since the list was read
-		}
+	// One snapshot, and the same few queries however many corrections are open.
+	var out []Correction
+	err := s.inSnapshot(ctx, func(tx *Store) error {
+		rows, err := tx.db.Query(ctx, correctionSQL+` WHERE c.status = 'draft' ORDER BY c.updated_at DESC, c.id DESC`)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, c)
+		out, err = tx.withContent(ctx, rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open corrections: %w", err)
 	}
 	return out, nil
 }

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/decision"
@@ -15,6 +19,7 @@ import (
 
 type correctionDB struct {
 	st                    *store.Store
+	pool                  *pgxpool.Pool
 	drafter, maker, admin store.User
 	now                   time.Time
 }
@@ -22,7 +27,8 @@ type correctionDB struct {
 func newCorrectionDB(t *testing.T) correctionDB {
 	t.Helper()
 	ctx := context.Background()
-	db := correctionDB{st: store.New(dbtest.New(t)), now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
+	pool := dbtest.New(t)
+	db := correctionDB{st: store.New(pool), pool: pool, now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
 	user := func(email, name string, g store.Grants) store.User {
 		id, err := db.st.CreateUser(ctx, store.System(db.now), email, name, testHash, g)
 		if err != nil {
@@ -373,4 +379,77 @@ func TestDiscardRacesApproval(t *testing.T) {
 	if err != nil || rep.Problem != "" {
 		t.Errorf("VerifyVersions = %+v, %v", rep, err)
 	}
+}
+
+// queryCounter counts the statements a pool's connections send, batched ones one by one.
+type queryCounter struct{ n atomic.Int64 }
+
+func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (q *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	q.n.Add(1)
+}
+func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// TestOpenCorrectionsInFewQueries: "Your work" reads every open correction, each with its
+// decision's content, in the same number of statements for one correction as for five, and
+// each correction's content is what Content reads for its decision alone.
+func TestOpenCorrectionsInFewQueries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newCorrectionDB(t)
+	counter := &queryCounter{}
+	cfg, err := pgxpool.ParseConfig(db.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = counter
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	counted := store.New(pool)
+	statements := func() (int64, []store.Correction) {
+		t.Helper()
+		before := counter.n.Load()
+		cs, err := counted.OpenCorrections(ctx, store.Staff(db.maker.ID, db.now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counter.n.Load() - before, cs
+	}
+	slugs := []string{"pcd-1682", "pcd-1215", "pcd-1047", "pcd-960", "pcd-914"}
+	if err := db.st.StartCorrection(ctx, db.drafter.Act(db.now), slugs[0], "A typing error."); err != nil {
+		t.Fatal(err)
+	}
+	one, _ := statements()
+	for _, slug := range slugs[1:] {
+		if err := db.st.StartCorrection(ctx, db.drafter.Act(db.now), slug, "A typing error."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	five, cs := statements()
+	if len(cs) != len(slugs) {
+		t.Fatalf("OpenCorrections = %d corrections, want %d", len(cs), len(slugs))
+	}
+	if five != one {
+		t.Errorf("OpenCorrections sent %d statements for one correction and %d for five, want the same", one, five)
+	}
+	for _, c := range cs {
+		alone, err := db.st.Content(ctx, c.DecisionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := decision.ContentHash(alone.WithPartTwoHashed()); c.CurrentHash != want {
+			t.Errorf("%s: content read with the others hashes to %s, alone to %s", c.Reference, c.CurrentHash, want)
+		}
+	}
+	t.Logf("%d statements for one open correction, %d for five", one, five)
 }
