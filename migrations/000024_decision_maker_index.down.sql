@@ -1,2 +1,1 @@
-DROP INDEX decisions_number_idx;
-DROP INDEX decisions_maker_idx;
+DROP INDEX CONCURRENTLY IF EXISTS decisions_maker_idx

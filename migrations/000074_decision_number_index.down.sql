@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS decisions_number_idx
