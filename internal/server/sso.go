@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/clientid"
@@ -20,6 +21,10 @@ const (
 	ssoNonceKey    = "sso_nonce"
 	ssoVerifierKey = "sso_verifier"
 	ssoNextKey     = "sso_next"
+	// ssoFreshKey is when a step-up sent the person to sign in again (Unix seconds), and
+	// ssoStepUpUserKey who they were: the provider must sign in that person, just now.
+	ssoFreshKey      = "sso_fresh_at"
+	ssoStepUpUserKey = "sso_step_up_user"
 	// ssoIDTokenKey keeps the ID token, to name the session at the provider's logout.
 	ssoIDTokenKey = "sso_id_token"
 	// sessionAuthKey says how the session was signed in: "password" or "sso".
@@ -56,6 +61,14 @@ func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.Put(r.Context(), ssoNonceKey, f.Nonce)
 	s.sessions.Put(r.Context(), ssoVerifierKey, f.Verifier)
 	s.sessions.Put(r.Context(), ssoNextKey, localPath(r.PostFormValue("next")))
+	s.sessions.Remove(r.Context(), ssoFreshKey)
+	s.sessions.Remove(r.Context(), ssoStepUpUserKey)
+	if f.Fresh {
+		s.sessions.Put(r.Context(), ssoFreshKey, s.now().Unix())
+		if u := userFrom(r); u != nil {
+			s.sessions.Put(r.Context(), ssoStepUpUserKey, u.ID)
+		}
+	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
@@ -74,6 +87,10 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 	f := auth.Flow{State: s.sessions.PopString(ctx, ssoStateKey), Nonce: s.sessions.PopString(ctx, ssoNonceKey),
 		Verifier: s.sessions.PopString(ctx, ssoVerifierKey)}
 	next := localPath(s.sessions.PopString(ctx, ssoNextKey))
+	if at, ok := s.sessions.Pop(ctx, ssoFreshKey).(int64); ok {
+		f.Fresh, f.Started = true, time.Unix(at, 0)
+	}
+	stepUpUser, _ := s.sessions.Pop(ctx, ssoStepUpUserKey).(int64)
 	q := r.URL.Query()
 	if f.State == "" || q.Get("state") != f.State {
 		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedState}, nil)
@@ -102,6 +119,11 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 	if u.DisabledAt != nil {
 		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedDisabled}, map[string]string{"subject": id.Subject,
 			"user_id": strconv.FormatInt(u.ID, 10)})
+	}
+	if stepUpUser != 0 && u.ID != stepUpUser {
+		// Confirming who you are is not a way to become someone else.
+		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedAnother}, map[string]string{"subject": id.Subject,
+			"user_id": strconv.FormatInt(stepUpUser, 10)})
 	}
 	now := s.now()
 	// A token without a groups claim says nothing about groups: roles stay as they are.
@@ -163,6 +185,8 @@ var ssoRefusals = map[string]string{
 	auth.RefusedProvider:    "Your organisation's sign-in service did not sign you in. Start again from the sign-in page.",
 	auth.RefusedUnlinked:    "There is no account on the register for you. Ask an admin to add you, with the email address your organisation knows you by.",
 	auth.RefusedDisabled:    "Your account on the register has been disabled. Ask an admin if you need it again.",
+	auth.RefusedNotFresh:    "Your organisation's sign-in service did not ask you to sign in again, so the register cannot tell it is you at the keyboard. Nothing has been recorded. Go back to the decision and try again; if this happens again, tell your admin.",
+	auth.RefusedAnother:     "You signed in again as someone else. Nothing has been recorded. Go back to the decision and sign in again as yourself.",
 	auth.RefusedUnavailable: "Your organisation's sign-in service cannot be reached just now. Try again in a few minutes, or sign in with your email address and password if you have one.",
 }
 

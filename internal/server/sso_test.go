@@ -71,17 +71,32 @@ func (p *provider) config() *auth.OIDCConfig {
 	return &auth.OIDCConfig{Issuer: p.Issuer(), ClientID: p.ClientID, ClientSecret: p.ClientSecret, Name: "Test ID"}
 }
 
-// person is someone at the provider; claims, when set, changes their ID token's claims.
+// person is someone at the provider; claims, when set, changes their ID token's claims, and
+// authTime, when set, is the token's auth_time (mockoidc sends none of its own).
 type person struct {
 	*mockoidc.MockUser
-	claims func(*mockoidc.IDTokenClaims)
+	claims   func(*mockoidc.IDTokenClaims)
+	authTime time.Time
 }
 
 func (u person) Claims(scope []string, c *mockoidc.IDTokenClaims) (jwt.Claims, error) {
 	if u.claims != nil {
 		u.claims(c)
 	}
-	return u.MockUser.Claims(scope, c)
+	cl, err := u.MockUser.Claims(scope, c)
+	if err != nil || u.authTime.IsZero() {
+		return cl, err
+	}
+	b, err := json.Marshal(cl)
+	if err != nil {
+		return nil, err
+	}
+	m := jwt.MapClaims{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	m["auth_time"] = u.authTime.Unix()
+	return m, nil
 }
 
 func at(subject, email string, verified bool, groups ...string) person {
