@@ -10,6 +10,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/clientid"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -29,6 +30,9 @@ const (
 	ssoIDTokenKey = "sso_id_token"
 	// sessionAuthKey says how the session was signed in: "password" or "sso".
 	sessionAuthKey = "auth_method"
+	// ssoNowRequiredKey marks a session ended because single sign-on became required of its
+	// person, for the sign-in page to say so.
+	ssoNowRequiredKey = "sso_now_required"
 )
 
 // The ways a person signed in, as the audit trail records them.
@@ -271,6 +275,10 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 		return s.renderAdminSignIn(w, r, http.StatusUnprocessableEntity, f, users, errs)
 	}
 	act := userFrom(r).Act(s.now())
+	settings := store.AuthSettings{RequireSSO: f.RequireSSO, RequireSecondFactor: f.RequireSecondFactor}
+	if settings.SessionsEnded, settings.SessionsToSetUp, err = s.sessionsReached(r, settings, users, f.BreakGlass); err != nil {
+		return err
+	}
 	err = s.store.InTx(r.Context(), func(tx *store.Store) error {
 		for _, u := range users {
 			if on := slices.Contains(f.BreakGlass, u.ID); on != u.BreakGlass {
@@ -279,13 +287,51 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 				}
 			}
 		}
-		return tx.SetAuthSettings(r.Context(), act, store.AuthSettings{RequireSSO: f.RequireSSO, RequireSecondFactor: f.RequireSecondFactor})
+		return tx.SetAuthSettings(r.Context(), act, settings)
 	})
 	if err != nil {
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/sign-in", "How staff sign in has been saved")
 	return nil
+}
+
+// sessionsReached counts the sessions signed in now that settings reach at their next request
+// (loadUser and requireStaff act on them there): password sessions of accounts that are not
+// break-glass, which end when single sign-on is required, and password-only sessions of people
+// who sign or approve without a second factor, sent to set one up when one is required.
+func (s *Server) sessionsReached(r *http.Request, settings store.AuthSettings, users []store.User, breakGlass []int64) (ended, toSetUp int, err error) {
+	if !settings.RequireSSO && !settings.RequireSecondFactor {
+		return 0, 0, nil
+	}
+	data, err := s.store.LiveSessions(r.Context(), s.now())
+	if err != nil {
+		return 0, 0, err
+	}
+	byID := make(map[int64]store.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	for _, b := range data {
+		_, values, err := s.sessions.Codec.Decode(b)
+		if err != nil {
+			continue // not one this register wrote: nobody is signed in on it
+		}
+		id, _ := values[sessionUserKey].(int64)
+		u, ok := byID[id]
+		if !ok || u.DisabledAt != nil {
+			continue
+		}
+		method, _ := values[sessionAuthKey].(string)
+		switch {
+		case settings.RequireSSO && s.sso != nil && method != authSSO && !slices.Contains(breakGlass, id):
+			ended++
+		case settings.RequireSecondFactor && (method == authPassword || method == "") && !u.HasSecondFactor &&
+			(u.Has(decision.RoleDecisionMaker) || u.Has(decision.RoleAdviser)):
+			toSetUp++
+		}
+	}
+	return ended, toSetUp, nil
 }
 
 func (s *Server) renderAdminSignIn(w http.ResponseWriter, r *http.Request, status int, f signInSettingsForm, users []store.User, errs map[string]string) error {
