@@ -113,10 +113,15 @@ type Flow struct {
 	State    string
 	Nonce    string
 	Verifier string
-	// Fresh asks the provider to have the person sign in again unless they did in the last 15
-	// minutes (max_age), for a step-up.
-	Fresh bool
+	// Fresh asks the provider to have the person sign in again now (prompt=login, max_age=0),
+	// for a step-up; the ID token must then say they did (auth_time) no earlier than Started.
+	Fresh   bool
+	Started time.Time
 }
+
+// FreshSkew is how far a provider's clock may be behind the register's when it says when the
+// person signed in for a step-up.
+const FreshSkew = 2 * time.Minute
 
 // NewFlow makes a sign-in's secrets.
 func NewFlow() Flow {
@@ -131,7 +136,7 @@ func (o *OIDC) AuthURL(ctx context.Context, f Flow) (string, error) {
 	}
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
 	if f.Fresh {
-		opts = append(opts, oauth2.SetAuthURLParam("max_age", "900"))
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0"))
 	}
 	return o.oauth2(p).AuthCodeURL(f.State, opts...), nil
 }
@@ -147,6 +152,9 @@ type Identity struct {
 	Groups []string
 	// IDToken is the raw ID token, kept to name the session at the provider's logout.
 	IDToken string
+	// AuthTime is when the person last authenticated at the provider (auth_time); zero when
+	// the token does not say.
+	AuthTime time.Time
 }
 
 // Refusal is why a sign-in's answer from the provider was refused. Its Reason is a short code
@@ -179,11 +187,14 @@ const (
 	RefusedUnlinked    = "unlinked_subject"
 	RefusedDisabled    = "disabled_account"
 	RefusedUnavailable = "provider_unavailable"
+	RefusedNotFresh    = "stale_auth_time" // a step-up's token does not say the person signed in again just now
+	RefusedAnother     = "another_account" // a step-up signed in someone other than the person asked
 )
 
 // Exchange turns the code the provider sent back into a verified identity: the code is
 // exchanged with the PKCE verifier, and the ID token's signature, issuer, audience, expiry
-// (by the injected clock) and nonce are checked. Any failure is a *Refusal.
+// (by the injected clock) and nonce are checked, and for a step-up the token's auth_time. Any
+// failure is a *Refusal.
 func (o *OIDC) Exchange(ctx context.Context, f Flow, code string) (Identity, error) {
 	p, err := o.discover(ctx)
 	if err != nil {
@@ -211,6 +222,7 @@ func (o *OIDC) Exchange(ctx context.Context, f Flow, code string) (Identity, err
 		EntraVerified bool     `json:"xms_edov"`       // Entra ID: the e-mail's domain is the tenant's own
 		Name          string   `json:"name"`
 		Groups        []string `json:"groups"`
+		AuthTime      *float64 `json:"auth_time"`
 	}
 	if err := idt.Claims(&c); err != nil {
 		return Identity{}, &Refusal{Reason: RefusedToken, Err: err}
@@ -222,7 +234,16 @@ func (o *OIDC) Exchange(ctx context.Context, f Flow, code string) (Identity, err
 	case string:
 		verified = verified || v == "true"
 	}
-	return Identity{Subject: idt.Subject, Email: c.Email, EmailVerified: verified, Name: c.Name, Groups: c.Groups, IDToken: raw}, nil
+	id := Identity{Subject: idt.Subject, Email: c.Email, EmailVerified: verified, Name: c.Name, Groups: c.Groups, IDToken: raw}
+	if c.AuthTime != nil {
+		id.AuthTime = time.Unix(int64(*c.AuthTime), 0)
+	}
+	// A step-up asked the provider for a new sign-in; a provider that ignored prompt=login and
+	// max_age=0 (or a token from an earlier sign-in) does not prove the person is at the keyboard.
+	if f.Fresh && (id.AuthTime.IsZero() || id.AuthTime.Before(f.Started.Add(-FreshSkew)) || id.AuthTime.After(o.now().Add(FreshSkew))) {
+		return Identity{}, &Refusal{Reason: RefusedNotFresh, Err: fmt.Errorf("auth_time %v, step-up asked at %v", id.AuthTime, f.Started)}
+	}
+	return id, nil
 }
 
 // why names what was wrong with an ID token the verifier refused, for the audit trail. It reads

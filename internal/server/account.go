@@ -77,6 +77,14 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if s.sso != nil && u.SSORequired && s.authMethod(r) != authSSO {
+			// An admin has since required single sign-on of this account: a session signed in
+			// otherwise ends, and the sign-in page says why.
+			s.sessions.Remove(r.Context(), sessionUserKey)
+			s.sessions.Put(r.Context(), ssoNowRequiredKey, true)
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, &u)))
 	})
 }
@@ -102,7 +110,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
-		if s.sessions.GetBool(r.Context(), secondFactorDueKey) && r.URL.Path != secondFactorPath && r.URL.Path != passwordPath {
+		if (s.sessions.GetBool(r.Context(), secondFactorDueKey) || s.secondFactorDue(r, userFrom(r))) && r.URL.Path != secondFactorPath && r.URL.Path != passwordPath {
 			// An admin requires a second factor of people who sign or approve: set up first.
 			http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
 			return

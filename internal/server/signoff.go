@@ -65,7 +65,48 @@ func (s *Server) handleSignoff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderSignoff(w, r, slug, http.StatusOK, nil, nil, nil)
+	var adviser *pages.AdviserForm
+	var signer *pages.SignerForm
+	if form, action, ok := s.takeStepUpForm(r); ok {
+		// Back from confirming who they are: their answers as they left them, to send again.
+		switch action {
+		case r.URL.Path:
+			adviser = adviserFormFrom(form)
+			adviser.Kept, adviser.KeptHash = true, form.Get("content_hash")
+		case "/decisions/" + slug + "/sign":
+			signer = signerFormFrom(form)
+			signer.Kept, signer.KeptHash = true, form.Get("content_hash")
+		}
+	}
+	return s.renderSignoff(w, r, slug, http.StatusOK, adviser, signer, nil)
+}
+
+// adviserFormFrom is an adviser's answers as sent.
+func adviserFormFrom(v url.Values) *pages.AdviserForm {
+	return &pages.AdviserForm{Choice: v.Get("decision"),
+		Comment:         components.Field{Value: strings.TrimSpace(v.Get("comment"))},
+		ApprovalComment: components.Field{Value: strings.TrimSpace(v.Get("approval_comment"))},
+		Interests:       v.Get("interests"),
+		Nature:          components.Field{Value: strings.TrimSpace(v.Get("interest_nature"))},
+		Action:          v.Get("interest_action"),
+		DispensationBy:  components.Field{Value: strings.TrimSpace(v.Get("dispensation_by"))}}
+}
+
+// signerFormFrom is a decision maker's answers as sent.
+func signerFormFrom(v url.Values) *pages.SignerForm {
+	return &pages.SignerForm{
+		Interests:       v.Get("interests"),
+		InterestsDetail: components.Field{Value: strings.TrimSpace(v.Get("interests_detail"))},
+		Outcome:         v.Get("outcome"),
+		Publication:     v.Get("publication"),
+		Day:             strings.TrimSpace(v.Get("publish_day")),
+		Month:           strings.TrimSpace(v.Get("publish_month")),
+		Year:            strings.TrimSpace(v.Get("publish_year")),
+		DeferralReason:  components.Field{Value: strings.TrimSpace(v.Get("deferral_reason"))},
+		Ground:          components.Field{Value: strings.TrimSpace(v.Get("ground"))},
+		PublicInterest:  components.Field{Value: strings.TrimSpace(v.Get("public_interest"))},
+		RejectionReason: components.Field{Value: strings.TrimSpace(v.Get("rejection_reason"))},
+	}
 }
 
 // renderSignoff shows the sign-off page, with a form kept as typed (and its errors) when one
@@ -82,6 +123,14 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		if err != nil {
 			return err
 		}
+	}
+	// Answers kept across a step-up were given on what the person read then: not on other text.
+	keptChanged := false
+	if adviser != nil && adviser.Kept && adviser.KeptHash != v.ContentHash {
+		adviser, keptChanged = nil, true
+	}
+	if signer != nil && signer.Kept && signer.KeptHash != v.ContentHash {
+		signer, keptChanged = nil, true
 	}
 	d := v.Detail
 	title := "Sign-off: " + d.Reference
@@ -106,6 +155,7 @@ func (s *Server) renderSignoff(w http.ResponseWriter, r *http.Request, slug stri
 		Funding:         signoffFunding(d.Funding),
 		Links:           signoffLinks(d.Links),
 		ChangeURL:       changeURL(u, v.State, slug),
+		KeptChanged:     keptChanged,
 	}
 	_, p.Supporting = attachments(d)
 	if v.State.Status == decision.StatusAwaitingSignoff {
@@ -452,13 +502,7 @@ func (s *Server) handleSignoffAct(w http.ResponseWriter, r *http.Request) error 
 	if asked, err := s.stepUp(w, r, "/decisions/"+slug+"/signoff"); asked || err != nil {
 		return err
 	}
-	f := &pages.AdviserForm{Choice: r.PostFormValue("decision"),
-		Comment:         components.Field{Value: strings.TrimSpace(r.PostFormValue("comment"))},
-		ApprovalComment: components.Field{Value: strings.TrimSpace(r.PostFormValue("approval_comment"))},
-		Interests:       r.PostFormValue("interests"),
-		Nature:          components.Field{Value: strings.TrimSpace(r.PostFormValue("interest_nature"))},
-		Action:          r.PostFormValue("interest_action"),
-		DispensationBy:  components.Field{Value: strings.TrimSpace(r.PostFormValue("dispensation_by"))}}
+	f := adviserFormFrom(r.PostForm)
 	step, seen := r.PostFormValue("step"), r.PostFormValue("content_hash")
 	var errs []components.FieldError
 	decl := decision.Declaration{Interests: f.Interests, Nature: f.Nature.Value, Action: f.Action, DispensationBy: f.DispensationBy.Value}
@@ -520,23 +564,14 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkMay(r, slug, decision.Signoff.CanSign); err != nil {
 		return err
 	}
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
 	if asked, err := s.stepUp(w, r, "/decisions/"+slug+"/signoff"); asked || err != nil {
 		return err
 	}
 	now := s.now()
-	f := &pages.SignerForm{
-		Interests:       r.PostFormValue("interests"),
-		InterestsDetail: components.Field{Value: strings.TrimSpace(r.PostFormValue("interests_detail"))},
-		Outcome:         r.PostFormValue("outcome"),
-		Publication:     r.PostFormValue("publication"),
-		Day:             strings.TrimSpace(r.PostFormValue("publish_day")),
-		Month:           strings.TrimSpace(r.PostFormValue("publish_month")),
-		Year:            strings.TrimSpace(r.PostFormValue("publish_year")),
-		DeferralReason:  components.Field{Value: strings.TrimSpace(r.PostFormValue("deferral_reason"))},
-		Ground:          components.Field{Value: strings.TrimSpace(r.PostFormValue("ground"))},
-		PublicInterest:  components.Field{Value: strings.TrimSpace(r.PostFormValue("public_interest"))},
-		RejectionReason: components.Field{Value: strings.TrimSpace(r.PostFormValue("rejection_reason"))},
-	}
+	f := signerFormFrom(r.PostForm)
 	in, errs := (*signerForm)(f).validate(now)
 	if len(errs) > 0 {
 		return s.renderSignoff(w, r, slug, http.StatusUnprocessableEntity, nil, f, errs)

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/clientid"
+	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -20,10 +22,17 @@ const (
 	ssoNonceKey    = "sso_nonce"
 	ssoVerifierKey = "sso_verifier"
 	ssoNextKey     = "sso_next"
+	// ssoFreshKey is when a step-up sent the person to sign in again (Unix seconds), and
+	// ssoStepUpUserKey who they were: the provider must sign in that person, just now.
+	ssoFreshKey      = "sso_fresh_at"
+	ssoStepUpUserKey = "sso_step_up_user"
 	// ssoIDTokenKey keeps the ID token, to name the session at the provider's logout.
 	ssoIDTokenKey = "sso_id_token"
 	// sessionAuthKey says how the session was signed in: "password" or "sso".
 	sessionAuthKey = "auth_method"
+	// ssoNowRequiredKey marks a session ended because single sign-on became required of its
+	// person, for the sign-in page to say so.
+	ssoNowRequiredKey = "sso_now_required"
 )
 
 // The ways a person signed in, as the audit trail records them.
@@ -56,6 +65,14 @@ func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.Put(r.Context(), ssoNonceKey, f.Nonce)
 	s.sessions.Put(r.Context(), ssoVerifierKey, f.Verifier)
 	s.sessions.Put(r.Context(), ssoNextKey, localPath(r.PostFormValue("next")))
+	s.sessions.Remove(r.Context(), ssoFreshKey)
+	s.sessions.Remove(r.Context(), ssoStepUpUserKey)
+	if f.Fresh {
+		s.sessions.Put(r.Context(), ssoFreshKey, s.now().Unix())
+		if u := userFrom(r); u != nil {
+			s.sessions.Put(r.Context(), ssoStepUpUserKey, u.ID)
+		}
+	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
@@ -74,6 +91,10 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 	f := auth.Flow{State: s.sessions.PopString(ctx, ssoStateKey), Nonce: s.sessions.PopString(ctx, ssoNonceKey),
 		Verifier: s.sessions.PopString(ctx, ssoVerifierKey)}
 	next := localPath(s.sessions.PopString(ctx, ssoNextKey))
+	if at, ok := s.sessions.Pop(ctx, ssoFreshKey).(int64); ok {
+		f.Fresh, f.Started = true, time.Unix(at, 0)
+	}
+	stepUpUser, _ := s.sessions.Pop(ctx, ssoStepUpUserKey).(int64)
 	q := r.URL.Query()
 	if f.State == "" || q.Get("state") != f.State {
 		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedState}, nil)
@@ -102,6 +123,11 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) error
 	if u.DisabledAt != nil {
 		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedDisabled}, map[string]string{"subject": id.Subject,
 			"user_id": strconv.FormatInt(u.ID, 10)})
+	}
+	if stepUpUser != 0 && u.ID != stepUpUser {
+		// Confirming who you are is not a way to become someone else.
+		return s.ssoRefused(r, &auth.Refusal{Reason: auth.RefusedAnother}, map[string]string{"subject": id.Subject,
+			"user_id": strconv.FormatInt(stepUpUser, 10)})
 	}
 	now := s.now()
 	// A token without a groups claim says nothing about groups: roles stay as they are.
@@ -163,6 +189,8 @@ var ssoRefusals = map[string]string{
 	auth.RefusedProvider:    "Your organisation's sign-in service did not sign you in. Start again from the sign-in page.",
 	auth.RefusedUnlinked:    "There is no account on the register for you. Ask an admin to add you, with the email address your organisation knows you by.",
 	auth.RefusedDisabled:    "Your account on the register has been disabled. Ask an admin if you need it again.",
+	auth.RefusedNotFresh:    "Your organisation's sign-in service did not ask you to sign in again, so the register cannot tell it is you at the keyboard. Nothing has been recorded. Go back to the decision and try again; if this happens again, tell your admin.",
+	auth.RefusedAnother:     "You signed in again as someone else. Nothing has been recorded. Go back to the decision and sign in again as yourself.",
 	auth.RefusedUnavailable: "Your organisation's sign-in service cannot be reached just now. Try again in a few minutes, or sign in with your email address and password if you have one.",
 }
 
@@ -247,6 +275,10 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 		return s.renderAdminSignIn(w, r, http.StatusUnprocessableEntity, f, users, errs)
 	}
 	act := userFrom(r).Act(s.now())
+	settings := store.AuthSettings{RequireSSO: f.RequireSSO, RequireSecondFactor: f.RequireSecondFactor}
+	if settings.SessionsEnded, settings.SessionsToSetUp, err = s.sessionsReached(r, settings, users, f.BreakGlass); err != nil {
+		return err
+	}
 	err = s.store.InTx(r.Context(), func(tx *store.Store) error {
 		for _, u := range users {
 			if on := slices.Contains(f.BreakGlass, u.ID); on != u.BreakGlass {
@@ -255,13 +287,51 @@ func (s *Server) handleAdminSignInSave(w http.ResponseWriter, r *http.Request) e
 				}
 			}
 		}
-		return tx.SetAuthSettings(r.Context(), act, store.AuthSettings{RequireSSO: f.RequireSSO, RequireSecondFactor: f.RequireSecondFactor})
+		return tx.SetAuthSettings(r.Context(), act, settings)
 	})
 	if err != nil {
 		return err
 	}
 	s.adminRedirect(w, r, "/admin/sign-in", "How staff sign in has been saved")
 	return nil
+}
+
+// sessionsReached counts the sessions signed in now that settings reach at their next request
+// (loadUser and requireStaff act on them there): password sessions of accounts that are not
+// break-glass, which end when single sign-on is required, and password-only sessions of people
+// who sign or approve without a second factor, sent to set one up when one is required.
+func (s *Server) sessionsReached(r *http.Request, settings store.AuthSettings, users []store.User, breakGlass []int64) (ended, toSetUp int, err error) {
+	if !settings.RequireSSO && !settings.RequireSecondFactor {
+		return 0, 0, nil
+	}
+	data, err := s.store.LiveSessions(r.Context(), s.now())
+	if err != nil {
+		return 0, 0, err
+	}
+	byID := make(map[int64]store.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	for _, b := range data {
+		_, values, err := s.sessions.Codec.Decode(b)
+		if err != nil {
+			continue // not one this register wrote: nobody is signed in on it
+		}
+		id, _ := values[sessionUserKey].(int64)
+		u, ok := byID[id]
+		if !ok || u.DisabledAt != nil {
+			continue
+		}
+		method, _ := values[sessionAuthKey].(string)
+		switch {
+		case settings.RequireSSO && s.sso != nil && method != authSSO && !slices.Contains(breakGlass, id):
+			ended++
+		case settings.RequireSecondFactor && (method == authPassword || method == "") && !u.HasSecondFactor &&
+			(u.Has(decision.RoleDecisionMaker) || u.Has(decision.RoleAdviser)):
+			toSetUp++
+		}
+	}
+	return ended, toSetUp, nil
 }
 
 func (s *Server) renderAdminSignIn(w http.ResponseWriter, r *http.Request, status int, f signInSettingsForm, users []store.User, errs map[string]string) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -21,7 +22,55 @@ const (
 	sessionStrongAtKey = "auth_strong_at"
 	stepUpAfter        = 15 * time.Minute
 	confirmPath        = "/account/confirm"
+	// stepUpFormKey holds the form a step-up interrupted (a keptStepUp, as JSON), and
+	// stepUpFormLife is how long it waits for its person to come back to it.
+	stepUpFormKey  = "step_up_form"
+	stepUpFormLife = 30 * time.Minute
 )
+
+// keptStepUp is a form whose sending a step-up interrupted: kept in the sender's session (on
+// the server, never in an address), given back once, to the same person, on the page it came
+// from, so nothing typed is lost. It is only filled in again: the person presses the button
+// once more, having confirmed who they are.
+type keptStepUp struct {
+	UserID int64      `json:"user_id"`
+	Page   string     `json:"page"`   // where the form is, and the person comes back to
+	Action string     `json:"action"` // where it was sent
+	Until  int64      `json:"until"`  // Unix seconds
+	Form   url.Values `json:"form"`
+}
+
+// keepStepUpForm keeps the form r sent, for its person to find on page after the step-up.
+func (s *Server) keepStepUpForm(r *http.Request, page string) error {
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	b, err := json.Marshal(keptStepUp{UserID: userFrom(r).ID, Page: page, Action: r.URL.Path,
+		Until: s.now().Add(stepUpFormLife).Unix(), Form: r.PostForm})
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), stepUpFormKey, string(b))
+	return nil
+}
+
+// takeStepUpForm gives back, once, the form a step-up interrupted on this page, when it is
+// the signed-in person's and still in time; the form's values and where it was sent.
+func (s *Server) takeStepUpForm(r *http.Request) (url.Values, string, bool) {
+	raw := s.sessions.GetString(r.Context(), stepUpFormKey)
+	if raw == "" {
+		return nil, "", false
+	}
+	var k keptStepUp
+	if json.Unmarshal([]byte(raw), &k) != nil || k.Page != r.URL.Path {
+		return nil, "", false // kept for another page: it waits there
+	}
+	s.sessions.Remove(r.Context(), stepUpFormKey)
+	if u := userFrom(r); u == nil || u.ID != k.UserID || s.now().Unix() > k.Until {
+		return nil, "", false
+	}
+	return k.Form, k.Action, true
+}
 
 // authMethod is how the session's person last proved who they are.
 func (s *Server) authMethod(r *http.Request) string {
@@ -38,7 +87,8 @@ func (s *Server) strongAct(r *http.Request) store.Act {
 	return act
 }
 
-// stepUp sends the person to confirm who they are, and back to next afterwards, when they have
+// stepUp sends the person to confirm who they are, and back to next afterwards (with the form
+// they sent kept for them there: keptStepUp), when they have
 // something stronger than a password (a second factor, or the provider) and last used it more
 // than stepUpAfter ago; it reports whether it did. A person with a password alone has nothing
 // more to give: the audit trail records "password" for them.
@@ -56,6 +106,11 @@ func (s *Server) stepUp(w http.ResponseWriter, r *http.Request, next string) (bo
 	at := time.Unix(s.sessions.GetInt64(r.Context(), sessionStrongAtKey), 0)
 	if s.now().Sub(at) <= stepUpAfter {
 		return false, nil
+	}
+	if r.Method == http.MethodPost {
+		if err := s.keepStepUpForm(r, next); err != nil {
+			return false, err
+		}
 	}
 	http.Redirect(w, r, confirmPath+"?next="+url.QueryEscape(next), http.StatusSeeOther)
 	return true, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +103,87 @@ func TestStepUpMatrix(t *testing.T) {
 	}
 	if a := lastAuth(t, ss, store.EventSigned); a != "password+totp" {
 		t.Errorf("the signature records auth %q, want password+totp", a)
+	}
+}
+
+// confirmWith gives the step-up page the person's current code, and expects to be sent to next.
+func confirmWith(t *testing.T, ss *signoffSite, c *http.Client, secret, next string) {
+	t.Helper()
+	ss.Clock.Advance(30 * time.Second) // a time step no earlier code used
+	code, _ := auth.TOTPCode(secret, ss.Clock.Now())
+	if p := post(t, c, ss.URL+"/account/confirm", url.Values{"code": {code}, "next": {next}}); p.status != http.StatusSeeOther || p.location != next {
+		t.Fatalf("the right code = %d to %q, want 303 to %s", p.status, p.location, next)
+	}
+}
+
+// TestStepUpKeepsWhatWasTyped: a form the step-up interrupts comes back, after confirming, with
+// its answers as they were typed, once, for its person to send again: nothing is recorded
+// until they do. When the decision changed meanwhile, the answers are not put back on other text.
+func TestStepUpKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	slug := ss.awaitingDecision(t, 1910)
+	signoff := "/decisions/" + slug + "/signoff"
+	head := ss.advisers["head_of_unit"]
+	secret, _, _ := setUpTOTP(t, ss.Site, ss.Client(t, head.Email))
+	hc := strongClient(t, ss, head.Email, secret)
+	ss.Clock.Advance(16 * time.Minute)
+
+	p := get(t, hc, ss.URL+signoff)
+	why := "Paragraph 2 does not match the funding table; see “Costs”."
+	form := url.Values{"decision": {"return"}, "comment": {why}, "step": {p.value(`input[name=step]`)},
+		"content_hash": {p.value(`input[name=content_hash]`)}}
+	if p := post(t, hc, ss.URL+signoff, form); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/account/confirm?") {
+		t.Fatalf("a stale adviser returns = %d to %q, want 303 to the step-up", p.status, p.location)
+	}
+	if strings.Contains(get(t, hc, ss.URL+"/account/confirm?next="+url.QueryEscape(signoff)).body, "does not match") {
+		t.Error("the step-up page carries the typed comment")
+	}
+	confirmWith(t, ss, hc, secret, signoff)
+	if n := auditCount(t, ss.Site, store.EventReturned, "", ""); n != 0 {
+		t.Fatalf("%d returns recorded by confirming, want 0: the person presses the button again", n)
+	}
+	p = get(t, hc, ss.URL+signoff)
+	if p.status != http.StatusOK || !p.has(`[data-testid="kept-answers"]`) || p.value("#comment") != why ||
+		!p.has(`input[name=decision][value=return][checked]`) {
+		t.Fatalf("back from the step-up = %d, banner %v, comment %q, Return checked %v; want the answers as typed",
+			p.status, p.has(`[data-testid="kept-answers"]`), p.value("#comment"), p.has(`input[name=decision][value=return][checked]`))
+	}
+	// Given back once.
+	if p := get(t, hc, ss.URL+signoff); p.has(`[data-testid="kept-answers"]`) || p.value("#comment") != "" {
+		t.Error("the kept answers came back a second time")
+	}
+	if p := post(t, hc, ss.URL+signoff, form); p.status != http.StatusSeeOther || p.location != signoff {
+		t.Fatalf("pressing the button again = %d to %q, want 303 back, recorded", p.status, p.location)
+	}
+	if n := auditCount(t, ss.Site, store.EventReturned, "", ""); n != 1 {
+		t.Fatalf("%d returns recorded, want 1", n)
+	}
+
+	// The decision maker's rejection, interrupted; the text changes while they confirm.
+	other := ss.awaitingDecision(t, 1911)
+	ss.approveAll(t, other)
+	dm := ss.maker
+	dmSecret, _, _ := setUpTOTP(t, ss.Site, ss.Client(t, dm.Email))
+	dc := strongClient(t, ss, dm.Email, dmSecret)
+	ss.Clock.Advance(16 * time.Minute)
+	otherSignoff := "/decisions/" + other + "/signoff"
+	p = get(t, dc, ss.URL+otherSignoff)
+	reject := url.Values{"interests": {"none"}, "outcome": {"reject"}, "rejection_reason": {"Not value for money."},
+		"content_hash": {p.value(`input[name=content_hash]`)}}
+	if p := post(t, dc, ss.URL+"/decisions/"+other+"/sign", reject); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/account/confirm?") {
+		t.Fatalf("a stale decision maker rejects = %d to %q, want 303 to the step-up", p.status, p.location)
+	}
+	if _, err := ss.Pool.Exec(context.Background(), `UPDATE decisions SET summary = 'Changed meanwhile.' WHERE slug = $1`, other); err != nil {
+		t.Fatal(err)
+	}
+	confirmWith(t, ss, dc, dmSecret, otherSignoff)
+	p = get(t, dc, ss.URL+otherSignoff)
+	if !strings.Contains(p.text(`[data-testid="kept-answers"]`), "The decision changed") || strings.Contains(p.body, "Not value for money.") {
+		t.Fatalf("back after the text changed: banner %q, reason shown %v; want the change said and no answers put back",
+			p.text(`[data-testid="kept-answers"]`), strings.Contains(p.body, "Not value for money."))
+	}
+	if n := auditCount(t, ss.Site, store.EventRejected, "", ""); n != 0 {
+		t.Fatalf("%d rejections recorded, want 0", n)
 	}
 }

@@ -25,6 +25,7 @@ const keptFormLife = 24 * time.Hour
 const (
 	signedOutIdle = "idle" // the session expired
 	signedOutKept = "kept" // the session expired, and the form posted on it was kept
+	signedOutSSO  = "sso"  // an admin required single sign-on of a person signed in with a password
 )
 
 // keepablePath is a draft's part, whose form is kept when posted after its sender's session
@@ -96,7 +97,9 @@ func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) {
 		next = r.URL.Path
 	}
 	q := url.Values{"next": {next}}
-	if owner, err := s.expiredSessionOwner(r); err != nil {
+	if s.sessions.PopBool(r.Context(), ssoNowRequiredKey) {
+		q.Set("signed_out", signedOutSSO)
+	} else if owner, err := s.expiredSessionOwner(r); err != nil {
 		s.serveError(w, r, err)
 		return
 	} else if owner != 0 {
@@ -137,6 +140,12 @@ func (s *Server) signedOutMessage(why string) (heading, body string) {
 	switch why {
 	case signedOutIdle:
 		return "You were signed out after " + s.idleMinutes() + " without activity", "Sign in again to carry on."
+	case signedOutSSO:
+		if s.sso != nil {
+			return "Your organisation now signs you in with " + s.sso.Name(),
+				"An admin has turned on single sign-on, so you have been signed out. Use the button " +
+					strconv.Quote("Sign in with "+s.sso.Name()) + " to sign in again."
+		}
 	case signedOutKept:
 		return "You were signed out after " + s.idleMinutes() + " without activity",
 			"What you were saving has been kept. Sign in again and you will be taken back to it, with your text as you left it."

@@ -74,6 +74,14 @@ func (s *Server) mustSetUpSecondFactor(r *http.Request, u store.User) (bool, err
 	return false, err
 }
 
+// secondFactorDue reports whether the session's person, signed in with a password alone, must
+// set up a second factor before anything else because an admin has since required one of
+// people who sign or approve (a sign-in after that is caught by completeSignIn).
+func (s *Server) secondFactorDue(r *http.Request, u *store.User) bool {
+	return u.SecondFactorRequired && !u.HasSecondFactor && s.authMethod(r) == authPassword &&
+		(u.Has(decision.RoleDecisionMaker) || u.Has(decision.RoleAdviser))
+}
+
 // pendingUser is the person whose sign-in waits for a code, if any and still in time.
 func (s *Server) pendingUser(r *http.Request) (store.User, bool, error) {
 	id := s.sessions.GetInt64(r.Context(), pendingUserKey)

@@ -42,6 +42,10 @@ type AuthSettings struct {
 	// RequireSecondFactor sends decision makers and advisers who sign in with a password to set
 	// up a second factor before anything else.
 	RequireSecondFactor bool `db:"require_second_factor"`
+	// SessionsEnded and SessionsToSetUp, when saving, are how many signed-in sessions the change
+	// ends (password sessions of accounts single sign-on is now required of) and sends to set up
+	// a second factor: the audit entry records them.
+	SessionsEnded, SessionsToSetUp int `db:"-"`
 }
 
 // AuthSettings reads how staff must sign in.
@@ -58,7 +62,8 @@ func (s *Store) SetAuthSettings(ctx context.Context, act Act, a AuthSettings) er
 			return fmt.Errorf("set auth settings: %w", err)
 		}
 		return tx.Audit(ctx, act, 0, EventAuthSettingsChanged, map[string]string{"require_sso": fmt.Sprint(a.RequireSSO),
-			"require_second_factor": fmt.Sprint(a.RequireSecondFactor)})
+			"require_second_factor": fmt.Sprint(a.RequireSecondFactor), "password_sessions_ended": fmt.Sprint(a.SessionsEnded),
+			"sessions_sent_to_set_up_second_factor": fmt.Sprint(a.SessionsToSetUp)})
 	})
 }
 

@@ -89,3 +89,14 @@ func (s *Store) TakeKeptForm(ctx context.Context, userID int64, path string, now
 	}
 	return k, nil
 }
+
+// LiveSessions is the data of every session not expired at now, as the session manager encoded
+// it: for counting whom a change of how staff sign in reaches.
+func (s *Store) LiveSessions(ctx context.Context, now time.Time) (_ [][]byte, err error) {
+	defer wrap(&err, "live sessions")
+	rows, err := s.db.Query(ctx, `SELECT data FROM sessions WHERE expiry > $1`, now)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
+}

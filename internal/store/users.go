@@ -32,6 +32,13 @@ type User struct {
 
 	// BreakGlass keeps a password sign-in for this account when single sign-on is required.
 	BreakGlass bool `db:"break_glass"`
+	// SSORequired is whether admins require single sign-on of this account now (it is not a
+	// break-glass one); SecondFactorRequired whether they require a second factor of those who
+	// sign or approve, and HasSecondFactor whether this account has one. Read with the account
+	// on each request, so a change of the settings reaches sessions already open.
+	SSORequired          bool `db:"sso_required"`
+	SecondFactorRequired bool `db:"second_factor_required"`
+	HasSecondFactor      bool `db:"has_second_factor"`
 }
 
 // Grants are what a user may do: roles, the steps an adviser clears, the series a decision
@@ -44,6 +51,9 @@ type Grants struct {
 
 const userSQL = `
 SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch, u.must_change_password, u.break_glass,
+	coalesce((SELECT a.require_sso AND NOT u.break_glass FROM auth_settings a), false) AS sso_required,
+	coalesce((SELECT a.require_second_factor FROM auth_settings a), false) AS second_factor_required,
+	EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS has_second_factor,
 	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
 	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
 	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series

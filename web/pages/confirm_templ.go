@@ -61,7 +61,7 @@ func Confirm(p ConfirmProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<h1 class=\"govuk-heading-l\">Confirm it is you</h1><p class=\"govuk-body\">Signing a decision or clearing a step needs you to have confirmed who you are in the last 15 minutes. Then go back to the decision and do it again: nothing has been recorded yet.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<h1 class=\"govuk-heading-l\">Confirm it is you</h1><p class=\"govuk-body\">Signing a decision or clearing a step needs you to have confirmed who you are in the last 15 minutes. Nothing has been recorded yet. Afterwards you go back to the decision with your answers as you left them, to check them and press the button again.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

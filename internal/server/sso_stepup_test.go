@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/decision-register/decisions/internal/auth"
+	"github.com/decision-register/decisions/internal/store"
+	"github.com/decision-register/decisions/internal/testsite"
+)
+
+// ssoConfirm goes through the step-up's "Sign in again" button for a person signed in with the
+// provider, who signs in there as u. It returns the register's answer to the callback and the
+// address the register sent the browser to at the provider.
+func ssoConfirm(t *testing.T, site *testsite.Site, c *http.Client, p *provider, u person, next string) (*http.Response, *url.URL) {
+	t.Helper()
+	resp, err := c.PostForm(site.URL+"/sign-in/sso", url.Values{"next": {next}, "fresh": {"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	to, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to.String(), p.AuthorizationEndpoint()) {
+		t.Fatalf("POST /sign-in/sso fresh=yes = %d to %q, want 303 to the provider", resp.StatusCode, to)
+	}
+	p.QueueUser(u)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Get(to.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = c.Get(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, to
+}
+
+// TestSSOStepUpNeedsAFreshSignIn: a step-up through the provider asks it for a new sign-in
+// (prompt=login, max_age=0) and accepts only an ID token whose auth_time says the person signed
+// in after the register asked, as the same person. A token with an old auth_time, or none, or
+// someone else's, is refused with a plain page and an sso_refused entry, and nothing changes in
+// the session: it is still the person's, still waiting for its step-up.
+func TestSSOStepUpNeedsAFreshSignIn(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t)
+	site := testsite.NewWith(t, testsite.Options{SSO: p.config()})
+	site.User(t, "ann@example.org", "Ann Drafter", store.Grants{Roles: []string{"drafter"}})
+	site.User(t, "bob@example.org", "Bob Drafter", store.Grants{Roles: []string{"drafter"}})
+	c := site.Client(t, "")
+	resp, _ := ssoSignIn(t, site, c, p, at("ann-at-provider", "ann@example.org", true), nil)
+	resp.Body.Close()
+	if !signedIn(t, site, c) {
+		t.Fatal("not signed in with the provider")
+	}
+	// Bob links his account, so a step-up signing in as him is someone known, but not Ann.
+	resp, _ = ssoSignIn(t, site, site.Client(t, ""), p, at("bob-at-provider", "bob@example.org", true), nil)
+	resp.Body.Close()
+	site.Clock.Advance(20 * time.Minute)
+	p.FastForward(20 * time.Minute) // its tokens last ten minutes
+
+	ann := func(authTime time.Time) person {
+		u := at("ann-at-provider", "ann@example.org", true)
+		u.authTime = authTime
+		return u
+	}
+	bob := at("bob-at-provider", "bob@example.org", true)
+	bob.authTime = site.Clock.Now()
+	for _, tc := range []struct {
+		name, reason string
+		user         person
+	}{
+		{"auth_time from the first sign-in", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-20 * time.Minute))},
+		{"auth_time ten minutes ago", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-10 * time.Minute))},
+		{"no auth_time", auth.RefusedNotFresh, at("ann-at-provider", "ann@example.org", true)},
+		{"another person", auth.RefusedAnother, bob},
+	} {
+		before := auditCount(t, site, store.EventSSORefused, "reason", tc.reason)
+		resp, to := ssoConfirm(t, site, c, p, tc.user, "/work")
+		if q := to.Query(); q.Get("prompt") != "login" || q.Get("max_age") != "0" {
+			t.Fatalf("%s: the provider was asked prompt=%q max_age=%q, want login and 0", tc.name, q.Get("prompt"), q.Get("max_age"))
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !bytes.Contains(body, []byte("Nothing has been recorded")) {
+			t.Errorf("%s: callback = %d, want 403 saying nothing was recorded", tc.name, resp.StatusCode)
+		}
+		if n := auditCount(t, site, store.EventSSORefused, "reason", tc.reason); n != before+1 {
+			t.Errorf("%s: %d sso_refused entries with reason %s, want %d", tc.name, n, tc.reason, before+1)
+		}
+	}
+	// Still Ann's session, and nobody else's: the refusals signed nobody in or out.
+	if n := auditCount(t, site, store.EventSignInSucceeded, "", ""); n != 2 {
+		t.Fatalf("%d sign-ins audited, want Ann's and Bob's first ones only", n)
+	}
+	if !signedIn(t, site, c) {
+		t.Fatal("a refused step-up signed Ann out")
+	}
+
+	// Signed in again just now (a provider's clock a little behind is fine): accepted.
+	resp, _ = ssoConfirm(t, site, c, p, ann(site.Clock.Now().Add(-30*time.Second)), "/work")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/work" {
+		t.Fatalf("a fresh step-up = %d to %q, want 303 to /work", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if n := auditCount(t, site, store.EventSignInSucceeded, "method", "sso"); n != 3 {
+		t.Fatalf("%d sign-ins with the provider audited, want 3", n)
+	}
+}
