@@ -31,9 +31,9 @@ type signedDecision struct {
 	AuditedPublished *string `db:"audited_published"`
 	// AuditedHeld is the release_held of the latest entry that recorded one: the signature's,
 	// or the release's, which ends the hold.
-	AuditedHeld *string `db:"audited_held"`
-	LatestHash       *string `db:"latest_hash"`    // the latest correction's hash, if corrected
-	LatestVersion    *int    `db:"latest_version"` // and the canonical version it was hashed under
+	AuditedHeld   *string `db:"audited_held"`
+	LatestHash    *string `db:"latest_hash"`    // the latest correction's hash, if corrected
+	LatestVersion *int    `db:"latest_version"` // and the canonical version it was hashed under
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
