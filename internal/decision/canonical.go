@@ -77,13 +77,13 @@ type Content struct {
 // its text, now public, what it was withheld under until then, and when and by whom it was
 // released.
 type ContentRelease struct {
-	Section    int    `json:"section"`     // its place in Part II, counting from 1
-	Kind       string `json:"kind"`        // as stored
-	Heading    string `json:"heading"`     // text
-	Body       string `json:"body"`        // text
-	Ground     string `json:"ground"`      // the ground's code, as stored: foi-s43, sch12a-3
-	ReleasedOn string `json:"released_on"` // the London day, YYYY-MM-DD
-	ReleasedBy string `json:"released_by"` // text: who released it
+	Section    int    `json:"section" db:"section"`         // its place in Part II, counting from 1
+	Kind       string `json:"kind" db:"kind"`               // as stored
+	Heading    string `json:"heading" db:"heading"`         // text
+	Body       string `json:"body" db:"body"`               // text
+	Ground     string `json:"ground" db:"ground"`           // the ground's code, as stored: foi-s43, sch12a-3
+	ReleasedOn string `json:"released_on" db:"released_on"` // the London day, YYYY-MM-DD
+	ReleasedBy string `json:"released_by" db:"released_by"` // text: who released it
 }
 
 // ContentApproval is one adviser's approval of a step, as the signature covers it (version 4):

@@ -50,6 +50,16 @@ SELECT a.step_kind, a.approver_name, a.on_behalf_name, a.cover_starts_on, a.cove
 	a.interests, a.interest_nature, a.dispensation_by
 FROM signoff_actions a WHERE a.decision_id = @id AND a.action = 'approved' AND a.cleared_at IS NULL ORDER BY a.id`
 
+// contentReleasedSQL reads the Part II sections released since signing (version 5), each by
+// its place in Part II.
+const contentReleasedSQL = `
+SELECT s.place AS section, s.kind, s.heading, s.body, r.ground, to_char(r.released_on, 'YYYY-MM-DD') AS released_on,
+	r.released_name AS released_by
+FROM part_two_releases r JOIN (
+	SELECT position, kind, heading, body, row_number() OVER (ORDER BY position)::integer AS place
+	FROM sections WHERE decision_id = @id AND part = 2) s ON s.position = r.position
+WHERE r.decision_id = @id ORDER BY s.place`
+
 func contentApproval(row pgx.CollectableRow) (decision.ContentApproval, error) {
 	var a decision.ContentApproval
 	var from, to *time.Time
@@ -88,6 +98,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 	queueRows(b, contentLinksSQL, args, pgx.RowToStructByName[decision.ContentLink], &c.Links)
 	queueRows(b, contentDocumentsSQL, args, pgx.RowToStructByName[decision.ContentDocument], &c.Documents)
 	queueRows(b, contentApprovalsSQL, args, contentApproval, &c.Approvals)
+	queueRows(b, contentReleasedSQL, args, pgx.RowToStructByName[decision.ContentRelease], &c.Released)
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return decision.Content{}, fmt.Errorf("content of decision %d: %w", decisionID, mapError(err))
 	}
