@@ -449,6 +449,7 @@ WHERE id = $1`, c.ID, act.At, u.ID, comment)
 		return tx.Audit(ctx, act, c.DecisionID, EventCorrectionReturned, map[string]string{"reference": c.Reference, "comment": comment})
 	})
 }
+
 // recordFirstVersion records a signed decision's content as signed, as version 1, in the
 // serialisation its signature used, before its first later version (a correction or a release
 // of Part II). The database refuses it unless it hashes to the signature's hash.
@@ -472,7 +473,6 @@ FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id =
 	}
 	return nil
 }
-
 
 func (s *Store) lastVersion(ctx context.Context, id int64) (int, error) {
 	var n int

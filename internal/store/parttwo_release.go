@@ -13,7 +13,6 @@ import (
 	"github.com/decision-register/decisions/internal/decision"
 )
 
-
 // PartTwoSection is one section of a signed decision's Part II, as its owner chooses what to
 // release: its place in Part II (from 1), and when it was released, if it was.
 type PartTwoSection struct {
