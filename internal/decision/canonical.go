@@ -26,14 +26,18 @@ import (
 //   - Version 4: version 3 and, after the documents, the advisers' approvals the decision rests
 //     on: who approved each step, for whom when under cover (and the cover's days and who set
 //     it), and what they declared.
+//   - Version 5: version 4 and, after the approvals, the Part II sections released since the
+//     decision was signed: each section's text, the ground it was withheld on, the day it was
+//     released and by whom. A release is a signed version of its own (the earlier versions'
+//     hashes still verify), and Part II's hash stays that of the whole Part II as signed.
 //
 // A version is version-1-and-more: CanonicalAs adds what each version brings with a check of
 // the form "version >= N", so the next one is a format key below and one more such check.
-const CanonicalVersion = 4
+const CanonicalVersion = 5
 
 // canonicalFormats is the format key of each version, by number: the bytes say which rules
 // made them.
-var canonicalFormats = []string{1: formatV1, 2: formatV2, 3: formatV3, 4: formatV4}
+var canonicalFormats = []string{1: formatV1, 2: formatV2, 3: formatV3, 4: formatV4, 5: formatV5}
 
 // KnownCanonical reports whether this program computes a canonical version.
 func KnownCanonical(version int) bool { return version >= 1 && version < len(canonicalFormats) }
@@ -66,6 +70,20 @@ type Content struct {
 	Links       []ContentLink     // the links this decision makes, sorted by kind then reference
 	Documents   []ContentDocument // the supporting documents, in the order attached (from version 2)
 	Approvals   []ContentApproval // the live approvals, in the order given (from version 4)
+	Released    []ContentRelease  // Part II sections released since signing, by section (from version 5)
+}
+
+// ContentRelease is one Part II section released after the decision was signed (version 5):
+// its text, now public, what it was withheld under until then, and when and by whom it was
+// released.
+type ContentRelease struct {
+	Section    int    `json:"section" db:"section"`         // its place in Part II, counting from 1
+	Kind       string `json:"kind" db:"kind"`               // as stored
+	Heading    string `json:"heading" db:"heading"`         // text
+	Body       string `json:"body" db:"body"`               // text
+	Ground     string `json:"ground" db:"ground"`           // the ground's code, as stored: foi-s43, sch12a-3
+	ReleasedOn string `json:"released_on" db:"released_on"` // the London day, YYYY-MM-DD
+	ReleasedBy string `json:"released_by" db:"released_by"` // text: who released it
 }
 
 // ContentApproval is one adviser's approval of a step, as the signature covers it (version 4):
@@ -131,6 +149,7 @@ const (
 	formatV2 = "decision-register/canonical/v2"
 	formatV3 = "decision-register/canonical/v3"
 	formatV4 = "decision-register/canonical/v4"
+	formatV5 = "decision-register/canonical/v5"
 )
 
 // canonicalDoc is version 1's keys, for reading canonical bytes back (ParseCanonical); Go
@@ -162,6 +181,7 @@ type readDoc struct {
 	Links           []ContentLink     `json:"links"`
 	Documents       []ContentDocument `json:"documents"`
 	Approvals       []ContentApproval `json:"approvals"`
+	Released        []ContentRelease  `json:"released"`
 }
 
 // sectionV3 is a section from version 3: its kind, heading and body, then the blocks its body
@@ -224,6 +244,9 @@ func CanonicalAs(version int, c Content) ([]byte, bool) {
 	}
 	if version >= 4 {
 		fields = append(fields, field{"approvals", cleanApprovals(c.Approvals)})
+	}
+	if version >= 5 {
+		fields = append(fields, field{"released", cleanReleased(c.Released)})
 	}
 	return object(fields), true
 }
@@ -290,6 +313,7 @@ type SignedContent struct {
 	Links           []ContentLink
 	Documents       []ContentDocument // none under version 1
 	Approvals       []ContentApproval // none before version 4
+	Released        []ContentRelease  // none before version 5
 }
 
 // ReadSigned reads canonical bytes of a version this program knows back into their content,
@@ -316,7 +340,7 @@ func ReadSigned(b []byte) (SignedContent, error) {
 	}
 	c := Content{Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary, Funder: doc.Funder,
 		Recommendations: doc.Recommendations, Sections: sections, Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents,
-		Approvals: doc.Approvals}
+		Approvals: doc.Approvals, Released: doc.Released}
 	if doc.PartTwoSHA256 != nil {
 		c.PartTwoHash = *doc.PartTwoSHA256
 	}
@@ -325,7 +349,7 @@ func ReadSigned(b []byte) (SignedContent, error) {
 	}
 	return SignedContent{Version: version, Reference: doc.Reference, Title: doc.Title, Summary: doc.Summary,
 		Funder: doc.Funder, Recommendations: doc.Recommendations, Sections: sections, PartTwoSHA256: doc.PartTwoSHA256,
-		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents, Approvals: doc.Approvals}, nil
+		Funding: doc.Funding, Links: doc.Links, Documents: doc.Documents, Approvals: doc.Approvals, Released: doc.Released}, nil
 }
 
 // partTwoHash is the SHA-256 Part II enters the canonical form as, or "" with no Part II.
@@ -465,5 +489,15 @@ func cleanLinks(ls []ContentLink) []ContentLink {
 	out := make([]ContentLink, len(ls))
 	copy(out, ls)
 	sortLinks(out)
+	return out
+}
+
+func cleanReleased(rs []ContentRelease) []ContentRelease {
+	out := make([]ContentRelease, len(rs))
+	for i, r := range rs {
+		r.Heading, r.Body, r.ReleasedBy = clean(r.Heading), clean(r.Body), clean(r.ReleasedBy)
+		out[i] = r
+	}
+	slices.SortStableFunc(out, func(a, b ContentRelease) int { return a.Section - b.Section })
 	return out
 }

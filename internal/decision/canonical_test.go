@@ -57,13 +57,33 @@ func TestCanonicalBytes(t *testing.T) {
 	}
 	// Version 4 is version 3 and the approvals; with none, an empty array, never null.
 	v4 := strings.Replace(strings.TrimSuffix(v3, "}\n"), "/v3", "/v4", 1) + `,"approvals":[]}` + "\n"
-	if got := string(Canonical(c)); got != v4 {
-		t.Errorf("Canonical =\n%s\nwant\n%s", got, v4)
+	if got, ok := CanonicalAs(4, c); !ok || string(got) != v4 {
+		t.Errorf("CanonicalAs(4) =\n%s\nwant\n%s", got, v4)
 	}
-	if got := ContentHash(c); got != hashHex([]byte(v4)) {
-		t.Errorf("ContentHash = %s, want the hash of version 4", got)
+	// Version 5 is version 4 and the Part II sections released since signing, by section;
+	// with none, an empty array. Earlier versions leave them out, so a release changes no
+	// hash taken under them.
+	v5 := strings.Replace(strings.TrimSuffix(v4, "}\n"), "/v4", "/v5", 1) + `,"released":[]}` + "\n"
+	if got := string(Canonical(c)); got != v5 {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, v5)
 	}
-	for _, v := range []int{0, 5} {
+	if got := ContentHash(c); got != hashHex([]byte(v5)) {
+		t.Errorf("ContentHash = %s, want the hash of version 5", got)
+	}
+	c.Released = []ContentRelease{
+		{Section: 2, Kind: "other", Heading: "Terms", Body: "B\r\n", Ground: "foi-s43", ReleasedOn: "2027-01-02", ReleasedBy: "Sophie Signer"},
+		{Section: 1, Kind: "other", Heading: "Prices", Body: "A", Ground: "foi-s43", ReleasedOn: "2026-12-07", ReleasedBy: "Alex Admin"},
+	}
+	released := strings.TrimSuffix(v5, `[]}`+"\n") + `[{"section":1,"kind":"other","heading":"Prices","body":"A","ground":"foi-s43",` +
+		`"released_on":"2026-12-07","released_by":"Alex Admin"},{"section":2,"kind":"other","heading":"Terms","body":"B\n",` +
+		`"ground":"foi-s43","released_on":"2027-01-02","released_by":"Sophie Signer"}]}` + "\n"
+	if got := string(Canonical(c)); got != released {
+		t.Errorf("Canonical with releases =\n%s\nwant\n%s", got, released)
+	}
+	if got, _ := CanonicalAs(4, c); string(got) != v4 {
+		t.Errorf("CanonicalAs(4) with releases = \n%s\nwant it unchanged", got)
+	}
+	for _, v := range []int{0, 6} {
 		if _, ok := CanonicalAs(v, c); ok {
 			t.Errorf("CanonicalAs(%d) computed a version that does not exist", v)
 		}

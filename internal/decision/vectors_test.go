@@ -26,12 +26,14 @@ type vectorInput struct {
 	Links           []ContentLink     `json:"links"`
 	Documents       []ContentDocument `json:"documents"`
 	Approvals       []ContentApproval `json:"approvals"`
+	Released        []ContentRelease  `json:"released"`
 }
 
 func (v vectorInput) content() Content {
 	return Content{Reference: v.Reference, Title: v.Title, Summary: v.Summary, Funder: v.Funder,
 		Recommendations: v.Recommendations, Sections: v.PartOne, PartTwo: v.PartTwo, PartTwoSalt: v.PartTwoSalt,
-		Funding: v.Funding, Links: v.Links, Documents: v.Documents, Approvals: v.Approvals}
+		Funding: v.Funding, Links: v.Links, Documents: v.Documents, Approvals: v.Approvals,
+		Released: v.Released}
 }
 
 // TestCanonicalVectors holds the register to its published specification (docs/canonical.md):

@@ -216,6 +216,8 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"GET", "/withheld/review", nil, [7]int{see, no, no, no, ok, ok, see}},
 		{"GET", "/withheld/review/999/extend", nil, [7]int{see, gone, gone, gone, gone, gone, see}},
 		{"POST", "/withheld/review/999/release", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"GET", "/withheld/review/999/release-part", nil, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"POST", "/withheld/review/999/release-part", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
 		{"GET", "/admin/release/PCD", nil, [7]int{see, no, no, no, no, ok, see}},
 		{"POST", "/admin/release/PCD", url.Values{}, [7]int{see, no, no, no, no, 422, see}},
 		{"GET", "/alerts/asked", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},

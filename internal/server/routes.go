@@ -220,6 +220,8 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/withheld/review/{id}/extend", s.handle(s.handleWithheldExtendForm))
 		r.Post("/withheld/review/{id}/extend", s.handle(s.handleWithheldExtend))
 		r.Post("/withheld/review/{id}/release", s.handle(s.handleWithheldRelease))
+		r.Get("/withheld/review/{id}/release-part", s.handle(s.handleReleasePartForm))
+		r.Post("/withheld/review/{id}/release-part", s.handle(s.handleReleasePart))
 		r.Post("/decisions/{slug}/withdraw", s.handle(s.handleWithdraw))
 	})
 

@@ -180,10 +180,18 @@ func (s *Server) showProps(r *http.Request, d store.DecisionDetail, held map[str
 	}
 	p.Recommendations = m.richAll(d.Recommendations)
 	p.Parts = parts(d.Sections, m, d.MadeHere)
-	p.PartTwoWithheld = d.HasPartTwo && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
+	// A reader who may not read Part II sees only its released sections, if any: the rest is
+	// still withheld until its withholding is released too.
+	shown := slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 })
+	onlyReleased := shown && !slices.ContainsFunc(d.Sections, func(s store.Section) bool { return s.Part == 2 && s.ReleasedOn == nil })
+	p.PartTwoWithheld = d.HasPartTwo && !shown
 	if d.HasPartTwo {
 		switch w, err := s.reader(r).WithholdingOf(r.Context(), d.ID, store.WithheldPartTwo); {
+		case err == nil && w.ReleasedAt != nil:
 		case err == nil:
+			if onlyReleased {
+				p.PartTwoWithheld, p.PartTwoRest = true, true
+			}
 			if g, ok := decision.GroundByCode(w.Ground); ok {
 				p.PartTwoGround, p.PartTwoInterest, p.PartTwoReview = g.String(), strings.TrimRight(w.PublicInterest, ".")+".",
 					w.ReviewOn.Format(dateLayout)
@@ -385,8 +393,24 @@ func parts(sections []store.Section, m *marker, madeHere bool) []pages.Part {
 		if sec.Kind == "background_papers" && !madeHere {
 			ps.Note = "The background papers are not published, and the register does not hold them."
 		}
+		if sec.Part == 2 && sec.ReleasedOn != nil {
+			ps.Note = "Released on " + sec.ReleasedOn.Format(dateLayout)
+			if sec.ReleasedGround != nil {
+				if g, ok := decision.GroundByCode(*sec.ReleasedGround); ok {
+					ps.Note += " (withheld under " + g.Cite + " until then)"
+				}
+			}
+			ps.Note += "."
+			ps.Released = true
+		}
 		cur := &out[len(out)-1]
 		cur.Sections = append(cur.Sections, ps)
+	}
+	// Part II made only of released sections is public now, and says so.
+	for i := range out {
+		if out[i].Confidential && !slices.ContainsFunc(out[i].Sections, func(s pages.Section) bool { return !s.Released }) {
+			out[i].Confidential, out[i].Heading = false, "Part II: released"
+		}
 	}
 	return out
 }

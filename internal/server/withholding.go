@@ -106,6 +106,7 @@ func withheldItem(w store.Withholding, now time.Time) pages.WithheldItem {
 		it.Releasable = w.Held && w.Status == decision.StatusApproved
 	} else {
 		it.URL = "/decisions/" + w.Slug
+		it.PartReleasable = w.Status == decision.StatusPublished && w.ReleasedAt == nil
 	}
 	today := now.In(london())
 	it.Overdue = !w.ReviewOn.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC))
@@ -272,6 +273,128 @@ func (s *Server) handleWithheldRelease(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	s.sessions.Put(r.Context(), withheldFlashKey, x.Reference+" is released: it is published")
+	http.Redirect(w, r, "/withheld/review", http.StatusSeeOther)
+	return nil
+}
+
+var errNotPartReleasable = &pageError{Status: http.StatusConflict, Heading: "This cannot be released here",
+	Message: "Only the Part II of a published decision, still withheld, can be released; it may already be released."}
+
+// releasablePart is the withholding in the address when it is a published decision's Part II
+// still withheld and the person may review it, with its sections.
+func (s *Server) releasablePart(r *http.Request) (store.Withholding, []store.PartTwoSection, error) {
+	x, err := s.reviewable(r)
+	if err != nil {
+		return x, nil, err
+	}
+	if x.What != store.WithheldPartTwo || x.Status != decision.StatusPublished || x.ReleasedAt != nil {
+		return x, nil, errNotPartReleasable
+	}
+	secs, err := s.store.PartTwoSections(r.Context(), store.Staff(userFrom(r).ID, s.now()), x.DecisionID)
+	return x, secs, err
+}
+
+func (s *Server) handleReleasePartForm(w http.ResponseWriter, r *http.Request) error {
+	x, secs, err := s.releasablePart(r)
+	if err != nil {
+		return err
+	}
+	return s.renderReleasePart(w, r, http.StatusOK, x, secs, url.Values{}, nil)
+}
+
+func (s *Server) renderReleasePart(w http.ResponseWriter, r *http.Request, status int, x store.Withholding, secs []store.PartTwoSection,
+	in url.Values, errs map[string]string) error {
+	title := "Release Part II"
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	p := pages.ReleasePartTwoProps{Page: s.page(r, title, "", r.URL.Path), Item: withheldItem(x, s.now()), Signer: userFrom(r).Name,
+		Sections: components.Choice{ID: "sections", Name: "section", Legend: "Sections to release", Error: errs["sections"],
+			Hint: "Those you leave stay withheld under the same ground."},
+		Date: components.DateField{ID: "review-on", Name: "review_on", Legend: "New review date for the rest",
+			Hint: "After " + x.ReviewOn.Format(dateLayout) + ". For example, 27 3 2028. Not needed when you release every section.",
+			Day:  in.Get("review_on_day"), Month: in.Get("review_on_month"), Year: in.Get("review_on_year"), Error: errs["review-on"]},
+		Reason: components.Field{ID: "reason", Name: "reason", Label: "Why the rest stays withheld", Rows: 4, Value: in.Get("reason"),
+			Hint: "The public reads this with the new date.", Error: errs["reason"], MaxLength: maxPublicInterestRunes}}
+	for _, sec := range secs {
+		if sec.ReleasedOn != nil {
+			continue
+		}
+		v := strconv.Itoa(sec.Position)
+		hint := []rune(strings.Join(strings.Fields(sec.Body), " "))
+		if len(hint) > 160 {
+			hint = append(hint[:160], '…')
+		}
+		p.Sections.Options = append(p.Sections.Options, components.Option{Value: v, Label: sec.Heading, Hint: string(hint),
+			Checked: slices.Contains(in["section"], v)})
+	}
+	for _, id := range []string{"sections", "review-on", "reason"} {
+		if errs[id] != "" {
+			fid := id
+			if id == "review-on" {
+				fid = p.Date.FirstErrorID()
+			}
+			p.Errors = append(p.Errors, components.FieldError{FieldID: fid, Message: errs[id]})
+		}
+	}
+	s.render(w, r, status, pages.ReleasePartTwo(p))
+	return nil
+}
+
+// handleReleasePart releases the Part II sections chosen as a signed version of the decision,
+// signed by the person releasing them; what stays withheld needs a later review date and why.
+func (s *Server) handleReleasePart(w http.ResponseWriter, r *http.Request) error {
+	x, secs, err := s.releasablePart(r)
+	if err != nil {
+		return err
+	}
+	if asked, err := s.stepUp(w, r, r.URL.Path); asked || err != nil {
+		return err
+	}
+	_ = r.PostFormValue("section") // parses the form; a body the limits refuse is answered before
+	in := r.PostForm
+	errs := map[string]string{}
+	var rel store.PartTwoRelease
+	left := 0
+	for _, sec := range secs {
+		switch {
+		case slices.Contains(in["section"], strconv.Itoa(sec.Position)) && sec.ReleasedOn == nil:
+			rel.Positions = append(rel.Positions, sec.Position)
+		case sec.ReleasedOn == nil:
+			left++
+		}
+	}
+	if len(rel.Positions) == 0 {
+		errs["sections"] = "Select the sections of Part II to release"
+	}
+	if left > 0 {
+		switch day, msg, _ := dateInput(in, "review_on", "New review date for the rest"); {
+		case msg != "":
+			errs["review-on"] = msg
+		default:
+			rel.ReviewOn = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+			if !rel.ReviewOn.After(x.ReviewOn) {
+				errs["review-on"] = "The new review date must be after " + x.ReviewOn.Format(dateLayout)
+			}
+		}
+		switch rel.Reason = strings.TrimSpace(in.Get("reason")); {
+		case rel.Reason == "":
+			errs["reason"] = "Enter why the rest of Part II stays withheld"
+		case len([]rune(rel.Reason)) > maxPublicInterestRunes:
+			errs["reason"] = "The reason must be " + strconv.Itoa(maxPublicInterestRunes) + " characters or fewer"
+		}
+	}
+	if len(errs) > 0 {
+		return s.renderReleasePart(w, r, http.StatusUnprocessableEntity, x, secs, in, errs)
+	}
+	n, err := s.store.ReleasePartTwo(r.Context(), s.strongAct(r), x.ID, rel)
+	if errors.Is(err, store.ErrConflict) {
+		return errNotPartReleasable
+	}
+	if err != nil {
+		return refused(err)
+	}
+	s.sessions.Put(r.Context(), withheldFlashKey, x.Reference+": Part II released as version "+strconv.Itoa(n)+", signed by you")
 	http.Redirect(w, r, "/withheld/review", http.StatusSeeOther)
 	return nil
 }

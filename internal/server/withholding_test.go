@@ -4,9 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/decision-register/decisions/internal/store"
 )
@@ -164,4 +167,107 @@ func london(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// TestReleasePartTwoJourney: a published decision with two Part II sections; a drafter may not
+// release it; its decision maker is refused with nothing ticked, and with the rest kept without
+// a later date or reason, each by its field with the input kept; releases one section, signed
+// as version 2; the public reads it with when it was released and what it was withheld under,
+// and still not the other; releasing the other ends the withholding; verify holds.
+func TestReleasePartTwoJourney(t *testing.T) {
+	t.Parallel()
+	site := newSignoffSite(t)
+	ctx := context.Background()
+	slug := site.awaitingDecision(t, 9603)
+	var id int64
+	if err := site.Pool.QueryRow(ctx, `SELECT id FROM decisions WHERE slug = $1`, slug).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Pool.Exec(ctx, `INSERT INTO sections (decision_id, part, position, kind, heading, body)
+		VALUES ($1, 2, 99, 'other', 'Negotiating terms', 'TERMS-STILL-SECRET')`, id); err != nil {
+		t.Fatal(err)
+	}
+	review := time.Date(2030, 4, 1, 0, 0, 0, 0, time.UTC)
+	if err := site.Store.SetPartTwoWithholding(ctx, id, &store.WithholdingInput{Ground: "foi-s43",
+		PublicInterest: "Publishing the prices would harm the next tender", ReviewOn: review}, site.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	site.approveAll(t, slug)
+	if err := site.Store.Sign(ctx, site.maker.Act(site.Clock.Now()), slug, store.SignInput{Outcome: store.OutcomeApproved,
+		Interests: store.InterestsNone, PublishAt: site.Clock.Now(), SeenHash: site.hashOf(t, slug)}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := site.Store.WithholdingOf(ctx, id, store.WithheldPartTwo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := site.URL + "/withheld/review/" + strconv.FormatInt(w.ID, 10) + "/release-part"
+	if p := get(t, site.Client(t, site.drafter.Email), path); p.status != http.StatusForbidden {
+		t.Errorf("a drafter's GET %s = %d, want 403", path, p.status)
+	}
+	dm := site.Client(t, site.maker.Email)
+	review1 := get(t, dm, site.URL+"/withheld/review")
+	if href, _ := review1.doc.Find(`a[href$="/release-part"]`).Attr("href"); site.URL+href != path {
+		t.Errorf("the review list's Release now goes to %q, want %q", href, path)
+	}
+	form := get(t, dm, path)
+	var first string
+	form.doc.Find(`input[name=section]`).Each(func(i int, s *goquery.Selection) {
+		if i == 0 {
+			first, _ = s.Attr("value")
+		}
+	})
+	if n := form.doc.Find(`input[name=section]`).Length(); n != 2 || first == "" {
+		t.Fatalf("the form offers %d sections, want 2", n)
+	}
+	if p := post(t, dm, path, url.Values{"reason": {"Kept."}}); p.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.text(`#sections-error`), "Select the sections") || p.text(`#reason`) != "Kept." {
+		t.Errorf("POST with nothing ticked = %d %q, want 422 by the field with the reason kept", p.status, p.text(`#sections-error`))
+	}
+	if p := post(t, dm, path, url.Values{"section": {first}, "review_on_day": {"1"}, "review_on_month": {"4"}, "review_on_year": {"2030"}}); p.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.text(`#review-on-error`), "must be after 1 April 2030") || !strings.Contains(p.text(`#reason-error`), "stays withheld") ||
+		p.value(`input[name=section][checked]`) != first {
+		t.Errorf("POST keeping the rest without a later date or reason = %d %q %q", p.status, p.text(`#review-on-error`), p.text(`#reason-error`))
+	}
+	if p := post(t, dm, path, url.Values{"section": {first}, "review_on_day": {"1"}, "review_on_month": {"10"}, "review_on_year": {"2030"},
+		"reason": {"The terms are still being negotiated."}}); p.status != http.StatusSeeOther {
+		t.Fatalf("releasing section 1 = %d: %s", p.status, p.text(`[data-testid=error-summary]`))
+	}
+	if got := get(t, dm, site.URL+"/withheld/review").text(`[data-testid=flash]`); !strings.Contains(got, "released as version 2, signed by you") {
+		t.Errorf("the flash says %q", got)
+	}
+	anon := site.Client(t, "")
+	page := get(t, anon, site.URL+"/decisions/"+slug)
+	day := site.Clock.Now().In(london(t)).Format("2 January 2006")
+	if got := page.text(`[data-testid=released-note]`); got != "Released on "+day+" (withheld under FOI Act s.43 until then)." {
+		t.Errorf("the released section's note = %q", got)
+	}
+	if !strings.Contains(page.body, partTwoSecret) || strings.Contains(page.body, "TERMS-STILL-SECRET") {
+		t.Error("the public page does not show the released section alone")
+	}
+	if got := page.text(`[data-testid=part-two-ground]`); !strings.Contains(got, "reviewed by 1 October 2030") {
+		t.Errorf("the rest's ground on the page = %q", got)
+	}
+	if got := get(t, anon, site.URL+"/withheld").text(`[data-testid=extension]`); !strings.Contains(got, "The terms are still being negotiated.") {
+		t.Errorf("the public list shows the extension as %q", got)
+	}
+	if p := post(t, dm, path, url.Values{"section": {first}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("releasing section 1 again = %d, want 422 (it is no longer offered)", p.status)
+	}
+	second, _ := get(t, dm, path).doc.Find(`input[name=section]`).Attr("value")
+	if p := post(t, dm, path, url.Values{"section": {second}}); p.status != http.StatusSeeOther {
+		t.Fatalf("releasing the rest = %d: %s", p.status, p.text(`[data-testid=error-summary]`))
+	}
+	page = get(t, anon, site.URL+"/decisions/"+slug)
+	if !strings.Contains(page.body, "TERMS-STILL-SECRET") || page.text(`[data-testid=part-two-withheld]`) != "" ||
+		!strings.Contains(page.body, "Part II: released") {
+		t.Error("the public page does not show the whole Part II released")
+	}
+	if p := get(t, dm, path); p.status != http.StatusConflict {
+		t.Errorf("GET the release form of a released Part II = %d, want 409", p.status)
+	}
+	rep, err := site.Store.VerifyRegister(ctx)
+	if err != nil || rep.Signatures.Mismatches != 0 || rep.Versions.Problem != "" || rep.Versions.Versions != 3 || rep.Chain.Problem != "" {
+		t.Errorf("VerifyRegister = %+v, %v", rep, err)
+	}
 }

@@ -49,5 +49,7 @@ const visibleD = `(d.status = 'published' OR (d.status = 'approved' AND d.publis
 	OR @viewer::bigint IS NOT NULL
 	OR (d.status = 'withdrawn' AND coalesce(d.publish_at, '-infinity') <= @now AND NOT d.release_held))`
 
-// partVisible keeps Part II sections (aliased s, of decision d) from all but its readers.
-const partVisible = `(s.part = 1 OR part_two_reader(d.id, @viewer::bigint))`
+// partVisible keeps Part II sections (aliased s, of decision d) from all but its readers,
+// until a section is released (part_two_releases): then everyone reads it.
+const partVisible = `(s.part = 1 OR part_two_reader(d.id, @viewer::bigint)
+	OR EXISTS (SELECT 1 FROM part_two_releases pr WHERE pr.decision_id = s.decision_id AND pr.position = s.position))`

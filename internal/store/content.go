@@ -56,6 +56,16 @@ SELECT a.decision_id, a.step_kind, a.approver_name, a.on_behalf_name, a.cover_st
 	a.interests, a.interest_nature, a.dispensation_by
 FROM signoff_actions a WHERE a.decision_id = ANY(@ids) AND a.action = 'approved' AND a.cleared_at IS NULL ORDER BY a.decision_id, a.id`
 
+// contentReleasedSQL reads the Part II sections released since signing (version 5), each by
+// its place in Part II.
+const contentReleasedSQL = `
+SELECT r.decision_id, s.place AS section, s.kind, s.heading, s.body, r.ground, to_char(r.released_on, 'YYYY-MM-DD') AS released_on,
+	r.released_name AS released_by
+FROM part_two_releases r JOIN (
+	SELECT decision_id, position, kind, heading, body, row_number() OVER (PARTITION BY decision_id ORDER BY position)::integer AS place
+	FROM sections WHERE decision_id = ANY(@ids) AND part = 2) s ON s.decision_id = r.decision_id AND s.position = r.position
+WHERE r.decision_id = ANY(@ids) ORDER BY r.decision_id, s.place`
+
 type contentHead struct {
 	ID        int64  `db:"id"`
 	Reference string `db:"reference"`
@@ -81,7 +91,7 @@ func (s *Store) Content(ctx context.Context, decisionID int64) (decision.Content
 }
 
 // Contents reads the content of each decision of ids that exists, by id, in one round trip of
-// seven queries however many there are (signing reads one; "Your work" one per open correction).
+// eight queries however many there are (signing reads one; "Your work" one per open correction).
 func (s *Store) Contents(ctx context.Context, ids []int64) (map[int64]decision.Content, error) {
 	cs := make(map[int64]*decision.Content, len(ids))
 	args := pgx.NamedArgs{"ids": ids}
@@ -93,7 +103,7 @@ func (s *Store) Contents(ctx context.Context, ids []int64) (map[int64]decision.C
 			cs[h.ID] = &decision.Content{Reference: h.Reference, Title: h.Title, Summary: h.Summary, Funder: h.Funder,
 				PartTwoSalt: h.Salt, PartTwoHash: h.PartTwoHash, Recommendations: []string{}, Sections: []decision.ContentSection{},
 				PartTwo: []decision.ContentSection{}, Funding: []decision.ContentFunding{}, Links: []decision.ContentLink{},
-				Documents: []decision.ContentDocument{}, Approvals: []decision.ContentApproval{}}
+				Documents: []decision.ContentDocument{}, Approvals: []decision.ContentApproval{}, Released: []decision.ContentRelease{}}
 		}
 		return err
 	})
@@ -154,6 +164,11 @@ func (s *Store) Contents(ctx context.Context, ids []int64) (map[int64]decision.C
 			a.Cover = &decision.ContentCover{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), SetBy: *setBy}
 		}
 		return func(c *decision.Content) { c.Approvals = append(c.Approvals, a) }, err
+	})
+	each(contentReleasedSQL, func(rows pgx.Rows, id *int64) (func(*decision.Content), error) {
+		var r decision.ContentRelease
+		err := rows.Scan(id, &r.Section, &r.Kind, &r.Heading, &r.Body, &r.Ground, &r.ReleasedOn, &r.ReleasedBy)
+		return func(c *decision.Content) { c.Released = append(c.Released, r) }, err
 	})
 	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("content of %d decisions: %w", len(ids), mapError(err))

@@ -339,25 +339,8 @@ func (s *Store) ApproveCorrection(ctx context.Context, act Act, slug, seenHash s
 			return err
 		}
 		if last == 0 {
-			// The first correction: record the content as signed, as version 1, in the
-			// serialisation its signature used. The database refuses it unless it hashes to the
-			// signature's hash.
-			var signedAs int
-			if err := tx.db.QueryRow(ctx, `SELECT canonical_version FROM signatures WHERE decision_id = $1`, id).Scan(&signedAs); err != nil {
-				return fmt.Errorf("signature of %s: %w", ref, mapError(err))
-			}
-			firstBytes, ok := decision.CanonicalAs(signedAs, c.Current)
-			if !ok {
-				return fmt.Errorf("%s was signed under canonical version %d, which this program cannot write", ref, signedAs)
-			}
-			firstHash, _ := decision.ContentHashAs(signedAs, c.Current)
-			_, err = tx.db.Exec(ctx, `
-INSERT INTO decision_versions (decision_id, number, canonical, content_hash, canonical_version, signed_by, signer_name, signer_role, signed_at, created_txid)
-SELECT g.decision_id, 1, $2, $3, $4, g.user_id, coalesce(g.signer_name, d.decision_maker_name), d.decision_maker_role, g.signed_at, 0
-FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = $1`,
-				id, firstBytes, firstHash, signedAs)
-			if err != nil {
-				return fmt.Errorf("record version 1 of %s: %w", ref, mapError(err))
+			if err := tx.recordFirstVersion(ctx, id, ref, c.Current); err != nil {
+				return err
 			}
 			last = 1
 		}
@@ -478,6 +461,30 @@ WHERE id = $1`, c.ID, act.At, u.ID, comment)
 		}
 		return tx.Audit(ctx, act, c.DecisionID, EventCorrectionReturned, map[string]string{"reference": c.Reference, "comment": comment})
 	})
+}
+
+// recordFirstVersion records a signed decision's content as signed, as version 1, in the
+// serialisation its signature used, before its first later version (a correction or a release
+// of Part II). The database refuses it unless it hashes to the signature's hash.
+func (s *Store) recordFirstVersion(ctx context.Context, id int64, ref string, current decision.Content) error {
+	var signedAs int
+	if err := s.db.QueryRow(ctx, `SELECT canonical_version FROM signatures WHERE decision_id = $1`, id).Scan(&signedAs); err != nil {
+		return fmt.Errorf("signature of %s: %w", ref, mapError(err))
+	}
+	firstBytes, ok := decision.CanonicalAs(signedAs, current)
+	if !ok {
+		return fmt.Errorf("%s was signed under canonical version %d, which this program cannot write", ref, signedAs)
+	}
+	firstHash, _ := decision.ContentHashAs(signedAs, current)
+	_, err := s.db.Exec(ctx, `
+INSERT INTO decision_versions (decision_id, number, canonical, content_hash, canonical_version, signed_by, signer_name, signer_role, signed_at, created_txid)
+SELECT g.decision_id, 1, $2, $3, $4, g.user_id, coalesce(g.signer_name, d.decision_maker_name), d.decision_maker_role, g.signed_at, 0
+FROM signatures g JOIN decisions d ON d.id = g.decision_id WHERE g.decision_id = $1`,
+		id, firstBytes, firstHash, signedAs)
+	if err != nil {
+		return fmt.Errorf("record version 1 of %s: %w", ref, mapError(err))
+	}
+	return nil
 }
 
 func (s *Store) lastVersion(ctx context.Context, id int64) (int, error) {
@@ -658,7 +665,8 @@ func (s *Store) VerifyVersions(ctx context.Context) (VersionReport, error) {
 		rows, err := st.db.Query(ctx, `
 SELECT v.decision_id, d.reference, v.number, v.canonical, v.content_hash, g.content_hash AS signature_hash,
 	(SELECT a.detail::jsonb ->> 'content_sha256' FROM audit_log a
-	 WHERE a.decision_id = v.decision_id AND a.event = 'corrected' AND a.detail::jsonb ->> 'version' = v.number::text
+	 WHERE a.decision_id = v.decision_id AND a.event IN ('corrected', 'part_two_released')
+		AND a.detail::jsonb ->> 'version' = v.number::text
 	 ORDER BY a.id LIMIT 1) AS audited_hash
 FROM decision_versions v JOIN decisions d ON d.id = v.decision_id JOIN signatures g ON g.decision_id = v.decision_id
 ORDER BY v.decision_id, v.number`)
@@ -679,7 +687,7 @@ ORDER BY v.decision_id, v.number`)
 			case v.Number == 1 && v.ContentHash != v.SignatureHash:
 				problem = "it is not the content that was signed"
 			case v.Number > 1 && (v.AuditedHash == nil || *v.AuditedHash != v.ContentHash):
-				problem = "its hash is not the one the audit trail recorded when the correction was approved"
+				problem = "its hash is not the one the audit trail recorded when the correction was approved or Part II released"
 			}
 			if problem != "" && rep.Problem == "" {
 				rep.BadReference, rep.BadNumber, rep.Problem = v.Reference, v.Number, problem

@@ -213,7 +213,7 @@ func TestApproveUnderCover(t *testing.T) {
 		t.Fatal(err)
 	}
 	canon := string(decision.Canonical(c))
-	for _, want := range []string{`"format":"decision-register/canonical/v4"`,
+	for _, want := range []string{`"format":"decision-register/canonical/v5"`,
 		`{"step":"legal","approver":"Bea Cover","on_behalf_of":"Adviser legal","cover":{"from":"2026-08-01","to":"2026-08-14","set_by":"Cal Admin"},"interests":"declared","interest_nature":"I hold shares in the funder","dispensation_by":"The monitoring officer"}`} {
 		if !strings.Contains(canon, want) {
 			t.Errorf("the canonical content lacks %s:\n%s", want, canon)

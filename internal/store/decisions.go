@@ -56,6 +56,10 @@ type Section struct {
 	Kind     string `db:"kind"`
 	Heading  string `db:"heading"`
 	Body     string `db:"body"`
+	// A Part II section released since signing (part_two_releases): the day, and the ground
+	// it was withheld on until then. The public reads a released section.
+	ReleasedOn     *time.Time `db:"released_on"`
+	ReleasedGround *string    `db:"released_ground"`
 }
 
 // FundingLine is one amount a decision records.
@@ -147,8 +151,9 @@ WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY r.position`
 // sectionsSQL returns Part II only to those allowed to read it: the rule lives in the
 // database (part_two_reader), so no caller can forget it.
 const sectionsSQL = `
-SELECT s.part, s.position, s.kind, s.heading, s.body
+SELECT s.part, s.position, s.kind, s.heading, s.body, r.released_on, r.ground AS released_ground
 FROM sections s JOIN decisions d ON d.id = s.decision_id
+LEFT JOIN part_two_releases r ON r.decision_id = s.decision_id AND r.position = s.position AND s.part = 2
 WHERE d.slug = @slug AND ` + visibleD + ` AND ` + partVisible + `
 ORDER BY s.part, s.position`
 

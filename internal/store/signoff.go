@@ -330,6 +330,11 @@ func (s *Store) Sign(ctx context.Context, act Act, slug string, in SignInput) er
 		if err != nil {
 			return fmt.Errorf("sign %s: %w", ref, mapError(err))
 		}
+		if deferred && in.DeferralGround != nil {
+			if err := tx.holdForRelease(ctx, id, ref); err != nil {
+				return err
+			}
+		}
 		// Signing (or rejecting) under cover is recorded for whom, as an approval is.
 		cover, err := tx.coverFor(ctx, act, u, so.SigningFor)
 		if err != nil {
@@ -507,11 +512,15 @@ type signingRow struct {
 	CoverStarts  *time.Time `db:"cover_starts_on"`
 	CoverEnds    *time.Time `db:"cover_ends_on"`
 	CoverSetBy   *string    `db:"cover_set_by"`
+	// Whether the decision waits for its owner's release past its date (migration 71): "true"
+	// in the record, or "" when not, as the entries written before it have no key.
+	ReleaseHeld bool `db:"release_held"`
 }
 
 const signingRowColumns = `g.kind, g.outcome, g.user_id, g.signer_name, g.interests, g.interests_detail, g.signed_at,
 	g.canonical_version, d.decision_maker_name, d.decision_maker_role, d.date_signed, d.publish_at, d.deferral_reason,
-	d.date_published, g.on_behalf_of, g.on_behalf_name, g.cover_id, g.cover_starts_on, g.cover_ends_on, g.cover_set_by`
+	d.date_published, g.on_behalf_of, g.on_behalf_name, g.cover_id, g.cover_starts_on, g.cover_ends_on, g.cover_set_by,
+	d.release_held`
 
 // signingKeys are the keys of a signing record in the audit entry of its signature, which the
 // checkpointed chain covers; date_published is also in the entries of a decision's publication,
@@ -544,6 +553,9 @@ func (r signingRow) record() map[string]string {
 		"interests_detail": str(r.InterestsDetail), "signed_at": at(r.SignedAt), "canonical_version": strconv.Itoa(r.CanonicalVersion),
 		"decision_maker": str(r.MakerName), "decision_maker_role": str(r.MakerRole), "date_signed": day(r.DateSigned),
 		"deferral_reason": str(r.DeferralReason), "date_published": day(r.DatePublished), "signer_id": "", "publish_at": ""}
+	if r.ReleaseHeld {
+		m["release_held"] = "true"
+	}
 	if r.UserID != nil {
 		m["signer_id"] = strconv.FormatInt(*r.UserID, 10)
 	}

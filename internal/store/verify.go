@@ -29,8 +29,11 @@ type signedDecision struct {
 	SigningDetail *string `db:"signing_detail"` // the whole of that entry's detail
 	// AuditedPublished is the date_published of the latest entry that recorded one.
 	AuditedPublished *string `db:"audited_published"`
-	LatestHash       *string `db:"latest_hash"`    // the latest correction's hash, if corrected
-	LatestVersion    *int    `db:"latest_version"` // and the canonical version it was hashed under
+	// AuditedHeld is the release_held of the latest entry that recorded one: the signature's,
+	// or the release's, which ends the hold.
+	AuditedHeld   *string `db:"audited_held"`
+	LatestHash    *string `db:"latest_hash"`    // the latest correction's hash, if corrected
+	LatestVersion *int    `db:"latest_version"` // and the canonical version it was hashed under
 }
 
 // VerifySignatures recomputes the canonical content hash of every signed (or imported)
@@ -48,6 +51,10 @@ SELECT g.decision_id, d.reference, g.content_hash, `+signingRowColumns+`,
 	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported', 'published', 'released')
 		AND a.detail::jsonb ? 'date_published'
 	 ORDER BY a.id DESC LIMIT 1) AS audited_published,
+	(SELECT a.detail::jsonb ->> 'release_held' FROM audit_log a
+	 WHERE a.decision_id = g.decision_id AND a.event IN ('signed', 'rejected', 'imported', 'released')
+		AND a.detail::jsonb ? 'release_held'
+	 ORDER BY a.id DESC LIMIT 1) AS audited_held,
 	(SELECT v.content_hash FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
 	 ORDER BY v.number DESC LIMIT 1) AS latest_hash,
 	(SELECT v.canonical_version FROM decision_versions v WHERE v.decision_id = g.decision_id AND v.number > 1
@@ -269,6 +276,14 @@ func (sd signedDecision) recordProblem() string {
 	if now["date_published"] != want {
 		return fmt.Sprintf("its date_published is %q but the audit trail recorded %q (the signing record was changed)",
 			now["date_published"], want)
+	}
+	held := ""
+	if sd.AuditedHeld != nil {
+		held = *sd.AuditedHeld
+	}
+	if now["release_held"] != held {
+		return fmt.Sprintf("its release_held is %q but the audit trail recorded %q (whether it waits for release was changed)",
+			now["release_held"], held)
 	}
 	return ""
 }

@@ -220,9 +220,11 @@ WHERE id = $1 RETURNING date_published`, w.DecisionID, act.At).Scan(&published)
 		if _, err := tx.db.Exec(ctx, `UPDATE withholdings SET released_at = $2 WHERE id = $1`, id, act.At); err != nil {
 			return fmt.Errorf("release %s: %w", w.Reference, mapError(err))
 		}
+		// release_held is "" from now on: verify compares the row with the latest entry that
+		// recorded it (this one, or the signature's).
 		return tx.Audit(ctx, act, w.DecisionID, EventReleased, map[string]string{"reference": w.Reference,
 			"publish_at": derefTime(w.PublishAt).UTC().Format(time.RFC3339), "date_published": published.Format(time.DateOnly),
-			"confirmed_by": act.Name})
+			"confirmed_by": act.Name, "release_held": ""})
 	})
 }
 
@@ -258,8 +260,27 @@ ON CONFLICT (series) DO UPDATE SET mode = $2, remind_days = $3, updated_at = $4`
 	})
 }
 
+// holdForRelease holds a deferred decision past its publication day when its series releases
+// by confirmation. It runs before the signature: once signed, the database lets release_held
+// change only by the release (migration 71), and the signing record holds it.
+func (s *Store) holdForRelease(ctx context.Context, id int64, ref string) error {
+	var series string
+	if err := s.db.QueryRow(ctx, `SELECT series FROM decisions WHERE id = $1`, id).Scan(&series); err != nil {
+		return fmt.Errorf("hold %s: %w", ref, mapError(err))
+	}
+	mode, _, err := s.SeriesReleaseMode(ctx, series)
+	if err != nil || mode != ReleaseConfirm {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE decisions SET release_held = true WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("hold %s: %w", ref, mapError(err))
+	}
+	return nil
+}
+
 // recordDeferral records a deferral's ground as the decision is signed, reviewed on its
-// publication day, and holds it past that day when its series releases by confirmation.
+// publication day (holdForRelease has held it past that day when its series releases by
+// confirmation).
 func (s *Store) recordDeferral(ctx context.Context, act Act, id int64, ref string, publishAt time.Time, w WithholdingInput) error {
 	var series string
 	if err := s.db.QueryRow(ctx, `SELECT series FROM decisions WHERE id = $1`, id).Scan(&series); err != nil {
@@ -276,11 +297,6 @@ ON CONFLICT (decision_id, what) DO UPDATE SET ground = $2, public_interest = $3,
 		id, w.Ground, w.PublicInterest, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC), act.At)
 	if err != nil {
 		return fmt.Errorf("deferral of %s: %w", ref, mapError(err))
-	}
-	if mode == ReleaseConfirm {
-		if _, err := s.db.Exec(ctx, `UPDATE decisions SET release_held = true WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("hold %s: %w", ref, mapError(err))
-		}
 	}
 	return s.Audit(ctx, act, id, EventWithholdingRecorded, map[string]string{"reference": ref, "what": WithheldDeferral,
 		"ground": w.Ground, "public_interest": w.PublicInterest, "release": mode})

@@ -15,7 +15,8 @@ import sys
 import unicodedata
 
 FORMATS = {1: "decision-register/canonical/v1", 2: "decision-register/canonical/v2",
-           3: "decision-register/canonical/v3", 4: "decision-register/canonical/v4"}
+           3: "decision-register/canonical/v3", 4: "decision-register/canonical/v4",
+           5: "decision-register/canonical/v5"}
 
 # Section 4: the code points written as escapes; every other one is written as itself.
 SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -221,6 +222,8 @@ def canonical(version, c):
                                     for d in c.get("documents", [])]))
     if version >= 4:
         pairs.append(("approvals", [approval(a) for a in c.get("approvals") or []]))
+    if version >= 5:
+        pairs.append(("released", [released(r) for r in sorted(c.get("released") or [], key=lambda r: r["section"])]))
     return (write(obj(*pairs)) + "\n").encode("utf-8")
 
 
@@ -237,6 +240,19 @@ def approval(a):
         ("interests", a.get("interests")),
         ("interest_nature", text(a.get("interest_nature"))),
         ("dispensation_by", text(a.get("dispensation_by"))),
+    )
+
+
+def released(r):
+    """Section 12 (version 5): a release object."""
+    return obj(
+        ("section", r["section"]),
+        ("kind", r["kind"]),
+        ("heading", text(r["heading"])),
+        ("body", text(r["body"])),
+        ("ground", r["ground"]),
+        ("released_on", r["released_on"]),
+        ("released_by", text(r["released_by"])),
     )
 
 

@@ -1,0 +1,2 @@
+DROP TRIGGER decisions_release_held_frozen ON decisions;
+DROP FUNCTION refuse_release_held_change();
