@@ -57,6 +57,10 @@ func TestWorkShowsWhatEachRoleDoes(t *testing.T) {
 		if p.attr(`[data-testid=change-password]`, "href") != "/account/password" {
 			t.Errorf("%s: no Change your password link on /work", tt.email)
 		}
+		// Found in a walk-through: a second factor could be set up only when an admin required one.
+		if p.attr(`[data-testid=second-factor-link]`, "href") != "/account/two-factor" {
+			t.Errorf("%s: no link to the second factor on /work", tt.email)
+		}
 	}
 }
 
