@@ -144,7 +144,7 @@ func (s *Server) addCorrections(r *http.Request, p *pages.ShowProps, d store.Dec
 			}
 			p.Corrections = append(p.Corrections, pages.CorrectionNote{Version: vs[i].Number, Date: formatLondonDay(vs[i].SignedAt),
 				Reason: deref(vs[i].Reason), By: versionSigner(vs[i]), Typographical: vs[i].Typographical, Released: vs[i].ReleasesPartTwo,
-				URL: versionURL(d.Slug, vs[i].Number),
+				URL:   versionURL(d.Slug, vs[i].Number),
 				Diffs: diffFields(decision.Diffs(decision.CorrectedOf(prev), decision.CorrectedOf(cur)))})
 		}
 	}
