@@ -89,6 +89,23 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob, sv 
 		return r.TestID == "status" || r.TestID == "source"
 	})
 	p.Parts = parts(signedSections(c.Sections), m, d.MadeHere)
+	// From version 5 the Part II sections released since signing are signed content too.
+	if len(c.Released) > 0 {
+		released := pages.Part{Heading: "Part II: released"}
+		for _, rel := range c.Released {
+			note := "Released on " + rel.ReleasedOn + " by " + rel.ReleasedBy + "."
+			if day, err := time.Parse(time.DateOnly, rel.ReleasedOn); err == nil {
+				note = "Released on " + day.Format(dateLayout) + " by " + rel.ReleasedBy
+				if g, ok := decision.GroundByCode(rel.Ground); ok {
+					note += " (withheld under " + g.Cite + " until then)"
+				}
+				note += "."
+			}
+			released.Sections = append(released.Sections, pages.Section{ID: fmt.Sprintf("part-2-section-%d", rel.Section),
+				Heading: rel.Heading, Blocks: textBlocks(rel.Body, m.rich), Note: note, Released: true})
+		}
+		p.Parts = append(p.Parts, released)
+	}
 	p.Funding = funding(d.Funding, m)
 	for _, doc := range c.Documents {
 		p.Documents = append(p.Documents, pages.SignedDocumentFile{Name: doc.Name, Type: document.TypeName(doc.MediaType),
@@ -106,7 +123,11 @@ func (s *Server) signedDocument(ctx context.Context, job store.SignedPDFJob, sv 
 	}
 	if sv.Number > 1 {
 		p.CorrectionReason = deref(sv.Reason)
-		p.Steps = append(p.Steps, pages.SignoffStep{Step: "Correction: version " + strconv.Itoa(sv.Number),
+		step := "Correction: version "
+		if sv.ReleasesPartTwo {
+			step = "Part II released: version "
+		}
+		p.Steps = append(p.Steps, pages.SignoffStep{Step: step + strconv.Itoa(sv.Number),
 			Statement: deref(sv.Reason), Role: deref(sv.SignerRole), Name: deref(sv.SignerName),
 			Date: formatLondonDay(sv.SignedAt), Hash: sv.Hash})
 	}

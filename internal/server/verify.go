@@ -76,8 +76,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		p.Imported, p.SignedHash, p.SignedBy, p.SignedOn = false, last.ContentHash, versionSigner(last), formatLondonDay(last.SignedAt)
 		p.Versions = versionLinks(slug, v.Versions)
 		if v.Matches {
+			what := "a correction approved on "
+			if last.ReleasesPartTwo {
+				what = "Part II released on "
+			}
 			p.Verdict = "The content of " + v.Reference + " matches its latest signed version, version " + strconv.Itoa(n) +
-				" (a correction approved on " + p.SignedOn + ")."
+				" (" + what + p.SignedOn + ")."
 		} else {
 			p.Verdict = "The content of " + v.Reference + " does not match its latest signed version: it has changed since."
 		}

@@ -105,6 +105,8 @@ func versionLinks(slug string, vs []store.Version) []pages.VersionLink {
 		switch {
 		case v.Imported:
 			label = "as signed, recorded on import"
+		case v.ReleasesPartTwo:
+			label = "Part II released"
 		case v.Number > 1 && v.Typographical:
 			label = "typographical correction"
 		case v.Number > 1:
@@ -141,7 +143,8 @@ func (s *Server) addCorrections(r *http.Request, p *pages.ShowProps, d store.Dec
 				return err
 			}
 			p.Corrections = append(p.Corrections, pages.CorrectionNote{Version: vs[i].Number, Date: formatLondonDay(vs[i].SignedAt),
-				Reason: deref(vs[i].Reason), By: versionSigner(vs[i]), Typographical: vs[i].Typographical, URL: versionURL(d.Slug, vs[i].Number),
+				Reason: deref(vs[i].Reason), By: versionSigner(vs[i]), Typographical: vs[i].Typographical, Released: vs[i].ReleasesPartTwo,
+				URL:   versionURL(d.Slug, vs[i].Number),
 				Diffs: diffFields(decision.Diffs(decision.CorrectedOf(prev), decision.CorrectedOf(cur)))})
 		}
 	}

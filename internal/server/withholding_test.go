@@ -251,6 +251,23 @@ func TestReleasePartTwoJourney(t *testing.T) {
 	if got := get(t, anon, site.URL+"/withheld").text(`[data-testid=extension]`); !strings.Contains(got, "The terms are still being negotiated.") {
 		t.Errorf("the public list shows the extension as %q", got)
 	}
+	base := site.URL + "/decisions/" + slug
+	if p := get(t, anon, base+"/versions/2/canonical"); p.status != http.StatusOK ||
+		!strings.Contains(p.body, `"released":[{"section":1,"kind":"other"`) || strings.Contains(p.body, "TERMS-STILL-SECRET") {
+		t.Errorf("GET version 2's canonical bytes = %d %q", p.status, p.body)
+	}
+	for _, u := range []string{base + "/versions/1", base + "/versions/2"} {
+		if p := get(t, anon, u); p.status != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", u, p.status)
+		}
+	}
+	if got := get(t, anon, base+"/verify").body; !strings.Contains(got, "matches its latest signed version, version 2 (Part II released on "+day+")") {
+		t.Errorf("the verify page does not say version 2, the release, matches")
+	}
+	if got := page.text(`[data-testid=correction]`); !strings.Contains(got, "Part II released on "+day+" (version 2)") ||
+		!strings.Contains(got, "Released and signed by Sophie Signer (decision maker).") {
+		t.Errorf("the page's history of versions says %q", got)
+	}
 	if p := post(t, dm, path, url.Values{"section": {first}}); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("releasing section 1 again = %d, want 422 (it is no longer offered)", p.status)
 	}

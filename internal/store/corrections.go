@@ -579,11 +579,12 @@ type Version struct {
 	Canonical        []byte    `db:"canonical"`
 	Matches          bool      `db:"matches"` // its bytes hash to its hash
 	Imported         bool      `db:"imported"`
+	ReleasesPartTwo  bool      `db:"releases_part_two"` // a release of Part II, not a correction
 }
 
 const versionsSQL = `
 SELECT v.number, v.content_hash, v.canonical_version, v.reason, v.typographical, v.signer_name, v.signer_role,
-	v.signed_at, v.canonical, encode(sha256(v.canonical), 'hex') = v.content_hash AS matches,
+	v.signed_at, v.canonical, v.releases_part_two, encode(sha256(v.canonical), 'hex') = v.content_hash AS matches,
 	(v.number = 1 AND EXISTS (SELECT 1 FROM signatures g WHERE g.decision_id = v.decision_id AND g.kind = 'imported')) AS imported
 FROM decision_versions v JOIN decisions d ON d.id = v.decision_id
 WHERE d.slug = @slug AND ` + visibleD + ` ORDER BY v.number`

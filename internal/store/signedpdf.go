@@ -189,6 +189,8 @@ type SignedVersion struct {
 	SignerRole    *string   `db:"signer_role"`
 	Reason        *string   `db:"reason"` // why it was corrected; nil for version 1
 	Typographical bool      `db:"typographical"`
+	// ReleasesPartTwo is a release of Part II sections (migration 72), not a correction.
+	ReleasesPartTwo bool `db:"releases_part_two"`
 }
 
 // SignedPDFVersion reads, in one snapshot, the signed version job prints: its stored canonical
@@ -215,7 +217,7 @@ WHERE decision_id = $1 AND outcome = 'approved'`, job.DecisionID).Scan(&sigHash,
 		return SignedVersion{}, fmt.Errorf("signature of %s: %w", job.Reference, mapError(err))
 	}
 	rows, err := s.db.Query(ctx, `
-SELECT number, canonical, content_hash, signed_at, signer_name, signer_role, reason, typographical
+SELECT number, canonical, content_hash, signed_at, signer_name, signer_role, reason, typographical, releases_part_two
 FROM decision_versions WHERE decision_id = $1 AND number = $2`, job.DecisionID, job.Version)
 	if err != nil {
 		return SignedVersion{}, fmt.Errorf("version %d of %s: %w", job.Version, job.Reference, mapError(err))
