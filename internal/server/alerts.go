@@ -157,7 +157,7 @@ func (s *Server) renderAlertNew(w http.ResponseWriter, r *http.Request, status i
 	if f.Kind == store.AlertForwardPlan {
 		p.Page.Nav = "forward-plan"
 		p.AboutURL = "/forward-plan"
-		p.About = "the forward plan: each notice of a decision to come published, changed or withdrawn, and each plan published"
+		p.About = store.Subscription{Kind: store.AlertForwardPlan}.About()
 	}
 	if f.Kind == store.AlertDecision || f.Kind == store.AlertChain {
 		d, err := s.store.DecisionBySlug(r.Context(), store.Public(s.now()), f.Slug)
