@@ -89,8 +89,7 @@ func (s *Server) fundingEndsFeed(ctx context.Context, now time.Time) (calendar.F
 // shows it is told (its UID and a higher SEQUENCE replace the event) rather than left to
 // notice that it has gone.
 func (s *Server) forwardPlanFeed(ctx context.Context, now time.Time) (calendar.Feed, error) {
-	from := now.AddDate(-1, 0, 0)
-	ns, err := s.replica.PlanNotices(ctx, store.Public(now), store.PlanFilter{From: &from, Withdrawn: true})
+	ns, err := s.replica.PlanCalendar(ctx, store.Public(now), now.AddDate(-1, 0, 0))
 	if err != nil {
 		return calendar.Feed{}, err
 	}

@@ -262,6 +262,7 @@ type PlanFilter struct {
 	KeyOnly   bool
 	From      *time.Time
 	Withdrawn bool
+	Limit     int // at most this many, or 0 for all
 }
 
 // Notices are the plan's notices, soonest expected first.
@@ -270,7 +271,8 @@ func (s *Store) PlanNotices(ctx context.Context, a Access, f PlanFilter) ([]Plan
 WHERE (@series = '' OR n.series = @series) AND (NOT @key OR n.key_decision)
 	AND (@from::date IS NULL OR coalesce(n.expected_to, n.expected_from) >= @from::date)
 	AND (@withdrawn OR n.withdrawn_at IS NULL)
-ORDER BY n.expected_from, n.id`, a.args(pgx.NamedArgs{"series": f.Series, "key": f.KeyOnly, "from": f.From, "withdrawn": f.Withdrawn}))
+ORDER BY n.expected_from, n.id LIMIT CASE WHEN @limit::int > 0 THEN @limit::int END`,
+		a.args(pgx.NamedArgs{"series": f.Series, "key": f.KeyOnly, "from": f.From, "withdrawn": f.Withdrawn, "limit": f.Limit}))
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
