@@ -19,6 +19,9 @@ type Event struct {
 	// Start is when it happens; AllDay makes it a date (London's), not a moment.
 	Start  time.Time
 	AllDay bool
+	// LastDay, for an all-day event of more than one day (a period), is its last day; zero
+	// for one day.
+	LastDay time.Time
 	// Summary starts with the decision's reference; Description says more.
 	Summary     string
 	Description string
@@ -26,6 +29,11 @@ type Event struct {
 	URL string
 	// Updated is when what the event says last changed: its DTSTAMP and LAST-MODIFIED.
 	Updated time.Time
+	// Sequence counts the event's revisions (SEQUENCE, RFC 5545 3.8.7.4), when it has any.
+	Sequence int
+	// Cancelled marks an event that will not happen (STATUS:CANCELLED), kept so that a
+	// calendar that has it is told rather than left to guess.
+	Cancelled bool
 }
 
 // Feed is one calendar: its name, what it holds, and its events.
@@ -47,8 +55,9 @@ func london() *time.Location {
 }
 
 // Write writes f as an iCalendar object: VERSION 2.0, PRODID, CALSCALE GREGORIAN and
-// METHOD PUBLISH, and each event with UID, DTSTAMP, DTSTART (and for a date DTEND, the next
-// day), SUMMARY, DESCRIPTION and URL. Lines are folded at 75
+// METHOD PUBLISH, and each event with UID, DTSTAMP, DTSTART (and for a date DTEND, the day
+// after its last), SUMMARY, DESCRIPTION and URL, and SEQUENCE and STATUS when it has them.
+// Lines are folded at 75
 // octets and end in CRLF, as the RFC asks.
 func Write(w io.Writer, f Feed) error {
 	cal := ics.NewCalendarFor("Decision Register")
@@ -72,7 +81,14 @@ func Write(w io.Writer, f Feed) error {
 			day := e.Start.In(london())
 			d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 			ev.SetAllDayStartAt(d)
-			ev.SetAllDayEndAt(d.AddDate(0, 0, 1))
+			end := d
+			if !e.LastDay.IsZero() {
+				last := e.LastDay.In(london())
+				if l := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC); l.After(d) {
+					end = l
+				}
+			}
+			ev.SetAllDayEndAt(end.AddDate(0, 0, 1))
 		} else {
 			// No DTEND: a moment, which RFC 5545 (3.6.1) reads as ending where it starts.
 			ev.SetStartAt(e.Start)
@@ -83,6 +99,12 @@ func Write(w io.Writer, f Feed) error {
 		}
 		if e.URL != "" {
 			ev.SetURL(e.URL)
+		}
+		if e.Sequence > 0 {
+			ev.SetSequence(e.Sequence)
+		}
+		if e.Cancelled {
+			ev.SetStatus(ics.ObjectStatusCancelled)
 		}
 		ev.SetProperty(ics.ComponentPropertyTransp, "TRANSPARENT")
 	}

@@ -40,6 +40,9 @@ func NewAlertLetter(d store.Delivery, baseURL, host, unsubscribe, confirm string
 	l.Subject = ns[0].Subject
 	if l.Digest {
 		l.Subject = fmt.Sprintf("Your alerts: %d %s", len(l.Groups), plural(len(l.Groups), "decision", "decisions"))
+		if l.forwardPlan() {
+			l.Subject = fmt.Sprintf("Your forward plan alerts: %d %s", len(ns), plural(len(ns), "change", "changes"))
+		}
 	}
 	if alerts > 0 {
 		l.Unsubscribe = unsubscribe
@@ -47,10 +50,24 @@ func NewAlertLetter(d store.Delivery, baseURL, host, unsubscribe, confirm string
 	return l
 }
 
+// forwardPlan reports whether the letter is a forward-plan subscription's: it has one group,
+// the plan's.
+func (l Letter) forwardPlan() bool {
+	return len(l.Groups) == 1 && l.Groups[0].Reference == store.PlanAlertReference
+}
+
+// DigestIntro opens a summary.
+func (l Letter) DigestIntro() string {
+	if l.forwardPlan() {
+		return "Here is what changed on the forward plan."
+	}
+	return "Here is what happened to the decisions your alert follows."
+}
+
 func (l Letter) alertText() string {
 	var b strings.Builder
 	if l.Digest {
-		b.WriteString("Here is what happened to the decisions your alert follows.\n\n")
+		b.WriteString(l.DigestIntro() + "\n\n")
 	}
 	for _, g := range l.Groups {
 		if g.Reference != "" {
@@ -79,7 +96,7 @@ var htmlAlert = template.Must(template.New("alert").Parse(`<!DOCTYPE html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family: Arial, sans-serif; font-size: 19px; line-height: 1.3; color: #0b0c0c;">
-{{if .Digest}}<p>Here is what happened to the decisions your alert follows.</p>{{end}}
+{{if .Digest}}<p>{{.DigestIntro}}</p>{{end}}
 {{range .Groups}}{{if .Reference}}<h2 style="font-size: 24px;">{{.Reference}}: {{.Title}}</h2>{{end}}
 {{range .Items}}<p>{{if $.Digest}}<strong>{{.At}}</strong>: {{end}}{{.Body}}</p>
 <p><a href="{{.Link}}" style="color: #1d70b8;">{{if .Action}}Confirm your alerts{{else}}See it in the register{{end}}</a></p>

@@ -117,7 +117,8 @@ func alertsURL(q search.Query) string {
 }
 
 // handleAlertNew is the form asking for alerts: about a search (?search=, the list's query
-// string), a decision (?decision=slug) or its funding chain (?chain=slug).
+// string), a decision (?decision=slug), its funding chain (?chain=slug) or the forward plan
+// (?about=forward-plan).
 func (s *Server) handleAlertNew(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	f := alertForm{Kind: store.AlertSearch, Search: v.Get("search"), Frequency: store.AlertImmediate}
@@ -126,6 +127,8 @@ func (s *Server) handleAlertNew(w http.ResponseWriter, r *http.Request) error {
 		f.Kind, f.Slug = store.AlertDecision, v.Get("decision")
 	case v.Get("chain") != "":
 		f.Kind, f.Slug = store.AlertChain, v.Get("chain")
+	case v.Get("about") == "forward-plan":
+		f.Kind = store.AlertForwardPlan
 	}
 	if f.Search != "" && !strings.HasPrefix(f.Search, "/") && !strings.HasPrefix(f.Search, "http") {
 		f.Search = "/decisions?" + strings.TrimPrefix(f.Search, "?")
@@ -151,7 +154,12 @@ func (s *Server) renderAlertNew(w http.ResponseWriter, r *http.Request, status i
 				{Value: store.AlertWeekly, Label: "One e-mail a week, summarising them", Hint: "On Mondays at 8am, UK time.", Checked: f.Frequency == store.AlertWeekly},
 			}},
 	}
-	if f.Kind != store.AlertSearch {
+	if f.Kind == store.AlertForwardPlan {
+		p.Page.Nav = "forward-plan"
+		p.AboutURL = "/forward-plan"
+		p.About = store.Subscription{Kind: store.AlertForwardPlan}.About()
+	}
+	if f.Kind == store.AlertDecision || f.Kind == store.AlertChain {
 		d, err := s.store.DecisionBySlug(r.Context(), store.Public(s.now()), f.Slug)
 		if err != nil {
 			return err
@@ -179,6 +187,8 @@ func (s *Server) handleAlertRequest(w http.ResponseWriter, r *http.Request) erro
 		Email: r.PostFormValue("email"), Frequency: r.PostFormValue("frequency")}
 	switch f.Kind {
 	case store.AlertSearch, store.AlertDecision, store.AlertChain:
+	case store.AlertForwardPlan:
+		f.Slug = ""
 	default:
 		f.Kind = store.AlertSearch
 	}

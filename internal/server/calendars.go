@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,6 +79,44 @@ func (s *Server) fundingEndsFeed(ctx context.Context, now time.Time) (calendar.F
 		f.Events = append(f.Events, calendar.Event{UID: "funding-end-" + d.Slug + "@" + s.calendarHost(), Start: d.At, AllDay: true,
 			Summary: d.Reference + " funding ends", URL: s.baseURL + "/decisions/" + d.Slug, Updated: d.UpdatedAt,
 			Description: d.Reference + title + ". Funding ending: " + d.Detail + "."})
+	}
+	return f, nil
+}
+
+// forwardPlanFeed is each notice's expected date, or period, as an all-day event, from a year
+// ago on: its matter (after its decision's reference once the public may read that decision)
+// and the notice's permanent link. A withdrawn notice stays, CANCELLED, so a calendar that
+// shows it is told (its UID and a higher SEQUENCE replace the event) rather than left to
+// notice that it has gone.
+func (s *Server) forwardPlanFeed(ctx context.Context, now time.Time) (calendar.Feed, error) {
+	ns, err := s.replica.PlanCalendar(ctx, store.Public(now), now.AddDate(-1, 0, 0))
+	if err != nil {
+		return calendar.Feed{}, err
+	}
+	f := calendar.Feed{Name: "Decision Register: forward plan",
+		Description: "When each decision on the forward plan is expected: one event for each notice, on its date or over its period."}
+	for _, n := range ns {
+		summary := "Decision expected: " + n.Matter
+		if n.DecisionReference != nil {
+			summary = *n.DecisionReference + ": " + n.Matter
+		}
+		desc := []string{n.Matter, "Decision maker: " + n.MakerName + ", " + n.MakerTitle + ".",
+			"Expected " + expectedWords(n.ExpectedFrom, n.ExpectedTo) + ".", "Series: " + n.Series + "."}
+		if n.KeyDecision {
+			desc = append(desc, "A key decision.")
+		}
+		ev := calendar.Event{UID: "forward-plan-notice-" + strconv.FormatInt(n.ID, 10) + "@" + s.calendarHost(), Start: n.ExpectedFrom,
+			AllDay: true, URL: s.baseURL + noticeURL(n.ID), Updated: n.UpdatedAt, Sequence: n.Version - 1}
+		if n.ExpectedTo != nil {
+			ev.LastDay = *n.ExpectedTo
+		}
+		if n.WithdrawnAt != nil {
+			ev.Cancelled = true
+			summary = "Withdrawn: " + summary
+			desc = append(desc, "The notice was withdrawn on "+formatLondonDay(*n.WithdrawnAt)+": "+deref(n.WithdrawnReason))
+		}
+		ev.Summary, ev.Description = summary, strings.Join(desc, " ")
+		f.Events = append(f.Events, ev)
 	}
 	return f, nil
 }

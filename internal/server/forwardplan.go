@@ -114,12 +114,14 @@ func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error
 	marks := planMarks(last, live)
 	withdrawn := q.Get("withdrawn") == "yes"
 	p := pages.ForwardPlanProps{
-		Page:      s.page(r, "Forward plan", "forward-plan", "/forward-plan"),
-		Flash:     s.sessions.PopString(r.Context(), planFlashKey),
-		KeyOnly:   f.KeyOnly,
-		Withdrawn: withdrawn,
-		AtomURL:   "/forward-plan.atom",
-		Since:     "No plan has been published yet: marks of what is new or changed start with the first.",
+		Page:        s.page(r, "Forward plan", "forward-plan", "/forward-plan"),
+		Flash:       s.sessions.PopString(r.Context(), planFlashKey),
+		KeyOnly:     f.KeyOnly,
+		Withdrawn:   withdrawn,
+		AtomURL:     "/forward-plan.atom",
+		AlertsURL:   "/alerts/new?about=forward-plan",
+		CalendarURL: "/calendars/forward-plan.ics",
+		Since:       "No plan has been published yet: marks of what is new or changed start with the first.",
 	}
 	p.Page.Feed = "/forward-plan.atom"
 	if last != nil {
@@ -233,6 +235,8 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 			what += "published by "
 		case v.WithdrawnReason != nil:
 			what += "withdrawn by "
+		case v.UnlinkedReason != nil:
+			what += "unlinked from its decision by "
 		default:
 			what += "changed by "
 		}
@@ -241,10 +245,16 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 		if v.WithdrawnReason != nil {
 			rows = append(rows, components.SummaryRow{Key: "Why it was withdrawn", Value: *v.WithdrawnReason})
 		}
+		if v.UnlinkedReason != nil {
+			rows = append(rows, components.SummaryRow{Key: "Why it was unlinked from its decision", Value: *v.UnlinkedReason, TestID: "unlinked-reason"})
+		}
 		p.History = append(p.History, pages.PlanVersion{What: what, Rows: rows})
 	}
 	if u := userFrom(r); u != nil && u.Has(decision.RoleDrafter) && n.WithdrawnAt == nil {
 		p.EditURL, p.WithdrawURL, p.ExceptionURL = noticeURL(n.ID)+"/edit", noticeURL(n.ID)+"/withdraw", noticeURL(n.ID)+"/exception"
+	}
+	if canUnlink(userFrom(r)) && n.DecisionID != nil && n.DecisionSigned == nil {
+		p.UnlinkURL = noticeURL(n.ID) + "/unlink"
 	}
 	s.render(w, r, http.StatusOK, pages.PlanNotice(p))
 	return nil
@@ -352,6 +362,8 @@ func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.Pl
 			f.errs["decision"] = "Enter a reference like PCD 1700, or leave it blank"
 		case saved != nil && saved.DecisionReference != nil && *saved.DecisionReference == parsed.String():
 			// Its own decision, which may be signed by now.
+		case saved != nil && saved.DecisionSigned != nil:
+			f.errs["decision"] = *saved.DecisionReference + " is signed: the notice's link to it cannot change"
 		default:
 			id, series, err := s.store.DecisionForNotice(r.Context(), parsed.String())
 			switch {
@@ -365,9 +377,9 @@ func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.Pl
 				out.DecisionID = &id
 			}
 		}
-	} else if saved == nil || saved.DecisionSlug == nil {
-		out.DecisionID = nil
 	}
+	// Left blank, a notice's link stays: undoing one is its own action (handlePlanNoticeUnlink),
+	// audited and kept in the notice's history.
 	return out, f, nil
 }
 
@@ -444,6 +456,9 @@ func (s *Server) renderNoticeForm(w http.ResponseWriter, r *http.Request, status
 	expected := dateF("expected", "expected", "Date expected, or the first day of the period", "For example, 27 3 2027.", f.fromParts)
 	to := dateF("expected_to", "expected-to", "Last day of the period (if a period)", "Leave blank when a single date is expected.", f.toParts)
 	dec := field("decision", "decision", "Decision reference (if the decision has been started)", "For example, PCD 1700. Once it is signed, the notice links to it.", 0)
+	if saved != nil && saved.DecisionID != nil {
+		dec.Hint = "To undo a link made by mistake, use “Unlink from its decision” on the notice’s page, before the decision is signed."
+	}
 	dec.Width = "10"
 	p.Inputs = append(p.Inputs,
 		pages.PlanInput{Text: &dec},
@@ -549,6 +564,11 @@ func (s *Server) handlePlanNoticeSave(w http.ResponseWriter, r *http.Request) er
 	}
 	base, _ := strconv.Atoi(r.PostForm.Get("version"))
 	err = s.store.UpdatePlanNotice(r.Context(), userFrom(r).Act(s.now()), n.ID, base, in)
+	if errors.Is(err, store.ErrLocked) {
+		// Its decision was signed meanwhile, or the one named was: the database keeps links to signed decisions.
+		f.errs["decision"] = "That decision is signed: a notice's link to a signed decision cannot change"
+		return s.renderNoticeForm(w, r, http.StatusConflict, &n, f)
+	}
 	if errors.Is(err, store.ErrConflict) && base == n.Version {
 		f.errs["decision"] = "That decision already has a notice"
 		return s.renderNoticeForm(w, r, http.StatusUnprocessableEntity, &n, f)
@@ -1052,4 +1072,109 @@ func affectsAreasField(ed draftEdit, in url.Values) *components.Choice {
 	}
 	return yesNo("affects-areas", "affects_areas", "Does it significantly affect communities in two or more areas?",
 		"Wards or electoral divisions. If so, it is a key decision, which needs 28 clear days’ notice on the forward plan.", v, "")
+}
+
+// canUnlink says whether u may undo a notice's link to its decision: its drafters' role, or an
+// admin.
+func canUnlink(u *store.User) bool {
+	return u != nil && (u.Has(decision.RoleDrafter) || u.Has(decision.RoleAdmin))
+}
+
+var errNotUnlinker = &pageError{Status: http.StatusForbidden, Heading: "You cannot unlink notices",
+	Message: "Only drafters and admins can unlink a notice from its decision."}
+
+// unlinkableNotice is the notice named in the address, for unlinking: read from the primary,
+// linked to a decision not yet signed.
+func (s *Server) unlinkableNotice(r *http.Request) (store.PlanNoticeRow, error) {
+	if !canUnlink(userFrom(r)) {
+		return store.PlanNoticeRow{}, errNotUnlinker
+	}
+	id, ok := idParam(r, "id")
+	if !ok {
+		return store.PlanNoticeRow{}, errPageNotFound
+	}
+	n, err := s.store.PlanNotice(r.Context(), s.access(r), id)
+	if err != nil {
+		return n, err
+	}
+	back := []pages.ErrorLink{{Href: noticeURL(n.ID), Text: "Back to the notice"}}
+	switch {
+	case n.DecisionID == nil:
+		return n, &pageError{Status: http.StatusConflict, Heading: "This notice is not linked to a decision",
+			Message: "There is nothing to unlink.", Links: back}
+	case n.DecisionSigned != nil:
+		return n, errNoticeLinkSigned(n.ID)
+	}
+	return n, nil
+}
+
+func errNoticeLinkSigned(id int64) *pageError {
+	return &pageError{Status: http.StatusConflict, Heading: "The decision is signed",
+		Message: "Once its decision is signed, a notice's link to it is part of the record and cannot be undone.",
+		Links:   []pages.ErrorLink{{Href: noticeURL(id), Text: "Back to the notice"}}}
+}
+
+func (s *Server) renderUnlinkNotice(w http.ResponseWriter, r *http.Request, status int, n store.PlanNoticeRow, reason, msg string) error {
+	title := "Unlink the notice from its decision"
+	ref := "its decision"
+	if n.DecisionReference != nil {
+		ref = *n.DecisionReference
+	}
+	p := pages.PlanFormProps{
+		Caption: n.Matter,
+		Heading: title,
+		Intro: "Do this when the notice was linked to " + ref + " by mistake. The notice stays on the plan as it is, " +
+			"and its history shows it was unlinked, by whom and why. Once a decision is signed its notice's link cannot be undone.",
+		Action: noticeURL(n.ID) + "/unlink",
+		Hidden: []pages.PlanHidden{{Name: "version", Value: strconv.Itoa(n.Version)}},
+		Inputs: []pages.PlanInput{{Area: &components.Field{ID: "reason", Name: "reason", Label: "Why it is unlinked",
+			Hint: "The public see this in the notice's history.", Value: reason, Error: msg, Rows: 3}}},
+		Submit:  "Unlink the notice",
+		Warning: true,
+		Back:    noticeURL(n.ID),
+	}
+	if msg != "" {
+		title = "Error: " + title
+		p.Errors = []components.FieldError{{FieldID: "reason", Message: msg}}
+	}
+	p.Page = s.page(r, title, "forward-plan", p.Action)
+	s.render(w, r, status, pages.PlanForm(p))
+	return nil
+}
+
+func (s *Server) handlePlanNoticeUnlinkForm(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.unlinkableNotice(r)
+	if err != nil {
+		return err
+	}
+	return s.renderUnlinkNotice(w, r, http.StatusOK, n, "", "")
+}
+
+func (s *Server) handlePlanNoticeUnlink(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.unlinkableNotice(r)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	switch l := len([]rune(reason)); {
+	case l == 0:
+		return s.renderUnlinkNotice(w, r, http.StatusUnprocessableEntity, n, reason, "Enter why the notice is unlinked")
+	case l > 1000:
+		return s.renderUnlinkNotice(w, r, http.StatusUnprocessableEntity, n, reason, fmt.Sprintf("Use 1000 characters or fewer (you used %d)", l))
+	}
+	base, _ := strconv.Atoi(r.PostFormValue("version"))
+	err = s.store.UnlinkPlanNotice(r.Context(), userFrom(r).Act(s.now()), n.ID, base, reason)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		// Signed since the page was read: the database keeps the link.
+		return errNoticeLinkSigned(n.ID)
+	case errors.Is(err, store.ErrConflict):
+		return &pageError{Status: http.StatusConflict, Heading: "The notice has changed since you opened this page",
+			Message: "Look at the notice again before unlinking it.", Links: []pages.ErrorLink{{Href: noticeURL(n.ID), Text: "Back to the notice"}}}
+	case err != nil:
+		return err
+	}
+	s.sessions.Put(r.Context(), planFlashKey, "The notice is unlinked from its decision. Its history says so.")
+	http.Redirect(w, r, noticeURL(n.ID), http.StatusSeeOther)
+	return nil
 }

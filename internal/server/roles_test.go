@@ -249,6 +249,12 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		{"POST", "/forward-plan/1/withdraw", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
 		{"GET", "/forward-plan/1/exception", nil, [7]int{see, ok, ok, no, no, no, see}},
 		{"POST", "/forward-plan/1/exception", url.Values{}, [7]int{see, 422, 422, no, no, no, see}},
+		// Unlinking a notice from its decision (not yet signed): drafters and admins.
+		{"GET", "/forward-plan/1/unlink", nil, [7]int{see, ok, ok, no, no, ok, see}},
+		{"POST", "/forward-plan/1/unlink", url.Values{}, [7]int{see, 422, 422, no, no, 422, see}},
+		{"GET", "/forward-plan/999/unlink", nil, [7]int{see, gone, gone, no, no, gone, see}},
+		{"GET", "/calendars/forward-plan.ics", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/alerts/new?about=forward-plan", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/forward-plan/exceptions/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"GET", "/forward-plan/published/1", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		{"POST", "/forward-plan/publish", url.Values{}, [7]int{see, no, no, no, no, see, see}},
@@ -279,7 +285,7 @@ func TestPartTwoAndDraftsNeverLeak(t *testing.T) {
 		"/decisions/pcd-1683/canonical", "/decisions/pcd-1683/verify", "/decisions/pcd-1682", "/work",
 		"/360giving?q=TITLE-SECRET", "/360giving.json", "/360giving.csv?q=TITLE-SECRET",
 		"/organisations", "/organisations/home-office", "/organisations/home-office.csv", "/organisations/home-office.atom",
-		"/forward-plan", "/forward-plan/1", "/forward-plan.atom"}
+		"/forward-plan", "/forward-plan/1", "/forward-plan.atom", "/calendars/forward-plan.ics"}
 	for _, who := range people {
 		sawPartTwo := false
 		for _, path := range paths {

@@ -73,6 +73,7 @@ func (s *Server) Routes() http.Handler {
 	// iCalendar feeds of dates ahead (calendars.go): each is a query over every decision.
 	r.With(exports).Get("/calendars/deferred.ics", s.handle(s.handleCalendar(s.deferredFeed)))
 	r.With(exports).Get("/calendars/funding-ends.ics", s.handle(s.handleCalendar(s.fundingEndsFeed)))
+	r.With(exports).Get("/calendars/forward-plan.ics", s.handle(s.handleCalendar(s.forwardPlanFeed)))
 	// Signed checkpoints of the audit trail, for mirrors: the lists grow with every signature.
 	r.With(exports).Get("/checkpoints.json", s.handle(s.handleCheckpointsJSON))
 	r.With(exports).Get("/checkpoints.atom", s.handle(s.handleCheckpointsAtom))
@@ -192,6 +193,9 @@ func (s *Server) Routes() http.Handler {
 	// Sign-off, and each person's work: any member of staff; the rules decide who may act.
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireStaff)
+		// A notice linked to a decision by mistake: drafters and admins (forwardplan.go).
+		r.Get("/forward-plan/{id}/unlink", s.handle(s.handlePlanNoticeUnlinkForm))
+		r.Post("/forward-plan/{id}/unlink", s.handle(s.handlePlanNoticeUnlink))
 		r.Get("/work", s.handle(s.handleWork))
 		r.Get("/work/in-sign-off", s.handle(s.handleInSignoff))
 		r.Get("/account/password", s.handle(s.handlePasswordForm))

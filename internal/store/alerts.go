@@ -16,11 +16,12 @@ import (
 	"github.com/decision-register/decisions/internal/search"
 )
 
-// What an alert is about. The forward plan, when it comes, is one more kind.
+// What an alert is about.
 const (
-	AlertSearch   = "search"   // decisions published that a search of the list finds
-	AlertDecision = "decision" // one decision corrected, withdrawn, or its Part II released
-	AlertChain    = "chain"    // any decision of a funding chain published, corrected or withdrawn
+	AlertSearch      = "search"       // decisions published that a search of the list finds
+	AlertDecision    = "decision"     // one decision corrected, withdrawn, or its Part II released
+	AlertChain       = "chain"        // any decision of a funding chain published, corrected or withdrawn
+	AlertForwardPlan = "forward_plan" // each notice of the forward plan published, changed or withdrawn, and each plan published
 )
 
 // How often alerts go: each at once, or a summary a day or a week (at 08:00, London time;
@@ -56,7 +57,7 @@ type AlertRequest struct {
 	Email     string
 	Kind      string
 	Search    string // the search's canonical query string (AlertSearch)
-	Slug      string // the decision followed, or the chain's (AlertDecision, AlertChain)
+	Slug      string // the decision followed, or the chain's (AlertDecision, AlertChain); "" otherwise
 	Frequency string
 }
 
@@ -87,7 +88,7 @@ func (s *Store) RequestAlert(ctx context.Context, now time.Time, req AlertReques
 	err := s.InTx(ctx, func(tx *Store) error {
 		queued = false
 		var decisionID *int64
-		if req.Kind != AlertSearch {
+		if req.Kind == AlertDecision || req.Kind == AlertChain {
 			args := Public(now).args(pgx.NamedArgs{"slug": req.Slug})
 			var id int64
 			if err := tx.db.QueryRow(ctx, `SELECT d.id FROM decisions d WHERE d.slug = @slug AND `+visibleD, args).Scan(&id); err != nil {
@@ -167,6 +168,8 @@ func (a Subscription) About() string {
 		return "decision " + derefText(a.Reference) + " (" + derefText(a.Title) + ")"
 	case AlertChain:
 		return "the funding chain of decision " + derefText(a.Reference)
+	case AlertForwardPlan:
+		return "the forward plan: each notice of a decision to come published, changed or withdrawn, and each plan published"
 	}
 	if a.Search == "" {
 		return "every decision published"
@@ -176,6 +179,9 @@ func (a Subscription) About() string {
 
 // Page is the register's page of what a subscription is about, from the site's root.
 func (a Subscription) Page() string {
+	if a.Kind == AlertForwardPlan {
+		return "/forward-plan"
+	}
 	if a.Kind == AlertSearch {
 		if a.Search == "" {
 			return "/decisions"
@@ -366,6 +372,10 @@ func AlertDue(at time.Time, frequency string) time.Time {
 // published tells the searches that find it and its chain's followers; a decision corrected,
 // withdrawn or its Part II released tells its own followers and its chain's.
 func (s *Store) writeAlerts(ctx context.Context, e AuditEntry) error {
+	switch e.Event {
+	case EventNoticeCreated, EventNoticeChanged, EventNoticeWithdrawn, EventPlanPublished:
+		return s.writePlanAlerts(ctx, e)
+	}
 	if e.DecisionID == nil {
 		return nil
 	}

@@ -76,3 +76,9 @@ ORDER BY e.last_fy, d.number, d.id LIMIT @limit`, args)
 	}
 	return ds, nil
 }
+
+// PlanCalendar is the forward plan's notices for its calendar: those expected to end on or
+// after since, withdrawn ones too, soonest first, as a reads them, at most calendarLimit.
+func (s *Store) PlanCalendar(ctx context.Context, a Access, since time.Time) ([]PlanNoticeRow, error) {
+	return s.PlanNotices(ctx, a, PlanFilter{From: &since, Withdrawn: true, Limit: calendarLimit})
+}

@@ -18,6 +18,7 @@ const (
 	EventNoticeCreated    = "plan_notice_created"
 	EventNoticeChanged    = "plan_notice_changed"
 	EventNoticeWithdrawn  = "plan_notice_withdrawn"
+	EventNoticeUnlinked   = "plan_notice_unlinked"
 	EventPlanPublished    = "plan_published"
 	EventPlanException    = "plan_exception_made"
 	EventKeyDecisionRule  = "key_decision_rule_changed"
@@ -136,16 +137,23 @@ RETURNING id`, in.Series, in.DecisionID, in.Matter, in.MakerName, in.MakerTitle,
 
 // keepNoticeVersion copies the notice as it now is into its history.
 func (s *Store) keepNoticeVersion(ctx context.Context, act Act, id int64) error {
+	return s.keepNoticeVersionWhy(ctx, act, id, nil)
+}
+
+// keepNoticeVersionWhy keeps the notice's version, saying why it was unlinked from its
+// decision when that is the change.
+func (s *Store) keepNoticeVersionWhy(ctx context.Context, act Act, id int64, unlinked *string) error {
 	var by *int64
 	if act.UserID != 0 {
 		by = &act.UserID
 	}
 	_, err := s.db.Exec(ctx, `
 INSERT INTO forward_plan_notice_versions (notice_id, version, matter, maker_name, maker_title, expected_from, expected_to,
-	documents, copies, withheld_ground, key_decision, decision_id, withdrawn_reason, changed_by, changed_by_name, changed_at)
+	documents, copies, withheld_ground, key_decision, decision_id, withdrawn_reason, changed_by, changed_by_name, changed_at,
+	unlinked_reason)
 SELECT id, version, matter, maker_name, maker_title, expected_from, expected_to, documents, copies, withheld_ground,
-	key_decision, decision_id, withdrawn_reason, $2, $3, $4
-FROM forward_plan_notices WHERE id = $1`, id, by, act.Name, act.At)
+	key_decision, decision_id, withdrawn_reason, $2, $3, $4, $5
+FROM forward_plan_notices WHERE id = $1`, id, by, act.Name, act.At, unlinked)
 	if err != nil {
 		return fmt.Errorf("keep notice version: %w", mapError(err))
 	}
@@ -204,6 +212,36 @@ WHERE id = $1 AND version = $2 AND withdrawn_at IS NULL RETURNING decision_id`, 
 	})
 }
 
+// UnlinkPlanNotice undoes a notice's link to its decision, made by mistake, read at version
+// base: a new version, which says why, audited against the decision. ErrConflict when the
+// notice changed since or has no decision; ErrLocked (from the database) once the decision is
+// signed, when the link is part of the record. A withdrawn notice may be unlinked too, so that
+// its decision can have a notice of its own.
+func (s *Store) UnlinkPlanNotice(ctx context.Context, act Act, id int64, base int, reason string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var decisionID *int64
+		var reference string
+		err := tx.db.QueryRow(ctx, `SELECT n.decision_id, coalesce(d.reference, '') FROM forward_plan_notices n
+LEFT JOIN decisions d ON d.id = n.decision_id WHERE n.id = $1 FOR UPDATE OF n`, id).Scan(&decisionID, &reference)
+		if err != nil {
+			return fmt.Errorf("unlink notice %d: %w", id, mapError(err))
+		}
+		tag, err := tx.db.Exec(ctx, `UPDATE forward_plan_notices SET decision_id = NULL, version = version + 1, updated_at = $3
+WHERE id = $1 AND version = $2 AND decision_id IS NOT NULL`, id, base, act.At)
+		if err != nil {
+			return fmt.Errorf("unlink notice %d: %w", id, mapError(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("unlink notice %d: %w", id, ErrConflict)
+		}
+		if err := tx.keepNoticeVersionWhy(ctx, act, id, &reason); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, act, decisionOf(decisionID), EventNoticeUnlinked,
+			map[string]string{"notice": strconv.FormatInt(id, 10), "decision": reference, "reason": reason})
+	})
+}
+
 // PlanNotice is one notice, its decision as seen by a.
 func (s *Store) PlanNotice(ctx context.Context, a Access, id int64) (PlanNoticeRow, error) {
 	return s.oneNotice(ctx, a, `n.id = @id`, pgx.NamedArgs{"id": id}, fmt.Sprintf("notice %d", id))
@@ -229,6 +267,7 @@ type PlanFilter struct {
 	KeyOnly   bool
 	From      *time.Time
 	Withdrawn bool
+	Limit     int // at most this many, or 0 for all
 }
 
 // Notices are the plan's notices, soonest expected first.
@@ -237,7 +276,8 @@ func (s *Store) PlanNotices(ctx context.Context, a Access, f PlanFilter) ([]Plan
 WHERE (@series = '' OR n.series = @series) AND (NOT @key OR n.key_decision)
 	AND (@from::date IS NULL OR coalesce(n.expected_to, n.expected_from) >= @from::date)
 	AND (@withdrawn OR n.withdrawn_at IS NULL)
-ORDER BY n.expected_from, n.id`, a.args(pgx.NamedArgs{"series": f.Series, "key": f.KeyOnly, "from": f.From, "withdrawn": f.Withdrawn}))
+ORDER BY n.expected_from, n.id LIMIT CASE WHEN @limit::int > 0 THEN @limit::int END`,
+		a.args(pgx.NamedArgs{"series": f.Series, "key": f.KeyOnly, "from": f.From, "withdrawn": f.Withdrawn, "limit": f.Limit}))
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
@@ -267,6 +307,7 @@ type PlanNoticeVersion struct {
 	WithheldGround  *string    `db:"withheld_ground"`
 	KeyDecision     bool       `db:"key_decision"`
 	WithdrawnReason *string    `db:"withdrawn_reason"`
+	UnlinkedReason  *string    `db:"unlinked_reason"`
 	ChangedByName   string     `db:"changed_by_name"`
 	ChangedAt       time.Time  `db:"changed_at"`
 }
@@ -275,7 +316,7 @@ type PlanNoticeVersion struct {
 func (s *Store) PlanNoticeVersions(ctx context.Context, id int64) ([]PlanNoticeVersion, error) {
 	rows, err := s.db.Query(ctx, `
 SELECT version, matter, maker_name, maker_title, expected_from, expected_to, documents, copies, withheld_ground,
-	key_decision, withdrawn_reason, changed_by_name, changed_at
+	key_decision, withdrawn_reason, unlinked_reason, changed_by_name, changed_at
 FROM forward_plan_notice_versions WHERE notice_id = $1 ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("notice versions: %w", err)
