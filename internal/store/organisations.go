@@ -391,7 +391,7 @@ func (s *Store) OrganisationByID(ctx context.Context, id int64) (OrgRecord, erro
 const keepNamesSQL = `
 INSERT INTO kept_organisation_names (decision_id, organisation_id, name, kept_at)
 SELECT d.id, o.id, o.name, $2 FROM decisions d JOIN organisations o ON o.id = $1
-WHERE d.status <> 'draft' AND (d.funder_id = o.id OR EXISTS (
+WHERE d.status NOT IN ('draft', 'discarded') AND (d.funder_id = o.id OR EXISTS (
 	SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND o.id IN (f.funder_id, f.recipient_id)))
 ON CONFLICT (decision_id, organisation_id) DO NOTHING`
 
