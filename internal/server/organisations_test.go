@@ -336,6 +336,10 @@ func TestOrganisationMerge(t *testing.T) {
 	if got := met2.text(`[data-testid="org-merged"]`); got != "Metropolitan Police Service" {
 		t.Errorf("Also recorded as = %q", got)
 	}
+	// Its page lists the decisions naming the organisation merged into it.
+	if got := met2.text(`[data-testid="org-decision"]`); !strings.Contains(got, "PCD 1682") {
+		t.Errorf("Met Police's decisions = %q, want PCD 1682, which names the Metropolitan Police Service", got)
+	}
 	audits := s.audits(t)
 	if len(audits) != 2 || !strings.HasPrefix(audits[1], "organisation_merged Alex Admin") ||
 		!strings.Contains(audits[1], `"organisation":"Metropolitan Police Service"`) || !strings.Contains(audits[1], `"into":"Met Police"`) {

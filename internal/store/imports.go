@@ -270,39 +270,19 @@ func (s *Store) LoadImported(ctx context.Context, run ImportRun, batch []Importe
 			detail, _ := json.Marshal(rec)
 			audits = append(audits, AuditEntry{At: at, Actor: run.ImportedBy, DecisionID: &did, Event: EventImported, Detail: string(detail)})
 		}
-		copies := []struct {
-			table string
-			cols  []string
-			rows  [][]any
-		}{
+		err = copyParts(ctx, conn, small, batchIDs, []copyTable{
 			{"recommendations", []string{"decision_id", "position", "body"}, recs},
 			{"sections", []string{"decision_id", "part", "position", "kind", "heading", "body"}, secs},
-			{"funding_lines", []string{"decision_id", "position", "funder_id", "recipient_id", "amount_pence", "currency",
-				"fy_start", "fy_end", "basis", "kind", "label", "period_text"}, funds},
+			{"funding_lines", fundingCopyColumns, funds},
 			{"decision_links", []string{"from_decision_id", "to_decision_id", "kind"}, links},
 			{"documents", []string{"decision_id", "position", "kind", "name", "media_type", "size_bytes", "sha256",
 				"extracted_text", "added_at"}, docs},
 			{"import_pending_links", []string{"from_decision_id", "kind", "to_reference"}, pending},
 			{"decision_imports", []string{"decision_id", "run_id", "source", "source_id", "source_url", "record_sha256",
 				"part_two_sha256", "imported_at", "imported_by"}, provs},
-			// Signatures last: the content triggers refuse child rows of a signed decision.
-			{"signatures", []string{"decision_id", "kind", "outcome", "signed_at", "content_hash", "canonical_version"}, sigs},
-		}
-		for _, c := range copies {
-			if c.table == "signatures" {
-				if err := analyzeWhileSmall(ctx, conn, small, "recommendations, sections, funding_lines, organisations"); err != nil {
-					return err
-				}
-				if err := refreshSearch(ctx, conn, batchIDs); err != nil {
-					return err
-				}
-			}
-			if len(c.rows) == 0 {
-				continue
-			}
-			if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", c.table, mapError(err))
-			}
+		}, sigs)
+		if err != nil {
+			return err
 		}
 		if err := tx.resolvePendingLinks(ctx, refs); err != nil {
 			return err

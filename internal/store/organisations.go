@@ -196,11 +196,14 @@ type OrgRecord struct {
 	MergedInto *string `db:"merged_into"`
 	// Merged are the names of the organisations merged into this one.
 	Merged []string `db:"merged"`
+	// IDs are its own id and those of the organisations merged into it.
+	IDs []int64 `db:"ids"`
 }
 
 const orgRecordSQL = `
 SELECT o.id, o.name, o.slug, o.org_id, m.slug AS merged_into,
-	ARRAY(SELECT x.name FROM organisations x WHERE x.merged_into = o.id ORDER BY lower(x.name)) AS merged
+	ARRAY(SELECT x.name FROM organisations x WHERE x.merged_into = o.id ORDER BY lower(x.name)) AS merged,
+	ARRAY(SELECT x.id FROM organisations x WHERE x.id = o.id OR x.merged_into = o.id ORDER BY x.id) AS ids
 FROM organisations o LEFT JOIN organisations m ON m.id = o.merged_into`
 
 // OrganisationBySlug finds an organisation by its slug, or by a slug it had before a rename.
@@ -263,31 +266,40 @@ type OrgDetail struct {
 	ChainLinks     []ChainLink
 }
 
-// orgIDs are the organisation @org and those merged into it.
-const orgIDs = `(SELECT x.id FROM organisations x WHERE x.id = @org OR x.merged_into = @org)`
+// orgIDArray are the organisation and those merged into it (OrgRecord.IDs), as a parameter,
+// which the planner reads: for an organisation few decisions name, it finds their funding lines
+// by index (by funder and by recipient, migration 000073), where IN a subquery read every
+// funding line and decision of the register.
+const orgIDArray = `@orgs::bigint[]`
+
+// orgLine is true of a funding line f naming the organisation, as funder or recipient.
+const orgLine = `(f.funder_id = ANY (` + orgIDArray + `) OR f.recipient_id = ANY (` + orgIDArray + `))`
+
+// orgDecision is true of a decision d naming the organisation: as its funder, or in a funding line.
+const orgDecision = `d.id IN (SELECT x.id FROM decisions x WHERE x.funder_id = ANY (` + orgIDArray + `)
+	UNION SELECT f.decision_id FROM funding_lines f WHERE ` + orgLine + `)`
 
 const orgDecisionsSQL = `
 SELECT ` + summaryColumns + `, d.updated_at,
-	d.funder_id IN ` + orgIDs + ` OR EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.funder_id IN ` + orgIDs + `) AS as_funder,
-	EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.recipient_id IN ` + orgIDs + `) AS as_recipient,
+	coalesce(d.funder_id = ANY (` + orgIDArray + `), false) OR EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.funder_id = ANY (` + orgIDArray + `)) AS as_funder,
+	EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.recipient_id = ANY (` + orgIDArray + `)) AS as_recipient,
 	coalesce((SELECT sum(` + countedPence + `) FROM funding_lines f WHERE f.decision_id = d.id
-		AND f.kind IN ('grant_accepted', 'variation') AND f.funder_id IN ` + orgIDs + `), 0)::bigint AS given_pence,
+		AND f.kind IN ('grant_accepted', 'variation') AND f.funder_id = ANY (` + orgIDArray + `)), 0)::bigint AS given_pence,
 	coalesce((SELECT sum(` + countedPence + `) FROM funding_lines f WHERE f.decision_id = d.id
-		AND f.kind IN ('grant_accepted', 'variation') AND f.recipient_id IN ` + orgIDs + `), 0)::bigint AS received_pence
+		AND f.kind IN ('grant_accepted', 'variation') AND f.recipient_id = ANY (` + orgIDArray + `)), 0)::bigint AS received_pence
 FROM decisions d
-WHERE ` + visibleD + ` AND (d.funder_id IN ` + orgIDs + ` OR EXISTS (
-	SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND (f.funder_id IN ` + orgIDs + ` OR f.recipient_id IN ` + orgIDs + `)))
+WHERE ` + visibleD + ` AND ` + orgDecision + `
 ORDER BY ` + listingOrder
 
 // orgYearsSQL adds up an organisation's funding lines by financial year and kind: an amount
 // given each year counts in each of its years; one given for several years at once, in their range.
 const orgYearsSQL = `
 WITH lines AS (
-	SELECT f.kind, f.funder_id IN ` + orgIDs + ` AS given, f.recipient_id IN ` + orgIDs + ` AS received,
+	SELECT f.kind, f.funder_id = ANY (` + orgIDArray + `) AS given, f.recipient_id = ANY (` + orgIDArray + `) AS received,
 		y AS fy_start, CASE WHEN f.basis = 'per_year' THEN y ELSE f.fy_end END AS fy_end, f.amount_pence
 	FROM funding_lines f JOIN decisions d ON d.id = f.decision_id
 	LEFT JOIN LATERAL generate_series(f.fy_start, CASE WHEN f.basis = 'per_year' THEN f.fy_end ELSE f.fy_start END) y ON true
-	WHERE ` + visibleD + ` AND (f.funder_id IN ` + orgIDs + ` OR f.recipient_id IN ` + orgIDs + `)
+	WHERE ` + visibleD + ` AND ` + orgLine + `
 )
 SELECT fy_start, CASE WHEN fy_end = fy_start THEN NULL ELSE fy_end END AS fy_end, kind,
 	coalesce(sum(amount_pence) FILTER (WHERE given), 0)::bigint AS given_pence,
@@ -300,8 +312,7 @@ FROM lines GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2 NULLS FIRST, 3`
 const orgChainSQL = `
 WITH RECURSIVE walk(id) AS (
 	SELECT d.id FROM decisions d
-	WHERE ` + visibleD + ` AND (d.funder_id IN ` + orgIDs + ` OR EXISTS (
-		SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND (f.funder_id IN ` + orgIDs + ` OR f.recipient_id IN ` + orgIDs + `)))
+	WHERE ` + visibleD + ` AND ` + orgDecision + `
 	UNION
 	SELECT d.id FROM walk w
 	JOIN decision_links l ON l.kind = 'continues' AND w.id IN (l.from_decision_id, l.to_decision_id)
@@ -312,7 +323,7 @@ WITH RECURSIVE walk(id) AS (
 // OrganisationDetail reads an organisation's page for the reader, in one round trip.
 func (s *Store) OrganisationDetail(ctx context.Context, acc Access, o OrgRecord) (OrgDetail, error) {
 	od := OrgDetail{OrgRecord: o}
-	args := acc.args(pgx.NamedArgs{"org": o.ID})
+	args := acc.args(pgx.NamedArgs{"orgs": o.IDs})
 	b := &pgx.Batch{}
 	queueRows(b, orgDecisionsSQL, args, pgx.RowToStructByName[OrgDecision], &od.Decisions)
 	queueRows(b, orgYearsSQL, args, pgx.RowToStructByName[OrgYearTotal], &od.Years)
@@ -391,7 +402,7 @@ func (s *Store) OrganisationByID(ctx context.Context, id int64) (OrgRecord, erro
 const keepNamesSQL = `
 INSERT INTO kept_organisation_names (decision_id, organisation_id, name, kept_at)
 SELECT d.id, o.id, o.name, $2 FROM decisions d JOIN organisations o ON o.id = $1
-WHERE d.status <> 'draft' AND (d.funder_id = o.id OR EXISTS (
+WHERE d.status NOT IN ('draft', 'discarded') AND (d.funder_id = o.id OR EXISTS (
 	SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND o.id IN (f.funder_id, f.recipient_id)))
 ON CONFLICT (decision_id, organisation_id) DO NOTHING`
 

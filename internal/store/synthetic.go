@@ -212,37 +212,58 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			detail, _ := json.Marshal(rec)
 			audits = append(audits, AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail)})
 		}
-		copies := []struct {
-			table string
-			cols  []string
-			rows  [][]any
-		}{
+		err = copyParts(ctx, conn, small, ids, []copyTable{
 			{"recommendations", []string{"decision_id", "position", "body"}, recs},
 			{"sections", []string{"decision_id", "part", "position", "kind", "heading", "body"}, secs},
-			{"funding_lines", []string{"decision_id", "position", "funder_id", "recipient_id", "amount_pence", "currency",
-				"fy_start", "fy_end", "basis", "kind", "label", "period_text"}, funds},
+			{"funding_lines", fundingCopyColumns, funds},
 			{"decision_links", []string{"from_decision_id", "to_decision_id", "kind"}, links},
-			// Signatures last: the content triggers refuse child rows of a signed decision.
-			{"signatures", []string{"decision_id", "kind", "outcome", "signed_at", "content_hash", "canonical_version"}, sigs},
-		}
-		for _, c := range copies {
-			if c.table == "signatures" {
-				if err := analyzeWhileSmall(ctx, conn, small, "recommendations, sections, funding_lines, organisations"); err != nil {
-					return err
-				}
-				if err := refreshSearch(ctx, conn, ids); err != nil {
-					return err
-				}
-			}
-			if len(c.rows) == 0 {
-				continue
-			}
-			if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", c.table, mapError(err))
-			}
+		}, sigs)
+		if err != nil {
+			return err
 		}
 		return copySyntheticAudit(ctx, conn, audits)
 	})
+}
+
+// copyTable is one table's rows for a bulk load, in its columns' order.
+type copyTable struct {
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+// fundingCopyColumns are the funding_lines columns a bulk load's rows give, in order.
+var fundingCopyColumns = []string{"decision_id", "position", "funder_id", "recipient_id", "amount_pence", "currency",
+	"fy_start", "fy_end", "basis", "kind", "label", "period_text"}
+
+// copyParts copies a bulk load's rows that hang off its decisions (ids, by reference), table by
+// table, then indexes the decisions for search once each, and copies their signatures last
+// (columns decision_id, kind, outcome, signed_at, content_hash, canonical_version): the content
+// triggers refuse part rows of a signed decision.
+func copyParts(ctx context.Context, conn pgx.Tx, small bool, ids map[string]int64, tables []copyTable, sigs [][]any) error {
+	for _, c := range tables {
+		if len(c.rows) == 0 {
+			continue
+		}
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("copy %s: %w", c.table, mapError(err))
+		}
+	}
+	if err := analyzeWhileSmall(ctx, conn, small, "recommendations, sections, funding_lines, organisations"); err != nil {
+		return err
+	}
+	if err := refreshSearch(ctx, conn, ids); err != nil {
+		return err
+	}
+	if len(sigs) == 0 {
+		return nil
+	}
+	_, err := conn.CopyFrom(ctx, pgx.Identifier{"signatures"},
+		[]string{"decision_id", "kind", "outcome", "signed_at", "content_hash", "canonical_version"}, pgx.CopyFromRows(sigs))
+	if err != nil {
+		return fmt.Errorf("copy signatures: %w", mapError(err))
+	}
+	return nil
 }
 
 // copySyntheticAudit appends a batch's audit entries, chained from the trail's head, which it
