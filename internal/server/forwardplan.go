@@ -1007,7 +1007,7 @@ func (s *Server) renderKeyRules(w http.ResponseWriter, r *http.Request, status i
 	}
 	series := &components.Choice{ID: "series", Name: "series", Legend: "Series", Error: errs["series"]}
 	for _, c := range chained {
-		series.Options = append(series.Options, components.Option{Value: c, Label: c, Checked: in.Get("series") == c})
+		series.Options = append(series.Options, components.Option{Value: c, Label: c, Checked: in.Get("series") == c || len(chained) == 1})
 	}
 	mode := &components.Choice{ID: "mode", Name: "mode", Legend: "Notice of key decisions", Error: errs["mode"], Options: []components.Option{
 		{Value: forwardplan.ModeStatutory, Label: "Statutory", Checked: in.Get("mode") == forwardplan.ModeStatutory,
