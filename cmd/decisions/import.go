@@ -26,8 +26,9 @@ name. Each decision is imported whole or not at all, with its provenance, an 'im
 signature and an audit entry; the run is audited with its counts. Running it again changes
 nothing: a record changed at its source since it was imported is reported, never overwritten.
 Links to decisions not yet imported wait for them. Every problem is reported with its place.
-It exits non-zero when any decision was refused.`, stdout)
-	dryRun := fs.Bool("dry-run", false, "check everything and report, writing nothing")
+It migrates the database first, even with --dry-run, whose checks read its tables.
+It exits non-zero when any problem was found (each refused decision has at least one).`, stdout)
+	dryRun := fs.Bool("dry-run", false, "check everything and report, writing no decision (the database is still migrated)")
 	strict := fs.Bool("strict", false, "stop at the first decision with a problem (those before it are imported)")
 	report := fs.String("report", "", "write the problems to this `file`, as CSV (file, line, reference, field, problem)")
 	by := fs.String("by", getenv("USER"), "who is importing, for the provenance and the audit trail")

@@ -169,7 +169,7 @@ func (c *checked) date(field string, s *string) *time.Time {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(*s))
 	if err != nil {
 		if t, err = time.Parse("02/01/2006", strings.TrimSpace(*s)); err != nil {
-			c.fail(field, "%q is not a date (write it like 2024-03-31)", *s)
+			c.fail(field, "%q is not a date (write it like 2024-03-31 or 31/03/2024)", *s)
 			return nil
 		}
 	}

@@ -150,7 +150,7 @@ func plantedFaults(t testing.TB, n int) (string, []importer.Problem) {
 				Message: fmt.Sprintf("link loop: PCD %d → PCD %d → PCD %d", num-1, num, num-1)})
 		case 60:
 			want = append(want, importer.Problem{File: "decisions.csv", Line: line, Reference: ref, Field: "date_signed",
-				Message: `"4th March" is not a date (write it like 2024-03-31)`})
+				Message: `"4th March" is not a date (write it like 2024-03-31 or 31/03/2024)`})
 		case 80:
 			want = append(want, importer.Problem{File: "decisions.csv", Line: line, Reference: "30080", Field: "reference",
 				Message: `"30080" is not a decision reference (write it like PCD 1682)`})

@@ -154,6 +154,8 @@ type draftEdit struct {
 	partTwoGround *store.Withholding
 	// affectsAreas is the drafters' "affects two or more areas" flag (key decisions).
 	affectsAreas bool
+	// keyMode is its series' key-decision mode, "" when the series has no rule.
+	keyMode string
 	// maxDocument is the largest document that may be attached, for the documents page's hint.
 	maxDocument int64
 	// parts is the last save of each part saved since the draft started.
@@ -214,6 +216,11 @@ func (s *Server) loadDraft(r *http.Request) (draftEdit, error) {
 	if ed.affectsAreas, err = s.store.AffectsAreas(r.Context(), ed.d.ID); err != nil {
 		return ed, err
 	}
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return ed, err
+	}
+	ed.keyMode = modes[ed.d.Series]
 	ed.team, err = s.store.Drafters(r.Context(), ed.slug)
 	return ed, err
 }
@@ -298,6 +305,7 @@ func (s *Server) handleDraftTasks(w http.ResponseWriter, r *http.Request) error 
 	s.render(w, r, http.StatusOK, pages.DraftTasks(pages.DraftTasksProps{
 		Continued:   continued,
 		PlanURL:     planURL,
+		PlanKeyRule: keyRuleSentence(map[string]string{d.Series: ed.keyMode}, d.Series),
 		PlanNoticed: noticed,
 		Waiting:     waiting,
 		SignoffURL:  "/decisions/" + ed.slug + "/signoff",

@@ -69,9 +69,10 @@ func planMarks(last *forwardplan.Plan, live []store.PlanNoticeRow) map[int64]str
 	return marks
 }
 
-func planItem(n store.PlanNoticeRow, mark string) pages.PlanItem {
+// planItem is a notice as the plan lists it; it is marked key only under its series' rule.
+func planItem(n store.PlanNoticeRow, mark string, modes map[string]string) pages.PlanItem {
 	it := pages.PlanItem{URL: noticeURL(n.ID), Matter: n.Matter, Expected: expectedWords(n.ExpectedFrom, n.ExpectedTo),
-		Maker: n.MakerName + ", " + n.MakerTitle, Series: n.Series, Key: n.KeyDecision, Mark: mark}
+		Maker: n.MakerName + ", " + n.MakerTitle, Series: n.Series, Key: n.KeyDecision && modes[n.Series] != "", Mark: mark}
 	if n.DecisionSlug != nil {
 		it.Decision, it.DecisionURL = *n.DecisionReference, "/decisions/"+*n.DecisionSlug
 	}
@@ -97,13 +98,28 @@ func (s *Server) lastPlan(r *http.Request) (*forwardplan.Plan, store.PlanSnapsho
 func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.PlanFilter{Series: q.Get("series"), KeyOnly: q.Get("key") == "yes", Withdrawn: true}
+	series, err := s.reader(r).KnownSeries(r.Context())
+	if err != nil {
+		return err
+	}
+	seriesError := ""
 	if f.Series != "" {
-		var ok bool
-		if f.Series, ok = decision.ParseSeries(f.Series); !ok {
-			return &pageError{Status: http.StatusBadRequest, Heading: "There is no such series", Message: "Choose a series from the list."}
+		parsed, ok := decision.ParseSeries(f.Series)
+		if !ok || !slices.Contains(series, parsed) {
+			// Said by the filter, which shows every series there is.
+			seriesError, f.Series = "There is no series "+strings.TrimSpace(q.Get("series"))+": choose one from the list", ""
+		} else {
+			f.Series = parsed
 		}
 	}
-	live, err := s.reader(r).PlanNotices(r.Context(), s.access(r), f)
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return err
+	}
+	var live []store.PlanNoticeRow
+	if seriesError == "" {
+		live, err = s.reader(r).PlanNotices(r.Context(), s.access(r), f)
+	}
 	if err != nil {
 		return err
 	}
@@ -113,6 +129,10 @@ func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error
 	}
 	marks := planMarks(last, live)
 	withdrawn := q.Get("withdrawn") == "yes"
+	status := http.StatusOK
+	if seriesError != "" {
+		status = http.StatusBadRequest
+	}
 	p := pages.ForwardPlanProps{
 		Page:        s.page(r, "Forward plan", "forward-plan", "/forward-plan"),
 		Flash:       s.sessions.PopString(r.Context(), planFlashKey),
@@ -124,12 +144,9 @@ func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error
 		Since:       "No plan has been published yet: marks of what is new or changed start with the first.",
 	}
 	p.Page.Feed = "/forward-plan.atom"
+	p.SeriesError, p.KeyRules = seriesError, keyRulesSentences(modes)
 	if last != nil {
 		p.Since = "New, Changed and Withdrawn mark what differs from the plan published on " + formatLondonTime(snap.PublishedAt) + "."
-	}
-	series, err := s.reader(r).KnownSeries(r.Context())
-	if err != nil {
-		return err
 	}
 	for _, c := range series {
 		p.Series = append(p.Series, components.Option{Value: c, Label: c, Checked: c == f.Series})
@@ -139,7 +156,7 @@ func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error
 		if n.WithdrawnAt != nil && !withdrawn && marks[n.ID] != "Withdrawn" {
 			continue
 		}
-		p.Items = append(p.Items, planItem(n, marks[n.ID]))
+		p.Items = append(p.Items, planItem(n, marks[n.ID], modes))
 	}
 	plans, err := s.reader(r).Plans(r.Context())
 	if err != nil {
@@ -147,14 +164,22 @@ func (s *Server) handleForwardPlan(w http.ResponseWriter, r *http.Request) error
 	}
 	for _, pl := range plans {
 		p.Plans = append(p.Plans, pages.PlanLink{URL: planURL(pl.ID), Text: "Published on " + formatLondonTime(pl.PublishedAt),
-			Detail: fmt.Sprintf("(%d notices%s)", pl.Notices, map[bool]string{true: ", monthly", false: ""}[pl.ScheduledFor != nil])})
+			Detail: fmt.Sprintf("(%s%s)", noticesWords(pl.Notices), map[bool]string{true: ", monthly", false: ""}[pl.ScheduledFor != nil])})
 	}
 	if u := userFrom(r); u != nil {
 		p.CanAdd = u.Has(decision.RoleDrafter)
 		p.CanPublish = u.Has(decision.RoleAdmin)
 	}
-	s.render(w, r, http.StatusOK, pages.ForwardPlan(p))
+	s.render(w, r, status, pages.ForwardPlan(p))
 	return nil
+}
+
+// noticesWords is "1 notice", "2 notices".
+func noticesWords(n int) string {
+	if n == 1 {
+		return "1 notice"
+	}
+	return strconv.Itoa(n) + " notices"
 }
 
 func (s *Server) noticeParam(r *http.Request) (store.PlanNoticeRow, error) {
@@ -165,18 +190,22 @@ func (s *Server) noticeParam(r *http.Request) (store.PlanNoticeRow, error) {
 	return s.reader(r).PlanNotice(r.Context(), s.access(r), id)
 }
 
-func noticeRows(v store.PlanNoticeVersion) []components.SummaryRow {
+// noticeRows are a version of a notice of series, whose key-decision mode is mode ("" for no rule).
+func noticeRows(v store.PlanNoticeVersion, series, mode string) []components.SummaryRow {
 	rows := []components.SummaryRow{
 		{Key: "Matter", Value: v.Matter},
 		{Key: "Decision maker", Value: v.MakerName + ", " + v.MakerTitle},
 		{Key: "Expected", Value: expectedWords(v.ExpectedFrom, v.ExpectedTo)},
-		{Key: "Documents to be submitted", Value: v.Documents},
-		{Key: "Copies and how to ask for them", Value: v.Copies},
+		{Key: "Documents to be submitted", Value: v.Documents, Lines: true, TestID: "notice-documents"},
+		{Key: "Copies and how to ask for them", Value: v.Copies, Lines: true},
 		{Key: "Part expected to be withheld", Value: "No"},
 		{Key: "Key decision", Value: map[bool]string{true: "Yes", false: "No"}[v.KeyDecision]},
 	}
 	if v.WithheldGround != nil {
 		rows[5].Value = "Yes: " + *v.WithheldGround
+	}
+	if mode == "" && v.KeyDecision {
+		rows[6].Value = "Yes, though the " + series + " series has no key-decision rule, so no notice period applies"
 	}
 	return rows
 }
@@ -186,7 +215,7 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	versions, err := s.reader(r).PlanNoticeVersions(r.Context(), n.ID)
+	versions, err := s.reader(r).PlanNoticeVersions(r.Context(), s.access(r), n.ID)
 	if err != nil {
 		return err
 	}
@@ -198,6 +227,11 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return err
+	}
+	mode := modes[n.Series]
 	p := pages.PlanNoticeProps{
 		Page:    s.page(r, n.Matter+" – Forward plan", "forward-plan", noticeURL(n.ID)),
 		Flash:   s.sessions.PopString(r.Context(), planFlashKey),
@@ -206,7 +240,7 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 	}
 	cur := store.PlanNoticeVersion{Matter: n.Matter, MakerName: n.MakerName, MakerTitle: n.MakerTitle, ExpectedFrom: n.ExpectedFrom,
 		ExpectedTo: n.ExpectedTo, Documents: n.Documents, Copies: n.Copies, WithheldGround: n.WithheldGround, KeyDecision: n.KeyDecision}
-	p.Rows = append([]components.SummaryRow{{Key: "Series", Value: n.Series}}, noticeRows(cur)...)
+	p.Rows = append([]components.SummaryRow{{Key: "Series", Value: n.Series}}, noticeRows(cur, n.Series, mode)...)
 	p.Rows = append(p.Rows, components.SummaryRow{Key: "First published on the plan", Value: formatLondonTime(n.NoticedAt), TestID: "noticed-at"})
 	cal, err := s.calendarNow(r.Context())
 	if err != nil {
@@ -241,7 +275,16 @@ func (s *Server) handlePlanNotice(w http.ResponseWriter, r *http.Request) error 
 			what += "changed by "
 		}
 		what += v.ChangedByName + " on " + formatLondonTime(v.ChangedAt)
-		rows := noticeRows(v)
+		rows := noticeRows(v, n.Series, mode)
+		// The decision it names, so linking one shows as a change.
+		dec := components.SummaryRow{Key: "Decision", Value: "None named", TestID: "version-decision"}
+		switch {
+		case v.DecisionSlug != nil:
+			dec.Value, dec.Href = *v.DecisionReference, "/decisions/"+*v.DecisionSlug
+		case v.Linked:
+			dec.Value = "A decision not yet published"
+		}
+		rows = append(rows, dec)
 		if v.WithdrawnReason != nil {
 			rows = append(rows, components.SummaryRow{Key: "Why it was withdrawn", Value: *v.WithdrawnReason})
 		}
@@ -273,13 +316,16 @@ type planForm struct {
 	errs map[string]string
 	// parts are the date boxes each date's error is about.
 	fromParts, toParts []string
+	// existing is the notice the decision named already has, linked from its error.
+	existing *pages.PlanLink
 }
 
 // planNoticeInput reads and checks a notice form. saved is the notice being changed (nil for
 // a new one): its dates may stay as they were even once past.
 func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.PlanNoticeRow) (store.PlanNoticeInput, planForm, error) {
 	f := planForm{in: in, errs: map[string]string{}}
-	text := func(name string) string { return strings.TrimSpace(in.Get(name)) }
+	// Cleaned as decision text is: line breaks kept as "\n", whatever the browser sent.
+	text := func(name string) string { return decision.CleanText(in.Get(name)) }
 	out := store.PlanNoticeInput{Matter: text("matter"), MakerName: text("maker_name"), MakerTitle: text("maker_title"),
 		Documents: text("documents"), Copies: text("copies")}
 	required := []struct{ name, msg string }{
@@ -355,7 +401,7 @@ func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.Pl
 			f.errs["series"] = "Select the series"
 		}
 	}
-	if ref := text("decision"); ref != "" {
+	if ref := strings.TrimSpace(in.Get("decision")); ref != "" {
 		parsed, err := decision.ParseReference(ref)
 		switch {
 		case err != nil:
@@ -375,6 +421,13 @@ func (s *Server) planNoticeInput(r *http.Request, in url.Values, saved *store.Pl
 				f.errs["decision"] = parsed.String() + " is in the " + series + " series, not " + out.Series
 			default:
 				out.DecisionID = &id
+				switch n, err := s.store.PlanNoticeOf(r.Context(), s.access(r), id); {
+				case err == nil && (saved == nil || n.ID != saved.ID):
+					f.errs["decision"] = parsed.String() + " already has a notice: change that one instead"
+					f.existing = &pages.PlanLink{URL: noticeURL(n.ID), Text: "Go to the notice of " + parsed.String()}
+				case err != nil && !errors.Is(err, store.ErrNotFound):
+					return out, f, err
+				}
 			}
 		}
 	}
@@ -430,14 +483,32 @@ func (s *Server) renderNoticeForm(w http.ResponseWriter, r *http.Request, status
 		return &components.DateField{ID: id, Name: name, Legend: legend, Hint: hint, Error: errs[name], ErrorParts: parts,
 			Day: in.Get(name + "_day"), Month: in.Get(name + "_month"), Year: in.Get(name + "_year")}
 	}
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return err
+	}
+	intro := "The notice is public as soon as it is published, and every change is kept in the notice's history."
+	if len(modes) > 0 {
+		intro = "The notice is public as soon as it is published: a key decision's 28 clear days run from then. Every change is kept in the notice's history."
+	}
 	p := pages.PlanFormProps{
-		Page:    s.page(r, title, "forward-plan", action),
-		Caption: "Forward plan",
-		Heading: heading,
-		Intro:   "The notice is public as soon as it is published. A key decision's 28 clear days run from then, and every change is kept in the notice's history.",
-		Action:  action,
-		Submit:  submit,
-		Back:    "/forward-plan",
+		Page:     s.page(r, title, "forward-plan", action),
+		Caption:  "Forward plan",
+		Heading:  heading,
+		Intro:    intro,
+		Action:   action,
+		Submit:   submit,
+		Back:     "/forward-plan",
+		Existing: f.existing,
+	}
+	keyHint := "No series has a key-decision rule, so no notice period applies."
+	if saved != nil {
+		keyHint = keyRuleSentence(modes, saved.Series)
+		if keyHint == "" {
+			keyHint = "The " + saved.Series + " series has no key-decision rule, so no notice period applies."
+		}
+	} else if len(modes) > 0 {
+		keyHint = keyRulesSentences(modes)
 	}
 	if saved != nil {
 		p.Back = noticeURL(saved.ID)
@@ -449,7 +520,8 @@ func (s *Server) renderNoticeForm(w http.ResponseWriter, r *http.Request, status
 		}
 		c := &components.Choice{ID: "series", Name: "series", Legend: "Series", Error: errs["series"]}
 		for _, sr := range chained {
-			c.Options = append(c.Options, components.Option{Value: sr, Label: sr, Checked: in.Get("series") == sr})
+			// The one series there is comes chosen.
+			c.Options = append(c.Options, components.Option{Value: sr, Label: sr, Checked: in.Get("series") == sr || len(chained) == 1})
 		}
 		p.Inputs = append(p.Inputs, pages.PlanInput{Radios: c})
 	}
@@ -471,7 +543,7 @@ func (s *Server) renderNoticeForm(w http.ResponseWriter, r *http.Request, status
 		pages.PlanInput{Area: ptr(field("copies", "copies", "Where copies can be had and how to ask for them", "An address, and who to ask. Other documents may be submitted too.", 3))},
 		pages.PlanInput{Radios: yesNo("withheld", "withheld", "Is any part expected to be withheld from the public?", "", in.Get("withheld"), errs["withheld"])},
 		pages.PlanInput{Area: ptr(field("withheld-ground", "withheld_ground", "If so, on what ground", "For example, Schedule 12A paragraph 3 (financial or business affairs), or FOI Act section 43.", 2))},
-		pages.PlanInput{Radios: yesNo("key", "key", "Is it a key decision?", "A key decision needs 28 clear days’ notice before it is signed.", in.Get("key"), errs["key"])},
+		pages.PlanInput{Radios: yesNo("key", "key", "Is it a key decision?", keyHint, in.Get("key"), errs["key"])},
 	)
 	// Inline errors use the fields' ids; the summary links to them in the form's order.
 	for _, e := range []struct{ key, id string }{{"series", "series"}, {"decision", "decision"}, {"matter", "matter"},
@@ -779,7 +851,7 @@ func (s *Server) handlePlanPublish(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.sessions.Put(r.Context(), planFlashKey, fmt.Sprintf("The plan is published with %d notices.", snap.Notices))
+	s.sessions.Put(r.Context(), planFlashKey, "The plan is published with "+noticesWords(snap.Notices)+".")
 	http.Redirect(w, r, planURL(snap.ID), http.StatusSeeOther)
 	return nil
 }
@@ -805,14 +877,19 @@ func (s *Server) handlePlanPublished(w http.ResponseWriter, r *http.Request) err
 	heading := "Forward plan published on " + formatLondonTime(snap.PublishedAt)
 	p := pages.PlanPublishedProps{
 		Page:    s.page(r, heading, "forward-plan", planURL(snap.ID)),
+		Flash:   s.sessions.PopString(r.Context(), planFlashKey),
 		Heading: heading,
 		SHA256:  snap.SHA256,
 		JSONURL: planURL(snap.ID) + "/plan.json",
 	}
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return err
+	}
 	byID := map[int64]forwardplan.Notice{}
 	item := func(n forwardplan.Notice) pages.PlanItem {
 		return pages.PlanItem{URL: noticeURL(n.ID), Matter: n.Matter, Expected: expectedOf(n), Maker: n.MakerName + ", " + n.MakerTitle,
-			Series: n.Series, Key: n.KeyDecision, Decision: n.Decision}
+			Series: n.Series, Key: n.KeyDecision && modes[n.Series] != "", Decision: n.Decision}
 	}
 	for _, n := range plan.Notices {
 		byID[n.ID] = n
@@ -877,6 +954,10 @@ func (s *Server) handleForwardPlanAtom(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	modes, err := s.keyModes(r.Context())
+	if err != nil {
+		return err
+	}
 	slices.SortStableFunc(live, func(a, b store.PlanNoticeRow) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
 	self := s.baseURL + "/forward-plan.atom"
 	feed := atomFeed{ID: self, Title: "Forward plan — " + s.ownerName, Author: atomPerson{Name: s.ownerName},
@@ -896,7 +977,7 @@ func (s *Server) handleForwardPlanAtom(w http.ResponseWriter, r *http.Request) e
 		}
 		body := "Decision maker: " + n.MakerName + ", " + n.MakerTitle + "\nExpected " + expectedWords(n.ExpectedFrom, n.ExpectedTo) +
 			"\nDocuments: " + n.Documents
-		if n.KeyDecision {
+		if n.KeyDecision && modes[n.Series] != "" {
 			body = "Key decision.\n" + body
 		}
 		if n.WithdrawnAt != nil {
@@ -946,7 +1027,7 @@ func (s *Server) renderKeyRules(w http.ResponseWriter, r *http.Request, status i
 	}
 	series := &components.Choice{ID: "series", Name: "series", Legend: "Series", Error: errs["series"]}
 	for _, c := range chained {
-		series.Options = append(series.Options, components.Option{Value: c, Label: c, Checked: in.Get("series") == c})
+		series.Options = append(series.Options, components.Option{Value: c, Label: c, Checked: in.Get("series") == c || len(chained) == 1})
 	}
 	mode := &components.Choice{ID: "mode", Name: "mode", Legend: "Notice of key decisions", Error: errs["mode"], Options: []components.Option{
 		{Value: forwardplan.ModeStatutory, Label: "Statutory", Checked: in.Get("mode") == forwardplan.ModeStatutory,
@@ -1070,8 +1151,11 @@ func affectsAreasField(ed draftEdit, in url.Values) *components.Choice {
 	if in != nil && in.Get("affects_areas") != "" {
 		v = in.Get("affects_areas")
 	}
-	return yesNo("affects-areas", "affects_areas", "Does it significantly affect communities in two or more areas?",
-		"Wards or electoral divisions. If so, it is a key decision, which needs 28 clear days’ notice on the forward plan.", v, "")
+	hint := "Wards or electoral divisions. The " + ed.d.Series + " series has no key-decision rule now, so no notice period applies."
+	if verb := keyVerb(ed.keyMode); verb != "" {
+		hint = "Wards or electoral divisions. If so, it is a key decision, which " + verb + " have 28 clear days’ notice on the forward plan before it is signed."
+	}
+	return yesNo("affects-areas", "affects_areas", "Does it significantly affect communities in two or more areas?", hint, v, "")
 }
 
 // canUnlink says whether u may undo a notice's link to its decision: its drafters' role, or an

@@ -35,6 +35,10 @@ func noticeRow(n store.NoticeRow) pages.NoticeRow {
 			r.State, r.StateTag = s.label, s.tag
 		}
 	}
+	if n.LinkPath == store.AlertConfirmPath {
+		// Its link holds a key made as the letter is sent and not kept: none to show.
+		r.URL, r.LinkNote = "", "Its link to confirm is made as it is sent, with a one-time key the register does not keep."
+	}
 	if n.SentAt != nil {
 		r.Sent = formatLondonTime(*n.SentAt)
 	}

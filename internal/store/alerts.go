@@ -32,6 +32,10 @@ const (
 	AlertWeekly    = "weekly"
 )
 
+// AlertConfirmPath is what a confirmation notice links to: the letter adds a one-time key,
+// made as it is sent and never kept, so the path alone leads nowhere.
+const AlertConfirmPath = "/alerts/confirm"
+
 // Alert events in the outbox: the message asking to confirm a subscription, the one saying an
 // address already has it, and an alert itself.
 const (
@@ -145,7 +149,7 @@ WHERE lower(a.email) = lower($1) AND n.event IN ('alert_confirm', 'alert_known')
 		n := alertNotice{SubscriptionID: id, Event: EventAlertConfirm, Subject: "Confirm your e-mail alerts",
 			Body: "Someone, we hope you, asked the Decision Register to send this address e-mail alerts about " +
 				sub.About() + ". Nothing is sent until you confirm. If you did not ask, ignore this message: the address is deleted in 7 days.",
-			LinkPath: "/alerts/confirm"}
+			LinkPath: AlertConfirmPath}
 		if confirmed {
 			n.Event, n.Subject = EventAlertKnown, "You already get these alerts"
 			n.Body = "Someone asked the Decision Register again to send this address e-mail alerts about " + sub.About() +

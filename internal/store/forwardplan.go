@@ -310,14 +310,22 @@ type PlanNoticeVersion struct {
 	UnlinkedReason  *string    `db:"unlinked_reason"`
 	ChangedByName   string     `db:"changed_by_name"`
 	ChangedAt       time.Time  `db:"changed_at"`
+	// DecisionReference and DecisionSlug are the decision the version names, when a reader may
+	// see it (as PlanNotice); Linked says whether it names one at all, seen or not.
+	DecisionReference *string `db:"decision_reference"`
+	DecisionSlug      *string `db:"decision_slug"`
+	Linked            bool    `db:"linked"`
 }
 
-// PlanNoticeVersions are a notice's versions, the first first.
-func (s *Store) PlanNoticeVersions(ctx context.Context, id int64) ([]PlanNoticeVersion, error) {
+// PlanNoticeVersions are a notice's versions, the first first, each with its decision as a sees it.
+func (s *Store) PlanNoticeVersions(ctx context.Context, a Access, id int64) ([]PlanNoticeVersion, error) {
 	rows, err := s.db.Query(ctx, `
-SELECT version, matter, maker_name, maker_title, expected_from, expected_to, documents, copies, withheld_ground,
-	key_decision, withdrawn_reason, unlinked_reason, changed_by_name, changed_at
-FROM forward_plan_notice_versions WHERE notice_id = $1 ORDER BY version`, id)
+SELECT v.version, v.matter, v.maker_name, v.maker_title, v.expected_from, v.expected_to, v.documents, v.copies, v.withheld_ground,
+	v.key_decision, v.withdrawn_reason, v.unlinked_reason, v.changed_by_name, v.changed_at,
+	d.reference AS decision_reference, d.slug AS decision_slug, v.decision_id IS NOT NULL AS linked
+FROM forward_plan_notice_versions v
+LEFT JOIN LATERAL (SELECT d.reference, d.slug FROM decisions d WHERE d.id = v.decision_id AND `+visibleD+`) d ON true
+WHERE v.notice_id = @id ORDER BY v.version`, a.args(pgx.NamedArgs{"id": id}))
 	if err != nil {
 		return nil, fmt.Errorf("notice versions: %w", err)
 	}

@@ -110,9 +110,17 @@ func TestPlanNoticeHidesDraft(t *testing.T) {
 	if err := st.UpdatePlanNotice(ctx, store.System(now.Add(time.Hour)), id, 1, in); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("a change from a stale version = %v, want ErrConflict", err)
 	}
-	vs, err := st.PlanNoticeVersions(ctx, id)
+	vs, err := st.PlanNoticeVersions(ctx, store.Public(now), id)
 	if err != nil || len(vs) != 2 || vs[0].Matter != "Buy boats" || vs[1].Matter != "Buy lifeboats" {
 		t.Errorf("PlanNoticeVersions = %+v, %v; want both wordings", vs, err)
+	}
+	// Each version names its decision to staff; the public are told only that it names one.
+	if len(vs) == 2 && (!vs[1].Linked || vs[1].DecisionReference != nil) {
+		t.Errorf("PlanNoticeVersions for the public = %+v; want the draft linked but not named", vs[1])
+	}
+	if vs, err := st.PlanNoticeVersions(ctx, store.Staff(1, now), id); err != nil || len(vs) != 2 ||
+		vs[1].DecisionReference == nil || *vs[1].DecisionReference != "PCD 9801" {
+		t.Errorf("PlanNoticeVersions for staff = %+v, %v; want the draft's reference in each version", vs, err)
 	}
 	if _, err := pool.Exec(ctx, `UPDATE forward_plan_notice_versions SET matter = 'x'`); err == nil {
 		t.Error("a kept version of a notice could be changed")

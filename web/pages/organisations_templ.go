@@ -72,7 +72,7 @@ func Organisations(p OrganisationsProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"govuk-heading-l\">Organisations</h1><p class=\"govuk-body\">The funders and recipients named in the register's decisions, with what each gave and received. Totals count grants accepted and variations (an amount given each year once for each year), as each decision's own total does.</p><form method=\"get\" action=\"/organisations\" class=\"app-filter\" role=\"search\" aria-label=\"Organisations\" data-testid=\"org-filter\"><input type=\"hidden\" name=\"sort\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"govuk-heading-l\">Organisations</h1><p class=\"govuk-body\">The funders and recipients named in the register's decisions, with what each gave and received. Totals count grants accepted and variations (an amount given each year once for each year), as each decision's own total does.</p><form method=\"get\" action=\"/organisations\" class=\"govuk-!-margin-bottom-6\" role=\"search\" aria-label=\"Organisations\" data-testid=\"org-filter\"><input type=\"hidden\" name=\"sort\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
