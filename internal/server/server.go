@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/decision-register/decisions/internal/admission"
 	"github.com/decision-register/decisions/internal/api"
@@ -152,7 +153,9 @@ type Server struct {
 		cal     *workday.Calendar
 	}
 	sso *auth.OIDC // single sign-on; nil when there is no provider
-	csp string     // the pages' Content-Security-Policy
+	// passkeys is the WebAuthn relying party, for BASE_URL's host and origin.
+	passkeys *webauthn.WebAuthn
+	csp      string // the pages' Content-Security-Policy
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -212,6 +215,9 @@ func New(d Deps) (*Server, error) {
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
 		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
+	if s.passkeys, err = auth.NewPasskeys(d.BaseURL, cmp.Or(d.OwnerName, "Decision Register")); err != nil {
+		return nil, err
+	}
 	s.csp = contentSecurityPolicy
 	if s.sso != nil && s.sso.Origin() != "" {
 		// Browsers check form-action on a form's redirects too: starting single sign-on and
