@@ -255,12 +255,9 @@ func (s *Server) beginPasskeyAssertion(w http.ResponseWriter, r *http.Request, u
 // checkPasskey checks the browser's answer to an assertion started for purpose: a signature by
 // one of u's passkeys over this session's challenge, from the site's origin, with a signature
 // counter that moved on. It records the use, or the refusal (in the log and the audit trail),
-// and returns what to tell the person ("" when it passed).
+// and returns what to tell the person ("" when it passed). An empty answer (the person
+// cancelled, or the browser has no passkey) is the handlers' to explain (noPasskeyAnswer).
 func (s *Server) checkPasskey(r *http.Request, u store.User, purpose, answer string) (string, error) {
-	if answer == "" {
-		s.takeCeremony(r, purpose, u.ID)
-		return "Your browser did not use a passkey. Press “Use your passkey” and follow your browser’s steps", nil
-	}
 	refuse := func(reason string, cause error) (string, error) {
 		if err := s.passkeyRefused(r, u, purpose, reason, cause); err != nil {
 			return "", err
@@ -298,6 +295,10 @@ func (s *Server) checkPasskey(r *http.Request, u store.User, purpose, answer str
 	}
 	return "", nil
 }
+
+// noPasskeyAnswer is what a person is told when their browser sent no passkey: they cancelled,
+// or the browser found none. The ceremony is over: its challenge is dropped.
+const noPasskeyAnswer = "Your browser did not use a passkey. Press “Use your passkey” and follow your browser’s steps"
 
 // passkeyRefusals words the refusals a person can do something about.
 var passkeyRefusals = map[string]string{
@@ -352,6 +353,10 @@ func (s *Server) handleSignInPasskey(w http.ResponseWriter, r *http.Request) err
 		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 		return nil
 	}
+	if r.PostFormValue("credential") == "" {
+		s.takeCeremony(r, ceremonySignIn, u.ID)
+		return s.renderSignInCode(w, r, u, http.StatusUnprocessableEntity, "", noPasskeyAnswer)
+	}
 	now := s.now()
 	key, throttled, err := s.secondFactorThrottled(r, u, now)
 	if err != nil {
@@ -387,6 +392,10 @@ func (s *Server) handleConfirmPasskeyOptions(w http.ResponseWriter, r *http.Requ
 func (s *Server) handleConfirmPasskey(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	next := localPath(r.PostFormValue("next"))
+	if r.PostFormValue("credential") == "" {
+		s.takeCeremony(r, ceremonyConfirm, u.ID)
+		return s.renderConfirm(w, r, http.StatusUnprocessableEntity, next, "", noPasskeyAnswer)
+	}
 	now := s.now()
 	key, throttled, err := s.secondFactorThrottled(r, *u, now)
 	if err != nil {
