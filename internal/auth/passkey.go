@@ -98,12 +98,11 @@ func PasskeyFromCredential(userID int64, name string, c *webauthn.Credential) st
 
 // Reasons a passkey is refused, as the audit trail records them.
 const (
-	PasskeyRefusedCeremony   = "ceremony"    // none under way in this session, used already, or expired
-	PasskeyRefusedUnknown    = "unknown"     // a credential that is not one of the person's passkeys
-	PasskeyRefusedInvalid    = "invalid"     // a signature, origin, RP id or challenge that does not check
-	PasskeyRefusedCounter    = "counter"     // the signature counter went back: a cloned authenticator
-	PasskeyRefusedMalformed  = "malformed"   // not a WebAuthn response at all
-	PasskeyRefusedNoResponse = "no_response" // the browser sent none (cancelled, or no passkey)
+	PasskeyRefusedCeremony  = "ceremony"  // none under way in this session, used already, or expired
+	PasskeyRefusedUnknown   = "unknown"   // a credential that is not one of the person's passkeys
+	PasskeyRefusedInvalid   = "invalid"   // a signature, origin, RP id or challenge that does not check
+	PasskeyRefusedCounter   = "counter"   // the signature counter went back: a cloned authenticator
+	PasskeyRefusedMalformed = "malformed" // not a WebAuthn response at all
 )
 
 // PasskeyRefusal says why the library refused an assertion, for the audit trail.

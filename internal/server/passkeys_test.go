@@ -94,6 +94,26 @@ func TestPasskeyAddSignInRemove(t *testing.T) {
 	if n := auditCount(t, site, store.EventUserChanged, "change", "passkey added"); n != 1 {
 		t.Errorf("%d passkeys added in the audit trail, want 1", n)
 	}
+	// An answer from the browser adds its passkey once: the same answer again is refused.
+	phone := authtest.NewAuthenticator(testsite.BaseURL)
+	answer, err := phone.Create(passkeyOptions(t, c, site.URL+"/account/passkeys/options"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{http.StatusSeeOther, http.StatusForbidden} {
+		if p := post(t, c, site.URL+"/account/passkeys", url.Values{"name": {"Phone"}, "credential": {answer}}); p.status != want {
+			t.Fatalf("the phone's answer, time %d = %d, want %d", i+1, p.status, want)
+		}
+	}
+	if n := auditCount(t, site, store.EventPasskeyRefused, "purpose", "register"); n != 1 {
+		t.Errorf("%d refused additions audited, want 1", n)
+	}
+	if _, doc := getDoc(t, c, site.URL+"/account/two-factor"); doc.Find(`[data-testid="passkeys-on"]`).Length() != 1 {
+		t.Error("the second factor page does not say the person has a passkey")
+	}
+	if p := post(t, c, site.URL+"/account/passkeys/"+strconv.FormatInt(lastPasskey(t, site), 10)+"/remove", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("remove the phone = %d, want 303", p.status)
+	}
 
 	// Signing in now asks for the passkey after the password; with no app, no code field.
 	sc := passwordStep(t, site, "dm@example.org")
@@ -127,12 +147,20 @@ func TestPasskeyAddSignInRemove(t *testing.T) {
 	if p := post(t, sc, remove, nil); p.status != http.StatusSeeOther || p.location != "/account/passkeys" {
 		t.Fatalf("POST the removal = %d to %q, want 303 to /account/passkeys", p.status, p.location)
 	}
-	if n := auditCount(t, site, store.EventUserChanged, "change", "passkey removed"); n != 1 {
-		t.Errorf("%d passkeys removed in the audit trail, want 1", n)
+	if n := auditCount(t, site, store.EventUserChanged, "change", "passkey removed"); n != 2 {
+		t.Errorf("%d passkeys removed in the audit trail, want 2 (the phone, then the laptop)", n)
 	}
 	if !signedIn(t, site, site.Client(t, "dm@example.org")) {
 		t.Error("with the passkey removed, the password alone does not sign in")
 	}
+}
+
+func lastPasskey(t *testing.T, site *testsite.Site) (id int64) {
+	t.Helper()
+	if err := site.Pool.QueryRow(context.Background(), `SELECT max(id) FROM user_passkeys`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func userID(t *testing.T, site *testsite.Site, email string) int64 {

@@ -224,7 +224,12 @@ func (s *Server) renderSecondFactor(w http.ResponseWriter, r *http.Request, stat
 		s.render(w, r, status, pages.SecondFactor(p))
 		return nil
 	}
-	_, err := s.store.TOTPSecret(r.Context(), u.ID)
+	_, passkeys, err := s.store.SecondFactors(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	p.Passkeys = passkeys
+	_, err = s.store.TOTPSecret(r.Context(), u.ID)
 	switch {
 	case err == nil:
 		p.Page.Title = "Your second factor"
