@@ -75,8 +75,19 @@ func (s *Server) passkeyUser(r *http.Request, u store.User) (auth.PasskeyUser, e
 	return auth.PasskeyUser{User: u, Keys: keys}, err
 }
 
+// confirmedToManage sends a person who has a second factor, and last gave it more than
+// stepUpAfter ago, to confirm who they are before managing their passkeys (see stepUp): a
+// borrowed session must not add a passkey of its own, or remove the person's. It reports
+// whether it did.
+func (s *Server) confirmedToManage(w http.ResponseWriter, r *http.Request) (sent bool, err error) {
+	return s.stepUp(w, r, passkeysPath)
+}
+
 // handlePasskeys lists the person's passkeys, with a form to add one.
 func (s *Server) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
+	if sent, err := s.confirmedToManage(w, r); sent || err != nil {
+		return err
+	}
 	return s.renderPasskeys(w, r, http.StatusOK, "", "")
 }
 
@@ -109,6 +120,9 @@ func (s *Server) renderPasskeys(w http.ResponseWriter, r *http.Request, status i
 // handlePasskeyCreateOptions starts adding a passkey: the options for the browser's
 // navigator.credentials.create, as JSON.
 func (s *Server) handlePasskeyCreateOptions(w http.ResponseWriter, r *http.Request) error {
+	if sent, err := s.confirmedToManage(w, r); sent || err != nil {
+		return err
+	}
 	u := userFrom(r)
 	pu, err := s.passkeyUser(r, *u)
 	if err != nil {
@@ -128,6 +142,9 @@ func (s *Server) handlePasskeyCreateOptions(w http.ResponseWriter, r *http.Reque
 
 // handlePasskeyAdd keeps the passkey the browser made, under the name given.
 func (s *Server) handlePasskeyAdd(w http.ResponseWriter, r *http.Request) error {
+	if sent, err := s.confirmedToManage(w, r); sent || err != nil {
+		return err
+	}
 	u := userFrom(r)
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	answer := r.PostFormValue("credential")
@@ -168,12 +185,21 @@ func (s *Server) handlePasskeyAdd(w http.ResponseWriter, r *http.Request) error 
 		}
 		return s.renderPasskeys(w, r, http.StatusForbidden, name, "Your passkey was not added: your browser’s answer did not check. Try again")
 	}
+	totp, before, err := s.store.SecondFactors(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
 	_, err = s.store.AddPasskey(r.Context(), u.Act(s.now()), auth.PasskeyFromCredential(u.ID, name, cred))
 	if errors.Is(err, store.ErrConflict) {
 		return s.renderPasskeys(w, r, http.StatusConflict, name, "This passkey is added already")
 	}
 	if err != nil {
 		return err
+	}
+	if !totp && before == 0 {
+		// Their first second factor, added in this session: nothing stronger to confirm with
+		// before managing it for now (step-up counts from here).
+		s.sessions.Put(r.Context(), sessionStrongAtKey, s.now().Unix())
 	}
 	s.sessions.Remove(r.Context(), secondFactorDueKey)
 	s.sessions.Put(r.Context(), passkeyFlashKey, "Passkey “"+name+"” added. Signing in with your password now also asks for a passkey.")
@@ -201,6 +227,9 @@ func (s *Server) passkeyOf(r *http.Request) (store.Passkey, error) {
 
 // handlePasskeyRemoveForm asks "Are you sure?" before a passkey is removed.
 func (s *Server) handlePasskeyRemoveForm(w http.ResponseWriter, r *http.Request) error {
+	if sent, err := s.confirmedToManage(w, r); sent || err != nil {
+		return err
+	}
 	k, err := s.passkeyOf(r)
 	if err != nil {
 		return err
@@ -217,6 +246,9 @@ func (s *Server) handlePasskeyRemoveForm(w http.ResponseWriter, r *http.Request)
 
 // handlePasskeyRemove removes one of the person's passkeys.
 func (s *Server) handlePasskeyRemove(w http.ResponseWriter, r *http.Request) error {
+	if sent, err := s.confirmedToManage(w, r); sent || err != nil {
+		return err
+	}
 	k, err := s.passkeyOf(r)
 	if err != nil {
 		return err

@@ -137,6 +137,25 @@ func TestPasskeyAddSignInRemove(t *testing.T) {
 
 	// Removing asks first, says it is the only second factor, and is audited.
 	remove := site.URL + "/account/passkeys/" + strconv.FormatInt(keys[0].ID, 10) + "/remove"
+	// 16 minutes after the passkey, managing passkeys asks to confirm first: a borrowed session
+	// cannot add its own passkey or remove the person's.
+	site.Clock.Advance(16 * time.Minute)
+	want := "/account/confirm?next=" + url.QueryEscape("/account/passkeys")
+	for _, r := range []struct{ method, url string }{{"GET", site.URL + "/account/passkeys"}, {"POST", site.URL + "/account/passkeys/options"},
+		{"POST", site.URL + "/account/passkeys"}, {"GET", remove}, {"POST", remove}} {
+		var p page
+		if r.method == "GET" {
+			p = get(t, sc, r.url)
+		} else {
+			p = post(t, sc, r.url, url.Values{"name": {"Mine now"}, "credential": {"{}"}})
+		}
+		if p.status != http.StatusSeeOther || p.location != want {
+			t.Errorf("%s %s 16 minutes on = %d to %q, want 303 to %s", r.method, r.url, p.status, p.location, want)
+		}
+	}
+	if p := usePasskey(t, sc, a, site.URL+"/account/confirm/passkey", url.Values{"next": {"/account/passkeys"}}); p.status != http.StatusSeeOther || p.location != "/account/passkeys" {
+		t.Fatalf("confirm with the passkey = %d to %q, want 303 back to /account/passkeys", p.status, p.location)
+	}
 	if p := get(t, sc, remove); p.status != http.StatusOK || !strings.Contains(p.text("main"), "only second factor") {
 		t.Fatalf("GET the removal = %d, want 200 warning it is the only second factor", p.status)
 	}

@@ -273,6 +273,10 @@ func (s *Server) renderSecondFactor(w http.ResponseWriter, r *http.Request, stat
 // handleSecondFactorSave confirms the secret being set up with a code from the app, and makes
 // the person's recovery codes, shown once.
 func (s *Server) handleSecondFactorSave(w http.ResponseWriter, r *http.Request) error {
+	// Someone with a passkey confirms it is them before adding an app (passkeys.go).
+	if sent, err := s.stepUp(w, r, secondFactorPath); sent || err != nil {
+		return err
+	}
 	u := userFrom(r)
 	secret := s.sessions.GetString(r.Context(), totpSetupKey)
 	if secret == "" {
