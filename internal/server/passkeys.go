@@ -35,6 +35,17 @@ const (
 	passkeyNameMax = 100
 )
 
+// passkeysOn answers 404 on the passkey routes when the site can have no passkeys (see New).
+func (s *Server) passkeysOn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.passkeys == nil {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // The purposes a ceremony is started for: an answer for one is no good for another.
 const (
 	ceremonyRegister = "register"

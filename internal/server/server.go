@@ -215,8 +215,12 @@ func New(d Deps) (*Server, error) {
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
 		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
-	if s.passkeys, err = auth.NewPasskeys(d.BaseURL, cmp.Or(d.OwnerName, "Decision Register")); err != nil {
-		return nil, err
+	// A BASE_URL whose host is no domain (an IP address) can have no passkeys: the rest of the
+	// site works, and the passkey routes answer 404.
+	if pk, err := auth.NewPasskeys(d.BaseURL, cmp.Or(d.OwnerName, "Decision Register")); err == nil {
+		s.passkeys = pk
+	} else if d.Logger != nil {
+		d.Logger.Warn("passkeys are off: BASE_URL's host is not a domain", "err", err)
 	}
 	s.csp = contentSecurityPolicy
 	if s.sso != nil && s.sso.Origin() != "" {
