@@ -169,7 +169,7 @@ type Var struct {
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL connection URL, required: `make run` and `make test` set it for this clone's private cluster, `.ci/devdb url` prints it"},
 	{"ADDR", ":8080", "address the HTTP server listens on"},
-	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies and in notices; unset, http://localhost with ADDR's port (and host, when ADDR names one)"},
+	{"BASE_URL", "http://localhost:8080", "the public address of the site, printed on paper copies and in notices, and whose host passkeys are bound to; unset, http://localhost with ADDR's port (and host, when ADDR names one)"},
 	{"OWNER_NAME", "Mayor’s Office for Policing and Crime", "the public body that keeps the register"},
 	{"CONTACT", DefaultContact, "how to contact the owner, named in the accessibility statement: an email address or an https:// address"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},

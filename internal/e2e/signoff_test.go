@@ -34,7 +34,12 @@ type signoffFixture struct {
 
 func newSignoffFixture(t *testing.T) *signoffFixture {
 	t.Helper()
-	f := &signoffFixture{Site: testsite.New(t), advisers: map[string]store.User{}}
+	return newSignoffFixtureWith(t, testsite.Options{})
+}
+
+func newSignoffFixtureWith(t *testing.T, o testsite.Options) *signoffFixture {
+	t.Helper()
+	f := &signoffFixture{Site: testsite.NewWith(t, o), advisers: map[string]store.User{}}
 	f.drafter = f.User(t, "drafter@example.org", "Dana Drafter", store.Grants{Roles: []string{"drafter"}})
 	for _, k := range signoffChain {
 		f.advisers[k] = f.User(t, strings.ReplaceAll(k, "_", "-")+"@example.org", "Adviser "+strings.ReplaceAll(k, "_", " "),

@@ -110,7 +110,8 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
-		if (s.sessions.GetBool(r.Context(), secondFactorDueKey) || s.secondFactorDue(r, userFrom(r))) && r.URL.Path != secondFactorPath && r.URL.Path != passwordPath {
+		if (s.sessions.GetBool(r.Context(), secondFactorDueKey) || s.secondFactorDue(r, userFrom(r))) && r.URL.Path != secondFactorPath &&
+			r.URL.Path != passwordPath && !strings.HasPrefix(r.URL.Path, passkeysPath) {
 			// An admin requires a second factor of people who sign or approve: set up first.
 			http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
 			return
@@ -247,10 +248,10 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// A person with a second factor is not signed in until they give it (twofactor.go).
-	if _, err := s.store.TOTPSecret(r.Context(), u.ID); err == nil {
-		return s.askSecondFactor(w, r, u, f.Next)
-	} else if !errors.Is(err, store.ErrNotFound) {
+	if totp, passkeys, err := s.store.SecondFactors(r.Context(), u.ID); err != nil {
 		return err
+	} else if totp || passkeys > 0 {
+		return s.askSecondFactor(w, r, u, f.Next)
 	}
 	return s.completeSignIn(w, r, u, authPassword, f.Next)
 }

@@ -185,6 +185,16 @@ func TestEveryRouteForEveryone(t *testing.T) {
 		// The chain page's service levels and escalation contacts.
 		{"POST", "/admin/chains/PCD", url.Values{"position-legal": {"1"}, "escalation-legal": {"999999"}}, [7]int{see, no, no, no, no, 422, see}},
 		{"POST", "/account/notices", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		// Passkeys (passkeys.go): each person's own; nobody here has one, or a sign-in waiting.
+		{"GET", "/account/passkeys", nil, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"POST", "/account/passkeys", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		{"POST", "/account/passkeys/options", url.Values{}, [7]int{see, ok, ok, ok, ok, ok, see}},
+		{"GET", "/account/passkeys/1/remove", nil, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"POST", "/account/passkeys/1/remove", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"POST", "/account/confirm/passkey/options", url.Values{}, [7]int{see, gone, gone, gone, gone, gone, see}},
+		{"POST", "/account/confirm/passkey", url.Values{}, [7]int{see, 422, 422, 422, 422, 422, see}},
+		{"POST", "/sign-in/passkey/options", url.Values{}, [7]int{409, 409, 409, 409, 409, 409, 409}},
+		{"POST", "/sign-in/passkey", url.Values{}, [7]int{see, see, see, see, see, see, see}},
 		{"GET", "/notices/unsubscribe/forged", nil, [7]int{gone, gone, gone, gone, gone, gone, gone}},
 		// Organisations: public pages for everyone; renames and merges for admins.
 		{"GET", "/organisations", nil, [7]int{ok, ok, ok, ok, ok, ok, ok}},

@@ -99,6 +99,9 @@ func (s *Server) Routes() http.Handler {
 	// A password sign-in's second step, for people with an authenticator app (twofactor.go).
 	r.Get(signInCodePath, s.handle(s.handleSignInCodeForm))
 	r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(signInCodePath, s.handle(s.handleSignInCode))
+	// Or with a passkey (passkeys.go): the options start the ceremony, the form finishes it.
+	r.With(s.passkeysOn, s.rateLimit(limitSignIn, s.signInRate)).Post(signInPasskeyPath+"/options", s.handle(s.handleSignInPasskeyOptions))
+	r.With(s.passkeysOn, s.rateLimit(limitSignIn, s.signInRate)).Post(signInPasskeyPath, s.handle(s.handleSignInPasskey))
 	// One-click unsubscribe (RFC 8058) from a notice's link: signed, so no sign-in is needed.
 	r.Get("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribeForm))
 	r.Post("/notices/unsubscribe/{token}", s.handle(s.handleUnsubscribe))
@@ -204,6 +207,13 @@ func (s *Server) Routes() http.Handler {
 		r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPath, s.handle(s.handleConfirm))
 		r.Get(secondFactorPath, s.handle(s.handleSecondFactorPage))
 		r.Post(secondFactorPath, s.handle(s.handleSecondFactorSave))
+		r.With(s.passkeysOn).Post(confirmPasskeyPath+"/options", s.handle(s.handleConfirmPasskeyOptions))
+		r.With(s.passkeysOn, s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPasskeyPath, s.handle(s.handleConfirmPasskey))
+		r.With(s.passkeysOn).Get(passkeysPath, s.handle(s.handlePasskeys))
+		r.With(s.passkeysOn).Post(passkeysPath, s.handle(s.handlePasskeyAdd))
+		r.With(s.passkeysOn).Post(passkeysPath+"/options", s.handle(s.handlePasskeyCreateOptions))
+		r.With(s.passkeysOn).Get(passkeysPath+"/{id}/remove", s.handle(s.handlePasskeyRemoveForm))
+		r.With(s.passkeysOn).Post(passkeysPath+"/{id}/remove", s.handle(s.handlePasskeyRemove))
 		r.Get("/account/notices", s.handle(s.handleNoticePreferences))
 		r.Post("/account/notices", s.handle(s.handleNoticePreferencesSave))
 		r.Get("/account/cover", s.handle(s.handleCoverPage(s.ownCover)))

@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // the date printed on paper is London's, whatever the host's zone files
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/decision-register/decisions/internal/admission"
 	"github.com/decision-register/decisions/internal/api"
@@ -152,7 +153,9 @@ type Server struct {
 		cal     *workday.Calendar
 	}
 	sso *auth.OIDC // single sign-on; nil when there is no provider
-	csp string     // the pages' Content-Security-Policy
+	// passkeys is the WebAuthn relying party, for BASE_URL's host and origin.
+	passkeys *webauthn.WebAuthn
+	csp      string // the pages' Content-Security-Policy
 }
 
 // maxPasswordChecks bounds the argon2id checks running at once (64 MiB each).
@@ -212,6 +215,13 @@ func New(d Deps) (*Server, error) {
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
 		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
+	// A BASE_URL whose host is no domain (an IP address) can have no passkeys: the rest of the
+	// site works, and the passkey routes answer 404.
+	if pk, err := auth.NewPasskeys(d.BaseURL, cmp.Or(d.OwnerName, "Decision Register")); err == nil {
+		s.passkeys = pk
+	} else if d.Logger != nil {
+		d.Logger.Warn("passkeys are off: BASE_URL's host is not a domain", "err", err)
+	}
 	s.csp = contentSecurityPolicy
 	if s.sso != nil && s.sso.Origin() != "" {
 		// Browsers check form-action on a form's redirects too: starting single sign-on and

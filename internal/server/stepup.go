@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -95,11 +94,8 @@ func (s *Server) strongAct(r *http.Request) store.Act {
 func (s *Server) stepUp(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
 	strong := s.authMethod(r) == authSSO
 	if !strong {
-		_, err := s.store.TOTPSecret(r.Context(), userFrom(r).ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
+		totp, passkeys, err := s.store.SecondFactors(r.Context(), userFrom(r).ID)
+		if err != nil || (!totp && passkeys == 0) {
 			return false, err
 		}
 	}
@@ -117,23 +113,29 @@ func (s *Server) stepUp(w http.ResponseWriter, r *http.Request, next string) (bo
 }
 
 func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) error {
-	s.renderConfirm(w, r, http.StatusOK, localPath(r.URL.Query().Get("next")), "")
-	return nil
+	return s.renderConfirm(w, r, http.StatusOK, localPath(r.URL.Query().Get("next")), "", "")
 }
 
-func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, status int, next, msg string) {
+// renderConfirm shows the step-up page: a passkey, a code or the provider, as the person has;
+// codeMsg and passkeyMsg say what was wrong with each.
+func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, status int, next, codeMsg, passkeyMsg string) error {
+	totp, passkeys, err := s.store.SecondFactors(r.Context(), userFrom(r).ID)
+	if err != nil {
+		return err
+	}
 	title := "Confirm it is you"
-	p := pages.ConfirmProps{Page: s.page(r, title, "", confirmPath), Next: next,
+	p := pages.ConfirmProps{Page: s.page(r, title, "", confirmPath), Next: next, TOTP: totp, Passkey: passkeys > 0, PasskeyError: passkeyMsg,
 		Code: components.Field{ID: "code", Name: "code", Label: "Code", Autocomplete: "one-time-code", Width: "10",
-			Hint: "The 6-digit code your app shows now, or one of your recovery codes. Spaces are fine.", Error: msg}}
+			Hint: "The 6-digit code your app shows now, or one of your recovery codes. Spaces are fine.", Error: codeMsg}}
 	if s.authMethod(r) == authSSO && s.sso != nil {
 		p.SSOName = s.sso.Name()
 	}
-	if msg != "" {
+	p.Errors = secondFactorErrors(codeMsg, passkeyMsg)
+	if len(p.Errors) > 0 {
 		p.Page.Title = "Error: " + title
-		p.Errors = []components.FieldError{{FieldID: "code", Message: msg}}
 	}
 	s.render(w, r, status, pages.Confirm(p))
+	return nil
 }
 
 // handleConfirm checks the second factor of a signed-in person asked to confirm who they are,
@@ -148,10 +150,11 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if counts[0] > maxPasswordFailures {
-		s.renderConfirm(w, r, http.StatusTooManyRequests, next, "Too many wrong codes. Wait 15 minutes, then try again")
-		return nil
+		return s.renderConfirm(w, r, http.StatusTooManyRequests, next, "Too many wrong codes. Wait 15 minutes, then try again", "")
 	}
-	if _, err := s.store.TOTPSecret(r.Context(), u.ID); errors.Is(err, store.ErrNotFound) {
+	if totp, passkeys, err := s.store.SecondFactors(r.Context(), u.ID); err != nil {
+		return err
+	} else if !totp && passkeys == 0 {
 		http.Redirect(w, r, next, http.StatusSeeOther) // nothing to confirm with
 		return nil
 	}
@@ -162,8 +165,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 	if msg != "" {
 		s.log.InfoContext(r.Context(), "step-up refused", "user_id", u.ID, "client", clientid.Address(r),
 			"request_id", clientid.RequestID(r.Context()))
-		s.renderConfirm(w, r, http.StatusUnprocessableEntity, next, msg)
-		return nil
+		return s.renderConfirm(w, r, http.StatusUnprocessableEntity, next, msg, "")
 	}
 	if err := s.store.ForgetAttempts(r.Context(), key); err != nil {
 		return err

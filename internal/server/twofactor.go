@@ -67,11 +67,8 @@ func (s *Server) mustSetUpSecondFactor(r *http.Request, u store.User) (bool, err
 	if err != nil || !a.RequireSecondFactor {
 		return false, err
 	}
-	_, err = s.store.TOTPSecret(r.Context(), u.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return true, nil
-	}
-	return false, err
+	totp, passkeys, err := s.store.SecondFactors(r.Context(), u.ID)
+	return !totp && passkeys == 0, err
 }
 
 // secondFactorDue reports whether the session's person, signed in with a password alone, must
@@ -102,26 +99,49 @@ func (s *Server) pendingUser(r *http.Request) (store.User, bool, error) {
 }
 
 func (s *Server) handleSignInCodeForm(w http.ResponseWriter, r *http.Request) error {
-	if _, ok, err := s.pendingUser(r); err != nil || !ok {
+	u, ok, err := s.pendingUser(r)
+	if err != nil || !ok {
 		if err == nil {
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 		}
 		return err
 	}
-	s.renderSignInCode(w, r, http.StatusOK, "")
+	return s.renderSignInCode(w, r, u, http.StatusOK, "", "")
+}
+
+// renderSignInCode shows the sign-in's second step: "Use your passkey" for a person with
+// passkeys, and the code field for one with an authenticator app; codeMsg and passkeyMsg say
+// what was wrong with each.
+func (s *Server) renderSignInCode(w http.ResponseWriter, r *http.Request, u store.User, status int, codeMsg, passkeyMsg string) error {
+	totp, passkeys, err := s.store.SecondFactors(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	title := "Enter a code from your authenticator app"
+	if passkeys > 0 {
+		title = "Confirm it is you"
+	}
+	p := pages.SignInCodeProps{Page: s.page(r, title, "", signInCodePath), TOTP: totp, Passkey: passkeys > 0, PasskeyError: passkeyMsg,
+		Code: components.Field{ID: "code", Name: "code", Label: "Code", Autocomplete: "one-time-code", Width: "10",
+			Hint: "The 6-digit code your app shows now, or one of your recovery codes. Spaces are fine.", Error: codeMsg}}
+	p.Errors = secondFactorErrors(codeMsg, passkeyMsg)
+	if len(p.Errors) > 0 {
+		p.Page.Title = "Error: " + title
+	}
+	s.render(w, r, status, pages.SignInCode(p))
 	return nil
 }
 
-func (s *Server) renderSignInCode(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	title := "Enter a code from your authenticator app"
-	p := pages.SignInCodeProps{Page: s.page(r, title, "", signInCodePath),
-		Code: components.Field{ID: "code", Name: "code", Label: "Code", Autocomplete: "one-time-code", Width: "10",
-			Hint: "The 6-digit code your app shows now, or one of your recovery codes. Spaces are fine.", Error: msg}}
-	if msg != "" {
-		p.Page.Title = "Error: " + title
-		p.Errors = []components.FieldError{{FieldID: "code", Message: msg}}
+// secondFactorErrors are the error summary's entries for a code and a passkey.
+func secondFactorErrors(codeMsg, passkeyMsg string) []components.FieldError {
+	var errs []components.FieldError
+	if passkeyMsg != "" {
+		errs = append(errs, components.FieldError{FieldID: "passkey", Message: passkeyMsg})
 	}
-	s.render(w, r, status, pages.SignInCode(p))
+	if codeMsg != "" {
+		errs = append(errs, components.FieldError{FieldID: "code", Message: codeMsg})
+	}
+	return errs
 }
 
 // handleSignInCode finishes a sign-in with the second factor: a code of a time step not used
@@ -138,8 +158,7 @@ func (s *Server) handleSignInCode(w http.ResponseWriter, r *http.Request) error 
 	}
 	code := r.PostFormValue("code")
 	if strings.TrimSpace(code) == "" {
-		s.renderSignInCode(w, r, http.StatusUnprocessableEntity, "Enter the code your app shows, or a recovery code")
-		return nil
+		return s.renderSignInCode(w, r, u, http.StatusUnprocessableEntity, "Enter the code your app shows, or a recovery code", "")
 	}
 	now := s.now()
 	key := "second-factor:user:" + strconv.FormatInt(u.ID, 10)
@@ -150,8 +169,7 @@ func (s *Server) handleSignInCode(w http.ResponseWriter, r *http.Request) error 
 	if counts[0] > maxPasswordFailures {
 		s.log.WarnContext(r.Context(), "second factor throttled", "user_id", u.ID, "client", clientid.Address(r),
 			"request_id", clientid.RequestID(r.Context()))
-		s.renderSignInCode(w, r, http.StatusTooManyRequests, "Too many wrong codes. Wait 15 minutes, then try again")
-		return nil
+		return s.renderSignInCode(w, r, u, http.StatusTooManyRequests, "Too many wrong codes. Wait 15 minutes, then try again", "")
 	}
 	method, msg, err := s.checkSecondFactor(r, u, code, now)
 	if err != nil {
@@ -160,8 +178,7 @@ func (s *Server) handleSignInCode(w http.ResponseWriter, r *http.Request) error 
 	if msg != "" {
 		s.log.InfoContext(r.Context(), "second factor refused", "user_id", u.ID, "client", clientid.Address(r),
 			"request_id", clientid.RequestID(r.Context()))
-		s.renderSignInCode(w, r, http.StatusUnprocessableEntity, msg)
-		return nil
+		return s.renderSignInCode(w, r, u, http.StatusUnprocessableEntity, msg, "")
 	}
 	if err := s.store.ForgetAttempts(r.Context(), key); err != nil {
 		return err
@@ -177,6 +194,10 @@ func (s *Server) handleSignInCode(w http.ResponseWriter, r *http.Request) error 
 // (each once). It returns how they authenticated, or what to tell them.
 func (s *Server) checkSecondFactor(r *http.Request, u store.User, code string, now time.Time) (method, msg string, err error) {
 	secret, err := s.store.TOTPSecret(r.Context(), u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		// Passkeys alone: no app, and no recovery codes either.
+		return "", "You have no authenticator app set up: use your passkey", nil
+	}
 	if err != nil {
 		return "", "", err
 	}
@@ -211,7 +232,12 @@ func (s *Server) renderSecondFactor(w http.ResponseWriter, r *http.Request, stat
 		s.render(w, r, status, pages.SecondFactor(p))
 		return nil
 	}
-	_, err := s.store.TOTPSecret(r.Context(), u.ID)
+	_, passkeys, err := s.store.SecondFactors(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	p.Passkeys = passkeys
+	_, err = s.store.TOTPSecret(r.Context(), u.ID)
 	switch {
 	case err == nil:
 		p.Page.Title = "Your second factor"
@@ -255,6 +281,10 @@ func (s *Server) renderSecondFactor(w http.ResponseWriter, r *http.Request, stat
 // handleSecondFactorSave confirms the secret being set up with a code from the app, and makes
 // the person's recovery codes, shown once.
 func (s *Server) handleSecondFactorSave(w http.ResponseWriter, r *http.Request) error {
+	// Someone with a passkey confirms it is them before adding an app (passkeys.go).
+	if sent, err := s.stepUp(w, r, secondFactorPath); sent || err != nil {
+		return err
+	}
 	u := userFrom(r)
 	secret := s.sessions.GetString(r.Context(), totpSetupKey)
 	if secret == "" {

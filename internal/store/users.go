@@ -53,7 +53,7 @@ const userSQL = `
 SELECT u.id, u.email, u.name, u.password_hash, u.disabled_at, u.session_epoch, u.must_change_password, u.break_glass,
 	coalesce((SELECT a.require_sso AND NOT u.break_glass FROM auth_settings a), false) AS sso_required,
 	coalesce((SELECT a.require_second_factor FROM auth_settings a), false) AS second_factor_required,
-	EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS has_second_factor,
+	(EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) OR EXISTS (SELECT 1 FROM user_passkeys p WHERE p.user_id = u.id)) AS has_second_factor,
 	ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) AS roles,
 	ARRAY(SELECT step_kind FROM user_step_kinds WHERE user_id = u.id ORDER BY step_kind) AS step_kinds,
 	ARRAY(SELECT series FROM user_series WHERE user_id = u.id ORDER BY series) AS series

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -58,6 +59,8 @@ type Site struct {
 	Clock   *Clock
 	Blobs   *blobstore.Store // the documents' bytes, in a directory of the test's own
 	Metrics *metrics.Metrics // what the site counts; serve Metrics.Handler() to scrape it
+	// BaseURL is the public address the site believes it has (Options.BaseURL).
+	BaseURL string
 }
 
 // Options change the site from the defaults a test needs least often.
@@ -90,6 +93,10 @@ type Options struct {
 	// SSO offers single sign-on with this provider; its RedirectURL is filled in with the
 	// site's own address. Nil for none.
 	SSO *auth.OIDCConfig
+	// LocalhostBase makes BaseURL the listener's own address by the name localhost
+	// (http://localhost:PORT), for browser tests of passkeys: a passkey is bound to BASE_URL's
+	// host, which must be a domain (browsers refuse 127.0.0.1), and the browser opens the site there.
+	LocalhostBase bool
 }
 
 // New starts a site on its own database; both are gone when the test ends.
@@ -149,6 +156,10 @@ func NewWith(t testing.TB, o Options) *Site {
 	// The listener comes first: single sign-on's redirect URL is the site's own address.
 	ts := httptest.NewUnstartedServer(nil)
 	siteURL := "http://" + ts.Listener.Addr().String()
+	if o.LocalhostBase {
+		_, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+		base = "http://localhost:" + port
+	}
 	var sso *auth.OIDC
 	if o.SSO != nil {
 		c := *o.SSO
@@ -187,7 +198,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Site{URL: ts.URL, Pool: pool, Replica: replica, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
+	return &Site{URL: ts.URL, BaseURL: base, Pool: pool, Replica: replica, Probe: probe, Server: srv, Store: st, Handler: h, Clock: clock, Blobs: blobs, Metrics: m}
 }
 
 // Clock is the site's clock, which tests move.

@@ -439,3 +439,8 @@ function enhanceOrgPicker(autocomplete, field) {
   keep();
   new MutationObserver(keep).observe(input, { attributes: true, attributeFilter: ["aria-describedby"] });
 }
+
+// Passkey forms (adding one, or using one at sign-in and step-up) work only with this script.
+if (document.querySelector("form[data-passkey]")) {
+  import("/static/passkeys.js");
+}

@@ -1,7 +1,8 @@
 // Package authtest makes the password hashes of tests' accounts: argon2id at its smallest cost,
 // so signing in costs a test microseconds rather than the 64 MiB and most of a second of the
 // production parameters. A hash records the parameters it was made with, and checking it uses
-// them, so the server checks these hashes cheaply without knowing they are a test's.
+// them, so the server checks these hashes cheaply without knowing they are a test's. It also
+// makes passkeys in software (Authenticator), for tests that talk WebAuthn without a browser.
 package authtest
 
 import (
