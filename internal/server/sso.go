@@ -55,7 +55,9 @@ func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := auth.NewFlow()
-	f.Fresh = r.PostFormValue("fresh") == "yes"
+	// Someone already signed in who goes to the provider is stepping up, whichever button
+	// sent them: otherwise a borrowed session's silent sign-in there would count as a fresh one.
+	f.Fresh = r.PostFormValue("fresh") == "yes" || userFrom(r) != nil
 	to, err := s.sso.AuthURL(r.Context(), f)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "single sign-on unavailable", "err", err, "request_id", clientid.RequestID(r.Context()))

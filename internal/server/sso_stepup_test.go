@@ -19,7 +19,13 @@ import (
 // address the register sent the browser to at the provider.
 func ssoConfirm(t *testing.T, site *testsite.Site, c *http.Client, p *provider, u person, next string) (*http.Response, *url.URL) {
 	t.Helper()
-	resp, err := c.PostForm(site.URL+"/sign-in/sso", url.Values{"next": {next}, "fresh": {"yes"}})
+	return ssoConfirmAsked(t, site, c, p, u, url.Values{"next": {next}, "fresh": {"yes"}})
+}
+
+// ssoConfirmAsked is ssoConfirm with the form posted to /sign-in/sso as given.
+func ssoConfirmAsked(t *testing.T, site *testsite.Site, c *http.Client, p *provider, u person, form url.Values) (*http.Response, *url.URL) {
+	t.Helper()
+	resp, err := c.PostForm(site.URL+"/sign-in/sso", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,14 +81,22 @@ func TestSSOStepUpNeedsAFreshSignIn(t *testing.T) {
 	for _, tc := range []struct {
 		name, reason string
 		user         person
+		form         url.Values
 	}{
-		{"auth_time from the first sign-in", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-20 * time.Minute))},
-		{"auth_time ten minutes ago", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-10 * time.Minute))},
-		{"no auth_time", auth.RefusedNotFresh, at("ann-at-provider", "ann@example.org", true)},
-		{"another person", auth.RefusedAnother, bob},
+		{"auth_time from the first sign-in", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-20 * time.Minute)), nil},
+		{"auth_time ten minutes ago", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-10 * time.Minute)), nil},
+		{"no auth_time", auth.RefusedNotFresh, at("ann-at-provider", "ann@example.org", true), nil},
+		{"another person", auth.RefusedAnother, bob, nil},
+		// The sign-in page's own button, posted by a signed-in session: a step-up all the same.
+		{"the sign-in button, no fresh asked", auth.RefusedNotFresh, ann(site.Clock.Now().Add(-20 * time.Minute)), url.Values{"next": {"/work"}}},
+		{"the sign-in button as another person", auth.RefusedAnother, bob, url.Values{"next": {"/work"}}},
 	} {
 		before := auditCount(t, site, store.EventSSORefused, "reason", tc.reason)
-		resp, to := ssoConfirm(t, site, c, p, tc.user, "/work")
+		form := tc.form
+		if form == nil {
+			form = url.Values{"next": {"/work"}, "fresh": {"yes"}}
+		}
+		resp, to := ssoConfirmAsked(t, site, c, p, tc.user, form)
 		if q := to.Query(); q.Get("prompt") != "login" || q.Get("max_age") != "0" {
 			t.Fatalf("%s: the provider was asked prompt=%q max_age=%q, want login and 0", tc.name, q.Get("prompt"), q.Get("max_age"))
 		}
