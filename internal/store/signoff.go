@@ -553,9 +553,9 @@ func (r signingRow) record() map[string]string {
 		"interests_detail": str(r.InterestsDetail), "signed_at": at(r.SignedAt), "canonical_version": strconv.Itoa(r.CanonicalVersion),
 		"decision_maker": str(r.MakerName), "decision_maker_role": str(r.MakerRole), "date_signed": day(r.DateSigned),
 		"deferral_reason": str(r.DeferralReason), "date_published": day(r.DatePublished), "signer_id": "", "publish_at": ""}
-	if r.ReleaseHeld {
-		m["release_held"] = "true"
-	}
+	// Always written (since migration 71), so that verify can tell a record that says "not held"
+	// from one made before holds were recorded, which it cannot check.
+	m["release_held"] = strconv.FormatBool(r.ReleaseHeld)
 	if r.UserID != nil {
 		m["signer_id"] = strconv.FormatInt(*r.UserID, 10)
 	}

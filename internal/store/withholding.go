@@ -224,7 +224,7 @@ WHERE id = $1 RETURNING date_published`, w.DecisionID, act.At).Scan(&published)
 		// recorded it (this one, or the signature's).
 		return tx.Audit(ctx, act, w.DecisionID, EventReleased, map[string]string{"reference": w.Reference,
 			"publish_at": derefTime(w.PublishAt).UTC().Format(time.RFC3339), "date_published": published.Format(time.DateOnly),
-			"confirmed_by": act.Name, "release_held": ""})
+			"confirmed_by": act.Name, "release_held": "false"})
 	})
 }
 
