@@ -1,5 +1,3 @@
-DROP INDEX funding_lines_recipient_idx;
-DROP INDEX funding_lines_funder_idx;
 DROP TRIGGER decisions_back_to_draft ON decisions;
 DROP FUNCTION decision_back_to_draft();
 DROP TRIGGER kept_organisation_names_record ON kept_organisation_names;

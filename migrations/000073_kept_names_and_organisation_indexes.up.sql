@@ -39,7 +39,5 @@ CREATE TRIGGER decisions_back_to_draft AFTER UPDATE OF status ON decisions
 DELETE FROM kept_organisation_names k USING decisions d
 WHERE d.id = k.decision_id AND d.status IN ('draft', 'discarded');
 
--- An organisation's page finds the funding lines naming it by index: it read every funding line
--- and decision of the register (a second and more at 100,000 decisions, docs/benchmarks.md).
-CREATE INDEX funding_lines_funder_idx ON funding_lines (funder_id);
-CREATE INDEX funding_lines_recipient_idx ON funding_lines (recipient_id);
+-- The funding-line indexes an organisation's page needs are migrations 75 and 76, each built
+-- CONCURRENTLY in a file of its own (see 000024).

@@ -20,9 +20,9 @@ var (
 )
 
 // concurrentFrom is the first migration written under the rule below (24 was rewritten to it).
-const concurrentFrom = 74
+const concurrentFrom = 68
 
-// TestLargeTableIndexesBuildConcurrently: from migration 74 on (and 24, rewritten), an index on
+// TestLargeTableIndexesBuildConcurrently: from migration 68 on (and 24, rewritten), an index on
 // a large table is built CONCURRENTLY, in a file of its own holding that one statement, since
 // PostgreSQL refuses CONCURRENTLY in a transaction block and golang-migrate sends a file whole
 // (docs/operations.md, "Migrations on a large register").

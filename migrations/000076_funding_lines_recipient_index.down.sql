@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS funding_lines_recipient_idx
