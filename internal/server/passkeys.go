@@ -435,6 +435,9 @@ func (s *Server) handleConfirmPasskeyOptions(w http.ResponseWriter, r *http.Requ
 func (s *Server) handleConfirmPasskey(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	next := localPath(r.PostFormValue("next"))
+	if s.viaProvider(w, r, next) {
+		return nil
+	}
 	if r.PostFormValue("credential") == "" {
 		s.takeCeremony(r, ceremonyConfirm, u.ID)
 		return s.renderConfirm(w, r, http.StatusUnprocessableEntity, next, "", noPasskeyAnswer)

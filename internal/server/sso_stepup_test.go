@@ -127,3 +127,29 @@ func TestSSOStepUpNeedsAFreshSignIn(t *testing.T) {
 		t.Fatalf("%d sign-ins with the provider audited, want 3", n)
 	}
 }
+
+// TestSSOStepUpNotByCode: someone signed in with the provider confirms through the provider
+// only: a code from an app they also set up is sent back to the confirm page, not taken.
+func TestSSOStepUpNotByCode(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t)
+	site := testsite.NewWith(t, testsite.Options{SSO: p.config()})
+	site.User(t, "ann@example.org", "Ann Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	c := site.Client(t, "")
+	resp, _ := ssoSignIn(t, site, c, p, at("ann-at-provider", "ann@example.org", true), nil)
+	resp.Body.Close()
+	secret, _, _ := setUpTOTP(t, site, c)
+	site.Clock.Advance(20 * time.Minute)
+	code, err := auth.TOTPCode(secret, site.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.PostForm(site.URL+"/account/confirm", url.Values{"code": {code}, "next": {"/work"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if to := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, "/account/confirm?") {
+		t.Errorf("POST /account/confirm with a code, signed in with the provider = %d to %q, want 303 back to the confirm page", resp.StatusCode, to)
+	}
+}

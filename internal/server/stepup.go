@@ -143,6 +143,9 @@ func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	next := localPath(r.PostFormValue("next"))
+	if s.viaProvider(w, r, next) {
+		return nil
+	}
 	now := s.now()
 	key := "second-factor:user:" + strconv.FormatInt(u.ID, 10)
 	counts, err := s.store.SignInAttempt(r.Context(), []string{key}, now, now.Add(-throttleWindow))
@@ -174,4 +177,15 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.Put(r.Context(), sessionStrongAtKey, now.Unix())
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// viaProvider sends someone signed in with the provider back to the confirm page, which asks
+// the provider for a fresh sign-in, and reports whether it did: a code or a passkey of theirs
+// must not stand in for that (nor turn their session into a password one).
+func (s *Server) viaProvider(w http.ResponseWriter, r *http.Request, next string) bool {
+	if s.authMethod(r) != authSSO {
+		return false
+	}
+	http.Redirect(w, r, confirmPath+"?next="+url.QueryEscape(next), http.StatusSeeOther)
+	return true
 }

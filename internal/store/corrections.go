@@ -135,9 +135,13 @@ func (s *Store) withContent(ctx context.Context, rows pgx.Rows) ([]Correction, e
 		return nil, err
 	}
 	for i := range cs {
+		current, ok := contents[cs[i].DecisionID]
+		if !ok {
+			return nil, fmt.Errorf("content of decision %d: %w", cs[i].DecisionID, ErrNotFound)
+		}
 		// A correction never changes Part II, so it carries only Part II's hash: enough to hash the
 		// corrected content, and nothing a handler could show to someone who may not read Part II.
-		cs[i].Current = contents[cs[i].DecisionID].WithPartTwoHashed()
+		cs[i].Current = current.WithPartTwoHashed()
 		cs[i].CurrentHash = decision.ContentHash(cs[i].Current)
 	}
 	return cs, nil
