@@ -365,6 +365,15 @@ WHERE a.event = 'plan_notice_unlinked' AND d.slug = $1 AND a.detail::jsonb ->> '
 	if _, err := site.Pool.Exec(ctx, `UPDATE forward_plan_notices SET decision_id = (SELECT id FROM decisions WHERE slug = $2) WHERE id = $1`, nid, wrong); !refusedSigned(err) {
 		t.Errorf("a direct UPDATE moving a signed decision's notice = %v, want it refused (42501)", err)
 	}
+	// What the signed decision's page says of its notice (when noticed, key, standing) is frozen too.
+	for _, set := range []string{`noticed_at = noticed_at - interval '30 days'`, `key_decision = NOT key_decision`, `withdrawn_at = now()`} {
+		if _, err := site.Pool.Exec(ctx, `UPDATE forward_plan_notices SET `+set+` WHERE id = $1`, nid); !refusedSigned(err) {
+			t.Errorf("a direct UPDATE SET %s on a signed decision's notice = %v, want it refused (42501)", set, err)
+		}
+	}
+	if _, err := site.Pool.Exec(ctx, `DELETE FROM forward_plan_notices WHERE id = $1`, nid); !refusedSigned(err) {
+		t.Errorf("deleting a signed decision's notice = %v, want it refused (42501)", err)
+	}
 	// A notice made afterwards for the signed decision would claim a notice it never had.
 	if _, err := site.Store.CreatePlanNotice(ctx, site.drafter.Act(site.Clock.Now()), store.PlanNoticeInput{Series: "PCD",
 		DecisionID: draftID(t, site.Site, right), Matter: "After the fact", MakerName: "A", MakerTitle: "B",

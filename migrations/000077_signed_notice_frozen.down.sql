@@ -1,0 +1,3 @@
+DROP TRIGGER forward_plan_notices_kept ON forward_plan_notices;
+DROP TRIGGER forward_plan_notices_record_frozen ON forward_plan_notices;
+DROP FUNCTION refuse_signed_notice_record_change();
