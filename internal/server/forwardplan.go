@@ -1252,6 +1252,10 @@ func (s *Server) handlePlanNoticeUnlink(w http.ResponseWriter, r *http.Request) 
 	case errors.Is(err, store.ErrLocked):
 		// Signed since the page was read: the database keeps the link.
 		return errNoticeLinkSigned(n.ID)
+	case errors.Is(err, store.ErrConflict) && n.DecisionID != nil:
+		// Changed since the form was read, still linked: the form again at its version, the reason kept.
+		return s.renderUnlinkNotice(w, r, http.StatusConflict, n, reason,
+			"The notice changed since you opened this page. Look at it again, then unlink it")
 	case errors.Is(err, store.ErrConflict):
 		return &pageError{Status: http.StatusConflict, Heading: "The notice has changed since you opened this page",
 			Message: "Look at the notice again before unlinking it.", Links: []pages.ErrorLink{{Href: noticeURL(n.ID), Text: "Back to the notice"}}}

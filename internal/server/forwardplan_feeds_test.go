@@ -305,6 +305,13 @@ func TestUnlinkNotice(t *testing.T) {
 		empty.doc.Find(`.govuk-error-summary a[href="#reason"]`).Length() != 1 {
 		t.Errorf("unlink with no reason = %d %q, want 422 by the field", empty.status, empty.text(`#reason-error`))
 	}
+	// Read at a version since changed: the form comes back at the notice's version, the reason kept.
+	stale := post(t, dr, notice+"/unlink", url.Values{"version": {"0"}, "reason": {"Kept through a conflict"}})
+	if stale.status != http.StatusConflict || stale.text(`#reason`) != "Kept through a conflict" ||
+		stale.value(`input[name=version]`) != version || !strings.Contains(stale.text(`#reason-error`), "changed since") {
+		t.Errorf("unlink at a stale version = %d, reason %q, version %q, error %q; want 409 with the reason kept",
+			stale.status, stale.text(`#reason`), stale.value(`input[name=version]`), stale.text(`#reason-error`))
+	}
 	done := post(t, dr, notice+"/unlink", url.Values{"version": {version}, "reason": {"Linked to PCD 9621 by mistake: it is PCD 9622"}})
 	if done.status != http.StatusSeeOther || done.location != p.location {
 		t.Fatalf("unlink = %d %q, want 303 to the notice: %s", done.status, done.location, done.text(`main`))
