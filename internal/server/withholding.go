@@ -299,7 +299,11 @@ func (s *Server) handleReleasePartForm(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return s.renderReleasePart(w, r, http.StatusOK, x, secs, url.Values{}, nil)
+	in := url.Values{}
+	if kept, _, ok := s.takeStepUpForm(r); ok {
+		in = kept // sent before a step-up: filled in again, to send once more
+	}
+	return s.renderReleasePart(w, r, http.StatusOK, x, secs, in, nil)
 }
 
 func (s *Server) renderReleasePart(w http.ResponseWriter, r *http.Request, status int, x store.Withholding, secs []store.PartTwoSection,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/decision-register/decisions/internal/auth"
 	"github.com/decision-register/decisions/internal/store"
 )
 
@@ -229,8 +230,26 @@ func TestReleasePartTwoJourney(t *testing.T) {
 		p.value(`input[name=section][checked]`) != first {
 		t.Errorf("POST keeping the rest without a later date or reason = %d %q %q", p.status, p.text(`#review-on-error`), p.text(`#reason-error`))
 	}
-	if p := post(t, dm, path, url.Values{"section": {first}, "review_on_day": {"1"}, "review_on_month": {"10"}, "review_on_year": {"2030"},
-		"reason": {"The terms are still being negotiated."}}); p.status != http.StatusSeeOther {
+	// With a second factor last given 20 minutes ago, sending the form asks for it first: the
+	// answers wait on the form for the person to send again.
+	secret, _, _ := setUpTOTP(t, site.Site, dm)
+	site.Clock.Advance(20 * time.Minute)
+	release := url.Values{"section": {first}, "review_on_day": {"1"}, "review_on_month": {"10"}, "review_on_year": {"2030"},
+		"reason": {"The terms are still being negotiated."}}
+	if p := post(t, dm, path, release); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/account/confirm?") {
+		t.Fatalf("releasing 20 minutes after the second factor = %d to %q, want 303 to confirm", p.status, p.location)
+	}
+	if kept := get(t, dm, path); kept.text(`#reason`) != release.Get("reason") || kept.value(`input[name=section][checked]`) != first {
+		t.Errorf("back on the form after the step-up: reason %q, ticked %q; want the answers kept", kept.text(`#reason`), kept.value(`input[name=section][checked]`))
+	}
+	code, err := auth.TOTPCode(secret, site.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := post(t, dm, site.URL+"/account/confirm", url.Values{"code": {code}, "next": {"/withheld/review"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("confirming with a code = %d", p.status)
+	}
+	if p := post(t, dm, path, release); p.status != http.StatusSeeOther {
 		t.Fatalf("releasing section 1 = %d: %s", p.status, p.text(`[data-testid=error-summary]`))
 	}
 	if got := get(t, dm, site.URL+"/withheld/review").text(`[data-testid=flash]`); !strings.Contains(got, "released as version 2, signed by you") {
