@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/decision-register/decisions/internal/auth/authtest"
+	"github.com/decision-register/decisions/internal/server"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/internal/testsite"
 )
@@ -351,5 +352,27 @@ func TestPasskeyMeetsTheSecondFactorRequirement(t *testing.T) {
 	sc := passwordStep(t, site, "dm@example.org")
 	if p := usePasskey(t, sc, a, site.URL+"/sign-in/passkey", nil); p.status != http.StatusSeeOther || p.location != "/work" || !signedIn(t, site, sc) {
 		t.Fatalf("sign in with the passkey = %d to %q, want 303 to /work and signed in", p.status, p.location)
+	}
+}
+
+// TestPasskeyOptionsAreRateLimited: every passkey ceremony a client can start is limited as
+// signing in is (each start writes to the session and the limit bounds what a client can make the
+// server do), the step-up's as well as the sign-in's.
+func TestPasskeyOptionsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	site := testsite.NewWith(t, testsite.Options{SignInRate: server.RateLimit{Requests: 3, Window: time.Hour}})
+	site.User(t, "dm@example.org", "Dee Maker", store.Grants{Roles: []string{"decision_maker"}, Series: []string{"PCD"}})
+	c := site.Client(t, "dm@example.org")
+	addPasskey(t, site, c, "Laptop")
+	for range 3 {
+		passkeyOptions(t, c, site.URL+"/account/confirm/passkey/options")
+	}
+	resp, err := c.Post(site.URL+"/account/confirm/passkey/options", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a fourth step-up ceremony started = %d, want 429", resp.StatusCode)
 	}
 }

@@ -207,7 +207,7 @@ func (s *Server) Routes() http.Handler {
 		r.With(s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPath, s.handle(s.handleConfirm))
 		r.Get(secondFactorPath, s.handle(s.handleSecondFactorPage))
 		r.Post(secondFactorPath, s.handle(s.handleSecondFactorSave))
-		r.With(s.passkeysOn).Post(confirmPasskeyPath+"/options", s.handle(s.handleConfirmPasskeyOptions))
+		r.With(s.passkeysOn, s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPasskeyPath+"/options", s.handle(s.handleConfirmPasskeyOptions))
 		r.With(s.passkeysOn, s.rateLimit(limitSignIn, s.signInRate)).Post(confirmPasskeyPath, s.handle(s.handleConfirmPasskey))
 		r.With(s.passkeysOn).Get(passkeysPath, s.handle(s.handlePasskeys))
 		r.With(s.passkeysOn).Post(passkeysPath, s.handle(s.handlePasskeyAdd))
