@@ -21,7 +21,7 @@ const (
 	sessionStrongAtKey = "auth_strong_at"
 	stepUpAfter        = 15 * time.Minute
 	confirmPath        = "/account/confirm"
-	// stepUpFormKey holds the form a step-up interrupted (a keptStepUp, as JSON), and
+	// stepUpFormKey holds the forms step-ups interrupted (keptStepUps by page, as JSON), and
 	// stepUpFormLife is how long it waits for its person to come back to it.
 	stepUpFormKey  = "step_up_form"
 	stepUpFormLife = 30 * time.Minute
@@ -39,13 +39,31 @@ type keptStepUp struct {
 	Form   url.Values `json:"form"`
 }
 
-// keepStepUpForm keeps the form r sent, for its person to find on page after the step-up.
-func (s *Server) keepStepUpForm(r *http.Request, page string) error {
-	if err := r.ParseForm(); err != nil {
-		return errBadForm
+// maxKeptStepUps bounds the forms kept in one session: one a page, the oldest dropped first.
+const maxKeptStepUps = 8
+
+// keptStepUps reads the forms the session keeps, by the page each waits on, without those out
+// of time. One a page, so a form sent on a second page does not replace the first one's.
+func (s *Server) keptStepUps(r *http.Request) map[string]keptStepUp {
+	kept := map[string]keptStepUp{}
+	if raw := s.sessions.GetString(r.Context(), stepUpFormKey); raw != "" && json.Unmarshal([]byte(raw), &kept) != nil {
+		kept = map[string]keptStepUp{} // written by an older version: forms expire within 30 minutes anyway
 	}
-	b, err := json.Marshal(keptStepUp{UserID: userFrom(r).ID, Page: page, Action: r.URL.Path,
-		Until: s.now().Add(stepUpFormLife).Unix(), Form: r.PostForm})
+	now := s.now().Unix()
+	for page, k := range kept {
+		if now > k.Until {
+			delete(kept, page)
+		}
+	}
+	return kept
+}
+
+func (s *Server) putKeptStepUps(r *http.Request, kept map[string]keptStepUp) error {
+	if len(kept) == 0 {
+		s.sessions.Remove(r.Context(), stepUpFormKey)
+		return nil
+	}
+	b, err := json.Marshal(kept)
 	if err != nil {
 		return err
 	}
@@ -53,19 +71,40 @@ func (s *Server) keepStepUpForm(r *http.Request, page string) error {
 	return nil
 }
 
+// keepStepUpForm keeps the form r sent, for its person to find on page after the step-up.
+func (s *Server) keepStepUpForm(r *http.Request, page string) error {
+	if err := r.ParseForm(); err != nil {
+		return errBadForm
+	}
+	kept := s.keptStepUps(r)
+	for len(kept) >= maxKeptStepUps {
+		oldest := ""
+		for p, k := range kept {
+			if oldest == "" || k.Until < kept[oldest].Until {
+				oldest = p
+			}
+		}
+		delete(kept, oldest)
+	}
+	kept[page] = keptStepUp{UserID: userFrom(r).ID, Page: page, Action: r.URL.Path,
+		Until: s.now().Add(stepUpFormLife).Unix(), Form: r.PostForm}
+	return s.putKeptStepUps(r, kept)
+}
+
 // takeStepUpForm gives back, once, the form a step-up interrupted on this page, when it is
-// the signed-in person's and still in time; the form's values and where it was sent.
+// the signed-in person's and still in time; the form's values and where it was sent. Forms
+// kept for other pages wait there.
 func (s *Server) takeStepUpForm(r *http.Request) (url.Values, string, bool) {
-	raw := s.sessions.GetString(r.Context(), stepUpFormKey)
-	if raw == "" {
+	kept := s.keptStepUps(r)
+	k, ok := kept[r.URL.Path]
+	if !ok {
 		return nil, "", false
 	}
-	var k keptStepUp
-	if json.Unmarshal([]byte(raw), &k) != nil || k.Page != r.URL.Path {
-		return nil, "", false // kept for another page: it waits there
+	delete(kept, r.URL.Path)
+	if err := s.putKeptStepUps(r, kept); err != nil {
+		return nil, "", false
 	}
-	s.sessions.Remove(r.Context(), stepUpFormKey)
-	if u := userFrom(r); u == nil || u.ID != k.UserID || s.now().Unix() > k.Until {
+	if u := userFrom(r); u == nil || u.ID != k.UserID {
 		return nil, "", false
 	}
 	return k.Form, k.Action, true

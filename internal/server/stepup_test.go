@@ -187,3 +187,34 @@ func TestStepUpKeepsWhatWasTyped(t *testing.T) {
 		t.Fatalf("%d rejections recorded, want 0", n)
 	}
 }
+
+// TestStepUpKeepsAFormOnEachPage: two forms sent on two pages, each interrupted by a step-up,
+// both wait for their person: the second does not replace the first.
+func TestStepUpKeepsAFormOnEachPage(t *testing.T) {
+	t.Parallel()
+	ss := newSignoffSite(t)
+	head := ss.advisers["head_of_unit"]
+	secret, _, _ := setUpTOTP(t, ss.Site, ss.Client(t, head.Email))
+	hc := strongClient(t, ss, head.Email, secret)
+	ss.Clock.Advance(16 * time.Minute)
+	comments := map[string]string{}
+	var pages []string
+	for i, n := range []int{1920, 1921} {
+		signoff := "/decisions/" + ss.awaitingDecision(t, n) + "/signoff"
+		p := get(t, hc, ss.URL+signoff)
+		why := []string{"The first decision's costs do not add up.", "The second decision names the wrong funder."}[i]
+		form := url.Values{"decision": {"return"}, "comment": {why}, "step": {p.value(`input[name=step]`)},
+			"content_hash": {p.value(`input[name=content_hash]`)}}
+		if p := post(t, hc, ss.URL+signoff, form); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/account/confirm?") {
+			t.Fatalf("returning %s = %d to %q, want 303 to the step-up", signoff, p.status, p.location)
+		}
+		comments[signoff] = why
+		pages = append(pages, signoff)
+	}
+	confirmWith(t, ss, hc, secret, pages[1])
+	for _, signoff := range pages {
+		if p := get(t, hc, ss.URL+signoff); !p.has(`[data-testid="kept-answers"]`) || p.value("#comment") != comments[signoff] {
+			t.Errorf("back on %s: banner %v, comment %q; want %q kept", signoff, p.has(`[data-testid="kept-answers"]`), p.value("#comment"), comments[signoff])
+		}
+	}
+}
