@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -166,6 +167,29 @@ type adminUserPage struct {
 	target   *store.User // nil when adding
 	password string
 	reset    bool // the password shown is a reset's
+	factors  secondFactors
+}
+
+// secondFactors are the second factors a person has, as their admin page shows them.
+type secondFactors struct {
+	app      bool
+	passkeys int
+}
+
+func (f secondFactors) words() string {
+	var out []string
+	if f.app {
+		out = append(out, "an authenticator app")
+	}
+	switch f.passkeys {
+	case 0:
+	case 1:
+		out = append(out, "1 passkey")
+	default:
+		out = append(out, strconv.Itoa(f.passkeys)+" passkeys")
+	}
+	return strings.Join(out, " and ") // "" for none
+
 }
 
 func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg adminUserPage, f adminUserForm, errs map[string]string, lists adminLists) {
@@ -204,6 +228,10 @@ func (s *Server) renderAdminUserForm(w http.ResponseWriter, r *http.Request, pg 
 		p.Email, p.Name, p.Disabled, p.MustChange = u.Email, u.Name, u.DisabledAt != nil, u.MustChangePassword
 		if me := userFrom(r); u.DisabledAt == nil && (me == nil || me.ID != u.ID) {
 			p.ResetAction = path + "/password"
+		}
+		p.SecondFactor = cmp.Or(pg.factors.words(), "no second factor")
+		if me := userFrom(r); pg.factors.words() != "" && (me == nil || me.ID != u.ID) {
+			p.SecondFactorAction = path + "/second-factor"
 		}
 		p.CoverURL = path + "/cover"
 		if u.DisabledAt != nil {
@@ -302,7 +330,11 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	reset := s.sessions.PopBool(r.Context(), adminPasswordResetKey)
 	f := adminUserForm{Roles: u.Roles, Steps: u.StepKinds, Series: u.Series}
-	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK, target: &u, password: password, reset: reset && password != ""}, f, nil, lists)
+	var factors secondFactors
+	if factors.app, factors.passkeys, err = s.store.SecondFactors(r.Context(), u.ID); err != nil {
+		return err
+	}
+	s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusOK, target: &u, password: password, reset: reset && password != "", factors: factors}, f, nil, lists)
 	return nil
 }
 
@@ -326,7 +358,11 @@ func (s *Server) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request) e
 		errs["roles"] = "You cannot remove your own admin role: ask another admin to do it"
 	}
 	if len(errs) > 0 {
-		s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusUnprocessableEntity, target: &u}, f, errs, lists)
+		var factors secondFactors
+		if factors.app, factors.passkeys, err = s.store.SecondFactors(r.Context(), u.ID); err != nil {
+			return err
+		}
+		s.renderAdminUserForm(w, r, adminUserPage{status: http.StatusUnprocessableEntity, target: &u, factors: factors}, f, errs, lists)
 		return nil
 	}
 	if err := s.store.SetGrants(r.Context(), me.Act(s.now()), u.ID, f.grants()); err != nil {
@@ -514,5 +550,49 @@ func (s *Server) handleAdminPasswordReset(w http.ResponseWriter, r *http.Request
 	s.sessions.Put(r.Context(), adminNewPasswordUserKey, strconv.FormatInt(u.ID, 10))
 	s.sessions.Put(r.Context(), adminPasswordResetKey, true)
 	s.adminRedirect(w, r, back, "")
+	return nil
+}
+
+// handleAdminSecondFactorReset asks to confirm turning off someone's second factor (GET), and
+// does it (POST), for a person who lost their app and recovery codes, or their passkey: the
+// "ask your admin" their pages promise. Their sessions end; they sign in with their password
+// and set up a new one (asked to at once while the register requires one). Not one's own: a
+// borrowed session could otherwise take its person's second factor away.
+func (s *Server) handleAdminSecondFactorReset(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/admin/users/%d", u.ID)
+	if userFrom(r).ID == u.ID {
+		return &pageError{Status: http.StatusConflict, Heading: "You cannot turn off your own second factor here",
+			Message: "Ask another admin to do it."}
+	}
+	var factors secondFactors
+	if factors.app, factors.passkeys, err = s.store.SecondFactors(r.Context(), u.ID); err != nil {
+		return err
+	}
+	if factors.words() == "" {
+		return &pageError{Status: http.StatusConflict, Heading: u.Name + " has no second factor",
+			Message: "There is nothing to turn off. They can set one up from their work page."}
+	}
+	if r.Method != http.MethodPost {
+		p := pages.AdminConfirmProps{Action: r.URL.Path, Cancel: back, Warning: true,
+			Heading: "Turn off " + u.Name + "’s second factor?",
+			Message: u.Name + " has " + factors.words() + ". Do this only when they have lost them: check it is really them asking. " +
+				"Their app, recovery codes and passkeys stop working, and they are signed out everywhere. " +
+				"They sign in with their password, then set up a new second factor.",
+			Button: "Turn off second factor"}
+		p.Page = s.page(r, p.Heading, "admin", r.URL.Path)
+		s.render(w, r, http.StatusOK, pages.AdminConfirm(p))
+		return nil
+	}
+	if asked, err := s.stepUp(w, r, r.URL.Path); asked || err != nil {
+		return err
+	}
+	if err := s.store.ResetSecondFactors(r.Context(), s.strongAct(r), u.ID); err != nil {
+		return err
+	}
+	s.adminRedirect(w, r, back, u.Name+"’s second factor is off, and they are signed out everywhere")
 	return nil
 }

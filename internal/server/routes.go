@@ -131,6 +131,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/admin/users/{id}/enable", s.handle(s.handleAdminUserStatus(false)))
 		r.Get("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
 		r.Post("/admin/users/{id}/password", s.handle(s.handleAdminPasswordReset))
+		r.Get("/admin/users/{id}/second-factor", s.handle(s.handleAdminSecondFactorReset))
+		r.Post("/admin/users/{id}/second-factor", s.handle(s.handleAdminSecondFactorReset))
 		r.Get("/admin/users/{id}/cover", s.handle(s.handleCoverPage(s.adminCover)))
 		r.Post("/admin/users/{id}/cover", s.handle(s.handleCoverSet(s.adminCover)))
 		r.Post("/admin/users/{id}/cover/{cover}/end", s.handle(s.handleCoverEnd(s.adminCover)))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -72,4 +73,27 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (n int, err
 		return 0, fmt.Errorf("count recovery codes: %w", err)
 	}
 	return n, nil
+}
+
+// ResetSecondFactors takes away every second factor of a user who lost theirs, an admin's act:
+// their authenticator app, its recovery codes and their passkeys, and every session of theirs
+// ends. Audited with what was taken away. ErrNotFound for no such user.
+func (s *Store) ResetSecondFactors(ctx context.Context, act Act, userID int64) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var email string
+		var app bool
+		var passkeys int
+		// Data-modifying WITH clauses run to completion whether or not the UPDATE reads them.
+		err := tx.db.QueryRow(ctx, `
+WITH app AS (DELETE FROM user_totp WHERE user_id = $1 RETURNING 1),
+	codes AS (DELETE FROM user_recovery_codes WHERE user_id = $1 RETURNING 1),
+	keys AS (DELETE FROM user_passkeys WHERE user_id = $1 RETURNING 1)
+UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1
+RETURNING email, EXISTS (SELECT 1 FROM app), (SELECT count(*) FROM keys)`, userID).Scan(&email, &app, &passkeys)
+		if err != nil {
+			return fmt.Errorf("reset second factors of user %d: %w", userID, mapError(err))
+		}
+		return tx.Audit(ctx, act, 0, EventUserChanged, map[string]string{"email": email, "change": "second factor reset by an admin",
+			"authenticator_app": strconv.FormatBool(app), "passkeys": strconv.Itoa(passkeys)})
+	})
 }
