@@ -140,7 +140,16 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	}
 	switch {
 	case sub == "up" && len(args) <= 1:
-		return store.Migrate(ctx, cfg.DatabaseURL)
+		if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		// A bulk load (seed-synthetic) killed part-way left derived columns and indexes to build.
+		pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: 2, StatementTimeout: 10 * time.Minute})
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return finishBulkLoad(ctx, pool, newPhaseProgress(stdout))
 	case sub == "down":
 		if len(args) != 2 || args[1] != dropAllTables {
 			return fmt.Errorf("migrate down drops every table and all the data in them: to do it, run `decisions migrate down %s`", dropAllTables)
