@@ -202,6 +202,10 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	defer pool.Close()
 	defer probe.Close()
+	if load, err := store.New(pool).UnfinishedBulkLoad(ctx); err == nil {
+		logger.Warn("a bulk load (seed-synthetic) is unfinished: searches miss some decisions and lists are slow until `decisions migrate up` finishes it",
+			"started_at", load.StartedAt, "indexes_missing", len(load.Indexes))
+	}
 	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
 	var replicaPool *pgxpool.Pool
 	if cfg.DatabaseReadURL != "" {
