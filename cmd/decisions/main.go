@@ -149,7 +149,7 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 			return err
 		}
 		defer pool.Close()
-		return finishBulkLoad(ctx, pool, newPhaseProgress(stdout))
+		return finishBulkLoad(ctx, cfg.DatabaseURL, pool, newPhaseProgress(stdout))
 	case sub == "down":
 		if len(args) != 2 || args[1] != dropAllTables {
 			return fmt.Errorf("migrate down drops every table and all the data in them: to do it, run `decisions migrate down %s`", dropAllTables)

@@ -60,7 +60,7 @@ decisions drafted by people, unless --force is given.`, stdout)
 	defer pool.Close()
 	st := store.New(pool)
 	bar := newPhaseProgress(stdout)
-	if err := finishBulkLoad(ctx, pool, bar); err != nil {
+	if err := finishBulkLoad(ctx, cfg.DatabaseURL, pool, bar); err != nil {
 		return err
 	}
 
@@ -117,6 +117,11 @@ decisions drafted by people, unless --force is given.`, stdout)
 		return nil
 	}
 
+	release, err := store.LockBulkLoad(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer release()
 	start := time.Now()
 	load, err := st.StartBulkLoad(ctx, start)
 	if err != nil {
@@ -202,8 +207,16 @@ func wgDone(wg *sync.WaitGroup) <-chan struct{} {
 
 // finishBulkLoad finishes a bulk load an earlier run left unfinished (killed, or failed), if
 // there is one, saying so.
-func finishBulkLoad(ctx context.Context, pool *pgxpool.Pool, bar *phaseProgress) error {
-	load, err := store.New(pool).UnfinishedBulkLoad(ctx)
+func finishBulkLoad(ctx context.Context, dbURL string, pool *pgxpool.Pool, bar *phaseProgress) error {
+	if _, err := store.New(pool).UnfinishedBulkLoad(ctx); errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	release, err := store.LockBulkLoad(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer release()
+	load, err := store.New(pool).UnfinishedBulkLoad(ctx) // a run that held the lock may have finished it
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

@@ -325,3 +325,27 @@ func TestSeedSyntheticBulkKilledIsFinished(t *testing.T) {
 		t.Errorf("a second migrate up = %v, printed %q, want nothing to finish", err, again)
 	}
 }
+
+// TestSeedSyntheticBulkLoadsOneAtATime: while one run holds the bulk-load lock, a second bulk
+// load refuses at once, before dropping an index; afterwards it runs.
+func TestSeedSyntheticBulkLoadsOneAtATime(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	pool, _ := openPool(t, dbURL)
+	wantIdx := queryStrings(t, pool, indexesSQL)
+	release, err := store.LockBulkLoad(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "20", "--bulk", "on")
+	if err == nil || !strings.Contains(err.Error(), "another seed-synthetic") {
+		t.Errorf("a bulk load while another holds the lock = %v, want a refusal\n%s", err, out)
+	}
+	if got := queryStrings(t, pool, indexesSQL); strings.Join(got, "\n") != strings.Join(wantIdx, "\n") {
+		t.Errorf("a refused bulk load changed the indexes: %d, want %d", len(got), len(wantIdx))
+	}
+	release()
+	if out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "20", "--bulk", "on"); err != nil {
+		t.Errorf("a bulk load once the lock is free: %v\n%s", err, out)
+	}
+}

@@ -220,3 +220,29 @@ func twoAtATime(ctx context.Context, n int, do func(i int) error, finished func(
 	}
 	return nil
 }
+
+// bulkLoadLockKey is the session advisory lock a bulk load, or the finishing of one, holds.
+const bulkLoadLockKey = 7_310_442_083
+
+// LockBulkLoad takes the bulk-load lock on a connection of its own, so two runs never load or
+// finish a load at once; a killed run's lock goes with its connection. It fails at once when
+// another run holds it. release lets it go.
+func LockBulkLoad(ctx context.Context, dbURL string) (release func(), err error) {
+	cfg, err := migrationConnConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("bulk load lock: %w", err)
+	}
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(bulkLoadLockKey)).Scan(&got); err != nil || !got {
+		conn.Close(context.WithoutCancel(ctx))
+		if err == nil {
+			err = errors.New("another seed-synthetic or migrate up is loading or finishing a bulk load")
+		}
+		return nil, fmt.Errorf("bulk load lock: %w", err)
+	}
+	return func() { conn.Close(context.WithoutCancel(ctx)) }, nil
+}
