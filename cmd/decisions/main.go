@@ -140,7 +140,16 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	}
 	switch {
 	case sub == "up" && len(args) <= 1:
-		return store.Migrate(ctx, cfg.DatabaseURL)
+		if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		// A bulk load (seed-synthetic) killed part-way left derived columns and indexes to build.
+		pool, err := store.Open(ctx, cfg.DatabaseURL, store.PoolOptions{MaxConns: 2, StatementTimeout: 10 * time.Minute})
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return finishBulkLoad(ctx, cfg.DatabaseURL, pool, newPhaseProgress(stdout))
 	case sub == "down":
 		if len(args) != 2 || args[1] != dropAllTables {
 			return fmt.Errorf("migrate down drops every table and all the data in them: to do it, run `decisions migrate down %s`", dropAllTables)
@@ -193,6 +202,10 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, cfg config.Confi
 	}
 	defer pool.Close()
 	defer probe.Close()
+	if load, err := store.New(pool).UnfinishedBulkLoad(ctx); err == nil {
+		logger.Warn("a bulk load (seed-synthetic) is unfinished: searches miss some decisions and lists are slow until `decisions migrate up` finishes it",
+			"started_at", load.StartedAt, "indexes_missing", len(load.Indexes))
+	}
 	replica, replicaProbe := store.New(pool), (*store.Store)(nil)
 	var replicaPool *pgxpool.Pool
 	if cfg.DatabaseReadURL != "" {

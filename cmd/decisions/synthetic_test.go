@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/decision-register/decisions/internal/dbtest"
 	"github.com/decision-register/decisions/internal/store"
@@ -154,5 +157,195 @@ func TestSeedSyntheticRefusesPeoplesRecords(t *testing.T) {
 	}
 	if out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "5", "--seed", "1", "--force"); err != nil {
 		t.Fatalf("seed-synthetic --force: %v\n%s", err, out)
+	}
+}
+
+// underivedSQL counts the decisions whose derived columns are not what the triggers' own
+// functions make of them now.
+const underivedSQL = `
+SELECT count(*) FROM decisions d
+WHERE d.search_vector IS DISTINCT FROM decision_search_document(d.id, d.reference, d.title, d.summary, d.funder_id,
+		d.decision_maker_name, d.decision_maker_role)
+	OR d.total_pence IS DISTINCT FROM decision_total_pence(d.id)
+	OR d.financial_years IS DISTINCT FROM decision_financial_years(d.id)
+	OR d.funder_ids IS DISTINCT FROM decision_funder_ids(d.id, d.funder_id)`
+
+// derivedSQL lists every decision's derived columns, by reference.
+const derivedSQL = `
+SELECT reference || ' ' || search_vector::text || ' ' || coalesce(total_pence::text, 'null') || ' ' ||
+	financial_years::text || ' ' || funder_ids::text
+FROM decisions ORDER BY reference`
+
+// indexesSQL lists every index of the schema, its definition and whether it is valid.
+const indexesSQL = `
+SELECT i.indexrelid::regclass::text || ': ' || pg_get_indexdef(i.indexrelid) || ' valid=' || i.indisvalid
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' ORDER BY 1`
+
+func queryStrings(t *testing.T, pool interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, sql string) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSeedSyntheticBulkMatchesTriggers: the same decisions seeded row by row (the triggers
+// derive each one's search document, total, years and funders) and in bulk (indexes dropped,
+// derived afterwards, indexes built again) end with the same derived columns and the same
+// indexes, and verify passes.
+func TestSeedSyntheticBulkMatchesTriggers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rowwise, bulk := dbtest.URL(t), dbtest.URL(t)
+	for u, mode := range map[string]string{rowwise: "off", bulk: "on"} {
+		out, err := runCmd(t, u, nil, "seed-synthetic", "--count", "300", "--seed", "7", "--bulk", mode)
+		if err != nil {
+			t.Fatalf("seed-synthetic --bulk %s: %v\n%s", mode, err, out)
+		}
+		if !strings.Contains(out, "300 of 300 decisions loaded") || (mode == "on") != strings.Contains(out, "indexes built") {
+			t.Errorf("seed-synthetic --bulk %s printed:\n%s\nwant its progress lines", mode, out)
+		}
+	}
+	poolRows, _ := openPool(t, rowwise)
+	poolBulk, _ := openPool(t, bulk)
+	want, got := queryStrings(t, poolRows, derivedSQL), queryStrings(t, poolBulk, derivedSQL)
+	if len(want) != 310 || len(got) != len(want) {
+		t.Fatalf("row by row holds %d decisions, in bulk %d; want 310 each", len(want), len(got))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("decision %d derived in bulk:\n%s\nrow by row:\n%s", i, got[i], want[i])
+			break
+		}
+	}
+	for _, pool := range []*pgxpool.Pool{poolRows, poolBulk} {
+		var n int
+		if err := pool.QueryRow(ctx, underivedSQL).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d decisions' derived columns differ from the triggers' functions (%v), want 0", n, err)
+		}
+	}
+	wantIdx, gotIdx := queryStrings(t, poolRows, indexesSQL), queryStrings(t, poolBulk, indexesSQL)
+	if strings.Join(gotIdx, "\n") != strings.Join(wantIdx, "\n") || !slices.ContainsFunc(gotIdx, func(s string) bool {
+		return strings.HasPrefix(s, "decisions_search_idx: ")
+	}) {
+		t.Errorf("indexes after a bulk load:\n%s\nwant, as row by row:\n%s", strings.Join(gotIdx, "\n"), strings.Join(wantIdx, "\n"))
+	}
+	if out, err := runCmd(t, bulk, nil, "verify"); err != nil {
+		t.Fatalf("verify after a bulk load: %v\n%s", err, out)
+	}
+	var left int
+	if err := poolBulk.QueryRow(ctx, `SELECT count(*) FROM bulk_load`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d bulk loads left unfinished (%v), want 0", left, err)
+	}
+}
+
+// cancelOn cancels a context when a line it is given holds a phrase.
+type cancelOn struct {
+	bytes.Buffer
+	phrase string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.phrase) {
+		w.cancel()
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestSeedSyntheticBulkKilledIsFinished: a bulk load stopped part-way (its context cancelled
+// as the first batch is in, as a kill would stop it) leaves a register that serves its list,
+// and says the load is unfinished; `decisions migrate up` then derives what was left and
+// builds the indexes, and the register is what a finished load makes.
+func TestSeedSyntheticBulkKilledIsFinished(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	pool, st := openPool(t, dbURL)
+	wantIdx := queryStrings(t, pool, indexesSQL)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOn{phrase: "decisions loaded", cancel: cancel}
+	env := map[string]string{"DATABASE_URL": dbURL}
+	err := run(ctx, []string{"decisions", "seed-synthetic", "--count", "2400", "--seed", "3", "--bulk", "on"},
+		func(k string) string { return env[k] }, nil, out)
+	if err == nil || !strings.Contains(err.Error(), "migrate up") {
+		t.Fatalf("seed-synthetic stopped part-way = %v, want an error saying migrate up finishes it\n%s", err, out)
+	}
+
+	bg := context.Background()
+	var loaded, underived, unfinished int
+	if err := pool.QueryRow(bg, `SELECT count(*) FROM decisions WHERE synthetic`).Scan(&loaded); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(bg, underivedSQL).Scan(&underived); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(bg, `SELECT count(*) FROM bulk_load`).Scan(&unfinished); err != nil || unfinished != 1 {
+		t.Fatalf("after a stopped bulk load, bulk_load holds %d rows (%v), want 1", unfinished, err)
+	}
+	if loaded == 0 || loaded == 2400 {
+		t.Errorf("the stopped load left %d decisions, want some of 2400", loaded)
+	}
+	t.Logf("stopped with %d decisions loaded, %d of them not derived", loaded, underived)
+	if got := queryStrings(t, pool, indexesSQL); len(got) >= len(wantIdx) {
+		t.Errorf("a stopped bulk load left %d indexes, want fewer than the %d of a migrated register", len(got), len(wantIdx))
+	}
+	// Usable meanwhile: the list reads (slowly, by scanning) without the dropped indexes.
+	if page, err := st.ListDecisions(bg, store.Public(time.Now()), store.ListParams{Limit: 5}); err != nil || len(page.Decisions) != 5 {
+		t.Errorf("list while unfinished = %d decisions (%v), want 5", len(page.Decisions), err)
+	}
+
+	migrated, err := runCmd(t, dbURL, nil, "migrate", "up")
+	if err != nil || !strings.Contains(migrated, "finishing the bulk load") {
+		t.Fatalf("migrate up after a stopped bulk load = %v, printed:\n%s\nwant it to finish the load", err, migrated)
+	}
+	if err := pool.QueryRow(bg, underivedSQL).Scan(&underived); err != nil || underived != 0 {
+		t.Errorf("after migrate up, %d decisions' derived columns differ from the triggers' functions (%v), want 0", underived, err)
+	}
+	if got := queryStrings(t, pool, indexesSQL); strings.Join(got, "\n") != strings.Join(wantIdx, "\n") {
+		t.Errorf("indexes after migrate up finished a bulk load:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantIdx, "\n"))
+	}
+	if err := pool.QueryRow(bg, `SELECT count(*) FROM bulk_load`).Scan(&unfinished); err != nil || unfinished != 0 {
+		t.Errorf("after migrate up, bulk_load holds %d rows (%v), want 0", unfinished, err)
+	}
+	if out, err := runCmd(t, dbURL, nil, "verify"); err != nil {
+		t.Fatalf("verify after finishing a stopped load: %v\n%s", err, out)
+	}
+	// A second migrate up has nothing to finish.
+	if again, err := runCmd(t, dbURL, nil, "migrate", "up"); err != nil || strings.Contains(again, "finishing") {
+		t.Errorf("a second migrate up = %v, printed %q, want nothing to finish", err, again)
+	}
+}
+
+// TestSeedSyntheticBulkLoadsOneAtATime: while one run holds the bulk-load lock, a second bulk
+// load refuses at once, before dropping an index; afterwards it runs.
+func TestSeedSyntheticBulkLoadsOneAtATime(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	pool, _ := openPool(t, dbURL)
+	wantIdx := queryStrings(t, pool, indexesSQL)
+	release, err := store.LockBulkLoad(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "20", "--bulk", "on")
+	if err == nil || !strings.Contains(err.Error(), "another seed-synthetic") {
+		t.Errorf("a bulk load while another holds the lock = %v, want a refusal\n%s", err, out)
+	}
+	if got := queryStrings(t, pool, indexesSQL); strings.Join(got, "\n") != strings.Join(wantIdx, "\n") {
+		t.Errorf("a refused bulk load changed the indexes: %d, want %d", len(got), len(wantIdx))
+	}
+	release()
+	if out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "20", "--bulk", "on"); err != nil {
+		t.Errorf("a bulk load once the lock is free: %v\n%s", err, out)
 	}
 }

@@ -62,6 +62,7 @@ func (d SyntheticDecision) Content() decision.Content {
 
 // SyntheticState is what the database already holds, as seed-synthetic needs to know it.
 type SyntheticState struct {
+	Decisions    int            // decisions of every kind
 	Synthetic    int            // decisions made by earlier runs
 	PeopleWork   int            // decisions drafted by people, and staff accounts
 	LastNumber   map[string]int // the highest number used in each series, by anyone
@@ -73,9 +74,9 @@ func (s *Store) SyntheticState(ctx context.Context) (_ SyntheticState, err error
 	defer wrap(&err, "synthetic state")
 	st := SyntheticState{LastNumber: map[string]int{}, Organisation: map[string]int64{}}
 	err = s.db.QueryRow(ctx, `
-SELECT (SELECT count(*) FROM decisions WHERE synthetic),
+SELECT (SELECT count(*) FROM decisions), (SELECT count(*) FROM decisions WHERE synthetic),
 	(SELECT count(*) FROM decisions WHERE NOT synthetic AND drafted_by IS NOT NULL) + (SELECT count(*) FROM users)`).
-		Scan(&st.Synthetic, &st.PeopleWork)
+		Scan(&st.Decisions, &st.Synthetic, &st.PeopleWork)
 	if err != nil {
 		return SyntheticState{}, err
 	}
@@ -116,8 +117,20 @@ INSERT INTO organisations (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO
 // which it locks last: `decisions verify` checks them like any other.
 // orgs maps every organisation named in the batch to its id.
 func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, orgs map[string]int64, at time.Time) error {
+	_, _, err := s.loadSynthetic(ctx, batch, orgs, at, true)
+	return err
+}
+
+// LoadSyntheticUnderived loads a batch as LoadSynthetic does, but leaves the decisions' search
+// document, total, financial years and funders empty, for a bulk load to fill (DeriveRange):
+// it returns the lowest and highest id the batch's decisions got.
+func (s *Store) LoadSyntheticUnderived(ctx context.Context, batch []SyntheticDecision, orgs map[string]int64, at time.Time) (lo, hi int64, err error) {
+	return s.loadSynthetic(ctx, batch, orgs, at, false)
+}
+
+func (s *Store) loadSynthetic(ctx context.Context, batch []SyntheticDecision, orgs map[string]int64, at time.Time, derive bool) (lo, hi int64, err error) {
 	at = at.UTC().Truncate(time.Microsecond)
-	return s.InTx(ctx, func(tx *Store) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		conn, ok := tx.db.(pgx.Tx)
 		if !ok {
 			return fmt.Errorf("load synthetic decisions: not in a transaction")
@@ -176,6 +189,10 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		var audits []AuditEntry
 		for i, d := range batch {
 			did := ids[refs[i]]
+			if i == 0 || did < lo {
+				lo = did
+			}
+			hi = max(hi, did)
 			for p, r := range d.Recommendations {
 				recs = append(recs, []any{did, p + 1, r})
 			}
@@ -212,7 +229,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 			detail, _ := json.Marshal(rec)
 			audits = append(audits, AuditEntry{At: at, Actor: "system", DecisionID: &did, Event: EventImported, Detail: string(detail)})
 		}
-		err = copyParts(ctx, conn, small, ids, []copyTable{
+		indexed := ids
+		if !derive {
+			indexed = nil
+		}
+		err = copyParts(ctx, conn, small, indexed, []copyTable{
 			{"recommendations", []string{"decision_id", "position", "body"}, recs},
 			{"sections", []string{"decision_id", "part", "position", "kind", "heading", "body"}, secs},
 			{"funding_lines", fundingCopyColumns, funds},
@@ -223,6 +244,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, batch []SyntheticDecision, or
 		}
 		return copySyntheticAudit(ctx, conn, audits)
 	})
+	return lo, hi, err
 }
 
 // copyTable is one table's rows for a bulk load, in its columns' order.
@@ -237,7 +259,8 @@ var fundingCopyColumns = []string{"decision_id", "position", "funder_id", "recip
 	"fy_start", "fy_end", "basis", "kind", "label", "period_text"}
 
 // copyParts copies a bulk load's rows that hang off its decisions (ids, by reference), table by
-// table, then indexes the decisions for search once each, and copies their signatures last
+// table, then indexes the decisions for search once each (unless ids is nil: a bulk load
+// derives them afterwards), and copies their signatures last
 // (columns decision_id, kind, outcome, signed_at, content_hash, canonical_version): the content
 // triggers refuse part rows of a signed decision.
 func copyParts(ctx context.Context, conn pgx.Tx, small bool, ids map[string]int64, tables []copyTable, sigs [][]any) error {
@@ -252,8 +275,10 @@ func copyParts(ctx context.Context, conn pgx.Tx, small bool, ids map[string]int6
 	if err := analyzeWhileSmall(ctx, conn, small, "recommendations, sections, funding_lines, organisations"); err != nil {
 		return err
 	}
-	if err := refreshSearch(ctx, conn, ids); err != nil {
-		return err
+	if ids != nil {
+		if err := refreshSearch(ctx, conn, ids); err != nil {
+			return err
+		}
 	}
 	if len(sigs) == 0 {
 		return nil
