@@ -92,12 +92,13 @@ type stateReads struct {
 
 // stateRead is one read, with what it found.
 type stateRead struct {
-	slugs map[string]struct{}
-	done  chan struct{}
-	now   time.Time // the clock when the read started, the time the state is at
-	state store.RegisterState
-	own   map[string]string
-	err   error
+	slugs   map[string]struct{}
+	waiters int // the requests it answers
+	done    chan struct{}
+	now     time.Time // the clock when the read started, the time the state is at
+	state   store.RegisterState
+	own     map[string]string
+	err     error
 }
 
 // stateReadTimeout bounds one shared read: it outlives any one request that waits for it.
@@ -115,6 +116,7 @@ func (sr *stateReads) get(ctx context.Context, slug string) (store.RegisterState
 	if slug != "" {
 		b.slugs[slug] = struct{}{}
 	}
+	b.waiters++
 	if !sr.running {
 		sr.running = true
 		go sr.loop()
