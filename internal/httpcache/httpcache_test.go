@@ -3,7 +3,9 @@ package httpcache
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,7 +74,7 @@ func TestNotModified(t *testing.T) {
 // TestPages: a page is kept under its key, served in the encoding asked for, and not given
 // back under another key or once it is too old.
 func TestPages(t *testing.T) {
-	c, err := NewPages[int](10, time.Minute)
+	c, err := NewPages[int](1<<20, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,5 +122,65 @@ func TestPages(t *testing.T) {
 		if !bytes.Equal(body, html) {
 			t.Errorf("Accept-Encoding %q: body differs from the page", accept)
 		}
+	}
+}
+
+// TestPagesBoundedByBytes: however many distinct pages are kept (an endless run of distinct
+// searches), the cache holds at most its bytes, drops the least recently used first, and
+// counts a page kept again under its name once.
+func TestPagesBoundedByBytes(t *testing.T) {
+	const maxBytes = 64 << 10
+	c, err := NewPages[int](maxBytes, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(1, 2))
+	page := func(i int) []byte {
+		// Text that compresses poorly, so each page holds some kilobytes.
+		b := make([]byte, 4000)
+		for j := range b {
+			b[j] = byte('a' + rng.IntN(26))
+		}
+		return append([]byte(fmt.Sprintf("<p>%d</p>", i)), b...)
+	}
+	put := func(name string, i int) {
+		t.Helper()
+		if _, err := c.Put(name, 1, Page{ETag: `W/"a"`, Built: built}, page(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("/decisions?q=first", 0)
+	for i := range 1000 {
+		put(fmt.Sprintf("/decisions?q=w%d", i), i)
+		if i%10 == 0 { // the first page stays in use
+			if _, ok := c.Get("/decisions?q=first", 1, built); !ok {
+				t.Fatalf("after %d pages the page in use was dropped", i)
+			}
+		}
+		if got := c.Bytes(); got > maxBytes {
+			t.Fatalf("after %d pages the cache holds %d bytes, want at most %d", i, got, maxBytes)
+		}
+	}
+	if _, ok := c.Get("/decisions?q=w0", 1, built); ok {
+		t.Error("the least recently used page is still kept")
+	}
+	if _, ok := c.Get("/decisions?q=w999", 1, built); !ok {
+		t.Error("the newest page is not kept")
+	}
+	before := c.Bytes()
+	for range 5 {
+		put("/decisions?q=w999", 999)
+	}
+	if after := c.Bytes(); after > before+1000 || after < before-1000 {
+		t.Errorf("keeping a page again under its name moved the count from %d to %d bytes", before, after)
+	}
+	var sum int64
+	for _, k := range c.pages.Keys() {
+		v, _ := c.pages.Peek(k)
+		sum += size(k, v)
+	}
+	if sum != c.Bytes() {
+		t.Errorf("the cache counts %d bytes, its pages hold %d", c.Bytes(), sum)
 	}
 }

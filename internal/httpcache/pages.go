@@ -23,10 +23,18 @@ import (
 // and a copy. Every instance keeps its own, and each checks the shared database, so none serves
 // a page the register has moved past. Entries also age out, a bound on what any change the key
 // missed could cost.
+//
+// The cache is bounded by the bytes it holds, not by a count of pages: list and search pages
+// are kept too, under any query anyone asks for, so an endless run of distinct queries only
+// pushes out the least recently used pages and never grows memory past maxBytes.
 type Pages[K comparable] struct {
-	pages  *lru.Cache[string, entry[K]]
-	maxAge time.Duration
-	zstd   *zstd.Encoder // EncodeAll may be called from many goroutines at once
+	pages    *lru.Cache[string, entry[K]]
+	maxAge   time.Duration
+	zstd     *zstd.Encoder // EncodeAll may be called from many goroutines at once
+	maxBytes int64
+
+	mu    sync.Mutex // held to add, so the count of bytes follows what is kept
+	bytes int64
 }
 
 type entry[K comparable] struct {
@@ -43,17 +51,22 @@ type Page struct {
 	gz, zst []byte // the page, gzipped and in zstd
 }
 
-// PagesSize bounds memory: a decision page is about 8 KB gzipped and 8 KB in zstd, so about
-// 32 MB in all. PagesMaxAge is how long a page is kept whatever its key.
+// PagesBytes bounds the memory the kept pages take: a decision page is about 8 KB gzipped and
+// 8 KB in zstd, a list page about half that, so about 1,000 decision pages. PagesMaxAge is how
+// long a page is kept whatever its key.
 const (
-	PagesSize   = 2000
+	PagesBytes  = 16 << 20
 	PagesMaxAge = 5 * time.Minute
 	pageWindow  = 256 << 10
+	// entryOverhead is what keeping a page costs beyond its bytes (the list's and map's
+	// entries, the Page): an estimate, so that small pages are not counted as free.
+	entryOverhead = 256
 )
 
-// NewPages makes a cache of up to size pages, each kept at most maxAge.
-func NewPages[K comparable](size int, maxAge time.Duration) (*Pages[K], error) {
-	c, err := lru.New[string, entry[K]](size)
+// NewPages makes a cache of pages up to maxBytes in all, each kept at most maxAge.
+func NewPages[K comparable](maxBytes int64, maxAge time.Duration) (*Pages[K], error) {
+	// The count is bounded by the bytes: a page costs at least entryOverhead.
+	c, err := lru.New[string, entry[K]](int(max(1, maxBytes/entryOverhead)))
 	if err != nil {
 		return nil, fmt.Errorf("page cache: %w", err)
 	}
@@ -64,7 +77,7 @@ func NewPages[K comparable](size int, maxAge time.Duration) (*Pages[K], error) {
 	if err != nil {
 		return nil, fmt.Errorf("page cache: %w", err)
 	}
-	return &Pages[K]{pages: c, maxAge: maxAge, zstd: enc}, nil
+	return &Pages[K]{pages: c, maxAge: maxAge, zstd: enc, maxBytes: maxBytes}, nil
 }
 
 // Get returns the page named name built under key, if it is still fresh at now.
@@ -102,8 +115,53 @@ func (c *Pages[K]) Put(name string, key K, p Page, html []byte) (Page, error) {
 	}
 	p.gz = bytes.Clone(buf.Bytes())
 	p.zst = bytes.Clone(c.zstd.EncodeAll(html, make([]byte, 0, len(html)/4)))
-	c.pages.Add(name, entry[K]{key: key, page: p})
+	c.keep(name, entry[K]{key: key, page: p})
 	return p, nil
+}
+
+// size is what keeping e under name costs, in bytes.
+func size[K comparable](name string, e entry[K]) int64 {
+	return int64(len(name) + len(e.page.ETag) + len(e.page.gz) + len(e.page.zst) + entryOverhead)
+}
+
+// keep adds e under name, then drops the least recently used pages until the cache holds at
+// most maxBytes. A page larger than that on its own is not kept.
+func (c *Pages[K]) keep(name string, e entry[K]) {
+	n := size(name, e)
+	if n > c.maxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.pages.Peek(name); ok {
+		c.pages.Remove(name)
+		c.bytes -= size(name, old)
+	}
+	if evicted := c.pages.Add(name, e); !evicted {
+		c.bytes += n
+	} else {
+		// By the count, which the bytes almost always reach first: recount what is kept.
+		c.bytes = 0
+		for _, k := range c.pages.Keys() {
+			if v, ok := c.pages.Peek(k); ok {
+				c.bytes += size(k, v)
+			}
+		}
+	}
+	for c.bytes > c.maxBytes {
+		k, v, ok := c.pages.RemoveOldest()
+		if !ok {
+			break
+		}
+		c.bytes -= size(k, v)
+	}
+}
+
+// Bytes is what the kept pages take, in bytes.
+func (c *Pages[K]) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
 }
 
 // Serve answers with a kept page: 304 when the client holds it, the zstd or gzipped bytes when

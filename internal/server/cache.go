@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/decision-register/decisions/internal/httpcache"
@@ -71,4 +73,100 @@ func buildID(a *assets) string {
 		urls = append(urls, u)
 	}
 	return httpcache.BuildID(urls)
+}
+
+// stateReads shares reads of the register's state (store.RegisterStates) between the public
+// requests waiting for one at the same moment, as a database shares a log flush between the
+// commits waiting for it. A request joins the next read to start, never one already under way,
+// so what it is told was read after it arrived: exactly as fresh as a read of its own. Under
+// load a kept page costs a share of one round trip instead of one each, which was most of
+// what serving it cost (see docs/benchmarks.md).
+type stateReads struct {
+	read func(ctx context.Context, now time.Time, slugs []string) (store.RegisterState, map[string]string, error)
+	now  func() time.Time
+
+	mu      sync.Mutex
+	next    *stateRead // the read the requests arriving now wait for; nil when none waits
+	running bool       // a read is under way
+}
+
+// stateRead is one read, with what it found.
+type stateRead struct {
+	slugs   map[string]struct{}
+	waiters int // the requests it answers
+	done    chan struct{}
+	now     time.Time // the clock when the read started, the time the state is at
+	state   store.RegisterState
+	own     map[string]string
+	err     error
+}
+
+// stateReadTimeout bounds one shared read: it outlives any one request that waits for it.
+const stateReadTimeout = 10 * time.Second
+
+// get is the register's state, with the decision slug's own (slug "" for none), read after
+// the call began, and the time it is at: the caller builds and keeps its page as of that time.
+func (sr *stateReads) get(ctx context.Context, slug string) (store.RegisterState, time.Time, error) {
+	sr.mu.Lock()
+	b := sr.next
+	if b == nil {
+		b = &stateRead{slugs: map[string]struct{}{}, done: make(chan struct{})}
+		sr.next = b
+	}
+	if slug != "" {
+		b.slugs[slug] = struct{}{}
+	}
+	b.waiters++
+	if !sr.running {
+		sr.running = true
+		go sr.loop()
+	}
+	sr.mu.Unlock()
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		return store.RegisterState{}, time.Time{}, ctx.Err()
+	}
+	if b.err != nil {
+		return store.RegisterState{}, time.Time{}, b.err
+	}
+	st := b.state
+	st.Decision = b.own[slug]
+	return st, b.now, nil
+}
+
+// loop runs the reads waited for, one after another, until none is.
+func (sr *stateReads) loop() {
+	for {
+		sr.mu.Lock()
+		b := sr.next
+		sr.next = nil
+		if b == nil {
+			sr.running = false
+			sr.mu.Unlock()
+			return
+		}
+		sr.mu.Unlock()
+		slugs := make([]string, 0, len(b.slugs))
+		for s := range b.slugs {
+			slugs = append(slugs, s)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), stateReadTimeout)
+		b.now = sr.now()
+		b.state, b.own, b.err = sr.read(ctx, b.now, slugs)
+		cancel()
+		close(b.done)
+	}
+}
+
+// publicKey is the key a public page is kept under now, and the time it is at: the one
+// reading of the clock for the key and the page (read twice, a page built just after a deferred
+// publication could be kept under the key from just before it). slug names the decision the
+// page is about, if any.
+func (s *Server) publicKey(ctx context.Context, slug string) (pageKey, time.Time, error) {
+	st, now, err := s.states.get(ctx, slug)
+	if err != nil {
+		return pageKey{}, time.Time{}, err
+	}
+	return pageKey{state: st, day: now.In(london()).Format(dateLayout)}, now, nil
 }

@@ -88,11 +88,10 @@ func (s *Server) handleDecisionShow(w http.ResponseWriter, r *http.Request) erro
 	// deferred publication could be kept under the key from just before it.
 	now := s.now()
 	if public {
-		st, err := s.reader(r).RegisterState(r.Context(), now, slug)
-		if err != nil {
+		var err error
+		if key, now, err = s.publicKey(r.Context(), slug); err != nil {
 			return err
 		}
-		key = pageKey{state: st, day: now.In(london()).Format(dateLayout)}
 		if p, ok := s.pages.Get(slug, key, now); ok {
 			s.serveCached(w, r, p)
 			return nil

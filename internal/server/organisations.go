@@ -204,11 +204,9 @@ func (s *Server) handleOrganisation(w http.ResponseWriter, r *http.Request) erro
 	var key pageKey
 	cacheName := "organisations/" + o.Slug
 	if public {
-		st, err := s.reader(r).RegisterState(r.Context(), now, "")
-		if err != nil {
+		if key, now, err = s.publicKey(r.Context(), ""); err != nil {
 			return err
 		}
-		key = pageKey{state: st, day: now.In(london()).Format(dateLayout)}
 		if p, ok := s.pages.Get(cacheName, key, now); ok {
 			s.serveCached(w, r, p)
 			return nil

@@ -1,14 +1,18 @@
 package server
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/decision-register/decisions/internal/decision"
+	"github.com/decision-register/decisions/internal/httpcache"
 	"github.com/decision-register/decisions/internal/search"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
@@ -77,6 +81,24 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 		}
 		// A bare number that is no reference may still be words: "2024".
 	}
+	// The public's lists and searches are kept as decision pages are, under the search's
+	// canonical address (parameters in one order, defaults left out), and show the search as
+	// that address has it: the same page, whichever spelling of it was asked for.
+	public := userFrom(r) == nil && !wrote(r)
+	var key pageKey
+	name := q.URL("/decisions", q.Cursor)
+	if public {
+		var now time.Time
+		if key, now, err = s.publicKey(r.Context(), ""); err != nil {
+			return err
+		}
+		if p, ok := s.pages.Get(name, key, now); ok {
+			s.serveCached(w, r, p)
+			return nil
+		}
+		acc = store.Public(now)
+		form = listForm(search.ParamsOf(q.Values()), false)
+	}
 	page, err := s.reader(r).Search(r.Context(), acc, q, pageSize)
 	if err != nil {
 		return err
@@ -117,11 +139,35 @@ func (s *Server) handleDecisionList(w http.ResponseWriter, r *http.Request) erro
 			p.Suggestion = &pages.Link{Text: sugg, URL: searchURL("/decisions", sq, nil)}
 		}
 	}
-	s.renderList(w, r, http.StatusOK, p)
+	if !public {
+		s.renderList(w, r, http.StatusOK, p)
+		return nil
+	}
+	p = s.listPage(r, p, name)
+	etag, err := s.pageETag(p)
+	if err != nil {
+		return err
+	}
+	var html bytes.Buffer
+	if err := pages.List(p).Render(r.Context(), &html); err != nil {
+		s.renderFailed(w, r, err)
+		return nil
+	}
+	kept, err := s.pages.Put(name, key, httpcache.Page{ETag: etag, Built: acc.Now,
+		Modified: httpcache.Latest(key.state.ChangedAt, s.started)}, html.Bytes())
+	if err != nil {
+		return fmt.Errorf("keep page %s: %w", name, err)
+	}
+	s.serveCached(w, r, kept)
 	return nil
 }
 
 func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, p pages.ListProps) {
+	s.render(w, r, status, pages.List(s.listPage(r, p, r.URL.RequestURI())))
+}
+
+// listPage gives a list its page shell, for its address path.
+func (s *Server) listPage(r *http.Request, p pages.ListProps, path string) pages.ListProps {
 	title := "Decisions"
 	switch {
 	case len(p.Errors) > 0:
@@ -131,13 +177,13 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, 
 	case p.Searched:
 		title = "Search results"
 	}
-	p.Page = s.page(r, title, "decisions", r.URL.RequestURI())
+	p.Page = s.page(r, title, "decisions", path)
 	for _, e := range p.Exports {
 		if strings.HasPrefix(e.URL, "/decisions.atom") {
 			p.Page.Feed = e.URL
 		}
 	}
-	s.render(w, r, status, pages.List(p))
+	return p
 }
 
 // listForm is the form as typed, cleaned only as far as it must be to be shown back.

@@ -131,6 +131,7 @@ type Server struct {
 	exportRate     RateLimit
 	signInRate     RateLimit
 	pages          *httpcache.Pages[pageKey] // public decision pages, while the register has not changed
+	states         *stateReads               // the register's state, read for many public requests at once
 	api            *api.API
 	// build names this program, so a deploy changes every page's ETag (see cache.go).
 	build   string
@@ -182,7 +183,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := httpcache.NewPages[pageKey](httpcache.PagesSize, httpcache.PagesMaxAge)
+	pages, err := httpcache.NewPages[pageKey](httpcache.PagesBytes, httpcache.PagesMaxAge)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +216,9 @@ func New(d Deps) (*Server, error) {
 		threeSixty: threesixty.Builder{Prefix: prefix, BaseURL: d.BaseURL},
 		signer:     d.Checkpoints, hsts: strings.HasPrefix(d.BaseURL, "https://"), mail: d.Mail,
 		calendar: cmp.Or(d.Calendar, workday.Published()), sso: d.SSO}
+	s.states = &stateReads{now: now, read: func(ctx context.Context, at time.Time, slugs []string) (store.RegisterState, map[string]string, error) {
+		return s.replica.RegisterStates(ctx, at, slugs)
+	}}
 	// A BASE_URL whose host is no domain (an IP address) can have no passkeys: the rest of the
 	// site works, and the passkey routes answer 404.
 	if pk, err := auth.NewPasskeys(d.BaseURL, cmp.Or(d.OwnerName, "Decision Register")); err == nil {

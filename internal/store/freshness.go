@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,23 +26,40 @@ type RegisterState struct {
 // RegisterState reads the register's state at now, and that of the decision with slug, in one
 // indexed round trip.
 func (s *Store) RegisterState(ctx context.Context, now time.Time, slug string) (RegisterState, error) {
+	var slugs []string
+	if slug != "" {
+		slugs = []string{slug}
+	}
+	st, own, err := s.RegisterStates(ctx, now, slugs)
+	st.Decision = own[slug]
+	return st, err
+}
+
+// RegisterStates reads the register's state at now, and that of each decision named in slugs
+// (by slug; one not in the register is left out), in one indexed round trip: many readers
+// waiting at once share it (the server's kept pages do).
+func (s *Store) RegisterStates(ctx context.Context, now time.Time, slugs []string) (RegisterState, map[string]string, error) {
 	var st RegisterState
 	var at *time.Time
-	var own *string
+	var own []string
 	err := s.db.QueryRow(ctx, `
 SELECT (SELECT h.entries FROM audit_head h), greatest(
 	(SELECT a.at FROM audit_log a ORDER BY a.id DESC LIMIT 1),
 	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1)),
-	(SELECT concat_ws(' ', d.status, d.version, d.updated_at, d.publish_at) FROM decisions d WHERE d.slug = $2)`, now, slug).
+	ARRAY(SELECT d.slug || ' ' || concat_ws(' ', d.status, d.version, d.updated_at, d.publish_at)
+		FROM decisions d WHERE d.slug = ANY($2::text[]))`, now, slugs).
 		Scan(&st.Changes, &at, &own)
 	if err != nil {
-		return RegisterState{}, fmt.Errorf("register state: %w", err)
+		return RegisterState{}, nil, fmt.Errorf("register state: %w", err)
 	}
 	if at != nil {
 		st.ChangedAt = *at
 	}
-	if own != nil {
-		st.Decision = *own
+	states := make(map[string]string, len(own))
+	for _, o := range own {
+		// A slug has no spaces (decision.ValidSlug).
+		slug, state, _ := strings.Cut(o, " ")
+		states[slug] = state
 	}
-	return st, nil
+	return st, states, nil
 }
