@@ -29,10 +29,15 @@ CREATE TABLE organisation_decisions (
     public_from     timestamptz NOT NULL,
     given_pence     bigint NOT NULL,
     received_pence  bigint NOT NULL,
+    -- The decision's place in the listing order (decisions_newest_idx), so an organisation's
+    -- page reads one page of its decisions by index, however many name it.
+    sort_date       date NOT NULL,
+    number          integer NOT NULL,
     PRIMARY KEY (decision_id, organisation_id)
 );
 
-CREATE INDEX organisation_decisions_organisation_idx ON organisation_decisions (organisation_id);
+CREATE INDEX organisation_decisions_listing_idx
+    ON organisation_decisions (organisation_id, sort_date DESC, number DESC, decision_id DESC);
 
 CREATE TABLE organisation_totals (
     organisation_id bigint NOT NULL,
@@ -49,7 +54,8 @@ CREATE INDEX organisation_totals_empty_idx ON organisation_totals (organisation_
 -- decision's funder, or a funding line's funder or recipient): the amounts that count
 -- (grants accepted and variations, a yearly amount once a year), given and received.
 CREATE FUNCTION organisation_parts(ids bigint[])
-RETURNS TABLE (decision_id bigint, organisation_id bigint, public_from timestamptz, given_pence bigint, received_pence bigint)
+RETURNS TABLE (decision_id bigint, organisation_id bigint, public_from timestamptz, given_pence bigint, received_pence bigint,
+    sort_date date, number integer)
 LANGUAGE sql STABLE AS $$
     WITH named AS (
         SELECT coalesce(o.merged_into, o.id) AS org, d.id AS decision_id, 0::bigint AS given, 0::bigint AS received
@@ -70,9 +76,9 @@ LANGUAGE sql STABLE AS $$
         FROM funding_lines f JOIN organisations o ON o.id = f.recipient_id WHERE f.decision_id = ANY (ids)
     )
     SELECT n.decision_id, n.org, decision_public_from(d.status, d.publish_at, d.release_held),
-        sum(n.given)::bigint, sum(n.received)::bigint
+        sum(n.given)::bigint, sum(n.received)::bigint, coalesce(d.date_signed, '0001-01-01'::date), d.number
     FROM named n JOIN decisions d ON d.id = n.decision_id
-    GROUP BY n.decision_id, n.org, d.status, d.publish_at, d.release_held
+    GROUP BY n.decision_id, n.org, d.status, d.publish_at, d.release_held, d.date_signed, d.number
 $$;
 
 -- refresh_organisation_totals counts decisions ids afresh: it takes away what they counted and
@@ -99,8 +105,8 @@ BEGIN
         received_pence = t.received_pence + EXCLUDED.received_pence;
     DELETE FROM organisation_totals WHERE decisions = 0;
     DELETE FROM organisation_decisions WHERE decision_id = ANY (ids);
-    INSERT INTO organisation_decisions (decision_id, organisation_id, public_from, given_pence, received_pence)
-    SELECT decision_id, organisation_id, public_from, given_pence, received_pence FROM organisation_parts(ids);
+    INSERT INTO organisation_decisions (decision_id, organisation_id, public_from, given_pence, received_pence, sort_date, number)
+    SELECT decision_id, organisation_id, public_from, given_pence, received_pence, sort_date, number FROM organisation_parts(ids);
 END $$;
 
 CREATE FUNCTION organisation_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -154,9 +160,10 @@ END $$;
 
 CREATE TRIGGER decisions_organisation_totals_insert AFTER INSERT ON decisions
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION organisation_totals_inserted();
-CREATE TRIGGER decisions_organisation_totals_update AFTER UPDATE OF status, publish_at, release_held, funder_id ON decisions
+CREATE TRIGGER decisions_organisation_totals_update AFTER UPDATE OF status, publish_at, release_held, funder_id, date_signed, number ON decisions
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.publish_at IS DISTINCT FROM NEW.publish_at
-        OR OLD.release_held IS DISTINCT FROM NEW.release_held OR OLD.funder_id IS DISTINCT FROM NEW.funder_id)
+        OR OLD.release_held IS DISTINCT FROM NEW.release_held OR OLD.funder_id IS DISTINCT FROM NEW.funder_id
+        OR OLD.date_signed IS DISTINCT FROM NEW.date_signed OR OLD.number IS DISTINCT FROM NEW.number)
     EXECUTE FUNCTION organisation_totals_decision_changed();
 CREATE TRIGGER decisions_organisation_totals_delete AFTER DELETE ON decisions
     FOR EACH ROW EXECUTE FUNCTION organisation_totals_decision_changed();
