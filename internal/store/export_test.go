@@ -103,3 +103,17 @@ ORDER BY `+order+` LIMIT @limit`, acc.args(pgx.NamedArgs{"limit": q.Limit}))
 	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgSummary])
 	return OrgPage{Total: len(orgs), Orgs: orgs}, err
 }
+
+// OrganisationDecisionIDsBruteForce lists the ids of every decision naming organisation o (or
+// one merged into it) the reader may see, in the listing order, read from the decisions and
+// funding lines themselves: what paging through OrganisationDetail must give.
+func (s *Store) OrganisationDecisionIDsBruteForce(ctx context.Context, acc Access, o OrgRecord) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT d.id FROM decisions d WHERE `+visibleD+` AND d.id IN (
+	SELECT x.id FROM decisions x WHERE x.funder_id = ANY (@orgs::bigint[])
+	UNION SELECT f.decision_id FROM funding_lines f WHERE f.funder_id = ANY (@orgs::bigint[]) OR f.recipient_id = ANY (@orgs::bigint[]))
+ORDER BY `+listingOrder, acc.args(pgx.NamedArgs{"orgs": o.IDs}))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}

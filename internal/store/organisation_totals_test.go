@@ -254,6 +254,63 @@ VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM funding_lines WHERE deci
 			t.Errorf("no %s in the run: choose another seed", op.name)
 		}
 	}
+	// Paging through each organisation's page, forward and back, gives every decision naming it
+	// once, in the listing order, as reading them all does.
+	for _, r := range readers {
+		all, err := st.OrganisationIndex(ctx, r.acc, store.OrgQuery{Sort: store.OrgSortName, Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range all.Orgs {
+			rec, err := st.OrganisationByID(ctx, o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := st.OrganisationDecisionIDsBruteForce(ctx, r.acc, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var forward []int64
+			var pages []store.OrgDetail
+			q := store.OrgPageQuery{Limit: 7}
+			for {
+				od, err := st.OrganisationDetail(ctx, r.acc, rec, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if od.Count != int64(len(want)) {
+					t.Fatalf("%s for %s: Count %d, want %d", o.Name, r.name, od.Count, len(want))
+				}
+				pages = append(pages, od)
+				for _, d := range od.Decisions {
+					forward = append(forward, d.ID)
+				}
+				if od.Next == nil {
+					break
+				}
+				q.Cursor = od.Next
+			}
+			if !reflect.DeepEqual(forward, want) && len(want) > 0 {
+				t.Fatalf("%s for %s: paging forward gives %v, want %v", o.Name, r.name, forward, want)
+			}
+			// Back from the last page: each Prev gives the page before, the first has none.
+			for i := len(pages) - 1; i > 0; i-- {
+				back, err := st.OrganisationDetail(ctx, r.acc, rec, store.OrgPageQuery{Limit: 7, Cursor: pages[i].Prev})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(back.Decisions, pages[i-1].Decisions) {
+					t.Fatalf("%s for %s: Previous from page %d gives another page than page %d", o.Name, r.name, i+1, i)
+				}
+				if (back.Prev == nil) != (i == 1) {
+					t.Fatalf("%s for %s: page %d read back has Previous %v", o.Name, r.name, i, back.Prev)
+				}
+			}
+			if pages[0].Prev != nil {
+				t.Fatalf("%s for %s: the first page has a Previous", o.Name, r.name)
+			}
+		}
+	}
 	// A draft's new organisation is not the public's to know.
 	pub, err := st.OrganisationIndex(ctx, store.Public(db.now), store.OrgQuery{Name: "Draft Only Trust", Sort: store.OrgSortName, Limit: 100})
 	if err != nil || pub.Total != 0 || len(pub.Orgs) != 0 {
