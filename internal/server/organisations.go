@@ -17,6 +17,7 @@ import (
 
 	"github.com/decision-register/decisions/internal/decision"
 	"github.com/decision-register/decisions/internal/httpcache"
+	"github.com/decision-register/decisions/internal/search"
 	"github.com/decision-register/decisions/internal/store"
 	"github.com/decision-register/decisions/web/components"
 	"github.com/decision-register/decisions/web/pages"
@@ -146,15 +147,15 @@ func orgCountText(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// orgDetail reads an organisation's page for acc. One that no decision the public may read
-// names is not found by the public: drafters add organisations as they write, and a draft's
-// funder or recipient is not the public's to know yet.
-func (s *Server) orgDetail(r *http.Request, acc store.Access, o store.OrgRecord) (store.OrgDetail, error) {
-	od, err := s.reader(r).OrganisationDetail(r.Context(), acc, o)
+// orgDetail reads a page of an organisation's page for acc. One that no decision the public
+// may read names is not found by the public: drafters add organisations as they write, and a
+// draft's funder or recipient is not the public's to know yet.
+func (s *Server) orgDetail(r *http.Request, acc store.Access, o store.OrgRecord, q store.OrgPageQuery) (store.OrgDetail, error) {
+	od, err := s.reader(r).OrganisationDetail(r.Context(), acc, o, q)
 	if err != nil {
 		return store.OrgDetail{}, err
 	}
-	if !acc.IsStaff() && len(od.Decisions) == 0 {
+	if !acc.IsStaff() && od.Count == 0 {
 		return store.OrgDetail{}, errOrgNotFound
 	}
 	return od, nil
@@ -192,12 +193,37 @@ var errOrgNotFound = &pageError{
 	Links:   []pages.ErrorLink{{Href: "/organisations", Text: "See all organisations"}},
 }
 
-// handleOrganisation is an organisation's page. The public's is kept in the page cache, like
-// a decision's, for as long as the register's state is the same.
+// orgCursorQuery is what an organisation's page cursors are made for, so one made for
+// another organisation's page is refused.
+func orgCursorQuery(slug string) search.Query {
+	return search.Query{Sort: search.SortNewest, Funder: slug}
+}
+
+// orgPageURL is the address of the page of an organisation's decisions from cursor c.
+func orgPageURL(slug string, c *search.Cursor) string {
+	if c == nil {
+		return "/organisations/" + slug
+	}
+	return "/organisations/" + slug + "?cursor=" + search.EncodeCursor(*c, orgCursorQuery(slug))
+}
+
+// handleOrganisation is an organisation's page: its totals and years, and one page of the
+// decisions naming it (orgPageSize, by cursor). The public's first page is kept in the page
+// cache, like a decision's, for as long as the register's state is the same.
 func (s *Server) handleOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, done, err := s.orgFromPath(w, r, "")
 	if done || err != nil {
 		return err
+	}
+	q := store.OrgPageQuery{Limit: orgPageSize}
+	if raw := r.URL.Query().Get("cursor"); raw != "" {
+		c, err := search.DecodeCursor(raw, orgCursorQuery(o.Slug))
+		if err != nil {
+			return &pageError{Status: http.StatusBadRequest, Heading: "There is a problem with the address",
+				Message: "This page of the organisation's decisions is not one the register made.",
+				Links:   []pages.ErrorLink{{Href: "/organisations/" + o.Slug, Text: "See " + o.Name + "'s first page"}}}
+		}
+		q.Cursor = &c
 	}
 	public := userFrom(r) == nil
 	now := s.now()
@@ -207,21 +233,23 @@ func (s *Server) handleOrganisation(w http.ResponseWriter, r *http.Request) erro
 		if key, now, err = s.publicKey(r.Context(), ""); err != nil {
 			return err
 		}
-		if p, ok := s.pages.Get(cacheName, key, now); ok {
-			s.serveCached(w, r, p)
-			return nil
+		if q.Cursor == nil {
+			if p, ok := s.pages.Get(cacheName, key, now); ok {
+				s.serveCached(w, r, p)
+				return nil
+			}
 		}
 	}
 	acc := s.access(r)
 	if public {
 		acc = store.Public(now)
 	}
-	od, err := s.orgDetail(r, acc, o)
+	od, err := s.orgDetail(r, acc, o, q)
 	if err != nil {
 		return err
 	}
 	p := s.orgProps(r, od)
-	if !public {
+	if !public || q.Cursor != nil {
 		s.render(w, r, http.StatusOK, pages.Organisation(p))
 		return nil
 	}
@@ -252,16 +280,20 @@ func (s *Server) orgProps(r *http.Request, od store.OrgDetail) pages.Organisatio
 		CSV:          path + ".csv", Atom: path + ".atom",
 	}
 	p.Page.Feed = p.Atom
-	var given, received int64
 	for _, d := range od.Decisions {
-		given += d.GivenPence
-		received += d.ReceivedPence
 		row := pages.OrgDecisionRow{Href: "/decisions/" + d.Slug, Reference: d.Reference, Title: deref(d.Title),
 			Date: formatDate(d.DateSigned), Role: orgRole(d), Given: orgAmount(d.GivenPence, d.Funder),
 			Received: orgAmount(d.ReceivedPence, d.Recipient)}
 		p.Decisions = append(p.Decisions, row)
 	}
-	p.Given, p.Received = decision.FormatPence(given), decision.FormatPence(received)
+	p.Given, p.Received = decision.FormatPence(od.GivenPence), decision.FormatPence(od.ReceivedPence)
+	p.Count = int(od.Count)
+	if od.Prev != nil {
+		p.Pages.Prev = orgPageURL(od.Slug, od.Prev)
+	}
+	if od.Next != nil {
+		p.Pages.Next = orgPageURL(od.Slug, od.Next)
+	}
 	for _, y := range od.Years {
 		row := pages.OrgYearRow{Year: "Not recorded", Kind: decision.KindLabel(y.Kind),
 			Given: decision.FormatPence(y.GivenPence), Received: decision.FormatPence(y.ReceivedPence)}
@@ -369,7 +401,7 @@ func (s *Server) handleOrganisationCSV(w http.ResponseWriter, r *http.Request) e
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return err
 	}
-	od, err := s.orgDetail(r, s.access(r), o)
+	od, err := s.orgDetail(r, s.access(r), o, store.OrgPageQuery{})
 	if err != nil {
 		return err
 	}
@@ -418,7 +450,7 @@ func (s *Server) handleOrganisationAtom(w http.ResponseWriter, r *http.Request) 
 	if done, err := s.exportNotModified(w, r, ""); done || err != nil {
 		return err
 	}
-	od, err := s.orgDetail(r, s.access(r), o)
+	od, err := s.orgDetail(r, s.access(r), o, store.OrgPageQuery{Limit: atomSize})
 	if err != nil {
 		return err
 	}

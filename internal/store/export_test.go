@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/decision-register/decisions/internal/search"
 )
 
@@ -62,4 +64,56 @@ func (s *Store) FiltersEstimate(ctx context.Context, acc Access, q search.Query)
 	}
 	err = s.db.QueryRow(ctx, `SELECT count(*) FROM decisions d WHERE `+w.all(), args).Scan(&actual)
 	return est, actual, err
+}
+
+// orgNaming (the index's query before migration 000081, kept as the brute force the kept
+// summary must equal) lists each (organisation as merged, decision) pair with the amounts that count
+// given and received in the decision: the funder of the decision itself names it too. The
+// reader's visibility applies (visibleD).
+const orgNaming = `
+named AS (
+	SELECT coalesce(o.merged_into, o.id) AS org, d.id AS decision_id, 0::bigint AS given, 0::bigint AS received
+	FROM decisions d JOIN organisations o ON o.id = d.funder_id WHERE ` + visibleD + `
+	UNION ALL
+	SELECT coalesce(o.merged_into, o.id), d.id, CASE WHEN f.kind IN ('grant_accepted', 'variation') THEN ` + countedPence + ` ELSE 0 END, 0
+	FROM funding_lines f JOIN decisions d ON d.id = f.decision_id JOIN organisations o ON o.id = f.funder_id WHERE ` + visibleD + `
+	UNION ALL
+	SELECT coalesce(o.merged_into, o.id), d.id, 0, CASE WHEN f.kind IN ('grant_accepted', 'variation') THEN ` + countedPence + ` ELSE 0 END
+	FROM funding_lines f JOIN decisions d ON d.id = f.decision_id JOIN organisations o ON o.id = f.recipient_id WHERE ` + visibleD + `
+)`
+
+// OrganisationIndexBruteForce is the organisations index added up from every decision the
+// reader may see, as it was before the kept summary: what OrganisationIndex must return.
+func (s *Store) OrganisationIndexBruteForce(ctx context.Context, acc Access, q OrgQuery) (OrgPage, error) {
+	order := orgOrders[q.Sort]
+	rows, err := s.db.Query(ctx, `
+WITH `+orgNaming+`,
+totals AS (
+	SELECT org, count(DISTINCT decision_id) AS decisions, sum(given)::bigint AS given_pence, sum(received)::bigint AS received_pence
+	FROM named GROUP BY org
+)
+SELECT o.id, o.name, o.slug, o.org_id, coalesce(t.decisions, 0) AS decisions,
+	coalesce(t.given_pence, 0) AS given_pence, coalesce(t.received_pence, 0) AS received_pence
+FROM organisations o LEFT JOIN totals t ON t.org = o.id
+WHERE o.merged_into IS NULL AND (t.decisions > 0 OR @viewer::bigint IS NOT NULL)
+ORDER BY `+order+` LIMIT @limit`, acc.args(pgx.NamedArgs{"limit": q.Limit}))
+	if err != nil {
+		return OrgPage{}, err
+	}
+	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgSummary])
+	return OrgPage{Total: len(orgs), Orgs: orgs}, err
+}
+
+// OrganisationDecisionIDsBruteForce lists the ids of every decision naming organisation o (or
+// one merged into it) the reader may see, in the listing order, read from the decisions and
+// funding lines themselves: what paging through OrganisationDetail must give.
+func (s *Store) OrganisationDecisionIDsBruteForce(ctx context.Context, acc Access, o OrgRecord) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT d.id FROM decisions d WHERE `+visibleD+` AND d.id IN (
+	SELECT x.id FROM decisions x WHERE x.funder_id = ANY (@orgs::bigint[])
+	UNION SELECT f.decision_id FROM funding_lines f WHERE f.funder_id = ANY (@orgs::bigint[]) OR f.recipient_id = ANY (@orgs::bigint[]))
+ORDER BY `+listingOrder, acc.args(pgx.NamedArgs{"orgs": o.IDs}))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }

@@ -1,0 +1,16 @@
+DROP TRIGGER organisations_totals_merged ON organisations;
+DROP TRIGGER funding_lines_organisation_totals_delete ON funding_lines;
+DROP TRIGGER funding_lines_organisation_totals_update ON funding_lines;
+DROP TRIGGER funding_lines_organisation_totals_insert ON funding_lines;
+DROP TRIGGER decisions_organisation_totals_delete ON decisions;
+DROP TRIGGER decisions_organisation_totals_update ON decisions;
+DROP TRIGGER decisions_organisation_totals_insert ON decisions;
+DROP FUNCTION organisation_totals_merged();
+DROP FUNCTION organisation_totals_decision_changed();
+DROP FUNCTION organisation_totals_lines_changed();
+DROP FUNCTION organisation_totals_inserted();
+DROP FUNCTION refresh_organisation_totals(bigint[]);
+DROP FUNCTION organisation_parts(bigint[]);
+DROP TABLE organisation_totals;
+DROP TABLE organisation_decisions;
+DROP FUNCTION decision_public_from(text, timestamptz, boolean);
