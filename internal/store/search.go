@@ -251,11 +251,26 @@ const (
 	MarkEnd   = "\uE001"
 )
 
-// snippetDoc is the Part I text of a decision d, the only text a snippet is taken from.
-const snippetDoc = `translate(concat_ws(' ', d.summary,
-	(SELECT string_agg(r.body, ' ' ORDER BY r.position) FROM recommendations r WHERE r.decision_id = d.id),
-	(SELECT string_agg(s.body, ' ' ORDER BY s.position) FROM sections s WHERE s.decision_id = d.id AND s.part = 1)),
+// snippetShort is the start of a decision d's Part I text, its summary and recommendations,
+// and snippetRest the rest, its Part I sections: together the only text a snippet is taken
+// from. The marks' characters are stripped first, so each mark in a snippet is ts_headline's.
+const (
+	snippetShort = `translate(concat_ws(' ', d.summary,
+	(SELECT string_agg(r.body, ' ' ORDER BY r.position) FROM recommendations r WHERE r.decision_id = d.id)),
 	E'\uE000\uE001', '')`
+	snippetRest = `translate(
+	(SELECT string_agg(s.body, ' ' ORDER BY s.position) FROM sections s WHERE s.decision_id = d.id AND s.part = 1),
+	E'\uE000\uE001', '')`
+)
+
+// snippetSQL marks the words in the summary and recommendations when they are there (some
+// 500 bytes to read), and in the whole Part I text only when they are not: ts_headline reads
+// and parses all the text it is given, and the sections' few kilobytes took 1.7 ms a result,
+// a third of a search's time.
+const snippetSQL = `(SELECT CASE WHEN to_tsvector('english', x.short) @@ x.tq
+		THEN ts_headline('english', x.short, x.tq, ` + headlineOptions + `)
+		ELSE ts_headline('english', concat_ws(' ', x.short, ` + snippetRest + `), x.tq, ` + headlineOptions + `) END
+	FROM (SELECT ` + snippetShort + ` AS short, websearch_to_tsquery('english', @q) AS tq) x)`
 
 const headlineOptions = `'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) ||
 	', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'`
@@ -380,7 +395,7 @@ LIMIT @limit`
 	}
 	if q.Q != "" {
 		// Headlines for the page's rows only: ts_headline reads the whole text.
-		snippet = `ts_headline('english', ` + snippetDoc + `, websearch_to_tsquery('english', @q), ` + headlineOptions + `)`
+		snippet = snippetSQL
 	}
 	pageSQL = `SELECT p.id, p.reference, p.slug, p.number, p.title, p.summary, p.decision_maker_name, p.date_signed,
 	p.status, p.synthetic, p.series, p.funder, p.funder_slug, p.total_pence, p.updated_at, p.key_date, p.key_amount, p.rank,
