@@ -58,6 +58,10 @@ type Query struct {
 	// words with filters may collect by its filters first (store.FiltersFirstLimit); below
 	// zero, never. Not a URL parameter: for tests.
 	CandidateLimit int
+	// FacetWalk, when not zero, replaces the store's choice of walking a financial year's or a
+	// funder's decisions newest first by their own index (store.FacetDensity): above zero,
+	// whenever the query has such a facet; below zero, never. Not a URL parameter: for tests.
+	FacetWalk int
 }
 
 // FieldError is what is wrong with one parameter.

@@ -40,15 +40,10 @@ func (s *Store) SearchPlan(ctx context.Context, acc Access, q search.Query) (str
 	}
 	w, args := searchConds(acc, q, funders)
 	pl, err := s.plan(ctx, &q, w, args, true)
-	switch {
-	case err != nil:
+	if err != nil {
 		return "", err
-	case pl.filtersFirst:
-		return "filters first", nil
-	case pl.byMatches:
-		return "by matches", nil
 	}
-	return "walk", nil
+	return pl.name(), nil
 }
 
 // FiltersEstimate is the planner's estimate of the decisions q's filters leave, as plan takes

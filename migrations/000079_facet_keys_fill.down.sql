@@ -1,0 +1,1 @@
+-- Nothing to undo: 000078's down drops the tables this filled.

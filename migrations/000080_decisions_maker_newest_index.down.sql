@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS decisions_maker_newest_idx
