@@ -235,7 +235,7 @@ func TestKilledMidWrite(t *testing.T) {
 		t.Errorf("after a kill mid-release, %d released entries, want 0", n)
 	}
 	c = startChild(t, dbURL, addr, metricsAddr)
-	until(withBound(t, 60*time.Second), func() bool {
+	until(withBound(t, answerBound), func() bool {
 		return count(t, dbURL, `SELECT count(*) FROM decisions WHERE slug = $1 AND status = 'published'`, deferred) == 1
 	})
 	if n := count(t, dbURL, released, deferred); n != 1 {
@@ -243,10 +243,10 @@ func TestKilledMidWrite(t *testing.T) {
 	}
 
 	// The real process serves its metrics on their own listener, and not on the public one.
-	if r := getWith(t, loadgen.NewClient(), c.base+"/metrics"); r.status != http.StatusNotFound {
+	if r := getWith(t, newClient(), c.base+"/metrics"); r.status != http.StatusNotFound {
 		t.Errorf("GET /metrics on the public listener = %d, want 404", r.status)
 	}
-	scrape := getWith(t, loadgen.NewClient(), c.metricsBase+"/metrics")
+	scrape := getWith(t, newClient(), c.metricsBase+"/metrics")
 	for _, want := range []string{`decisions_signoff_actions_total{action="released"} 1`, `decisions_db_pool_max_conns{pool="requests"} 10`} {
 		if !strings.Contains(scrape.body, want) {
 			t.Errorf("the metrics listener's scrape lacks %s", want)

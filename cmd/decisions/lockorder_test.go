@@ -131,7 +131,7 @@ func TestConcurrentWorkKeepsItsAuditTrail(t *testing.T) {
 	}
 	for i := range 2 {
 		wg.Go(func() { // failed sign-ins, each from its own client address behind the proxy
-			client := loadgen.NewClient()
+			client := newClient()
 			for n := range signIns {
 				form := url.Values{"email": {fmt.Sprintf("nobody-%d-%d@example.org", i, n)}, "password": {"wrong"}}
 				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/sign-in", strings.NewReader(form.Encode()))

@@ -61,7 +61,7 @@ func soak() error {
 	end := time.After(*duration)
 	report := time.NewTicker(*every)
 	defer report.Stop()
-	reader := loadgen.NewClient()
+	reader := loadgen.NewClient(loadgen.Timeout)
 	reads := []string{"/", "/decisions", "/decisions/pcd-1682", "/decisions?q=social+media", "/decisions?q=knife+crime&sort=newest",
 		"/decisions?fy=2024-25", "/decisions.csv?q=grant", "/decisions.atom", "/api/v1/decisions?q=hub", "/api/v1/decisions/pcd-1682",
 		"/decisions/pcd-1682/verify", "/glossary", "/static/favicon.svg"}
@@ -163,7 +163,7 @@ func setUp(ctx context.Context, base string, decisions int) (*staff, error) {
 		if drafterID == 0 {
 			drafterID = id
 		}
-		s, err := loadgen.SignIn(ctx, base, u.email, password)
+		s, err := loadgen.SignIn(ctx, loadgen.NewClient(loadgen.Timeout), base, u.email, password)
 		if err != nil {
 			return nil, err
 		}

@@ -36,15 +36,16 @@ func (w Write) Acked() bool {
 	return w.Status == http.StatusSeeOther || (w.Status >= 200 && w.Status < 300)
 }
 
-// Timeout bounds every request: a server that hangs shows as a failed request, not a hung
-// test or soak.
+// Timeout is the soak's bound on a request: a server that hangs shows as a failed request, not
+// a hung soak. A test passes its own bound, far past the deadline its server answers by
+// (REQUEST_TIMEOUT), so that a loaded machine's slowness is never taken for no answer.
 const Timeout = 20 * time.Second
 
 // NewClient is a client with its own cookies that never follows redirects, so each answer is
-// seen as it is.
-func NewClient() *http.Client {
+// seen as it is; a request with no answer after bound fails.
+func NewClient(bound time.Duration) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: Timeout,
+	return &http.Client{Jar: jar, Timeout: bound,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
@@ -55,9 +56,10 @@ type Staff struct {
 	Client *http.Client
 }
 
-// SignIn signs in as email.
-func SignIn(ctx context.Context, base, email, password string) (*Staff, error) {
-	s := &Staff{Base: base, Email: email, Client: NewClient()}
+// SignIn signs in as email with client, which then carries the session; the client should be
+// one of its own (NewClient).
+func SignIn(ctx context.Context, client *http.Client, base, email, password string) (*Staff, error) {
+	s := &Staff{Base: base, Email: email, Client: client}
 	resp, err := s.post(ctx, "/sign-in", url.Values{"email": {email}, "password": {password}})
 	if err != nil {
 		return nil, fmt.Errorf("sign in as %s: %w", email, err)
