@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -206,6 +207,19 @@ func newTab(t *testing.T) context.Context {
 		return err
 	}))
 	return ctx
+}
+
+// typeText fills the field sel finds with text as typing it would, in one step: it waits for
+// the field to show, focuses it and inserts the text (Input.insertText, which fires the
+// field's input event). SendKeys sends two key events a character, each a round trip to the
+// browser: on a loaded machine an e-mail address and a password took seconds a sign-in.
+// Tests where keys themselves matter (Tab, Enter, Escape) press them with KeyEvent.
+func typeText[S chromedp.Selectable](sel S, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(sel, chromedp.NodeVisible),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+			return err
+		}))
 }
 
 func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {

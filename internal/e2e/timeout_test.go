@@ -175,8 +175,8 @@ func TestTimeoutWarningAndRecovery(t *testing.T) {
 		t.Errorf("sign-in after a timeout: axe %s [%s] %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
 	}
 	do(t, ctx, "sign in again",
-		chromedp.SendKeys(labelled("Email address"), drafterEmail),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), drafterEmail),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="restored"]`)))
 	if got := run(t, ctx, "the text", chromedp.Evaluate[string](`document.getElementById("body").value`)); got != text {
