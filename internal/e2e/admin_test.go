@@ -35,8 +35,8 @@ func signIn(t *testing.T, ctx context.Context, siteURL, email, next string) {
 	t.Helper()
 	do(t, ctx, "sign in as "+email,
 		chromedp.Navigate(siteURL+"/sign-in?next="+url.QueryEscape(next)),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testsite.Password),
+		typeText(chromedp.CSS("#email"), email),
+		typeText(chromedp.CSS("#password"), testsite.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)

@@ -77,7 +77,7 @@ func TestAlertJourney(t *testing.T) {
 	save("alert-new", func() (*http.Response, error) { return http.Get(ts.URL + "/alerts/new?search=q%3Dsocial%2Bmedia") })
 	save("alert-new-decision", func() (*http.Response, error) { return http.Get(ts.URL + "/alerts/new?decision=pcd-1682") })
 	v.step("ask with a malformed address", `[data-testid="error-summary"]`,
-		chromedp.SendKeys(labelled("Email address"), "reader at example.net"),
+		typeText(labelled("Email address"), "reader at example.net"),
 		chromedp.Click(labelNamed("One e-mail a day, summarising them")),
 		chromedp.Click(buttonNamed("Ask for alerts")))
 	if got := v.text(); !strings.Contains(got, "Enter an email address in the correct format") {

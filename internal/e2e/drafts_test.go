@@ -81,8 +81,8 @@ func signInDrafter(t *testing.T, ctx context.Context, base, email string) {
 	do(t, ctx, "sign in as "+email,
 		// Straight to a drafting page: the staff home page is another piece of work.
 		chromedp.Navigate(base+"/sign-in?next=/decisions/new"),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testsite.Password),
+		typeText(chromedp.CSS("#email"), email),
+		typeText(chromedp.CSS("#password"), testsite.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)

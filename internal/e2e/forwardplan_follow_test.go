@@ -92,7 +92,7 @@ func TestForwardPlanAlertJourney(t *testing.T) {
 	save("plan-alert-new", "", "/alerts/new?about=forward-plan", nil)
 	save("plan-alert-new-errors", "", "/alerts", url.Values{"kind": {"forward_plan"}, "email": {"reader at example.net"}})
 	v.step("ask for alerts as they happen", `[data-testid="alert-asked"]`,
-		chromedp.SendKeys(labelled("Email address"), "reader@example.net"),
+		typeText(labelled("Email address"), "reader@example.net"),
 		chromedp.Click(labelNamed("One e-mail for each, as it happens")),
 		chromedp.Click(buttonNamed("Ask for alerts")))
 

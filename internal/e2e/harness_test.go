@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -208,6 +210,19 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
+// typeText fills the field sel finds with text as typing it would, in one step: it waits for
+// the field to show, focuses it and inserts the text (Input.insertText, which fires the
+// field's input event). SendKeys sends two key events a character, each a round trip to the
+// browser: on a loaded machine an e-mail address and a password took seconds a sign-in.
+// Tests where keys themselves matter (Tab, Enter, Escape) press them with KeyEvent.
+func typeText[S chromedp.Selectable](sel S, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(sel, chromedp.NodeVisible),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+			return err
+		}))
+}
+
 func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
@@ -253,13 +268,39 @@ func waitForScripts(t *testing.T, ctx context.Context) {
 	run(t, ctx, "wait for the page's scripts to have run", chromedp.Poll[bool](scriptsRan, chromedp.WithPollingTimeout(time.Minute)))
 }
 
+// axeTabs are the tabs (their chromedp contexts) that have axe-core installed for every page.
+var axeTabs sync.Map
+
+// injectAxe makes axe-core ready in the page open in ctx. The first time in a tab it installs
+// axe-core's source as a script every new document of the tab runs before its own
+// (Page.addScriptToEvaluateOnNewDocument), and in the page open too: Chromium then compiles
+// the 650 kB once and takes the compiled code from its cache for every page after, where
+// evaluating the source in each page compiled it each time, which took as long as axe's run.
+func injectAxe(t *testing.T, ctx context.Context) {
+	t.Helper()
+	c := chromedp.FromContext(ctx)
+	if _, done := axeTabs.LoadOrStore(c, true); !done {
+		t.Cleanup(func() { axeTabs.Delete(c) })
+		do(t, ctx, "install axe-core", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			now := true
+			_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument,
+				page.AddScriptToEvaluateOnNewDocumentParams{Source: axeSource, RunImmediately: &now})
+			return err
+		}))
+	}
+	// A page opened in the tab before it was installed has no axe: it gets the source itself.
+	if !run(t, ctx, "find axe-core", chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
+		do(t, ctx, "inject axe-core", chromedp.Evaluate[chromedp.Void](axeSource+";void 0"))
+	}
+}
+
 // runAxe checks the page open in ctx with axe-core, once its scripts have run, and returns
 // its violations. Every rule of axeTags runs, on the whole page: none is left out.
 func runAxe(t *testing.T, ctx context.Context) []axeViolation {
 	t.Helper()
 	waitForScripts(t, ctx)
 	tags, _ := json.Marshal(axeTags)
-	do(t, ctx, "inject axe-core", chromedp.Evaluate[chromedp.Void](axeSource+";void 0"))
+	injectAxe(t, ctx)
 	script := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
 		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
 			nodes: v.nodes.map(n => n.target.join(' '))}))))`, tags)

@@ -98,8 +98,8 @@ func TestPasskeyJourney(t *testing.T) {
 	// The password, then the passkey.
 	do(t, dm, "sign in with the password",
 		chromedp.Navigate(base+"/sign-in?next=%2Fwork"),
-		chromedp.SendKeys(labelled("Email address"), "dmpc@example.org"),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), "dmpc@example.org"),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(buttonNamed("Use your passkey")),
 	)

@@ -80,8 +80,8 @@ func TestPasswordResetInBrowser(t *testing.T) {
 	// Dana signs in with it and is asked for her own password first.
 	do(t, dr, "sign in with the one-time password",
 		chromedp.Navigate(site.URL+"/sign-in?next=%2Fdecisions%2Fnew"),
-		chromedp.SendKeys(labelled("Email address"), "drafter@example.org"),
-		chromedp.SendKeys(labelled("Password"), oneTime),
+		typeText(labelled("Email address"), "drafter@example.org"),
+		typeText(labelled("Password"), oneTime),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="forced-change"]`)),
 	)

@@ -62,8 +62,8 @@ func atWork(t *testing.T, base, email string) (*person, func()) {
 func (p *person) signIn(email, wait string) {
 	p.t.Helper()
 	p.step("sign in as "+email, wait,
-		chromedp.SendKeys(labelled("Email address"), email),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), email),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")))
 }
 

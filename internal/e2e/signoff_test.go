@@ -89,8 +89,8 @@ func staffTab(t *testing.T, siteURL, email string) context.Context {
 	t.Cleanup(cancel)
 	do(t, ctx, "sign in as "+email,
 		chromedp.Navigate(siteURL+"/sign-in"),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testsite.Password),
+		typeText(chromedp.CSS("#email"), email),
+		typeText(chromedp.CSS("#password"), testsite.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)

@@ -100,8 +100,8 @@ func TestSSOInBrowser(t *testing.T) {
 	pw := newTab(t)
 	do(t, pw, "sign in with a password",
 		chromedp.Navigate(site.URL+"/sign-in"),
-		chromedp.SendKeys(labelled("Email address"), "drafter@example.org"),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), "drafter@example.org"),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(chromedp.CSS(`.govuk-error-summary`)),
 	)

@@ -41,8 +41,8 @@ func TestStepUpKeepsTheAnswersInBrowser(t *testing.T) {
 	code, _ := auth.TOTPCode(secret, f.Clock.Now())
 	do(t, dm, "sign in with a password and a code",
 		chromedp.Navigate(f.URL+"/sign-in?next=%2Fwork"),
-		chromedp.SendKeys(labelled("Email address"), f.maker.Email),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), f.maker.Email),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(labelled("Code")),
 		chromedp.SendKeys(labelled("Code"), code),

@@ -63,8 +63,8 @@ func TestSecondFactorInBrowser(t *testing.T) {
 	again := newTab(t)
 	do(t, again, "sign in with the password",
 		chromedp.Navigate(site.URL+"/sign-in?next=%2Fwork"),
-		chromedp.SendKeys(labelled("Email address"), "dm@example.org"),
-		chromedp.SendKeys(labelled("Password"), testsite.Password),
+		typeText(labelled("Email address"), "dm@example.org"),
+		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(labelled("Code")),
 	)
