@@ -79,6 +79,14 @@ func (p *phaseProgress) begin(phase, unit, what string, total int) {
 	}
 }
 
+// startedAt dates the phase's start earlier, for a phase that began under another's bar (its
+// lines' rate counts from then).
+func (p *phaseProgress) startedAt(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start = t
+}
+
 // set records that done units of the phase are finished.
 func (p *phaseProgress) set(done int) {
 	p.mu.Lock()

@@ -296,6 +296,9 @@ func TestSeedSyntheticBulkKilledIsFinished(t *testing.T) {
 		t.Errorf("the stopped load left %d decisions, want some of 2400", loaded)
 	}
 	t.Logf("stopped with %d decisions loaded, %d of them not derived", loaded, underived)
+	if underived == 0 {
+		t.Errorf("the stopped load left every decision derived: the test would not show migrate up deriving them")
+	}
 	if got := queryStrings(t, pool, indexesSQL); len(got) >= len(wantIdx) {
 		t.Errorf("a stopped bulk load left %d indexes, want fewer than the %d of a migrated register", len(got), len(wantIdx))
 	}
