@@ -78,17 +78,21 @@ func buildID(a *assets) string {
 // stateReads shares reads of the register's state (store.RegisterStates) between the public
 // requests waiting for one at the same moment, as a database shares a log flush between the
 // commits waiting for it. A request joins the next read to start, never one already under way,
-// so what it is told was read after it arrived: exactly as fresh as a read of its own. Under
-// load a kept page costs a share of one round trip instead of one each, which was most of
-// what serving it cost (see docs/benchmarks.md).
+// so what it is told was read after it arrived: exactly as fresh as a read of its own. Up to
+// stateReadsAtOnce reads run at once, so a request seldom waits for one under way to end;
+// past that, the requests arriving share the read that starts when one ends. Under load a kept
+// page costs a share of one round trip instead of one each (see docs/benchmarks.md).
 type stateReads struct {
 	read func(ctx context.Context, now time.Time, slugs []string) (store.RegisterState, map[string]string, error)
 	now  func() time.Time
 
 	mu      sync.Mutex
 	next    *stateRead // the read the requests arriving now wait for; nil when none waits
-	running bool       // a read is under way
+	running int        // reads under way
 }
+
+// stateReadsAtOnce bounds the reads under way: a few connections of the pool, never all.
+const stateReadsAtOnce = 2
 
 // stateRead is one read, with what it found.
 type stateRead struct {
@@ -117,8 +121,8 @@ func (sr *stateReads) get(ctx context.Context, slug string) (store.RegisterState
 		b.slugs[slug] = struct{}{}
 	}
 	b.waiters++
-	if !sr.running {
-		sr.running = true
+	if sr.running < stateReadsAtOnce {
+		sr.running++
 		go sr.loop()
 	}
 	sr.mu.Unlock()
@@ -142,7 +146,7 @@ func (sr *stateReads) loop() {
 		b := sr.next
 		sr.next = nil
 		if b == nil {
-			sr.running = false
+			sr.running--
 			sr.mu.Unlock()
 			return
 		}

@@ -20,12 +20,12 @@ func TestStateReadsShared(t *testing.T) {
 	pool := dbtest.New(t)
 	st := store.New(pool)
 	var reads atomic.Int64
-	started, release := make(chan struct{}, 1), make(chan struct{})
+	started, release := make(chan struct{}, stateReadsAtOnce), make(chan struct{})
 	sr := &stateReads{now: time.Now, read: func(ctx context.Context, now time.Time, slugs []string) (store.RegisterState, map[string]string, error) {
 		state, own, err := st.RegisterStates(ctx, now, slugs)
-		if reads.Add(1) == 1 {
+		if reads.Add(1) <= stateReadsAtOnce {
 			started <- struct{}{}
-			<-release // the first read's answer is held until every later request waits
+			<-release // the first reads' answers are held until every later request waits
 		}
 		return state, own, err
 	}}
@@ -34,12 +34,15 @@ func TestStateReadsShared(t *testing.T) {
 		state store.RegisterState
 		err   error
 	}
-	first := make(chan answer, 1)
-	go func() {
-		s, _, err := sr.get(ctx, "")
-		first <- answer{s, err}
-	}()
-	<-started
+	// As many reads under way as may be, each answering one request.
+	firsts := make(chan answer, stateReadsAtOnce)
+	for range stateReadsAtOnce {
+		go func() {
+			s, _, err := sr.get(ctx, "")
+			firsts <- answer{s, err}
+		}()
+		<-started
+	}
 	// A change made after the first read began and before the others ask.
 	if err := st.Audit(ctx, store.System(time.Now()), 0, store.EventImported, map[string]string{"reference": "MD 1"}); err != nil {
 		t.Fatal(err)
@@ -65,12 +68,15 @@ func TestStateReadsShared(t *testing.T) {
 	}
 	close(release)
 	wg.Wait()
-	a := <-first
-	if a.err != nil {
-		t.Fatal(a.err)
+	var a answer
+	for range stateReadsAtOnce {
+		if a = <-firsts; a.err != nil {
+			t.Fatal(a.err)
+		}
 	}
-	if n := reads.Load(); n != 2 {
-		t.Errorf("%d requests read the register's state %d times, want 2 (one read under way, one shared)", len(answers)+1, n)
+	if n := reads.Load(); n != stateReadsAtOnce+1 {
+		t.Errorf("%d requests read the register's state %d times, want %d (those under way, and one shared)",
+			len(answers)+stateReadsAtOnce, n, stateReadsAtOnce+1)
 	}
 	for i, b := range answers {
 		if b.err != nil {
@@ -89,7 +95,7 @@ func TestStateReadsShared(t *testing.T) {
 		}
 	}
 	// Once nothing waits, the next request starts a read of its own.
-	if _, _, err := sr.get(ctx, ""); err != nil || reads.Load() != 3 {
-		t.Errorf("a later request: %v, %d reads; want a third", err, reads.Load())
+	if _, _, err := sr.get(ctx, ""); err != nil || reads.Load() != stateReadsAtOnce+2 {
+		t.Errorf("a later request: %v, %d reads; want one more", err, reads.Load())
 	}
 }
