@@ -50,6 +50,63 @@ CREATE TABLE organisation_totals (
 
 CREATE INDEX organisation_totals_empty_idx ON organisation_totals (organisation_id) WHERE decisions = 0;
 
+-- The same by financial year and kind, for an organisation's page: each funding line's amount
+-- in each of its years when given each year, else in its range (fy_start to fy_end); 0 stands
+-- for a year not recorded, so the years can be part of the key.
+CREATE TABLE organisation_year_parts (
+    decision_id     bigint NOT NULL,
+    organisation_id bigint NOT NULL,
+    fy_start        integer NOT NULL,
+    fy_end          integer NOT NULL,
+    kind            text NOT NULL,
+    public_from     timestamptz NOT NULL,
+    given_pence     bigint NOT NULL,
+    received_pence  bigint NOT NULL,
+    lines           bigint NOT NULL,
+    PRIMARY KEY (decision_id, organisation_id, fy_start, fy_end, kind)
+);
+
+CREATE TABLE organisation_years (
+    organisation_id bigint NOT NULL,
+    public_from     timestamptz NOT NULL,
+    fy_start        integer NOT NULL,
+    fy_end          integer NOT NULL,
+    kind            text NOT NULL,
+    given_pence     bigint NOT NULL,
+    received_pence  bigint NOT NULL,
+    lines           bigint NOT NULL,
+    PRIMARY KEY (organisation_id, public_from, fy_start, fy_end, kind)
+);
+
+CREATE INDEX organisation_years_empty_idx ON organisation_years (organisation_id) WHERE lines = 0;
+
+-- organisation_year_rows is what decisions ids count for each organisation by year and kind:
+-- a line names the organisation (as merged) it is given by, and the one it is given to.
+CREATE FUNCTION organisation_year_rows(ids bigint[])
+RETURNS TABLE (decision_id bigint, organisation_id bigint, fy_start integer, fy_end integer, kind text,
+    public_from timestamptz, given_pence bigint, received_pence bigint, lines bigint)
+LANGUAGE sql STABLE AS $$
+    WITH l AS (
+        SELECT f.decision_id, f.kind, f.amount_pence, f.basis, f.fy_start, f.fy_end,
+            (SELECT coalesce(o.merged_into, o.id) FROM organisations o WHERE o.id = f.funder_id) AS funder,
+            (SELECT coalesce(o.merged_into, o.id) FROM organisations o WHERE o.id = f.recipient_id) AS recipient
+        FROM funding_lines f WHERE f.decision_id = ANY (ids)
+    ),
+    named AS (
+        SELECT l.*, x.org FROM l
+        CROSS JOIN LATERAL (SELECT l.funder AS org UNION SELECT l.recipient) x
+        WHERE x.org IS NOT NULL
+    )
+    SELECT n.decision_id, n.org, coalesce(y, 0), coalesce(CASE WHEN n.basis = 'per_year' THEN y ELSE n.fy_end END, 0), n.kind,
+        decision_public_from(d.status, d.publish_at, d.release_held),
+        coalesce(sum(n.amount_pence) FILTER (WHERE n.funder = n.org), 0)::bigint,
+        coalesce(sum(n.amount_pence) FILTER (WHERE n.recipient = n.org), 0)::bigint,
+        count(*)
+    FROM named n JOIN decisions d ON d.id = n.decision_id
+    LEFT JOIN LATERAL generate_series(n.fy_start, CASE WHEN n.basis = 'per_year' THEN n.fy_end ELSE n.fy_start END) y ON true
+    GROUP BY 1, 2, 3, 4, 5, 6
+$$;
+
 -- organisation_parts is what decisions ids count for each organisation they name (as the
 -- decision's funder, or a funding line's funder or recipient): the amounts that count
 -- (grants accepted and variations, a yearly amount once a year), given and received.
@@ -104,6 +161,25 @@ BEGIN
         given_pence = t.given_pence + EXCLUDED.given_pence,
         received_pence = t.received_pence + EXCLUDED.received_pence;
     DELETE FROM organisation_totals WHERE decisions = 0;
+    INSERT INTO organisation_years AS t (organisation_id, public_from, fy_start, fy_end, kind, given_pence, received_pence, lines)
+    SELECT organisation_id, public_from, fy_start, fy_end, kind, sum(given_pence), sum(received_pence), sum(lines)
+    FROM (
+        SELECT organisation_id, public_from, fy_start, fy_end, kind, -given_pence AS given_pence, -received_pence AS received_pence, -lines AS lines
+        FROM organisation_year_parts WHERE decision_id = ANY (ids)
+        UNION ALL
+        SELECT organisation_id, public_from, fy_start, fy_end, kind, given_pence, received_pence, lines FROM organisation_year_rows(ids)
+    ) c
+    GROUP BY organisation_id, public_from, fy_start, fy_end, kind
+    HAVING sum(lines) <> 0 OR sum(given_pence) <> 0 OR sum(received_pence) <> 0
+    ORDER BY organisation_id, public_from, fy_start, fy_end, kind
+    ON CONFLICT (organisation_id, public_from, fy_start, fy_end, kind) DO UPDATE SET
+        given_pence = t.given_pence + EXCLUDED.given_pence,
+        received_pence = t.received_pence + EXCLUDED.received_pence,
+        lines = t.lines + EXCLUDED.lines;
+    DELETE FROM organisation_years WHERE lines = 0;
+    DELETE FROM organisation_year_parts WHERE decision_id = ANY (ids);
+    INSERT INTO organisation_year_parts (decision_id, organisation_id, fy_start, fy_end, kind, public_from, given_pence, received_pence, lines)
+    SELECT decision_id, organisation_id, fy_start, fy_end, kind, public_from, given_pence, received_pence, lines FROM organisation_year_rows(ids);
     DELETE FROM organisation_decisions WHERE decision_id = ANY (ids);
     INSERT INTO organisation_decisions (decision_id, organisation_id, public_from, given_pence, received_pence, sort_date, number)
     SELECT decision_id, organisation_id, public_from, given_pence, received_pence, sort_date, number FROM organisation_parts(ids);

@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -430,4 +434,76 @@ func cells(doc *goquery.Document, sel string) string {
 	var out []string
 	doc.Find(sel).Each(func(_ int, s *goquery.Selection) { out = append(out, strings.Join(strings.Fields(s.Text()), " ")) })
 	return strings.Join(out, " | ")
+}
+
+// TestOrganisationPagePaged: an organisation many decisions name lists 50 of them a page,
+// newest first; following "Next" to the end and "Previous" back reads every one once, in
+// order; a cursor changed, or made for another organisation, is a 400 page.
+func TestOrganisationPagePaged(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	ctx := context.Background()
+	orgs, err := ts.site.Store.EnsureOrganisations(ctx, []string{"Kestrel Fund"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []store.SyntheticDecision
+	for n := 7001; n <= 7120; n++ {
+		signed := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%40) // many share a date
+		batch = append(batch, store.SyntheticDecision{Series: "PCD", Number: n, Title: fmt.Sprintf("Kestrel grant %d", n), Summary: "A grant.",
+			Funder: "Kestrel Fund", DecisionMakerName: "Sophie Linden", DecisionMakerRole: "Deputy Mayor",
+			Status: "published", DateSigned: &signed, DatePublished: &signed, SignedAt: &signed,
+			PartTwoSalt: fmt.Sprintf("%032x", n)})
+	}
+	if err := ts.site.Store.LoadSynthetic(ctx, batch, orgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	var pageURLs []string
+	path := "/organisations/kestrel-fund"
+	for path != "" {
+		r := ts.get(t, path)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %q = %d, want 200", path, r.status)
+		}
+		if got := r.text(`[data-testid="org-decision-count"]`); !strings.HasPrefix(got, "120 decisions") {
+			t.Errorf("GET %q: count %q, want 120 decisions", path, got)
+		}
+		rows := r.doc.Find(`[data-testid="org-decision"] a`)
+		if rows.Length() > 50 {
+			t.Fatalf("GET %q lists %d decisions, want at most 50", path, rows.Length())
+		}
+		rows.Each(func(_ int, s *goquery.Selection) { seen = append(seen, s.Text()) })
+		pageURLs = append(pageURLs, path)
+		path, _ = r.doc.Find(`.govuk-pagination__next a`).Attr("href")
+	}
+	sort.SliceStable(batch, func(i, j int) bool {
+		if !batch[i].DateSigned.Equal(*batch[j].DateSigned) {
+			return batch[i].DateSigned.After(*batch[j].DateSigned)
+		}
+		return batch[i].Number > batch[j].Number
+	})
+	var want []string
+	for _, d := range batch {
+		want = append(want, fmt.Sprintf("PCD %d", d.Number))
+	}
+	if !slices.Equal(seen, want) || len(pageURLs) != 3 {
+		t.Fatalf("paging read %d pages:\n%v\nwant, newest first:\n%v", len(pageURLs), seen, want)
+	}
+	// Back from the last page, "Previous" gives each page before.
+	last := ts.get(t, pageURLs[2])
+	prev, _ := last.doc.Find(`.govuk-pagination__prev a`).Attr("href")
+	back := ts.get(t, prev)
+	if got, want := back.doc.Find(`[data-testid="org-decision"] a`).First().Text(), seen[50]; got != want {
+		t.Errorf("Previous from the last page starts at %q, want %q", got, want)
+	}
+	if _, ok := ts.get(t, "/organisations/kestrel-fund").doc.Find(`.govuk-pagination__prev a`).Attr("href"); ok {
+		t.Errorf("the first page has a Previous link")
+	}
+	cursor := strings.TrimPrefix(pageURLs[1], "/organisations/kestrel-fund?cursor=")
+	for _, bad := range []string{"/organisations/kestrel-fund?cursor=x" + cursor, "/organisations/home-office?cursor=" + cursor} {
+		if r := ts.get(t, bad); r.status != http.StatusBadRequest {
+			t.Errorf("GET %q = %d, want 400", bad, r.status)
+		}
+	}
 }

@@ -112,3 +112,29 @@ ORDER BY `+listingOrder, acc.args(pgx.NamedArgs{"orgs": o.IDs}))
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
+
+// orgYearsBruteSQL (the page's query before migration 000081) adds up an organisation's funding lines by financial year and kind: an amount
+// given each year counts in each of its years; one given for several years at once, in their range.
+const orgYearsBruteSQL = `
+WITH lines AS (
+	SELECT f.kind, f.funder_id = ANY (` + orgIDArray + `) AS given, f.recipient_id = ANY (` + orgIDArray + `) AS received,
+		y AS fy_start, CASE WHEN f.basis = 'per_year' THEN y ELSE f.fy_end END AS fy_end, f.amount_pence
+	FROM funding_lines f JOIN decisions d ON d.id = f.decision_id
+	LEFT JOIN LATERAL generate_series(f.fy_start, CASE WHEN f.basis = 'per_year' THEN f.fy_end ELSE f.fy_start END) y ON true
+	WHERE ` + visibleD + ` AND ` + orgLine + `
+)
+SELECT fy_start, CASE WHEN fy_end = fy_start THEN NULL ELSE fy_end END AS fy_end, kind,
+	coalesce(sum(amount_pence) FILTER (WHERE given), 0)::bigint AS given_pence,
+	coalesce(sum(amount_pence) FILTER (WHERE received), 0)::bigint AS received_pence,
+	count(*) AS lines
+FROM lines GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2 NULLS FIRST, 3`
+
+// OrganisationYearsBruteForce is an organisation's amounts by year and kind added up from its
+// funding lines: what OrganisationDetail's Years must be.
+func (s *Store) OrganisationYearsBruteForce(ctx context.Context, acc Access, o OrgRecord) ([]OrgYearTotal, error) {
+	rows, err := s.db.Query(ctx, orgYearsBruteSQL, acc.args(pgx.NamedArgs{"orgs": o.IDs}))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[OrgYearTotal])
+}

@@ -255,7 +255,7 @@ VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM funding_lines WHERE deci
 		}
 	}
 	// Paging through each organisation's page, forward and back, gives every decision naming it
-	// once, in the listing order, as reading them all does.
+	// once, in the listing order, as reading them all does; its years are what its lines add up to.
 	for _, r := range readers {
 		all, err := st.OrganisationIndex(ctx, r.acc, store.OrgQuery{Sort: store.OrgSortName, Limit: 10000})
 		if err != nil {
@@ -305,6 +305,13 @@ VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM funding_lines WHERE deci
 				if (back.Prev == nil) != (i == 1) {
 					t.Fatalf("%s for %s: page %d read back has Previous %v", o.Name, r.name, i, back.Prev)
 				}
+			}
+			years, err := st.OrganisationYearsBruteForce(ctx, r.acc, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(years) > 0 || len(pages[0].Years) > 0) && !reflect.DeepEqual(pages[0].Years, years) {
+				t.Fatalf("%s for %s: the kept years give\n%+v\nwant\n%+v", o.Name, r.name, pages[0].Years, years)
 			}
 			if pages[0].Prev != nil {
 				t.Fatalf("%s for %s: the first page has a Previous", o.Name, r.name)

@@ -319,21 +319,14 @@ const orgTotalSQL = `
 SELECT coalesce(sum(t.decisions), 0)::bigint, coalesce(sum(t.given_pence), 0)::bigint, coalesce(sum(t.received_pence), 0)::bigint
 FROM organisation_totals t WHERE t.organisation_id = @org AND (@viewer::bigint IS NOT NULL OR t.public_from <= @now)`
 
-// orgYearsSQL adds up an organisation's funding lines by financial year and kind: an amount
-// given each year counts in each of its years; one given for several years at once, in their range.
+// orgYearsSQL is the organisation's amounts by financial year and kind, from the kept summary
+// (organisation_years, migration 000081; 0 stands for a year not recorded): an amount given each
+// year counts in each of its years; one given for several years at once, in their range.
 const orgYearsSQL = `
-WITH lines AS (
-	SELECT f.kind, f.funder_id = ANY (` + orgIDArray + `) AS given, f.recipient_id = ANY (` + orgIDArray + `) AS received,
-		y AS fy_start, CASE WHEN f.basis = 'per_year' THEN y ELSE f.fy_end END AS fy_end, f.amount_pence
-	FROM funding_lines f JOIN decisions d ON d.id = f.decision_id
-	LEFT JOIN LATERAL generate_series(f.fy_start, CASE WHEN f.basis = 'per_year' THEN f.fy_end ELSE f.fy_start END) y ON true
-	WHERE ` + visibleD + ` AND ` + orgLine + `
-)
-SELECT fy_start, CASE WHEN fy_end = fy_start THEN NULL ELSE fy_end END AS fy_end, kind,
-	coalesce(sum(amount_pence) FILTER (WHERE given), 0)::bigint AS given_pence,
-	coalesce(sum(amount_pence) FILTER (WHERE received), 0)::bigint AS received_pence,
-	count(*) AS lines
-FROM lines GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2 NULLS FIRST, 3`
+SELECT nullif(t.fy_start, 0) AS fy_start, CASE WHEN t.fy_end = 0 OR t.fy_end = t.fy_start THEN NULL ELSE t.fy_end END AS fy_end, t.kind,
+	sum(t.given_pence)::bigint AS given_pence, sum(t.received_pence)::bigint AS received_pence, sum(t.lines)::bigint AS lines
+FROM organisation_years t WHERE t.organisation_id = @org AND (@viewer::bigint IS NOT NULL OR t.public_from <= @now)
+GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2 NULLS FIRST, 3`
 
 // orgChainSQL walks "continues" links both ways from the decisions on the page, through
 // decisions the reader may see. UNION (not UNION ALL) ends the walk on a loop.
