@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,29 +47,43 @@ func seedSynthetic(t testing.TB, st *store.Store, n int, seed uint64) {
 	}
 }
 
+// client asks for pages uncompressed: the round trip compares what the pages say, and
+// compressing each answer only to undo it costs the test process a tenth of its CPU under -race.
+var client = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
 func get(t testing.TB, url string) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
+	b, err := fetchPage(url)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s = %d, want 200", url, resp.StatusCode)
 	}
 	return b
 }
 
+// fetchPage is get for a goroutine of its own, which may not stop the test.
+func fetchPage(url string) ([]byte, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s = %d, want 200", url, resp.StatusCode)
+	}
+	return b, nil
+}
+
 // export writes every decision the public API lists into dir as one JSON lines file, with
 // each decision's supporting documents in a directory named for its slug, as docs/import.md
-// says; it returns the slugs.
-func export(t testing.TB, site *testsite.Site, dir string) []string {
+// says; it returns the slugs, and each decision's API answer by slug.
+func export(t testing.TB, site *testsite.Site, dir string) ([]string, map[string][]byte) {
 	t.Helper()
 	var slugs []string
+	answers := map[string][]byte{}
 	var lines bytes.Buffer
 	next := site.URL + "/api/v1/decisions?limit=100"
 	for next != "" {
@@ -77,6 +94,7 @@ func export(t testing.TB, site *testsite.Site, dir string) []string {
 		for _, d := range page.Decisions {
 			slugs = append(slugs, d.Slug)
 			b := get(t, site.URL+"/api/v1/decisions/"+d.Slug)
+			answers[d.Slug] = b
 			var full api.Decision
 			if err := json.Unmarshal(b, &full); err != nil {
 				t.Fatal(err)
@@ -108,7 +126,7 @@ func export(t testing.TB, site *testsite.Site, dir string) []string {
 	if err := os.WriteFile(filepath.Join(dir, "register.jsonl"), lines.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return slugs
+	return slugs, answers
 }
 
 // volatile are the parts of a page that differ between any two requests for it.
@@ -124,7 +142,7 @@ func TestRoundTrip(t *testing.T) {
 	seedSynthetic(t, from.Store, 200, 7)
 	from.Published(t, 99001, "A decision with a paper", testsite.Doc{Name: "Report.csv", Body: []byte("year,amount\n2024-25,100\n")})
 	dir := t.TempDir()
-	slugs := export(t, from, dir)
+	slugs, exported := export(t, from, dir)
 	if len(slugs) < 150 {
 		t.Fatalf("exported %d decisions, want the seeded ten and most of 200 synthetic", len(slugs))
 	}
@@ -142,28 +160,64 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("imported %d, unchanged %d, refused %d, pending links %d; want %d, 10, 0, 0",
 			res.Imported, res.Unchanged, res.Refused, res.Pending, len(slugs)-10)
 	}
-	for _, slug := range slugs {
+	// Each decision compared by one of a few workers: the two sites answer side by side, as
+	// they would for several readers, instead of one page at a time. The first difference
+	// stops the workers (the rest would repeat it).
+	compare := func(slug string) error {
 		for _, path := range []string{"/decisions/" + slug, "/decisions/" + slug + "/canonical", "/decisions/" + slug + "/verify"} {
-			a, b := get(t, from.URL+path), get(t, to.URL+path)
+			a, err := fetchPage(from.URL + path)
+			if err != nil {
+				return err
+			}
+			b, err := fetchPage(to.URL + path)
+			if err != nil {
+				return err
+			}
 			a, b = volatile.ReplaceAll(a, nil), volatile.ReplaceAll(b, nil)
 			if !bytes.Equal(a, b) {
-				t.Errorf("GET %s differs after the round trip:\n%s", path, firstDifference(a, b))
+				return fmt.Errorf("GET %s differs after the round trip:\n%s", path, firstDifference(a, b))
 			}
 		}
 		var a, b api.Decision
-		if err := json.Unmarshal(get(t, from.URL+"/api/v1/decisions/"+slug), &a); err != nil {
-			t.Fatal(err)
+		if err := json.Unmarshal(exported[slug], &a); err != nil {
+			return err
 		}
-		if err := json.Unmarshal(get(t, to.URL+"/api/v1/decisions/"+slug), &b); err != nil {
-			t.Fatal(err)
+		body, err := fetchPage(to.URL + "/api/v1/decisions/" + slug)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(body, &b); err != nil {
+			return err
 		}
 		if a.ContentHash != b.ContentHash || a.Signoff.Signature == nil || b.Signoff.Signature == nil ||
 			a.Signoff.Signature.ContentHash != b.Signoff.Signature.ContentHash || b.Signoff.HashMatches == nil || !*b.Signoff.HashMatches {
-			t.Errorf("%s: hashes differ after the round trip, or do not match: %+v, %+v", slug, a.Signoff, b.Signoff)
+			return fmt.Errorf("%s: hashes differ after the round trip, or do not match: %+v, %+v", slug, a.Signoff, b.Signoff)
 		}
-		if t.Failed() {
-			return
-		}
+		return nil
+	}
+	todo := make(chan string)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for slug := range todo {
+				if failed.Load() {
+					continue
+				}
+				if err := compare(slug); err != nil {
+					failed.Store(true)
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for _, slug := range slugs {
+		todo <- slug
+	}
+	close(todo)
+	wg.Wait()
+	if t.Failed() {
+		return
 	}
 	rep, err := to.Store.VerifyRegister(ctx)
 	if err != nil {
