@@ -33,9 +33,9 @@ func TestClockInBrowser(t *testing.T) {
 	drafter, closeDrafter := staff(t, f.URL, "drafter@example.org")
 	drafter.step("open Title and summary", `[data-testid="draft-form"]`, chromedp.Navigate(f.URL+"/decisions/pcd-9801/edit/title"))
 	drafter.step("give the date it must be signed by", `[data-testid="task-list"]`,
-		chromedp.SendKeys(inFieldset("Must be signed by (optional)", "Day"), "22"),
-		chromedp.SendKeys(inFieldset("Must be signed by (optional)", "Month"), "3"),
-		chromedp.SendKeys(inFieldset("Must be signed by (optional)", "Year"), "2028"),
+		typeText(inFieldset("Must be signed by (optional)", "Day"), "22"),
+		typeText(inFieldset("Must be signed by (optional)", "Month"), "3"),
+		typeText(inFieldset("Must be signed by (optional)", "Year"), "2028"),
 		chromedp.Click(buttonNamed("Save and continue")))
 	closeDrafter()
 	// Submitted at since: it waits on the head of unit from then.

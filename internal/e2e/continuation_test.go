@@ -35,7 +35,7 @@ func TestContinuationJourney(t *testing.T) {
 	}
 	step("find PCD 1682", `[data-testid="funding-total"]`,
 		chromedp.Navigate(ts.URL+"/"),
-		chromedp.SendKeys(labelled("Reference or words"), "PCD 1682"),
+		typeText(labelled("Reference or words"), "PCD 1682"),
 		chromedp.Click(buttonNamed("Search")))
 	step("start the next decision", `[data-testid="task-list"]`, chromedp.Click(buttonNamed("Start the next decision in this chain")))
 	tasks := pageText(t, ctx)
@@ -147,14 +147,14 @@ func TestTemplateStartAccessible(t *testing.T) {
 		do(t, ctx, "tick the template for MD",
 			chromedp.Navigate(ts.URL+"/decisions/new"),
 			chromedp.SetValue(labelled("Series"), "MD"),
-			chromedp.SendKeys(labelled("Title"), "Project Delta"),
+			typeText(labelled("Title"), "Project Delta"),
 			chromedp.Click(labelNamed("Start from the series template")),
 			chromedp.Click(buttonNamed("Continue")),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)))
 	})
 	do(t, ctx, "start from the template",
 		chromedp.Navigate(ts.URL+"/decisions/new"),
-		chromedp.SendKeys(labelled("Title"), "Project Delta"),
+		typeText(labelled("Title"), "Project Delta"),
 		chromedp.Click(labelNamed("Start from the series template")),
 		chromedp.Click(buttonNamed("Continue")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="task-list"]`)),

@@ -30,7 +30,7 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 	followLink(t, dr, "Correct this decision")
 	do(t, dr, "start a correction from the decision's page",
 		chromedp.WaitVisible(labelled("Why the decision needs correcting")),
-		chromedp.SendKeys(labelled("Why the decision needs correcting"), reason),
+		typeText(labelled("Why the decision needs correcting"), reason),
 		chromedp.Click(buttonNamed("Start the correction")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="correction-reason"]`)),
 	)
@@ -72,7 +72,7 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 		chromedp.Navigate(f.URL+"/work"),
 		chromedp.Click(chromedp.CSS(`[data-testid="corrections"] a[href="/decisions/pcd-1682/correction"]`)),
 		chromedp.WaitVisible(labelled("Why you are returning it")),
-		chromedp.SendKeys(labelled("Why you are returning it"), comment),
+		typeText(labelled("Why you are returning it"), comment),
 		chromedp.Click(buttonNamed("Return with a comment")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
@@ -137,7 +137,7 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 		chromedp.Navigate(f.URL+"/decisions/pcd-1532"),
 		chromedp.Click(linkNamed("Withdraw this decision")),
 		chromedp.WaitVisible(labelled("Why the decision is withdrawn")),
-		chromedp.SendKeys(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
+		typeText(labelled("Why the decision is withdrawn"), "Replaced by a later decision."),
 		chromedp.Click(buttonNamed("Continue")),
 		chromedp.WaitVisible(buttonNamed("Yes, withdraw the decision")),
 	)

@@ -64,13 +64,13 @@ func TestCoverJourney(t *testing.T) {
 	axeAtWidths(t, ann.ctx, "account-cover-error", func(int64) {})
 	ann.step("set cover by Bea for two weeks", `[data-testid="flash"]`,
 		chromedp.SetValue(labelled("Who will act for you"), strconv.FormatInt(beaUser.ID, 10)),
-		chromedp.SendKeys(inFieldset("Start date", "Day"), today.Format("2")),
-		chromedp.SendKeys(inFieldset("Start date", "Month"), today.Format("1")),
-		chromedp.SendKeys(inFieldset("Start date", "Year"), today.Format("2006")),
-		chromedp.SendKeys(inFieldset("End date", "Day"), last.Format("2")),
-		chromedp.SendKeys(inFieldset("End date", "Month"), last.Format("1")),
-		chromedp.SendKeys(inFieldset("End date", "Year"), last.Format("2006")),
-		chromedp.SendKeys(labelled("Why cover is needed"), "Annual leave"),
+		typeText(inFieldset("Start date", "Day"), today.Format("2")),
+		typeText(inFieldset("Start date", "Month"), today.Format("1")),
+		typeText(inFieldset("Start date", "Year"), today.Format("2006")),
+		typeText(inFieldset("End date", "Day"), last.Format("2")),
+		typeText(inFieldset("End date", "Month"), last.Format("1")),
+		typeText(inFieldset("End date", "Year"), last.Format("2006")),
+		typeText(labelled("Why cover is needed"), "Annual leave"),
 		chromedp.Click(buttonNamed("Set cover")))
 	if got := ann.text(); !strings.Contains(got, "Bea Cover acts for you") || !strings.Contains(got, "Annual leave") {
 		t.Errorf("after setting cover the page says %q", got)
@@ -92,7 +92,7 @@ func TestCoverJourney(t *testing.T) {
 	bea.step("approve having withdrawn: refused", `[data-testid="error-summary"]`,
 		chromedp.Click(labelNamed("Approve")),
 		chromedp.Click(labelNamed("I have an interest to declare")),
-		chromedp.SendKeys(labelled("The interest you declare"), "I hold shares in the funder"),
+		typeText(labelled("The interest you declare"), "I hold shares in the funder"),
 		chromedp.Click(labelNamed("I withdrew")),
 		chromedp.Click(buttonNamed("Record your decision")))
 	if got := bea.text(); !strings.Contains(got, "requires you to withdraw") {
@@ -101,7 +101,7 @@ func TestCoverJourney(t *testing.T) {
 	axeAtWidths(t, bea.ctx, "signoff-declaration-error", func(int64) {})
 	bea.step("approve under a dispensation", `[data-testid="flash"]`,
 		chromedp.Click(labelNamed("I went on under a dispensation")),
-		chromedp.SendKeys(labelled("Who granted the dispensation"), "The monitoring officer"),
+		typeText(labelled("Who granted the dispensation"), "The monitoring officer"),
 		chromedp.Click(buttonNamed("Record your decision")))
 	wantFor := "Bea Cover for Adviser legal (cover " + decision.CoverDays(dateOf(today), dateOf(last)) + ", set by Adviser legal)"
 	if got := bea.text(); !strings.Contains(got, "You approved this step") || !strings.Contains(got, wantFor) ||

@@ -111,7 +111,7 @@ func TestDraftPagesPassAxe(t *testing.T) {
 				v := run(t, ctx, "version", chromedp.Evaluate[string](`document.querySelector('[data-testid="draft-form"] input[name="version"]').value`))
 				saveTitleElsewhere(t, ts, slug, v)
 				do(t, ctx, "save a stale form",
-					chromedp.SendKeys(chromedp.CSS("#summary"), "My own summary"),
+					typeText(chromedp.CSS("#summary"), "My own summary"),
 					chromedp.Click(chromedp.CSS(`[data-testid="draft-form"] button[value="save"]`)),
 					chromedp.WaitVisible(chromedp.CSS(`[data-testid="conflict"]`)))
 			case p.button != "":
@@ -235,49 +235,49 @@ func TestDraftingJourney(t *testing.T) {
 	back := func() { step("back to the task list", taskList, chromedp.Click(linkNamed("Back to the task list"))) }
 
 	step("start a decision", taskList,
-		chromedp.SendKeys(labelled("Title"), "Project Gamma"),
+		typeText(labelled("Title"), "Project Gamma"),
 		chromedp.Click(buttonNamed("Continue")))
 	if got := pageText(t, ctx); !strings.Contains(got, "PCD 1683 Project Gamma") {
 		t.Fatalf("after starting a decision the page says %q", got)
 	}
 	open("Title and summary")
 	step("write the summary", taskList,
-		chromedp.SendKeys(labelled("Summary"), "Accept the Home Office grant for Project Gamma."),
+		typeText(labelled("Summary"), "Accept the Home Office grant for Project Gamma."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Recommendations")
 	step("add a recommendation", list,
-		chromedp.SendKeys(labelled("Add a recommendation"), "Accept grant funding of £2,755,000 from the Home Office."),
+		typeText(labelled("Add a recommendation"), "Accept grant funding of £2,755,000 from the Home Office."),
 		chromedp.Click(buttonNamed("Add recommendation")))
 	back()
 	open("Introduction and background")
 	step("write the introduction", taskList,
-		chromedp.SendKeys(labelled("Text"), "Project Gamma continues Project Alpha."),
+		typeText(labelled("Text"), "Project Gamma continues Project Alpha."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Funding")
 	// The funder and recipient fields become GOV.UK's autocomplete once its script has loaded.
 	waitForScripts(t, ctx)
 	step("add a funding line", list,
-		chromedp.SendKeys(labelled("Amount"), "£2.755m"),
-		chromedp.SendKeys(labelled("Financial year"), "2024-25"),
+		typeText(labelled("Amount"), "£2.755m"),
+		typeText(labelled("Financial year"), "2024-25"),
 		chromedp.Click(labelNamed("Grant accepted")),
-		chromedp.SendKeys(labelled("What the amount is for"), "Home Office grant"),
-		chromedp.SendKeys(labelled("Funder (optional)"), "Home Office"),
+		typeText(labelled("What the amount is for"), "Home Office grant"),
+		typeText(labelled("Funder (optional)"), "Home Office"),
 		chromedp.Click(buttonNamed("Add funding line")))
 	back()
 	open("Links to other decisions")
 	step("link to PCD 1682", list,
-		chromedp.SendKeys(labelled("Decision reference"), "pcd 1682"),
+		typeText(labelled("Decision reference"), "pcd 1682"),
 		chromedp.Click(labelNamed("Continues")),
 		chromedp.Click(buttonNamed("Add link")))
 	back()
 	open("Confidential facts and advice")
 	step("write Part II", taskList,
-		chromedp.SendKeys(labelled("Confidential facts and advice"), "The supplier's prices."),
-		chromedp.SendKeys(labelled("Ground for withholding Part II"), "s.43"),
-		chromedp.SendKeys(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
-		chromedp.SendKeys(inFieldset("Review date", "Day"), "1"),
-		chromedp.SendKeys(inFieldset("Review date", "Month"), "4"),
-		chromedp.SendKeys(inFieldset("Review date", "Year"), "2030"),
+		typeText(labelled("Confidential facts and advice"), "The supplier's prices."),
+		typeText(labelled("Ground for withholding Part II"), "s.43"),
+		typeText(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
+		typeText(inFieldset("Review date", "Day"), "1"),
+		typeText(inFieldset("Review date", "Month"), "4"),
+		typeText(inFieldset("Review date", "Year"), "2030"),
 		chromedp.Click(buttonNamed("Save and continue")))
 	step("check the answers", `[data-testid="submit-form"]`, chromedp.Click(linkNamed("Check your answers")))
 	answers := pageText(t, ctx)
@@ -379,7 +379,7 @@ func TestDocumentUploadJourney(t *testing.T) {
 	} {
 		step("attach a file "+tt.what, `[data-testid="error-summary"]`,
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('#name').value = ''`),
-			chromedp.SendKeys(labelled("Name"), tt.name),
+			typeText(labelled("Name"), tt.name),
 			chromedp.SetUploadFiles(labelled("Upload a file"), []string{tt.path}),
 			chromedp.Click(buttonNamed("Attach document")))
 		if got := run(t, ctx, "file error", chromedp.Evaluate[string](`document.querySelector('#file-error').innerText`)); !strings.Contains(got, tt.want) {
@@ -397,7 +397,7 @@ func TestDocumentUploadJourney(t *testing.T) {
 	}
 	step("attach the business case", `[data-testid="draft-list"]`,
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#name').value = ''`),
-		chromedp.SendKeys(labelled("Name"), "Business case for Project Delta"),
+		typeText(labelled("Name"), "Business case for Project Delta"),
 		chromedp.SetUploadFiles(labelled("Upload a file"), []string{file("scan0001.pdf", pdf)}),
 		chromedp.Click(buttonNamed("Attach document")))
 	if got := pageText(t, ctx); !strings.Contains(got, "Business case for Project Delta PDF, 819 bytes") {

@@ -149,7 +149,7 @@ func TestForwardPlanAlertJourney(t *testing.T) {
 	save("plan-notice-unlink", drafterEmail, noticePath+"/unlink", nil)
 	save("plan-notice-unlink-errors", drafterEmail, noticePath+"/unlink", url.Values{"version": {"1"}})
 	d.step("unlink with a reason", `[data-testid="flash"]`,
-		chromedp.SendKeys(labelled("Why it is unlinked"), "Linked to PCD 9701 by mistake"),
+		typeText(labelled("Why it is unlinked"), "Linked to PCD 9701 by mistake"),
 		chromedp.Click(buttonNamed("Unlink the notice")))
 	if got := d.text(); !strings.Contains(got, "Version 2: unlinked from its decision by Dana Drafter") || !strings.Contains(got, "Linked to PCD 9701 by mistake") {
 		t.Errorf("after unlinking the notice says %q", got)

@@ -76,7 +76,7 @@ func TestPasskeyJourney(t *testing.T) {
 	})
 	keep(dm, "passkeys-error")
 	do(t, dm, "name and add the passkey",
-		chromedp.SendKeys(labelled("Name of the passkey"), "Work laptop"),
+		typeText(labelled("Name of the passkey"), "Work laptop"),
 		chromedp.Click(buttonNamed("Add a passkey")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)

@@ -95,8 +95,8 @@ func TestPasswordResetInBrowser(t *testing.T) {
 	save("choose-password", run(t, dr, "the page's HTML", chromedp.Evaluate[string](pageHTML)))
 	const mine = "my own long password at last"
 	do(t, dr, "choose her own password",
-		chromedp.SendKeys(labelled("New password"), mine),
-		chromedp.SendKeys(labelled("New password again"), mine),
+		typeText(labelled("New password"), mine),
+		typeText(labelled("New password again"), mine),
 		chromedp.Click(buttonNamed("Save your password")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 		chromedp.Click(linkNamed("Go to your work")),

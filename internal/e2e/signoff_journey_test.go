@@ -122,7 +122,7 @@ func TestWholeSignoffJourney(t *testing.T) {
 	stopConsole := watchConsole(t, d.ctx, nil)
 	d.step("open the start page", `[data-testid="draft-new-form"]`, chromedp.Navigate(ts.URL+"/decisions/new"))
 	d.step("start a decision", taskList,
-		chromedp.SendKeys(labelled("Title"), "Project Delta"),
+		typeText(labelled("Title"), "Project Delta"),
 		chromedp.Click(buttonNamed("Continue")))
 	if got := d.text(); !strings.Contains(got, "PCD 1683 Project Delta") {
 		t.Fatalf("after starting a decision the page says %q", got)
@@ -131,42 +131,42 @@ func TestWholeSignoffJourney(t *testing.T) {
 	back := func() { d.step("back to the task list", taskList, chromedp.Click(linkNamed("Back to the task list"))) }
 	open("Title and summary")
 	d.step("write the summary", taskList,
-		chromedp.SendKeys(labelled("Summary"), "Accept the Home Office grant for Project Delta."),
+		typeText(labelled("Summary"), "Accept the Home Office grant for Project Delta."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Recommendations")
 	d.step("add a recommendation", list,
-		chromedp.SendKeys(labelled("Add a recommendation"), "Accept grant funding of £2,755,000 from the Home Office."),
+		typeText(labelled("Add a recommendation"), "Accept grant funding of £2,755,000 from the Home Office."),
 		chromedp.Click(buttonNamed("Add recommendation")))
 	back()
 	open("Introduction and background")
 	d.step("write the introduction", taskList,
-		chromedp.SendKeys(labelled("Text"), "Project Delta continues the work of PCD 1215."),
+		typeText(labelled("Text"), "Project Delta continues the work of PCD 1215."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	open("Funding")
 	// The funder and recipient fields become GOV.UK's autocomplete once its script has loaded.
 	waitForScripts(t, d.ctx)
 	d.step("add a funding line", list,
-		chromedp.SendKeys(labelled("Amount"), "£2.755m"),
-		chromedp.SendKeys(labelled("Financial year"), "2024-25"),
+		typeText(labelled("Amount"), "£2.755m"),
+		typeText(labelled("Financial year"), "2024-25"),
 		chromedp.Click(labelNamed("Grant accepted")),
-		chromedp.SendKeys(labelled("What the amount is for"), "Home Office grant"),
-		chromedp.SendKeys(labelled("Funder (optional)"), "Home Office"),
+		typeText(labelled("What the amount is for"), "Home Office grant"),
+		typeText(labelled("Funder (optional)"), "Home Office"),
 		chromedp.Click(buttonNamed("Add funding line")))
 	back()
 	open("Links to other decisions")
 	d.step("link to PCD 1215", list,
-		chromedp.SendKeys(labelled("Decision reference"), "PCD 1215"),
+		typeText(labelled("Decision reference"), "PCD 1215"),
 		chromedp.Click(labelNamed("Continues")),
 		chromedp.Click(buttonNamed("Add link")))
 	back()
 	open("Confidential facts and advice")
 	d.step("write Part II", taskList,
-		chromedp.SendKeys(labelled("Confidential facts and advice"), "The supplier's prices."),
-		chromedp.SendKeys(labelled("Ground for withholding Part II"), "s.43"),
-		chromedp.SendKeys(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
-		chromedp.SendKeys(inFieldset("Review date", "Day"), "1"),
-		chromedp.SendKeys(inFieldset("Review date", "Month"), "4"),
-		chromedp.SendKeys(inFieldset("Review date", "Year"), "2030"),
+		typeText(labelled("Confidential facts and advice"), "The supplier's prices."),
+		typeText(labelled("Ground for withholding Part II"), "s.43"),
+		typeText(labelled("Public interest note"), "Publishing the prices would harm the next tender."),
+		typeText(inFieldset("Review date", "Day"), "1"),
+		typeText(inFieldset("Review date", "Month"), "4"),
+		typeText(inFieldset("Review date", "Year"), "2030"),
 		chromedp.Click(buttonNamed("Save and continue")))
 	d.step("check the answers", `[data-testid="submit-form"]`, chromedp.Click(linkNamed("Check your answers")))
 	answers := d.text()
@@ -281,7 +281,7 @@ func TestEditAfterApprovalClearsIt(t *testing.T) {
 	d.step("open Title and summary", `[data-testid="draft-form"]`, chromedp.Click(linkNamed("Title and summary")))
 	d.step("change the summary", `[data-testid="task-list"]`,
 		chromedp.Clear(labelled("Summary")),
-		chromedp.SendKeys(labelled("Summary"), "To accept a larger grant."),
+		typeText(labelled("Summary"), "To accept a larger grant."),
 		chromedp.Click(buttonNamed("Save and continue")))
 	d.step("open the sign-off page", `[data-testid="signoff-chain"]`, chromedp.Navigate(f.URL+"/decisions/"+slug+"/signoff"))
 	rows := d.chain()
@@ -307,12 +307,12 @@ func TestDeferredDecisionAppearsAtItsDate(t *testing.T) {
 		chromedp.Click(labelNamed("I have no interests to declare")),
 		chromedp.Click(labelNamed("Sign and approve")),
 		chromedp.Click(labelNamed("Defer publication until a date")),
-		chromedp.SendKeys(labelled("Day"), tomorrow.Format("2")),
-		chromedp.SendKeys(labelled("Month"), tomorrow.Format("1")),
-		chromedp.SendKeys(labelled("Year"), tomorrow.Format("2006")),
-		chromedp.SendKeys(labelled("Why publication is deferred"), "The grant is announced tomorrow."),
-		chromedp.SendKeys(labelled("Ground for deferring publication"), "s.22"),
-		chromedp.SendKeys(labelled("Public interest note"), "The funder announces the grant first."),
+		typeText(labelled("Day"), tomorrow.Format("2")),
+		typeText(labelled("Month"), tomorrow.Format("1")),
+		typeText(labelled("Year"), tomorrow.Format("2006")),
+		typeText(labelled("Why publication is deferred"), "The grant is announced tomorrow."),
+		typeText(labelled("Ground for deferring publication"), "s.22"),
+		typeText(labelled("Public interest note"), "The funder announces the grant first."),
 		chromedp.Click(buttonNamed("Record your decision")))
 	got := dm.text()
 	for _, want := range []string{"It will be published on " + formatDay(tomorrow), "Publication deferred until"} {

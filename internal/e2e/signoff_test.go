@@ -134,7 +134,7 @@ func TestSignoffInBrowser(t *testing.T) {
 	do(t, fin, "return with a comment",
 		chromedp.Navigate(f.URL+"/decisions/"+slug+"/signoff"),
 		chromedp.Click(chromedp.CSS(`label[for="decision-2"]`)),
-		chromedp.SendKeys(chromedp.CSS("#comment"), "Paragraph 2 does not match the funding table."),
+		typeText(chromedp.CSS("#comment"), "Paragraph 2 does not match the funding table."),
 		chromedp.Click(chromedp.CSS(`[data-testid="adviser-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
@@ -152,7 +152,7 @@ func TestSignoffInBrowser(t *testing.T) {
 		chromedp.Navigate(f.URL+"/decisions/"+signed+"/signoff"),
 		chromedp.Click(chromedp.CSS(`label[for="interests-2"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#interests-detail")),
-		chromedp.SendKeys(chromedp.CSS("#interests-detail"), "A relative works for a bidder."),
+		typeText(chromedp.CSS("#interests-detail"), "A relative works for a bidder."),
 		chromedp.Click(chromedp.CSS(`label[for="outcome"]`)),
 		chromedp.Click(chromedp.CSS(`label[for="publication"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="signer-form"] button`)),

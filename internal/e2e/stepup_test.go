@@ -45,7 +45,7 @@ func TestStepUpKeepsTheAnswersInBrowser(t *testing.T) {
 		typeText(labelled("Password"), testsite.Password),
 		chromedp.Click(buttonNamed("Sign in")),
 		chromedp.WaitVisible(labelled("Code")),
-		chromedp.SendKeys(labelled("Code"), code),
+		typeText(labelled("Code"), code),
 		chromedp.Click(buttonNamed("Continue")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)
@@ -56,10 +56,10 @@ func TestStepUpKeepsTheAnswersInBrowser(t *testing.T) {
 		chromedp.Navigate(f.URL+"/decisions/"+slug+"/signoff"),
 		chromedp.Click(labelNamed("I have an interest to declare")),
 		chromedp.WaitVisible(labelled("The interests you declare")),
-		chromedp.SendKeys(labelled("The interests you declare"), detail),
+		typeText(labelled("The interests you declare"), detail),
 		chromedp.Click(labelNamed("Reject")),
 		chromedp.WaitVisible(labelled("Why you are rejecting it")),
-		chromedp.SendKeys(labelled("Why you are rejecting it"), reason),
+		typeText(labelled("Why you are rejecting it"), reason),
 		chromedp.Click(buttonNamed("Record your decision")),
 		chromedp.WaitVisible(buttonNamed("Confirm")),
 	)
@@ -69,7 +69,7 @@ func TestStepUpKeepsTheAnswersInBrowser(t *testing.T) {
 	f.Clock.Advance(30 * time.Second)
 	code, _ = auth.TOTPCode(secret, f.Clock.Now())
 	do(t, dm, "give the code",
-		chromedp.SendKeys(labelled("Code"), code[:3]+" "+code[3:]),
+		typeText(labelled("Code"), code[:3]+" "+code[3:]),
 		chromedp.Click(buttonNamed("Confirm")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="kept-answers"]`)),
 	)

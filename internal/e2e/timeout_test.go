@@ -149,7 +149,7 @@ func TestTimeoutWarningAndRecovery(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.CSS(`[data-testid="timeout-warning"]`)))
 
 	text := "Lawful. The grant agreement sets the conditions."
-	do(t, ctx, "type the legal comments", chromedp.SendKeys(labelled("Text"), text))
+	do(t, ctx, "type the legal comments", typeText(labelled("Text"), text))
 	// Left alone, the session expires: the dialog comes back and then says so.
 	advance("move the page's clock past the expiry", 1, 1)
 	run(t, ctx, "wait to be signed out",

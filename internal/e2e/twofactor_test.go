@@ -49,7 +49,7 @@ func TestSecondFactorInBrowser(t *testing.T) {
 			return // shown once: the page stays as it is, narrowed
 		}
 		do(t, dm, "turn on the second factor",
-			chromedp.SendKeys(labelled("Code from your app"), code[:3]+" "+code[3:]),
+			typeText(labelled("Code from your app"), code[:3]+" "+code[3:]),
 			chromedp.Click(buttonNamed("Turn on the second factor")),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="recovery-codes"]`)),
 		)
@@ -75,7 +75,7 @@ func TestSecondFactorInBrowser(t *testing.T) {
 	site.Clock.Advance(30 * time.Second)
 	code, _ = auth.TOTPCode(strings.TrimSpace(secret), site.Clock.Now())
 	do(t, again, "enter the app's code",
-		chromedp.SendKeys(labelled("Code"), code[:3]+" "+code[3:]),
+		typeText(labelled("Code"), code[:3]+" "+code[3:]),
 		chromedp.Click(buttonNamed("Continue")),
 		// The code page has a heading too: wait for what only Your work shows, not any heading.
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account-links"]`)),

@@ -93,10 +93,10 @@ func TestWithholdingPages(t *testing.T) {
 	axeAtWidths(t, dm, "withheld-extend-errors", func(int64) {})
 	save("withheld-extend-errors", "dmpc@example.org", http.MethodPost, extendPath, url.Values{})
 	later := inLondon(f.Clock.Now()).AddDate(0, 1, 0)
-	do(t, dm, "extend by a month", chromedp.SendKeys(inFieldset("New review date", "Day"), later.Format("2")),
-		chromedp.SendKeys(inFieldset("New review date", "Month"), later.Format("1")),
-		chromedp.SendKeys(inFieldset("New review date", "Year"), later.Format("2006")),
-		chromedp.SendKeys(labelled("Why it stays withheld"), "The announcement has moved."),
+	do(t, dm, "extend by a month", typeText(inFieldset("New review date", "Day"), later.Format("2")),
+		typeText(inFieldset("New review date", "Month"), later.Format("1")),
+		typeText(inFieldset("New review date", "Year"), later.Format("2006")),
+		typeText(labelled("Why it stays withheld"), "The announcement has moved."),
 		chromedp.Click(buttonNamed("Extend")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
 
 	v, _ := visitor(t)
@@ -177,10 +177,10 @@ func TestReleasePartTwoPages(t *testing.T) {
 	save("release-part-errors", "dmpc@example.org", http.MethodPost, path, url.Values{})
 	later := inLondon(f.Clock.Now()).AddDate(0, 6, 0)
 	do(t, dm, "release the advice, keeping the terms", chromedp.Click(labelNamed("Confidential advice")),
-		chromedp.SendKeys(inFieldset("New review date for the rest", "Day"), later.Format("2")),
-		chromedp.SendKeys(inFieldset("New review date for the rest", "Month"), later.Format("1")),
-		chromedp.SendKeys(inFieldset("New review date for the rest", "Year"), later.Format("2006")),
-		chromedp.SendKeys(labelled("Why the rest stays withheld"), "The terms are still being negotiated."),
+		typeText(inFieldset("New review date for the rest", "Day"), later.Format("2")),
+		typeText(inFieldset("New review date for the rest", "Month"), later.Format("1")),
+		typeText(inFieldset("New review date for the rest", "Year"), later.Format("2006")),
+		typeText(labelled("Why the rest stays withheld"), "The terms are still being negotiated."),
 		chromedp.Click(buttonNamed("Release and sign")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
 	if got := pageText(t, dm); !strings.Contains(got, "PCD 9902: Part II released as version 2, signed by you") {
 		t.Errorf("the flash says %q", got)
