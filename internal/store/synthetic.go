@@ -347,14 +347,15 @@ func analyzeWhileSmall(ctx context.Context, conn pgx.Tx, small bool, tables stri
 	return nil
 }
 
-// refreshSearch builds the search document of the batch's decisions, once each, and turns
-// per-statement indexing back on for the rest of the transaction.
+// refreshSearch builds the search document of the batch's decisions and counts them in the
+// organisations' totals, once each, and turns per-statement indexing back on for the rest of
+// the transaction.
 func refreshSearch(ctx context.Context, conn pgx.Tx, ids map[string]int64) error {
 	all := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		all = append(all, id)
 	}
-	if _, err := conn.Exec(ctx, `SELECT refresh_decision_search($1), set_config('decisions.defer_search', 'off', true)`, all); err != nil {
+	if _, err := conn.Exec(ctx, `SELECT refresh_decision_search($1), refresh_organisation_totals($1), set_config('decisions.defer_search', 'off', true)`, all); err != nil {
 		return fmt.Errorf("index synthetic decisions: %w", err)
 	}
 	return nil
