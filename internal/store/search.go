@@ -659,18 +659,6 @@ func (s *Store) plan(ctx context.Context, q *search.Query, w searchWhere, args p
 	if q.Sort == search.SortRelevance && q.Cursor == nil && args["reference"] == "" {
 		q.Sort, pl.unranked = search.SortNewest, true
 	}
-	if !q.HasFilters() && q.Sort == search.SortNewest && !strings.Contains(q.Q, `"`) {
-		// Words that match a few thousand decisions: walking newest first tests them on some
-		// hundreds of rows for each one on the page ("knife hackney", 0.7 % of a million: 3,000
-		// search documents read, 181 ms under load), where their index finds them all at once
-		// and they are sorted. Not a phrase: the index only finds its words, and each
-		// candidate's document is read to test their order.
-		matches, err := s.estimate(ctx, w.estimated(), args)
-		if err != nil {
-			return searchPlan{}, err
-		}
-		pl.byMatches = matches <= 10*CountCap
-	}
 	if q.HasFilters() && q.Sort != search.SortRelevance {
 		matches, err := s.estimate(ctx, w.estimated(), args)
 		if err != nil {
