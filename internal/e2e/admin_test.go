@@ -40,6 +40,9 @@ func signIn(t *testing.T, ctx context.Context, siteURL, email, next string) {
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)
+	// The page signed in to may still be loading when its header shows: a click on it then
+	// can meet a node the loading document has replaced.
+	run(t, ctx, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
 }
 
 // TestAdminPagesAccessible puts every admin page type, forms with errors included, through

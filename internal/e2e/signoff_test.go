@@ -94,6 +94,7 @@ func staffTab(t *testing.T, siteURL, email string) context.Context {
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in-form"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="account"]`)),
 	)
+	run(t, ctx, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
 	return ctx
 }
 
