@@ -325,7 +325,7 @@ SELECT id, 1, 'supporting', 'Business case for Project Alpha', 'application/pdf'
 		t.Fatal(err)
 	}
 	site.sign(t, slug, site.Clock.Now())
-	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH")})
+	pdf := signedpdf.New(signedpdf.Config{Path: os.Getenv("CHROMIUM_PATH"), Timeout: printBound})
 	t.Cleanup(pdf.Close)
 	if n := drain(t, ctx, site.worker(t, pdf)); n != 1 {
 		t.Fatalf("made %d documents, want 1", n)
