@@ -122,9 +122,10 @@ func (p *phaseProgress) endBar() {
 // bulkPhases name a bulk load's phases (store.BulkProgress) on the bar: the phase, its unit,
 // and a line's words for the units done.
 var bulkPhases = map[string][3]string{
-	"derive":  {"deriving", "ranges", "ranges of decisions' search documents built"},
-	"index":   {"indexing", "indexes", "indexes built"},
-	"analyze": {"analyzing", "tables", "tables' statistics refreshed"},
+	"derive":        {"deriving", "ranges", "ranges of decisions' search documents built"},
+	"index":         {"indexing", "indexes", "indexes built"},
+	"organisations": {"counting", "ranges", "ranges of decisions counted in the organisations' totals"},
+	"analyze":       {"analyzing", "tables", "tables' statistics refreshed"},
 }
 
 // phase reports how far a bulk load's phase has gone, as a store.BulkProgress.
