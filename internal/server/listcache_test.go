@@ -121,6 +121,24 @@ INSERT INTO decisions (series, number, reference, slug, title, status, date_sign
 		t.Fatal("a deferred decision whose time has come is missing from the kept search")
 	}
 
+	// A decision withdrawn before its date is shown, marked, from that date: no write then either.
+	exec(`BEGIN;
+INSERT INTO decisions (series, number, reference, slug, title, status, date_signed, publish_at) VALUES
+		('MD', 9254, 'MD 9254', 'md-9254', 'Zebrafinch withdrawn early', 'approved', '2026-11-30', '` +
+		ts.site.Clock.Now().Add(time.Minute).UTC().Format(time.RFC3339Nano) + `');
+` + bareSignature + `'md-9254'; COMMIT`)
+	if err := ts.site.Store.Withdraw(ctx, admin.Act(ts.site.Clock.Now()), "md-9254", "Made in error.", ts.site.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if lists(search, "Zebrafinch withdrawn early") {
+		t.Fatal("a decision withdrawn before its date shows before it")
+	}
+	// Within the kept pages' age: only the state's key can tell.
+	ts.site.Clock.Advance(2 * time.Minute)
+	if !lists(search, "Zebrafinch withdrawn early") {
+		t.Fatal("a decision withdrawn before its date is missing from the kept search once its date has come")
+	}
+
 	// A kept search answers 304 to the validator it was sent with.
 	kept := ts.get(t, search)
 	resp, _ = do(t, ts.client, ts.url+search, map[string]string{"If-None-Match": kept.header.Get("ETag")})

@@ -45,7 +45,9 @@ func (s *Store) RegisterStates(ctx context.Context, now time.Time, slugs []strin
 	err := s.db.QueryRow(ctx, `
 SELECT (SELECT h.entries FROM audit_head h), greatest(
 	(SELECT a.at FROM audit_log a ORDER BY a.id DESC LIMIT 1),
-	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1)),
+	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'approved' AND d.publish_at <= $1),
+	-- A decision withdrawn before its date is shown from that date too (visibleD).
+	(SELECT max(d.publish_at) FROM decisions d WHERE d.status = 'withdrawn' AND d.publish_at <= $1)),
 	ARRAY(SELECT d.slug || ' ' || concat_ws(' ', d.status, d.version, d.updated_at, d.publish_at)
 		FROM decisions d WHERE d.slug = ANY($2::text[]))`, now, slugs).
 		Scan(&st.Changes, &at, &own)

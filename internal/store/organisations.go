@@ -299,14 +299,15 @@ const orgLine = `(f.funder_id = ANY (` + orgIDArray + `) OR f.recipient_id = ANY
 // orgDecisionsSQL reads one page of the decisions naming the organisation, in the listing
 // order, from organisation_decisions (migration 000081) by its index: a funder thousands of
 // decisions name costs what an ordinary one does. The kept public_from is visibleD for the
-// public (TestOrganisationTotalsMatchBruteForce); staff see every decision.
+// public (TestOrganisationTotalsMatchBruteForce); visibleD itself is checked as well, so a
+// decision whose summary rows went stale (a restore without triggers) never shows early.
 const orgDecisionsSQL = `
 SELECT ` + summaryColumns + `, d.updated_at,
 	coalesce(d.funder_id = ANY (` + orgIDArray + `), false) OR EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.funder_id = ANY (` + orgIDArray + `)) AS as_funder,
 	EXISTS (SELECT 1 FROM funding_lines f WHERE f.decision_id = d.id AND f.recipient_id = ANY (` + orgIDArray + `)) AS as_recipient,
 	p.given_pence, p.received_pence, p.sort_date, p.number AS sort_number
 FROM organisation_decisions p JOIN decisions d ON d.id = p.decision_id
-WHERE p.organisation_id = @org AND (@viewer::bigint IS NOT NULL OR p.public_from <= @now)
+WHERE p.organisation_id = @org AND (@viewer::bigint IS NOT NULL OR p.public_from <= @now) AND ` + visibleD + `
 	AND (NOT @seek OR (@back AND (p.sort_date, p.number, p.decision_id) > (@date::date, @number::integer, @id::bigint))
 		OR (NOT @back AND (p.sort_date, p.number, p.decision_id) < (@date::date, @number::integer, @id::bigint)))
 ORDER BY `
