@@ -98,7 +98,12 @@ decisions drafted by people, unless --force is given.`, stdout)
 			}
 		}
 	}()
-	useBulk := *bulk == "on" || *bulk == "auto" && *count >= bulkFrom && *count >= state.Decisions
+	// Never in bulk on a register people work in (--force): dropping and building its indexes
+	// would hold their writes for minutes.
+	if *bulk == "on" && state.PeopleWork > 0 {
+		return fmt.Errorf("seed-synthetic: --bulk on drops the register's indexes while it loads; this database holds %d staff accounts or decisions drafted by people. Use --bulk off", state.PeopleWork)
+	}
+	useBulk := state.PeopleWork == 0 && (*bulk == "on" || *bulk == "auto" && *count >= bulkFrom && *count >= state.Decisions)
 	if !useBulk {
 		bar.begin("loading", "decisions", "decisions loaded", *count)
 		loaded := 0

@@ -158,6 +158,11 @@ func TestSeedSyntheticRefusesPeoplesRecords(t *testing.T) {
 	if out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "5", "--seed", "1", "--force"); err != nil {
 		t.Fatalf("seed-synthetic --force: %v\n%s", err, out)
 	}
+	// Never in bulk there: it would drop the indexes people's work uses.
+	if out, err := runCmd(t, dbURL, nil, "seed-synthetic", "--count", "5", "--seed", "1", "--force", "--bulk", "on"); err == nil ||
+		!strings.Contains(err.Error(), "--bulk off") {
+		t.Errorf("seed-synthetic --force --bulk on where people work = %v, want a refusal saying --bulk off\n%s", err, out)
+	}
 }
 
 // underivedSQL counts the decisions whose derived columns are not what the triggers' own

@@ -44,6 +44,9 @@ const Timeout = 20 * time.Second
 // NewClient is a client with its own cookies that never follows redirects, so each answer is
 // seen as it is; a request with no answer after bound fails.
 func NewClient(bound time.Duration) *http.Client {
+	if bound <= 0 {
+		panic("loadgen.NewClient: a client needs a bound on each answer") // 0 would mean none
+	}
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, Timeout: bound,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -567,7 +567,9 @@ func holdTable(t *testing.T, pool *pgxpool.Pool, table string) (release func()) 
 func TestReadyWhileThePoolIsBusy(t *testing.T) {
 	t.Parallel()
 	ts := newTestServerWith(t, testsite.Options{MaxConns: 2})
-	release := holdDecisions(t, ts.pool)
+	// Sections, not decisions: the register's state, which requests share a read of, reads
+	// decisions; each request then builds the page itself, reading its sections.
+	release := holdTable(t, ts.pool, "sections")
 	statuses := make(chan int, 3)
 	for range 3 {
 		go func() {

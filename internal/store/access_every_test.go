@@ -101,6 +101,7 @@ func accessArgs(t *testing.T, collect func(string)) map[reflect.Type][]reflect.V
 			store.OrgRecord{ID: 3, Slug: "c"}, store.OrgRecord{ID: 4, Slug: "d"}),
 		reflect.TypeFor[store.OrgQuery](): values(store.OrgQuery{Limit: 100}, store.OrgQuery{Name: quokka[:4], Limit: 100},
 			store.OrgQuery{Sort: store.OrgSortGiven, Limit: 100}),
+		reflect.TypeFor[store.OrgPageQuery](): values(store.OrgPageQuery{Limit: 100}, store.OrgPageQuery{Limit: 1}),
 		exportRow: {reflect.MakeFunc(exportRow, func(in []reflect.Value) []reflect.Value {
 			collect(texts(in[0]))
 			return []reflect.Value{reflect.Zero(reflect.TypeFor[error]())}
@@ -155,7 +156,9 @@ func TestEveryAccessMethodKeepsPartTwo(t *testing.T) {
 				calls++
 			}
 			got := seen.String()
-			if !caller.reader && strings.Contains(got, quokka) {
+			// ExplainSearch's answer is the plan of the caller's own search (an operator's tool,
+			// .ci/searchtime), which quotes the words searched for: quokka among them.
+			if !caller.reader && strings.Contains(got, quokka) && m.Name != "ExplainSearch" {
 				t.Errorf("%s: Part II text reached %s", m.Name, caller.name)
 			}
 			for _, salt := range salts {
