@@ -8,5 +8,13 @@ ON CONFLICT DO NOTHING;
 INSERT INTO decision_funders (funder_id, key_date, number, decision_id)
 SELECT DISTINCT f, coalesce(d.date_signed, '0001-01-01'::date), d.number, d.id FROM decisions d, unnest(d.funder_ids) f
 ON CONFLICT DO NOTHING;
+-- A decision changed while the fill read it got its new rows from the trigger; the rows the fill
+-- wrote from before the change are taken away (each statement reads afresh).
+DELETE FROM decision_years y USING decisions d
+WHERE d.id = y.decision_id
+    AND (y.key_date <> coalesce(d.date_signed, '0001-01-01'::date) OR y.number <> d.number OR NOT y.fy = ANY (d.financial_years));
+DELETE FROM decision_funders f USING decisions d
+WHERE d.id = f.decision_id
+    AND (f.key_date <> coalesce(d.date_signed, '0001-01-01'::date) OR f.number <> d.number OR NOT f.funder_id = ANY (d.funder_ids));
 ANALYZE decision_years;
 ANALYZE decision_funders;

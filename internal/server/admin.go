@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -576,16 +577,24 @@ func (s *Server) handleAdminSecondFactorReset(w http.ResponseWriter, r *http.Req
 		return &pageError{Status: http.StatusConflict, Heading: u.Name + " has no second factor",
 			Message: "There is nothing to turn off. They can set one up from their work page."}
 	}
-	if r.Method != http.MethodPost {
-		p := pages.AdminConfirmProps{Action: r.URL.Path, Cancel: back, Warning: true,
+	// The confirmation names what it takes away, and the form sends that back: what is taken
+	// away is what it named, or nothing (the person may have set up something new meanwhile).
+	confirm := func(status int, changed string) error {
+		p := pages.AdminConfirmProps{Action: r.URL.Path + "?shown=" + url.QueryEscape(factors.words()), Cancel: back, Warning: true,
 			Heading: "Turn off " + u.Name + "’s second factor?",
-			Message: u.Name + " has " + factors.words() + ". Do this only when they have lost them: check it is really them asking. " +
+			Message: changed + u.Name + " has " + factors.words() + ". Do this only when they have lost them: check it is really them asking. " +
 				"Their app, recovery codes and passkeys stop working, and they are signed out everywhere. " +
 				"They sign in with their password, then set up a new second factor.",
 			Button: "Turn off second factor"}
 		p.Page = s.page(r, p.Heading, "admin", r.URL.Path)
-		s.render(w, r, http.StatusOK, pages.AdminConfirm(p))
+		s.render(w, r, status, pages.AdminConfirm(p))
 		return nil
+	}
+	if r.Method != http.MethodPost {
+		return confirm(http.StatusOK, "")
+	}
+	if r.URL.Query().Get("shown") != factors.words() {
+		return confirm(http.StatusConflict, "Nothing was turned off: what "+u.Name+" has changed since the page was shown. ")
 	}
 	if asked, err := s.stepUp(w, r, r.URL.Path); asked || err != nil {
 		return err

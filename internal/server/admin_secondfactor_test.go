@@ -45,7 +45,12 @@ func TestAdminTurnsOffALostSecondFactor(t *testing.T) {
 		t.Fatal("the drafter's POST changed something")
 	}
 
-	if p := post(t, ac, site.URL+page+"/second-factor", nil); p.status != http.StatusSeeOther || p.location != page {
+	action := get(t, ac, site.URL+page+"/second-factor").doc.Find(`form[action*="/second-factor"]`).AttrOr("action", "")
+	// A confirmation shown before the person added a factor takes nothing away.
+	if p := post(t, ac, site.URL+page+"/second-factor?shown="+url.QueryEscape("an authenticator app"), nil); p.status != http.StatusConflict {
+		t.Errorf("turning off what is no longer all they have = %d, want 409", p.status)
+	}
+	if p := post(t, ac, site.URL+action, nil); p.status != http.StatusSeeOther || p.location != page {
 		t.Fatalf("turning it off = %d to %q, want 303 to %s", p.status, p.location, page)
 	}
 	if got := get(t, ac, site.URL+page).text(`[data-testid=second-factor]`); got != "Dee Maker has no second factor." {
