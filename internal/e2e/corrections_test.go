@@ -51,9 +51,15 @@ func TestCorrectionJourneyInBrowser(t *testing.T) {
 	}
 	sendForApproval := func() {
 		t.Helper()
-		do(t, dr, "check the correction and send it for approval",
+		// Each page here comes from a redirect: its scripts have run before a node of it is
+		// clicked (CI once met "Could not find node with given id" on a page still settling).
+		waitForScripts(t, dr)
+		do(t, dr, "check the correction",
 			chromedp.Click(linkNamed("Check and send for approval")),
 			chromedp.WaitVisible(buttonNamed("Send for approval")),
+		)
+		waitForScripts(t, dr)
+		do(t, dr, "send it for approval",
 			chromedp.Click(buttonNamed("Send for approval")),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 		)
