@@ -90,6 +90,9 @@ func TestSSOInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.govuk-error-summary`)),
 	)
 	keep("admin-sign-in-error", run(t, admin, "the page's HTML", chromedp.Evaluate[string](pageHTML)))
+	// The form came back from a POST: its scripts have run before it is clicked (CI once saw the
+	// tick land on the page still settling, and the form sent again without it).
+	waitForScripts(t, admin)
 	do(t, admin, "keep the admin's password",
 		chromedp.Click(labelNamed("Alex Admin (admin@example.org)")),
 		chromedp.Click(buttonNamed("Save how staff sign in")),
